@@ -22,7 +22,8 @@ from numtorch import _dtype
 
 
 class _PrintOptions:
-    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+    # NOTE: slot order is the key order of get_printoptions(), as in PyTorch.
+    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")  # noqa: RUF023
 
     def __init__(self) -> None:
         self.precision: int = 4
@@ -98,7 +99,7 @@ class _Formatter:
     The mode and width are chosen once from all the values that will be shown, so columns line up.
     """
 
-    __slots__ = ("kind", "int_mode", "sci_mode", "width", "precision")
+    __slots__ = ("int_mode", "kind", "precision", "sci_mode", "width")
 
     def __init__(self, values: numpy.ndarray, kind: str) -> None:
         # kind: "float" (values are float64), "int" or "bool"
@@ -158,8 +159,10 @@ class _Formatter:
             return [format(v, spec) for v in items]
         if self.int_mode:
             isfinite = math.isfinite
-            return [(format(v, ".0f") + "." if isfinite(v) else format(v, ".0f")).rjust(w)
-                    for v in items]
+            return [
+                (format(v, ".0f") + "." if isfinite(v) else format(v, ".0f")).rjust(w)
+                for v in items
+            ]
         spec = f".{self.precision}f"
         return [format(v, spec).rjust(w) for v in items]
 
@@ -180,10 +183,10 @@ def _summarized(a: Any, edge: int) -> tuple[numpy.ndarray, tuple[bool, ...]]:
         if axis == a.ndim:
             return _to_host(a[index])
         if not cut[axis]:
-            return gather(index + (slice(None),), axis + 1)
+            return gather((*index, slice(None)), axis + 1)
         n = a.shape[axis]
-        head = gather(index + (slice(0, edge),), axis + 1)
-        tail = gather(index + (slice(n - edge, n),), axis + 1)
+        head = gather((*index, slice(0, edge)), axis + 1)
+        tail = gather((*index, slice(n - edge, n)), axis + 1)
         return numpy.concatenate((head, tail), axis=axis)
 
     return gather((), 0), cut
@@ -196,7 +199,11 @@ def _element_strings(data: numpy.ndarray, dtype: Any) -> tuple[list[str], int]:
         imag = data.imag.astype(numpy.float64)
         fre, fim = _Formatter(real, "float"), _Formatter(imag, "float")
         texts = []
-        for r, i in zip(fre.format_all(real.ravel().tolist()), fim.format_all(imag.ravel().tolist())):
+        for r, i in zip(
+            fre.format_all(real.ravel().tolist()),
+            fim.format_all(imag.ravel().tolist()),
+            strict=True,
+        ):
             i = (i + "j").lstrip()
             texts.append(r + i if i[0] in "+-" else r + "+" + i)
         # The width of both parts, plus the "j".
@@ -216,7 +223,7 @@ def _nest(
     """Bracket the element texts of a tensor of ``shape`` whose first line starts at ``indent``."""
     edge = _OPTS.edgeitems
     if len(shape) == 1:
-        items = texts[:edge] + [" ..."] + texts[edge:] if cut[0] else texts
+        items = [*texts[:edge], " ...", *texts[edge:]] if cut[0] else texts
         per_line = max(1, math.floor((_OPTS.linewidth - indent) / elem_len))
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
