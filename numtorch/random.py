@@ -1,0 +1,594 @@
+"""PyTorch's CPU random-number generator, bit for bit (``torch.manual_seed`` and friends).
+
+This is the one module above ``_backend.py`` that imports NumPy by name: it *is* the CPU
+generator's algorithm (MT19937 words, then float rounding rules), not an op that could run on
+another device. A ``Generator`` owns a ``numpy.random.MT19937`` whose state is the same 624-word
+array and position PyTorch's engine holds, so ``random_raw`` yields PyTorch's word stream; every
+transformation below is written with NumPy arrays, in the order PyTorch's serial CPU kernels
+consume words. See ``docs/TORCH_FACTS.md`` section 4 for the rules reproduced here.
+
+Array-level API (what ``nn.init``, dropout, samplers and ``ops/sampling.py`` call). Each method
+returns a new C-contiguous array whose flat order is the order PyTorch fills a tensor in memory:
+
+* ``gen.random_words(n) -> uint32[n]``: raw 32-bit words.
+* ``gen.random64(n) -> uint64[n]``: two words each, the first one high.
+* ``gen.uniform(shape, dtype=float32, low=0.0, high=1.0)``: ``Tensor.uniform_(low, high)``.
+* ``gen.normal(shape, dtype=float32, mean=0.0, std=1.0, contiguous=True)``: ``normal_``;
+  ``contiguous=False`` selects PyTorch's element-by-element path (the caller then writes the
+  values into the tensor in memory order).
+* ``gen.randint(shape, low, high, dtype=int64)``: ``random_(low, high)`` / ``randint``.
+* ``gen.random_full(shape, dtype)``: ``random_()`` with no bounds.
+* ``gen.randperm(n, dtype=int64)``: ``randperm``.
+* ``gen.bernoulli_scalar(shape, p) -> bool``: ``bernoulli_(p)`` / dropout masks.
+* ``gen.bernoulli_tensor(p) -> bool``: ``torch.bernoulli(p_tensor)`` for a float array ``p``.
+* ``gen.uniform_double(n)``: float64 uniforms in [0, 1) from ``random64`` (what PyTorch's
+  scalar distributions such as ``exponential_`` and ``cauchy_`` draw).
+* ``gen.normal_double(n)``: ``n`` standard normals from the element-by-element (cached) path.
+
+Which normal code PyTorch runs depends on the CPU: x86 builds with AVX2 (or AVX512) use a
+vectorised float32 log/sincos and fused multiply-adds; other machines use libm and separate
+multiply and add. ``CPU_CAPABILITY`` ("avx2" or "default") is detected from the CPU flags and can
+be forced with the environment variable ``NUMTORCH_CPU_CAPABILITY`` (or PyTorch's own
+``ATEN_CPU_CAPABILITY``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import math
+import os
+import platform
+from typing import Iterator, Sequence
+
+import numpy as np
+
+__all__ = [
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+    "set_rng_state", "fork_rng",
+]
+
+_MASK32 = 0xFFFFFFFF
+_STATE_BYTES = 5056
+_DEFAULT_SEED = 67280421310721  # what an unseeded torch.Generator() starts from
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_TWO_PI = 6.283185307179586
+
+
+def _detect_capability() -> str:
+    """"avx2" when PyTorch would run its AVX2/AVX512 kernels here, else "default"."""
+    forced = os.environ.get("NUMTORCH_CPU_CAPABILITY") or os.environ.get("ATEN_CPU_CAPABILITY")
+    if forced:
+        return "default" if forced.strip().lower() == "default" else "avx2"
+    if platform.machine().lower() not in ("x86_64", "amd64", "i686", "x86"):
+        return "default"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return "avx2" if {"avx2", "fma"} <= flags else "default"
+    except OSError:
+        pass
+    return "default"
+
+
+CPU_CAPABILITY = _detect_capability()
+
+
+def _vendor_is_intel() -> bool:
+    """PyTorch routes ``bernoulli_(p)`` through MKL on Intel CPUs (not reproducible here)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any("GenuineIntel" in line for line in f if line.startswith("vendor_id"))
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------- exact arithmetic
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s, e with s = fl(a+b) and s + e == a + b exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Veltkamp split of float64 into two 26-bit halves."""
+    t = a * 134217729.0
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _fma64(a, b, c) -> np.ndarray:
+    """Correctly rounded float64 ``a*b + c`` (Boldo-Melquiond emulation via rounding to odd).
+
+    Python 3.11 has no ``math.fma``; this is exact barring overflow or subnormal products.
+    """
+    a, b, c = (np.asarray(v, _F64) for v in (a, b, c))
+    a, b, c = np.broadcast_arrays(a, b, c)
+    uh = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
+    th, tl = _two_sum(c, uh)
+    v, e = _two_sum(tl, ul)
+    # round v to odd: an inexact sum with an even last bit moves to its odd neighbour
+    fix = (e != 0) & ((v.view(np.uint64) & 1) == 0)
+    if fix.any():
+        v = np.where(fix, np.nextafter(v, np.where(e > 0, np.inf, -np.inf)), v)
+    return th + v
+
+
+def _fma32(a, b, c) -> np.ndarray:
+    """Correctly rounded float32 ``a*b + c`` for float32 operands.
+
+    The product is exact in float64; the sum rounded to float64 and then to float32 is only wrong
+    when it lands exactly on a float32 midpoint while being inexact, which is fixed up here.
+    """
+    s = np.multiply(a, b, dtype=_F64)
+    s += c
+    r = s.astype(_F32)
+    low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
+    hit = np.flatnonzero(low == 0x10000000)
+    if hit.size:
+        p = np.multiply(np.broadcast_to(a, s.shape).ravel()[hit],
+                        np.broadcast_to(b, s.shape).ravel()[hit], dtype=_F64)
+        cc = np.broadcast_to(np.asarray(c, _F64), s.shape).ravel()[hit]
+        ss, err = _two_sum(p, cc)
+        ss = np.where(err != 0, np.nextafter(ss, np.where(err > 0, np.inf, -np.inf)), ss)
+        r.ravel()[hit] = ss.astype(_F32)
+    return r
+
+
+# ------------------------------------------------------------ float32 Cephes log / sincos (AVX2)
+# PyTorch's AVX2 normal kernel uses the Cephes-derived avx_mathfun routines in float32, and GCC
+# contracts some of their multiply-adds into FMAs; the contraction pattern below is the one that
+# reproduces PyTorch bit for bit (TORCH_FACTS 4.3).
+
+_LOG_P = [np.float32(v) for v in (
+    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+    -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
+_LOG_Q1, _LOG_Q2 = np.float32(-2.12194440e-4), np.float32(0.693359375)
+_SQRTHF = np.float32(0.707106781186547524)
+_DP = [np.float32(v) for v in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)]
+_FOPI = np.float32(1.27323954473516)
+_SINCOF = [np.float32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_COSCOF = [np.float32(v) for v in (2.443315711809948e-005, -1.388731625493765e-003,
+                                   4.166664568298827e-002)]
+
+
+def _log_avx2(x: np.ndarray) -> np.ndarray:
+    """Cephes float32 log of positive normal floats (inputs here are in [2^-24, 1])."""
+    bits = np.ascontiguousarray(x).view(np.uint32)
+    e = ((bits >> 23).astype(np.int32) - 126).astype(_F32)
+    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F32)  # mantissa scaled into [0.5, 1)
+    small = m < _SQRTHF
+    m = np.where(small, m + m, m) - np.float32(1)  # x - 1 + (x if x < sqrt(1/2)) is exact
+    e -= small
+    z = m * m
+    y = np.full_like(m, _LOG_P[0])
+    for p in _LOG_P[1:]:
+        y = _fma32(y, m, p)
+    y = y * m
+    y = _fma32(y, z, e * _LOG_Q1)
+    y = _fma32(-z, np.float32(0.5), y)
+    return _fma32(e, _LOG_Q2, m + y)
+
+
+def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cephes float32 sin and cos of non-negative x."""
+    j = (x * _FOPI).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F32)
+    for dp in _DP:
+        x = _fma32(y, dp, x)
+    z = x * x
+    yc = _fma32(_fma32(np.full_like(z, _COSCOF[0]), z, _COSCOF[1]), z, _COSCOF[2]) * z
+    yc = _fma32(yc, z, -(z * np.float32(0.5))) + np.float32(1)
+    ys = _fma32(_fma32(np.full_like(z, _SINCOF[0]), z, _SINCOF[1]), z, _SINCOF[2]) * z
+    ys = _fma32(ys, x, x)
+    use_cos_poly = (j & 2) != 0
+    sin = np.where(use_cos_poly, yc, ys)
+    cos = np.where(use_cos_poly, ys, yc)
+    sin[(j & 4) != 0] *= np.float32(-1)
+    cos[((j - 2) & 4) == 0] *= np.float32(-1)
+    return sin, cos
+
+
+# ------------------------------------------------------------- libm (glibc) transcendentals
+# PyTorch's double-precision kernels call glibc's log/log1p/sin/cos. NumPy calls libm too on some
+# builds but uses its own SIMD code on others (AVX512), which differs in the last bit; each
+# function is checked once against Python's math module (which is libm) and the exact per-element
+# path is used where NumPy disagrees.
+
+_NP_MATCHES_LIBM: dict[str, bool] = {}
+
+
+def _libm_f64(name: str, x: np.ndarray) -> np.ndarray:
+    np_fn, math_fn = getattr(np, name), getattr(math, name)
+    ok = _NP_MATCHES_LIBM.get(name)
+    if ok is None:
+        probe = np.random.RandomState(1).random_sample(4096) * (-1.0 if name == "log1p" else 7.0)
+        probe[0:2048] = np.abs(probe[0:2048]) / 7.0 if name == "log" else probe[0:2048]
+        ref = np.array([math_fn(v) for v in probe.tolist()])
+        ok = _NP_MATCHES_LIBM[name] = bool(np.array_equal(np_fn(probe), ref))
+    if ok:
+        return np_fn(x)
+    return np.fromiter(map(math_fn, x.ravel().tolist()), _F64, count=x.size).reshape(x.shape)
+
+
+_LIBM = None
+
+
+def _libm_f32(name: str, x: np.ndarray) -> np.ndarray:
+    """glibc's float functions (logf, sinf, cosf) element by element: used only on CPUs without
+    AVX2, where PyTorch calls them and nothing vectorised reproduces their rounding."""
+    global _LIBM
+    if _LIBM is None:
+        _LIBM = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+        for fn in ("logf", "sinf", "cosf"):
+            getattr(_LIBM, fn).restype = ctypes.c_float
+            getattr(_LIBM, fn).argtypes = [ctypes.c_float]
+    fn = getattr(_LIBM, name)
+    return np.fromiter(map(fn, x.ravel().tolist()), _F32, count=x.size).reshape(x.shape)
+
+
+# ----------------------------------------------------------------------------------- engine
+
+def _init_genrand(seed32: int) -> np.ndarray:
+    """MT19937's standard seeding of the 624-word state from a 32-bit seed."""
+    key = [seed32]
+    for j in range(1, 624):
+        prev = key[-1]
+        key.append((1812433253 * (prev ^ (prev >> 30)) + j) & _MASK32)
+    return np.array(key, dtype=np.uint32)
+
+
+def _normalize_seed(seed) -> int:
+    seed = int(seed)
+    if not -(1 << 63) <= seed < (1 << 64):
+        raise ValueError("Overflow when unpacking long long")
+    return seed & 0xFFFFFFFFFFFFFFFF  # negative seeds are kept in two's complement
+
+
+def _numel(shape) -> int:
+    if isinstance(shape, (int, np.integer)):
+        return int(shape)
+    return math.prod(shape)
+
+
+def _as_shape(shape) -> tuple:
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
+class Generator:
+    """A CPU random-number generator with PyTorch's state and streams.
+
+    Args:
+        device: only "cpu" is supported (CUDA generators use a different algorithm).
+
+    Examples:
+        >>> g = Generator().manual_seed(0)
+        >>> g.uniform((2,)).tolist()
+        [0.49625658988952637, 0.7682217955589294]
+    """
+
+    __slots__ = ("device", "_bits", "_ints", "_initial_seed", "_normal_cache", "_fresh")
+
+    def __init__(self, device="cpu"):
+        from numtorch._backend import device as _device
+
+        self.device = _device(device)
+        if self.device.type != "cpu":
+            raise RuntimeError(f"numtorch.Generator supports only the CPU, got {self.device}")
+        self._bits = np.random.MT19937()
+        self._ints = np.random.Generator(self._bits)
+        self.manual_seed(_DEFAULT_SEED)
+
+    def __repr__(self) -> str:
+        return "<torch._C.Generator object>"
+
+    # ---------------------------------------------------------------------------- seeding
+    def manual_seed(self, seed: int) -> "Generator":
+        """Reseed from ``seed`` (only its low 32 bits affect the stream) and return self."""
+        self._initial_seed = _normalize_seed(seed)
+        key = _init_genrand(self._initial_seed & _MASK32)
+        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
+        self._normal_cache = None
+        self._fresh = True
+        return self
+
+    def seed(self) -> int:
+        """Reseed from the operating system's entropy and return the new seed."""
+        new = int.from_bytes(os.urandom(8), "little") >> 1  # PyTorch's seeds fit in 63 bits
+        self.manual_seed(new)
+        return new
+
+    def initial_seed(self) -> int:
+        return self._initial_seed
+
+    def get_state(self):
+        """The 5056-byte state as a uint8 tensor, in PyTorch's layout."""
+        from numtorch._tensor import wrap
+
+        return wrap(self.state_bytes())
+
+    def set_state(self, new_state) -> "Generator":
+        """Restore a state from ``get_state()`` (a uint8 tensor, array or bytes)."""
+        data = getattr(new_state, "_data", new_state)
+        self.load_state_bytes(np.frombuffer(bytes(np.asarray(data, np.uint8).tobytes()), np.uint8))
+        return self
+
+    def state_bytes(self) -> np.ndarray:
+        """The state as a uint8 array (what ``get_state`` wraps)."""
+        st = self._bits.state["state"]
+        pos = int(st["pos"])
+        buf = np.zeros(_STATE_BYTES, np.uint8)
+        head = np.frombuffer(buf, np.uint8)
+        head[0:8] = np.frombuffer(np.uint64(self._initial_seed).tobytes(), np.uint8)
+        head[8:12] = np.frombuffer(np.int32(625 - pos).tobytes(), np.uint8)
+        head[12:16] = np.frombuffer(np.int32(1).tobytes(), np.uint8)
+        head[16:24] = np.frombuffer(np.uint64(0 if self._fresh else pos).tobytes(), np.uint8)
+        buf[24:5016] = st["key"].astype("<u8").view(np.uint8)
+        if self._normal_cache is not None:
+            buf[5024:5032] = np.frombuffer(np.float64(self._normal_cache).tobytes(), np.uint8)
+            buf[5040:5044] = np.frombuffer(np.int32(1).tobytes(), np.uint8)
+        return buf
+
+    def load_state_bytes(self, buf: np.ndarray) -> None:
+        if buf.size != _STATE_BYTES:
+            raise RuntimeError(
+                "Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState of "
+                f"size 5056 but found the input RNG state size to be {buf.size}")
+        seed = int(buf[0:8].view("<u8")[0])
+        left = int(buf[8:12].view("<i4")[0])
+        seeded = int(buf[12:16].view("<i4")[0])
+        nxt = int(buf[16:24].view("<u8")[0])
+        if not (seeded and 0 < left <= 624 and nxt <= 624):
+            raise RuntimeError("The input RNG state must be a valid MT19937 state")
+        key = buf[24:5016].view("<u8").astype(np.uint32)
+        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 625 - left}}
+        self._initial_seed = seed
+        valid = int(buf[5040:5044].view("<i4")[0])
+        self._normal_cache = float(buf[5024:5032].view("<f8")[0]) if valid else None
+        self._fresh = nxt == 0
+
+    # ---------------------------------------------------------------------------- raw words
+    def random_words(self, n: int) -> np.ndarray:
+        """``n`` raw 32-bit words (uint32), PyTorch's ``random()``."""
+        self._fresh = False
+        return self._ints.integers(0, 1 << 32, int(n), dtype=np.uint32)
+
+    def random64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit values (uint64) of two words each, the first word high."""
+        w = self.random_words(2 * n).astype(np.uint64).reshape(-1, 2)
+        return (w[:, 0] << np.uint64(32)) | w[:, 1]
+
+    def uniform_float(self, n: int) -> np.ndarray:
+        """``n`` float32 uniforms in [0, 1): the low 24 bits of one word each."""
+        w = self.random_words(n)
+        w &= np.uint32(0xFFFFFF)
+        x = w.astype(_F32)
+        x *= np.float32(2.0**-24)
+        return x
+
+    def uniform_double(self, n: int) -> np.ndarray:
+        """``n`` float64 uniforms in [0, 1): the low 53 bits of ``random64`` each."""
+        w = self.random_words(2 * n).reshape(-1, 2)
+        hi = (w[:, 0] & np.uint32(0x1FFFFF)).astype(_F64)
+        hi *= 2.0**-21
+        hi += w[:, 1] * 2.0**-53
+        return hi
+
+    # ---------------------------------------------------------------------------- uniform
+    def uniform(self, shape, dtype=np.float32, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+        """``Tensor.uniform_(low, high)`` values of ``dtype`` (float64 draws two words each).
+
+        ``x*(high-low)+low`` is rounded once (a fused multiply-add) on AVX2 machines and twice
+        elsewhere, as PyTorch's compiled kernels do; a value that rounds to ``high`` becomes
+        ``low`` so that results stay in [low, high).
+        """
+        dtype, n = np.dtype(dtype), _numel(shape)
+        if dtype == _F64:
+            lo, hi = float(low), float(high)
+            x = _affine(self.uniform_double(n), hi - lo, lo)
+        else:
+            lo = np.float32(dtype.type(low)) if dtype != _F32 else np.float32(low)
+            hi = np.float32(dtype.type(high)) if dtype != _F32 else np.float32(high)
+            x = _affine(self.uniform_float(n), hi - lo, lo).astype(dtype, copy=False)
+        x[x == dtype.type(hi)] = dtype.type(lo)
+        return x.reshape(_as_shape(shape))
+
+    # ---------------------------------------------------------------------------- normal
+    def normal(self, shape, dtype=np.float32, mean: float = 0.0, std: float = 1.0,
+               contiguous: bool = True) -> np.ndarray:
+        """``Tensor.normal_(mean, std)`` values of ``dtype``.
+
+        PyTorch fills contiguous tensors of 16 or more elements with a 16-wide Box-Muller and
+        everything else element by element (sharing the generator's cached sample); pass
+        ``contiguous=False`` for a non-contiguous destination.
+        """
+        dtype, n = np.dtype(dtype), _numel(shape)
+        if n >= 16 and contiguous:
+            if dtype == _F64:
+                out = self._normal_fill(n, _F64, float(mean), float(std))
+            else:  # float32 and the reduced floats compute in float32
+                out = self._normal_fill(n, _F32, np.float32(mean), np.float32(std))
+                out = out.astype(dtype, copy=False)
+        else:
+            out = _affine(self.normal_double(n), float(std), float(mean)).astype(dtype, copy=False)
+        return out.reshape(_as_shape(shape))
+
+    def normal_double(self, n: int) -> np.ndarray:
+        """``n`` float64 standard normals from PyTorch's element-by-element Box-Muller.
+
+        Each pair of 53-bit uniforms gives a cosine sample (returned) and a sine sample (kept in
+        the generator for the next call, even across other operations).
+        """
+        out = np.empty(n, _F64)
+        start = 0
+        if n and self._normal_cache is not None:
+            out[0], self._normal_cache, start = self._normal_cache, None, 1
+        m = n - start
+        pairs = (m + 1) // 2
+        if pairs:
+            u = self.uniform_double(2 * pairs).reshape(pairs, 2)
+            r = np.sqrt(-2.0 * _libm_f64("log1p", -u[:, 1]))
+            theta = _TWO_PI * u[:, 0]
+            both = np.empty((pairs, 2), _F64)
+            np.multiply(r, _libm_f64("cos", theta), out=both[:, 0])
+            np.multiply(r, _libm_f64("sin", theta), out=both[:, 1])
+            out[start:] = both.ravel()[:m]
+            if m % 2:
+                self._normal_cache = float(both[-1, 1])
+        return out
+
+    def _normal_fill(self, n: int, dtype: np.dtype, mean, std) -> np.ndarray:
+        draw = self.uniform_double if dtype == _F64 else self.uniform_float
+        out = draw(n)
+        full = n - n % 16
+        if full:
+            _box_muller16(out[:full].reshape(-1, 16), mean, std)
+        if n % 16:
+            # the ragged end is recomputed from 16 fresh uniforms over the last 16 slots
+            tail = draw(16).reshape(1, 16)
+            _box_muller16(tail, mean, std)
+            out[n - 16:] = tail.ravel()
+        return out
+
+    # ---------------------------------------------------------------------------- integers
+    def randint(self, shape, low: int, high: int, dtype=np.int64) -> np.ndarray:
+        """``random_(low, high)``: ``(word % (high-low)) + low`` with one word per element, or
+        one ``random64`` when the range needs more than 32 bits (64-bit and float dtypes)."""
+        low, high, dtype, n = int(low), int(high), np.dtype(dtype), _numel(shape)
+        span = high - low
+        if span <= 0:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low}"
+                               f" >= to={high}")
+        wide = span >= (1 << 32) and dtype in (np.dtype(np.int64), _F64, _F32)
+        val = self.random64(n) if wide else self.random_words(n).astype(np.uint64)
+        val %= np.uint64(span)
+        val += np.uint64(low & 0xFFFFFFFFFFFFFFFF)  # wraps like PyTorch's int64 arithmetic
+        return val.view(np.int64).astype(dtype, copy=False).reshape(_as_shape(shape))
+
+    def random_full(self, shape, dtype=np.int64) -> np.ndarray:
+        """``random_()`` with no bounds: [0, 2^mantissa] for floats, [0, max] for integers."""
+        dtype, n = np.dtype(dtype), _numel(shape)
+        wide = dtype in (np.dtype(np.int64), _F64)
+        val = self.random64(n) if wide else self.random_words(n).astype(np.uint64)
+        if dtype == np.bool_:
+            val &= np.uint64(1)
+        elif dtype.kind == "f":
+            val %= np.uint64((1 << _mantissa_digits(dtype)) + 1)
+        else:
+            val %= np.uint64(int(np.iinfo(dtype).max) + 1)
+        return val.astype(dtype).reshape(_as_shape(shape))
+
+    def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
+        """``randperm(n)``: forward Fisher-Yates, swapping slot i with slot
+        ``i + word % (n - i)`` for i = 0 .. n-2, one 32-bit word per step."""
+        n = int(n)
+        if n <= 1:
+            return np.arange(n, dtype=dtype)
+        i = np.arange(n - 1, dtype=np.uint64)
+        j = (self.random_words(n - 1) % (np.uint64(n) - i)) + i
+        return _fisher_yates(j.astype(np.int64), n).astype(dtype, copy=False)
+
+    # ---------------------------------------------------------------------------- bernoulli
+    def bernoulli_scalar(self, shape, p: float) -> np.ndarray:
+        """``bernoulli_(p)`` as a bool array: a 53-bit uniform below ``p``, one random64 each.
+
+        PyTorch takes this path on non-Intel CPUs; on Intel it calls MKL instead.
+        """
+        return (self.uniform_double(_numel(shape)) < float(p)).reshape(_as_shape(shape))
+
+    def bernoulli_tensor(self, p: np.ndarray) -> np.ndarray:
+        """``torch.bernoulli(p)`` as a bool array: a 24-bit float uniform below float32(p)."""
+        p = np.asarray(p)
+        return self.uniform_float(p.size).reshape(p.shape) < p.astype(_F32)
+
+
+def _mantissa_digits(dtype: np.dtype) -> int:
+    return {2: 11, 4: 24, 8: 53}[dtype.itemsize] if dtype.name != "bfloat16" else 8
+
+
+def _affine(x: np.ndarray, scale, shift) -> np.ndarray:
+    """``x*scale + shift`` in x's dtype, fused into one rounding on AVX2 builds."""
+    if scale == 1 and shift == 0:
+        return x
+    if shift == 0:
+        return x * x.dtype.type(scale)
+    if CPU_CAPABILITY == "default":
+        return x * x.dtype.type(scale) + x.dtype.type(shift)
+    if x.dtype == _F32:
+        return _fma32(x, np.float32(scale), np.float32(shift))
+    return _fma64(x, scale, shift)
+
+
+def _fma_always(x: np.ndarray, scale, shift) -> np.ndarray:
+    """``fma(x, scale, shift)``: explicitly fused in every build of the 16-wide kernel."""
+    if scale == 1 and shift == 0:
+        return x
+    if x.dtype == _F32:
+        return _fma32(x, np.float32(scale), np.float32(shift))
+    return _fma64(x, scale, shift)
+
+
+def _box_muller16(blocks: np.ndarray, mean, std) -> None:
+    """Turn rows of 16 uniforms into 16 normals in place: the first 8 give radii, the last 8
+    angles; cosines go to the first half, sines to the second."""
+    u1, u2 = 1 - blocks[:, :8], blocks[:, 8:]
+    if blocks.dtype == _F64:
+        radius = np.sqrt(-2.0 * _libm_f64("log", u1))
+        theta = _TWO_PI * u2
+        sin, cos = _libm_f64("sin", theta), _libm_f64("cos", theta)
+    elif CPU_CAPABILITY == "avx2":
+        radius = np.sqrt(np.float32(-2) * _log_avx2(u1))
+        sin, cos = _sincos_avx2(np.float32(_TWO_PI) * u2)
+    else:
+        radius = np.sqrt(np.float32(-2) * _libm_f32("logf", u1))
+        theta = (_TWO_PI * u2.astype(_F64)).astype(_F32)
+        sin, cos = _libm_f32("sinf", theta), _libm_f32("cosf", theta)
+    blocks[:, :8] = _fma_always(radius * cos, std, mean)
+    blocks[:, 8:] = _fma_always(radius * sin, std, mean)
+
+
+def _fisher_yates(j: np.ndarray, n: int) -> np.ndarray:
+    """``a = arange(n)`` after ``a[i], a[j[i]] = a[j[i]], a[i]`` for i = 0, 1, ... (j[i] >= i).
+
+    Solved without a per-step loop: slot i ends up holding what slot j[i] held at step i. That
+    is j[i] itself unless an earlier step k swapped into slot j[i]; then it is what slot k held at
+    step k, found by following "the last earlier step that swapped into this slot" links to their
+    root (pointer doubling).
+    """
+    steps = j.size
+    key = j * n + np.arange(steps)  # order by (target slot, step)
+    key.sort()
+    tgt, stp = np.divmod(key, n)
+    same = tgt[1:] == tgt[:-1]
+    last_same = np.full(steps, -1, np.int64)  # last earlier step with the same target
+    last_same[stp[1:][same]] = stp[:-1][same]
+    # prev[k]: last step before k that targeted slot k (targets never precede their step)
+    ends = np.flatnonzero(np.append(~same, True))
+    grp_tgt, grp_step = tgt[ends], stp[ends]
+    own = grp_step == grp_tgt  # slot k's latest hit is step k itself: take the one before
+    prev = np.full(n, -1, np.int64)
+    prev[grp_tgt[~own]] = grp_step[~own]
+    own_ends = ends[own]
+    before = own_ends[own_ends > 0] - 1
+    before = before[same[before]]
+    prev[tgt[before]] = stp[before]
+    root = np.where(prev >= 0, prev, np.arange(n))
+    while True:
+        hop = root[root]
+        if np.array_equal(hop, root):
+            break
+        root = hop
+    out = np.empty(n, np.int64)
+    out[:steps] = np.where(last_same >= 0, root[last_same], j)
+    out[steps] = root[n - 1]
+    return out
