@@ -463,13 +463,13 @@ class Generator:
     # ---------------------------------------------------------------------------- integers
     def randint(self, shape, low: int, high: int, dtype=np.int64) -> np.ndarray:
         """``random_(low, high)``: ``(word % (high-low)) + low`` with one word per element, or
-        one ``random64`` when the range needs more than 32 bits (64-bit and float dtypes)."""
+        one ``random64`` per element when the range is 2^28 or more (any dtype)."""
         low, high, dtype, n = int(low), int(high), np.dtype(dtype), _numel(shape)
         span = high - low
         if span <= 0:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low}"
                                f" >= to={high}")
-        wide = span >= (1 << 32) and dtype in (np.dtype(np.int64), _F64, _F32)
+        wide = span >= (1 << 28)
         val = self.random64(n) if wide else self.random_words(n).astype(np.uint64)
         val %= np.uint64(span)
         val += np.uint64(low & 0xFFFFFFFFFFFFFFFF)  # wraps like PyTorch's int64 arithmetic
@@ -507,8 +507,11 @@ class Generator:
         return (self.uniform_double(_numel(shape)) < float(p)).reshape(_as_shape(shape))
 
     def bernoulli_tensor(self, p: np.ndarray) -> np.ndarray:
-        """``torch.bernoulli(p)`` as a bool array: a 24-bit float uniform below float32(p)."""
+        """``torch.bernoulli(p)`` / ``bernoulli_(p_tensor)`` as a bool array: a uniform below
+        ``p``, 53-bit when ``p`` is float64 and 24-bit float otherwise (whatever the output)."""
         p = np.asarray(p)
+        if p.dtype == _F64:
+            return self.uniform_double(p.size).reshape(p.shape) < p
         return self.uniform_float(p.size).reshape(p.shape) < p.astype(_F32)
 
 

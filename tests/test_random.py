@@ -1,0 +1,246 @@
+"""numtorch's CPU generator against PyTorch 2.13, bit for bit.
+
+The comparisons with torch run the model numtorch picks for this CPU (``CPU_CAPABILITY``) against
+torch's own choice (``torch.backends.cpu.get_cpu_capability()``): AVX2 and AVX512 builds share the
+fused/AVX2 model, anything else is "default". Recorded values at the top run without torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numtorch.random as nr
+from numtorch.random import Generator
+
+SEEDS = [0, 1, 42, 12345, 2**40 + 7, -5]
+SIZES = [1, 2, 5, 15, 16, 17, 31, 33, 100, 1000, 4099]
+FLOATS = [np.float32, np.float64]
+
+
+# ------------------------------------------------------------------ recorded values (no torch)
+
+def test_recorded_words_and_uniform():
+    g = Generator().manual_seed(0)
+    assert g.random_words(4).tolist() == [2357136044, 2546248239, 3071714933, 3626093760]
+    assert Generator().manual_seed(5489).random_words(1)[0] == 3499211612
+    g.manual_seed(0)
+    assert g.uniform(4).tolist() == [0.49625658988952637, 0.7682217955589294,
+                                     0.08847743272781372, 0.13203048706054688]
+    g.manual_seed(0)
+    assert g.uniform(2, np.float64).tolist() == [0.9700530018065531, 0.707819864399788]
+
+
+def test_recorded_normal():
+    g = Generator().manual_seed(0)
+    assert g.normal(4).tolist() == [1.5409960746765137, -0.293428897857666,
+                                    -2.1787893772125244, 0.5684312582015991]
+    g.manual_seed(0)
+    assert g.normal(2, np.float64).tolist() == [1.5409961082440433, -0.2934289057609464]
+    g.manual_seed(0)
+    assert g.normal(16, np.float64)[:2].tolist() == [-2.310411800234176, -0.3732508612577643]
+    if nr.CPU_CAPABILITY == "avx2":
+        g.manual_seed(0)
+        assert g.normal(16)[:4].tolist() == [-1.1258398294448853, -1.152360200881958,
+                                             -0.2505785822868347, -0.4338788092136383]
+
+
+def test_recorded_integers():
+    g = Generator().manual_seed(0)
+    assert g.randperm(8).tolist() == [4, 0, 7, 3, 2, 5, 1, 6]
+    g.manual_seed(0)
+    assert g.randint((8,), 0, 10).tolist() == [4, 9, 3, 0, 3, 9, 7, 3]
+
+
+def test_seed_semantics():
+    g = Generator()
+    assert g.initial_seed() == 67280421310721
+    assert g.manual_seed(-1).initial_seed() == 2**64 - 1
+    a = Generator().manual_seed(1).random_words(5)
+    assert np.array_equal(a, Generator().manual_seed(2**32 + 1).random_words(5))
+    with pytest.raises(ValueError):
+        g.manual_seed(2**64)
+    s = g.seed()
+    assert g.initial_seed() == s
+
+
+def test_fisher_yates_matches_the_loop():
+    rs = np.random.RandomState(0)
+    for n in [2, 3, 7, 64, 500, 3000]:
+        i = np.arange(n - 1)
+        j = i + rs.randint(0, 2**31, n - 1) % (n - i)
+        a = list(range(n))
+        for k, t in enumerate(j.tolist()):
+            a[k], a[t] = a[t], a[k]
+        assert nr._fisher_yates(j.astype(np.int64), n).tolist() == a
+
+
+def test_fma_emulation_is_exactly_rounded():
+    from fractions import Fraction
+
+    rs = np.random.RandomState(3)
+    a, b, c = rs.standard_normal((3, 2000)) * np.array([[1.0], [1e-3], [1e3]])
+    got = nr._fma64(a, b, c)
+    want = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
+    assert got.tolist() == want
+    a32, b32, c32 = (v.astype(np.float32) for v in (a, b, c))
+    got32 = nr._fma32(a32, b32, c32)
+    want32 = [_round_f32(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)))
+              for x, y, z in zip(a32, b32, c32)]
+    assert got32.tolist() == want32
+
+
+def _round_f32(exact) -> float:
+    """Round a Fraction to the nearest float32 (ties to even) without double rounding."""
+    from fractions import Fraction
+
+    guess = np.float32(float(exact))
+    cands = [np.nextafter(guess, np.float32(-np.inf)), guess, np.nextafter(guess, np.float32(np.inf))]
+    dist = [abs(Fraction(float(c)) - exact) for c in cands]
+    best = min(dist)
+    ties = [c for c, d in zip(cands, dist) if d == best]
+    return float(min(ties, key=lambda c: int(np.array(c).view(np.uint32)) & 1))
+
+
+def test_state_roundtrip_and_cache():
+    g = Generator().manual_seed(7)
+    g.normal(3, np.float64)  # leaves a cached sine sample
+    state = g.state_bytes()
+    assert state.size == 5056
+    first = g.normal(5, np.float64)
+    g.load_state_bytes(state)
+    assert np.array_equal(g.normal(5, np.float64), first)
+    with pytest.raises(RuntimeError):
+        g.load_state_bytes(state[:100])
+
+
+# ------------------------------------------------------------------ against PyTorch 2.13
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def _tg(torch, seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_capability_matches_torch(torch, monkeypatch):
+    import os
+
+    if os.environ.get("NUMTORCH_CPU_CAPABILITY") or os.environ.get("ATEN_CPU_CAPABILITY"):
+        pytest.skip("capability forced by the environment")
+    cap = torch.backends.cpu.get_cpu_capability()
+    assert nr.CPU_CAPABILITY == ("default" if cap in ("DEFAULT", "NO AVX") else "avx2"), cap
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_uniform_and_normal_all_sizes(torch, seed, dtype):
+    tdt = torch.float32 if dtype is np.float32 else torch.float64
+    g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+    for n in SIZES:
+        assert np.array_equal(g.uniform((n,), dtype), torch.rand(n, dtype=tdt, generator=tg).numpy())
+        assert np.array_equal(g.normal((n,), dtype), torch.randn(n, dtype=tdt, generator=tg).numpy())
+    assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("bounds", [(-0.5773502691896258, 0.5773502691896258), (2.0, 5.5),
+                                    (-3.0, -1.0), (0.0, 10.0)])
+def test_uniform_bounds_fused(torch, dtype, bounds):
+    tdt = torch.float32 if dtype is np.float32 else torch.float64
+    for seed in (0, 42):
+        g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+        want = torch.empty(4099, dtype=tdt).uniform_(*bounds, generator=tg).numpy()
+        assert np.array_equal(g.uniform(4099, dtype, *bounds), want)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("n", [5, 16, 17, 1000])
+def test_normal_mean_std(torch, dtype, n):
+    tdt = torch.float32 if dtype is np.float32 else torch.float64
+    g, tg = Generator().manual_seed(3), _tg(torch, 3)
+    for mean, std in [(0.5, 2.5), (-1.0, 0.01), (3.0, 1.0)]:
+        want = torch.empty(n, dtype=tdt).normal_(mean, std, generator=tg).numpy()
+        assert np.array_equal(g.normal(n, dtype, mean, std), want)
+
+
+def test_normal_non_contiguous_uses_storage_order(torch):
+    g, tg = Generator().manual_seed(0), _tg(torch, 0)
+    for dtype, tdt in [(np.float32, torch.float32), (np.float64, torch.float64)]:
+        t = torch.empty(3, 20, dtype=tdt).t().normal_(generator=tg)
+        got = g.normal(60, dtype, contiguous=False)
+        assert np.array_equal(got, t.t().contiguous().numpy().ravel())
+
+
+def test_normal_cache_survives_other_ops(torch):
+    g, tg = Generator().manual_seed(12345), _tg(torch, 12345)
+    seq = [g.normal(1, np.float64), g.normal(100), g.uniform(3), g.normal(1, np.float32),
+           g.normal(3, np.float64)]
+    want = [torch.randn(1, dtype=torch.float64, generator=tg), torch.randn(100, generator=tg),
+            torch.rand(3, generator=tg), torch.randn(1, generator=tg),
+            torch.randn(3, dtype=torch.float64, generator=tg)]
+    for a, b in zip(seq, want):
+        assert np.array_equal(a, b.numpy())
+    assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_integers(torch, seed):
+    g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+    for low, high in [(0, 10), (-7, 3), (0, 2**29), (5, 2**31 + 5), (-2**40, 2**35), (0, 2**33)]:
+        for n in (1, 17, 1000):
+            want = torch.randint(low, high, (n,), generator=tg).numpy()
+            assert np.array_equal(g.randint(n, low, high), want), (low, high)
+    want = torch.randint(-5, 100, (50,), dtype=torch.int32, generator=tg).numpy()
+    assert np.array_equal(g.randint(50, -5, 100, np.int32), want)
+    for n in (0, 1, 2, 5, 17, 100, 4099):
+        assert np.array_equal(g.randperm(n), torch.randperm(n, generator=tg).numpy())
+    assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool", "float32",
+                                   "float64"])
+def test_random_full(torch, dtype):
+    g, tg = Generator().manual_seed(1), _tg(torch, 1)
+    want = torch.empty(257, dtype=getattr(torch, dtype)).random_(generator=tg).numpy()
+    assert np.array_equal(g.random_full(257, np.dtype(dtype)), want)
+
+
+def test_randperm_large(torch):
+    g, tg = Generator().manual_seed(42), _tg(torch, 42)
+    assert np.array_equal(g.randperm(200_003), torch.randperm(200_003, generator=tg).numpy())
+
+
+@pytest.mark.parametrize("seed", [0, 42])
+def test_bernoulli(torch, seed):
+    g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+    p = g.uniform(1000).astype(np.float32)
+    tp = torch.from_numpy(p.copy())
+    tg.set_state(torch.from_numpy(g.state_bytes()))
+    assert np.array_equal(g.bernoulli_tensor(p), torch.bernoulli(tp, generator=tg).numpy() == 1)
+    assert np.array_equal(g.bernoulli_tensor(p.astype(np.float64)),
+                          torch.bernoulli(tp.double(), generator=tg).numpy() == 1)
+    if nr._vendor_is_intel():
+        pytest.skip("PyTorch draws bernoulli_(p) through MKL on Intel CPUs: not reproducible")
+    want = torch.empty(1000).bernoulli_(0.3, generator=tg).numpy()
+    assert np.array_equal(g.bernoulli_scalar(1000, 0.3), want == 1)
+
+
+def test_separate_generators_and_state_bytes(torch):
+    gs = [Generator().manual_seed(s) for s in (1, 2)]
+    tgs = [_tg(torch, s) for s in (1, 2)]
+    for _ in range(3):
+        for g, tg in zip(gs, tgs):
+            assert np.array_equal(g.normal(20), torch.randn(20, generator=tg).numpy())
+            assert np.array_equal(g.normal(3), torch.randn(3, generator=tg).numpy())
+    for g, tg in zip(gs, tgs):
+        assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
+    assert np.array_equal(Generator().state_bytes(), torch.Generator().get_state().numpy())
+    # a state taken from torch continues torch's stream here
+    state = tgs[0].get_state()
+    g = Generator()
+    g.load_state_bytes(state.numpy())
+    assert np.array_equal(g.normal(7, np.float64), torch.randn(7, dtype=torch.float64,
+                                                                generator=tgs[0]).numpy())
