@@ -1,0 +1,59 @@
+"""numtorch: PyTorch's tensors, autograd, nn and optim, in Python on NumPy.
+
+    import numtorch as torch
+
+    x = torch.tensor([5.0], requires_grad=True)
+    (x ** 3).backward()
+    print(x.grad)  # tensor([75.])
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._backend import device, get_default_device, set_default_device
+from ._dtype import (  # noqa: F401 - PyTorch's public dtype names
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+    float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+    promote_types, set_default_dtype, short, uint8, uint16, uint32, uint64,
+)
+from ._tensor import Size, Tensor
+from .autograd.grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from . import ops
+from .ops import *  # noqa: F401,F403 - every op family's exports
+from . import autograd, cuda
+
+import builtins as _builtins
+
+
+def is_tensor(obj) -> _builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> _builtins.bool:
+    return input.is_floating_point()
+
+
+def is_complex(input) -> _builtins.bool:
+    return input.is_complex()
+
+
+def numel(input) -> _builtins.int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to) -> _builtins.bool:
+    order = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3, "V": 2}
+    return order[from_.np.kind] <= order[to.np.kind]
+
+
+def get_default_device_type() -> str:
+    return get_default_device().type

@@ -1,0 +1,375 @@
+"""Graph nodes: the primitives' base class, leaf accumulators and user-defined Functions.
+
+Every op result that requires grad points at the node that made it (``grad_fn``). A node knows
+the nodes of its inputs (``next_functions``), the tensors it saved for its derivative, and how
+to turn the gradient of its outputs into gradients of its inputs (``backward``). The engine
+(engine.py) walks these nodes; nothing else in numtorch walks the graph.
+
+Two kinds of op build nodes:
+
+* ``Primitive`` (numtorch's own ops): ``forward`` works on arrays, ``backward`` on arrays for a
+  first-order pass, or on Tensors through ``ctx.xp`` when the engine is asked to
+  ``create_graph`` (so every primitive has higher-order gradients from one formula).
+* ``Function`` (the public ``torch.autograd.Function``): ``forward`` and ``backward`` take
+  Tensors, as PyTorch users write them.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from .._tensor import Tensor, wrap
+from . import grad_mode
+
+_STATE = grad_mode.STATE
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+def _edge(t):
+    """The (node, output_nr) pair through which gradient flows into tensor ``t``."""
+    if not isinstance(t, Tensor) or not t._rg:
+        return (None, 0)
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (t._accumulator(), 0)
+
+
+def _version_error(t, version, node_name):
+    where = ""
+    fn = t.grad_fn if isinstance(t, Tensor) else None
+    if node_name is not None:
+        where = f", which is output 0 of {node_name},"
+    elif fn is not None:
+        where = f", which is output {t._output_nr} of {fn.name().split('Backward')[0]},"
+    shape = list(t.shape)
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype.legacy_name} {shape}]{where} is at version {t._version}; "
+        f"expected version {version} instead. {_HINT}"
+    )
+
+
+class Node:
+    """What the engine needs of every graph node."""
+
+    __slots__ = ("next_functions", "_in_shapes", "_n_out", "_pre_hooks", "_post_hooks",
+                 "__weakref__")
+    _name = None
+
+    def name(self) -> str:
+        return self._name or type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if getattr(self, "_post_hooks", None) is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward and may replace them."""
+        return self._add_pre_hook(None, fn)
+
+    def _add_pre_hook(self, output_nr, fn):
+        if getattr(self, "_pre_hooks", None) is None:
+            self._pre_hooks = []
+        entry = (output_nr, fn)
+        self._pre_hooks.append(entry)
+        return _RemovableHandle(self._pre_hooks, entry)
+
+    def _release(self):
+        pass
+
+
+class _RemovableHandle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        if self._item in self._list:
+            self._list.remove(self._item)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: the engine adds the gradient arriving here into ``.grad``."""
+
+    __slots__ = ("_variable",)
+
+    def __init__(self, tensor):
+        self._variable = weakref.ref(tensor)
+        self.next_functions = ()
+        self._in_shapes = ()
+        self._n_out = 1
+        self._pre_hooks = None
+        self._post_hooks = None
+
+    @property
+    def variable(self):
+        return self._variable()
+
+
+class Primitive(Node):
+    """A numtorch op: ``forward`` on arrays and ``backward`` (its VJP) side by side.
+
+    ``forward(ctx, *arrays)`` returns an array (or a tuple of arrays) and may call
+    ``ctx.save_for_backward(...)`` with any of its input or output arrays. ``backward(ctx, *g)``
+    returns one gradient per input (``None`` where ``ctx.needs_input_grad`` is False), written
+    with ``ctx.xp`` so that the same formula runs on arrays (first order) or on Tensors
+    (``create_graph=True``). The engine sums each gradient back to its input's shape, so no
+    op undoes broadcasting itself.
+    """
+
+    __slots__ = ("needs_input_grad", "xp", "_saved", "_saved_refs", "_graph")
+
+    def save_for_backward(self, *arrays):
+        self._saved = arrays
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        out = ctx.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
+        if _STATE.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._rg:
+                    return ctx._connect(args, out)
+        if type(out) is tuple:
+            return tuple(wrap(o) for o in out)
+        return wrap(out)
+
+    def _connect(self, args, out):
+        """Make this node the ``grad_fn`` of the outputs and remember what backward needs."""
+        self.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        self.next_functions = tuple(_edge(a) for a in args)
+        self._in_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
+        self._pre_hooks = self._post_hooks = None
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        self._n_out = len(outs)
+        results = []
+        for i, o in enumerate(outs):
+            t = wrap(o)
+            if o.dtype.kind in "fcV":  # integer outputs (indices) never require grad
+                t._rg = True
+                t.grad_fn = self
+                t._output_nr = i
+            results.append(t)
+        refs = []
+        for s in self._saved:
+            refs.append(self._ref(s, args, outs, results))
+        self._saved_refs = refs
+        return tuple(results) if multi else results[0]
+
+    @staticmethod
+    def _ref(s, args, outs, results):
+        for a in args:
+            if isinstance(a, Tensor) and a._data is s:
+                return ("in", a, a._vc, a._vc[0])
+        for i, o in enumerate(outs):
+            if o is s:
+                return ("out", i, results[i]._vc, 0)
+        return ("const", None, None, 0)
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MSG)
+        for kind, obj, vc, version in self._saved_refs:
+            if vc is not None and vc[0] != version:
+                if kind == "in":
+                    raise _version_error(obj, version, None)
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: output {obj} of {self.name()} is at version {vc[0]}; "
+                    f"expected version {version} instead. {_HINT}"
+                )
+        if not self._graph:
+            return saved
+        return tuple(self._as_tensor(s, ref) for s, ref in zip(saved, self._saved_refs))
+
+    def _as_tensor(self, array, ref):
+        kind, obj = ref[0], ref[1]
+        if kind == "in":
+            return obj
+        t = wrap(array)
+        if kind == "out":
+            t._rg = True
+            t.grad_fn = self
+            t._output_nr = obj
+        return t
+
+    def _release(self):
+        self._saved = None
+
+
+class FunctionCtx:
+    """The ``ctx`` a user-defined ``Function`` receives: what it saves and marks."""
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{tensors.index(t)} is of type {type(t).__name__}")
+        self._to_save = tensors
+        self._versions = tuple(None if t is None else t._version for t in tensors)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = set(map(id, tensors))
+
+    def mark_dirty(self, *tensors):
+        self._dirty = set(map(id, tensors))
+
+    def set_materialize_grads(self, value: bool):
+        self.materialize_grads = value
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """The graph node (and ctx) of one call of a user-defined ``Function``."""
+
+    def __init__(self, fn_cls):
+        self._cls = fn_cls
+        self._to_save = ()
+        self._versions = ()
+        self._non_diff = set()
+        self._dirty = set()
+        self.materialize_grads = True
+        self._freed = False
+        self.next_functions = ()
+        self._in_shapes = ()
+        self._n_out = 1
+        self._pre_hooks = self._post_hooks = None
+        self.needs_input_grad = ()
+
+    def name(self) -> str:
+        return self._cls.__name__ + "Backward"
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        for t, v in zip(self._to_save, self._versions):
+            if t is not None and t._version != v:
+                raise _version_error(t, v, None)
+        return self._to_save
+
+    saved_variables = saved_tensors
+
+    def _release(self):
+        self._freed = True
+        self._to_save = ()
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = cls  # PyTorch's ``Function._backward_cls`` exists too
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base of user-defined differentiable operations.
+
+    Subclass it with two static methods, then call ``MyFn.apply(*inputs)``::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2
+    """
+
+    generate_vmap_rule = False
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        node = BackwardCFunction(cls)
+        separate_ctx = cls.setup_context is not Function.setup_context
+        with grad_mode.no_grad():
+            if separate_ctx:
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, output)
+            else:
+                output = cls.forward(node, *args, **kwargs)
+        requires = _STATE.enabled and any(isinstance(a, Tensor) and a._rg for a in args)
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        if not requires:
+            return output
+        return _connect_user_outputs(node, args, output)
+
+
+def _connect_user_outputs(node, args, output):
+    node.next_functions = tuple(_edge(a) for a in args)
+    node._in_shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
+    multi = isinstance(output, tuple)
+    outs = output if multi else (output,)
+    node._n_out = len(outs)
+    node._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
+                      for o in outs]
+    input_ids = {id(a) for a in args if isinstance(a, Tensor)}
+    results = []
+    for i, o in enumerate(outs):
+        if isinstance(o, Tensor) and id(o) not in node._non_diff and o.is_floating_point():
+            if id(o) in node._dirty:
+                if o.grad_fn is None and o._rg:
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad is being used in an in-place operation."
+                    )
+            elif id(o) in input_ids or o.grad_fn is not None:
+                o = o._alias()  # an input returned as is gets a new identity in the graph
+            o._rg = True
+            o.grad_fn = node
+            o._output_nr = i
+        results.append(o)
+    return tuple(results) if multi else results[0]

@@ -1,0 +1,26 @@
+"""numtorch's operations, one family per module.
+
+Each family module lists what it exports at ``numtorch.*`` in ``__all__`` and the Tensor
+methods it provides in ``METHODS``; this file attaches the methods to Tensor. To add a family,
+add its module name to ``FAMILIES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .._tensor import Tensor
+
+FAMILIES = [
+    "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas",
+]
+
+__all__ = []
+for _name in FAMILIES:
+    _module = importlib.import_module(f"{__name__}.{_name}")
+    for _export in _module.__all__:
+        globals()[_export] = getattr(_module, _export)
+    __all__ += _module.__all__
+    for _method, _fn in getattr(_module, "METHODS", {}).items():
+        setattr(Tensor, _method, _fn)
+del _name, _module, _export, _method, _fn

@@ -1,0 +1,582 @@
+"""Arithmetic, comparison and logical operators, with PyTorch's type promotion.
+
+Binary ops first bring their operands to one dtype (``_dtype.result_type``: a float Python
+number with an int tensor gives the default float dtype, a 0-d tensor does not promote a
+tensor with dimensions of the same category), then call the primitive on arrays of that dtype.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .. import _dtype
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ..autograd.function import Primitive
+from .inplace import check_cast, check_leaf, inplace, needs_graph
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "neg", "negative", "pow", "float_power", "reciprocal", "rsub", "eq", "ne", "lt", "le", "gt",
+    "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "square",
+]
+
+
+def operands(a, b):
+    """``a`` and ``b`` with every tensor cast to the promoted dtype (numbers stay numbers)."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._data.dtype == b._data.dtype:
+                return a, b
+        elif type(b) is float and a._data.dtype.kind in "fc":
+            return a, b
+    if not isinstance(a, (Tensor, numbers.Number)) or not isinstance(b, (Tensor, numbers.Number)):
+        bad = b if isinstance(a, (Tensor, numbers.Number)) else a
+        raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
+                        f"{type(bad).__name__}")
+    dt = _dtype.result_type(a, b)
+    if isinstance(a, Tensor) and a.dtype is not dt:
+        a = a.to(dt)
+    if isinstance(b, Tensor) and b.dtype is not dt:
+        b = b.to(dt)
+    return a, b
+
+
+def _write_out(out, result):
+    """Copy a result into ``out=`` (resizing it as PyTorch does when the shape differs)."""
+    if out._rg and out.grad_fn is None:
+        raise RuntimeError(
+            f"{'add'}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if out._data.shape != result._data.shape:
+        out._data = result._data.astype(out._data.dtype, copy=True)
+    else:
+        out._data[...] = result._data
+    out._vc[0] += 1
+    return out
+
+
+def with_out(result, out):
+    return result if out is None else _write_out(out, result)
+
+
+# --- primitives -------------------------------------------------------------------------------
+class Add(Primitive):
+    _name = "AddBackward0"
+
+    def forward(ctx, x, y):
+        return x + y
+
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Primitive):
+    _name = "SubBackward0"
+
+    def forward(ctx, x, y):
+        return x - y
+
+    def backward(ctx, g):
+        return g, -g if ctx.needs_input_grad[1] else None
+
+
+class Rsub(Primitive):
+    """``number - tensor``."""
+
+    _name = "RsubBackward1"
+
+    def forward(ctx, x, y):
+        return y - x
+
+    def backward(ctx, g):
+        return -g, None
+
+
+class Mul(Primitive):
+    _name = "MulBackward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return g * y if n[0] else None, g * x if n[1] else None
+
+
+class Div(Primitive):
+    _name = "DivBackward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return g / y if n[0] else None, -g * x / (y * y) if n[1] else None
+
+
+class RoundedDiv(Primitive):
+    """Division with ``rounding_mode`` 'trunc' or 'floor': a step function, gradient zero."""
+
+    _name = "DivBackward1"
+    __slots__ = ("mode",)
+
+    def forward(ctx, x, y, mode):
+        ctx.mode = mode
+        xp = array_module(x if hasattr(x, "dtype") else y)
+        if mode == "floor":
+            return xp.floor_divide(x, y)
+        if xp.asarray(x).dtype.kind in "iub":
+            q = xp.floor_divide(x, y)
+            # floor and trunc differ by one where the quotient is negative and inexact
+            return q + ((xp.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+        return xp.trunc(x / y)
+
+    def backward(ctx, g):
+        return g * 0, g * 0 if ctx.needs_input_grad[1] else None
+
+
+class Neg(Primitive):
+    _name = "NegBackward0"
+
+    def forward(ctx, x):
+        return -x
+
+    def backward(ctx, g):
+        return -g
+
+
+class Reciprocal(Primitive):
+    _name = "ReciprocalBackward0"
+
+    def forward(ctx, x):
+        out = 1 / x
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -g * out * out
+
+
+class PowScalar(Primitive):
+    """``tensor ** number``."""
+
+    _name = "PowBackward0"
+    __slots__ = ("exponent",)
+
+    def forward(ctx, x, exponent):
+        ctx.exponent = exponent
+        ctx.save_for_backward(x)
+        return x**exponent
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        e = ctx.exponent
+        if e == 0:
+            return g * 0, None
+        return g * e * x ** (e - 1), None
+
+
+class Pow(Primitive):
+    """``tensor ** tensor``."""
+
+    _name = "PowBackward1"
+
+    def forward(ctx, x, y):
+        out = x**y
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        xp = ctx.xp
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * y * x ** (y - 1)
+        if ctx.needs_input_grad[1]:
+            # NOTE: 0 ** y has derivative 0 in y for y >= 0 (PyTorch's convention), not nan
+            gy = xp.where((x == 0) & (y >= 0), 0.0, g * out * xp.log(x))
+        return gx, gy
+
+
+class RPow(Primitive):
+    """``number ** tensor``."""
+
+    _name = "PowBackward2"
+    __slots__ = ("base",)
+
+    def forward(ctx, x, base):
+        ctx.base = base
+        out = base**x
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        if ctx.base == 0:
+            return g * 0, None  # NOTE: 0 ** x is flat where defined; PyTorch gives 0 here too
+        return g * out * math.log(ctx.base), None
+
+
+# --- functions --------------------------------------------------------------------------------
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = operands(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return with_out(Add.apply(a, b), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b" and (
+            isinstance(other, bool) or getattr(other, "dtype", None) is _dtype.bool):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = operands(input, other)
+    if not isinstance(a, Tensor):
+        return with_out(Rsub.apply(b, a), out)
+    return with_out(Sub.apply(a, b), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else _rsub(input, other)
+
+
+def _rsub(t, number):
+    a, b = operands(t, number)
+    return Rsub.apply(a, b)
+
+
+def mul(input, other, *, out=None):
+    a, b = operands(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return with_out(Mul.apply(a, b), out)
+
+
+multiply = mul
+
+
+def _float_operands(input, other):
+    a, b = operands(input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t._data.dtype.kind in "iub":
+        dt = _dtype.get_default_dtype()
+        a = a.to(dt) if isinstance(a, Tensor) else a
+        b = b.to(dt) if isinstance(b, Tensor) else b
+    return a, b
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (integers give the default float dtype) or, with ``rounding_mode``
+    'trunc' or 'floor', rounded division that keeps the dtype."""
+    if rounding_mode is None:
+        a, b = _float_operands(input, other)
+        if not isinstance(a, Tensor):
+            return with_out(mul(reciprocal(b), a), out)
+        return with_out(Div.apply(a, b), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = operands(input, other)
+    return with_out(RoundedDiv.apply(a, b, rounding_mode), out)
+
+
+divide = div
+true_divide = div
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def neg(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return with_out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+def reciprocal(input, *, out=None):
+    if input._data.dtype.kind in "iub":
+        input = input.to(_dtype.get_default_dtype())
+    return with_out(Reciprocal.apply(input), out)
+
+
+def square(input, *, out=None):
+    return with_out(pow(input, 2), out)
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent`` for tensors and numbers in either place."""
+    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number) and not isinstance(
+            exponent, bool):
+        a, e = operands(input, exponent)
+        if a._data.dtype.kind in "iu" and isinstance(e, int) and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return with_out(PowScalar.apply(a, e), out)
+    if not isinstance(input, Tensor):
+        a, b = operands(input, exponent)
+        return with_out(RPow.apply(b, a), out)
+    a, b = operands(input, exponent)
+    if a._data.dtype.kind in "iu" and (b._data < 0).any():
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return with_out(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent, *, out=None):
+    cast = (lambda v: v.double() if isinstance(v, Tensor) else v)
+    return with_out(pow(cast(input), cast(exponent)), out)
+
+
+# --- comparisons and logic: results are bool and never require grad -----------------------
+def _compare(ufunc_name):
+    def compare(input, other, *, out=None):
+        a, b = operands(input, other)
+        if not isinstance(a, Tensor):
+            a, b = b, a
+            name = _SWAP[ufunc_name]
+        else:
+            name = ufunc_name
+        bd = b._data if isinstance(b, Tensor) else b
+        return with_out(wrap(getattr(a._data, name)(bd)), out)
+
+    compare.__name__ = ufunc_name.strip("_")
+    return compare
+
+
+_SWAP = {"__lt__": "__gt__", "__gt__": "__lt__", "__le__": "__ge__", "__ge__": "__le__",
+         "__eq__": "__eq__", "__ne__": "__ne__"}
+
+eq = _compare("__eq__")
+ne = not_equal = _compare("__ne__")
+lt = less = _compare("__lt__")
+le = less_equal = _compare("__le__")
+gt = greater = _compare("__gt__")
+ge = greater_equal = _compare("__ge__")
+
+
+def equal(input, other) -> bool:
+    """True iff both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _logical(name):
+    def logical(input, other, *, out=None):
+        xp = _xp(input)
+        return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
+
+    logical.__name__ = name
+    return logical
+
+
+def _xp(t):
+    return array_module(t._data)
+
+
+logical_and = _logical("logical_and")
+logical_or = _logical("logical_or")
+logical_xor = _logical("logical_xor")
+
+
+def logical_not(input, *, out=None):
+    return with_out(wrap(_xp(input).logical_not(input._data)), out)
+
+
+def _bitwise(name):
+    def bitwise(input, other, *, out=None):
+        a, b = operands(input, other)
+        if not isinstance(a, Tensor):
+            a, b = b, a
+        if a._data.dtype.kind not in "iub":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
+        return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
+
+    bitwise.__name__ = name
+    return bitwise
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+bitwise_left_shift = _bitwise("left_shift")
+bitwise_right_shift = _bitwise("right_shift")
+
+
+def bitwise_not(input, *, out=None):
+    if input._data.dtype.kind not in "iub":
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy_name[6:-6]}'")
+    return with_out(wrap(_xp(input).invert(input._data)), out)
+
+
+# --- in-place forms ---------------------------------------------------------------------------
+def _inplace_ufunc(fn, ufunc):
+    """``x.add_(y)``: a ufunc writing into ``x`` when no graph is recorded, else the general
+    in-place path."""
+
+    def method(self, other, *args, **kwargs):
+        if kwargs or args or needs_graph(self, (other,)):
+            return inplace(self, fn, other, *args, **kwargs)
+        check_leaf(self)
+        o = other._data if isinstance(other, Tensor) else other
+        xp = _xp(self)
+        res_dt = _dtype.result_type(self, other).np
+        check_cast(res_dt, self._data.dtype)
+        getattr(xp, ufunc)(self._data, o, out=self._data, casting="unsafe")
+        self._vc[0] += 1
+        return self
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _add_(self, other, *, alpha=1):
+    if alpha != 1 and not needs_graph(self, (other,)):
+        other = other * alpha if not isinstance(other, Tensor) else wrap(other._data * alpha)
+    elif alpha != 1:
+        return inplace(self, add, other, alpha=alpha)
+    return _add_plain(self, other)
+
+
+_add_plain = _inplace_ufunc(add, "add")
+
+
+def _sub_(self, other, *, alpha=1):
+    if alpha != 1:
+        return _add_(self, other, alpha=-alpha)
+    return _sub_plain(self, other)
+
+
+_sub_plain = _inplace_ufunc(sub, "subtract")
+
+
+def _div_(self, other, *, rounding_mode=None):
+    if rounding_mode is not None or self._data.dtype.kind in "iub":
+        return inplace(self, div, other, rounding_mode=rounding_mode)
+    return _div_plain(self, other)
+
+
+_div_plain = _inplace_ufunc(div, "true_divide")
+
+
+def _simple_inplace(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _reflect(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
+def _radd(self, other):
+    return add(self, other)
+
+
+def _rmul(self, other):
+    return mul(self, other)
+
+
+def _rsub_dunder(self, other):
+    return _rsub(self, other)
+
+
+def _rtruediv(self, other):
+    return mul(reciprocal(self), other) if not isinstance(other, Tensor) else div(other, self)
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+
+def _not_implemented_guard(fn):
+    """Dunder versions return NotImplemented for operands numtorch does not know."""
+
+    def method(self, other):
+        if not isinstance(other, (Tensor, numbers.Number)):
+            return NotImplemented
+        return fn(self, other)
+
+    return method
+
+
+_mul_ = _inplace_ufunc(mul, "multiply")
+
+METHODS = {
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "neg": neg,
+    "negative": neg, "reciprocal": reciprocal, "pow": pow, "float_power": float_power,
+    "square": square,
+    "add_": _add_, "sub_": _sub_, "subtract_": _sub_, "mul_": _mul_, "multiply_": _mul_,
+    "div_": _div_, "divide_": _div_, "true_divide_": _div_,
+    "floor_divide_": _simple_inplace(floor_divide), "neg_": _simple_inplace(neg),
+    "negative_": _simple_inplace(neg), "reciprocal_": _simple_inplace(reciprocal),
+    "pow_": _simple_inplace(pow), "square_": _simple_inplace(square),
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
+    "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
+    "eq_": _simple_inplace(eq), "ne_": _simple_inplace(ne), "lt_": _simple_inplace(lt),
+    "le_": _simple_inplace(le), "gt_": _simple_inplace(gt), "ge_": _simple_inplace(ge),
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "logical_not_": _simple_inplace(logical_not),
+    "__add__": _not_implemented_guard(add), "__radd__": _not_implemented_guard(_radd),
+    "__iadd__": _add_, "__sub__": _not_implemented_guard(sub),
+    "__rsub__": _not_implemented_guard(_rsub_dunder), "__isub__": _sub_,
+    "__mul__": _not_implemented_guard(mul), "__rmul__": _not_implemented_guard(_rmul),
+    "__imul__": _mul_, "__truediv__": _not_implemented_guard(div),
+    "__rtruediv__": _not_implemented_guard(_rtruediv), "__itruediv__": _div_,
+    "__floordiv__": _not_implemented_guard(floor_divide),
+    "__rfloordiv__": _not_implemented_guard(_reflect(floor_divide)),
+    "__ifloordiv__": _simple_inplace(floor_divide),
+    "__pow__": _not_implemented_guard(pow), "__rpow__": _not_implemented_guard(_rpow),
+    "__ipow__": _simple_inplace(pow), "__neg__": neg, "__pos__": lambda self: self,
+    "__eq__": _not_implemented_guard(eq), "__ne__": _not_implemented_guard(ne),
+    "__lt__": _not_implemented_guard(lt), "__le__": _not_implemented_guard(le),
+    "__gt__": _not_implemented_guard(gt), "__ge__": _not_implemented_guard(ge),
+    "__and__": _not_implemented_guard(bitwise_and), "__or__": _not_implemented_guard(bitwise_or),
+    "__xor__": _not_implemented_guard(bitwise_xor), "__invert__": bitwise_not,
+    "__rand__": _not_implemented_guard(bitwise_and),
+    "__ror__": _not_implemented_guard(bitwise_or),
+    "__rxor__": _not_implemented_guard(bitwise_xor),
+    "__iand__": _simple_inplace(bitwise_and), "__ior__": _simple_inplace(bitwise_or),
+    "__ixor__": _simple_inplace(bitwise_xor),
+    "__lshift__": _not_implemented_guard(bitwise_left_shift),
+    "__rshift__": _not_implemented_guard(bitwise_right_shift),
+}

@@ -1,0 +1,346 @@
+"""Matrix products: matmul (``@``) with PyTorch's rank rules, mm, bmm, mv, dot, outer, einsum,
+and the fused ``x @ W.T + b`` behind ``nn.Linear``."""
+
+from __future__ import annotations
+
+from .._tensor import Tensor
+from ..autograd.function import Primitive
+from .arithmetic import operands, with_out
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum", "addmm",
+           "vdot"]
+
+
+def _dt_name(t):
+    return t.dtype.legacy_name[6:-6]
+
+
+def _check_same_dtype(a, b, op="mat1 and mat2"):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"{op} must have the same dtype, but got {_dt_name(a)} and {_dt_name(b)}"
+        )
+
+
+class Dot(Primitive):
+    _name = "DotBackward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return g * y if n[0] else None, g * x if n[1] else None
+
+
+class Mv(Primitive):
+    _name = "MvBackward0"
+
+    def forward(ctx, m, v):
+        ctx.save_for_backward(m, v)
+        return m @ v
+
+    def backward(ctx, g):
+        m, v = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        gm = ctx.xp.expand_dims(g, 1) * v if n[0] else None
+        return gm, g @ m if n[1] else None
+
+
+class Mm(Primitive):
+    _name = "MmBackward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return g @ y.T if n[0] else None, x.T @ g if n[1] else None
+
+
+class Bmm(Mm):
+    _name = "BmmBackward0"
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        sw = ctx.xp.swapaxes
+        return g @ sw(y, -1, -2) if n[0] else None, sw(x, -1, -2) @ g if n[1] else None
+
+
+class Matmul(Primitive):
+    """The general case: batched, broadcast batch dims, a 1-D operand on either side."""
+
+    _name = "UnsafeViewBackward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = ctx.xp
+        gx = gy = None
+        if x.ndim == 1:  # (k) @ (..., k, n) -> (..., n)
+            if ctx.needs_input_grad[0]:
+                gx = (xp.expand_dims(g, -2) @ xp.swapaxes(y, -1, -2))  # engine sums to (k,)
+            if ctx.needs_input_grad[1]:
+                gy = xp.expand_dims(x, -1) * xp.expand_dims(g, -2)
+            return gx, gy
+        if y.ndim == 1:  # (..., n, k) @ (k) -> (..., n)
+            if ctx.needs_input_grad[0]:
+                gx = xp.expand_dims(g, -1) * y
+            if ctx.needs_input_grad[1]:
+                gy = xp.squeeze(xp.swapaxes(x, -1, -2) @ xp.expand_dims(g, -1), -1)
+            return gx, gy
+        if ctx.needs_input_grad[0]:
+            gx = g @ xp.swapaxes(y, -1, -2)
+        if ctx.needs_input_grad[1]:
+            gy = xp.swapaxes(x, -1, -2) @ g
+        return gx, gy
+
+
+def _mismatch(a, b):
+    sa = "x".join(map(str, a.shape if a.ndim == 2 else (1,) + tuple(a.shape)))
+    sb = "x".join(map(str, b.shape if b.ndim == 2 else tuple(b.shape) + (1,)))
+    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
+
+
+def matmul(input, other, *, out=None):
+    """The matrix product with PyTorch's rules: 1-D·1-D is a dot product, a 1-D operand is
+    treated as a row (left) or column (right) vector, batch dims broadcast."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError("matmul(): argument 'other' must be Tensor")
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    _check_same_dtype(input, other, "expected m1 and m2 to have the same dtype, but got: "
+                      if False else "mat1 and mat2")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        if a.ndim == 1 and b.ndim == 1:
+            raise RuntimeError(
+                "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same "
+                "number of elements, but got %d and %d elements respectively"
+                % (a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+            )
+        if a.ndim <= 2 and b.ndim <= 2:
+            raise _mismatch(input, other)
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0] if a.ndim == 3 else -1}, {a.shape[-1]}] but got: "
+            f"[{b.shape[0] if b.ndim == 3 else -1}, {b.shape[-2]}]."
+        )
+    if a.ndim == 1 and b.ndim == 1:
+        res = Dot.apply(input, other)
+    elif a.ndim == 2 and b.ndim == 1:
+        res = Mv.apply(input, other)
+    elif a.ndim == 2 and b.ndim == 2:
+        res = Mm.apply(input, other)
+    else:
+        res = Matmul.apply(input, other)
+    return with_out(res, out)
+
+
+def mm(input, mat2, *, out=None):
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
+        bad = input if input._data.ndim != 2 else mat2
+        raise RuntimeError(f"{'self' if bad is input else 'mat2'} must be a matrix")
+    _check_same_dtype(input, mat2)
+    if input._data.shape[1] != mat2._data.shape[0]:
+        raise _mismatch(input, mat2)
+    return with_out(Mm.apply(input, mat2), out)
+
+
+def bmm(input, mat2, *, out=None):
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if input._data.shape[0] != mat2._data.shape[0] or input._data.shape[2] != mat2._data.shape[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
+            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
+        )
+    _check_same_dtype(input, mat2, "expected scalar type")
+    return with_out(Bmm.apply(input, mat2), out)
+
+
+def mv(input, vec, *, out=None):
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
+        )
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input._data.shape[0]}), mat ({input._data.shape[0]}x"
+            f"{input._data.shape[1]}), vec ({vec._data.shape[0]})"
+        )
+    _check_same_dtype(input, vec)
+    return with_out(Mv.apply(input, vec), out)
+
+
+def dot(input, tensor, *, out=None):
+    if input._data.ndim != 1 or tensor._data.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors"
+        )
+    if input._data.dtype != tensor._data.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_dt_name(input)} and {_dt_name(tensor)}"
+        )
+    return with_out(matmul(input, tensor), out)
+
+
+vdot = dot
+
+
+def inner(input, other, *, out=None):
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return with_out(input * other, out)
+    return with_out(matmul(input, other.transpose(-1, -2) if other.ndim > 1 else other), out)
+
+
+def outer(input, vec2, *, out=None):
+    a, b = operands(input, vec2)
+    return with_out(a.unsqueeze(1) * b, out)
+
+
+ger = outer
+
+
+class Linear(Primitive):
+    """``x @ W.T + b`` in one node (PyTorch's addmm): ``W`` is used transposed, not copied."""
+
+    _name = "AddmmBackward0"
+
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        gx = g @ w if n[0] else None
+        gw = ctx.xp.swapaxes(g, -1, -2) @ x if n[1] and g.ndim == 2 else None
+        if n[1] and g.ndim != 2:
+            gw = ctx.xp.reshape(g, (-1, g.shape[-1])).T @ ctx.xp.reshape(x, (-1, x.shape[-1]))
+        return gx, gw, g if n[2] else None
+
+
+class LinearNoBias(Linear):
+    _name = "MmBackward0"
+
+
+class LinearView(Linear):
+    _name = "ViewBackward0"
+
+
+class LinearUnsafeView(Linear):
+    _name = "UnsafeViewBackward0"
+
+
+class LinearSqueeze(Linear):
+    _name = "SqueezeBackward4"
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` for input of shape ``(*, in_features)``."""
+    x, w = input._data, weight._data
+    if x.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{w.ndim}D")
+    if x.shape[-1] != w.shape[-1]:
+        rows = 1
+        for s in x.shape[:-1]:
+            rows *= s
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[-1]}x{w.shape[0]})"
+        )
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {_dt_name(input)} and "
+            f"{_dt_name(weight)}"
+        )
+    if x.ndim == 2:
+        cls = Linear if bias is not None else LinearNoBias
+    elif x.ndim == 1:
+        cls = LinearView if bias is not None else LinearSqueeze
+    else:
+        cls = LinearView if bias is not None else LinearUnsafeView
+    return cls.apply(input, weight, bias)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    res = mm(mat1, mat2)
+    if alpha != 1:
+        res = res * alpha
+    return with_out(res + (input * beta if beta != 1 else input), out)
+
+
+def einsum(equation, *operands_):
+    """Einstein summation over the operands, e.g. ``einsum('ij,jk->ik', a, b)``."""
+    if len(operands_) == 1 and isinstance(operands_[0], (list, tuple)):
+        operands_ = tuple(operands_[0])
+    return Einsum.apply(equation.replace(" ", ""), *operands_)
+
+
+class Einsum(Primitive):
+    _name = "EinsumBackward0"
+    __slots__ = ("inputs", "output")
+
+    def forward(ctx, equation, *arrays):
+        from .._backend import array_module
+
+        xp = array_module(arrays[0])
+        lhs, _, rhs = equation.partition("->")
+        ins = lhs.split(",")
+        if not _:
+            letters = sorted(c for c in set("".join(ins)) if c.isalpha() and
+                             "".join(ins).count(c) == 1)
+            rhs = ("..." if "..." in lhs else "") + "".join(letters)
+        ctx.inputs, ctx.output = ins, rhs
+        ctx.save_for_backward(*arrays)
+        return xp.einsum(f"{lhs}->{rhs}", *arrays, optimize=len(arrays) > 2)
+
+    def backward(ctx, g):
+        arrays = ctx.saved_tensors
+        xp = ctx.xp
+        grads = [None]
+        for i, spec in enumerate(ctx.inputs):
+            if not ctx.needs_input_grad[i + 1]:
+                grads.append(None)
+                continue
+            others = [a for j, a in enumerate(arrays) if j != i]
+            specs = [s for j, s in enumerate(ctx.inputs) if j != i]
+            if "..." in spec or any(spec.count(c) > 1 for c in spec):
+                raise RuntimeError("einsum backward supports no repeated or ellipsis indices yet")
+            target = spec
+            # letters summed away in the forward that appear only in this input are restored
+            # by broadcasting: einsum over g and the other operands gives the rest
+            keep = "".join(c for c in target if c in ctx.output or any(c in s for s in specs))
+            eq = ",".join([ctx.output] + specs) + "->" + keep
+            gi = xp.einsum(eq, g, *others) if not ctx._graph else einsum(eq, g, *others)
+            if keep != target:
+                shape = arrays[i].shape
+                expanded = [shape[target.index(c)] if c in keep else 1 for c in target]
+                src = "".join(c for c in target if c in keep)
+                gi = xp.reshape(xp.einsum(f"{keep}->{src}", gi) if keep != src else gi,
+                                tuple(expanded))
+                gi = xp.broadcast_to(gi, shape)
+            grads.append(gi)
+        return tuple(grads)
+
+
+METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "inner": inner,
+           "outer": outer, "ger": outer, "vdot": vdot, "addmm": addmm,
+           "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}

@@ -1,0 +1,353 @@
+"""Creating tensors: from data, filled with a value, ranges, identity; ``*_like`` and ``new_*``.
+
+Every factory takes PyTorch's keyword arguments (``dtype``, ``device``, ``requires_grad``,
+``layout``, ``pin_memory``, ``out``) and infers the dtype as PyTorch does: Python floats give
+the default float dtype, ints ``int64``, bools ``bool``; arrays keep theirs.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from .. import _backend, _dtype
+from .._tensor import Size, Tensor, wrap
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+    "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+    "logspace", "eye", "scalar_tensor", "Size", "empty_strided", "frombuffer",
+]
+
+_builtin_range = range
+
+
+def parse_size(size, name="zeros"):
+    """``(2, 3)``, ``((2, 3),)``, ``([2, 3],)`` or ``(Size,)`` as a tuple of ints."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = s.__index__()
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(
+                f"{name}(): argument 'size' (position 1) must be tuple of ints, but found "
+                f"element of type {type(s).__name__} at pos {len(out)}"
+            )
+        out.append(int(s))
+    for s in out:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
+    return tuple(out)
+
+
+def _finish(arr, requires_grad=False, out=None):
+    t = wrap(arr)
+    if requires_grad:
+        if arr.dtype.kind not in "fcV":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
+    if out is not None:
+        out._data = arr
+        out._vc[0] += 1
+        return out
+    return t
+
+
+def _xp(device):
+    return _backend.module_for(_backend.as_device(device))
+
+
+def _infer_np_dtype(arr, from_python: bool):
+    """The dtype PyTorch would give data that NumPy read as ``arr``."""
+    kind = arr.dtype.kind
+    if not from_python:
+        if arr.dtype in _dtype._FROM_NP:
+            return arr.dtype
+        if kind in "US":
+            raise TypeError("can't convert np.ndarray of type numpy.str_. The only supported "
+                            "types are: float64, float32, float16, complex64, complex128, int64, "
+                            "int32, int16, int8, uint8, and bool.")
+    if kind == "f":
+        return _dtype.get_default_dtype().np
+    if kind == "c":
+        return _dtype.default_complex().np
+    if kind in "iu":
+        return _dtype.int64.np
+    if kind == "b":
+        return _dtype.bool.np
+    raise TypeError(f"Could not infer dtype of {type(arr.flat[0]).__name__ if arr.size else 'data'}")
+
+
+def _from_data(data, dtype, device, copy):
+    xp = _xp(device)
+    if isinstance(data, Tensor):
+        arr = data._data
+        if dtype is not None and arr.dtype != dtype.np:
+            return arr.astype(dtype.np)
+        return arr.copy() if copy else arr
+    from_python = not hasattr(data, "dtype")
+    if dtype is not None:
+        try:
+            return xp.array(data, dtype=dtype.np, copy=copy or None)
+        except (TypeError, ValueError) as e:
+            raise TypeError(str(e)) from None
+    try:
+        arr = xp.array(data, copy=copy or None)
+    except ValueError as e:
+        raise ValueError(str(e)) from None
+    if from_python and arr.dtype.kind == "O":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    want = _infer_np_dtype(arr, from_python)
+    return arr if arr.dtype == want else arr.astype(want)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors)."""
+    if isinstance(data, Tensor):
+        import warnings
+
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _finish(_from_data(data, dtype, device, copy=True), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory with it where the dtype allows."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    return _finish(_from_data(data, dtype, device, copy=False))
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
+    if isinstance(obj, Tensor) and not copy and (dtype is None or obj.dtype is dtype):
+        return obj
+    return _finish(_from_data(obj, dtype, device, copy=bool(copy)), requires_grad)
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing ``ndarray``'s memory: writes through either show in both."""
+    if not hasattr(ndarray, "__array_interface__"):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype not in _dtype._FROM_NP:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{ndarray.dtype.type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, "
+            "int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
+        )
+    return wrap(ndarray)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False) -> Tensor:
+    xp = _xp(None)
+    return _finish(xp.frombuffer(buffer, dtype=dtype.np, count=count, offset=offset),
+                   requires_grad)
+
+
+def _dt(dtype):
+    return (dtype or _dtype.get_default_dtype()).np
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, names=None) -> Tensor:
+    return _finish(_xp(device).zeros(parse_size(size, "zeros"), _dt(dtype)), requires_grad, out)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, names=None) -> Tensor:
+    return _finish(_xp(device).ones(parse_size(size, "ones"), _dt(dtype)), requires_grad, out)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None, names=None) -> Tensor:
+    return _finish(_xp(device).empty(parse_size(size, "empty"), _dt(dtype)), requires_grad, out)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False) -> Tensor:
+    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _fill_dtype(value, dtype):
+    if dtype is not None:
+        return dtype.np
+    if isinstance(value, Tensor):
+        return value._data.dtype
+    return _dtype.scalar_dtype(value).np
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    shape = parse_size((size,), "full")
+    arr = _xp(device).full(shape, _value(fill_value), _fill_dtype(fill_value, dtype))
+    return _finish(arr, requires_grad, out)
+
+
+def _value(v):
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(_xp(device).asarray(_value(s), dtype=_dt(dtype)), requires_grad)
+
+
+def _like(input, dtype):
+    return (dtype.np if dtype is not None else input._data.dtype), input._data.shape
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(device).zeros(shape, dt), requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(device).ones(shape, dt), requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(device).empty(shape, dt), requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(device).full(shape, _value(fill_value), dt), requires_grad)
+
+
+def _range_dtype(values, dtype):
+    if dtype is not None:
+        return dtype
+    if any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point())
+           for v in values):
+        return _dtype.get_default_dtype()
+    return _dtype.int64
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False, pin_memory=False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = _value(start), _value(end), _value(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    dt = _range_dtype((start, end, step), dtype)
+    xp = _xp(device)
+    # NOTE: computed in double then rounded once, as PyTorch's kernel accumulates in double
+    arr = xp.arange(start, end, step, dtype="float64" if dt.is_floating_point else None)
+    return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
+
+
+def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False) -> Tensor:  # noqa: A001 - PyTorch's (deprecated) name
+    """Like arange but including ``end``; always the default float dtype unless given."""
+    if end is None:
+        start, end = 0, start
+    dt = dtype or _dtype.get_default_dtype()
+    n = int((end - start) // step) + 1
+    arr = _xp(device).arange(n, dtype="float64") * step + start
+    return _finish(arr.astype(dt.np), requires_grad, out)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = dtype or _dtype.get_default_dtype()
+    xp = _xp(device)
+    work = dt.np if dt.is_floating_point or dt.is_complex else xp.float64
+    start, end = _value(start), _value(end)
+    if steps == 1:
+        return _finish(xp.full((1,), start, dtype=dt.np), requires_grad, out)
+    idx = xp.arange(steps).astype(work)
+    s, e = xp.asarray(start, dtype=work), xp.asarray(end, dtype=work)
+    step = (e - s) / max(steps - 1, 1)
+    # NOTE: the second half counts back from ``end`` (PyTorch's kernel does this too), so both
+    # endpoints are exact and the values are symmetric
+    half = steps // 2
+    arr = xp.where(idx < half, s + step * idx, e - step * (steps - 1 - idx))
+    return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    dt = dtype or _dtype.get_default_dtype()
+    exps = linspace(start, end, steps, dtype=_dtype.float64, device=device)._data
+    return _finish((base**exps).astype(dt.np), requires_grad, out)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+        pin_memory=False) -> Tensor:
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    return _finish(_xp(device).eye(n, m, dtype=_dt(dtype)), requires_grad, out)
+
+
+def legacy_constructor(self, args, device, dtype=None):
+    """``torch.Tensor(2, 3)`` (uninitialised, here zeros) or ``torch.Tensor([1, 2])`` (data)."""
+    dt = dtype or _dtype.get_default_dtype()
+    xp = _xp(device)
+    if not args:
+        arr = xp.zeros((0,), dt.np)
+    elif len(args) == 1 and isinstance(args[0], Tensor):
+        arr = args[0]._data if dtype is None or args[0].dtype is dtype else args[0]._data.astype(dt.np)
+    elif all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
+        arr = xp.zeros(parse_size(args, "Tensor"), dt.np)
+    elif len(args) == 1:
+        arr = xp.array(_value(args[0]) if isinstance(args[0], Tensor) else args[0], dtype=dt.np)
+    else:
+        raise TypeError(f"new() received an invalid combination of arguments - got {args}")
+    self._data = arr
+    self._rg = False
+    self.grad_fn = None
+    self._output_nr = 0
+    self._grad = None
+    self._vc = [0]
+    self._base = None
+    self._view = None
+    self._aux = None
+
+
+def _new_factory(factory):
+    def method(self, *args, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False, **kwargs):
+        return factory(*args, dtype=dtype or self.dtype, device=device,
+                       requires_grad=requires_grad, **kwargs)
+
+    method.__name__ = "new_" + factory.__name__
+    return method
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    if isinstance(data, Tensor):
+        data = data.detach()
+    return _finish(_from_data(data, dtype or self.dtype, device, copy=True), requires_grad)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+METHODS = {
+    "new_zeros": _new_factory(zeros), "new_ones": _new_factory(ones),
+    "new_empty": _new_factory(empty), "new_full": _new_full, "new_tensor": new_tensor,
+}

@@ -1,0 +1,129 @@
+"""The array module that backward formulas see when the engine builds a graph.
+
+Every primitive's ``backward`` is written once, with ``ctx.xp``: NumPy-style calls on arrays
+for an ordinary backward pass, and the same calls on Tensors through this module when
+``create_graph=True``, so the gradient itself is differentiable. Functions whose NumPy and
+numtorch spellings agree (``exp``, ``where``, ``matmul`` ...) resolve to numtorch's own; those
+that differ are translated below.
+"""
+
+from __future__ import annotations
+
+import numtorch as _nt
+
+
+def __getattr__(name):
+    try:
+        return getattr(_nt, name)
+    except AttributeError:
+        raise AttributeError(f"graph_xp has no function '{name}'") from None
+
+
+def _dims(axis):
+    return None if axis is None else axis
+
+
+def sum(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    if axis is None and not keepdims:
+        return a.sum()
+    if axis is None:
+        axis = tuple(range(a.ndim))
+    return a.sum(dim=axis, keepdim=keepdims)
+
+
+def mean(a, axis=None, keepdims=False):
+    if axis is None and not keepdims:
+        return a.mean()
+    if axis is None:
+        axis = tuple(range(a.ndim))
+    return a.mean(dim=axis, keepdim=keepdims)
+
+
+def reshape(a, shape):
+    return a.reshape(shape)
+
+
+def broadcast_to(a, shape):
+    return a.expand(shape)
+
+
+def transpose(a, axes=None):
+    if axes is None:
+        axes = tuple(reversed(range(a.ndim)))
+    return a.permute(*axes)
+
+
+def swapaxes(a, i, j):
+    return a.transpose(i, j)
+
+
+def moveaxis(a, source, destination):
+    return _nt.movedim(a, source, destination)
+
+
+def expand_dims(a, axis):
+    if isinstance(axis, int):
+        return a.unsqueeze(axis)
+    for ax in sorted(x % (a.ndim + len(axis)) for x in axis):
+        a = a.unsqueeze(ax)
+    return a
+
+
+def squeeze(a, axis=None):
+    return a.squeeze() if axis is None else a.squeeze(axis)
+
+
+def zeros_like(a, dtype=None):
+    return _nt.zeros_like(a)
+
+
+def ones_like(a, dtype=None):
+    return _nt.ones_like(a)
+
+
+def concatenate(arrays, axis=0):
+    return _nt.cat(arrays, dim=axis)
+
+
+def stack(arrays, axis=0):
+    return _nt.stack(arrays, dim=axis)
+
+
+def negative(a):
+    return -a
+
+
+def square(a):
+    return a * a
+
+
+def conj(a):
+    return a.conj() if a.is_complex() else a
+
+
+def real(a):
+    return a.real if a.is_complex() else a
+
+
+def power(a, b):
+    return a ** b
+
+
+def multiply(a, b):
+    return a * b
+
+
+def divide(a, b):
+    return a / b
+
+
+def add(a, b):
+    return a + b
+
+
+def subtract(a, b):
+    return a - b
+
+
+def asarray(a):
+    return a

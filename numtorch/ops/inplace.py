@@ -1,0 +1,213 @@
+"""In-place ops and views: how a change written into a tensor stays correct for autograd.
+
+A view (``x[0]``, ``x.t()``, ``x.view(...)``) shares its base's memory and version counter, and
+remembers the view ops that lead from the base to it. An in-place op on a tensor that takes
+part in a graph is computed out of place on a snapshot, written back into the tensor's memory,
+and the tensor's history is moved onto the new node; through a view, the base gets a
+``CopySlices`` node that scatters the new values into it.
+"""
+
+from __future__ import annotations
+
+from .._dtype import from_np
+from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
+from ..autograd.function import Primitive
+
+_STATE = grad_mode.STATE
+
+
+def make_view(base: Tensor, out: Tensor, cls, args) -> Tensor:
+    """Mark ``out`` (the result of view primitive ``cls`` with ``args``) as a view of ``base``."""
+    out._vc = base._vc
+    if base._base is None:
+        out._base, out._view = base, ((cls, args),)
+    else:
+        out._base, out._view = base._base, base._view + ((cls, args),)
+    return out
+
+
+def replay_array(array, chain):
+    """Apply a chain of view primitives to an array (the views share its memory)."""
+    for cls, args in chain:
+        array = object.__new__(cls).forward(array, *args)
+    return array
+
+
+def replay_tensor(tensor, chain):
+    for cls, args in chain:
+        tensor = cls.apply(tensor, *args)
+    return tensor
+
+
+class CopySlices(Primitive):
+    """``base`` with the region a view chain selects replaced by ``value``."""
+
+    __slots__ = ("chain",)
+
+    def forward(ctx, base, value, chain):
+        ctx.chain = chain
+        out = base.copy()
+        replay_array(out, chain)[...] = value
+        return out
+
+    def backward(ctx, g):
+        if ctx._graph:
+            zeros = g.detach()._data.dtype.type(0)
+            gb = CopySlices.apply(g, zeros, ctx.chain) if ctx.needs_input_grad[0] else None
+            return gb, replay_tensor(g, ctx.chain) if ctx.needs_input_grad[1] else None, None
+        gb = None
+        if ctx.needs_input_grad[0]:
+            gb = g.copy()
+            replay_array(gb, ctx.chain)[...] = 0
+        gv = replay_array(g, ctx.chain) if ctx.needs_input_grad[1] else None
+        return gb, gv, None
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A copy of ``t``'s values at the same place in the graph."""
+    s = wrap(t._data.copy())
+    s._rg, s.grad_fn, s._output_nr = t._rg, t.grad_fn, t._output_nr
+    return s
+
+
+_CAST_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3, "V": 2}
+
+
+def check_cast(result_dtype, self_dtype) -> None:
+    """PyTorch refuses to write a result into a tensor of a lower category (float into int)."""
+    if _CAST_RANK[result_dtype.kind] > _CAST_RANK[self_dtype.kind]:
+        raise RuntimeError(
+            f"result type {from_np(result_dtype).legacy_name[6:-6]} can't be cast to the desired "
+            f"output type {from_np(self_dtype).legacy_name[6:-6]}"
+        )
+
+
+def check_leaf(t: Tensor) -> None:
+    if t._rg and t.grad_fn is None and _STATE.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    base = t._base
+    if base is not None and base._rg and base.grad_fn is None and _STATE.enabled:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def needs_graph(t: Tensor, args) -> bool:
+    if not _STATE.enabled:
+        return False
+    if t._rg or (t._base is not None and t._base._rg):
+        return True
+    return any(isinstance(a, Tensor) and a._rg for a in args)
+
+
+def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
+    """Write ``fn(t, *args, **kwargs)`` into ``t``, keeping autograd correct.
+
+    Ops with a faster in-place path (``ufunc(..., out=)``) take it themselves when no graph is
+    recorded; this is the general path.
+    """
+    check_leaf(t)
+    if not needs_graph(t, args):
+        result = fn(t, *args, **kwargs)._data
+        check_cast(result.dtype, t._data.dtype)
+        t._data[...] = result
+        t._vc[0] += 1
+        return t
+    base = t._base
+    base_snap = _snapshot(base) if base is not None else None
+    result = fn(_snapshot(t), *args, **kwargs)
+    check_cast(result._data.dtype, t._data.dtype)
+    if result._data.dtype != t._data.dtype:
+        result = result.to(t.dtype)
+    t._data[...] = result._data
+    t._vc[0] += 1
+    if base is None:
+        t.grad_fn, t._output_nr, t._rg = result.grad_fn, result._output_nr, result._rg
+        return t
+    new_base = CopySlices.apply(base_snap, result, t._view)
+    new_base._data = base._data  # same values; the base keeps its memory
+    base.grad_fn, base._output_nr, base._rg = new_base.grad_fn, 0, True
+    view = replay_tensor(base, t._view)
+    t.grad_fn, t._output_nr, t._rg = view.grad_fn, view._output_nr, True
+    return t
+
+
+class Fill(Primitive):
+    _name = "FillBackward0"
+
+    def forward(ctx, x, value):
+        out = x.copy()
+        out[...] = value
+        return out
+
+    def backward(ctx, g):
+        return g * 0, None
+
+
+class Zero(Fill):
+    _name = "ZeroBackward0"
+
+
+class Copy(Primitive):
+    """``x.copy_(src)``: x's values replaced by src's (broadcast and cast to x)."""
+
+    _name = "CopyBackwards"
+
+    def forward(ctx, x, src):
+        out = x.copy()
+        out[...] = src
+        return out
+
+    def backward(ctx, g):
+        return g * 0 if ctx.needs_input_grad[0] else None, g
+
+
+def _fast_assign(t: Tensor, value) -> Tensor:
+    check_leaf(t)
+    t._data[...] = value
+    t._vc[0] += 1
+    return t
+
+
+def zero_(self) -> Tensor:
+    """Fill with zeros, in place."""
+    if needs_graph(self, ()):
+        return inplace(self, Zero.apply, 0)
+    return _fast_assign(self, 0)
+
+
+def fill_(self, value) -> Tensor:
+    """Fill with ``value`` (a number or a 0-d tensor), in place."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+    if needs_graph(self, (value,)):
+        return inplace(self, Fill.apply, value)
+    return _fast_assign(self, value._data if isinstance(value, Tensor) else value)
+
+
+def copy_(self, src, non_blocking: bool = False) -> Tensor:
+    """Copy ``src``'s values into this tensor (broadcasting ``src``; casting to this dtype)."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    try:
+        if needs_graph(self, (src,)):
+            return inplace(self, Copy.apply, src)
+        return _fast_assign(self, src._data)
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the size of "
+            f"tensor b ({src.shape[-1] if src.ndim else 1}) at non-singleton dimension "
+            f"{max(self.ndim - 1, 0)}"
+        ) from None
+
+
+__all__ = []
+METHODS = {"zero_": zero_, "fill_": fill_, "copy_": copy_}
