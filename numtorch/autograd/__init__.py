@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from .engine import backward, grad
 from .function import Function, FunctionCtx
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 
@@ -44,4 +45,4 @@ class Variable(metaclass=_VariableMeta):
 
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "Variable", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode"]
+           "set_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "GradcheckError"]
