@@ -25,7 +25,8 @@ from .autograd.grad_mode import (
 )
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op family's exports
-from . import autograd, cuda
+from . import autograd, cuda, random
+from ._printing import get_printoptions, printoptions, set_printoptions
 
 import builtins as _builtins
 
