@@ -244,3 +244,94 @@ def test_separate_generators_and_state_bytes(torch):
     g.load_state_bytes(state.numpy())
     assert np.array_equal(g.normal(7, np.float64), torch.randn(7, dtype=torch.float64,
                                                                 generator=tgs[0]).numpy())
+
+
+# ------------------------------------------------------------------ tensor-level API
+
+@pytest.fixture(scope="module")
+def sampling():
+    from numtorch.ops import sampling
+
+    return sampling
+
+
+def _nt(arr):
+    from numtorch._tensor import wrap
+
+    return wrap(np.array(arr))
+
+
+@pytest.mark.parametrize("seed", [0, 42, -5])
+def test_factories(torch, sampling, seed):
+    g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+    pairs = [
+        (sampling.rand(3, 5, generator=g), torch.rand(3, 5, generator=tg)),
+        (sampling.randn((4, 5), generator=g), torch.randn((4, 5), generator=tg)),
+        (sampling.randn(17, generator=g, dtype=__import__("numtorch")._dtype.float64),
+         torch.randn(17, generator=tg, dtype=torch.float64)),
+        (sampling.randint(10, (6,), generator=g), torch.randint(10, (6,), generator=tg)),
+        (sampling.randint(-3, 3, size=(2, 3), generator=g),
+         torch.randint(-3, 3, size=(2, 3), generator=tg)),
+        (sampling.randperm(33, generator=g), torch.randperm(33, generator=tg)),
+        (sampling.normal(2.0, 3.0, (40,), generator=g), torch.normal(2.0, 3.0, (40,), generator=tg)),
+    ]
+    for got, want in pairs:
+        assert got._data.dtype == want.numpy().dtype and np.array_equal(got._data, want.numpy())
+
+
+def test_normal_tensor_overloads(torch, sampling):
+    g, tg = Generator().manual_seed(0), _tg(torch, 0)
+    m = np.linspace(-1, 1, 20, dtype=np.float32)
+    s = np.linspace(0.1, 2, 20, dtype=np.float32)
+    tm, ts = torch.from_numpy(m), torch.from_numpy(s)
+    for got, want in [
+        (sampling.normal(_nt(m), _nt(s), generator=g), torch.normal(tm, ts, generator=tg)),
+        (sampling.normal(_nt(m), 2.5, generator=g), torch.normal(tm, 2.5, generator=tg)),
+        (sampling.normal(0.5, _nt(s), generator=g), torch.normal(0.5, ts, generator=tg)),
+        (sampling.normal(_nt(m[:5]), _nt(s[:5]), generator=g),
+         torch.normal(tm[:5], ts[:5], generator=tg)),
+    ]:
+        assert np.array_equal(got._data, want.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inplace_distributions(torch, sampling, dtype):
+    g, tg = Generator().manual_seed(1), _tg(torch, 1)
+    cases = [("uniform_", (-2.0, 3.0)), ("normal_", (0.5, 2.5)), ("exponential_", (1.5,)),
+             ("geometric_", (0.3,)), ("log_normal_", (0.2, 0.7)), ("cauchy_", (1.0, 2.0)),
+             ("random_", ()), ("random_", (100,)), ("random_", (-5, 5)), ("bernoulli_", (0.25,))]
+    for name, args in cases:
+        for shape in [(5,), (33,), (4099,)]:
+            t = _nt(np.zeros(shape, dtype))
+            getattr(sampling, name)(t, *args, generator=g)
+            want = getattr(torch.zeros(shape, dtype=getattr(torch, dtype)), name)(
+                *args, generator=tg)
+            assert np.array_equal(t._data, want.numpy()), (name, shape)
+
+
+def test_inplace_non_contiguous(torch, sampling):
+    g, tg = Generator().manual_seed(5), _tg(torch, 5)
+    for name, args in [("normal_", ()), ("uniform_", (1.0, 2.0)), ("random_", (0, 7))]:
+        from numtorch._tensor import wrap
+
+        base = _nt(np.zeros((6, 20), np.float32))
+        view = wrap(base._data[:, ::2].T)  # a strided, transposed view of base's memory
+        tb = torch.zeros(6, 20)
+        tview = tb[:, ::2].t()
+        getattr(sampling, name)(view, *args, generator=g)
+        getattr(tview, name)(*args, generator=tg)
+        assert np.array_equal(base._data, tb.numpy()), name
+
+
+def test_bernoulli_and_multinomial(torch, sampling):
+    g, tg = Generator().manual_seed(3), _tg(torch, 3)
+    p = np.random.RandomState(0).random_sample((4, 7)).astype(np.float32)
+    tp = torch.from_numpy(p)
+    assert np.array_equal(sampling.bernoulli(_nt(p), generator=g)._data,
+                          torch.bernoulli(tp, generator=tg).numpy())
+    for n, repl in [(1, False), (5, False), (7, False), (1, True), (20, True)]:
+        got = sampling.multinomial(_nt(p), n, repl, generator=g)._data
+        want = torch.multinomial(tp, n, repl, generator=tg).numpy()
+        assert np.array_equal(got, want), (n, repl)
+    assert np.array_equal(sampling.multinomial(_nt(p[0]), 3, generator=g)._data,
+                          torch.multinomial(tp[0], 3, generator=tg).numpy())

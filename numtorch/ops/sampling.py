@@ -1,0 +1,336 @@
+"""Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial`` and the in-place ``uniform_`` / ``normal_`` / ``random_`` / ... methods.
+
+Values come from ``numtorch.random`` (PyTorch's CPU generator, bit for bit). PyTorch fills a
+tensor in memory order, so a non-contiguous destination receives the generator's values along
+its strides, sorted from the outermost to the innermost, not in its logical order.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import _backend, _dtype, random as _random
+from .._tensor import Tensor, wrap
+from .creation import _finish, parse_size
+from .inplace import check_leaf
+
+__all__ = [
+    "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
+    "bernoulli", "multinomial",
+]
+
+
+def _gen(generator):
+    return _random.default_generator if generator is None else generator
+
+
+def _float_np(dtype, op):
+    d = dtype or _dtype.get_default_dtype()
+    if not d.is_floating_point:
+        raise RuntimeError(f'"{op}" not implemented for \'{_dtype_title(d)}\'')
+    return d.np
+
+
+def _dtype_title(d) -> str:
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(d.name, d.name.capitalize())
+
+
+def _factory(arr, device, requires_grad, out):
+    dev = _backend.as_device(device) if device is not None else _backend.get_default_device()
+    if dev.type != "cpu":
+        arr = _backend.asarray(arr, dev=dev)
+    return _finish(arr, requires_grad, out)
+
+
+def _memory_order(arr):
+    """The axes of ``arr`` from largest stride to smallest: its C order is its memory order."""
+    return sorted(range(arr.ndim), key=lambda d: -arr.strides[d])
+
+
+def _write(t: Tensor, draw) -> Tensor:
+    """Fill ``t`` in memory order with ``draw(shape, contiguous)`` (an array of that shape)."""
+    check_leaf(t)
+    arr = t._data
+    if arr.flags.c_contiguous:
+        arr[...] = draw(arr.shape, True)
+    else:
+        view = arr.transpose(_memory_order(arr))
+        view[...] = draw(view.shape, False)
+    t._bump_version()
+    return t
+
+
+# ---------------------------------------------------------------------------- factories
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    """Uniform samples in [0, 1) of the given size.
+
+    Examples:
+        >>> numtorch.manual_seed(0); numtorch.rand(2)
+        tensor([0.4963, 0.7682])
+    """
+    shape = parse_size(size, "rand")
+    arr = _gen(generator).uniform(shape, _float_np(dtype, "check_uniform_bounds"))
+    return _factory(arr, device, requires_grad, out)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False) -> Tensor:
+    """Standard normal samples of the given size.
+
+    Examples:
+        >>> numtorch.manual_seed(0); numtorch.randn(2)
+        tensor([ 1.5410, -0.2934])
+    """
+    shape = parse_size(size, "randn")
+    arr = _gen(generator).normal(shape, _float_np(dtype, "normal_kernel_cpu"))
+    return _factory(arr, device, requires_grad, out)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None, generator=None) -> Tensor:
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype,
+                device=device or input.device, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None, generator=None) -> Tensor:
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype,
+                 device=device or input.device, requires_grad=requires_grad)
+
+
+def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False, pin_memory=False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high).
+
+    Examples:
+        >>> numtorch.manual_seed(0); numtorch.randint(0, 10, (4,))
+        tensor([4, 9, 3, 0])
+    """
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    low, high = (0, *bounds) if len(bounds) == 1 else bounds
+    d = dtype or _dtype.int64
+    arr = _gen(generator).randint(parse_size((size,), "randint"), low, high, d.np)
+    return _factory(arr, device, requires_grad, out)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device or input.device, requires_grad=requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False) -> Tensor:
+    """A random permutation of ``0 .. n-1``.
+
+    Examples:
+        >>> numtorch.manual_seed(0); numtorch.randperm(4)
+        tensor([2, 0, 1, 3])
+    """
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    arr = _gen(generator).randperm(n, (dtype or _dtype.int64).np)
+    return _factory(arr, device, requires_grad, out)
+
+
+def _check_std(std):
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    """Normal samples: ``normal(mean, std, size)`` with numbers, or elementwise with tensors.
+
+    A tensor ``mean`` or ``std`` draws standard normals of the result's shape first and then
+    scales and shifts them with separate roundings, as PyTorch does.
+    """
+    gen = _gen(generator)
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mean_t or std_t):
+        if size is None:
+            raise TypeError("normal() missing required argument 'size'")
+        _check_std(std)
+        arr = gen.normal(parse_size((size,), "normal"), _float_np(dtype, "normal_kernel_cpu"),
+                         mean, std)
+        return _factory(arr, device, requires_grad, out)
+    if std_t and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if mean_t and std_t:
+        result = _dtype.promote_types(mean.dtype, std.dtype)
+        shape = _backend.module_for(mean.device).broadcast_shapes(mean.shape, std.shape)
+        arr = gen.normal(shape, result.np)
+        arr *= std._data
+        arr += mean._data
+    elif mean_t:
+        _check_std(std)
+        arr = gen.normal(mean.shape, mean.dtype.np, 0.0, std)
+        arr += mean._data
+    else:
+        arr = gen.normal(std.shape, std.dtype.np)
+        arr *= std._data
+        arr += arr.dtype.type(mean)
+    return _finish(arr, False, out)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
+    """0/1 samples with probabilities ``input`` (or the number ``p``), in ``input``'s dtype."""
+    if p is None:
+        return _finish(_bernoulli_probs(_gen(generator), input), False, out)
+    return bernoulli_(input.new_empty(input.shape), p, generator=generator)
+
+
+def _bernoulli_probs(gen, probs):
+    if ((probs._data < 0) | (probs._data > 1)).any():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    return gen.bernoulli_tensor(probs._data).astype(probs._data.dtype)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
+    """Category indices drawn from the rows of ``input`` (non-negative weights).
+
+    Without replacement (or for one sample) this is PyTorch's exponential trick: the largest
+    ``input / Exp(1)``; with replacement, a binary search of each row's normalised cumulative sum
+    for one 53-bit uniform per sample, row after row.
+    """
+    probs = input._data
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not (probs >= 0).all() or not _backend.module_for(input.device).isfinite(probs).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (probs.sum(-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    n_cat = probs.shape[-1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    gen = _gen(generator)
+    if not replacement or num_samples == 1:
+        q = _exponential(gen, probs.shape, 1.0).astype(probs.dtype)
+        keys = probs / q
+        idx = (-keys).argsort(-1, kind="stable")[..., :num_samples]
+    else:
+        rows = probs.reshape(-1, n_cat)
+        idx = _backend.array_module(rows).empty((rows.shape[0], num_samples), "int64")
+        for r, row in enumerate(rows):
+            cum = row.cumsum()  # sequential, in the input's dtype, like PyTorch's loop
+            cum /= cum[-1]
+            idx[r] = cum.searchsorted(gen.uniform_double(num_samples), side="left")
+        idx = idx.reshape(probs.shape[:-1] + (num_samples,))
+    return _finish(idx.astype("int64"), False, out)
+
+
+# ---------------------------------------------------------------------------- in-place
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
+    """Fill with uniform samples in [from, to)."""
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from="
+                           f"{from_} > to={to}")
+    gen = _gen(generator)
+    return _write(self, lambda shape, _: gen.uniform(shape, self._data.dtype, from_, to))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
+    """Fill with normal samples."""
+    _check_std(std)
+    gen = _gen(generator)
+    return _write(self, lambda shape, contig: gen.normal(shape, self._data.dtype, mean, std,
+                                                         contiguous=contig))
+
+
+_UNSET = object()
+
+
+def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
+    """``random_()``: integers over the dtype's range; ``random_(to)``; ``random_(from, to)``
+    (``to=None``: up to the dtype's largest value)."""
+    gen, np_dtype = _gen(generator), self._data.dtype
+    if to is _UNSET:
+        if from_ == 0:
+            return _write(self, lambda shape, _: gen.random_full(shape, np_dtype))
+        from_, to = 0, from_
+    if to is None:
+        xp = _backend.array_module(self._data)
+        to = 1 + ((1 << _random._mantissa_digits(np_dtype)) if np_dtype.kind == "f"
+                  else int(xp.iinfo(np_dtype).max))
+    return _write(self, lambda shape, _: gen.randint(shape, from_, to, np_dtype))
+
+
+def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+    """Fill with 0/1 samples: probability ``p`` (a number or a broadcastable tensor)."""
+    gen = _gen(generator)
+    if isinstance(p, Tensor):
+        probs = _backend.array_module(p._data).broadcast_to(p._data, self._data.shape)
+        if not self._data.flags.c_contiguous:
+            probs = probs.transpose(_memory_order(self._data))
+        return _write(self, lambda shape, _: gen.bernoulli_tensor(probs))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _write(self, lambda shape, _: gen.bernoulli_scalar(shape, p))
+
+
+def _exponential(gen, shape, lambd):
+    u = gen.uniform_double(math.prod(shape))
+    return ((-1.0 / lambd) * _random._libm_f64("log1p", -u)).reshape(shape)
+
+
+def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
+    """Fill with exponential samples of rate ``lambd`` (computed in float64, then cast)."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    gen = _gen(generator)
+    return _write(self, lambda shape, _: _exponential(gen, shape, lambd))
+
+
+def geometric_(self, p, *, generator=None) -> Tensor:
+    """Fill with the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    gen, denom = _gen(generator), math.log1p(-p)
+
+    def draw(shape, _):
+        u = gen.uniform_double(math.prod(shape)).reshape(shape)
+        return _backend.array_module(u).ceil(_random._libm_f64("log", u) / denom)
+    return _write(self, draw)
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
+    """Fill with ``exp`` of normal samples (always PyTorch's element-by-element normal path)."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    gen = _gen(generator)
+
+    def draw(shape, _):
+        z = _random._affine(gen.normal_double(math.prod(shape)), float(std), float(mean))
+        return _random._libm_f64("exp", z).reshape(shape)
+    return _write(self, draw)
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
+    """Fill with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    gen = _gen(generator)
+
+    def draw(shape, _):
+        u = gen.uniform_double(math.prod(shape)).reshape(shape)
+        t = _random._libm_f64("tan", math.pi * (u - 0.5))
+        return _random._affine(t, float(sigma), float(median))
+    return _write(self, draw)
+
+
+METHODS = {
+    "uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
+    "exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_,
+    "cauchy_": cauchy_, "bernoulli": bernoulli, "multinomial": multinomial,
+}
