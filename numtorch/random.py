@@ -595,3 +595,58 @@ def _fisher_yates(j: np.ndarray, n: int) -> np.ndarray:
     out[:steps] = np.where(last_same >= 0, root[last_same], j)
     out[steps] = root[n - 1]
     return out
+
+
+# ------------------------------------------------------------------ the per-process generator
+
+default_generator = Generator()
+default_generator.seed()  # like PyTorch: a fresh nondeterministic seed in every process
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator (what ``torch.manual_seed`` does on the CPU).
+
+    Examples:
+        >>> manual_seed(0).initial_seed()
+        0
+    """
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator nondeterministically and return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state: a uint8 tensor of 5056 bytes in PyTorch's layout."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    """Restore the default generator from ``get_rng_state()`` (PyTorch's bytes work too)."""
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Sequence = (), enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cpu") -> Iterator[None]:
+    """Restore the default generator's state when the block exits.
+
+    Examples:
+        >>> with fork_rng():
+        ...     _ = default_generator.uniform(3)
+    """
+    if not enabled:
+        yield
+        return
+    state = default_generator.state_bytes()
+    try:
+        yield
+    finally:
+        default_generator.load_state_bytes(state)

@@ -335,3 +335,30 @@ def test_bernoulli_and_multinomial(torch, sampling):
         assert np.array_equal(got, want), (n, repl)
     assert np.array_equal(sampling.multinomial(_nt(p[0]), 3, generator=g)._data,
                           torch.multinomial(tp[0], 3, generator=tg).numpy())
+
+
+def test_module_functions_and_fork_rng():
+    import numtorch
+
+    g = nr.manual_seed(0)
+    assert g is nr.default_generator and nr.initial_seed() == 0
+    assert g.uniform(1).tolist() == [0.49625658988952637]
+    with nr.fork_rng():
+        g.uniform(10)
+    assert g.uniform(1).tolist() == [0.7682217955589294]
+    state = nr.get_rng_state()
+    first = g.normal(5)
+    nr.set_rng_state(state)
+    assert np.array_equal(g.normal(5), first)
+    assert isinstance(state, numtorch.Tensor) and state._data.dtype == np.uint8
+    assert nr.seed() == nr.initial_seed()
+
+
+def test_rng_state_bytes_match_torch(torch):
+    torch.manual_seed(42)
+    nr.manual_seed(42)
+    torch.randn(3)
+    nr.default_generator.normal(3)
+    assert np.array_equal(nr.get_rng_state()._data, torch.get_rng_state().numpy())
+    nr.set_rng_state(torch.get_rng_state())  # torch's own state object is accepted
+    assert np.array_equal(nr.default_generator.uniform(9), torch.rand(9).numpy())
