@@ -168,7 +168,9 @@ class _Formatter:
 
 
 def _to_host(a: Any) -> numpy.ndarray:
-    return numpy.asarray(a if isinstance(a, numpy.ndarray) else a.get())
+    # A 0-d result may be held as a NumPy scalar; anything else that is not NumPy's is a device
+    # array (CuPy), copied over with .get().
+    return numpy.asarray(a if isinstance(a, (numpy.ndarray, numpy.generic)) else a.get())
 
 
 def _summarized(a: Any, edge: int) -> tuple[numpy.ndarray, tuple[bool, ...]]:
