@@ -335,6 +335,7 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         node = BackwardCFunction(cls)
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         separate_ctx = cls.setup_context is not Function.setup_context
         with grad_mode.no_grad():
             if separate_ctx:
@@ -342,8 +343,7 @@ class Function(metaclass=_FunctionMeta):
                 cls.setup_context(node, args, output)
             else:
                 output = cls.forward(node, *args, **kwargs)
-        requires = _STATE.enabled and any(isinstance(a, Tensor) and a._rg for a in args)
-        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        requires = _STATE.enabled and any(node.needs_input_grad)
         if not requires:
             return output
         return _connect_user_outputs(node, args, output)
