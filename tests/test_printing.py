@@ -465,6 +465,21 @@ def test_suffix_wrapping_matches_torch(torch, linewidth):
             _assert_same(torch, array.reshape(1, n), op=True, linewidth=linewidth, edgeitems=0)
 
 
+def test_bfloat16_matches_torch(torch):
+    pytest.importorskip("ml_dtypes")
+    for array in (
+        _randn(5, 7),
+        _randn(2000, scale=1e5),
+        np.array([1.0, -0.0, nan, inf], np.float32),
+        _randn(3, 4, scale=1e-6),
+        np.float32(3.5),
+    ):
+        ours = numtorch.tensor(array, dtype=_dtype.bfloat16, requires_grad=True)
+        ref = torch.tensor(array, dtype=torch.bfloat16, requires_grad=True)
+        assert tensor_repr(ours) == repr(ref)
+        assert tensor_repr(ours.clone()) == repr(ref.clone())
+
+
 def test_default_dtype_float64_matches_torch(torch):
     saved, saved_torch = _dtype.get_default_dtype(), torch.get_default_dtype()
     _dtype.set_default_dtype(_dtype.float64)
