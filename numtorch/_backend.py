@@ -73,6 +73,14 @@ def array_module(arr):
     return numpy  # the only module until the CuPy backend registers itself
 
 
+def ensure_array(obj):
+    """An array for an op's result: NumPy scalars (what ops on 0-d arrays return) become 0-d
+    arrays; arrays of other registered modules pass through."""
+    if isinstance(obj, (numpy.generic, int, float, complex, bool)):
+        return numpy.asarray(obj)
+    return obj
+
+
 def device_of(arr) -> device:
     return CPU
 

@@ -14,6 +14,7 @@ import warnings
 from . import _backend, _dtype
 
 _new = object.__new__
+_ndarray = _backend.ndarray
 _FROM_NP = _dtype._FROM_NP
 
 
@@ -46,6 +47,10 @@ class Size(tuple):
 
 def wrap(array, requires_grad: bool = False) -> "Tensor":
     """A new Tensor around ``array`` (no copy): how every op makes its result."""
+    if array.__class__ is not _ndarray:
+        # NOTE: NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays; a tensor always
+        # holds an array (writable, with a base and flags)
+        array = _backend.ensure_array(array)
     t = _new(Tensor)
     t._data = array
     t._rg = requires_grad

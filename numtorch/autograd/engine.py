@@ -265,6 +265,7 @@ def _add(buffers, owned, node, nr, g, fresh, create_graph):
         bufs[nr] = cur + g
     elif key in owned:
         cur += g
+        bufs[nr] = cur  # a NumPy scalar (0-d result) is replaced, not updated in place
     else:
         bufs[nr] = cur + g
         owned.add(key)

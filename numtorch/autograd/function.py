@@ -213,6 +213,8 @@ class Primitive(Node):
         kind, obj = ref[0], ref[1]
         if kind == "in":
             return obj
+        if kind == "const" and not hasattr(array, "shape"):
+            return array  # a Python number stays one, so it keeps its weak dtype
         t = wrap(array)
         if kind == "out":
             t._rg = True

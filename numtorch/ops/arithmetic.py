@@ -33,6 +33,10 @@ def operands(a, b):
                 return a, b
         elif type(b) is float and a._data.dtype.kind in "fc":
             return a, b
+    if not isinstance(a, Tensor) and hasattr(a, "item"):
+        a = a.item()  # a NumPy scalar counts as the Python number it holds
+    if not isinstance(b, Tensor) and hasattr(b, "item"):
+        b = b.item()
     if not isinstance(a, (Tensor, numbers.Number)) or not isinstance(b, (Tensor, numbers.Number)):
         bad = b if isinstance(a, (Tensor, numbers.Number)) else a
         raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
@@ -300,6 +304,12 @@ def div(input, other, *, rounding_mode=None, out=None):
             f"'{rounding_mode}'"
         )
     a, b = operands(input, other)
+    kind = (a if isinstance(a, Tensor) else b)._data.dtype.kind
+    if kind in "cb":
+        t = a if isinstance(a, Tensor) else b
+        raise NotImplementedError(
+            f'"div_{rounding_mode}_cpu" not implemented for \'{t.dtype.legacy_name[6:-6]}\''
+        )
     return with_out(RoundedDiv.apply(a, b, rounding_mode), out)
 
 
@@ -365,6 +375,10 @@ def _compare(ufunc_name):
         else:
             name = ufunc_name
         bd = b._data if isinstance(b, Tensor) else b
+        if a._data.dtype.kind == "c" and name not in ("__eq__", "__ne__"):
+            raise NotImplementedError(
+                f'"{compare.__name__}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\''
+            )
         return with_out(wrap(getattr(a._data, name)(bd)), out)
 
     compare.__name__ = ufunc_name.strip("_")
