@@ -1,0 +1,59 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+
+from __future__ import annotations
+
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ._common import decayed, second_moment
+from .optimizer import Optimizer, _to_scalar, _validate, new_step_state, step_counter
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """``delta = sqrt(u + eps) / sqrt(v + eps) * g``; ``p -= lr * delta``, with ``v`` and ``u``
+    running averages of ``g^2`` and ``delta^2``.
+
+    Args:
+        params: parameters or parameter groups.
+        lr: scale of the update.
+        rho: smoothing constant of the running averages.
+        eps: added inside the square roots.
+        weight_decay: L2 penalty added to the gradient.
+        maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr=1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach=None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        _validate(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
+        _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        capturable=capturable, foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        xp = array_module(p._data)
+        return {"step": new_step_state(p), "square_avg": wrap(xp.zeros_like(p._data)),
+                "acc_delta": wrap(xp.zeros_like(p._data))}
+
+    def _update(self, p, g, state, group):
+        xp = array_module(p)
+        lr, rho, eps = _to_scalar(group["lr"]), group["rho"], group["eps"]
+        step_arr, _ = step_counter(state)
+        p, g = decayed(xp, p, g, group, lr)
+        square_avg = second_moment(xp, state["square_avg"]._data, g, rho)
+        std = xp.add(square_avg, eps)
+        xp.sqrt(std, out=std)
+        delta = xp.add(state["acc_delta"]._data, eps)
+        xp.sqrt(delta, out=delta)
+        delta /= std
+        delta *= g
+        acc_delta = second_moment(xp, state["acc_delta"]._data, delta, rho)
+        delta *= -lr
+        delta += p
+        return delta, {"step": step_arr, "square_avg": square_avg, "acc_delta": acc_delta}
