@@ -280,7 +280,9 @@ class Tensor:
 
     def _accumulator(self):
         """The AccumulateGrad node of this leaf (one per leaf, so hooks see the total)."""
-        aux = self._aux_dict()
+        aux = self._aux
+        if aux is None:
+            aux = self._aux = {}
         node = aux.get("accum")
         if node is None:
             from .autograd.function import AccumulateGrad
@@ -290,9 +292,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph's leaves."""
-        from .autograd import engine
-
-        engine.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine().backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's memory and version counter, outside the graph."""
@@ -407,6 +407,12 @@ class Tensor:
         new._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
         memo[id(self)] = new
         return new
+
+
+def _engine():
+    from .autograd import engine
+
+    return engine
 
 
 def _wrap_dim(dim: int, ndim: int, name: str = "") -> int:

@@ -204,6 +204,7 @@ def _run(roots, retain_graph, create_graph, targets):
             ready.append(node)
     prev_mode = _STATE.enabled
     _STATE.enabled = create_graph
+    accumulate_directly = targets is None
     try:
         while ready:
             node = ready.pop()
@@ -213,14 +214,14 @@ def _run(roots, retain_graph, create_graph, targets):
             if targets is not None and grads is not None and node in target_nodes:
                 for nr, g in enumerate(grads):
                     captured[(node, nr)] = (g, (node, nr) in owned)
-            if type(node) is AccumulateGrad:
-                if targets is None and grads is not None and grads[0] is not None:
+            if node.__class__ is AccumulateGrad:
+                if accumulate_directly and grads is not None and grads[0] is not None:
                     var = node.variable
                     if var is not None:
                         _accumulate(var, grads[0], (node, 0) in owned, create_graph)
                 continue
             out = None
-            if grads is not None and any(g is not None for g in grads):
+            if grads is not None and (len(grads) == 1 or any(g is not None for g in grads)):
                 out = _call(node, grads, create_graph)
             if not retain_graph:
                 node._release()
@@ -228,27 +229,44 @@ def _run(roots, retain_graph, create_graph, targets):
                 for hook in node._post_hooks:
                     hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(g) for g in grads))
             shapes = node._in_shapes
+            n_out = len(out) if out is not None else 0
             for i, (child, cnr) in enumerate(node.next_functions):
                 if child is None or (needed is not None and child not in needed):
                     continue
-                g = out[i] if out is not None and i < len(out) else None
+                g = out[i] if i < n_out else None
+                remaining = deps[child] - 1
+                deps[child] = remaining
                 if g is not None:
                     shape = shapes[i]
                     if shape is not None and g.shape != shape:
                         g = _sum_to(g, shape, create_graph)
                         fresh = True
+                    elif create_graph:
+                        fresh = False
                     else:
-                        fresh = not create_graph and g.base is None and not any(
-                            g is x for x in grads)
+                        fresh = g.base is None and _not_in(g, grads)
+                    if (remaining == 0 and accumulate_directly and child not in buffers
+                            and child.__class__ is AccumulateGrad):
+                        # NOTE: a leaf used once needs no buffer and no trip through the queue
+                        var = child.variable
+                        if var is not None:
+                            _accumulate(var, g, fresh, create_graph)
+                        continue
                     _add(buffers, owned, child, cnr, g, fresh, create_graph)
-                deps[child] -= 1
-                if deps[child] == 0:
+                if remaining == 0:
                     ready.append(child)
     finally:
         _STATE.enabled = prev_mode
     if targets is None:
         return None
     return [captured.get(t, (None, False)) for t in targets]
+
+
+def _not_in(g, grads):
+    for x in grads:
+        if g is x:
+            return False
+    return True
 
 
 def _add(buffers, owned, node, nr, g, fresh, create_graph):

@@ -35,6 +35,9 @@ _HINT = (
 )
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge(t):
     """The (node, output_nr) pair through which gradient flows into tensor ``t``."""
     if not isinstance(t, Tensor) or not t._rg:
@@ -160,9 +163,22 @@ class Primitive(Node):
 
     def _connect(self, args, out):
         """Make this node the ``grad_fn`` of the outputs and remember what backward needs."""
-        self.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
-        self.next_functions = tuple(_edge(a) for a in args)
-        self._in_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
+        needs, edges, shapes = [], [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                shapes.append(a._data.shape)
+                if a._rg:
+                    needs.append(True)
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                    continue
+            else:
+                shapes.append(None)
+            needs.append(False)
+            edges.append(_NO_EDGE)
+        self.needs_input_grad = tuple(needs)
+        self.next_functions = tuple(edges)
+        self._in_shapes = shapes
         self._pre_hooks = self._post_hooks = None
         multi = type(out) is tuple
         outs = out if multi else (out,)
