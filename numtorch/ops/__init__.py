@@ -14,6 +14,7 @@ from .._tensor import Tensor
 FAMILIES = [
     "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas",
 ]
+FAMILIES += ["unary", "special", "pointwise"]
 
 __all__ = []
 for _name in FAMILIES:

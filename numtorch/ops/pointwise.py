@@ -1,0 +1,536 @@
+"""Elementwise functions of two or three tensors: atan2, fmod/remainder, clamp, maximum and
+minimum, where, lerp, hypot, copysign, logaddexp, xlogy.
+
+Operands are promoted as PyTorch promotes them (``arithmetic.operands``); a Python number
+becomes a 0-d array of the promoted dtype before it reaches a primitive, so NumPy never widens
+a float32 result.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from .. import _dtype
+from .._backend import array_module, is_array
+from .._tensor import Tensor, wrap
+from ..autograd.function import Primitive
+from .arithmetic import operands, with_out
+from .inplace import check_cast, inplace, needs_graph
+
+__all__ = [
+    "atan2", "arctan2", "fmod", "remainder", "clamp", "clip", "clamp_min", "clamp_max",
+    "maximum", "minimum", "fmax", "fmin", "where", "lerp", "hypot", "copysign", "logaddexp",
+    "logaddexp2", "xlogy", "special_xlogy",
+]
+
+
+# --- primitives -------------------------------------------------------------------------------
+class Atan2(Primitive):
+    _name = "Atan2Backward0"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return array_module(x).arctan2(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        r = g / (x * x + y * y)
+        return r * y if n[0] else None, -r * x if n[1] else None
+
+
+class Fmod(Primitive):
+    """``fmod(x, y)``: the remainder with the sign of ``x``; ``x - trunc(x / y) * y``."""
+
+    _name, _ufunc, _round = "FmodBackward1", "fmod", "trunc"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return getattr(array_module(x), ctx._ufunc)(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gy = None
+        if ctx.needs_input_grad[1]:
+            gy = -g * getattr(ctx.xp, ctx._round)(x / y)
+        return g, gy
+
+
+class FmodScalar(Fmod):
+    _name = "FmodBackward0"
+
+
+class Remainder(Fmod):
+    """``remainder(x, y)``: the remainder with the sign of ``y`` (Python's ``%``)."""
+
+    _name, _ufunc, _round = "RemainderBackward1", "remainder", "floor"
+
+
+class RemainderScalar(Remainder):
+    _name = "RemainderBackward0"
+
+
+class Maximum(Primitive):
+    _name = "MaximumBackward0"
+    _ufunc, _gt = "maximum", "__gt__"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return getattr(array_module(x), ctx._ufunc)(x, y)
+
+    def backward(ctx, g):
+        # NOTE: ties split the gradient evenly between the operands, as PyTorch does; NaN
+        # (neither greater, less nor equal) sends the whole gradient to both
+        x, y = ctx.saved_tensors
+        xp, n = ctx.xp, ctx.needs_input_grad
+        tie = xp.where(x == y, g / 2, g)
+        gx = xp.where(getattr(y, ctx._gt)(x), 0.0, tie) if n[0] else None
+        gy = xp.where(getattr(x, ctx._gt)(y), 0.0, tie) if n[1] else None
+        return gx, gy
+
+
+class Minimum(Maximum):
+    _name, _ufunc, _gt = "MinimumBackward0", "minimum", "__lt__"
+
+
+class Fmax(Primitive):
+    """``fmax``: like maximum, but a NaN loses to a number."""
+
+    _name, _ufunc, _ge = "FmaxBackward0", "fmax", "__ge__"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return getattr(array_module(x), ctx._ufunc)(x, y)
+
+    def backward(ctx, g):
+        # NOTE: ties go to the first operand (PyTorch's convention for fmax/fmin)
+        x, y = ctx.saved_tensors
+        xp, n = ctx.xp, ctx.needs_input_grad
+        first = getattr(x, ctx._ge)(y) | xp.isnan(y)
+        return (xp.where(first, g, 0.0) if n[0] else None,
+                xp.where(first, 0.0, g) if n[1] else None)
+
+
+class Fmin(Fmax):
+    _name, _ufunc, _ge = "FminBackward0", "fmin", "__le__"
+
+
+class Clamp(Primitive):
+    """``clamp`` with number bounds (either may be None)."""
+
+    _name = "ClampBackward1"
+    __slots__ = ("lo", "hi")
+
+    def forward(ctx, x, lo, hi):
+        ctx.lo, ctx.hi = lo, hi
+        ctx.save_for_backward(x)
+        return array_module(x).clip(x, lo, hi)
+
+    def backward(ctx, g):
+        # NOTE: a value on a bound passes the gradient (PyTorch's convention)
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.lo, ctx.hi
+        if lo is None:
+            keep = x <= hi
+        elif hi is None:
+            keep = x >= lo
+        else:
+            keep = (x >= lo) & (x <= hi)
+        return ctx.xp.where(keep, g, 0.0), None, None
+
+
+class ClampMin(Clamp):
+    _name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    _name = "ClampMaxBackward0"
+
+
+class ClampTensor(Primitive):
+    """``clamp`` with tensor bounds (either may be None): ``minimum(maximum(x, lo), hi)``."""
+
+    _name = "ClampBackward0"
+
+    def forward(ctx, x, lo, hi):
+        xp = array_module(x)
+        ctx.save_for_backward(x, lo, hi)
+        out = x if lo is None else xp.maximum(x, lo)
+        return out if hi is None else xp.minimum(out, hi)
+
+    def backward(ctx, g):
+        # NOTE: where lo > hi the result is hi, and hi alone gets the gradient
+        x, lo, hi = ctx.saved_tensors
+        xp, n = ctx.xp, ctx.needs_input_grad
+        if hi is None:
+            return xp.where(x >= lo, g, 0.0), xp.where(x < lo, g, 0.0) if n[1] else None, None
+        if lo is None:
+            return xp.where(x <= hi, g, 0.0), None, xp.where(x > hi, g, 0.0) if n[2] else None
+        gx = xp.where((x >= lo) & (x <= hi), g, 0.0) if n[0] else None
+        glo = xp.where((x < lo) & (lo < hi), g, 0.0) if n[1] else None
+        ghi = xp.where((x > hi) | (hi < lo), g, 0.0) if n[2] else None
+        return gx, glo, ghi
+
+
+class ClampMinTensor(ClampTensor):
+    _name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    _name = "ClampMaxBackward1"
+
+
+class Where(Primitive):
+    _name = "WhereBackward0"
+
+    def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
+        return array_module(cond).where(cond, x, y)
+
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        xp, n = ctx.xp, ctx.needs_input_grad
+        return (None, xp.where(cond, g, 0.0) if n[1] else None,
+                xp.where(cond, 0.0, g) if n[2] else None)
+
+
+class Lerp(Primitive):
+    """``start + weight * (end - start)``, evaluated from the nearer end as PyTorch does."""
+
+    _name = "LerpBackward1"
+
+    def forward(ctx, start, end, weight):
+        xp = array_module(start)
+        ctx.save_for_backward(start, end, weight)
+        diff = end - start
+        return xp.where(weight < 0.5, start + weight * diff, end - diff * (1 - weight))
+
+    def backward(ctx, g):
+        start, end, w = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return (g * (1 - w) if n[0] else None, g * w if n[1] else None,
+                g * (end - start) if n[2] else None)
+
+
+class LerpScalar(Lerp):
+    _name = "LerpBackward0"
+
+
+class Hypot(Primitive):
+    _name = "HypotBackward0"
+
+    def forward(ctx, x, y):
+        out = array_module(x).hypot(x, y)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        r = g / out
+        return r * x if n[0] else None, r * y if n[1] else None
+
+
+class Copysign(Primitive):
+    _name = "CopysignBackward0"
+
+    def forward(ctx, x, y):
+        out = array_module(x).copysign(x, y)
+        ctx.save_for_backward(x, out)
+        return out
+
+    def backward(ctx, g):
+        # NOTE: d/dx = sign flip (0 where x is 0); the sign operand gets a zero gradient
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        zero = x == 0
+        ratio = xp.where(zero, 0.0, out / xp.where(zero, 1.0, x))
+        return g * ratio, g * 0 if ctx.needs_input_grad[1] else None
+
+
+class CopysignScalar(Copysign):
+    _name = "CopysignBackward1"
+
+
+class Logaddexp(Primitive):
+    _name, _ufunc, _exp = "LogaddexpBackward0", "logaddexp", "exp"
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return getattr(array_module(x), ctx._ufunc)(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        e, n = getattr(ctx.xp, ctx._exp), ctx.needs_input_grad
+        return g / (e(y - x) + 1) if n[0] else None, g / (e(x - y) + 1) if n[1] else None
+
+
+class Logaddexp2(Logaddexp):
+    _name, _ufunc, _exp = "Logaddexp2Backward0", "logaddexp2", "exp2"
+
+
+class Xlogy(Primitive):
+    """``x * log(y)``, and 0 where x is 0 (unless y is NaN)."""
+
+    _name = "XlogyBackward0"
+
+    def forward(ctx, x, y):
+        xp = array_module(x if is_array(x) else y)
+        ctx.save_for_backward(x, y)
+        return xp.where((x == 0) & ~xp.isnan(y), 0.0, x * xp.log(y))
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp, n = ctx.xp, ctx.needs_input_grad
+        gx = gy = None
+        if n[0]:
+            gx = g * xp.where((x == 0) & ~xp.isnan(y), 0.0, xp.log(y))
+        if n[1]:
+            gy = g * x / y
+        return gx, gy
+
+
+class XlogyScalarSelf(Xlogy):
+    _name = "XlogyBackward1"
+
+
+class XlogyScalarOther(Xlogy):
+    _name = "XlogyBackward2"
+
+
+# --- operand handling -------------------------------------------------------------------------
+def _arrays(a, b):
+    """Numbers among promoted operands as 0-d arrays of the other operand's dtype."""
+    if not isinstance(a, Tensor):
+        return array_module(b._data).asarray(a, dtype=b._data.dtype), b
+    if not isinstance(b, Tensor):
+        return a, array_module(a._data).asarray(b, dtype=a._data.dtype)
+    return a, b
+
+
+def _promote(input, other, name, floating=False, int_ok=True):
+    """Promoted operands as (Tensor or 0-d array, Tensor or 0-d array)."""
+    a, b = operands(input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t._data.dtype.kind in "iub":
+        if not int_ok:
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
+            )
+        if floating:
+            dt = _dtype.get_default_dtype().np
+            a = wrap(a._data.astype(dt)) if isinstance(a, Tensor) else a
+            b = wrap(b._data.astype(dt)) if isinstance(b, Tensor) else b
+    return _arrays(a, b)
+
+
+def _need_tensor(other, name):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
+def _check_int_divisor(a, b):
+    bd = b._data if isinstance(b, Tensor) else b
+    if bd.dtype.kind in "iu" and (bd == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+# --- functions --------------------------------------------------------------------------------
+def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right
+    quadrant."""
+    _need_tensor(other, "atan2")
+    a, b = _promote(input, other, "atan2", floating=True)
+    return with_out(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def fmod(input: Tensor, other, *, out=None) -> Tensor:
+    """The C remainder: the sign of ``input``."""
+    a, b = _promote(input, other, "fmod")
+    _check_int_divisor(a, b)
+    cls = Fmod if isinstance(other, Tensor) else FmodScalar
+    return with_out(cls.apply(a, b), out)
+
+
+def remainder(input, other, *, out=None) -> Tensor:
+    """Python's ``%``: the sign of ``other``."""
+    a, b = _promote(input, other, "remainder")
+    _check_int_divisor(a, b)
+    cls = Remainder if isinstance(other, Tensor) else RemainderScalar
+    return with_out(cls.apply(a, b), out)
+
+
+def _binary_fn(cls, name, floating=False, int_ok=True, scalar_cls=None):
+    def fn(input: Tensor, other, *, out=None) -> Tensor:
+        if scalar_cls is None:
+            _need_tensor(other, name)
+        a, b = _promote(input, other, name, floating, int_ok)
+        use = cls if isinstance(other, Tensor) or scalar_cls is None else scalar_cls
+        return with_out(use.apply(a, b), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+maximum = _binary_fn(Maximum, "maximum")
+minimum = _binary_fn(Minimum, "minimum")
+fmax = _binary_fn(Fmax, "fmax")
+fmin = _binary_fn(Fmin, "fmin")
+hypot = _binary_fn(Hypot, "hypot", int_ok=False)
+logaddexp = _binary_fn(Logaddexp, "logaddexp", int_ok=False)
+logaddexp2 = _binary_fn(Logaddexp2, "logaddexp2", int_ok=False)
+copysign = _binary_fn(Copysign, "copysign", floating=True, scalar_cls=CopysignScalar)
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    """``input * log(other)``, 0 where ``input`` is 0."""
+    a, b = _promote(input, other, "xlogy", floating=True)
+    if not isinstance(input, Tensor):
+        cls = XlogyScalarSelf
+    elif not isinstance(other, Tensor):
+        cls = XlogyScalarOther
+    else:
+        cls = Xlogy
+    return with_out(cls.apply(a, b), out)
+
+
+special_xlogy = xlogy
+
+
+def _bound(x: Tensor, v):
+    if v is None or isinstance(v, Tensor):
+        return v
+    if x._data.dtype.kind in "iu" and isinstance(v, numbers.Integral):
+        return int(v)
+    return v
+
+
+def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
+    """Each element limited to ``[min, max]`` (numbers or tensors; either may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    dt = _dtype.result_type(input, *[v for v in (min, max) if v is not None])
+    x = input if input.dtype is dt else input.to(dt)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo, hi = (_bound_tensor(v, x, dt) for v in (min, max))
+        return with_out(ClampTensor.apply(x, lo, hi), out)
+    return with_out(Clamp.apply(x, _bound(x, min), _bound(x, max)), out)
+
+
+def _bound_tensor(v, x, dt):
+    """A bound beside tensor bounds: None, or a tensor (numbers become 0-d) of dtype ``dt``."""
+    if v is None:
+        return None
+    if isinstance(v, Tensor):
+        return v if v.dtype is dt else v.to(dt)
+    return wrap(array_module(x._data).asarray(v, dtype=dt.np))
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min) -> Tensor:
+    if isinstance(min, Tensor):
+        dt = _dtype.result_type(input, min)
+        return ClampMinTensor.apply(input.to(dt), min.to(dt), None)
+    return _clamp_one(input, min, None, ClampMin)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    if isinstance(max, Tensor):
+        dt = _dtype.result_type(input, max)
+        return ClampMaxTensor.apply(input.to(dt), None, max.to(dt))
+    return _clamp_one(input, None, max, ClampMax)
+
+
+def _clamp_one(input, lo, hi, cls):
+    dt = _dtype.result_type(input, lo if hi is None else hi)
+    x = input if input.dtype is dt else input.to(dt)
+    return cls.apply(x, _bound(x, lo), _bound(x, hi))
+
+
+def where(condition: Tensor, input=None, other=None, *, out=None) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcast).
+    With the condition alone: ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        from .. import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if condition._data.dtype.kind != "b":
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype.legacy_name[6:-6]}"
+        )
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        xp = array_module(condition._data)
+        dt = _dtype.result_type(input, other).np
+        return with_out(wrap(xp.where(condition._data, xp.asarray(input, dt), other)), out)
+    a, b = _arrays(*operands(input, other))
+    return with_out(Where.apply(condition, a, b), out)
+
+
+def _c_name(t: Tensor) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        t.dtype.name, t.dtype.name)
+
+
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
+    """``input + weight * (end - input)``."""
+    if end.dtype is not input.dtype:
+        raise RuntimeError(
+            f"expected dtype {_c_name(input)} for `end` but got dtype {_c_name(end)}"
+        )
+    if isinstance(weight, Tensor):
+        w = weight if weight.dtype is input.dtype else weight.to(input.dtype)
+        return with_out(Lerp.apply(input, end, w), out)
+    w = array_module(input._data).asarray(weight, dtype=input._data.dtype)
+    return with_out(LerpScalar.apply(input, end, w), out)
+
+
+# --- in-place forms ---------------------------------------------------------------------------
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def clamp_(self, min=None, max=None) -> Tensor:
+    """In-place clamp; ``numpy.clip`` into the tensor's own memory when no graph is recorded."""
+    d = self._data
+    if (is_array(d) and d.dtype.kind == "f" and not isinstance(min, Tensor)
+            and not isinstance(max, Tensor) and (min is not None or max is not None)
+            and not needs_graph(self, ())):
+        array_module(d).clip(d, min, max, out=d)
+        self._vc[0] += 1
+        return self
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
+        check_cast(_dtype.result_type(self, *[v for v in (min, max) if v is not None]).np,
+                   d.dtype)
+    return inplace(self, clamp, min, max)
+
+
+def _tensor_where(self, condition, y):
+    return where(condition, self, y)
+
+
+METHODS = {
+    "atan2": atan2, "arctan2": atan2, "fmod": fmod, "remainder": remainder, "clamp": clamp,
+    "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "maximum": maximum,
+    "minimum": minimum, "fmax": fmax, "fmin": fmin, "where": _tensor_where, "lerp": lerp,
+    "hypot": hypot, "copysign": copysign, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
+    "xlogy": xlogy, "clamp_": clamp_, "clip_": clamp_,
+    "__mod__": lambda self, other: remainder(self, other) if isinstance(
+        other, (Tensor, numbers.Number)) else NotImplemented,
+    "__rmod__": lambda self, other: remainder(other, self) if isinstance(
+        other, numbers.Number) else NotImplemented,
+}
+for _fn in (atan2, fmod, remainder, clamp_min, clamp_max, lerp, hypot, copysign, xlogy):
+    METHODS[_fn.__name__ + "_"] = _inplace(_fn)
+METHODS.update(arctan2_=METHODS["atan2_"], __imod__=METHODS["remainder_"])
+del _fn
