@@ -123,15 +123,18 @@ def _fma64(a, b, c) -> np.ndarray:
     return th + v
 
 
-def _fma32(a, b, c) -> np.ndarray:
+def _fma32(a, b, c, exact_in_double: bool = False) -> np.ndarray:
     """Correctly rounded float32 ``a*b + c`` for float32 operands.
 
     The product is exact in float64; the sum rounded to float64 and then to float32 is only wrong
     when it lands exactly on a float32 midpoint while being inexact, which is fixed up here.
+    ``exact_in_double=True`` skips that check where the float64 sum is known to be exact.
     """
     s = np.multiply(a, b, dtype=_F64)
     s += c
     r = s.astype(_F32)
+    if exact_in_double:
+        return r
     low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
     hit = np.flatnonzero(low == 0x10000000)
     if hit.size:
@@ -147,7 +150,20 @@ def _fma32(a, b, c) -> np.ndarray:
 # ------------------------------------------------------------ float32 Cephes log / sincos (AVX2)
 # PyTorch's AVX2 normal kernel uses the Cephes-derived avx_mathfun routines in float32, and GCC
 # contracts some of their multiply-adds into FMAs; the contraction pattern below is the one that
-# reproduces PyTorch bit for bit (TORCH_FACTS 4.3).
+# reproduces PyTorch bit for bit (TORCH_FACTS 4.3). Their inputs are 1-u and float32(2*pi)*u for
+# the 2^24 possible 24-bit uniforms u; over all of them, rounding each fused step's float64 sum
+# straight to float32 (without _fma32's midpoint fix-up) was checked to give identical results,
+# so these steps take the cheaper path.
+
+
+def _horner32(y: np.ndarray, x64: np.ndarray, coefs) -> np.ndarray:
+    """Fused Horner steps ``y = fma(y, x, c)`` in float32 (y is overwritten)."""
+    t = np.empty(x64.shape, _F64)
+    for c in coefs:
+        np.multiply(y, x64, out=t)
+        t += c
+        y[...] = t
+    return y
 
 _LOG_P = [np.float32(v) for v in (
     7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
@@ -165,18 +181,17 @@ def _log_avx2(x: np.ndarray) -> np.ndarray:
     """Cephes float32 log of positive normal floats (inputs here are in [2^-24, 1])."""
     bits = np.ascontiguousarray(x).view(np.uint32)
     e = ((bits >> 23).astype(np.int32) - 126).astype(_F32)
-    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F32)  # mantissa scaled into [0.5, 1)
+    # the mantissa with the exponent of 0.5: a value in [0.5, 1)
+    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F32)
     small = m < _SQRTHF
     m = np.where(small, m + m, m) - np.float32(1)  # x - 1 + (x if x < sqrt(1/2)) is exact
     e -= small
     z = m * m
-    y = np.full_like(m, _LOG_P[0])
-    for p in _LOG_P[1:]:
-        y = _fma32(y, m, p)
-    y = y * m
-    y = _fma32(y, z, e * _LOG_Q1)
-    y = _fma32(-z, np.float32(0.5), y)
-    return _fma32(e, _LOG_Q2, m + y)
+    y = _horner32(np.full_like(m, _LOG_P[0]), m.astype(_F64), _LOG_P[1:])
+    y *= m
+    y = _fma32(y, z, e * _LOG_Q1, True)
+    y = _fma32(-z, np.float32(0.5), y, True)
+    return _fma32(e, _LOG_Q2, m + y, True)
 
 
 def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -185,12 +200,16 @@ def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     j = (j + 1) & ~1
     y = j.astype(_F32)
     for dp in _DP:
-        x = _fma32(y, dp, x)
+        x = _fma32(y, dp, x, True)
     z = x * x
-    yc = _fma32(_fma32(np.full_like(z, _COSCOF[0]), z, _COSCOF[1]), z, _COSCOF[2]) * z
-    yc = _fma32(yc, z, -(z * np.float32(0.5))) + np.float32(1)
-    ys = _fma32(_fma32(np.full_like(z, _SINCOF[0]), z, _SINCOF[1]), z, _SINCOF[2]) * z
-    ys = _fma32(ys, x, x)
+    z64 = z.astype(_F64)
+    yc = _horner32(np.full_like(z, _COSCOF[0]), z64, _COSCOF[1:])
+    yc *= z
+    yc = _fma32(yc, z, -(z * np.float32(0.5)), True)
+    yc += np.float32(1)
+    ys = _horner32(np.full_like(z, _SINCOF[0]), z64, _SINCOF[1:])
+    ys *= z
+    ys = _fma32(ys, x, x, True)
     use_cos_poly = (j & 2) != 0
     sin = np.where(use_cos_poly, yc, ys)
     cos = np.where(use_cos_poly, ys, yc)
@@ -541,6 +560,9 @@ def _fma_always(x: np.ndarray, scale, shift) -> np.ndarray:
     return _fma64(x, scale, shift)
 
 
+_CHUNK_ROWS = 4096
+
+
 def _box_muller16(blocks: np.ndarray, mean, std) -> None:
     """Turn rows of 16 uniforms into 16 normals in place: the first 8 give radii, the last 8
     angles; cosines go to the first half, sines to the second."""
@@ -550,6 +572,10 @@ def _box_muller16(blocks: np.ndarray, mean, std) -> None:
         theta = _TWO_PI * u2
         sin, cos = _libm_f64("sin", theta), _libm_f64("cos", theta)
     elif CPU_CAPABILITY == "avx2":
+        if len(blocks) > _CHUNK_ROWS:  # cache-sized pieces: NumPy's many passes stay in L2
+            for lo in range(0, len(blocks), _CHUNK_ROWS):
+                _box_muller16(blocks[lo:lo + _CHUNK_ROWS], mean, std)
+            return
         radius = np.sqrt(np.float32(-2) * _log_avx2(u1))
         sin, cos = _sincos_avx2(np.float32(_TWO_PI) * u2)
     else:

@@ -95,7 +95,8 @@ def _round_f32(exact) -> float:
     from fractions import Fraction
 
     guess = np.float32(float(exact))
-    cands = [np.nextafter(guess, np.float32(-np.inf)), guess, np.nextafter(guess, np.float32(np.inf))]
+    inf = np.float32(np.inf)
+    cands = [np.nextafter(guess, -inf), guess, np.nextafter(guess, inf)]
     dist = [abs(Fraction(float(c)) - exact) for c in cands]
     best = min(dist)
     ties = [c for c, d in zip(cands, dist) if d == best]
@@ -140,8 +141,10 @@ def test_uniform_and_normal_all_sizes(torch, seed, dtype):
     tdt = torch.float32 if dtype is np.float32 else torch.float64
     g, tg = Generator().manual_seed(seed), _tg(torch, seed)
     for n in SIZES:
-        assert np.array_equal(g.uniform((n,), dtype), torch.rand(n, dtype=tdt, generator=tg).numpy())
-        assert np.array_equal(g.normal((n,), dtype), torch.randn(n, dtype=tdt, generator=tg).numpy())
+        want = torch.rand(n, dtype=tdt, generator=tg).numpy()
+        assert np.array_equal(g.uniform((n,), dtype), want)
+        want = torch.randn(n, dtype=tdt, generator=tg).numpy()
+        assert np.array_equal(g.normal((n,), dtype), want)
     assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
 
 
@@ -273,7 +276,8 @@ def test_factories(torch, sampling, seed):
         (sampling.randint(-3, 3, size=(2, 3), generator=g),
          torch.randint(-3, 3, size=(2, 3), generator=tg)),
         (sampling.randperm(33, generator=g), torch.randperm(33, generator=tg)),
-        (sampling.normal(2.0, 3.0, (40,), generator=g), torch.normal(2.0, 3.0, (40,), generator=tg)),
+        (sampling.normal(2.0, 3.0, (40,), generator=g),
+         torch.normal(2.0, 3.0, (40,), generator=tg)),
     ]
     for got, want in pairs:
         assert got._data.dtype == want.numpy().dtype and np.array_equal(got._data, want.numpy())

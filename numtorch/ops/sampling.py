@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 
-from .. import _backend, _dtype, random as _random
-from .._tensor import Tensor, wrap
+from .. import _backend, _dtype
+from .. import random as _random
+from .._tensor import Tensor
 from .creation import _finish, parse_size
 from .inplace import check_leaf
 
