@@ -5,6 +5,7 @@ Run: ``python benchmarks/random_speed.py`` (PyTorch must be installed for the co
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import time
@@ -37,8 +38,8 @@ def main() -> None:
     print(f"capability: torch {torch.backends.cpu.get_cpu_capability()}, "
           f"numtorch {nr.CPU_CAPABILITY}; torch threads {torch.get_num_threads()}")
     for name in ("rand", "randn"):
-        ours = median_ms(lambda f=getattr(sampling, name): f(N))
-        theirs = median_ms(lambda f=getattr(torch, name): f(N))
+        ours = median_ms(functools.partial(getattr(sampling, name), N))
+        theirs = median_ms(functools.partial(getattr(torch, name), N))
         print(f"{name}({N}): numtorch {ours:7.2f} ms  torch {theirs:7.2f} ms  "
               f"ratio {ours / theirs:5.2f}x")
 
