@@ -410,9 +410,15 @@ class Tensor:
 
 
 def _engine():
-    from .autograd import engine
+    global _ENGINE
+    if _ENGINE is None:
+        from .autograd import engine
 
-    return engine
+        _ENGINE = engine
+    return _ENGINE
+
+
+_ENGINE = None
 
 
 def _wrap_dim(dim: int, ndim: int, name: str = "") -> int:
