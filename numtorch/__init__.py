@@ -27,6 +27,9 @@ from . import ops
 from .ops import *  # noqa: F401,F403 - every op family's exports
 from . import autograd, cuda, random
 from ._printing import get_printoptions, printoptions, set_printoptions
+from .random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 
 import builtins as _builtins
 

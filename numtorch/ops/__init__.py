@@ -12,7 +12,7 @@ import importlib
 from .._tensor import Tensor
 
 FAMILIES = [
-    "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas",
+    "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas", "sampling",
 ]
 FAMILIES += ["unary", "special", "pointwise"]
 
