@@ -15,6 +15,7 @@ FAMILIES = [
     "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas", "sampling",
 ]
 FAMILIES += ["unary", "special", "pointwise"]
+FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 
 __all__ = []
 for _name in FAMILIES:

@@ -1,37 +1,72 @@
-"""Shape ops: views that share memory (view, transpose, permute, expand ...) and the ops that
-rearrange or combine tensors (reshape, cat, stack, split ...).
+"""Views: ops whose result shares its input's memory (view, reshape, transpose, permute,
+squeeze, expand ...).
 
 A view's result shares its input's memory and version counter and remembers how it was made
-(``inplace.make_view``), so in-place writes through it keep gradients right.
+(``inplace.make_view``), so in-place writes through it keep gradients right. Every view
+primitive's ``forward`` therefore returns an array that is a view of its input, and can be
+replayed on another array with the same arguments. The ops that copy (cat, split, flip ...)
+are in join.py and reorder.py.
 """
 
 from __future__ import annotations
 
-from .._tensor import Size, Tensor, _wrap_dim
+import warnings
+
+from .._backend import array_module
+from .._tensor import _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .inplace import make_view
 
 __all__ = ["reshape", "transpose", "swapaxes", "swapdims", "permute", "t", "unsqueeze",
-           "squeeze", "flatten", "movedim", "moveaxis"]
+           "squeeze", "flatten", "unflatten", "movedim", "moveaxis", "broadcast_to",
+           "adjoint"]
+
+_new = object.__new__
 
 
 def _view(cls, x, *args):
     return make_view(x, cls.apply(x, *args), cls, args)
 
 
-def _infer_shape(shape, numel, name="view"):
-    shape = list(shape)
+def linear(ctx, cls, g, *args):
+    """Apply the linear primitive ``cls`` to a gradient: on arrays in a first-order pass, and
+    recorded in the graph (so differentiable again) under ``create_graph``."""
+    if ctx._graph:
+        return cls.apply(g, *args)
+    return _new(cls).forward(g, *args)
+
+
+def zeros(ctx, shape, like):
+    """Zeros of ``like``'s dtype inside a backward (a constant tensor under create_graph)."""
+    if ctx._graph:
+        return wrap(array_module(like._data).zeros(shape, like._data.dtype))
+    return array_module(like).zeros(shape, like.dtype)
+
+
+def numel_of(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _infer_shape(shape, numel):
+    shape = [int(s) for s in shape]
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
-            known *= s
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {shape}")
+    known = numel_of(s for s in shape if s != -1)
     if neg:
-        if known == 0 or numel % known:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {shape} because the "
+                    "unspecified dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
+        if numel % known:
             raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
     elif known != numel:
@@ -45,6 +80,7 @@ def _shape_args(shape):
     return shape
 
 
+# --- reshaping ---------------------------------------------------------------------------------
 class View(Primitive):
     _name = "ViewBackward0"
     __slots__ = ("shape",)
@@ -80,9 +116,7 @@ class Reshape(Primitive):
 
 
 def view(self, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and hasattr(shape[0], "np"):
-        from .convert import _dtype
-
+    if len(shape) == 1 and hasattr(shape[0], "np"):
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_shape_args(shape), self._data.size)
     return _view(View, self, shape)
@@ -95,10 +129,16 @@ def _view_dtype(self, dtype):
 
 
 def reshape(input, *shape):
-    shape = _infer_shape(_shape_args(shape), input._data.size, "reshape")
-    if input._data.flags.c_contiguous or input._data.ndim <= 1:
+    shape = _infer_shape(_shape_args(shape), input._data.size)
+    data = input._data
+    if data.flags.c_contiguous or data.ndim <= 1:
         return _view(View, input, shape)
-    return Reshape.apply(input, shape)
+    try:  # a non-contiguous input can still be viewed when the new shape splits no stride
+        out = data.view()
+        out.shape = shape
+        return _view(View, input, shape)
+    except AttributeError:
+        return Reshape.apply(input, shape)
 
 
 def view_as(self, other):
@@ -109,6 +149,34 @@ def reshape_as(self, other):
     return reshape(self, other.shape)
 
 
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    s, e = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    return reshape(input, shape[:s] + (numel_of(shape[s:e + 1]),) + shape[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    shape = input._data.shape
+    d = _wrap_dim(dim, len(shape))
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if -1 in sizes:
+        sizes = _infer_shape(sizes, shape[d])
+    elif numel_of(sizes) != shape[d]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+# --- permutations ------------------------------------------------------------------------------
 class Permute(Primitive):
     _name = "PermuteBackward0"
     __slots__ = ("dims",)
@@ -143,7 +211,7 @@ class T(Primitive):
         return x.T
 
     def backward(ctx, g):
-        return g.T
+        return ctx.xp.transpose(g)
 
 
 def permute(input, *dims):
@@ -179,9 +247,24 @@ def t(input):
 
 def _T(self):
     nd = self._data.ndim
+    if nd != 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
     if nd < 2:
         return self
     return _view(Permute, self, tuple(reversed(range(nd))))
+
+
+def _H(self):
+    if self._data.ndim not in (0, 2):
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D "
+            "tensor.")
+    out = _T(self) if self._data.ndim == 2 else self
+    return out.conj() if self.is_complex() else out
 
 
 def _mT(self):
@@ -191,28 +274,61 @@ def _mT(self):
     return transpose(self, -2, -1)
 
 
+def adjoint(input):
+    """The conjugate transpose of the last two dims (``x.mH``)."""
+    return _mH(input)
+
+
+def _mH(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                           f"Got {self._data.ndim}-D tensor.")
+    out = transpose(self, -2, -1)
+    return out.conj() if self.is_complex() else out
+
+
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({src} dims) should contain the same number of dims as destination ({dst} dims)")
+    src = [_wrap_dim(d, nd) for d in src]
+    dst = [_wrap_dim(d, nd) for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, tuple(order))
+
+
+moveaxis = movedim
+
+
+# --- adding and removing size-1 dims -----------------------------------------------------------
 class Unsqueeze(Primitive):
     _name = "UnsqueezeBackward0"
     __slots__ = ("dim",)
 
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return ctx_expand_dims(x, dim)
+        return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
 
     def backward(ctx, g):
         return ctx.xp.squeeze(g, ctx.dim), None
-
-
-def ctx_expand_dims(x, dim):
-    return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
 
 
 def unsqueeze(input, dim):
     return _view(Unsqueeze, input, _wrap_dim(dim, input._data.ndim + 1))
 
 
-class Squeeze(Primitive):
-    _name = "SqueezeBackward1"
+class SqueezeAll(Primitive):
+    _name = "SqueezeBackward0"
     __slots__ = ("shape",)
 
     def forward(ctx, x, dims):
@@ -223,8 +339,12 @@ class Squeeze(Primitive):
         return g.reshape(ctx.shape), None
 
 
-class SqueezeAll(Squeeze):
-    _name = "SqueezeBackward0"
+class Squeeze(SqueezeAll):
+    _name = "SqueezeBackward1"
+
+
+class SqueezeDims(SqueezeAll):
+    _name = "SqueezeBackward2"
 
 
 def squeeze(input, dim=None):
@@ -233,44 +353,70 @@ def squeeze(input, dim=None):
         return _view(SqueezeAll, input, tuple(i for i, s in enumerate(shape) if s == 1))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     dims = tuple(_wrap_dim(d, len(shape)) for d in dims)
-    cls = Squeeze if isinstance(dim, int) else SqueezeAll
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    cls = SqueezeDims if isinstance(dim, (tuple, list)) else Squeeze
     return _view(cls, input, tuple(d for d in dims if shape[d] == 1))
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+# --- expanding ---------------------------------------------------------------------------------
+class Expand(Primitive):
+    _name = "ExpandBackward0"
+
+    def forward(ctx, x, shape):
+        return array_module(x).broadcast_to(x, shape)
+
+    def backward(ctx, g):
+        return g, None  # NOTE: the engine sums g back over the expanded dims
+
+
+def _expand_shape(input, sizes):
     shape = input._data.shape
-    if not shape:
-        return reshape(input, (1,))
-    s, e = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
-    if s > e:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    if s == e:
-        return input
-    n = 1
-    for d in shape[s:e + 1]:
-        n *= d
-    return reshape(input, shape[:s] + (n,) + shape[e + 1:])
+    sizes = tuple(int(s) for s in sizes)
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"expand({input.dtype.legacy_name}{{{list(shape)}}}, size={list(sizes)}): the number "
+            f"of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})")
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                    "non-existing dimension 0")
+            out.append(s)
+            continue
+        have = shape[i - lead]
+        if s == -1:
+            s = have
+        elif have != s and have != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(shape)}")
+        out.append(s)
+    return tuple(out)
 
 
-def movedim(input, source, destination):
-    nd = input._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
-    src = [_wrap_dim(d, nd) for d in src]
-    dst = [_wrap_dim(d, nd) for d in dst]
-    order = [d for d in range(nd) if d not in src]
-    for d, s in sorted(zip(dst, src)):
-        order.insert(d, s)
-    return permute(input, tuple(order))
+def expand(self, *sizes):
+    return _view(Expand, self, _expand_shape(self, _shape_args(sizes)))
 
 
-moveaxis = movedim
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, tuple(size))
+
 
 METHODS = {
     "view": view, "view_as": view_as, "reshape": reshape, "reshape_as": reshape_as,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
-    "t": t, "T": property(_T), "mT": property(_mT), "unsqueeze": unsqueeze, "squeeze": squeeze,
-    "flatten": flatten, "movedim": movedim, "moveaxis": movedim,
-    "transpose_": None, "t_": None,
+    "t": t, "T": property(_T), "mT": property(_mT), "H": property(_H), "mH": property(_mH),
+    "adjoint": adjoint, "unsqueeze": unsqueeze, "squeeze": squeeze, "flatten": flatten,
+    "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim, "expand": expand,
+    "expand_as": expand_as, "broadcast_to": broadcast_to,
 }
-del METHODS["transpose_"], METHODS["t_"]

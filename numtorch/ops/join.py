@@ -1,0 +1,416 @@
+"""Joining and splitting: cat, stack and their h/v/d variants, split, chunk, tensor_split,
+unbind, broadcast_tensors, repeat, tile and repeat_interleave.
+
+cat and stack copy; the pieces of split, chunk and unbind are views of their input.
+"""
+
+from __future__ import annotations
+
+from .. import _dtype
+from .._backend import array_module
+from .._tensor import Tensor, _wrap_dim, wrap
+from ..autograd.function import Primitive
+from .inplace import make_view
+from .shape import _shape_args, expand, reshape, zeros
+from .strided import Select, Slice, narrow
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "row_stack",
+           "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split", "chunk",
+           "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "broadcast_tensors",
+           "broadcast_shapes", "tile", "repeat_interleave"]
+
+
+def _tensors(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        "not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
+    dt = tensors[0].dtype
+    for t in tensors[1:]:
+        if t.dtype is not dt:
+            dt = _dtype.promote_types(dt, t.dtype)
+    return [t if t.dtype is dt else t.to(dt) for t in tensors]
+
+
+# --- cat and stack -----------------------------------------------------------------------------
+class Cat(Primitive):
+    _name = "CatBackward0"
+    __slots__ = ("dim", "bounds")
+
+    def forward(ctx, dim, *xs):
+        # NOTE: PyTorch still skips 1-D empty tensors whatever the others' shapes (legacy rule)
+        used = [x for x in xs if x.shape != (0,)] or list(xs[:1])
+        bounds, pos = [], 0
+        for x in xs:
+            n = 0 if x.shape == (0,) else x.shape[dim]
+            bounds.append((pos, pos + n, x.shape == (0,)))
+            pos += n
+        ctx.dim, ctx.bounds = dim, bounds
+        return array_module(xs[0]).concatenate(used, axis=dim)
+
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.dim
+        out = [None]
+        for a, b, skipped in ctx.bounds:
+            if skipped:
+                out.append(g[(slice(0, 0),) * g.ndim].reshape(0))
+            else:
+                out.append(g[lead + (slice(a, b),)])
+        return tuple(out)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate tensors along an existing dim (dtypes promoted across the inputs)."""
+    from .arithmetic import with_out
+
+    tensors = _tensors(tensors, "cat")
+    ref = next((t for t in tensors if t._data.shape != (0,)), tensors[0])
+    nd = ref._data.ndim
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    d = _wrap_dim(dim, nd)
+    for i, t in enumerate(tensors):
+        s = t._data.shape
+        if s == (0,) and t is not ref:
+            continue
+        if len(s) != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+        for k in range(nd):
+            if k != d and s[k] != ref._data.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref._data.shape[k]} but got size {s[k]} for tensor number {i} in the "
+                    "list.")
+    return with_out(Cat.apply(d, *tensors), out)
+
+
+concat = concatenate = cat
+
+
+class Stack(Primitive):
+    _name = "StackBackward0"
+    __slots__ = ("dim", "n")
+
+    def forward(ctx, dim, *xs):
+        ctx.dim, ctx.n = dim, len(xs)
+        return array_module(xs[0]).stack(xs, axis=dim)
+
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.dim
+        return (None,) + tuple(g[lead + (i,)] for i in range(ctx.n))
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join same-shaped tensors along a new dim."""
+    from .arithmetic import with_out
+
+    tensors = _tensors(tensors, "stack")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}")
+    return with_out(Stack.apply(_wrap_dim(dim, len(shape) + 1), *tensors), out)
+
+
+def atleast_1d(*tensors):
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors, n):
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    seq = tensors if not (len(tensors) == 1 and isinstance(tensors[0], (list, tuple))) else \
+        tensors[0]
+    out = []
+    for t in seq:
+        nd = t._data.ndim
+        if nd < n:
+            shape = t._data.shape
+            if n == 3 and nd == 2:
+                shape = shape + (1,)
+            elif n == 3 and nd == 1:
+                shape = (1,) + shape + (1,)
+            else:
+                shape = (1,) * (n - nd) + shape
+            t = reshape(t, shape)
+        out.append(t)
+    return out[0] if single else tuple(out)
+
+
+def hstack(tensors, *, out=None):
+    tensors = atleast_1d(*tensors) if len(tensors) != 1 else (atleast_1d(tensors[0]),)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    return cat([atleast_2d(t) for t in tensors], 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    return cat([atleast_3d(t) for t in tensors], 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    cols = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1, out=out)
+
+
+# --- splitting into views ----------------------------------------------------------------------
+class Split(Primitive):
+    """Pieces of ``x`` along ``dim`` between ``bounds``: each a view of ``x``."""
+
+    _name = "SplitWithSizesBackward0"
+    __slots__ = ("dim", "bounds", "shape")
+
+    def forward(ctx, x, dim, bounds):
+        ctx.dim, ctx.bounds, ctx.shape = dim, bounds, x.shape
+        lead = (slice(None),) * dim
+        return tuple(x[lead + (slice(a, b), Ellipsis)] for a, b in bounds)
+
+    def backward(ctx, *gs):
+        ref = next(g for g in gs if g is not None)
+        d, s = ctx.dim, ctx.shape
+        parts = [g if g is not None else zeros(ctx, s[:d] + (b - a,) + s[d + 1:], ref)
+                 for g, (a, b) in zip(gs, ctx.bounds)]
+        return ctx.xp.concatenate(parts, axis=d), None, None
+
+
+class SplitEqual(Split):
+    _name = "SplitBackward0"
+
+
+def _split_views(cls, input, dim, bounds):
+    outs = cls.apply(input, dim, bounds)
+    lead = (slice(None),) * dim
+    return tuple(make_view(input, o, Slice, (lead + (slice(a, b), Ellipsis),))
+                 for o, (a, b) in zip(outs, bounds))
+
+
+def _bounds(sizes):
+    out, pos = [], 0
+    for s in sizes:
+        out.append((pos, pos + s))
+        pos += s
+    return tuple(out)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of ``split_size`` (the last smaller) or of the listed sizes along ``dim``."""
+    shape = tensor._data.shape
+    if not shape:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _wrap_dim(dim, len(shape))
+    n = shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and n:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        pieces = max((n + size - 1) // size, 1) if size else 1
+        sizes = [size] * (pieces - 1) + [n - size * (pieces - 1)]
+        return _split_views(SplitEqual, tensor, d, _bounds(sizes))
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != n or any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+            f"dimension {d}), but got split_sizes={sizes}")
+    return _split_views(Split, tensor, d, _bounds(sizes))
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    n = shape[_wrap_dim(dim, len(shape))]
+    return split(input, max((n + chunks - 1) // chunks, 1) if n else 0, dim) if n else \
+        split(input, [0] * chunks, dim)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    d = _wrap_dim(dim, nd)
+    n = input._data.shape[d]
+    sec = indices_or_sections
+    if isinstance(sec, Tensor):
+        sec = sec.tolist()
+    if isinstance(sec, int):
+        if sec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sec}")
+        q, r = divmod(n, sec)
+        sizes = [q + 1] * r + [q] * (sec - r)
+        bounds = _bounds(sizes)
+    else:
+        cuts = [0] + [min(max(i + n if i < 0 else i, 0), n) for i in sec] + [n]
+        bounds = tuple((a, max(a, b)) for a, b in zip(cuts, cuts[1:]))
+    return tuple(narrow(input, d, a, b - a) for a, b in bounds)
+
+
+def _nsplit(name, min_dim, dim):
+    def fn(input, indices_or_sections):
+        if input._data.ndim < min_dim:
+            raise RuntimeError(
+                f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a "
+                f"tensor with {input._data.ndim} dimensions!")
+        d = 0 if (name == "hsplit" and input._data.ndim == 1) else dim
+        if isinstance(indices_or_sections, int) and input._data.shape[d] % indices_or_sections:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                f"dimension {input._data.shape[d]} is not divisible by the split_size "
+                f"{indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, d)
+
+    fn.__name__ = name
+    return fn
+
+
+hsplit, vsplit, dsplit = _nsplit("hsplit", 1, 1), _nsplit("vsplit", 2, 0), _nsplit("dsplit", 3, 2)
+
+
+class Unbind(Primitive):
+    _name = "UnbindBackward0"
+    __slots__ = ("dim", "shape")
+
+    def forward(ctx, x, dim):
+        ctx.dim, ctx.shape = dim, x.shape
+        lead = (slice(None),) * dim
+        return tuple(x[lead + (i, Ellipsis)] for i in range(x.shape[dim]))
+
+    def backward(ctx, *gs):
+        ref = next(g for g in gs if g is not None)
+        s = ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:]
+        parts = [g if g is not None else zeros(ctx, s, ref) for g in gs]
+        return ctx.xp.stack(parts, axis=ctx.dim), None
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple of views."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap_dim(dim, nd)
+    if input._data.shape[d] == 0:
+        return ()
+    outs = Unbind.apply(input, d)
+    lead = (slice(None),) * d
+    return tuple(make_view(input, o, Select, (lead + (i, Ellipsis),))
+                 for i, o in enumerate(outs))
+
+
+# --- broadcasting and repeating ----------------------------------------------------------------
+def broadcast_shapes(*shapes):
+    out = []
+    for shape in shapes:
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if len(shape) > len(out):
+            out = [1] * (len(shape) - len(out)) + out
+        for i, s in enumerate(shape):
+            k = len(out) - len(shape) + i
+            if out[k] == 1:
+                out[k] = s
+            elif s != 1 and s != out[k]:
+                raise RuntimeError(
+                    f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch "
+                    f"is at dim {k}")
+    from .._tensor import Size
+
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    tensors = _shape_args(tensors)
+    shape = broadcast_shapes(*(t._data.shape for t in tensors))
+    return tuple(t if t._data.shape == tuple(shape) else expand(t, shape) for t in tensors)
+
+
+class Repeat(Primitive):
+    _name = "RepeatBackward0"
+    __slots__ = ("shape", "repeats")
+
+    def forward(ctx, x, repeats):
+        ctx.shape, ctx.repeats = x.shape, repeats
+        return array_module(x).tile(x, repeats)
+
+    def backward(ctx, g):
+        padded = (1,) * (len(ctx.repeats) - len(ctx.shape)) + ctx.shape
+        inter = []
+        for r, s in zip(ctx.repeats, padded):
+            inter += [r, s]
+        # NOTE: each copy's gradient lands on the same input element: sum over the copy axes
+        summed = ctx.xp.sum(g.reshape(tuple(inter)), axis=tuple(range(0, len(inter), 2)))
+        return summed.reshape(ctx.shape), None
+
+
+def repeat(self, *sizes):
+    sizes = tuple(int(s) for s in _shape_args(sizes))
+    if len(sizes) < self._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(sizes)}: {list(sizes)}")
+    return Repeat.apply(self, sizes)
+
+
+def tile(input, dims):
+    dims = tuple(dims) if not isinstance(dims, int) else (dims,)
+    dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (or slice along ``dim``) repeated ``repeats`` times; with only a tensor of
+    counts, the indices repeated by those counts."""
+    from .scatter import index_select
+
+    if repeats is None:
+        counts = input._data
+        xp = array_module(counts)
+        return wrap(xp.repeat(xp.arange(counts.shape[0]), counts))
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    d = _wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d] if input._data.ndim else 1
+    xp = array_module(input._data)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    if isinstance(reps, int) or reps.size == 1:
+        reps = int(reps if isinstance(reps, int) else reps.reshape(-1)[0])
+        if reps < 0:
+            raise RuntimeError("repeats can not be negative")
+    elif reps.ndim != 1 or reps.shape[0] != n:
+        raise RuntimeError("repeats must have the same size as input along dim")
+    elif (reps < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    index = wrap(xp.repeat(xp.arange(n), reps))
+    return index_select(input if input._data.ndim else reshape(input, (1,)), d, index)
+
+
+METHODS = {
+    "split": split, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
+    "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind, "repeat": repeat, "tile": tile,
+    "repeat_interleave": repeat_interleave,
+}

@@ -1,0 +1,144 @@
+"""``scatter_reduce``: ``src`` combined into ``input`` at ``index`` along ``dim`` with sum, prod,
+mean, amax or amin (``include_self`` says whether ``input``'s own values take part)."""
+
+from __future__ import annotations
+
+from .._backend import array_module
+from .._tensor import wrap
+from ..autograd.function import Primitive
+from .inplace import inplace
+from .scatter import Gather, Scatter, _check_index, _src
+from .shape import linear
+
+__all__ = ["scatter_reduce"]
+
+_UFUNC = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
+
+def _identity(reduce, dtype, xp):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    info = xp.finfo(dtype) if dtype.kind == "f" else xp.iinfo(dtype)
+    if reduce == "amax":
+        return -xp.inf if dtype.kind == "f" else info.min
+    return xp.inf if dtype.kind == "f" else info.max
+
+
+class ScatterReduce(Primitive):
+    _name = "ScatterReduceBackward0"
+    __slots__ = ("pos", "reduce", "include_self", "count")
+
+    def forward(ctx, x, src, pos, reduce, include_self):
+        ctx.pos, ctx.reduce, ctx.include_self = pos, reduce, include_self
+        xp = array_module(x)
+        out = xp.array(x, copy=True, order="C")
+        flat, p, s = out.reshape(-1), pos.reshape(-1), src.reshape(-1)
+        if not include_self:
+            flat[p] = _identity(reduce, x.dtype, xp)
+        getattr(xp, _UFUNC[reduce]).at(flat, p, s)
+        ctx.count = None
+        if reduce == "mean":
+            count = xp.bincount(p, minlength=flat.shape[0]) + int(include_self)
+            count = xp.maximum(count, 1).reshape(x.shape)  # untouched places keep their value
+            ctx.count = count
+            if x.dtype.kind in "iub":
+                xp.floor_divide(out, count, out=out, casting="unsafe")
+            else:
+                xp.true_divide(out, count, out=out, casting="unsafe")
+        ctx.save_for_backward(x, src, out)
+        return out
+
+    def backward(ctx, g):
+        r = ctx.reduce
+        if r in ("sum", "mean"):
+            if r == "mean":
+                g = g / (wrap(ctx.count) if ctx._graph else ctx.count)
+            gx = g if ctx.include_self else linear(ctx, Scatter, g, 0, ctx.pos)
+            gs = linear(ctx, Gather, g, ctx.pos) if ctx.needs_input_grad[1] else None
+            return gx, gs, None, None, None
+        x, src, out = ctx.saved_tensors
+        if r == "prod":
+            return _prod_grads(ctx, g, x, src, out)
+        return _extreme_grads(ctx, g, x, src, out)
+
+
+def _arrays(ctx, *ts):
+    return tuple(t._data if ctx._graph else t for t in ts)
+
+
+def _const(ctx, a):
+    return wrap(a) if ctx._graph else a
+
+
+def _extreme_grads(ctx, g, x, src, out):
+    """amax/amin: the gradient is shared evenly among the values equal to the result."""
+    xa, sa, oa = _arrays(ctx, x, src, out)
+    xp = array_module(xa)
+    p = ctx.pos
+    hit_self = xa == oa
+    if not ctx.include_self:
+        touched = xp.zeros(xa.size, dtype=bool)
+        touched[p.reshape(-1)] = True
+        hit_self &= ~touched.reshape(xa.shape)
+    hit_src = sa == oa.reshape(-1)[p]
+    ties = hit_self.astype(xa.dtype).reshape(-1)
+    xp.add.at(ties, p.reshape(-1), hit_src.reshape(-1).astype(xa.dtype))
+    ties = xp.maximum(ties, 1).reshape(xa.shape)
+    share = g / _const(ctx, ties)
+    gx = share * _const(ctx, hit_self)
+    gs = linear(ctx, Gather, share, p) * _const(ctx, hit_src) if ctx.needs_input_grad[1] \
+        else None
+    return gx, gs, None, None, None
+
+
+def _prod_grads(ctx, g, x, src, out):
+    """prod: each factor's gradient is the product of the others at its place (computed
+    without dividing by zero)."""
+    xa, sa, oa = _arrays(ctx, x, src, out)
+    xp = array_module(xa)
+    p = ctx.pos.reshape(-1)
+    self_in = xp.ones(xa.shape, dtype=bool) if ctx.include_self else _untouched(xa, p)
+    zeros = ((xa == 0) & self_in).astype(xp.int64).reshape(-1)
+    xp.add.at(zeros, p, (sa == 0).reshape(-1).astype(xp.int64))
+    nonzero_prod = xp.where(self_in & (xa != 0), xa, 1).reshape(-1)
+    xp.multiply.at(nonzero_prod, p, xp.where(sa == 0, 1, sa).reshape(-1))
+
+    def others(v, zc, nzp):  # the product of the other factors at v's place
+        safe = xp.where(v == 0, 1, v)
+        return xp.where(zc == 0, nzp / safe, xp.where((zc == 1) & (v == 0), nzp, 0))
+
+    gx = g * _const(ctx, others(xa, zeros.reshape(xa.shape), nonzero_prod.reshape(xa.shape))
+                    * self_in)
+    gs = None
+    if ctx.needs_input_grad[1]:
+        sflat = sa.reshape(-1)
+        o = others(sflat, zeros[p], nonzero_prod[p]).reshape(sa.shape)
+        gs = linear(ctx, Gather, g, ctx.pos) * _const(ctx, o)
+    return gx, gs, None, None, None
+
+
+def _untouched(x, p):
+    flags = array_module(x).ones(x.size, dtype=bool)
+    flags[p] = False
+    return flags.reshape(x.shape)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """``input`` with ``src`` combined in at ``index`` along ``dim`` by ``reduce``."""
+    from .arithmetic import with_out
+
+    if reduce not in _UFUNC:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    _, pos = _check_index("scatter_reduce", input, dim, index, src._data)
+    src = _src(input, index, src, "scatter_reduce")
+    return with_out(ScatterReduce.apply(input, src, pos, reduce, bool(include_self)), out)
+
+
+def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    return inplace(self, scatter_reduce, dim, index, src, reduce, include_self=include_self)
+
+
+METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
