@@ -61,3 +61,9 @@ def can_cast(from_, to) -> _builtins.bool:
 
 def get_default_device_type() -> str:
     return get_default_device().type
+from . import linalg
+
+for _name, _fn in linalg.TORCH_LEVEL.items():
+    globals()[_name] = _fn
+    setattr(Tensor, _name, _fn)
+del _name, _fn
