@@ -1,0 +1,269 @@
+"""Pooling: ``F.max_pool2d``, ``F.avg_pool2d``, ``F.adaptive_avg_pool2d``, ``F.max_unpool2d``,
+``F.lp_pool2d`` and their 1-D / 3-D forms."""
+
+from __future__ import annotations
+
+from ..._backend import array_module
+from ..._tensor import Tensor, wrap
+from ...ops import pool as _pool
+from .conv import expand_param
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+    "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
+    "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d",
+]
+
+
+def _batch(input: Tensor, nd: int):
+    """``(input with a batch dim, batched)``; PyTorch's error for a wrong rank."""
+    if input.dim() == nd + 2:
+        return input, True
+    if input.dim() == nd + 1 and all(s > 0 for s in input.shape[1:]):
+        return input.unsqueeze(0), False
+    raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+
+
+def _unbatch(out, batched):
+    return out if batched else out.squeeze(0)
+
+
+def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    k = expand_param(kernel_size, nd, "kernel_size", "pooling")
+    s = k if stride is None or stride == [] or stride == () else expand_param(
+        stride, nd, "stride", "pooling")
+    p = expand_param(padding, nd, "padding", "pooling")
+    d = expand_param(dilation, nd, "dilation", "pooling")
+    if any(v <= 0 for v in k + s + d):
+        raise RuntimeError("pooling kernel_size, stride and dilation must be greater than zero")
+    for pi, ki, di in zip(p, k, d):
+        if pi > ((ki - 1) * di + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={pi}, kernel_size={ki} and dilation={di}")
+    spatial = input.shape[2:]
+    outs, pads = _pool.pool_geometry(spatial, k, s, p, d, ceil_mode)
+    if any(o <= 0 for o in outs):
+        c = input.shape[1]
+        raise RuntimeError(
+            f"Given input size: ({'x'.join(map(str, (c,) + tuple(spatial)))}). Calculated output "
+            f"size: ({'x'.join(map(str, (c,) + outs))}). Output size is too small"
+        )
+    return k, s, p, d, outs, pads
+
+
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, batched = _batch(input, nd)
+    k, s, p, d, _, _ = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    values, idx = _pool.MaxPool.apply(x, k, s, p, d, ceil_mode)
+    if return_indices:
+        return _unbatch(values, batched), _unbatch(idx, batched)
+    return _unbatch(values, batched)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of ``(N, C, L)``."""
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of ``(N, C, H, W)``; indices are flat ``h * W + w``."""
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of ``(N, C, D, H, W)``."""
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    x, batched = _batch(input, nd)
+    k, s, p, _, outs, pads = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        div = divisor_override
+    else:
+        div = _pool.avg_divisor(array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs,
+                                count_include_pad)
+    return _unbatch(_pool.AvgPool.apply(x, k, s, pads, outs, div), batched)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True) -> Tensor:
+    """Mean over sliding windows of ``(N, C, L)``."""
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:
+    """Mean over sliding windows of ``(N, C, H, W)``."""
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:
+    """Mean over sliding windows of ``(N, C, D, H, W)``."""
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def _adaptive_sizes(x, nd, output_size):
+    if isinstance(output_size, int):
+        output_size = (output_size,) * nd
+    output_size = tuple(output_size)
+    if len(output_size) == 1 and nd > 1:
+        output_size *= nd
+    if len(output_size) != nd:
+        raise ValueError(f"adaptive pooling expects an output size of {nd} values, got "
+                         f"{output_size}")
+    return tuple(x.shape[2 + i] if o is None else int(o) for i, o in enumerate(output_size))
+
+
+def _adaptive_avg(nd, input, output_size):
+    x, batched = _batch(input, nd)
+    outs = _adaptive_sizes(x, nd, output_size)
+    spatial = x.shape[2:]
+    xp = array_module(x._data)
+    if all(n % o == 0 for n, o in zip(spatial, outs)):
+        k = tuple(n // o for n, o in zip(spatial, outs))
+        out = _pool.AvgPool.apply(x, k, k, ((0, 0),) * nd, outs, float(_prod(k)))
+    else:
+        mats = tuple(None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
+                     for n, o in zip(spatial, outs))
+        out = _pool.Separable.apply(x, mats, False, f"AdaptiveAvgPool{nd}DBackward0")
+    return _unbatch(out, batched)
+
+
+def _prod(values):
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    """Mean over ``output_size`` windows that cover ``(N, C, L)``."""
+    return _adaptive_avg(1, input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """Mean over windows that cover ``(N, C, H, W)``, giving ``output_size``."""
+    return _adaptive_avg(2, input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size) -> Tensor:
+    return _adaptive_avg(3, input, output_size)
+
+
+def _adaptive_max(nd, input, output_size, return_indices):
+    x, batched = _batch(input, nd)
+    outs = _adaptive_sizes(x, nd, output_size)
+    _, idx = _pool.adaptive_max_pool(array_module(x._data), x._data, outs)
+    values = _pool.GatherPlane.apply(x, idx)
+    if return_indices:
+        return _unbatch(values, batched), _unbatch(wrap(idx), batched)
+    return _unbatch(values, batched)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    return _adaptive_max(1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over windows that cover ``(N, C, H, W)``, giving ``output_size``."""
+    return _adaptive_max(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    return _adaptive_max(3, input, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(1, input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(2, input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(3, input, output_size, True)
+
+
+def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
+    x, batched = _batch(input, nd)
+    idx = indices if batched else indices.unsqueeze(0)
+    k = expand_param(kernel_size, nd, "kernel_size", "unpooling")
+    s = k if stride is None else expand_param(stride, nd, "stride", "unpooling")
+    p = expand_param(padding, nd, "padding", "unpooling")
+    default = tuple((n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(x.shape[2:], s, p, k))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(output_size)[-nd:]
+    if x.shape != idx.shape:
+        raise RuntimeError("Expected shape of indices to be same as that of the input tensor "
+                           f"({list(x.shape)}) but got indices tensor with shape: "
+                           f"{list(idx.shape)}")
+    limit = _prod(size)
+    if idx.numel() and (int(idx._data.max()) >= limit or int(idx._data.min()) < 0):
+        raise RuntimeError(f"Found an invalid max index: {int(idx._data.max())} (output volumes "
+                           f"are of size {'x'.join(map(str, size))}")
+    out = _pool.ScatterPlane.apply(x, idx._data, size)
+    return _unbatch(out, batched)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Places each value of ``input`` at its max-pooling index in a zero tensor."""
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
+    k = expand_param(kernel_size, nd, "kernel_size", "pooling")
+    out = _avg_pool(nd, input.pow(norm_type), k, stride, 0, ceil_mode, True, None)
+    return (out.sign() * out.abs().relu()).mul(_prod(k)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Tensor:
+    """Power-average pooling: ``(sum x^p)^(1/p)`` over each window."""
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Tensor:
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Tensor:
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)

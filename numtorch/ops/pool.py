@@ -1,0 +1,259 @@
+"""Pooling primitives on arrays: max (with indices), average, and separable linear maps.
+
+Max pooling reduces a strided window view; its indices address each ``(N, C)`` plane of the
+unpadded input in PyTorch's convention (``h * W + w``), and its gradient scatters into those
+positions (``ScatterPlane``, whose own gradient is the gather ``GatherPlane``; max-unpooling is
+the same scatter). Average pooling sums the window view and divides by a separable divisor;
+its adjoint spreads ``g / divisor`` back over each kernel offset. Adaptive average pooling and
+interpolation are separable linear maps: one small matrix per spatial dimension
+(``Separable``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from .._backend import array_module
+from ..autograd.function import Primitive
+from .conv import pad_zeros, windows
+
+__all__ = []
+METHODS = {}
+
+
+def pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode):
+    """Output sizes and the ``(lo, hi)`` padding that makes every window fit."""
+    outs, pads = [], []
+    for n, k, s, p, d in zip(spatial, ksize, stride, padding, dilation):
+        span = n + 2 * p - d * (k - 1) - 1
+        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1  # the last window must start inside the input or its left padding
+        outs.append(o)
+        pads.append((p, max((o - 1) * s + d * (k - 1) + 1 - n - p, 0)))
+    return tuple(outs), tuple(pads)
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+def max_pool(xp, x, ksize, stride, padding, dilation, ceil_mode):
+    """``(values, indices)`` of max pooling ``(N, C, *spatial)``."""
+    nd = len(ksize)
+    spatial = x.shape[2:]
+    outs, pads = pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode)
+    xpad = pad_zeros(xp, x, pads, _lowest(xp, x.dtype))
+    win = windows(xp, xpad, ksize, stride, dilation, outs)
+    flat = win.reshape(win.shape[:2 + nd] + (-1,))
+    arg = flat.argmax(axis=-1)[..., None]
+    values = xp.take_along_axis(flat, arg, axis=-1)[..., 0]
+    kidx = xp.unravel_index(arg[..., 0], ksize)
+    pos = 0
+    for i in range(nd):
+        o = xp.arange(outs[i]).reshape((outs[i],) + (1,) * (nd - 1 - i))
+        pos = pos * spatial[i] + (o * stride[i] - padding[i] + kidx[i] * dilation[i])
+    return values, pos.astype(xp.int64)
+
+
+def gather_plane(xp, x, idx):
+    n, c = x.shape[:2]
+    flat = x.reshape(n, c, -1)
+    return xp.take_along_axis(flat, idx.reshape(n, c, -1), axis=2).reshape(idx.shape)
+
+
+def scatter_plane(xp, g, idx, spatial):
+    """The adjoint of ``gather_plane``: sums ``g`` into zeros of shape ``(N, C, *spatial)``."""
+    n, c = g.shape[:2]
+    size = math.prod(spatial)
+    base = xp.arange(n * c).reshape(n, c, *(1,) * (idx.ndim - 2)) * size
+    out = xp.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * size)
+    return out.astype(g.dtype, copy=False).reshape((n, c) + tuple(spatial))
+
+
+class GatherPlane(Primitive):
+    _name = "GatherBackward0"
+    __slots__ = ("idx", "spatial")
+
+    def forward(ctx, x, idx):
+        ctx.idx, ctx.spatial = idx, x.shape[2:]
+        return gather_plane(array_module(x), x, idx)
+
+    def backward(ctx, g):
+        if ctx._graph:
+            return ScatterPlane.apply(g, ctx.idx, ctx.spatial), None
+        return scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial), None
+
+
+class ScatterPlane(Primitive):
+    _name = "MaxUnpool2DBackward0"
+    __slots__ = ("idx",)
+
+    def forward(ctx, g, idx, spatial):
+        ctx.idx = idx
+        return scatter_plane(array_module(g), g, idx, spatial)
+
+    def backward(ctx, h):
+        if ctx._graph:
+            return GatherPlane.apply(h, ctx.idx), None, None
+        return gather_plane(ctx.xp, h, ctx.idx), None, None
+
+
+class MaxPool(Primitive):
+    """Max pooling; returns ``(values, indices)``."""
+
+    __slots__ = ("idx", "spatial")
+
+    def forward(ctx, x, ksize, stride, padding, dilation, ceil_mode):
+        values, idx = max_pool(array_module(x), x, ksize, stride, padding, dilation, ceil_mode)
+        ctx.idx, ctx.spatial = idx, x.shape[2:]
+        return values, idx
+
+    def backward(ctx, g, _):
+        if ctx._graph:
+            gx = ScatterPlane.apply(g, ctx.idx, ctx.spatial)
+        else:
+            gx = scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial)
+        return gx, None, None, None, None, None
+
+    def name(self) -> str:
+        return f"MaxPool{len(self.spatial)}DWithIndicesBackward0"
+
+
+# --- average pooling --------------------------------------------------------------------------
+def avg_divisor(xp, dtype, spatial, ksize, stride, padding, outs, count_include_pad):
+    """The separable ``(*outs)`` array each window's sum is divided by."""
+    div = None
+    for i, (n, k, s, p, o) in enumerate(zip(spatial, ksize, stride, padding, outs)):
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)
+        size = end - start if count_include_pad else (
+            xp.minimum(end, n) - xp.maximum(start, 0))
+        size = size.astype(dtype).reshape((o,) + (1,) * (len(outs) - 1 - i))
+        div = size if div is None else div * size
+    return div
+
+
+def avg_pool_windows(xp, x, ksize, stride, pads, outs):
+    ones = (1,) * len(ksize)
+    win = windows(xp, pad_zeros(xp, x, pads), ksize, stride, ones, outs)
+    return win.sum(axis=tuple(range(-len(ksize), 0)))
+
+
+class AvgPool(Primitive):
+    """Average pooling over windows of the ``pads``-padded input; ``div`` is the divisor
+    (a number or an array broadcasting to the output's spatial shape)."""
+
+    __slots__ = ("cfg", "spatial")
+
+    def forward(ctx, x, ksize, stride, pads, outs, div):
+        ctx.cfg, ctx.spatial = (ksize, stride, pads, outs, div), x.shape[2:]
+        out = avg_pool_windows(array_module(x), x, ksize, stride, pads, outs)
+        out /= div
+        return out
+
+    def backward(ctx, g):
+        if ctx._graph:
+            return (AvgPoolAdjoint.apply(g, ctx.cfg, ctx.spatial),) + (None,) * 5
+        return (avg_pool_adjoint(ctx.xp, g, ctx.cfg, ctx.spatial),) + (None,) * 5
+
+    def name(self) -> str:
+        return f"AvgPool{len(self.spatial)}DBackward0"
+
+
+def avg_pool_adjoint(xp, g, cfg, spatial):
+    ksize, stride, pads, outs, div = cfg
+    gd = g / div
+    full = tuple(n + lo + hi for n, (lo, hi) in zip(spatial, pads))
+    out = xp.zeros(g.shape[:2] + full, g.dtype)
+    for offset in itertools.product(*(range(k) for k in ksize)):
+        where = tuple(slice(i, i + (m - 1) * s + 1, s) for i, m, s in zip(offset, outs, stride))
+        out[(Ellipsis,) + where] += gd
+    return out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))]
+
+
+class AvgPoolAdjoint(Primitive):
+    __slots__ = ("cfg",)
+    _name = "AvgPoolBackwardBackward0"
+
+    def forward(ctx, g, cfg, spatial):
+        ctx.cfg = cfg
+        return avg_pool_adjoint(array_module(g), g, cfg, spatial)
+
+    def backward(ctx, h):
+        if ctx._graph:
+            return AvgPool.apply(h, *ctx.cfg), None, None
+        ksize, stride, pads, outs, div = ctx.cfg
+        return avg_pool_windows(ctx.xp, h, ksize, stride, pads, outs) / div, None, None
+
+
+# --- separable linear maps (adaptive average pooling, interpolation) ---------------------------
+def apply_mats(xp, x, mats, transpose=False):
+    """``x`` with each trailing dim ``i`` mapped by matrix ``mats[i]`` (``(out, in)``)."""
+    lead = x.ndim - len(mats)
+    for i, m in enumerate(mats):
+        if m is None:
+            continue
+        m = m.T if transpose else m
+        ax = lead + i
+        x = xp.moveaxis(xp.matmul(xp.moveaxis(x, ax, -1), m.T), -1, ax)
+    return x
+
+
+class Separable(Primitive):
+    __slots__ = ("mats", "transpose", "kind")
+
+    def forward(ctx, x, mats, transpose, kind):
+        ctx.mats, ctx.transpose, ctx.kind = mats, transpose, kind
+        xp = array_module(x)
+        return xp.ascontiguousarray(apply_mats(xp, x, mats, transpose))
+
+    def backward(ctx, g):
+        if ctx._graph:
+            return Separable.apply(g, ctx.mats, not ctx.transpose, ctx.kind), None, None, None
+        return apply_mats(ctx.xp, g, ctx.mats, not ctx.transpose), None, None, None
+
+    def name(self) -> str:
+        return self.kind
+
+
+def adaptive_ranges(n: int, o: int):
+    """PyTorch's adaptive window ``[start, end)`` for each of ``o`` outputs over ``n`` inputs."""
+    return [((i * n) // o, -((-(i + 1) * n) // o)) for i in range(o)]
+
+
+def adaptive_avg_matrix(xp, n, o, dtype):
+    m = xp.zeros((o, n), dtype)
+    for i, (a, b) in enumerate(adaptive_ranges(n, o)):
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def adaptive_max_pool(xp, x, outs):
+    """``(values, indices)`` of adaptive max pooling: every window gathered to a common width
+    (the last element repeated, which leaves the max unchanged), then reduced."""
+    nd = len(outs)
+    spatial = x.shape[2:]
+    idx_per_dim = []
+    g = x
+    for i, (n, o) in enumerate(zip(spatial, outs)):
+        ranges = adaptive_ranges(n, o)
+        width = max(b - a for a, b in ranges)
+        idx = xp.array([[min(a + j, b - 1) for j in range(width)] for a, b in ranges])
+        idx_per_dim.append(idx)
+        g = xp.take(g, idx.ravel(), axis=2 + 2 * i).reshape(
+            g.shape[:2 + 2 * i] + (o, width) + g.shape[3 + 2 * i:])
+    # g: (N, C, o1, w1, o2, w2, ...) -> (N, C, o1, o2, ..., w1 * w2 * ...)
+    perm = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
+    g = g.transpose(perm)
+    widths = g.shape[2 + nd:]
+    flat = g.reshape(g.shape[:2 + nd] + (-1,))
+    arg = flat.argmax(axis=-1)
+    values = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    kidx = xp.unravel_index(arg, widths)
+    pos = 0
+    for i in range(nd):
+        rows = xp.arange(outs[i]).reshape((outs[i],) + (1,) * (nd - 1 - i))
+        pos = pos * spatial[i] + idx_per_dim[i][rows, kidx[i]]
+    return values, pos.astype(xp.int64)
