@@ -1,0 +1,18 @@
+"""``numtorch.nn.functional``: the stateless forms of the layers, activations and losses."""
+
+from __future__ import annotations
+
+from .activation import *  # noqa: F401,F403
+from .activation import __all__ as _act
+from .distance import *  # noqa: F401,F403
+from .distance import __all__ as _dist
+from .layers import *  # noqa: F401,F403
+from .layers import __all__ as _layers
+from .loss import *  # noqa: F401,F403
+from .loss import __all__ as _loss
+from .bag import *  # noqa: F401,F403
+from .bag import __all__ as _bag
+from .loss_extra import *  # noqa: F401,F403
+from .loss_extra import __all__ as _loss_extra
+
+__all__ = _act + _bag + _dist + _layers + _loss + _loss_extra

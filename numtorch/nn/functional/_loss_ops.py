@@ -1,0 +1,262 @@
+"""Loss primitives whose reduction is fused with the loss (one graph node, as in PyTorch).
+
+``reduction`` is "none", "mean" or "sum". Each backward scales the upstream gradient once
+(``g / N`` for a mean) and reuses the forward's difference or probability arrays instead of
+recomputing them; under ``create_graph`` the same formulas run on Tensors.
+"""
+
+from __future__ import annotations
+
+from ..._backend import array_module
+from ...autograd.function import Primitive
+from ._act_ops import stable_sigmoid
+
+
+def reduce_array(xp, loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _scale(g, reduction, n):
+    """The upstream gradient as seen by each element before the reduction."""
+    if reduction == "mean":
+        return g / n if n else g * 0
+    return g
+
+
+class MseLoss(Primitive):
+    _name = "MseLossBackward0"
+    __slots__ = ("reduction", "n")
+
+    def forward(ctx, x, y, reduction):
+        xp = array_module(x)
+        d = x - y
+        ctx.reduction, ctx.n = reduction, d.size
+        ctx.save_for_backward(x, y, d)
+        sq = d * d
+        return reduce_array(xp, sq, reduction)
+
+    def backward(ctx, g):
+        x, y, d = ctx.saved_tensors
+        if ctx._graph:
+            d = x - y  # NOTE: the saved difference is a constant; re-derive it for the graph
+        gx = d * (2 * _scale(g, ctx.reduction, ctx.n))
+        n = ctx.needs_input_grad
+        return gx if n[0] else None, -gx if n[1] else None, None
+
+
+class SmoothL1Loss(Primitive):
+    """Smooth L1 (``huber=False``: quadratic part divided by ``beta``) and Huber loss
+    (``huber=True``: the linear part scaled by ``delta``)."""
+
+    _name = "SmoothL1LossBackward0"
+    __slots__ = ("reduction", "n", "beta")
+    huber = False
+
+    def forward(ctx, x, y, reduction, beta):
+        xp = array_module(x)
+        d = x - y
+        ctx.reduction, ctx.n, ctx.beta = reduction, d.size, beta
+        ctx.save_for_backward(x, y, d)
+        ad = xp.abs(d)
+        if ctx.huber:
+            loss = xp.where(ad < beta, 0.5 * d * d, beta * (ad - 0.5 * beta))
+        elif beta == 0:
+            loss = ad
+        else:
+            loss = xp.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+        return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(ctx, g):
+        x, y, d = ctx.saved_tensors
+        xp = ctx.xp
+        if ctx._graph:
+            d = x - y
+        b = ctx.beta
+        if ctx.huber:
+            local = xp.where(d < -b, -b + d * 0, xp.where(d > b, b + d * 0, d))
+        elif b == 0:
+            local = xp.sign(d)
+        else:
+            local = xp.where(d < -b, -1 + d * 0, xp.where(d > b, 1 + d * 0, d / b))
+        gx = local * _scale(g, ctx.reduction, ctx.n)
+        n = ctx.needs_input_grad
+        return gx if n[0] else None, -gx if n[1] else None, None, None
+
+
+class HuberLoss(SmoothL1Loss):
+    _name = "HuberLossBackward0"
+    huber = True
+
+
+class NllLoss(Primitive):
+    """``-input[n, target[n], ...] * weight[target[n]]`` with ``ignore_index`` skipped.
+
+    ``input`` is (N, C, d1, ...) with the class dim 1; ``target`` (N, d1, ...) integers.
+    """
+
+    _name = "NllLossBackward0"
+    __slots__ = ("reduction", "total", "ignore")
+
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        xp = array_module(x)
+        ctx.reduction, ctx.ignore = reduction, ignore_index
+        valid = target != ignore_index
+        safe = xp.where(valid, target, 0)
+        picked = xp.take_along_axis(x, xp.expand_dims(safe, 1), axis=1)[:, 0]
+        w = valid.astype(x.dtype) if weight is None else xp.where(valid, weight[safe], 0)
+        w = w.astype(x.dtype, copy=False)
+        loss = -picked * w
+        ctx.total = w.sum() if reduction == "mean" else None
+        ctx.save_for_backward(safe, w)
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return total / ctx.total if reduction == "mean" else total
+
+    def backward(ctx, g):
+        safe, w = ctx.saved_tensors
+        xp = ctx.xp
+        shape = ctx._in_shapes[0]
+        if ctx.reduction == "mean":
+            g = g / ctx.total
+        coef = -w * g  # (N, d1, ...) scatter target: grad is zero except at the target class
+        if ctx._graph:
+            import numtorch
+
+            idx = safe.unsqueeze(1)
+            gx = numtorch.zeros(shape, dtype=coef.dtype).scatter(1, idx, coef.unsqueeze(1))
+        else:
+            gx = xp.zeros(shape, dtype=coef.dtype)
+            xp.put_along_axis(gx, xp.expand_dims(safe, 1), xp.expand_dims(coef, 1), axis=1)
+        return gx, None, None, None, None
+
+
+class BinaryCrossEntropy(Primitive):
+    _name = "BinaryCrossEntropyBackward0"
+    __slots__ = ("reduction", "n")
+
+    def forward(ctx, x, y, weight, reduction):
+        xp = array_module(x)
+        ctx.reduction, ctx.n = reduction, x.size
+        # NOTE: logs are clamped at -100 (PyTorch's rule), so log(0) gives a finite loss
+        log_x = xp.maximum(xp.log(x), -100)
+        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight)
+        return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(ctx, g):
+        x, y, w = ctx.saved_tensors
+        xp = ctx.xp
+        g = _scale(g, ctx.reduction, ctx.n)
+        if w is not None:
+            g = g * w
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / xp.maximum((1 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:
+            gy = g * (xp.maximum(xp.log1p(-x), -100) - xp.maximum(xp.log(x), -100))
+        return gx, gy, None, None
+
+
+class BinaryCrossEntropyWithLogits(Primitive):
+    _name = "BinaryCrossEntropyWithLogitsBackward0"
+    __slots__ = ("reduction", "n")
+
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        xp = array_module(x)
+        ctx.reduction, ctx.n = reduction, x.size
+        # -log sigmoid(x) = log1p(exp(-|x|)) + max(-x, 0): finite for any logit
+        nls = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        if pos_weight is None:
+            loss = (1 - y) * x + nls
+        else:
+            loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * nls
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(ctx, g):
+        x, y, w, pw = ctx.saved_tensors
+        xp = ctx.xp
+        g = _scale(g, ctx.reduction, ctx.n)
+        if w is not None:
+            g = g * w
+        s = stable_sigmoid(xp, x)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (s - y) if pw is None else g * (s * (pw * y + 1 - y) - pw * y)
+        if ctx.needs_input_grad[1]:
+            # NOTE: dl/dy = -x + (1 - pw) * log sigmoid(x), written without overflow
+            log_sig = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+            gy = g * (-x if pw is None else (1 - pw) * log_sig - x)
+        return gx, gy, None, None, None
+
+
+class SoftMarginLoss(Primitive):
+    _name = "SoftMarginLossBackward0"
+    __slots__ = ("reduction", "n")
+
+    def forward(ctx, x, y, reduction):
+        xp = array_module(x)
+        ctx.reduction, ctx.n = reduction, x.size
+        z = -y * x
+        ctx.save_for_backward(x, y)
+        loss = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        g = _scale(g, ctx.reduction, ctx.n)
+        s = stable_sigmoid(ctx.xp, -y * x)
+        n = ctx.needs_input_grad
+        return (-g * y * s if n[0] else None), (-g * x * s if n[1] else None), None
+
+
+class MultiMarginLoss(Primitive):
+    """``sum_{i != y} max(0, margin - x[y] + x[i]) ** p * w[y] / C`` per sample."""
+
+    _name = "MultiMarginLossBackward0"
+    __slots__ = ("reduction", "p", "margin")
+
+    def forward(ctx, x, target, p, margin, weight, reduction):
+        xp = array_module(x)
+        ctx.reduction, ctx.p, ctx.margin = reduction, p, margin
+        x2 = x.reshape(-1, x.shape[-1])
+        t = target.reshape(-1)
+        picked = xp.take_along_axis(x2, t[:, None], axis=1)
+        z = margin - picked + x2
+        active = z > 0
+        active[xp.arange(x2.shape[0]), t] = False
+        h = xp.where(active, z, 0)
+        if p == 2:
+            h = h * h
+        if weight is not None:
+            h = h * weight[t][:, None]
+        loss = (h.sum(axis=1) / x2.shape[1]).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, target, z, active, weight)
+        if x.ndim == 1:
+            loss = loss.reshape(())
+        return reduce_array(xp, loss, reduction)
+
+    def backward(ctx, g):
+        x, target, z, active, w = ctx.saved_tensors
+        xp = ctx.xp
+        x2 = xp.reshape(x, (-1, x.shape[-1]))
+        t = xp.reshape(target, (-1,))
+        n, c = x2.shape
+        g = _scale(g, ctx.reduction, n)
+        g = xp.reshape(g, (-1, 1)) if getattr(g, "ndim", 0) else g
+        coef = active * (2 * z if ctx.p == 2 else 1)
+        if w is not None:
+            coef = coef * w[t][:, None]
+        gx = coef * (g / c)
+        gx[xp.arange(n), t] = -gx.sum(axis=1)
+        return xp.reshape(gx, x.shape), None, None, None, None, None

@@ -1,0 +1,307 @@
+"""Functional forms of the layers: linear, bilinear, dropout, embedding, normalisation."""
+
+from __future__ import annotations
+
+from ..._tensor import Tensor, wrap
+from ...autograd import grad_mode
+from ...autograd.function import Primitive
+from ...ops.blas import linear as _linear
+from ...ops.inplace import inplace
+
+__all__ = [
+    "linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+    "feature_alpha_dropout", "embedding", "layer_norm", "rms_norm", "one_hot",
+]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` for input (*, in_features), weight (out, in)."""
+    return _linear(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
+    """``y_k = x1 @ weight[k] @ x2 + bias[k]`` for inputs (*, in1) and (*, in2)."""
+    import numtorch
+
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+            f"and {list(input2.shape[:-1])}"
+        )
+    if input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(
+            f"bilinear(): input size does not match weight size: got {input1.shape[-1]} and "
+            f"{input2.shape[-1]} but expected {weight.shape[1]} and {weight.shape[2]}"
+        )
+    out = numtorch.einsum("...i,kij,...j->...k", input1, weight, input2)
+    return out if bias is None else out + bias
+
+
+# --- dropout --------------------------------------------------------------------------------
+class _MaskMul(Primitive):
+    """``x * mask`` where ``mask`` is a constant array (dropout's scaled keep-mask)."""
+
+    _name = "MulBackward0"
+
+    def forward(ctx, x, mask):
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _keep_mask(like, shape, p):
+    """``bernoulli(1 - p) / (1 - p)`` with ``like``'s dtype (zeros, drawing nothing, when
+    ``p == 1``, as PyTorch does)."""
+    from ... import random as _random
+    from ..._backend import array_module
+
+    if p == 1:
+        return array_module(like).zeros(shape, dtype=like.dtype)
+    keep = _random.default_generator.bernoulli_scalar(shape, 1 - p)
+    return keep.astype(like.dtype) * like.dtype.type(1.0 / (1 - p))
+
+
+def _apply_mask(input, mask, flag):
+    if flag:
+        return inplace(input, _MaskMul.apply, mask)
+    return _MaskMul.apply(input, mask)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    arr = input._data
+    return _apply_mask(input, _keep_mask(arr, arr.shape, p), inplace)
+
+
+def _feature_dropout(input, p, training, inplace, batched_ndim, name):
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    arr = input._data
+    nd = arr.ndim
+    if nd not in (batched_ndim - 1, batched_ndim):
+        raise RuntimeError(
+            f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
+            f"{nd}D input."
+        )
+    lead = 2 if nd == batched_ndim else 1
+    shape = arr.shape[:lead] + (1,) * (nd - lead)
+    return _apply_mask(input, _keep_mask(arr, shape, p), inplace)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, L) or (C, L) input."""
+    return _feature_dropout(input, p, training, inplace, 3, "dropout1d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
+    return _feature_dropout(input, p, training, inplace, 4, "dropout2d")
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    return _feature_dropout(input, p, training, inplace, 5, "dropout3d")
+
+
+_SELU_NEG = 1.7580993408473766  # -scale * alpha of SELU: where its output saturates
+
+
+def _alpha(input, p, training, mask_shape):
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    arr = input._data
+    if p == 1:
+        return input * 0
+    from ... import random as _random
+
+    keep = _random.default_generator.bernoulli_scalar(mask_shape, 1 - p).astype(arr.dtype)
+    # NOTE: kept units become a * x + b, dropped ones b - a * alpha': a and b restore the
+    # mean and variance that SELU's fixed point expects.
+    a = (1.0 / ((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))) ** 0.5
+    shift = ((keep - 1) * (_SELU_NEG * a) + _SELU_NEG * a * p).astype(arr.dtype)
+    return input * wrap((keep * a).astype(arr.dtype)) + wrap(shift)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
+    affine correction keeps the mean and variance."""
+    return _alpha(input, p, training, input._data.shape)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    shape = input._data.shape[:2] + (1,) * (input._data.ndim - 2)
+    return _alpha(input, p, training, shape)
+
+
+# --- embedding ------------------------------------------------------------------------------
+class Embedding(Primitive):
+    _name = "EmbeddingBackward0"
+    __slots__ = ("padding_idx",)
+
+    def forward(ctx, weight, indices, padding_idx):
+        ctx.padding_idx = padding_idx
+        ctx.save_for_backward(indices)
+        return weight[indices]
+
+    def backward(ctx, g):
+        (indices,) = ctx.saved_tensors
+        xp = ctx.xp
+        shape = ctx._in_shapes[0]
+        if ctx._graph:
+            import numtorch
+
+            flat = indices.reshape(-1)
+            gw = numtorch.zeros(shape, dtype=g.dtype).index_add(0, flat, g.reshape(-1, shape[1]))
+        else:
+            gw = xp.zeros(shape, dtype=g.dtype)
+            xp.add.at(gw, indices.reshape(-1), g.reshape(-1, shape[1]))
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0
+        return gw, None, None
+
+
+def _renorm_(weight, indices, max_norm, norm_type):
+    """Rescale, in place and outside autograd, the rows of ``weight`` that ``indices`` use
+    whose ``norm_type``-norm exceeds ``max_norm``."""
+    from ..._backend import array_module
+
+    w = weight._data
+    xp = array_module(w)
+    rows = xp.unique(indices)
+    norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+    w[rows[big]] *= scale[:, None]
+    weight._vc[0] += 1
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, dim) selected by the integer ``input``."""
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
+            "embedding)"
+        )
+    n = weight._data.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx += n
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(
+            f"index out of range in self (embedding: {n} rows, index "
+            f"{int(idx.max() if idx.max() >= n else idx.min())})"
+        )
+    if max_norm is not None:
+        with grad_mode.no_grad():
+            _renorm_(weight, idx, max_norm, norm_type)
+    return Embedding.apply(weight, idx, padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """(…, num_classes) int64 tensor with a 1 at each index of ``tensor``."""
+    from ..._backend import array_module
+
+    t = tensor._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = array_module(t)
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return wrap((t[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+# --- normalisation --------------------------------------------------------------------------
+class LayerNorm(Primitive):
+    """Normalise over the trailing ``k`` dims, then scale by ``weight`` and add ``bias``."""
+
+    _name = "NativeLayerNormBackward0"
+    __slots__ = ("axes",)
+
+    def forward(ctx, x, weight, bias, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        ctx.axes = axes
+        mu = x.mean(axis=axes, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        rstd = 1 / (var + x.dtype.type(eps)) ** 0.5
+        xhat = xc * rstd
+        ctx.save_for_backward(x, xhat, rstd, weight)
+        out = xhat if weight is None else xhat * weight
+        return out if bias is None else out + bias
+
+    def backward(ctx, g):
+        x, xhat, rstd, w = ctx.saved_tensors
+        xp = ctx.xp
+        axes = ctx.axes
+        n = ctx.needs_input_grad
+        gw = xp.sum(g * xhat, axis=tuple(range(g.ndim - len(axes)))) if n[1] else None
+        gb = g if n[2] else None
+        gx = None
+        if n[0]:
+            gh = g if w is None else g * w
+            m1 = xp.mean(gh, axis=axes, keepdims=True)
+            m2 = xp.mean(gh * xhat, axis=axes, keepdims=True)
+            gx = (gh - m1 - xhat * m2) * rstd
+        return gx, gw, gb, None, None
+
+
+def _check_normalized_shape(input, normalized_shape):
+    shape = tuple(normalized_shape) if not isinstance(normalized_shape, int) else (
+        normalized_shape,)
+    k = len(shape)
+    if tuple(input._data.shape[input._data.ndim - k:]) != shape or input._data.ndim < k:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}"
+        )
+    return k
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dims."""
+    k = _check_normalized_shape(input, normalized_shape)
+    return LayerNorm.apply(input, weight, bias, k, eps)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last dims (``eps`` defaults to the
+    dtype's machine epsilon)."""
+    k = _check_normalized_shape(input, normalized_shape)
+    if eps is None:
+        eps = _finfo_eps(input)
+    dims = tuple(range(-k, 0))
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def _finfo_eps(t):
+    from ..._backend import array_module
+
+    return float(array_module(t._data).finfo(t._data.dtype).eps)

@@ -1,0 +1,22 @@
+"""The layer classes of ``numtorch.nn``."""
+
+from __future__ import annotations
+
+from .activation import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .module import Module  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from . import activation, container, distance, dropout, flatten, linear, loss, normalization
+from . import sparse
+
+__all__ = ["Module"]
+for _m in (activation, container, distance, dropout, flatten, linear, loss, normalization,
+           sparse):
+    __all__ += _m.__all__
+del _m
