@@ -144,7 +144,8 @@ class Fill(Primitive):
         return out
 
     def backward(ctx, g):
-        return g * 0, None
+        # a 0-d tensor value fills every element, so it collects the whole gradient
+        return g * 0 if ctx.needs_input_grad[0] else None, g if ctx.needs_input_grad[1] else None
 
 
 class Zero(Fill):
