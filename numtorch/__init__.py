@@ -67,3 +67,6 @@ for _name, _fn in linalg.TORCH_LEVEL.items():
     globals()[_name] = _fn
     setattr(Tensor, _name, _fn)
 del _name, _fn
+from . import return_types  # noqa: E402 - torch.return_types.max ... (values, indices) tuples
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402

@@ -14,8 +14,9 @@ from .._tensor import Tensor
 FAMILIES = [
     "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas", "sampling",
 ]
-FAMILIES += ["unary", "special", "pointwise"]
+FAMILIES += ["unary", "special", "pointwise", "minmax", "scan"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
+FAMILIES += ["complex"]
 
 __all__ = []
 for _name in FAMILIES:
