@@ -1,0 +1,171 @@
+"""``numtorch.save`` / ``numtorch.load``: PyTorch's checkpoint format, both ways, safe by default.
+
+A file written here loads in PyTorch (``torch.load``, with ``weights_only=True`` and
+``mmap=True``), and a file PyTorch wrote loads here, neither side needing the other installed.
+``load`` builds only data (tensors, numbers, strings, containers and the globals the allowlist
+names) unless the caller passes ``weights_only=False``: a checkpoint from a stranger cannot run
+code. Every size and offset in a file is checked before it is used.
+
+    numtorch.save(model.state_dict(), "model.pt")
+    model.load_state_dict(numtorch.load("model.pt"))
+"""
+
+from __future__ import annotations
+
+import io
+import mmap as _mmap
+import os
+import pickle
+
+from .._tensor import Tensor, wrap
+from ._globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
+from ._legacy import is_legacy, load_legacy
+from ._load import StorageLoader, restorer, unpickle
+from ._save import archive_name, atomic_write, write_archive
+from ._scan import get_unsafe_globals_in_checkpoint
+from ._zip import CheckpointError, ZipReader, is_zip
+
+__all__ = [
+    "save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+    "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL", "CheckpointError",
+]
+
+DEFAULT_PROTOCOL = 2
+
+_WEIGHTS_ONLY_MESSAGE = (
+    "Weights only load failed. This file can still be loaded, to do so you have two options, "
+    "do those steps only if you trust the source of the checkpoint. \n\t(1) Re-running "
+    "`numtorch.load` with `weights_only` set to `False` will likely succeed, but it can result "
+    "in arbitrary code execution. Do it only if you got the file from a trusted source.\n\t(2) "
+    "Alternatively, to load with `weights_only=True` please check the recommended steps in the "
+    "following error message.\n\tWeightsUnpickler error: "
+)
+
+
+def save(obj, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROTOCOL,
+         _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
+    """Save ``obj`` (tensors, Parameters, state_dicts, containers ...) to ``f`` in PyTorch's
+    zip checkpoint format.
+
+    Args:
+        obj: what to save. Tensors that share memory are stored once and share it again
+            after ``load``.
+        f: a path (written atomically: a temporary file beside it, then a rename) or a
+            binary file object (written in place).
+        pickle_protocol: accepted for compatibility; the pickle is always protocol 2, the one
+            PyTorch's ``weights_only`` loader reads.
+
+    Examples:
+        >>> numtorch.save({"w": numtorch.ones(2)}, "ckpt.pt")
+    """
+    if pickle_module is not None and pickle_module is not pickle:
+        raise ValueError("numtorch.save writes its own protocol-2 pickle; pickle_module must "
+                         "be None or the pickle module")
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError(
+            "numtorch.save writes only the zip format (PyTorch >= 1.6); the legacy format can "
+            "be read but not written"
+        )
+    if isinstance(f, (str, bytes, os.PathLike)):
+        atomic_write(f, lambda fileobj: write_archive(obj, fileobj, archive_name(f)))
+    else:
+        write_archive(obj, f, "archive")
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args):
+    """Load an object saved with ``numtorch.save`` or ``torch.save``.
+
+    Args:
+        f: a path or a binary file object. A path ending in ``.safetensors`` is read with
+            ``numtorch.utils.safetensors.load_file``.
+        map_location: where storages go: a device or string (``"cpu"``), a dict from saved
+            location to new location, or ``fn(storage, location)`` returning a tensor or None.
+        weights_only: True (the default) builds only tensors, numbers, strings, containers and
+            allowlisted globals (see ``add_safe_globals``); False runs the file's pickle as is,
+            which can execute arbitrary code: use it only for files you trust.
+        mmap: map the file's storages into memory instead of reading them (``f`` must be a
+            path to a zip checkpoint); pages are copy-on-write, the file never changes.
+
+    Examples:
+        >>> state = numtorch.load("model.pt", map_location="cpu")
+    """
+    if weights_only is None:
+        weights_only = True
+    if pickle_module is not None and weights_only:
+        raise RuntimeError(
+            "Can not safely load weights when explicit pickle_module is specified; pass "
+            "weights_only=False to use it (only for files you trust)"
+        )
+    encoding = pickle_load_args.pop("encoding", "utf-8")
+    is_path = isinstance(f, (str, bytes, os.PathLike))
+    if is_path and os.fsdecode(f).endswith(".safetensors"):
+        from ..utils.safetensors import load_file
+
+        return load_file(f, device=str(map_location) if map_location is not None else "cpu")
+    if mmap and not is_path:
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    if is_path:
+        with open(f, "rb") as fileobj:
+            return _load(fileobj, os.fsdecode(f), map_location, weights_only, bool(mmap),
+                         encoding, False, pickle_load_args)
+    if not (hasattr(f, "read") and hasattr(f, "seek")):
+        raise TypeError(f"numtorch.load expects a path or a binary file object, not "
+                        f"{type(f).__name__}")
+    if hasattr(f, "seekable") and not f.seekable():
+        f = io.BytesIO(f.read())
+    return _load(f, getattr(f, "name", "<file object>"), map_location, weights_only, False,
+                 encoding, False, pickle_load_args)
+
+
+def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, load_args):
+    restore = restorer(map_location)
+    try:
+        if is_zip(fileobj):
+            reader = ZipReader(fileobj, str(name))
+            mm = None
+            if use_mmap:
+                mm = _mmap.mmap(fileobj.fileno(), 0, access=_mmap.ACCESS_COPY)
+            storages = StorageLoader(reader, restore, mm, meta)
+            obj, _ = unpickle(reader.read("data.pkl"), storages, weights_only, encoding,
+                              **load_args)
+            return obj
+        head = fileobj.read(4)
+        fileobj.seek(-len(head), 1)
+        if not is_legacy(head):
+            raise CheckpointError(
+                f"{name} is not a checkpoint numtorch can read (neither PyTorch's zip format "
+                "nor its legacy pickle format)"
+            )
+        if use_mmap:
+            raise RuntimeError("mmap can only be used with files saved with the zip format "
+                               "(torch.save(_use_new_zipfile_serialization=True))")
+        start = fileobj.tell()
+        data = bytearray(fileobj.seek(0, 2) - start)
+        fileobj.seek(start)
+        if fileobj.readinto(data) != len(data):
+            raise CheckpointError(f"{name}: short read")
+
+        def run(buf, pos, persistent_load):
+            return unpickle(buf, persistent_load, weights_only, encoding, pos, **load_args)
+
+        return load_legacy(data, restore, run, meta)
+    except pickle.UnpicklingError as e:
+        if not weights_only:
+            raise
+        raise pickle.UnpicklingError(_WEIGHTS_ONLY_MESSAGE + str(e)) from None
+
+
+def reduce_tensor(t: Tensor):
+    """``Tensor.__reduce_ex__`` for Python's pickle and ``copy``: the array and the flag."""
+    return _rebuild_from_array, (type(t), t._data, t._rg)
+
+
+def _rebuild_from_array(cls, array, requires_grad):
+    t = wrap(array, requires_grad)
+    if cls is not Tensor:
+        from ..nn.parameter import _adopt
+
+        t = _adopt(cls, t, requires_grad)
+    return t
