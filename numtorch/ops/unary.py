@@ -284,12 +284,27 @@ class _Step(Primitive):
         return g * 0
 
 
+def _sign_array(x):
+    xp = array_module(x)
+    out = xp.sign(x)
+    return xp.where(xp.isnan(x), 0, out) if out.dtype.kind == "f" else out
+
+
+def _sign_kernel(d, out):
+    xp = array_module(d)
+    xp.sign(d, out=out)
+    out[xp.isnan(out)] = 0  # PyTorch: sign(NaN) is 0
+
+
 class Sign(_Step):
-    _name, _ufunc = "SignBackward0", "sign"
+    _name = "SignBackward0"
+
+    def forward(ctx, x):
+        return _sign_array(x)
 
 
-class Sgn(_Step):
-    _name, _ufunc = "SgnBackward0", "sign"
+class Sgn(Sign):
+    _name = "SgnBackward0"
 
 
 class Floor(_Step):
@@ -576,10 +591,10 @@ _UFUNC_NAMES = {
     "log10": "log10", "log1p": "log1p", "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan",
     "asin": "arcsin", "acos": "arccos", "atan": "arctan", "sinh": "sinh", "cosh": "cosh",
     "tanh": "tanh", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "abs": "abs",
-    "floor": "floor", "ceil": "ceil", "trunc": "trunc", "sign": "sign", "sgn": "sign",
+    "floor": "floor", "ceil": "ceil", "trunc": "trunc",
 }
 _KERNELS = {name: _ufunc_kernel(u) for name, u in _UFUNC_NAMES.items()}
-_KERNELS.update(sigmoid=_sigmoid_into, relu=_relu_kernel)
+_KERNELS.update(sigmoid=_sigmoid_into, relu=_relu_kernel, sign=_sign_kernel, sgn=_sign_kernel)
 
 METHODS = {}
 for _fn in (abs, exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, sin, cos, tan, asin, acos,
