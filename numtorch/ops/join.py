@@ -89,7 +89,11 @@ def cat(tensors, dim=0, *, out=None):
     return with_out(Cat.apply(d, *tensors), out)
 
 
-concat = concatenate = cat
+concat = cat
+
+
+def concatenate(tensors, axis=0, out=None):
+    return cat(tensors, axis, out=out)
 
 
 class Stack(Primitive):

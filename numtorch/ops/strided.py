@@ -134,8 +134,6 @@ class DiagonalScatter(Primitive):
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     nd = input._data.ndim
-    if nd < 2:
-        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, but got {nd}")
     d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -144,18 +142,19 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 class AsStrided(Primitive):
     _name = "AsStridedBackward0"
-    __slots__ = ("shape", "size", "stride", "offset")
+    __slots__ = ("shape", "size", "stride", "offset", "in_stride")
 
     def forward(ctx, x, size, stride, offset):
         ctx.shape, ctx.size, ctx.stride, ctx.offset = x.shape, size, stride, offset
-        flat = _flat_memory(x)
         its = x.itemsize
+        ctx.in_stride = tuple(s // its for s in x.strides)
+        flat = _flat_memory(x)
         return array_module(x).lib.stride_tricks.as_strided(
             flat[offset:], size, tuple(s * its for s in stride))
 
     def backward(ctx, g):
-        return linear(ctx, AsStridedScatter, g, ctx.shape, ctx.size, ctx.stride,
-                       ctx.offset), None, None, None
+        return linear(ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride,
+                      ctx.offset), None, None, None
 
 
 def _positions(xp, shape, stride, offset=0):
@@ -174,31 +173,46 @@ def _flat_memory(x):
 
 
 class AsStridedScatter(Primitive):
-    """The adjoint of ``AsStrided``: every element of ``g`` added to the input position it
-    was read from (positions read twice get both)."""
+    """The adjoint of ``AsStrided``: every element of ``g`` added to the memory position it
+    was read from (positions read twice get both), then read back in the input's layout."""
 
     _name = "AsStridedScatterBackward0"
     __slots__ = ("size", "stride", "offset", "in_stride")
 
-    def forward(ctx, g, shape, size, stride, offset):
-        ctx.size, ctx.stride, ctx.offset = size, stride, offset
+    def forward(ctx, g, shape, in_stride, size, stride, offset):
+        ctx.size, ctx.stride, ctx.offset, ctx.in_stride = size, stride, offset, in_stride
         xp = array_module(g)
-        in_stride = ctx.in_stride = _contiguous_strides(shape)
-        n = max(numel_of(shape), 1 + offset + sum((a - 1) * s for a, s in zip(size, stride)))
+        span = 1 + sum((a - 1) * s for a, s in zip(shape, in_stride))
+        n = max(span, 1 + offset + sum((a - 1) * s for a, s in zip(size, stride)))
         flat = xp.bincount(_positions(xp, size, stride, offset).reshape(-1),
                            weights=g.reshape(-1), minlength=n).astype(g.dtype)
         return flat[_positions(xp, shape, in_stride)]
 
     def backward(ctx, gg):
-        return linear(ctx, AsStrided, gg, ctx.size, ctx.stride, ctx.offset), None, None, None, None
+        return (linear(ctx, AsStridedGather, gg, ctx.in_stride, ctx.size, ctx.stride,
+                       ctx.offset), None, None, None, None, None)
 
 
-def _contiguous_strides(shape):
-    strides, acc = [], 1
-    for n in reversed(shape):
-        strides.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(strides))
+class AsStridedGather(Primitive):
+    """``AsStrided`` as a copy, for a ``g`` laid out as the original input was (strides
+    ``in_stride``): the adjoint of ``AsStridedScatter``."""
+
+    _name = "AsStridedBackward0"
+    __slots__ = ("shape", "in_stride", "size", "stride", "offset")
+
+    def forward(ctx, g, in_stride, size, stride, offset):
+        ctx.shape, ctx.in_stride = g.shape, in_stride
+        ctx.size, ctx.stride, ctx.offset = size, stride, offset
+        xp = array_module(g)
+        span = 1 + sum((a - 1) * s for a, s in zip(g.shape, in_stride))
+        n = max(span, 1 + offset + sum((a - 1) * s for a, s in zip(size, stride)))
+        flat = xp.zeros(n, g.dtype)
+        flat[_positions(xp, g.shape, in_stride)] = g
+        return flat[_positions(xp, size, stride, offset)]
+
+    def backward(ctx, g):
+        return (linear(ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride,
+                       ctx.offset), None, None, None, None)
 
 
 def as_strided(input, size, stride, storage_offset=None):
