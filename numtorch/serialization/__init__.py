@@ -157,6 +157,13 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
         raise pickle.UnpicklingError(_WEIGHTS_ONLY_MESSAGE + str(e)) from None
 
 
+def load_description(path):
+    """The checkpoint's object with each tensor replaced by a ``TensorInfo`` (shape, dtype):
+    what ``numtorch inspect`` prints. Reads no tensor data; as safe as ``load``."""
+    with open(path, "rb") as fileobj:
+        return _load(fileobj, os.fsdecode(path), None, True, False, "utf-8", True, {})
+
+
 def reduce_tensor(t: Tensor):
     """``Tensor.__reduce_ex__`` for Python's pickle and ``copy``: the array and the flag."""
     return _rebuild_from_array, (type(t), t._data, t._rg)

@@ -90,7 +90,7 @@ class StorageLoader:
         if isinstance(dtype, MissingDtype) and not self.meta:
             raise dtype.error()
         if self.meta:
-            self.reader.locate(f"data/{key}", numel * dtype.itemsize)
+            self.reader.check(f"data/{key}", numel * dtype.itemsize)
             storage = Storage(key, dtype, numel, None, location)
         else:
             storage = Storage(key, dtype, numel, self._array(key, numel, dtype, location),

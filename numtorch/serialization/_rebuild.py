@@ -55,10 +55,10 @@ class MissingDtype:
     def error(self) -> RuntimeError:
         if self.name == "bfloat16":
             return RuntimeError(
-                "this checkpoint holds bfloat16 tensors; numtorch reads them with the ml_dtypes "
+                "this file holds bfloat16 tensors; numtorch reads them with the ml_dtypes "
                 "package: pip install 'numtorch[bfloat16]'"
             )
-        return RuntimeError(f"numtorch has no dtype torch.{self.name}, used in this checkpoint")
+        return RuntimeError(f"numtorch has no dtype torch.{self.name}, used in this file")
 
 
 def lookup_dtype(name: str):

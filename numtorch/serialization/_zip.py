@@ -205,6 +205,12 @@ class ZipReader:
             raise CheckpointError(f"{self.name}: record '{record}' is truncated")
         return out
 
+    def check(self, record: str, nbytes: int) -> None:
+        """Raise unless the record exists, lies inside the file and holds ``nbytes``."""
+        info = self.info(record)
+        self._check(info, nbytes)
+        self.data_offset(info)
+
     def locate(self, record: str, nbytes: int) -> int:
         """The file offset of an uncompressed record's payload (for memory-mapping)."""
         info = self.info(record)
