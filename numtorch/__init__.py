@@ -70,3 +70,5 @@ del _name, _fn
 from . import return_types  # noqa: E402 - torch.return_types.max ... (values, indices) tuples
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+from . import fft  # noqa: E402 - torch.fft
