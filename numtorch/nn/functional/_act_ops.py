@@ -67,7 +67,7 @@ class Elu(Primitive):
     def forward(ctx, x, alpha, scale, input_scale):
         xp = array_module(x)
         ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
-        neg = xp.expm1(xp.minimum(x, 0) * _scalar(x, input_scale)) * _scalar(x, alpha * scale)
+        neg = xp.expm1(xp.clip(x, None, 0) * _scalar(x, input_scale)) * _scalar(x, alpha * scale)
         out = xp.where(x > 0, x * _scalar(x, scale), neg)
         ctx.save_for_backward(x, out)
         return out
@@ -106,7 +106,13 @@ class Gelu(Primitive):
             t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
             d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner), None
-        cdf = 0.5 * (1 + xp.erf(x * _INV_SQRT_2))
+        if ctx._graph:
+            erf = xp.erf(x * _INV_SQRT_2)
+        else:
+            from ...ops.special import erf_array
+
+            erf = erf_array(x * _scalar(x, _INV_SQRT_2))
+        cdf = 0.5 * (1 + erf)
         return g * (cdf + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)), None
 
 
@@ -140,7 +146,7 @@ class Mish(Primitive):
 
 def _softplus(xp, x):
     """``log(1 + exp(x))`` without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
-    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+    return xp.clip(x, 0, None) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
 class LogSigmoid(Primitive):
@@ -149,7 +155,7 @@ class LogSigmoid(Primitive):
     def forward(ctx, x):
         xp = array_module(x)
         ctx.save_for_backward(x)
-        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+        return xp.clip(x, None, 0) - xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors

@@ -143,8 +143,8 @@ class BinaryCrossEntropy(Primitive):
         xp = array_module(x)
         ctx.reduction, ctx.n = reduction, x.size
         # NOTE: logs are clamped at -100 (PyTorch's rule), so log(0) gives a finite loss
-        log_x = xp.maximum(xp.log(x), -100)
-        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        log_x = xp.clip(xp.log(x), -100, None)
+        log_1mx = xp.clip(xp.log1p(-x), -100, None)
         loss = -(y * log_x + (1 - y) * log_1mx)
         if weight is not None:
             loss = loss * weight
@@ -159,9 +159,9 @@ class BinaryCrossEntropy(Primitive):
             g = g * w
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x - y) / xp.maximum((1 - x) * x, 1e-12)
+            gx = g * (x - y) / xp.clip((1 - x) * x, 1e-12, None)
         if ctx.needs_input_grad[1]:
-            gy = g * (xp.maximum(xp.log1p(-x), -100) - xp.maximum(xp.log(x), -100))
+            gy = g * (xp.clip(xp.log1p(-x), -100, None) - xp.clip(xp.log(x), -100, None))
         return gx, gy, None, None
 
 
@@ -173,7 +173,7 @@ class BinaryCrossEntropyWithLogits(Primitive):
         xp = array_module(x)
         ctx.reduction, ctx.n = reduction, x.size
         # -log sigmoid(x) = log1p(exp(-|x|)) + max(-x, 0): finite for any logit
-        nls = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        nls = xp.log1p(xp.exp(-xp.abs(x))) + xp.clip(-x, 0, None)
         if pos_weight is None:
             loss = (1 - y) * x + nls
         else:
@@ -195,7 +195,7 @@ class BinaryCrossEntropyWithLogits(Primitive):
             gx = g * (s - y) if pw is None else g * (s * (pw * y + 1 - y) - pw * y)
         if ctx.needs_input_grad[1]:
             # NOTE: dl/dy = -x + (1 - pw) * log sigmoid(x), written without overflow
-            log_sig = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+            log_sig = xp.clip(x, None, 0) - xp.log1p(xp.exp(-xp.abs(x)))
             gy = g * (-x if pw is None else (1 - pw) * log_sig - x)
         return gx, gy, None, None, None
 
@@ -209,7 +209,7 @@ class SoftMarginLoss(Primitive):
         ctx.reduction, ctx.n = reduction, x.size
         z = -y * x
         ctx.save_for_backward(x, y)
-        loss = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        loss = xp.clip(z, 0, None) + xp.log1p(xp.exp(-xp.abs(z)))
         return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
 
     def backward(ctx, g):
@@ -254,7 +254,8 @@ class MultiMarginLoss(Primitive):
         n, c = x2.shape
         g = _scale(g, ctx.reduction, n)
         g = xp.reshape(g, (-1, 1)) if getattr(g, "ndim", 0) else g
-        coef = active * (2 * z if ctx.p == 2 else 1)
+        # NOTE: first order only (PyTorch has no double backward for this loss either)
+        coef = active.astype(x.dtype) * (2 * z if ctx.p == 2 else 1)
         if w is not None:
             coef = coef * w[t][:, None]
         gx = coef * (g / c)

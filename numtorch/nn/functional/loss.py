@@ -291,6 +291,11 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
                      reduction: str = "mean") -> Tensor:
     """``log(1 + exp(-y x))``."""
     red = _reduction(reduction, size_average, reduce)
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise RuntimeError(
+            "The function 'soft_margin_loss' is not differentiable with respect to argument "
+            "'target'. This input cannot have requires_grad True."
+        )
     x, y = _pair(input, target)
     return ops.SoftMarginLoss.apply(x, y, red)
 

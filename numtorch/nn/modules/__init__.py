@@ -20,3 +20,13 @@ for _m in (activation, container, distance, dropout, flatten, linear, loss, norm
            sparse):
     __all__ += _m.__all__
 del _m
+from .batchnorm import *  # noqa: F401,F403,E402
+from .conv import *  # noqa: F401,F403,E402
+from .instancenorm import *  # noqa: F401,F403,E402
+from .normalization_extra import *  # noqa: F401,F403,E402
+from .pooling import *  # noqa: F401,F403,E402
+from . import batchnorm, conv, instancenorm, normalization_extra, pooling  # noqa: E402
+
+for _m in (batchnorm, conv, instancenorm, normalization_extra, pooling):
+    __all__ += _m.__all__
+del _m
