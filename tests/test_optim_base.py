@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -31,7 +33,7 @@ def test_state_dict_layout_and_round_trip():
     assert sd["state"][0]["step"].item() == 1.0 and sd["state"][0]["step"].shape == ()
     w2, b2 = _params()
     opt2 = optim.Adam([{"params": [w2]}, {"params": [b2]}], lr=0.1)
-    opt2.load_state_dict(sd)
+    opt2.load_state_dict(copy.deepcopy(sd))  # as if saved and loaded: no shared tensors
     assert opt2.param_groups[1]["lr"] == 0.5 and opt2.param_groups[1]["params"] == [b2]
     for p, p2 in ((w, w2), (b, b2)):
         p.grad = numtorch.ones_like(p)
