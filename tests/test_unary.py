@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from helpers import check_op, gradcheck, requires_torch, torch
 
 import numtorch
-from helpers import check_op, gradcheck, requires_torch, torch
 
 
 def both(name, **kw):
@@ -174,7 +174,8 @@ def test_sigmoid_tanh_extremes_and_second_order():
             np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6)
             (g,) = numtorch.autograd.grad(y.sum(), x, create_graph=True)
             (tg,) = torch.autograd.grad(ty.sum(), tx, create_graph=True)
-            np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), atol=1e-30, rtol=1e-6)
+            np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), atol=1e-30,
+                                       rtol=1e-6)
             g.sum().backward()
             tg.sum().backward()
             np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-30, rtol=1e-5)
