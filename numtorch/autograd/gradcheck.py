@@ -24,22 +24,28 @@ def _numerical(func, inputs, wrt, eps):
     columns = []
     for t in wrt:
         arr = t._data
-        flat = arr.reshape(-1) if arr.flags.c_contiguous else None
-        if flat is None:
-            raise GradcheckError("gradcheck expects contiguous inputs")
         cols = []
-        for k in range(flat.size):
-            orig = flat[k].item()
+        for k in range(arr.size):
+            idx = _unravel(k, arr.shape)  # works for any strides, so views can be checked too
+            orig = arr[idx].item()
             # NOTE: evaluated with grad mode on, so a func that differentiates inside (as in
             # gradgradcheck) still works; the graphs built here are simply dropped
-            flat[k] = orig + eps
+            arr[idx] = orig + eps
             plus = [o._data.copy() for o in _flat_outputs(func(*inputs))]
-            flat[k] = orig - eps
+            arr[idx] = orig - eps
             minus = [o._data.copy() for o in _flat_outputs(func(*inputs))]
-            flat[k] = orig
+            arr[idx] = orig
             cols.append([(p - m).reshape(-1) / (2 * eps) for p, m in zip(plus, minus)])
         columns.append(cols)
     return columns
+
+
+def _unravel(k, shape):
+    idx = []
+    for s in reversed(shape):
+        idx.append(k % s)
+        k //= s
+    return tuple(reversed(idx))
 
 
 def _analytical(func, inputs, wrt):
