@@ -153,7 +153,7 @@ def train(T, args, tqdm) -> dict:
               f"train {history['train_acc'][-1]:5.1f}% ({train_ok}/{len(y_train)})  "
               f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})")
     seconds = time.perf_counter() - start
-    print(f"trained {args.epochs} epochs in {seconds:.1f} s")
+    print(f"trained {args.epochs} epoch{'s' if args.epochs > 1 else ''} in {seconds:.1f} s")
     return {"model": model, "history": history, "loss_fn": loss_fn, "one_hot": one_hot,
             "x_test": x_test, "y_test": y_test, "test_images": test_images,
             "predicted": predicted}

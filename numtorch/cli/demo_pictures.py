@@ -116,8 +116,8 @@ def autograd_dot(T, result: dict) -> str:
     names = {id(p): (name, tuple(p.shape)) for name, p in model.named_parameters()}
     names[id(x)] = ("input x (one digit)", tuple(x.shape))
     lines = ["digraph autograd {", '  rankdir="BT";',
-             '  label="autograd graph of one digit\'s loss: backward() walks it from the top '
-             'down to the blue leaves"; labelloc="t"; fontname="Helvetica"; fontsize=12;',
+             '  label="autograd graph of one digit\'s loss\\n(backward() runs from the loss '
+             'down to the leaves)"; labelloc="t"; fontname="Helvetica"; fontsize=12;',
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
              f'  loss [label="loss = {loss.item():.4f}\\n{type(result["loss_fn"]).__name__}",'
              ' fillcolor="#f4c7c3"];']

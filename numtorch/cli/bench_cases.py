@@ -1,0 +1,288 @@
+"""What ``numtorch bench`` measures: each case returns seconds (or MB) for one framework.
+
+A framework here is a ``torch``-like module (numtorch or PyTorch); ``None`` for the raw-NumPy
+floor, written by hand for the same computation. Times are medians over repeated runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+IN, HIDDEN, OUT = 64, 32, 10  # the demo's network: 8x8 digits -> 32 -> 10
+LR = 0.1
+
+
+def median_time(fn, repeat: int, min_time: float = 0.05) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` runs of an auto-sized loop."""
+    fn()
+    n, elapsed = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time or n >= 1 << 20:
+            break
+        n *= 2 if elapsed * 2 >= min_time else 4
+    runs = [elapsed / n]
+    for _ in range(repeat - 1):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        runs.append((time.perf_counter() - start) / n)
+    return statistics.median(runs)
+
+
+# --- import time ---------------------------------------------------------------------------
+
+_IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
+
+
+def import_time(name: str, repeat: int) -> float:
+    """Seconds to import ``name`` in a fresh interpreter (median of ``repeat`` processes)."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _IMPORT.format(name)], capture_output=True,
+                             text=True, check=True)
+        runs.append(float(out.stdout))
+    return statistics.median(runs)
+
+
+# --- per-op overhead on tiny tensors -------------------------------------------------------
+
+OPS = {
+    "add": (lambda a, b: a + b, np.add),
+    "mul": (lambda a, b: a * b, np.multiply),
+    "matmul": (lambda a, b: a @ b, np.matmul),
+    "sum": (lambda a, b: a.sum(), lambda a, b: a.sum()),
+    "exp": (lambda a, b: a.exp(), lambda a, b: np.exp(a)),
+    "index": (lambda a, b: a[1:], lambda a, b: a[1:]),
+}
+
+
+def op_time(T, name: str, backward: bool, repeat: int) -> float:
+    """Seconds per call of op ``name`` on 3-element float32 tensors, optionally with backward."""
+    rng = np.random.default_rng(0)
+    a_np, b_np = rng.standard_normal((2, 3)).astype(np.float32)
+    op, np_op = OPS[name]
+    if T is None:
+        return median_time(lambda: np_op(a_np, b_np), repeat)
+    a = T.tensor(a_np, requires_grad=backward)
+    b = T.tensor(b_np, requires_grad=backward)
+    if not backward:
+        return median_time(lambda: op(a, b), repeat)
+    g = T.ones_like(op(a, b))
+
+    def fwd_bwd():
+        op(a, b).backward(g)
+
+    return median_time(fwd_bwd, repeat)
+
+
+# --- the seed network's training step ------------------------------------------------------
+
+def _seed_model(T):
+    from .demo import make_network
+
+    T.manual_seed(0)
+    return make_network(T.nn, IN, HIDDEN, OUT)
+
+
+def _batch(batch: int):
+    rng = np.random.default_rng(batch)
+    x = rng.random((batch, IN), dtype=np.float32)
+    y = np.eye(OUT, dtype=np.float32)[rng.integers(0, OUT, batch)]
+    return x, y
+
+
+def train_step_fn(T, x_np, y_np):
+    """One step as users write it: nn.Module, nn.MSELoss, optim.SGD; returns a callable."""
+    model = _seed_model(T)
+    loss_fn = T.nn.MSELoss()
+    optimizer = T.optim.SGD(model.parameters(), lr=LR)
+    x, y = T.from_numpy(x_np), T.from_numpy(y_np)
+
+    def step(x=x, y=y):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def numpy_step_fn(x, y):
+    """The same step written by hand in NumPy: in-place sigmoids reused in their gradients."""
+    rng = np.random.default_rng(0)
+    w1 = rng.uniform(-0.125, 0.125, (HIDDEN, IN)).astype(np.float32)
+    w2 = rng.uniform(-0.17, 0.17, (OUT, HIDDEN)).astype(np.float32)
+
+    def sigmoid_(a):
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        a += 1
+        return np.reciprocal(a, out=a)
+
+    def step(x=x, y=y):
+        h = sigmoid_(x @ w1.T)
+        o = sigmoid_(h @ w2.T)
+        d = o - y
+        loss = np.vdot(d, d) / d.size
+        d *= 2 / d.size
+        d *= o * (1 - o)  # through the output sigmoid
+        gw2 = d.T @ h
+        gh = d @ w2
+        gh *= h * (1 - h)
+        gw1 = gh.T @ x
+        w2 -= LR * gw2
+        w1 -= LR * gw1
+        return loss
+
+    return step
+
+
+def step_time(T, batch: int, repeat: int) -> float:
+    x, y = _batch(batch)
+    step = numpy_step_fn(x, y) if T is None else train_step_fn(T, x, y)
+    return median_time(step, repeat)
+
+
+# --- a training epoch with DataLoader ------------------------------------------------------
+
+def _digits():
+    from numtorch.data import load_digits
+
+    images, labels = load_digits()
+    return images.reshape(-1, IN).astype(np.float32) / 16, labels
+
+
+def epoch_time(T, repeat: int, batch: int = 64) -> float:
+    """Seconds per epoch over the 1,797 digits, shuffled into batches of ``batch``."""
+    x, labels = _digits()
+    y = np.eye(OUT, dtype=np.float32)[labels]
+    if T is None:
+        step = numpy_step_fn(x[:batch], y[:batch])
+        rng = np.random.default_rng(0)
+
+        def epoch():
+            order = rng.permutation(len(x))
+            for i in range(0, len(x), batch):
+                idx = order[i:i + batch]
+                step(x[idx], y[idx])
+
+        return median_time(epoch, repeat, min_time=0.2)
+    data = T.utils.data
+    loader = data.DataLoader(data.TensorDataset(T.from_numpy(x), T.from_numpy(y)),
+                             batch_size=batch, shuffle=True)
+    step = train_step_fn(T, x[:batch], y[:batch])
+
+    def epoch():
+        for xb, yb in loader:
+            step(xb, yb)
+
+    return median_time(epoch, repeat, min_time=0.2)
+
+
+# --- save and load -------------------------------------------------------------------------
+
+CHECKPOINT_MB = 100
+
+
+def _state(T):
+    rng = np.random.default_rng(0)
+    n = CHECKPOINT_MB * 2**20 // (4 * 1024 * 1024)  # 1024x1024 float32 tensors, 4 MiB each
+    arrays = {f"layers.{i}.weight": rng.standard_normal((1024, 1024), dtype=np.float32)
+              for i in range(n)}
+    if T is None:
+        return arrays
+    return {k: T.from_numpy(v) for k, v in arrays.items()}
+
+
+def save_load_time(T, repeat: int) -> tuple[float, float]:
+    """Seconds to save and to load a 100 MiB state dict (medians)."""
+    state = _state(T)
+    saves, loads = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "checkpoint.pt")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            if T is None:
+                np.savez(path, **state)
+            else:
+                T.save(state, path)
+            saves.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            if T is None:
+                with np.load(path + ".npz") as f:
+                    loaded = {k: f[k] for k in f.files}
+            else:
+                loaded = T.load(path)
+            loads.append(time.perf_counter() - start)
+            del loaded
+            if T is None:
+                os.remove(path + ".npz")
+    return statistics.median(saves), statistics.median(loads)
+
+
+# --- peak memory of training ---------------------------------------------------------------
+
+_MEMORY = """
+import json, resource, sys
+import numpy as np
+name = sys.argv[1]
+rng = np.random.default_rng(0)
+x = rng.random((1797, 64), dtype=np.float32)
+y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 1797)]
+if name == "numpy":
+    w1 = rng.random((32, 64), dtype=np.float32) - 0.5
+    w2 = rng.random((10, 32), dtype=np.float32) - 0.5
+    for epoch in range(5):
+        for i in range(0, 1797, 512):
+            xb, yb = x[i:i + 512], y[i:i + 512]
+            h = 1 / (1 + np.exp(-(xb @ w1.T)))
+            o = 1 / (1 + np.exp(-(h @ w2.T)))
+            d = (o - yb) * (2 / o.size) * o * (1 - o)
+            gh = (d @ w2) * h * (1 - h)
+            w2 -= 0.1 * (d.T @ h)
+            w1 -= 0.1 * (gh.T @ xb)
+else:
+    T = __import__(name)
+    import importlib
+    data = importlib.import_module(name + ".utils.data")
+    T.manual_seed(0)
+    class network(T.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w1 = T.nn.Linear(64, 32, bias=False)
+            self.w2 = T.nn.Linear(32, 10, bias=False)
+            self.sigmoid = T.nn.Sigmoid()
+        def forward(self, x):
+            return self.sigmoid(self.w2(self.sigmoid(self.w1(x))))
+    model, loss_fn = network(), T.nn.MSELoss()
+    optimizer = T.optim.SGD(model.parameters(), lr=0.1)
+    loader = data.DataLoader(data.TensorDataset(T.from_numpy(x), T.from_numpy(y)),
+                             batch_size=512, shuffle=True)
+    for epoch in range(5):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(peak / 1024))
+"""
+
+
+def peak_memory(name: str) -> float:
+    """Peak resident memory (MiB) of a fresh process that imports ``name`` and trains."""
+    out = subprocess.run([sys.executable, "-c", _MEMORY, name], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
