@@ -48,3 +48,4 @@ _make("slogdet", ("sign", "logabsdet"))
 _make("qr", ("Q", "R"))
 _make("frexp", ("mantissa", "exponent"))
 del _name
+_make("histogram", ("hist", "bin_edges"))

@@ -16,7 +16,7 @@ FAMILIES = [
 ]
 FAMILIES += ["unary", "special", "pointwise", "minmax", "scan"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
-FAMILIES += ["complex"]
+FAMILIES += ["complex", "sorting", "sets"]
 
 __all__ = []
 for _name in FAMILIES:
