@@ -87,6 +87,16 @@ def _print(path, rows, others, kind, out) -> None:
     print(f"{len(rows)} tensors, {numel:,} parameters, {nbytes:,} bytes", file=out)
 
 
+def _unsafe_globals(path) -> str:
+    from ..serialization import get_unsafe_globals_in_checkpoint
+
+    try:
+        names = get_unsafe_globals_in_checkpoint(path)
+    except RuntimeError:
+        return ""
+    return f"\nglobals in the file that are not allowed by default: {names}" if names else ""
+
+
 def main(argv=None) -> int:
     """Entry point: ``argv`` holds the arguments after ``inspect``. Returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -102,10 +112,7 @@ def main(argv=None) -> int:
         else:
             rows, others, kind = _rows_checkpoint(args.file)
     except pickle.UnpicklingError as e:
-        from ..serialization import get_unsafe_globals_in_checkpoint
-
-        print(f"numtorch inspect: {args.file} needs globals that are not allowed by default: "
-              f"{get_unsafe_globals_in_checkpoint(args.file)}\n{e}", file=sys.stderr)
+        print(f"numtorch inspect: {args.file}: {e}{_unsafe_globals(args.file)}", file=sys.stderr)
         return 1
     except (OSError, RuntimeError, ImportError, TypeError) as e:
         print(f"numtorch inspect: {args.file}: {e}", file=sys.stderr)

@@ -21,7 +21,7 @@ from .._tensor import Tensor, wrap
 from ._globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 from ._legacy import is_legacy, load_legacy
 from ._load import StorageLoader, restorer, unpickle
-from ._save import archive_name, atomic_write, write_archive
+from ._save import archive_name, atomic_write, write_archive, write_legacy
 from ._scan import get_unsafe_globals_in_checkpoint
 from ._zip import CheckpointError, ZipReader, is_zip
 
@@ -55,6 +55,7 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROTOCOL,
             binary file object (written in place).
         pickle_protocol: accepted for compatibility; the pickle is always protocol 2, the one
             PyTorch's ``weights_only`` loader reads.
+        _use_new_zipfile_serialization: False writes PyTorch's pre-1.6 format instead.
 
     Examples:
         >>> numtorch.save({"w": numtorch.ones(2)}, "ckpt.pt")
@@ -62,15 +63,16 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROTOCOL,
     if pickle_module is not None and pickle_module is not pickle:
         raise ValueError("numtorch.save writes its own protocol-2 pickle; pickle_module must "
                          "be None or the pickle module")
-    if not _use_new_zipfile_serialization:
-        raise NotImplementedError(
-            "numtorch.save writes only the zip format (PyTorch >= 1.6); the legacy format can "
-            "be read but not written"
-        )
-    if isinstance(f, (str, bytes, os.PathLike)):
-        atomic_write(f, lambda fileobj: write_archive(obj, fileobj, archive_name(f)))
+    if _use_new_zipfile_serialization:
+        def write(fileobj, prefix):
+            write_archive(obj, fileobj, prefix)
     else:
-        write_archive(obj, f, "archive")
+        def write(fileobj, prefix):
+            write_legacy(obj, fileobj)
+    if isinstance(f, (str, bytes, os.PathLike)):
+        atomic_write(f, lambda fileobj: write(fileobj, archive_name(f)))
+    else:
+        write(f, "archive")
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,

@@ -36,8 +36,9 @@ def _parameter_class():
 class Pickler:
     """Pickles one object; ``describe(tensor)`` gives each tensor's storage reference."""
 
-    def __init__(self, describe):
+    def __init__(self, describe, legacy: bool = False):
         self._describe = describe
+        self._legacy = legacy  # pre-1.6 storage references carry a sixth field (None)
         self._out = [b"\x80\x02"]
         self._memo = {}
         self._keep = []
@@ -213,7 +214,7 @@ class Pickler:
         self._str(key)
         self._str(location)
         self._int(numel)
-        self._out.append(b"tQ")
+        self._out.append(b"NtQ" if self._legacy else b"tQ")
         self._int(offset)
         self._tuple(size)
         self._tuple(stride)

@@ -3,6 +3,8 @@ numtorch tensors, checking every size, stride and offset against the storage fir
 
 from __future__ import annotations
 
+import pickle
+
 import numpy
 
 from .. import _dtype
@@ -126,6 +128,8 @@ class Storage:
                 f"a storage of {nbytes} bytes cannot hold {dtype} elements"
             )
         numel = nbytes // dtype.itemsize
+        if Size.numel(size) >= 2**62:
+            raise CheckpointError(f"tensor of size {list(size)} has too many elements")
         if 0 not in size:
             need = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
             if need > numel:
@@ -280,12 +284,12 @@ def get_layout(name):
 def encode(text, encoding="latin1"):
     """``_codecs.encode`` as pickle protocol 2 uses it for bytes: only the latin-1 codec."""
     if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
-        raise CheckpointError("_codecs.encode is allowed only as pickle uses it for bytes")
+        raise pickle.UnpicklingError("_codecs.encode is allowed only as pickle uses it for bytes")
     return text.encode("latin1")
 
 
 def safe_bytearray(*args):
     """``bytearray`` without the ``bytearray(n)`` form (a file could ask for any n)."""
     if args and not isinstance(args[0], (bytes, str, bytearray)):
-        raise CheckpointError("bytearray is allowed only from bytes or a string")
+        raise pickle.UnpicklingError("bytearray is allowed only from bytes or a string")
     return bytearray(*args)

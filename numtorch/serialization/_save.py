@@ -124,6 +124,33 @@ def write_archive(obj, fileobj, prefix: str) -> None:
     zf.close()
 
 
+def write_legacy(obj, fileobj) -> None:
+    """The pre-1.6 format: five pickles, then each storage as an int64 element count and its
+    bytes (native byte order, recorded in the system-info pickle)."""
+    from ._legacy import MAGIC_NUMBER, PROTOCOL_VERSION
+
+    table = StorageTable()
+    counts = {}
+
+    def describe(t):
+        out = table.describe(t)
+        if out[-1] is not None:
+            raise RuntimeError(f"the legacy format cannot hold {t.dtype} tensors; save with "
+                               "the zip format")
+        counts[out[1]] = out[3]
+        return out
+
+    info = {"protocol_version": PROTOCOL_VERSION, "little_endian": sys.byteorder == "little",
+            "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    for part in (MAGIC_NUMBER, PROTOCOL_VERSION, info):
+        fileobj.write(Pickler(None).dumps(part))
+    fileobj.write(Pickler(describe, legacy=True).dumps(obj))
+    fileobj.write(Pickler(None).dumps([key for key, _ in table.records]))
+    for key, region in table.records:
+        fileobj.write(numpy.int64(counts[key]).tobytes())
+        fileobj.write(region)
+
+
 def atomic_write(path, write) -> None:
     """Run ``write(fileobj)`` into a new file beside ``path``, then rename it over ``path``:
     readers see the old file or the complete new one, never a partial write."""

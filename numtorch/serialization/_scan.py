@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickletools
 
@@ -15,7 +16,9 @@ def _globals_in(data, pos: int = 0):
     """The globals named by the pickle at ``data[pos:]``, and the position after it."""
     found, strings = [], []
     try:
-        for op, arg, at in pickletools.genops(memoryview(data)[pos:]):
+        stream = io.BytesIO(data)
+        stream.seek(pos)
+        for op, arg, at in pickletools.genops(stream):
             if op.name == "GLOBAL":
                 found.append(tuple(arg.split(" ", 1)))
             elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
@@ -23,7 +26,7 @@ def _globals_in(data, pos: int = 0):
             elif isinstance(arg, str):
                 strings.append(arg)
             if op.name == "STOP":
-                return found, pos + at + 1
+                return found, at + 1
     except (ValueError, EOFError, UnicodeDecodeError) as e:
         raise CheckpointError(f"malformed pickle: {e}") from None
     raise CheckpointError("pickle data was truncated (no STOP opcode)")
