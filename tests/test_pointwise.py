@@ -90,7 +90,8 @@ def test_ties_and_bounds():
                            both(name)[1])
     x = np.array([0.0, 1.0, 1.5, 2.0, 3.0], "float32")
     for kw in ({"min": 1.0, "max": 2.0}, {"min": 1.0}, {"max": 2.0}, {"min": 2.0, "max": 1.0}):
-        compare_with_torch(lambda t: numtorch.clamp(t, **kw), [x], lambda t: torch.clamp(t, **kw))
+        compare_with_torch(lambda t, kw=kw: numtorch.clamp(t, **kw), [x],
+                           lambda t, kw=kw: torch.clamp(t, **kw))
     lo, hi = np.full(5, 4.0, "float32"), np.full(5, 2.0, "float32")  # min > max
     compare_with_torch(numtorch.clamp, [x, lo, hi], torch.clamp)
     compare_with_torch(lambda t, m: numtorch.clamp(t, min=m), [x, lo],

@@ -57,7 +57,7 @@ class TakeAlong(Primitive):
         return array_module(x).take_along_axis(x, idx, axis)
 
     def backward(ctx, g):
-        return ScatterAlong.apply(g, ctx.idx, ctx.axis, ctx.shape), None, None
+        return scatter(ctx, g, ctx.idx, ctx.axis, ctx.shape), None, None
 
 
 class ScatterAlong(Primitive):
@@ -69,7 +69,9 @@ class ScatterAlong(Primitive):
         return scatter_along(g, idx, axis, shape)
 
     def backward(ctx, gg):
-        return TakeAlong.apply(gg, ctx.idx, ctx.axis), None, None, None
+        if ctx._graph:
+            return TakeAlong.apply(gg, ctx.idx, ctx.axis), None, None, None
+        return array_module(gg).take_along_axis(gg, ctx.idx, ctx.axis), None, None, None
 
 
 def scatter(ctx, g, idx, axis, shape):

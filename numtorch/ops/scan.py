@@ -40,7 +40,9 @@ class ReverseCumsum(Primitive):
         return _reverse_cumsum_array(g, axis)
 
     def backward(ctx, gg):
-        return Cumsum.apply(gg, ctx.axis), None
+        if ctx._graph:
+            return Cumsum.apply(gg, ctx.axis), None
+        return array_module(gg).cumsum(gg, ctx.axis), None
 
 
 def reverse_cumsum(ctx, g, axis):
