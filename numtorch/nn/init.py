@@ -80,7 +80,9 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
-    """Fill with N(mean, std**2) samples truncated to [a, b] (inverse-CDF method)."""
+    """Fill with N(mean, std**2) samples truncated to [a, b], by rejection: normal draws
+    redrawn where they fall outside when [a, b] holds more than 30% of the mass, else
+    uniform draws on [a, b] accepted with probability pdf / peak (PyTorch's sampler)."""
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
@@ -91,13 +93,49 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             stacklevel=2,
         )
     with grad_mode.no_grad():
-        lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
-        return tensor
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            _redraw_outside(tensor, mean, std, a, b, generator)
+        else:
+            _accept_reject(tensor, mean, std, a, b, generator)
+    tensor._vc[0] += 1
+    return tensor
+
+
+def _redraw_outside(tensor, mean, std, a, b, generator):
+    from .._backend import array_module
+    from ..ops.creation import empty_like
+
+    arr = tensor.normal_(mean, std, generator=generator)._data
+    xp = array_module(arr)
+    lo, hi = arr.dtype.type(a), arr.dtype.type(b)
+    while True:
+        outside = (arr < lo) | (arr > hi)
+        if not outside.any():
+            return
+        fresh = empty_like(tensor).normal_(mean, std, generator=generator)._data
+        arr[...] = xp.where(outside, fresh, arr)
+
+
+def _accept_reject(tensor, mean, std, a, b, generator):
+    from .._backend import array_module
+    from ..ops.creation import empty_like
+
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    cand_t, accept_t = empty_like(tensor), empty_like(tensor)
+    arr = tensor.uniform_(a, b, generator=generator)._data
+    xp = array_module(arr)
+    t = arr.dtype.type
+
+    def log_density(c):  # the order of PyTorch's in-place chain, in the tensor's dtype
+        return ((c - t(mean)) / t(std)) ** 2 * t(-0.5) - t(log_peak)
+
+    pending = xp.log(accept_t.uniform_(generator=generator)._data) > log_density(arr)
+    while pending.any():
+        cand = cand_t.uniform_(a, b, generator=generator)._data
+        arr[...] = xp.where(pending, cand, arr)
+        redo = xp.log(accept_t.uniform_(generator=generator)._data) > log_density(cand)
+        pending = xp.where(pending, redo, pending)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

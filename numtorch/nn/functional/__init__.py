@@ -6,8 +6,6 @@ from .activation import *  # noqa: F401,F403
 from .activation import __all__ as _act
 from .bag import *  # noqa: F401,F403
 from .bag import __all__ as _bag
-from .conv import *  # noqa: F401,F403
-from .conv import __all__ as _conv
 from .distance import *  # noqa: F401,F403
 from .distance import __all__ as _dist
 from .layers import *  # noqa: F401,F403
@@ -16,10 +14,8 @@ from .loss import *  # noqa: F401,F403
 from .loss import __all__ as _loss
 from .loss_extra import *  # noqa: F401,F403
 from .loss_extra import __all__ as _loss_extra
-from .pooling import *  # noqa: F401,F403
-from .pooling import __all__ as _pooling
 
-__all__ = _act + _bag + _conv + _dist + _layers + _loss + _loss_extra + _pooling
+__all__ = _act + _bag + _dist + _layers + _loss + _loss_extra
 from .conv import *  # noqa: F401,F403,E402
 from .conv import __all__ as _conv  # noqa: E402
 from .norm import *  # noqa: F401,F403,E402
@@ -28,3 +24,7 @@ from .pooling import *  # noqa: F401,F403,E402
 from .pooling import __all__ as _pooling  # noqa: E402
 
 __all__ = __all__ + _conv + _norm + _pooling
+from .attention import *  # noqa: F401,F403,E402
+from .attention import __all__ as _attention  # noqa: E402
+
+__all__ = __all__ + _attention

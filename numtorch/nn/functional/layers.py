@@ -21,8 +21,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
     """``y_k = x1 @ weight[k] @ x2 + bias[k]`` for inputs (*, in1) and (*, in2)."""
-    import numtorch
-
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(
             f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
@@ -33,8 +31,14 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
             f"bilinear(): input size does not match weight size: got {input1.shape[-1]} and "
             f"{input2.shape[-1]} but expected {weight.shape[1]} and {weight.shape[2]}"
         )
-    out = numtorch.einsum("...i,kij,...j->...k", input1, weight, input2)
-    return out if bias is None else out + bias
+    k, i, j = weight.shape
+    lead = tuple(input1.shape[:-1])
+    # x1 @ W laid out as (i, k*j), then a row-wise dot with x2: two ordinary products
+    t = input1.reshape(-1, i) @ weight.permute(1, 0, 2).reshape(i, k * j)
+    out = (t.reshape(-1, k, j) * input2.reshape(-1, 1, j)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(lead + (k,))
 
 
 # --- dropout --------------------------------------------------------------------------------
@@ -240,16 +244,12 @@ class LayerNorm(Primitive):
     """Normalise over the trailing ``k`` dims, then scale by ``weight`` and add ``bias``."""
 
     _name = "NativeLayerNormBackward0"
-    __slots__ = ("axes",)
+    __slots__ = ("axes", "eps")
 
     def forward(ctx, x, weight, bias, k, eps):
         axes = tuple(range(x.ndim - k, x.ndim))
-        ctx.axes = axes
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        rstd = 1 / (var + x.dtype.type(eps)) ** 0.5
-        xhat = xc * rstd
+        ctx.axes, ctx.eps = axes, eps
+        xhat, rstd = _normalise(x, axes, eps)
         ctx.save_for_backward(x, xhat, rstd, weight)
         out = xhat if weight is None else xhat * weight
         return out if bias is None else out + bias
@@ -258,6 +258,8 @@ class LayerNorm(Primitive):
         x, xhat, rstd, w = ctx.saved_tensors
         xp = ctx.xp
         axes = ctx.axes
+        if ctx._graph:  # NOTE: xhat and rstd depend on x; rebuild them in the graph
+            xhat, rstd = _normalise(x, axes, ctx.eps)
         n = ctx.needs_input_grad
         gw = xp.sum(g * xhat, axis=tuple(range(g.ndim - len(axes)))) if n[1] else None
         gb = g if n[2] else None
@@ -268,6 +270,18 @@ class LayerNorm(Primitive):
             m2 = xp.mean(gh * xhat, axis=axes, keepdims=True)
             gx = (gh - m1 - xhat * m2) * rstd
         return gx, gw, gb, None, None
+
+
+def _normalise(x, axes, eps):
+    """``(x - mean) * rstd`` and ``rstd = 1 / sqrt(var + eps)`` over ``axes`` (arrays or
+    Tensors)."""
+    xc = x - x.mean(axes, keepdims=True) if not hasattr(x, "_data") else \
+        x - x.mean(axes, keepdim=True)
+    sq = xc * xc
+    var = sq.mean(axes, keepdims=True) if not hasattr(x, "_data") else sq.mean(axes,
+                                                                                keepdim=True)
+    rstd = 1 / (var + eps) ** 0.5
+    return xc * rstd, rstd
 
 
 def _check_normalized_shape(input, normalized_shape):
