@@ -14,7 +14,7 @@ from .._tensor import Tensor
 FAMILIES = [
     "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas", "sampling",
 ]
-FAMILIES += ["unary", "special", "pointwise", "minmax", "scan"]
+FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 FAMILIES += ["complex", "sorting", "sets"]
 

@@ -1,0 +1,205 @@
+"""Rounding, sign and the float classification tests: piecewise-constant functions (their
+gradient is zero), ``frac`` and ``nan_to_num``."""
+
+from __future__ import annotations
+
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ..autograd.function import Primitive
+from .arithmetic import with_out
+from .unary import _inplace, _no_bool, _type_name, _ufunc_kernel
+
+__all__ = ["sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "isnan", "isinf",
+           "isfinite", "isposinf", "isneginf", "signbit", "nan_to_num", "positive"]
+
+
+class _Step(Primitive):
+    """Piecewise-constant functions: the gradient is zero everywhere (PyTorch's convention
+    at the jumps too)."""
+
+    _ufunc = None
+
+    def forward(ctx, x):
+        return getattr(array_module(x), ctx._ufunc)(x)
+
+    def backward(ctx, g):
+        return g * 0
+
+
+def _sign_array(x):
+    xp = array_module(x)
+    out = xp.sign(x)
+    return xp.where(xp.isnan(x), 0, out) if out.dtype.kind == "f" else out
+
+
+def _sign_kernel(d, out):
+    xp = array_module(d)
+    xp.sign(d, out=out)
+    out[xp.isnan(out)] = 0  # PyTorch: sign(NaN) is 0
+
+
+class Sign(_Step):
+    _name = "SignBackward0"
+
+    def forward(ctx, x):
+        return _sign_array(x)
+
+
+class Sgn(Sign):
+    _name = "SgnBackward0"
+
+
+class Floor(_Step):
+    _name, _ufunc = "FloorBackward0", "floor"
+
+
+class Ceil(_Step):
+    _name, _ufunc = "CeilBackward0", "ceil"
+
+
+class Round(_Step):
+    _name, _ufunc = "RoundBackward0", "rint"
+
+
+class Trunc(_Step):
+    _name, _ufunc = "TruncBackward0", "trunc"
+
+
+class RoundDecimals(Primitive):
+    _name = "RoundBackward1"
+
+    def forward(ctx, x, decimals):
+        return array_module(x).round(x, decimals)
+
+    def backward(ctx, g):
+        return g * 0, None
+
+
+class Frac(Primitive):
+    _name = "FracBackward0"
+
+    def forward(ctx, x):
+        return x - array_module(x).trunc(x)
+
+    def backward(ctx, g):
+        return g
+
+
+
+
+class NanToNum(Primitive):
+    _name = "NanToNumBackward0"
+
+    def forward(ctx, x, nan, posinf, neginf):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return ctx.xp.where(ctx.xp.isfinite(x), g, 0.0), None, None, None
+
+
+
+
+# --- functions ---------------------------------------------------------------------------------
+def _sign_of(prim, name):
+    def fn(input: Tensor, *, out=None) -> Tensor:
+        if input._data.dtype.kind == "b":
+            return with_out(wrap(input._data.copy()), out)  # the sign of a bool is itself
+        return with_out(prim.apply(input), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+sign = _sign_of(Sign, "sign")
+sgn = _sign_of(Sgn, "sgn")
+
+
+def _rounding(prim, name):
+    def fn(input: Tensor, *, out=None) -> Tensor:
+        _no_bool(input, f"{name}_vml_cpu")
+        if input._data.dtype.kind in "iu":
+            return with_out(wrap(input._data.copy()), out)  # integers are already whole
+        return with_out(prim.apply(input), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+floor = _rounding(Floor, "floor")
+ceil = _rounding(Ceil, "ceil")
+trunc = fix = _rounding(Trunc, "trunc")
+_round0 = _rounding(Round, "round")
+
+
+def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
+    """Round half to even, to ``decimals`` decimal places (negative: to tens, hundreds ...)."""
+    if decimals == 0:
+        return _round0(input, out=out)
+    if input._data.dtype.kind in "iub":
+        raise NotImplementedError(
+            f"\"round_cpu\" not implemented for '{_type_name(input)}'"
+        )
+    return with_out(RoundDecimals.apply(input, decimals), out)
+
+
+def frac(input: Tensor, *, out=None) -> Tensor:
+    """``x - trunc(x)``, keeping the sign of ``x``."""
+    if input._data.dtype.kind in "iub":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(input)}'")
+    return with_out(Frac.apply(input), out)
+
+
+def positive(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
+    dtype's largest and smallest finite values)."""
+    if input._data.dtype.kind not in "fc":
+        return with_out(wrap(input._data.copy()), out)
+    return with_out(NanToNum.apply(input, nan, posinf, neginf), out)
+
+
+# --- float classification: bool results, never differentiable ---------------------------------
+def _classify(name, ufunc, int_value=False):
+    def fn(input: Tensor) -> Tensor:
+        xp = array_module(input._data)
+        if input._data.dtype.kind in "iub":
+            return wrap(xp.full(input._data.shape, int_value))
+        return wrap(getattr(xp, ufunc)(input._data))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}``, a bool tensor."
+    return fn
+
+
+isnan = _classify("isnan", "isnan")
+isinf = _classify("isinf", "isinf")
+isfinite = _classify("isfinite", "isfinite", True)
+isposinf = _classify("isposinf", "isposinf")
+isneginf = _classify("isneginf", "isneginf")
+
+
+def signbit(input: Tensor, *, out=None) -> Tensor:
+    xp = array_module(input._data)
+    if input._data.dtype.kind == "b":
+        return with_out(wrap(xp.zeros(input._data.shape, bool)), out)
+    return with_out(wrap(xp.signbit(input._data)), out)
+
+
+
+_KERNELS = {"floor": _ufunc_kernel("floor"), "ceil": _ufunc_kernel("ceil"),
+            "trunc": _ufunc_kernel("trunc"), "sign": _sign_kernel, "sgn": _sign_kernel}
+METHODS = {}
+for _fn in (sign, sgn, floor, ceil, round, trunc, frac, nan_to_num):
+    METHODS[_fn.__name__] = _fn
+    METHODS[_fn.__name__ + "_"] = _inplace(_fn, _KERNELS.get(_fn.__name__))
+METHODS.update(fix=trunc, fix_=METHODS["trunc_"], isnan=isnan, isinf=isinf, isfinite=isfinite,
+               isposinf=isposinf, isneginf=isneginf, signbit=signbit, positive=positive)
+del _fn
