@@ -66,7 +66,7 @@ def main() -> None:
         runs["torch"] = make_epoch(torch, x, y, args.loss)
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for name, fn in runs.items():  # warm-up epoch
+    for fn in runs.values():  # warm-up epoch
         fn()
     for _ in range(args.repeat):
         for name, fn in runs.items():

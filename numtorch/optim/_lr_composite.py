@@ -8,7 +8,10 @@ from math import inf
 from typing import Any, Sequence
 
 from ._lr_base import (
-    EPOCH_DEPRECATION_WARNING, LRScheduler, group_values, set_group_value,
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    group_values,
+    set_group_value,
 )
 from .optimizer import Optimizer
 

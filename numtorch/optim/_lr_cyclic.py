@@ -7,8 +7,14 @@ import types
 from functools import partial
 from typing import Any
 
-from ._lr_base import LRScheduler, _Flag, format_param, group_values, set_group_value
-from ._lr_base import warn_get_lr_outside_step
+from ._lr_base import (
+    LRScheduler,
+    _Flag,
+    format_param,
+    group_values,
+    set_group_value,
+    warn_get_lr_outside_step,
+)
 from .optimizer import Optimizer
 
 

@@ -10,7 +10,10 @@ from collections import Counter
 from typing import Any, Iterable
 
 from ._lr_base import (
-    EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler, group_values,
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    _LRScheduler,
+    group_values,
     warn_get_lr_outside_step,
 )
 from ._lr_composite import ChainedScheduler, ReduceLROnPlateau, SequentialLR

@@ -6,8 +6,7 @@ import itertools
 import multiprocessing
 import queue
 
-from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration
-from ._worker import worker_loop
+from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration, worker_loop
 
 _POLL = 5.0  # seconds between checks that the workers are still alive
 
