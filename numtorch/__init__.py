@@ -72,3 +72,5 @@ from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 from . import fft  # noqa: E402 - torch.fft
+
+from . import optim, utils  # noqa: E402 - torch.optim, torch.utils.data
