@@ -73,7 +73,10 @@ class ViewAsReal(Primitive):
     _name = "ViewAsRealBackward0"
 
     def forward(ctx, z):
-        return z.view(z.real.dtype).reshape(z.shape + (2,))
+        # NOTE: a strided view (not ndarray.view), so 0-d and transposed inputs work too
+        re = z.real
+        return array_module(z).lib.stride_tricks.as_strided(
+            re, z.shape + (2,), re.strides + (re.itemsize,))
 
     def backward(ctx, g):
         xp = ctx.xp
@@ -223,10 +226,21 @@ class Angle(Primitive):
         (z,) = ctx.saved_tensors
         xp = ctx.xp
         # NOTE: d atan2(y, x) = (x dy - y dx) / |z|^2, i.e. i z / |z|^2 in PyTorch's convention;
-        # zero at z = 0, as PyTorch defines it
-        a2 = z.real * z.real + z.imag * z.imag
-        safe = xp.where(a2 == 0, 1.0, a2)
-        return xp.where(a2 == 0, 0.0, g * (z * 1j) / safe)
+        # zero at z = 0, as PyTorch defines it. Built from real parts so that its own
+        # derivative needs no complex product.
+        x, y = xp.real(z), xp.imag(z)
+        a2 = x * x + y * y
+        scale = xp.where(a2 == 0, 0.0, g / xp.where(a2 == 0, 1.0, a2))
+        return _make_complex(ctx, -y * scale, x * scale)
+
+
+def _make_complex(ctx, re, im):
+    """``re + i im`` inside a backward (recorded under create_graph)."""
+    if ctx._graph:
+        return Complex.apply(re, im)
+    out = array_module(re).empty(re.shape, _complex_of(re.dtype))
+    out.real, out.imag = re, im
+    return out
 
 
 def angle(input: Tensor, *, out=None) -> Tensor:
@@ -244,16 +258,18 @@ class Polar(Primitive):
         out = xp.empty(r.shape, _complex_of(r.dtype))
         out.real = r * xp.cos(theta)
         out.imag = r * xp.sin(theta)
-        ctx.save_for_backward(theta, out)
+        ctx.save_for_backward(r, theta, out)
         return out
 
     def backward(ctx, g):
-        theta, out = ctx.saved_tensors
+        r, theta, out = ctx.saved_tensors
         xp = ctx.xp
         gr = gt = None
         if ctx.needs_input_grad[0]:
-            # d out / dr is the unit phasor u = cos + i sin; Re(g conj(u))
-            gr = xp.real(g) * xp.cos(theta) + xp.imag(g) * xp.sin(theta)
+            # d out / dr is the unit phasor u = cos + i sin: Re(g conj(u)).
+            # NOTE: PyTorch uses sgn(out) for u, which flips the sign where r < 0 (and is 0 at
+            # r = 0); numtorch follows it
+            gr = (xp.real(g) * xp.cos(theta) + xp.imag(g) * xp.sin(theta)) * xp.sign(r)
         if ctx.needs_input_grad[1]:
             # d out / dtheta = i out: Re(g conj(i out)) = Im(g) Re(out) - Re(g) Im(out)
             gt = xp.imag(g) * xp.real(out) - xp.real(g) * xp.imag(out)
