@@ -88,57 +88,101 @@ def _slice(k):
     return k
 
 
+def _span(k):
+    """How many of the tensor's dims a key item consumes."""
+    if k is None or k is Ellipsis or type(k) is bool:
+        return 0
+    if hasattr(k, "ndim") and k.dtype.kind == "b":
+        return max(k.ndim, 1)
+    return 1
+
+
 def parse_key(x, key):
-    """(items, basic): the key as a tuple NumPy reads as PyTorch does, and whether it has no
-    index arrays (so ``x[key]`` is a view)."""
+    """(key, basic): for a basic key (ints, slices, None, Ellipsis: a view) the key as a
+    tuple; otherwise a pair (pre, adv) of a basic key applied first and the advanced key
+    applied to its result, since PyTorch applies ints and None before the index arrays (so
+    ``x[0, :, idx]`` puts idx's dims last, where NumPy would put them first)."""
     xp = array_module(x._data)
     items = tuple(_convert(k, xp) for k in _as_tuple(key))
-    basic = True
     shape = x._data.shape
-    dim = 0
-    n_used = sum(1 if not hasattr(k, "ndim") else max(k.ndim, 1) if k.dtype.kind == "b" else 1
-                 for k in items if k is not None and k is not Ellipsis and type(k) is not bool)
-    if n_used > len(shape):
+    used = sum(_span(k) for k in items)
+    if used > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    seen_ellipsis = False
-    out = []
+    basic = not any(type(k) is bool or hasattr(k, "ndim") for k in items)
+    dim = tdim = 0  # the dim in the input, and in the input after ints and None are applied
+    out, pre, adv, arrays = [], [], [], []
     for k in items:
         if k is Ellipsis:
-            if seen_ellipsis:
+            if Ellipsis in pre:
                 continue  # PyTorch accepts repeated ellipses; they add nothing
-            seen_ellipsis = True
-            dim = len(shape) - (n_used - dim)
-        elif k is None or type(k) is bool:
-            basic = basic and k is None
+            tdim += len(shape) - (used - dim) - dim
+            dim = len(shape) - (used - dim)
+            pre.append(k)
+            adv.append(k)
+        elif k is None:
+            pre.append(k)
+            adv.append(slice(None))
+            tdim += 1
+        elif type(k) is bool:
+            adv.append(k)
         elif type(k) is int:
             n = shape[dim]
             if not -n <= k < n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+            pre.append(k)
             dim += 1
         elif type(k) is slice:
-            dim += 1
+            pre.append(k)
+            adv.append(slice(None))
+            dim, tdim = dim + 1, tdim + 1
         else:
-            basic = False
-            dim = _check_array(k, shape, dim)
+            span = _span(k)
+            _check_mask(k, shape, dim)
+            arrays.append((len(adv), k, dim, tdim))
+            pre.extend([slice(None)] * span)
+            adv.append(k)
+            dim, tdim = dim + span, tdim + span
         out.append(k)
-    return tuple(out), basic
+    if basic:
+        return tuple(out), True
+    pre = tuple(pre) if Ellipsis in pre else tuple(pre) + (Ellipsis,)
+    empty = x._data[pre].size == 0
+    if not any(type(k) is int or k is None for k in out):  # NumPy's order is PyTorch's here
+        return (None, _check_arrays(out, arrays, shape, empty, xp)), False
+    return (pre, _check_arrays(adv, arrays, shape, empty, xp)), False
 
 
-def _check_array(k, shape, dim):
+def _check_mask(k, shape, dim):
     if k.dtype.kind == "b":
         for i, s in enumerate(k.shape):
             if shape[dim + i] != s:
                 raise IndexError(
                     f"The shape of the mask {list(k.shape)} at index {i} does not match the shape "
                     f"of the indexed tensor {list(shape)} at index {dim + i}")
-        return dim + k.ndim
-    n = shape[dim]
-    if k.size:
+
+
+def _check_arrays(adv, arrays, shape, empty, xp):
+    """Bounds-check the index arrays. PyTorch checks only the elements it reads, so where the
+    result is empty, out-of-range indices are clipped instead of refused."""
+    adv = list(adv)
+    for pos, k, dim, tdim in arrays:
+        n = shape[dim]
+        if k.dtype.kind == "b" or not k.size:
+            continue
         lo, hi = k.min(), k.max()
         if hi >= n or lo < -n:
+            if empty and n:
+                adv[pos] = xp.clip(k, -n, n - 1)
+                continue
             bad = int(hi) if hi >= n else int(lo)
-            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
-    return dim + 1
+            raise IndexError(f"index {bad} is out of bounds for dimension {tdim} with size {n}")
+    return tuple(adv)
+
+
+def locate(a, key):
+    """The array the advanced part of ``key`` applies to (a view of ``a``), and that part."""
+    pre, adv = key
+    return (a if pre is None else a[pre]), adv
 
 
 def _view_class(items, shape):
@@ -166,7 +210,8 @@ class Index(Primitive):
 
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
-        return x[key]
+        a, adv = locate(x, key)
+        return a[adv]
 
     def backward(ctx, g):
         return linear(ctx, IndexScatter, g, ctx.shape, ctx.key), None
@@ -181,7 +226,7 @@ class IndexScatter(Primitive):
     def forward(ctx, g, shape, key):
         ctx.key = key
         out = array_module(g).zeros(shape, g.dtype)
-        accumulate_at(out, key, g)
+        accumulate_at(*locate(out, key), g)
         return out
 
     def backward(ctx, gg):
@@ -227,6 +272,8 @@ def getitem(self, key):
         n = data.shape[0]
         if -n <= key < n:
             return _view(Select, self, (key, Ellipsis))
+    elif type(key) is slice and data.ndim:  # a lone slice is applied even when it is full
+        return _view(Slice, self, (_slice(key), Ellipsis))
     items, basic = parse_key(self, key)
     if basic:
         if Ellipsis not in items:
@@ -243,10 +290,11 @@ class IndexPut(Primitive):
     def forward(ctx, x, value, key, accumulate):
         ctx.key, ctx.accumulate = key, accumulate
         out = x.copy()
+        a, adv = locate(out, key)
         if accumulate:
-            accumulate_at(out, key, value)
+            accumulate_at(a, adv, value)
         else:
-            out[key] = value
+            a[adv] = value
         return out
 
     def backward(ctx, g):
@@ -256,7 +304,8 @@ class IndexPut(Primitive):
                 gx = g
             else:  # NOTE: overwritten places get no gradient from the old values
                 keep = array_module(g._data if ctx._graph else g).ones(g.shape, dtype=bool)
-                keep[ctx.key] = False
+                a, adv = locate(keep, ctx.key)
+                a[adv] = False
                 gx = g * (wrap(keep) if ctx._graph else keep)
         if ctx.needs_input_grad[1]:
             gv = linear(ctx, Index, g, ctx.key)
@@ -281,7 +330,8 @@ def _value_for(self, value):
 
 
 def _shape_error(self, items, basic, value):
-    target = list(self._data[items].shape)
+    a, adv = (self._data, items) if basic else locate(self._data, items)
+    target = list(a[adv].shape)
     vshape = list(value._data.shape) if isinstance(value, Tensor) else []
     if basic:
         bad = next(i for i in range(1, len(vshape) + 1)
@@ -301,7 +351,8 @@ def setitem(self, key, value):
     try:
         if not needs_graph(self, (value,)):
             check_leaf(self)
-            self._data[items] = value._data if isinstance(value, Tensor) else value
+            a, adv = (self._data, items) if basic else locate(self._data, items)
+            a[adv] = value._data if isinstance(value, Tensor) else value
             self._vc[0] += 1
             return
         if basic:

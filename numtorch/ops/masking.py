@@ -68,8 +68,8 @@ class MaskedSelect(Primitive):
         xp = array_module(x)
         shape = xp.broadcast_shapes(x.shape, mask.shape)
         x = xp.broadcast_to(x, shape)
-        ctx.shape, ctx.key = x.shape, (xp.broadcast_to(mask, shape),)
-        return x[ctx.key]
+        ctx.shape, ctx.key = x.shape, (None, (xp.broadcast_to(mask, shape),))
+        return x[ctx.key[1]]
 
     def backward(ctx, g):
         return linear(ctx, IndexScatter, g, ctx.shape, ctx.key), None
@@ -87,19 +87,19 @@ class MaskedScatter(Primitive):
 
     def forward(ctx, x, mask, src):
         xp = array_module(x)
-        key = (xp.broadcast_to(mask, x.shape),)
-        n = int(key[0].sum())
+        key = (None, (xp.broadcast_to(mask, x.shape),))
+        n = int(key[1][0].sum())
         if n > src.size:
             raise RuntimeError("Number of elements of source < number of ones in mask")
         ctx.key, ctx.n, ctx.src_shape = key, n, src.shape
         out = x.copy()
-        out[key] = src.reshape(-1)[:n]
+        out[key[1]] = src.reshape(-1)[:n]
         return out
 
     def backward(ctx, g):
         gx = gs = None
         if ctx.needs_input_grad[0]:
-            gx = g * _const(ctx, ~ctx.key[0])
+            gx = g * _const(ctx, ~ctx.key[1][0])
         if ctx.needs_input_grad[2]:
             # NOTE: source elements past the mask's count were never read: zero gradient
             size = numel_of(ctx.src_shape)
@@ -212,7 +212,7 @@ class Put(Primitive):
 def put(input, index, source, accumulate=False):
     idx = _flat_index(input, index, "put")
     if source._data.size != idx.size:
-        raise RuntimeError(
+        raise IndexError(
             f"put_(): Expected source and index to have the same number of elements, but got "
             f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
     if source._data.dtype != input._data.dtype:

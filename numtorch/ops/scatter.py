@@ -371,7 +371,9 @@ def index_put(input, indices, values, accumulate=False):
     instead where ``accumulate``."""
     from .indexing import _value_for, parse_key
 
-    items, _ = parse_key(input, tuple(indices))
+    items, basic = parse_key(input, tuple(indices))
+    if basic:
+        items = (None, items)
     if not isinstance(values, Tensor):
         raise TypeError("index_put(): argument 'values' must be Tensor")
     if values._data.dtype != input._data.dtype:
@@ -386,8 +388,8 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     """Values of ``input`` at ``indices`` along ``dim`` (the flattened input without one),
     broadcasting the other dims."""
     from .arithmetic import with_out
-    from .indexing import take
     from .join import broadcast_shapes
+    from .masking import take
     from .shape import expand
 
     if dim is None:

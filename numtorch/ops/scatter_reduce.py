@@ -42,7 +42,7 @@ class ScatterReduce(Primitive):
         if reduce == "mean":
             count = xp.bincount(p, minlength=flat.shape[0]) + int(include_self)
             count = xp.maximum(count, 1).reshape(x.shape)  # untouched places keep their value
-            ctx.count = count
+            ctx.count = count.astype(x.dtype) if x.dtype.kind in "fc" else count
             if x.dtype.kind in "iub":
                 xp.floor_divide(out, count, out=out, casting="unsafe")
             else:
@@ -129,6 +129,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     """``input`` with ``src`` combined in at ``index`` along ``dim`` by ``reduce``."""
     from .arithmetic import with_out
 
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _UFUNC:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
