@@ -336,7 +336,7 @@ def cholesky_legacy(input: Tensor, upper: bool = False) -> Tensor:
 
 def norm_legacy(input: Tensor, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """``torch.norm``: the Frobenius norm by default, a vector p-norm for numbers."""
-    if p == "fro" and (dim is None or (not isinstance(dim, int) and len(dim) <= 2)):
+    if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
         return vector_norm(input, 2, dim, keepdim, dtype=dtype)
     if isinstance(p, str):
         return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)

@@ -47,7 +47,9 @@ def to_torch(arrays, requires_grad=True):
 def assert_close(nt_value, torch_value, atol=1e-5, rtol=1e-4, check_dtype=True):
     """A numtorch tensor equals a torch tensor: shape, dtype name and values."""
     a = nt_value.detach().numpy() if isinstance(nt_value, numtorch.Tensor) else np.asarray(nt_value)
-    b = torch_value.detach().numpy() if hasattr(torch_value, "detach") else np.asarray(torch_value)
+    # NOTE: ``+ 0`` materialises PyTorch's lazy zero tensors (returned e.g. by sgn's backward)
+    b = ((torch_value.detach() + 0).numpy() if hasattr(torch_value, "detach")
+         else np.asarray(torch_value))
     assert a.shape == b.shape, f"shape {a.shape} != torch {b.shape}"
     if check_dtype and hasattr(torch_value, "dtype") and isinstance(nt_value, numtorch.Tensor):
         assert str(nt_value.dtype) == str(torch_value.dtype), (

@@ -147,7 +147,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def _discover(roots):
     """Every node reachable from the roots, and how many edges enter each."""
     deps = {}
-    stack = [r[0] for r in roots]
+    stack = list(dict.fromkeys(r[0] for r in roots))  # two outputs of one node: one root
     seen = set(stack)
     while stack:
         node = stack.pop()

@@ -51,9 +51,10 @@ def operands(a, b):
 
 def _write_out(out, result):
     """Copy a result into ``out=`` (resizing it as PyTorch does when the shape differs)."""
-    if out._rg and out.grad_fn is None:
+    if result._rg:
+        op = result.grad_fn.name().split("Backward")[0].lower()
         raise RuntimeError(
-            f"{'add'}(): functions with out=... arguments don't support automatic "
+            f"{op}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
     if out._data.shape != result._data.shape:
