@@ -33,14 +33,15 @@ def train_step(model, optimizer):
     return loss.item()
 
 
-for step in range(100):
+for _ in range(100):
     loss = train_step(model, optimizer)
 print(f"loss after 100 steps {loss:.6f}")
 
 with tempfile.TemporaryDirectory() as folder:
     path = os.path.join(folder, "checkpoint.pt")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": 100},
-               path)
+    torch.save(
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": 100}, path
+    )
     print("saved", sorted(model.state_dict().keys()))
     checkpoint = torch.load(path)
 
@@ -57,6 +58,8 @@ print("same predictions after reload:", same)
 original_loss = train_step(model, optimizer)
 restored_loss = train_step(restored, restored_optimizer)
 print(f"next step: original {original_loss:.6f}  restored {restored_loss:.6f}")
-print("same weights after one more step:",
-      all(torch.equal(p, q) for p, q in zip(model.parameters(), restored.parameters())))
+print(
+    "same weights after one more step:",
+    all(torch.equal(p, q) for p, q in zip(model.parameters(), restored.parameters())),
+)
 print(restored[0].weight[:2])

@@ -24,11 +24,18 @@ GOALS = {"import": 0.1, "step 1": 0.9, "step 64": 0.7, "step 512": 0.8, "memory"
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="numtorch bench", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                        help="threads for NumPy's BLAS and for PyTorch (the same for both)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="threads for NumPy's BLAS and for PyTorch (the same for both)",
+    )
     parser.add_argument("--repeat", type=int, default=7, help="timing runs per row (median)")
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer repeats and no 100 MiB checkpoint: a smoke test, not numbers")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer repeats and no 100 MiB checkpoint: a smoke test, not numbers",
+    )
     return parser
 
 
@@ -68,9 +75,11 @@ class Table:
         head = "| benchmark | numtorch | PyTorch | NumPy floor | numtorch/PyTorch | goal |"
         lines = [head, "|---|---:|---:|---:|---:|---:|"]
         for name, unit, nt, pt, floor, goal in self.rows:
-            ratio = f"{nt / pt:.2f}" if pt else "-"
-            lines.append(f"| {name} | {_fmt(nt, unit)} | {_fmt(pt, unit)} | "
-                         f"{_fmt(floor, unit)} | {ratio} | {f'<= {goal:g}' if goal else ''} |")
+            ratio = f"{nt / pt:.2f}" if pt and nt else "-"
+            lines.append(
+                f"| {name} | {_fmt(nt, unit)} | {_fmt(pt, unit)} | "
+                f"{_fmt(floor, unit)} | {ratio} | {f'<= {goal:g}' if goal else ''} |"
+            )
         return "\n".join(lines)
 
 
@@ -86,14 +95,45 @@ def _fmt(value, unit: str) -> str:
     return f"{value:.0f} MiB"
 
 
+def _guarded(fn):
+    """Run one measurement; a failure leaves its cell empty and says why, instead of losing
+    the whole table."""
+
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - reported, and the table goes on
+            print(f"  failed: {fn.__name__}{args[1:] if args else ''}: {e!r}", file=sys.stderr)
+            return None
+
+    return run
+
+
 def collect(numtorch, torch, repeat: int, quick: bool) -> Table:
-    from . import bench_cases as c
+    from . import bench_cases
+
+    class c:  # the cases, each guarded
+        OPS, CHECKPOINT_MB = bench_cases.OPS, bench_cases.CHECKPOINT_MB
+        import_time = staticmethod(_guarded(bench_cases.import_time))
+        op_time = staticmethod(_guarded(bench_cases.op_time))
+        step_time = staticmethod(_guarded(bench_cases.step_time))
+        epoch_time = staticmethod(_guarded(bench_cases.epoch_time))
+        peak_memory = staticmethod(_guarded(bench_cases.peak_memory))
+
+        @staticmethod
+        def save_load_time(T, n):
+            return _guarded(bench_cases.save_load_time)(T, n) or (None, None)
 
     frames = (numtorch, torch)
     table = Table()
-    table.add("import", "s", c.import_time("numtorch", repeat),
-              c.import_time("torch", repeat) if torch else None, c.import_time("numpy", repeat),
-              GOALS["import"])
+    table.add(
+        "import",
+        "s",
+        c.import_time("numtorch", repeat),
+        c.import_time("torch", repeat) if torch else None,
+        c.import_time("numpy", repeat),
+        GOALS["import"],
+    )
     for op in c.OPS:
         for backward in (False, True):
             times = [c.op_time(T, op, backward, repeat) if T else None for T in frames]
@@ -102,21 +142,36 @@ def collect(numtorch, torch, repeat: int, quick: bool) -> Table:
             table.add(f"{op}, 3 elements, {kind}", "us", times[0], times[1], floor)
     for batch in (1, 64, 512):
         times = [c.step_time(T, batch, repeat) if T else None for T in frames]
-        table.add(f"seed network training step, batch {batch}", "us" if batch < 512 else "ms",
-                  times[0], times[1], c.step_time(None, batch, repeat), GOALS[f"step {batch}"])
+        table.add(
+            f"seed network training step, batch {batch}",
+            "us" if batch < 512 else "ms",
+            times[0],
+            times[1],
+            c.step_time(None, batch, repeat),
+            GOALS[f"step {batch}"],
+        )
     times = [c.epoch_time(T, max(3, repeat // 2)) if T else None for T in frames]
-    table.add("training epoch, DataLoader, 1,797 digits, batch 64", "ms", times[0], times[1],
-              c.epoch_time(None, max(3, repeat // 2)))
+    table.add(
+        "training epoch, DataLoader, 1,797 digits, batch 64",
+        "ms",
+        times[0],
+        times[1],
+        c.epoch_time(None, max(3, repeat // 2)),
+    )
     if not quick:
         n = 3
         saves = [c.save_load_time(T, n) if T else (None, None) for T in frames]
         floor = c.save_load_time(None, n)
-        table.add(f"save {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][0], saves[1][0],
-                  floor[0])
-        table.add(f"load {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][1], saves[1][1],
-                  floor[1])
-    table.add("peak memory, process training 5 epochs", "MiB", c.peak_memory("numtorch"),
-              c.peak_memory("torch") if torch else None, c.peak_memory("numpy"), GOALS["memory"])
+        table.add(f"save {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][0], saves[1][0], floor[0])
+        table.add(f"load {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][1], saves[1][1], floor[1])
+    table.add(
+        "peak memory, process training 5 epochs",
+        "MiB",
+        c.peak_memory("numtorch"),
+        c.peak_memory("torch") if torch else None,
+        c.peak_memory("numpy"),
+        GOALS["memory"],
+    )
     return table
 
 
@@ -130,10 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     repeat = 3 if args.quick else args.repeat
     import numpy
 
-    print(f"numtorch {numtorch.__version__}, PyTorch "
-          f"{torch.__version__ if torch else 'not installed'}, NumPy {numpy.__version__}, "
-          f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores, "
-          f"{args.threads} thread(s) each; medians of {repeat} runs", flush=True)
+    print(
+        f"numtorch {numtorch.__version__}, PyTorch "
+        f"{torch.__version__ if torch else 'not installed'}, NumPy {numpy.__version__}, "
+        f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores, "
+        f"{args.threads} thread(s) each; medians of {repeat} runs",
+        flush=True,
+    )
     table = collect(numtorch, torch, repeat, args.quick)
     print(table.render())
     return 0

@@ -50,8 +50,9 @@ def import_time(name: str, repeat: int) -> float:
     """Seconds to import ``name`` in a fresh interpreter (median of ``repeat`` processes)."""
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", _IMPORT.format(name)], capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _IMPORT.format(name)], capture_output=True, text=True, check=True
+        )
         runs.append(float(out.stdout))
     return statistics.median(runs)
 
@@ -88,6 +89,7 @@ def op_time(T, name: str, backward: bool, repeat: int) -> float:
 
 
 # --- the seed network's training step ------------------------------------------------------
+
 
 def _seed_model(T):
     from .demo import make_network
@@ -143,8 +145,10 @@ def numpy_step_fn(x, y):
         gh = d @ w2
         gh *= h * (1 - h)
         gw1 = gh.T @ x
-        w2 -= LR * gw2
-        w1 -= LR * gw1
+        gw2 *= LR
+        gw1 *= LR
+        np.subtract(w2, gw2, out=w2)
+        np.subtract(w1, gw1, out=w1)
         return loss
 
     return step
@@ -157,6 +161,7 @@ def step_time(T, batch: int, repeat: int) -> float:
 
 
 # --- a training epoch with DataLoader ------------------------------------------------------
+
 
 def _digits():
     from numtorch.data import load_digits
@@ -176,13 +181,14 @@ def epoch_time(T, repeat: int, batch: int = 64) -> float:
         def epoch():
             order = rng.permutation(len(x))
             for i in range(0, len(x), batch):
-                idx = order[i:i + batch]
+                idx = order[i : i + batch]
                 step(x[idx], y[idx])
 
         return median_time(epoch, repeat, min_time=0.2)
     data = T.utils.data
-    loader = data.DataLoader(data.TensorDataset(T.from_numpy(x), T.from_numpy(y)),
-                             batch_size=batch, shuffle=True)
+    loader = data.DataLoader(
+        data.TensorDataset(T.from_numpy(x), T.from_numpy(y)), batch_size=batch, shuffle=True
+    )
     step = train_step_fn(T, x[:batch], y[:batch])
 
     def epoch():
@@ -200,8 +206,9 @@ CHECKPOINT_MB = 100
 def _state(T):
     rng = np.random.default_rng(0)
     n = CHECKPOINT_MB * 2**20 // (4 * 1024 * 1024)  # 1024x1024 float32 tensors, 4 MiB each
-    arrays = {f"layers.{i}.weight": rng.standard_normal((1024, 1024), dtype=np.float32)
-              for i in range(n)}
+    arrays = {
+        f"layers.{i}.weight": rng.standard_normal((1024, 1024), dtype=np.float32) for i in range(n)
+    }
     if T is None:
         return arrays
     return {k: T.from_numpy(v) for k, v in arrays.items()}
@@ -255,8 +262,10 @@ if name == "numpy":
             w2 -= 0.1 * (d.T @ h)
             w1 -= 0.1 * (gh.T @ xb)
 else:
-    T = __import__(name)
     import importlib
+    T = importlib.import_module(name)
+    for sub in ("nn", "optim"):
+        importlib.import_module(name + "." + sub)
     data = importlib.import_module(name + ".utils.data")
     T.manual_seed(0)
     class network(T.nn.Module):
@@ -283,6 +292,7 @@ print(json.dumps(peak / 1024))
 
 def peak_memory(name: str) -> float:
     """Peak resident memory (MiB) of a fresh process that imports ``name`` and trains."""
-    out = subprocess.run([sys.executable, "-c", _MEMORY, name], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY, name], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)

@@ -37,18 +37,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
     parser.add_argument("--hidden", type=int, default=32, help="size of the hidden layer")
-    parser.add_argument("--lr", type=float, default=None,
-                        help="learning rate (default: 1.0 for sgd, 0.01 for adam)")
+    parser.add_argument(
+        "--lr", type=float, default=None, help="learning rate (default: 1.0 for sgd, 0.01 for adam)"
+    )
     parser.add_argument("--batch-size", type=int, default=16, help="samples per training step")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="random seed: the same seed prints the same numbers every run")
-    parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd",
-                        help="sgd (with momentum 0.9) or adam")
-    parser.add_argument("--out", default="numtorch-demo",
-                        help="folder for the pictures and the checkpoint (created if missing)")
-    parser.add_argument("--backend", choices=("numtorch", "torch"), default="numtorch",
-                        help="run the identical code on numtorch or, where it is installed, "
-                             "on PyTorch")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed: the same seed prints the same numbers every run",
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=sorted(DEFAULT_LR),
+        default="sgd",
+        help="sgd (with momentum 0.9) or adam",
+    )
+    parser.add_argument(
+        "--out",
+        default="numtorch-demo",
+        help="folder for the pictures and the checkpoint (created if missing)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("numtorch", "torch"),
+        default="numtorch",
+        help="run the identical code on numtorch or, where it is installed, on PyTorch",
+    )
     return parser
 
 
@@ -58,7 +73,9 @@ def load_backend(name: str):
         try:
             return importlib.import_module("torch")
         except ImportError:
-            raise SystemExit("numtorch demo: --backend torch needs PyTorch (pip install torch)")
+            raise SystemExit(
+                "numtorch demo: --backend torch needs PyTorch (pip install torch)"
+            ) from None
     import numtorch
 
     for sub in ("nn", "optim", "utils.data"):
@@ -107,8 +124,9 @@ def accuracy(T, model, x, y) -> tuple[int, "object"]:
 def _progress(loader, epoch: int, epochs: int, tqdm):
     if tqdm is None:
         return loader
-    return tqdm(loader, desc=f"epoch {epoch}/{epochs}", leave=False, unit="batch",
-                dynamic_ncols=True)
+    return tqdm(
+        loader, desc=f"epoch {epoch}/{epochs}", leave=False, unit="batch", dynamic_ncols=True
+    )
 
 
 def train(T, args, tqdm) -> dict:
@@ -124,11 +142,14 @@ def train(T, args, tqdm) -> dict:
         optimizer = T.optim.Adam(model.parameters(), lr=lr)
     loss_fn = T.nn.MSELoss()
     one_hot = T.eye(10)
-    loader = from_data.DataLoader(from_data.TensorDataset(x_train, y_train),
-                                  batch_size=args.batch_size, shuffle=True)
-    print(f"{T.__name__}: {model.__class__.__name__}(64 -> {args.hidden} -> 10), "
-          f"{len(y_train)} training and {len(y_test)} test digits, "
-          f"{args.optimizer} lr={lr:g}, batch {args.batch_size}, seed {args.seed}")
+    loader = from_data.DataLoader(
+        from_data.TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True
+    )
+    print(
+        f"{T.__name__}: {model.__class__.__name__}(64 -> {args.hidden} -> 10), "
+        f"{len(y_train)} training and {len(y_test)} test digits, "
+        f"{args.optimizer} lr={lr:g}, batch {args.batch_size}, seed {args.seed}"
+    )
     history = {"epoch": [], "loss": [], "train_acc": [], "test_acc": []}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
@@ -145,18 +166,30 @@ def train(T, args, tqdm) -> dict:
                 bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
         train_ok, _ = accuracy(T, model, x_train, y_train)
         test_ok, predicted = accuracy(T, model, x_test, y_test)
-        for key, value in (("epoch", epoch), ("loss", total / seen),
-                           ("train_acc", 100 * train_ok / len(y_train)),
-                           ("test_acc", 100 * test_ok / len(y_test))):
+        for key, value in (
+            ("epoch", epoch),
+            ("loss", total / seen),
+            ("train_acc", 100 * train_ok / len(y_train)),
+            ("test_acc", 100 * test_ok / len(y_test)),
+        ):
             history[key].append(value)
-        print(f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  "
-              f"train {history['train_acc'][-1]:5.1f}% ({train_ok}/{len(y_train)})  "
-              f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})")
+        print(
+            f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  "
+            f"train {history['train_acc'][-1]:5.1f}% ({train_ok}/{len(y_train)})  "
+            f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})"
+        )
     seconds = time.perf_counter() - start
     print(f"trained {args.epochs} epoch{'s' if args.epochs > 1 else ''} in {seconds:.1f} s")
-    return {"model": model, "history": history, "loss_fn": loss_fn, "one_hot": one_hot,
-            "x_test": x_test, "y_test": y_test, "test_images": test_images,
-            "predicted": predicted}
+    return {
+        "model": model,
+        "history": history,
+        "loss_fn": loss_fn,
+        "one_hot": one_hot,
+        "x_test": x_test,
+        "y_test": y_test,
+        "test_images": test_images,
+        "predicted": predicted,
+    }
 
 
 def _optional(name: str):

@@ -25,8 +25,13 @@ def write_all(T, result: dict, out: str) -> tuple[list[str], list[str]]:
         skipped.append("curves.png and digits.png (matplotlib not installed)")
     else:
         plot_curves(plt, result["history"], os.path.join(out, "curves.png"))
-        plot_digits(plt, result["test_images"], result["y_test"].tolist(),
-                    result["predicted"].tolist(), os.path.join(out, "digits.png"))
+        plot_digits(
+            plt,
+            result["test_images"],
+            result["y_test"].tolist(),
+            result["predicted"].tolist(),
+            os.path.join(out, "digits.png"),
+        )
         written += ["curves.png", "digits.png"]
     dot = autograd_dot(T, result)
     with open(os.path.join(out, "graph.dot"), "w") as f:
@@ -44,8 +49,9 @@ def _write_history(history: dict, path: str) -> None:
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["epoch", "loss", "train_accuracy_percent", "test_accuracy_percent"])
-        for row in zip(history["epoch"], history["loss"], history["train_acc"],
-                       history["test_acc"]):
+        for row in zip(
+            history["epoch"], history["loss"], history["train_acc"], history["test_acc"]
+        ):
             writer.writerow([row[0], f"{row[1]:.6f}", f"{row[2]:.2f}", f"{row[3]:.2f}"])
 
 
@@ -85,8 +91,9 @@ def plot_curves(plt, history: dict, path: str) -> None:
 def plot_digits(plt, images, labels: list, predicted: list, path: str) -> None:
     """The first test digits, each titled with its predicted label (red where it is wrong)."""
     n = min(GRID_ROWS * GRID_COLS, len(labels))
-    fig, axes = plt.subplots(GRID_ROWS, GRID_COLS, figsize=(GRID_COLS * 1.1, GRID_ROWS * 1.3),
-                             dpi=110)
+    fig, axes = plt.subplots(
+        GRID_ROWS, GRID_COLS, figsize=(GRID_COLS * 1.1, GRID_ROWS * 1.3), dpi=110
+    )
     wrong = sum(p != t for p, t in zip(predicted[:n], labels[:n]))
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
@@ -95,8 +102,12 @@ def plot_digits(plt, images, labels: list, predicted: list, path: str) -> None:
         ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=16, interpolation="nearest")
         ok = predicted[i] == labels[i]
         title = f"{predicted[i]}" if ok else f"{predicted[i]} (is {labels[i]})"
-        ax.set_title(title, color="green" if ok else "red", fontsize=11,
-                     fontweight="normal" if ok else "bold")
+        ax.set_title(
+            title,
+            color="green" if ok else "red",
+            fontsize=11,
+            fontweight="normal" if ok else "bold",
+        )
     fig.suptitle(f"first {n} test digits with the predicted label ({wrong} wrong, in red)")
     fig.tight_layout()
     fig.savefig(path)
@@ -115,12 +126,15 @@ def autograd_dot(T, result: dict) -> str:
     loss = result["loss_fn"](model(x), target)
     names = {id(p): (name, tuple(p.shape)) for name, p in model.named_parameters()}
     names[id(x)] = ("input x (one digit)", tuple(x.shape))
-    lines = ["digraph autograd {", '  rankdir="BT";',
-             '  label="autograd graph of one digit\'s loss\\n(backward() runs from the loss '
-             'down to the leaves)"; labelloc="t"; fontname="Helvetica"; fontsize=12;',
-             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
-             f'  loss [label="loss = {loss.item():.4f}\\n{type(result["loss_fn"]).__name__}",'
-             ' fillcolor="#f4c7c3"];']
+    lines = [
+        "digraph autograd {",
+        '  rankdir="BT";',
+        "  label=\"autograd graph of one digit's loss\\n(backward() runs from the loss "
+        'down to the leaves)"; labelloc="t"; fontname="Helvetica"; fontsize=12;',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
+        f'  loss [label="loss = {loss.item():.4f}\\n{type(result["loss_fn"]).__name__}",'
+        ' fillcolor="#f4c7c3"];',
+    ]
     seen, order, stack = {}, [], [(loss.grad_fn, "loss")]
     while stack:
         fn, parent = stack.pop()

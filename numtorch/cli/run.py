@@ -22,8 +22,17 @@ import types
 
 # What ``import torch`` alone makes reachable in PyTorch, so ``torch.nn.Linear`` works without
 # an ``import torch.nn``.
-_EAGER = ("nn", "nn.functional", "nn.init", "optim", "optim.lr_scheduler", "utils",
-          "utils.data", "autograd", "serialization")
+_EAGER = (
+    "nn",
+    "nn.functional",
+    "nn.init",
+    "optim",
+    "optim.lr_scheduler",
+    "utils",
+    "utils.data",
+    "autograd",
+    "serialization",
+)
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -61,8 +70,9 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
             return None  # ModuleNotFoundError for the torch name follows
         loader = _AliasLoader(module)
         loader._module_spec = module.__spec__
-        return importlib.machinery.ModuleSpec(fullname, loader, is_package=hasattr(module,
-                                                                                  "__path__"))
+        return importlib.machinery.ModuleSpec(
+            fullname, loader, is_package=hasattr(module, "__path__")
+        )
 
 
 def install_torch_alias() -> None:
@@ -80,7 +90,7 @@ def install_torch_alias() -> None:
                 raise
     for name, module in list(sys.modules.items()):
         if name.startswith("numtorch.") and module is not None:
-            sys.modules.setdefault("torch" + name[len("numtorch"):], module)
+            sys.modules.setdefault("torch" + name[len("numtorch") :], module)
 
 
 def torch_name(qualname: str) -> str:
@@ -130,8 +140,10 @@ def _missing_attribute(exc: AttributeError) -> str | None:
     if base is None or attr.startswith("_"):
         return None
     # A subclass the program wrote (say of nn.Module): the name may be PyTorch's or a typo.
-    return (f"'{cls.__name__}' object has no attribute '{attr}': neither the program nor "
-            f"numtorch's {_public_name(base)} defines it (numtorch may not provide it yet)")
+    return (
+        f"'{cls.__name__}' object has no attribute '{attr}': neither the program nor "
+        f"numtorch's {_public_name(base)} defines it (numtorch may not provide it yet)"
+    )
 
 
 _FROM_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")

@@ -1,0 +1,242 @@
+"""The ``numtorch`` command: run's alias and its one-line error for a missing API, the demo.
+
+Every case runs in a fresh interpreter: ``numtorch run`` rebinds ``torch`` for its process.
+"""
+
+import csv
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def numtorch_cmd(*args, cwd, extra_code=None):
+    """Run ``numtorch *args`` in ``cwd``; ``extra_code`` (which must import sys) runs first."""
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, (ROOT, os.environ.get("PYTHONPATH"))))
+    )
+    env["OMP_NUM_THREADS"] = "1"
+    if extra_code is None:
+        cmd = [sys.executable, "-m", "numtorch.cli", *args]
+    else:  # run ``extra_code`` first, then the command, in the same interpreter
+        code = extra_code + "\nfrom numtorch.cli import main\nsys.exit(main(sys.argv[1:]))"
+        cmd = [sys.executable, "-c", code, *args]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def run_program(tmp_path, source, *args):
+    (tmp_path / "prog.py").write_text(textwrap.dedent(source))
+    return numtorch_cmd("run", "prog.py", *args, cwd=tmp_path)
+
+
+# --- numtorch run --------------------------------------------------------------------------
+
+
+def test_run_gives_numtorch_for_torch_and_python_argv(tmp_path):
+    done = run_program(
+        tmp_path,
+        """
+        import sys
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.utils.data import DataLoader
+        from torch import optim
+        print(__name__, sys.argv)
+        print(torch.__name__, nn.__name__, F.__name__, optim.__name__, DataLoader.__module__)
+        print(sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+        print(torch.tensor([5.0]) * 3)
+        if __name__ == "__main__":
+            sys.exit(3)
+    """,
+        "a",
+        "--flag",
+        "-x",
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "__main__ ['prog.py', 'a', '--flag', '-x']"
+    names = lines[1].split()
+    assert names[:4] == ["numtorch", "numtorch.nn", "numtorch.nn.functional", "numtorch.optim"]
+    assert names[4].startswith("numtorch.utils.data")
+    assert lines[2:] == ["True", "tensor([15.])"]
+
+
+@pytest.mark.parametrize(
+    "source, line, name",
+    [
+        (
+            "import torch\nx = torch.ones(2)\ny = torch.no_such_function(x)\n",
+            3,
+            "torch.no_such_function",
+        ),
+        ("import torch\nfrom torch.nn import NoSuchLayer\n", 2, "torch.nn.NoSuchLayer"),
+        ("import torch\n\nimport torch.no_such_module\n", 3, "module torch.no_such_module"),
+        (
+            "import torch\nx = torch.ones(2)\n\ndef f(t):\n    return t.no_such_method()\n\nf(x)\n",
+            5,
+            "torch.Tensor.no_such_method",
+        ),
+        (
+            "import torch.nn as nn\nlayer = nn.Linear(2, 2)\nlayer.no_such_method()\n",
+            3,
+            "torch.nn.Linear.no_such_method",
+        ),
+    ],
+)
+def test_run_names_a_missing_api_in_one_line(tmp_path, source, line, name):
+    (tmp_path / "prog.py").write_text(source)
+    done = numtorch_cmd("run", "prog.py", cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0] == f"numtorch run: prog.py:{line}: {name} is not provided by numtorch yet"
+
+
+def test_run_missing_api_in_a_subclass_mentions_both_possibilities(tmp_path):
+    done = run_program(
+        tmp_path,
+        """
+        import torch
+        class Net(torch.nn.Module):
+            pass
+        Net().no_such_hook()
+    """,
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("numtorch run: prog.py:5: 'Net' object has no attribute 'no_such_hook'")
+    assert "torch.nn.Module" in line and "numtorch may not provide it yet" in line
+
+
+def test_run_keeps_the_programs_own_errors(tmp_path):
+    done = run_program(
+        tmp_path,
+        """
+        import torch
+        value = None
+        value.strip()
+    """,
+    )
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr
+    assert "AttributeError: 'NoneType' object has no attribute 'strip'" in done.stderr
+
+
+def test_run_prints_before_the_error_stay(tmp_path):
+    done = run_program(
+        tmp_path,
+        """
+        import torch
+        print("before")
+        torch.no_such_function()
+    """,
+    )
+    assert done.stdout == "before\n"
+    assert "prog.py:4: torch.no_such_function" in done.stderr
+
+
+def test_run_missing_file(tmp_path):
+    done = numtorch_cmd("run", "nothere.py", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "nothere.py" in done.stderr
+
+
+def test_top_level_usage(tmp_path):
+    done = numtorch_cmd("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for command in ("demo", "run", "inspect", "bench"):
+        assert f"  {command}" in done.stdout
+    done = numtorch_cmd("frobnicate", cwd=tmp_path)
+    assert done.returncode == 2 and "unknown command" in done.stderr
+
+
+# --- numtorch demo -------------------------------------------------------------------------
+
+
+def test_demo_help_explains_the_options(tmp_path):
+    done = numtorch_cmd("demo", "--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for option in (
+        "--epochs",
+        "--hidden",
+        "--lr",
+        "--batch-size",
+        "--seed",
+        "--optimizer",
+        "--out",
+        "--backend",
+    ):
+        assert option in done.stdout
+
+
+def _epoch_lines(stdout):
+    return [line for line in stdout.splitlines() if line.startswith("epoch")]
+
+
+def test_demo_one_epoch_writes_its_files(tmp_path):
+    done = numtorch_cmd("demo", "--epochs", "1", "--out", "out", "--seed", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (line,) = _epoch_lines(done.stdout)
+    assert line.startswith("epoch   1/1  loss ") and "train" in line and "test" in line
+    out = tmp_path / "out"
+    for name in ("history.csv", "graph.dot", "model.pt"):
+        assert (out / name).stat().st_size > 0, name
+    with open(out / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and 0 <= float(rows[0]["test_accuracy_percent"]) <= 100
+    dot = (out / "graph.dot").read_text()
+    for node in ("w1.weight", "w2.weight", "input x", "SigmoidBackward0", "MseLossBackward0"):
+        assert node in dot
+    import numtorch
+
+    state = numtorch.load(str(out / "model.pt"))
+    assert sorted(state) == ["w1.weight", "w2.weight"]
+    assert tuple(state["w1.weight"].shape) == (32, 64)
+    assert tuple(state["w2.weight"].shape) == (10, 32)
+
+    if importlib.util.find_spec("torch") is not None:  # the checkpoint is PyTorch's format
+        import torch
+
+        theirs = torch.load(out / "model.pt")
+        assert theirs["w1.weight"].dtype == torch.float32
+        assert (theirs["w1.weight"].numpy() == state["w1.weight"].numpy()).all()
+
+    again = numtorch_cmd("demo", "--epochs", "1", "--out", "again", "--seed", "3", cwd=tmp_path)
+    assert _epoch_lines(again.stdout) == _epoch_lines(done.stdout)  # deterministic
+
+
+_BLOCK_OPTIONAL = """
+import sys
+class _Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("matplotlib", "tqdm", "graphviz"):
+            raise ImportError("blocked: " + name)
+sys.meta_path.insert(0, _Block())
+import os
+os.environ["PATH"] = ""
+"""
+
+
+def test_demo_without_optional_packages_says_what_it_skipped(tmp_path):
+    done = numtorch_cmd(
+        "demo",
+        "--epochs",
+        "1",
+        "--hidden",
+        "8",
+        "--out",
+        "out",
+        cwd=tmp_path,
+        extra_code=_BLOCK_OPTIONAL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "skipped: curves.png and digits.png (matplotlib not installed)" in done.stdout
+    assert "skipped: progress bars (tqdm not installed)" in done.stdout
+    assert "skipped: graph.png" in done.stdout
+    assert sorted(os.listdir(tmp_path / "out")) == ["graph.dot", "history.csv", "model.pt"]
