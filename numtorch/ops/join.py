@@ -10,6 +10,7 @@ from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
+from .arithmetic import with_out
 from .inplace import make_view
 from .shape import _shape_args, expand, reshape, zeros
 from .strided import Select, Slice, narrow
@@ -27,10 +28,12 @@ def _tensors(tensors, name):
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
+    np_dt = tensors[0]._data.dtype
+    if all(t._data.dtype == np_dt for t in tensors):
+        return tensors
     dt = tensors[0].dtype
     for t in tensors[1:]:
-        if t.dtype is not dt:
-            dt = _dtype.promote_types(dt, t.dtype)
+        dt = _dtype.promote_types(dt, t.dtype)
     return [t if t.dtype is dt else t.to(dt) for t in tensors]
 
 
@@ -63,8 +66,6 @@ class Cat(Primitive):
 
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (dtypes promoted across the inputs)."""
-    from .arithmetic import with_out
-
     tensors = _tensors(tensors, "cat")
     ref = next((t for t in tensors if t._data.shape != (0,)), tensors[0])
     nd = ref._data.ndim
@@ -111,8 +112,6 @@ class Stack(Primitive):
 
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim."""
-    from .arithmetic import with_out
-
     tensors = _tensors(tensors, "stack")
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors[1:], 1):

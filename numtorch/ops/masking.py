@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
+from .arithmetic import with_out
 from .indexing import Index, IndexScatter
 from .inplace import inplace
 from .shape import linear, numel_of, zeros
@@ -76,8 +77,6 @@ class MaskedSelect(Primitive):
 
 
 def masked_select(input, mask, *, out=None):
-    from .arithmetic import with_out
-
     return with_out(MaskedSelect.apply(input, _mask(mask, "masked_select")), out)
 
 
@@ -127,8 +126,6 @@ def nonzero(input, *, out=None, as_tuple=False):
         return tuple(wrap(i.astype(xp.int64, copy=False)) for i in xp.nonzero(data))
     res = wrap(xp.argwhere(data).astype(xp.int64, copy=False))
     if out is not None:
-        from .arithmetic import with_out
-
         return with_out(res, out)
     return res
 

@@ -7,6 +7,7 @@ from .._backend import array_module
 from .._tensor import _wrap_dim
 from ..autograd.function import Primitive
 from . import strided
+from .arithmetic import with_out
 from .inplace import inplace
 from .shape import linear
 
@@ -134,8 +135,6 @@ class Triu(Tril):
 
 def _triangle(cls, name):
     def fn(input, diagonal=0, *, out=None):
-        from .arithmetic import with_out
-
         if input._data.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         return with_out(cls.apply(input, int(diagonal)), out)
@@ -183,7 +182,6 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 def diag(input, diagonal=0, *, out=None):
     """A 1-D input's values on a diagonal of a square matrix, or a 2-D input's diagonal."""
-    from .arithmetic import with_out
     from .convert import clone
 
     nd = input._data.ndim

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._backend import array_module
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
+from .arithmetic import with_out
 from .indexing import IndexPut, add_rows
 from .inplace import inplace
 from .shape import linear
@@ -100,8 +101,6 @@ def _check_index(name, input, dim, index, src=None):
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[index[i][j]][j]`` (for dim 0), shaped like ``index``."""
-    from .arithmetic import with_out
-
     _, pos = _check_index("gather", input, dim, index)
     res = Gather.apply(input, pos)
     if res._data.shape != index._data.shape:
@@ -180,8 +179,6 @@ def _src(input, index, src, name):
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     """``input`` with ``src`` (or ``value``) written where ``index`` points along ``dim``."""
-    from .arithmetic import with_out
-
     if src is None:
         src = value
     src_arr = src._data if isinstance(src, Tensor) else None
@@ -197,8 +194,6 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
 
 
 def scatter_add(input, dim, index, src, *, out=None):
-    from .arithmetic import with_out
-
     _, pos = _check_index("scatter_add", input, dim, index, src._data)
     src = _src(input, index, src, "scatter_add")
     return with_out(ScatterAdd.apply(input, src, pos), out)
@@ -261,8 +256,6 @@ def _add_along(out, dim, index, src):
 
 def index_select(input, dim, index, *, out=None):
     """The slices of ``input`` along ``dim`` at the positions in ``index`` (a vector)."""
-    from .arithmetic import with_out
-
     d, idx = _vector_index("index_select", input, dim, index)
     if not input._data.ndim:
         return with_out(input.reshape(idx.shape[:1]) if idx.size else input.reshape(0), out)
@@ -387,7 +380,6 @@ def index_put(input, indices, values, accumulate=False):
 def take_along_dim(input, indices, dim=None, *, out=None):
     """Values of ``input`` at ``indices`` along ``dim`` (the flattened input without one),
     broadcasting the other dims."""
-    from .arithmetic import with_out
     from .join import broadcast_shapes
     from .masking import take
     from .shape import expand

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._backend import array_module
 from .._tensor import wrap
 from ..autograd.function import Primitive
+from .arithmetic import with_out
 from .inplace import inplace
 from .scatter import Gather, Scatter, _check_index, _src
 from .shape import linear
@@ -127,8 +128,6 @@ def _untouched(x, p):
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """``input`` with ``src`` combined in at ``index`` along ``dim`` by ``reduce``."""
-    from .arithmetic import with_out
-
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _UFUNC:
         raise RuntimeError(
