@@ -156,6 +156,18 @@ def test_safe_globals_api(tmp_path):
     assert numtorch.load(path, weights_only=False)["cfg"] == Config(0.5)
 
 
+def test_whole_modules_need_weights_only_false():
+    model = numtorch.nn.Sequential(numtorch.nn.Linear(2, 3), numtorch.nn.ReLU())
+    buf = io.BytesIO()
+    numtorch.save(model, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="numtorch.nn.modules.container.Sequential"):
+        numtorch.load(buf)
+    buf.seek(0)
+    again = numtorch.load(buf, weights_only=False)
+    assert again[0].weight.tolist() == model[0].weight.tolist()
+
+
 def test_numpy_arrays_need_weights_only_false():
     data = archive(pickle.dumps({"a": np.arange(3)}, protocol=2))
     with pytest.raises(pickle.UnpicklingError, match="_reconstruct"):

@@ -17,6 +17,7 @@ import mmap as _mmap
 import os
 import pickle
 
+from .._backend import device
 from .._tensor import Tensor, wrap
 from ._globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 from ._legacy import is_legacy, load_legacy
@@ -105,7 +106,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     if is_path and os.fsdecode(f).endswith(".safetensors"):
         from ..utils.safetensors import load_file
 
-        return load_file(f, device=str(map_location) if map_location is not None else "cpu")
+        target = map_location if isinstance(map_location, (str, device)) else "cpu"
+        return load_file(f, device=str(target))
     if mmap and not is_path:
         raise ValueError("f must be a file path in order to use the mmap argument")
     if is_path:

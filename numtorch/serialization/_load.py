@@ -69,10 +69,11 @@ class StorageLoader:
     def __init__(self, reader, restore, mm=None, meta=False):
         self.reader, self.restore, self.mm, self.meta = reader, restore, mm, meta
         self.cache = {}
-        swap = reader.has("byteorder") and reader.read("byteorder") != sys.byteorder.encode()
-        if reader.has("byteorder") and reader.read("byteorder") not in (b"little", b"big"):
+        # a checkpoint without the record is little-endian, as PyTorch assumes
+        order = reader.read("byteorder") if reader.has("byteorder") else b"little"
+        if order not in (b"little", b"big"):
             raise CheckpointError(f"{reader.name}: unknown byte order record")
-        self.swap = swap
+        self.swap = order != sys.byteorder.encode()
 
     def __call__(self, pid):
         if len(pid) != 5:
