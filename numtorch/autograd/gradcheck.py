@@ -112,7 +112,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     if grad_outputs is None:
         from ..ops.creation import tensor
 
-        rng_vals = [((o._data * 0 + 1) * 0.37 + 0.11 * idx) for idx, o in enumerate(outs)]
+        rng_vals = [((o._data * 0 + 1) * 0.37 + 0.11 * idx).copy() for idx, o in enumerate(outs)]
         grad_outputs = [tensor(v, dtype=o.dtype, requires_grad=True)
                         for v, o in zip(rng_vals, outs)]
     n = len(inputs)
