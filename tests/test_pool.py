@@ -1,0 +1,111 @@
+"""Pooling functions and layers against torch."""
+
+import numpy as np
+import pytest
+
+import numtorch as nt
+import numtorch.nn as nn
+from helpers import assert_close, check_op, requires_torch, torch
+
+
+def F(t):
+    return nt.nn.functional if isinstance(t, nt.Tensor) else torch.nn.functional
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, stride=2, ceil_mode=True),
+                                dict(kernel_size=2, dilation=2, padding=1)], ids=str)
+def test_max_pool(kw):
+    # distinct values keep the argmax (and so the gradient) well defined
+    check_op(lambda x: F(x).max_pool2d(x, **kw), [(2, 3, 7, 8)], second_order=False)
+    check_op(lambda x: F(x).max_pool1d(x, **kw), [(2, 3, 9)], second_order=False)
+
+
+def test_max_pool3d_and_indices():
+    check_op(lambda x: F(x).max_pool3d(x, 2, padding=1), [(1, 2, 4, 5, 3)], second_order=False)
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype("float32")
+    a = nt.nn.functional.max_pool2d(nt.tensor(x), 3, 2, 1, return_indices=True, ceil_mode=True)
+    b = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True,
+                                       ceil_mode=True) if torch else None
+    if b is not None:
+        assert_close(a[0], b[0])
+        assert_close(a[1], b[1])
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                                     count_include_pad=False),
+                                dict(kernel_size=3, padding=1, ceil_mode=True, stride=2)],
+                         ids=str)
+def test_avg_pool(kw):
+    check_op(lambda x: F(x).avg_pool2d(x, **kw), [(2, 3, 7, 8)], second_order=len(kw) == 1)
+    check_op(lambda x: F(x).avg_pool1d(x, **kw), [(2, 3, 9)], second_order=False)
+
+
+def test_avg_pool_divisor_and_3d():
+    check_op(lambda x: F(x).avg_pool2d(x, 3, 1, 1, divisor_override=4), [(1, 2, 5, 5)],
+             second_order=False)
+    check_op(lambda x: F(x).avg_pool3d(x, 2, 1), [(1, 2, 3, 4, 3)], second_order=False)
+
+
+@pytest.mark.parametrize("size", [1, (3, 5), (3, 4), (None, 2)], ids=str)
+def test_adaptive(size):
+    check_op(lambda x: F(x).adaptive_avg_pool2d(x, size), [(2, 3, 9, 8)])
+    check_op(lambda x: F(x).adaptive_max_pool2d(x, size), [(2, 3, 9, 8)], second_order=False)
+
+
+def test_adaptive_1d_3d():
+    check_op(lambda x: F(x).adaptive_avg_pool1d(x, 4), [(2, 3, 10)], second_order=False)
+    check_op(lambda x: F(x).adaptive_avg_pool3d(x, (2, 3, 2)), [(1, 2, 5, 6, 4)],
+             second_order=False)
+    check_op(lambda x: F(x).adaptive_max_pool1d(x, 3), [(2, 3, 10)], second_order=False)
+
+
+def test_lp_pool_and_unpool():
+    check_op(lambda x: F(x).lp_pool2d(x, 2, 3, 2), [(2, 3, 7, 7)], low=0.5, second_order=False)
+
+    def unpool(x):
+        f = F(x)
+        out, idx = f.max_pool2d(x, 2, return_indices=True)
+        return f.max_unpool2d(out, idx, 2)
+
+    check_op(unpool, [(2, 3, 6, 4)], second_order=False)
+
+
+@requires_torch
+@pytest.mark.parametrize("make", [
+    lambda m: m.MaxPool2d(3, 2, 1, ceil_mode=True), lambda m: m.MaxPool1d(2),
+    lambda m: m.MaxPool3d(2), lambda m: m.AvgPool2d(3, 1, 1, count_include_pad=False),
+    lambda m: m.AvgPool1d(3), lambda m: m.AvgPool3d(2), lambda m: m.AdaptiveAvgPool2d((3, None)),
+    lambda m: m.AdaptiveAvgPool1d(2), lambda m: m.AdaptiveMaxPool2d(3),
+    lambda m: m.LPPool2d(2, 2), lambda m: m.LPPool1d(1.5, 2),
+], ids=range(11))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layers(make, dtype):
+    a, b = make(nn), make(torch.nn)
+    assert repr(a) == repr(b)
+    nd = 1 if "1d" in type(a).__name__ else 3 if "3d" in type(a).__name__ else 2
+    shape = {1: (2, 3, 8), 2: (2, 3, 6, 7), 3: (1, 2, 4, 4, 6)}[nd]
+    x = np.abs(np.random.default_rng(0).standard_normal(shape)).astype(dtype) + 0.1
+    xa, xb = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yb = a(xa), b(xb)
+    assert_close(ya, yb)
+    ya.sum().backward()
+    yb.sum().backward()
+    assert_close(xa.grad, xb.grad)
+
+
+@requires_torch
+def test_unpool_layer_repr():
+    assert repr(nn.MaxUnpool2d(2)) == repr(torch.nn.MaxUnpool2d(2))
+    assert repr(nn.MaxUnpool1d(3, 2)) == repr(torch.nn.MaxUnpool1d(3, 2))
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda f: f.max_pool2d(nt.randn(1, 1, 4, 4), 3, padding=2), "pad should be at most half"),
+    (lambda f: f.max_pool2d(nt.randn(1, 1, 2, 2), 5), "Output size is too small"),
+    (lambda f: f.max_pool2d(nt.randn(4, 4), 2), "3D or 4D (batch mode) tensor expected"),
+])
+def test_errors(call, error):
+    with pytest.raises(RuntimeError, match=__import__("re").escape(error)):
+        call(nt.nn.functional)
