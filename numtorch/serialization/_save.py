@@ -58,6 +58,8 @@ class StorageTable:
 
     def describe(self, t) -> tuple:
         arr = to_host(t._data)
+        if not isinstance(arr, numpy.ndarray):  # a 0-d value held as a NumPy scalar
+            arr = numpy.asarray(arr)
         dt = t.dtype
         root, lo, hi, offset, stride = self._place(arr)
         rec = self._by_root.get(id(root))
