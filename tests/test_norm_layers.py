@@ -1,0 +1,90 @@
+"""Batch / instance / group / local-response normalisation against torch."""
+
+import numpy as np
+import pytest
+
+import numtorch as nt
+import numtorch.nn as nn
+from helpers import assert_close, check_op, gradcheck, requires_torch, torch
+
+
+def F(t):
+    return nt.nn.functional if isinstance(t, nt.Tensor) else torch.nn.functional
+
+
+def test_batch_norm_functional_training():
+    check_op(lambda x, w, b: F(x).batch_norm(x, None, None, w, b, training=True),
+             [(4, 3, 5), (3,), (3,)])
+    check_op(lambda x: F(x).batch_norm(x, None, None, training=True), [(5, 2)])
+
+
+def test_batch_norm_eval_double_backward():
+    rm, rv = np.array([0.1, -0.2]), np.array([0.5, 2.0])
+    gradcheck(lambda x, w: nt.nn.functional.batch_norm(x, nt.tensor(rm), nt.tensor(rv), w),
+              [np.random.default_rng(0).standard_normal((3, 2, 4)), np.array([1.5, -0.5])])
+
+
+def test_group_instance_lrn_functional():
+    check_op(lambda x, w, b: F(x).group_norm(x, 2, w, b), [(2, 4, 3, 3), (4,), (4,)])
+    check_op(lambda x: F(x).instance_norm(x), [(2, 3, 6)])
+    check_op(lambda x: F(x).local_response_norm(x, 3), [(2, 5, 4, 3)], second_order=False)
+    check_op(lambda x: F(x).local_response_norm(x, 2), [(2, 5, 4)], second_order=False)
+
+
+LAYERS = [
+    lambda m: m.BatchNorm1d(3), lambda m: m.BatchNorm2d(3, momentum=None),
+    lambda m: m.BatchNorm3d(3, affine=False), lambda m: m.BatchNorm2d(3, bias=False),
+    lambda m: m.BatchNorm1d(3, track_running_stats=False),
+    lambda m: m.InstanceNorm1d(3), lambda m: m.InstanceNorm2d(3, affine=True),
+    lambda m: m.InstanceNorm2d(3, track_running_stats=True), lambda m: m.InstanceNorm3d(3),
+    lambda m: m.GroupNorm(3, 6), lambda m: m.GroupNorm(2, 6, affine=False),
+    lambda m: m.LocalResponseNorm(3, alpha=0.01, k=2.0),
+]
+
+
+def _input(layer):
+    name = type(layer).__name__
+    c = getattr(layer, "num_features", getattr(layer, "num_channels", 3))
+    if "1d" in name:
+        return (4, c, 5)
+    if "3d" in name:
+        return (2, c, 3, 2, 4)
+    return (4, c, 3, 4)
+
+
+@requires_torch
+@pytest.mark.parametrize("make", LAYERS, ids=range(len(LAYERS)))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layers(make, dtype):
+    a, b = make(nn), make(torch.nn)
+    assert repr(a) == repr(b)
+    if dtype == "float64":
+        a, b = a.double(), b.double()
+    rng = np.random.default_rng(0)
+    for train in (True, True, False):  # two training steps move the running stats, then eval
+        a.train(train)
+        b.train(train)
+        x = rng.standard_normal(_input(a)).astype(dtype)
+        xa, xb = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ya, yb = a(xa), b(xb)
+        assert_close(ya, yb, atol=1e-4)
+        g = rng.standard_normal(tuple(yb.shape)).astype(dtype)
+        ya.backward(nt.tensor(g))
+        yb.backward(torch.tensor(g))
+        assert_close(xa.grad, xb.grad, atol=1e-4)
+        for pa, pb in zip(a.parameters(), b.parameters()):
+            assert_close(pa.grad, pb.grad, atol=1e-4)
+        for (na, ba), (nb, bb) in zip(a.named_buffers(), b.named_buffers()):
+            assert na == nb
+            assert_close(ba, bb, atol=1e-5)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="expected 4D input"):
+        nn.BatchNorm2d(3)(nt.randn(2, 3))
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+        nn.BatchNorm1d(3)(nt.randn(1, 3))
+    with pytest.raises(RuntimeError, match="running_mean should contain 3 elements not 4"):
+        nt.nn.functional.batch_norm(nt.randn(2, 3), nt.zeros(4), nt.ones(4))
+    with pytest.raises(ValueError, match="must be divisible by num_groups"):
+        nn.GroupNorm(4, 6)
