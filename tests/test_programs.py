@@ -1,0 +1,148 @@
+"""End-to-end: each program in tests/programs/ prints the same under ``numtorch run`` as under
+PyTorch.
+
+The programs are plain PyTorch scripts (``import torch``), the kind people learn from and ship.
+Each runs twice, side by side: ``python prog.py`` with PyTorch and ``python -m numtorch.cli run
+prog.py``. Their outputs are compared line by line: the text between numbers exactly, every
+number to within one unit in its last printed place plus a relative tolerance (float32 sums run
+in a different order). Where a number printed with a different width shifts a tensor's column
+alignment, spacing may differ too, but only on that line.
+
+Without PyTorch the numtorch side still has to run cleanly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAMS_DIR = os.path.join(ROOT, "tests", "programs")
+PROGRAMS = sorted(f for f in os.listdir(PROGRAMS_DIR) if f.endswith(".py"))
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+TIMEOUT = 120
+
+# Relative tolerance per program where a long float32 training run drifts further than the
+# default allows.
+RTOL = {}
+DEFAULT_RTOL = 1e-4
+
+# Programs that fail today for a feature numtorch does not have yet (one line of cause each).
+XFAIL: dict[str, str] = {}
+
+
+def _env() -> dict:
+    path = os.pathsep.join(filter(None, (ROOT, os.environ.get("PYTHONPATH"))))
+    env = dict(os.environ, PYTHONPATH=path)
+    env["OMP_NUM_THREADS"] = "1"  # two interpreters side by side: no oversubscribed BLAS
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def _start(cmd: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, cwd=PROGRAMS_DIR, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(proc: subprocess.Popen, what: str) -> str:
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"{what} timed out after {TIMEOUT} s\n{out[-2000:]}")
+    assert proc.returncode == 0, f"{what} failed (exit {proc.returncode}):\n{out[-3000:]}\n{err}"
+    return out
+
+
+def _ulp(token: str) -> float:
+    """One unit in the last printed place of ``token``."""
+    mantissa, _, exponent = token.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 10.0 ** (-decimals + (int(exponent) if exponent else 0))
+
+
+def _is_integer(token: str) -> bool:
+    return "." not in token and "e" not in token.lower()
+
+
+def compare_line(ours: str, theirs: str, rtol: float = DEFAULT_RTOL) -> str | None:
+    """None when the two lines agree; otherwise why they do not."""
+    a_nums, b_nums = NUMBER.findall(ours), NUMBER.findall(theirs)
+    a_text, b_text = NUMBER.sub("#", ours), NUMBER.sub("#", theirs)
+    if len(a_nums) != len(b_nums):
+        return "different count of numbers"
+    width_changed = False
+    for a, b in zip(a_nums, b_nums):
+        if _is_integer(a) and _is_integer(b):
+            if a != b:
+                return f"{a} vs {b}"
+            continue
+        if _is_integer(a) != _is_integer(b):
+            return f"{a} vs {b} (integer and float)"
+        x, y = float(a), float(b)
+        tol = max(_ulp(a), _ulp(b)) + rtol * max(abs(x), abs(y))
+        if not abs(x - y) <= tol:
+            return f"{a} vs {b}"
+        width_changed |= len(a) != len(b)
+    if a_text != b_text:
+        # A number that rounds to one more character (-0.0000 for 0.0000) re-pads its column.
+        if not (width_changed and a_text.split() == b_text.split()):
+            return "the text differs"
+    return None
+
+
+def assert_same_output(ours: str, theirs: str, rtol: float = DEFAULT_RTOL) -> None:
+    a_lines, b_lines = ours.splitlines(), theirs.splitlines()
+    for i, (a, b) in enumerate(zip(a_lines, b_lines), 1):
+        why = compare_line(a, b, rtol)
+        if why is not None:
+            pytest.fail(f"line {i}: {why}\n  numtorch: {a!r}\n  pytorch:  {b!r}")
+    if len(a_lines) != len(b_lines):
+        n = min(len(a_lines), len(b_lines))
+        extra = (a_lines if len(a_lines) > n else b_lines)[n : n + 3]
+        pytest.fail(f"{len(a_lines)} lines from numtorch, {len(b_lines)} from PyTorch: {extra}")
+
+
+def test_compare_line_is_strict():
+    assert compare_line("loss 1.1327e-05 at step 3", "loss 1.1328e-05 at step 3") is None
+    assert compare_line("tensor([ 0.0000, 1.5000])", "tensor([-0.0000, 1.5000])") is None
+    assert compare_line("loss 1.1327e-05", "loss 1.1427e-05") is not None
+    assert compare_line("step 3", "step 4") is not None
+    assert compare_line("loss 0.5", "error 0.5") is not None
+    assert compare_line("tensor([1, 2])", "tensor([1., 2.])") is not None
+    assert compare_line("tensor([1.,  2.])", "tensor([1., 2.])") is not None
+    assert compare_line("Linear(in_features=3, out_features=1)", "Linear(in_features=3)") is not None
+    assert compare_line("conv1.weight", "conv2.weight") is not None
+
+
+def test_there_are_programs():
+    assert len(PROGRAMS) >= 10
+
+
+def _params():
+    for name in PROGRAMS:
+        marks = []
+        if name in XFAIL:
+            marks.append(pytest.mark.xfail(strict=False, reason=XFAIL[name]))
+        yield pytest.param(name, marks=marks, id=name[:-3])
+
+
+@pytest.mark.parametrize("program", list(_params()))
+def test_program_matches_pytorch(program):
+    ours_proc = _start([sys.executable, "-m", "numtorch.cli", "run", program])
+    theirs_proc = _start([sys.executable, program]) if HAVE_TORCH else None
+    ours = _finish(ours_proc, f"numtorch run {program}")
+    assert ours.strip(), "the program printed nothing"
+    if theirs_proc is None:
+        pytest.skip("PyTorch is not installed: ran on numtorch only")
+    theirs = _finish(theirs_proc, f"python {program} (PyTorch)")
+    assert_same_output(ours, theirs, RTOL.get(program, DEFAULT_RTOL))
