@@ -30,3 +30,12 @@ from . import batchnorm, conv, instancenorm, normalization_extra, pooling  # noq
 for _m in (batchnorm, conv, instancenorm, normalization_extra, pooling):
     __all__ += _m.__all__
 del _m
+from .rnn import *  # noqa: F401,F403,E402
+from . import rnn  # noqa: E402
+
+__all__ += rnn.__all__
+from .activation_attention import *  # noqa: F401,F403,E402
+from .transformer import *  # noqa: F401,F403,E402
+from . import activation_attention, transformer  # noqa: E402
+
+__all__ += activation_attention.__all__ + transformer.__all__
