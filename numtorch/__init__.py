@@ -74,3 +74,4 @@ from .serialization import load, save  # noqa: E402
 from . import fft  # noqa: E402 - torch.fft
 
 from . import optim, utils  # noqa: E402 - torch.optim, torch.utils.data
+from . import special  # noqa: E402 - torch.special

@@ -3,9 +3,9 @@ view_as_real/view_as_complex, abs, printing, and PyTorch's complex gradient conv
 
 import numpy as np
 import pytest
+from complex_helpers import compare, gradcheck, rand
 
 import numtorch
-from complex_helpers import compare, gradcheck, rand
 
 torch = pytest.importorskip("torch")
 

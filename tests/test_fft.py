@@ -3,9 +3,9 @@ norm), finite-difference checks and errors."""
 
 import numpy as np
 import pytest
+from complex_helpers import compare, gradcheck, rand
 
 import numtorch
-from complex_helpers import compare, gradcheck, rand
 
 torch = pytest.importorskip("torch")
 
@@ -13,7 +13,7 @@ NORMS = [None, "backward", "forward", "ortho"]
 
 
 def _fft(mod, name):
-    return getattr(getattr(mod, "fft"), name)
+    return getattr(mod.fft, name)
 
 
 def both(name, **kw):

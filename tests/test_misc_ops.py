@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import check_op, gradcheck
 
 import numtorch
-from helpers import check_op, gradcheck
 
 torch = pytest.importorskip("torch")
 

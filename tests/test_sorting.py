@@ -3,9 +3,9 @@ gradients, finite differences and errors."""
 
 import numpy as np
 import pytest
+from helpers import check_op, gradcheck
 
 import numtorch
-from helpers import check_op, gradcheck
 
 torch = pytest.importorskip("torch")
 

@@ -16,7 +16,7 @@ FAMILIES = [
 ]
 FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
-FAMILIES += ["complex", "sorting", "sets", "misc"]
+FAMILIES += ["complex", "sorting", "sets", "misc", "special_extra"]
 
 __all__ = []
 for _name in FAMILIES:

@@ -1,0 +1,324 @@
+"""Special functions beyond the error-function family: log-gamma and its derivatives, modified
+Bessel functions, the normal distribution's tails, entropy terms, and the SciPy-backed rest of
+``torch.special``.
+
+NumPy has only ``i0``; the other routines come from SciPy (an optional dependency: the
+``special`` extra), imported when first used. Each derivative is a special function too, so
+every backward here calls primitives of this module (through ``linear``'s array-or-graph
+dispatch), and second derivatives work.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import _dtype
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ..autograd.function import Primitive
+from .arithmetic import with_out
+from .shape import linear as _call
+
+__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit"]
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def scipy_special():
+    """``scipy.special``, or an ImportError naming the extra that provides it."""
+    try:
+        import scipy.special
+    except ImportError:
+        raise ImportError(
+            "this numtorch.special function needs SciPy: pip install 'numtorch[special]' "
+            "(or pip install scipy)"
+        ) from None
+    return scipy.special
+
+
+def _floating(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "iub":
+        return x.to(_dtype.get_default_dtype())
+    return x
+
+
+class _Special(Primitive):
+    """``out = f(x)`` elementwise with SciPy's ``f`` (``_fn``), in x's dtype."""
+
+    _fn = None
+
+    def forward(ctx, x):
+        out = getattr(scipy_special(), ctx._fn)(x).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, out)
+        return out
+
+
+class Lgamma(_Special):
+    _name, _fn = "LgammaBackward0", "gammaln"
+
+    def forward(ctx, x):
+        out = _Special.forward(ctx, x)
+        # NOTE: log|gamma(-inf)| is +inf in PyTorch (SciPy says -inf)
+        return array_module(x).where(x == -math.inf, math.inf, out).astype(x.dtype)
+
+    def backward(ctx, g):
+        x, _ = ctx.saved_tensors
+        return g * _call(ctx, Digamma, x)
+
+
+class Digamma(_Special):
+    _name, _fn = "DigammaBackward0", "psi"
+
+    def backward(ctx, g):
+        x, _ = ctx.saved_tensors
+        return g * _call(ctx, Polygamma, x, 1)
+
+
+class Polygamma(Primitive):
+    _name = "PolygammaBackward0"
+    __slots__ = ("n",)
+
+    def forward(ctx, x, n):
+        ctx.n = n
+        ctx.save_for_backward(x)
+        return scipy_special().polygamma(n, x).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _call(ctx, Polygamma, x, ctx.n + 1), None
+
+
+class I0(Primitive):
+    _name = "I0Backward0"
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x).i0(x).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _call(ctx, I1, x)
+
+
+class I1(_Special):
+    _name, _fn = "SpecialI1Backward0", "i1"
+
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        # NOTE: i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2
+        safe = xp.where(x == 0, 1.0, x)
+        return g * xp.where(x == 0, 0.5, _call(ctx, I0, x) - out / safe)
+
+
+class I0e(_Special):
+    _name, _fn = "SpecialI0EBackward0", "i0e"
+
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return g * (_call(ctx, I1e, x) - ctx.xp.sign(x) * out)
+
+
+class I1e(_Special):
+    _name, _fn = "SpecialI1EBackward0", "i1e"
+
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        safe = xp.where(x == 0, 1.0, x)
+        d = _call(ctx, I0e, x) - out * (xp.sign(x) + 1 / safe)
+        return g * xp.where(x == 0, 0.5, d)
+
+
+class Ndtri(_Special):
+    _name, _fn = "SpecialNdtriBackward0", "ndtri"
+
+    def backward(ctx, g):
+        _, out = ctx.saved_tensors
+        return g * _SQRT_2PI * ctx.xp.exp(out * out / 2)
+
+
+class LogNdtr(_Special):
+    _name, _fn = "SpecialLogNdtrBackward0", "log_ndtr"
+
+    def backward(ctx, g):
+        # NOTE: phi(x) / Phi(x) as exp(-x^2/2 - log Phi(x)), finite far into the left tail
+        x, out = ctx.saved_tensors
+        return g * ctx.xp.exp(-x * x / 2 - out) / _SQRT_2PI
+
+
+class Erfcx(_Special):
+    _name, _fn = "SpecialErfcxBackward0", "erfcx"
+
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return g * (2 * x * out - _TWO_OVER_SQRT_PI)
+
+
+class Entr(Primitive):
+    _name = "SpecialEntrBackward0"
+
+    def forward(ctx, x):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        inner = xp.where(x > 0, x, 1)
+        out = xp.where(x > 0, -x * xp.log(inner), xp.where(x == 0, 0, -math.inf))
+        return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * (ctx.xp.log(x) + 1)
+
+
+class Gammainc(Primitive):
+    """The regularised lower (``upper``: upper) incomplete gamma function; differentiable in
+    ``x`` only, as in PyTorch."""
+
+    _name = "IgammaBackward0"
+    __slots__ = ("upper",)
+
+    def forward(ctx, a, x, upper):
+        ctx.upper = upper
+        ctx.save_for_backward(a, x)
+        sp = scipy_special()
+        return (sp.gammaincc if upper else sp.gammainc)(a, x).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise RuntimeError("the derivative for 'self' of igamma is not implemented.")
+        xp = ctx.xp
+        d = xp.exp((a - 1) * xp.log(x) - x - _call(ctx, Lgamma, a))
+        return None, -g * d if ctx.upper else g * d, None
+
+
+# --- functions ---------------------------------------------------------------------------------
+def _unary(cls):
+    def fn(input: Tensor, *, out=None) -> Tensor:
+        return with_out(cls.apply(_floating(input)), out)
+
+    fn.__name__ = cls.__name__.lower()
+    return fn
+
+
+lgamma = _unary(Lgamma)
+digamma = _unary(Digamma)
+i0 = _unary(I0)
+i1 = _unary(I1)
+i0e = _unary(I0e)
+i1e = _unary(I1e)
+ndtri = _unary(Ndtri)
+log_ndtr = _unary(LogNdtr)
+erfcx = _unary(Erfcx)
+entr = _unary(Entr)
+
+
+def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
+    """The ``n``-th derivative of digamma."""
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    x = _floating(input)
+    return with_out(Digamma.apply(x) if n == 0 else Polygamma.apply(x, n), out)
+
+
+def mvlgamma(input: Tensor, p: int, *, out=None) -> Tensor:
+    """The log of the multivariate gamma function of dimension ``p``."""
+    from .reduction import sum as _sum
+
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    x = _floating(input)
+    xp = array_module(x._data)
+    shifts = wrap(-xp.arange(p, dtype=x._data.dtype) / 2)
+    res = _sum(lgamma(x.unsqueeze(-1) + shifts), -1) + p * (p - 1) / 4 * math.log(math.pi)
+    return with_out(res, out)
+
+
+def logit(input: Tensor, eps=None, *, out=None) -> Tensor:
+    """``log(x / (1 - x))``, with ``x`` first clamped to ``[eps, 1 - eps]`` when given."""
+    from .unary import log
+
+    x = _floating(input)
+    if eps is not None:
+        x = x.clamp(eps, 1 - eps)
+    return with_out(log(x / (1 - x)), out)
+
+
+def ndtr(input: Tensor, *, out=None) -> Tensor:
+    """The standard normal CDF, ``erfc(-x / sqrt(2)) / 2``."""
+    from .special import erfc
+
+    return with_out(erfc(_floating(input) * (-1 / math.sqrt(2))) * 0.5, out)
+
+
+def _as_tensors(a, b):
+    from .arithmetic import operands
+
+    a, b = operands(a, b)
+    t = a if isinstance(a, Tensor) else b
+    like = t._data
+    a = a if isinstance(a, Tensor) else wrap(array_module(like).asarray(a, like.dtype))
+    b = b if isinstance(b, Tensor) else wrap(array_module(like).asarray(b, like.dtype))
+    return _floating(a), _floating(b)
+
+
+def xlog1py(input, other, *, out=None) -> Tensor:
+    """``input * log1p(other)``, and 0 wherever ``input`` is 0 (unless ``other`` is NaN)."""
+    from .pointwise import where
+    from .unary import log1p
+
+    x, y = _as_tensors(input, other)
+    keep = (x != 0) | (y != y)  # y != y: NaN
+    return with_out(where(keep, x * log1p(where(keep, y, 0.0 * y)), 0.0 * x), out)
+
+
+def gammainc(input, other, *, out=None) -> Tensor:
+    a, x = _as_tensors(input, other)
+    return with_out(Gammainc.apply(a, x, False), out)
+
+
+def gammaincc(input, other, *, out=None) -> Tensor:
+    a, x = _as_tensors(input, other)
+    return with_out(Gammainc.apply(a, x, True), out)
+
+
+def _values_only(name, arity=1):
+    """A SciPy function with no derivative in PyTorch either: values, no graph."""
+    def fn(*args, out=None):
+        ts = [_floating(t) for t in args] if arity == 1 else list(_as_tensors(*args))
+        res = getattr(scipy_special(), name)(*[t._data for t in ts])
+        return with_out(wrap(res.astype(ts[-1]._data.dtype, copy=False)), out)
+
+    fn.__name__ = name
+    return fn
+
+
+zeta = _values_only("zeta", 2)
+bessel_j0 = _values_only("j0")
+bessel_j1 = _values_only("j1")
+bessel_y0 = _values_only("y0")
+bessel_y1 = _values_only("y1")
+modified_bessel_i0 = _values_only("i0")
+modified_bessel_i1 = _values_only("i1")
+modified_bessel_k0 = _values_only("k0")
+modified_bessel_k1 = _values_only("k1")
+scaled_modified_bessel_k0 = _values_only("k0e")
+scaled_modified_bessel_k1 = _values_only("k1e")
+
+
+def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
+    """``sin(x) / x`` (1 at 0)."""
+    x = _floating(input)._data
+    xp = array_module(x)
+    safe = xp.where(x == 0, 1, x)
+    return with_out(wrap(xp.where(x == 0, 1, xp.sin(safe) / safe).astype(x.dtype)), out)
+
+
+def airy_ai(input: Tensor, *, out=None) -> Tensor:
+    x = _floating(input)
+    return with_out(wrap(scipy_special().airy(x._data)[0].astype(x._data.dtype)), out)
+
+
+METHODS = {"lgamma": lgamma, "digamma": digamma, "polygamma": lambda self, n: polygamma(n, self),
+           "mvlgamma": mvlgamma, "i0": i0, "logit": logit}
