@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from helpers import assert_close, check_op, requires_torch, torch
 
 import numtorch as nt
 import numtorch.nn as nn
-from helpers import assert_close, check_op, requires_torch, torch
 
 RNG = np.random.default_rng(0)
 

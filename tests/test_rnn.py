@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from helpers import assert_close, gradcheck, requires_torch, torch
 
 import numtorch as nt
 import numtorch.nn as nn
-from helpers import assert_close, gradcheck, requires_torch, torch
 from numtorch.nn.utils import rnn as R
 
 pytestmark = requires_torch

@@ -36,7 +36,7 @@ class _InstanceNorm(_NormBase):
             warnings.warn(
                 f"input's size at dim={channel_dim} does not match num_features. You can silence "
                 "this warning by not passing in num_features, which is not used because "
-                "affine=False")
+                "affine=False", stacklevel=2)
         batched = input.dim() == self._nd + 2
         x = input if batched else input.unsqueeze(0)
         out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
