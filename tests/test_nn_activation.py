@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import check_op, gradcheck, rand_arrays, requires_torch
 
 import numtorch
 import numtorch.nn.functional as F
-from helpers import check_op, gradcheck, rand_arrays, requires_torch
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional

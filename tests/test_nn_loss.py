@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_close, check_op, gradcheck, rand_arrays
 
 import numtorch
 import numtorch.nn as nn
 import numtorch.nn.functional as F
-from helpers import assert_close, check_op, gradcheck, rand_arrays
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional

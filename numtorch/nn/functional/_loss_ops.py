@@ -36,8 +36,12 @@ class MseLoss(Primitive):
         d = x - y
         ctx.reduction, ctx.n = reduction, d.size
         ctx.save_for_backward(x, y, d)
-        sq = d * d
-        return reduce_array(xp, sq, reduction)
+        if reduction == "none":
+            return d * d
+        flat = d.reshape(-1)
+        # one BLAS dot product: no squared temporary, no Python-level mean
+        total = xp.asarray(xp.dot(flat, flat), dtype=d.dtype)
+        return total / d.size if reduction == "mean" else total
 
     def backward(ctx, g):
         x, y, d = ctx.saved_tensors

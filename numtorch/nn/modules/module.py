@@ -427,7 +427,7 @@ class Module(StateDictMixin):
             for module in self.children():
                 module._apply(fn)
         with grad_mode.no_grad():
-            for key, param in self._parameters.items():
+            for param in self._parameters.values():
                 if param is None:
                     continue
                 new = fn(param)
