@@ -61,17 +61,15 @@ def can_cast(from_, to) -> _builtins.bool:
 
 def get_default_device_type() -> str:
     return get_default_device().type
-from . import linalg
+# --- the sub-packages PyTorch programs reach through ``torch.`` ------------------------------
+from . import linalg  # noqa: E402
+from . import return_types  # noqa: E402 - torch.return_types.max ... (values, indices) tuples
+from . import fft, special  # noqa: E402
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from . import nn, optim, utils  # noqa: E402
 
-for _name, _fn in linalg.TORCH_LEVEL.items():
+for _name, _fn in linalg.TORCH_LEVEL.items():  # torch.det, torch.svd ... and Tensor.det ...
     globals()[_name] = _fn
     setattr(Tensor, _name, _fn)
 del _name, _fn
-from . import return_types  # noqa: E402 - torch.return_types.max ... (values, indices) tuples
-from . import serialization  # noqa: E402
-from .serialization import load, save  # noqa: E402
-
-from . import fft  # noqa: E402 - torch.fft
-
-from . import optim, utils  # noqa: E402 - torch.optim, torch.utils.data
-from . import special  # noqa: E402 - torch.special
