@@ -175,6 +175,18 @@ def test_demo_help_explains_the_options(tmp_path):
         assert option in done.stdout
 
 
+_BLOCK_OPTIONAL = """
+import sys
+class _Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("matplotlib", "tqdm", "graphviz"):
+            raise ImportError("blocked: " + name)
+sys.meta_path.insert(0, _Block())
+import os
+os.environ["PATH"] = ""
+"""
+
+
 def _epoch_lines(stdout):
     return [line for line in stdout.splitlines() if line.startswith("epoch")]
 
@@ -207,20 +219,18 @@ def test_demo_one_epoch_writes_its_files(tmp_path):
         assert theirs["w1.weight"].dtype == torch.float32
         assert (theirs["w1.weight"].numpy() == state["w1.weight"].numpy()).all()
 
-    again = numtorch_cmd("demo", "--epochs", "1", "--out", "again", "--seed", "3", cwd=tmp_path)
+    again = numtorch_cmd(
+        "demo",
+        "--epochs",
+        "1",
+        "--out",
+        "again",
+        "--seed",
+        "3",
+        cwd=tmp_path,
+        extra_code=_BLOCK_OPTIONAL,  # the same numbers, with or without the pictures
+    )
     assert _epoch_lines(again.stdout) == _epoch_lines(done.stdout)  # deterministic
-
-
-_BLOCK_OPTIONAL = """
-import sys
-class _Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("matplotlib", "tqdm", "graphviz"):
-            raise ImportError("blocked: " + name)
-sys.meta_path.insert(0, _Block())
-import os
-os.environ["PATH"] = ""
-"""
 
 
 def test_demo_without_optional_packages_says_what_it_skipped(tmp_path):
@@ -240,3 +250,21 @@ def test_demo_without_optional_packages_says_what_it_skipped(tmp_path):
     assert "skipped: progress bars (tqdm not installed)" in done.stdout
     assert "skipped: graph.png" in done.stdout
     assert sorted(os.listdir(tmp_path / "out")) == ["graph.dot", "history.csv", "model.pt"]
+
+
+def test_demo_defaults_reach_ninety_percent(tmp_path):
+    done = numtorch_cmd("demo", "--out", "out", cwd=tmp_path, extra_code=_BLOCK_OPTIONAL)
+    assert done.returncode == 0, done.stderr
+    last = _epoch_lines(done.stdout)[-1]
+    assert last.startswith("epoch  20/20")
+    test_accuracy = float(last.split("test")[1].split("%")[0])
+    assert test_accuracy >= 90.0, last
+
+
+def test_inspect_is_dispatched(tmp_path):
+    import numtorch
+
+    numtorch.save({"w": numtorch.zeros(2, 3)}, str(tmp_path / "m.pt"))
+    done = numtorch_cmd("inspect", "m.pt", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "w" in done.stdout and "[2, 3]" in done.stdout

@@ -6,6 +6,7 @@ the seed's gradient program is checked against the values the article prints.
 """
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -90,11 +91,34 @@ def test_gradients_prints_the_articles_values():
     ]
 
 
+# One interpreter runs every example on PyTorch (its import is the slow part), each program
+# with its own stdout, argv and __main__ namespace.
+_RUN_ALL_ON_TORCH = """
+import contextlib, io, json, runpy, sys
+outputs = {}
+for path in sys.argv[1:]:
+    buffer = io.StringIO()
+    sys.argv = [path]
+    with contextlib.redirect_stdout(buffer):
+        runpy.run_path(path, run_name="__main__")
+    outputs[path] = buffer.getvalue()
+print(json.dumps(outputs))
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_outputs():
+    if importlib.util.find_spec("torch") is None:
+        return None
+    paths = [os.path.join("examples", p) for p in PROGRAMS]
+    outputs = json.loads(run([sys.executable, "-c", _RUN_ALL_ON_TORCH, *paths]))
+    return {os.path.basename(k): v for k, v in outputs.items()}
+
+
 @pytest.mark.parametrize("program", PROGRAMS)
-def test_example_matches_pytorch(program):
+def test_example_matches_pytorch(program, torch_outputs):
     ours = run_numtorch(program)
     assert ours.strip(), "the example printed nothing"
-    if importlib.util.find_spec("torch") is None:
+    if torch_outputs is None:
         pytest.skip("PyTorch is not installed: ran on numtorch only")
-    theirs = run([sys.executable, os.path.join("examples", program)])
-    assert_same_output(ours, theirs)
+    assert_same_output(ours, torch_outputs[program])
