@@ -315,15 +315,9 @@ def legacy_constructor(self, args, device, dtype=None):
         arr = xp.array(_value(args[0]) if isinstance(args[0], Tensor) else args[0], dtype=dt.np)
     else:
         raise TypeError(f"new() received an invalid combination of arguments - got {args}")
-    self._data = arr
-    self._rg = False
-    self.grad_fn = None
-    self._output_nr = 0
-    self._grad = None
-    self._vc = [0]
-    self._base = None
-    self._view = None
-    self._aux = None
+    src = wrap(arr)
+    for slot in Tensor.__slots__[:-1]:  # every slot but __weakref__
+        setattr(self, slot, getattr(src, slot))
 
 
 def _new_factory(factory):
