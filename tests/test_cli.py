@@ -114,6 +114,23 @@ def test_run_missing_api_in_a_subclass_mentions_both_possibilities(tmp_path):
     assert "torch.nn.Module" in line and "numtorch may not provide it yet" in line
 
 
+def test_run_names_a_missing_sister_package(tmp_path):
+    if importlib.util.find_spec("torchvision") is not None:
+        pytest.skip("torchvision is installed")
+    done = run_program(
+        tmp_path,
+        """
+        import torch
+        from torchvision import datasets
+    """,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "numtorch run: prog.py:3: module torchvision is not installed "
+        "(numtorch stands in for torch only)"
+    )
+
+
 def test_run_keeps_the_programs_own_errors(tmp_path):
     done = run_program(
         tmp_path,

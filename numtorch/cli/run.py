@@ -146,6 +146,9 @@ def _missing_attribute(exc: AttributeError) -> str | None:
     )
 
 
+# PyTorch's sister packages: a program that needs one needs the real thing installed.
+_COMPANIONS = ("torchvision", "torchaudio", "torchtext", "torchdata")
+
 _FROM_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
 
 
@@ -155,6 +158,8 @@ def missing_api(exc: BaseException) -> str | None:
         name = exc.name or ""
         if name.startswith("torch.") or _is_numtorch(name):
             return f"module {torch_name(name)} is not provided by numtorch yet"
+        if name.split(".")[0] in _COMPANIONS:
+            return f"module {name} is not installed (numtorch stands in for torch only)"
         return None
     if isinstance(exc, ImportError):
         m = _FROM_IMPORT.search(str(exc))
