@@ -138,7 +138,6 @@ HOLOMORPHIC = {
 }
 
 
-@pytest.mark.xfail(reason="MulBackward0/DivBackward0/mm/unary backward formulas lack conj()")
 @pytest.mark.parametrize("name", sorted(HOLOMORPHIC))
 def test_holomorphic_gradients_conjugate(name):
     f, tf = both(HOLOMORPHIC[name])

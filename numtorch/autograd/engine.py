@@ -328,9 +328,21 @@ def _call(node, grads, create_graph):
             node.xp = graph_xp
         else:
             node.xp = _backend.array_module(next(g for g in grads if g is not None))
+        if node._holomorphic and _any_complex(grads):
+            grads = [None if g is None else g.conj() for g in grads]
+            out = node.backward(grads[0]) if node._n_out == 1 else node.backward(*grads)
+            out = out if type(out) is tuple else (out,)
+            return tuple(None if g is None or not hasattr(g, "conj") else g.conj() for g in out)
         out = node.backward(grads[0]) if node._n_out == 1 else node.backward(*grads)
         return out if type(out) is tuple else (out,)
     return _call_function(node, grads, create_graph)
+
+
+def _any_complex(grads):
+    for g in grads:
+        if g is not None and (g.is_complex() if isinstance(g, Tensor) else g.dtype.kind == "c"):
+            return True
+    return False
 
 
 def _call_function(node, grads, create_graph):

@@ -144,6 +144,9 @@ class Primitive(Node):
     """
 
     __slots__ = ("needs_input_grad", "xp", "_saved", "_saved_refs", "_graph")
+    # A holomorphic op writes its VJP as for real numbers (g * f'(z)); for complex gradients
+    # the engine conjugates around it, giving PyTorch's convention g * conj(f'(z)).
+    _holomorphic = False
 
     def save_for_backward(self, *arrays):
         self._saved = arrays

@@ -103,6 +103,7 @@ class Rsub(Primitive):
 
 
 class Mul(Primitive):
+    _holomorphic = True
     _name = "MulBackward0"
 
     def forward(ctx, x, y):
@@ -116,6 +117,7 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
+    _holomorphic = True
     _name = "DivBackward0"
 
     def forward(ctx, x, y):
@@ -160,6 +162,7 @@ class Neg(Primitive):
 
 
 class Reciprocal(Primitive):
+    _holomorphic = True
     _name = "ReciprocalBackward0"
 
     def forward(ctx, x):
@@ -175,6 +178,7 @@ class Reciprocal(Primitive):
 class PowScalar(Primitive):
     """``tensor ** number``."""
 
+    _holomorphic = True
     _name = "PowBackward0"
     __slots__ = ("exponent",)
 
@@ -194,6 +198,7 @@ class PowScalar(Primitive):
 class Pow(Primitive):
     """``tensor ** tensor``."""
 
+    _holomorphic = True
     _name = "PowBackward1"
 
     def forward(ctx, x, y):
@@ -216,6 +221,7 @@ class Pow(Primitive):
 class RPow(Primitive):
     """``number ** tensor``."""
 
+    _holomorphic = True
     _name = "PowBackward2"
     __slots__ = ("base",)
 

@@ -23,6 +23,7 @@ def _check_same_dtype(a, b, op="mat1 and mat2"):
 
 
 class Dot(Primitive):
+    _holomorphic = True
     _name = "DotBackward0"
 
     def forward(ctx, x, y):
@@ -36,6 +37,7 @@ class Dot(Primitive):
 
 
 class Mv(Primitive):
+    _holomorphic = True
     _name = "MvBackward0"
 
     def forward(ctx, m, v):
@@ -50,6 +52,7 @@ class Mv(Primitive):
 
 
 class Mm(Primitive):
+    _holomorphic = True
     _name = "MmBackward0"
 
     def forward(ctx, x, y):
@@ -75,6 +78,7 @@ class Bmm(Mm):
 class Matmul(Primitive):
     """The general case: batched, broadcast batch dims, a 1-D operand on either side."""
 
+    _holomorphic = True
     _name = "UnsafeViewBackward0"
 
     def forward(ctx, x, y):
@@ -217,6 +221,7 @@ ger = outer
 class Linear(Primitive):
     """``x @ W.T + b`` in one node (PyTorch's addmm): ``W`` is used transposed, not copied."""
 
+    _holomorphic = True
     _name = "AddmmBackward0"
 
     def forward(ctx, x, w, b):
@@ -300,6 +305,7 @@ def einsum(equation, *operands_):
 
 
 class Einsum(Primitive):
+    _holomorphic = True
     _name = "EinsumBackward0"
     __slots__ = ("inputs", "output")
 

@@ -190,6 +190,7 @@ def prod_others(x, axes):
 class ProdOthers(Primitive):
     """``prod_others`` as a differentiable op (for second derivatives of prod)."""
 
+    _holomorphic = True
     __slots__ = ("axes",)
 
     def forward(ctx, x, axes):
@@ -208,6 +209,7 @@ class ProdOthers(Primitive):
 
 
 class Prod(Primitive):
+    _holomorphic = True
     _name = "ProdBackward1"
     __slots__ = ("axes", "keepdims")
 

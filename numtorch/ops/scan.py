@@ -73,6 +73,7 @@ def _cumprod_grad_with_zeros(x, g, out, axis):
 
 
 class Cumprod(Primitive):
+    _holomorphic = True
     _name = "CumprodBackward0"
     __slots__ = ("axis",)
 

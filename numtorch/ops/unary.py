@@ -35,6 +35,7 @@ def _type_name(t: Tensor) -> str:
 class _Unary(Primitive):
     """Elementwise ``ufunc(x)`` whose derivative needs ``x`` (``_out`` False) or the output."""
 
+    _holomorphic = True
     _ufunc = None
     _out = False
 
@@ -110,6 +111,7 @@ class Sqrt(_Unary):
 
 
 class Rsqrt(Primitive):
+    _holomorphic = True
     _name = "RsqrtBackward0"
 
     def forward(ctx, x):
@@ -231,6 +233,7 @@ def _sigmoid_into(x, out):
 
 
 class Sigmoid(Primitive):
+    _holomorphic = True
     _name = "SigmoidBackward0"
 
     def forward(ctx, x):
@@ -262,6 +265,7 @@ class Relu(Primitive):
 
 class Abs(_Unary):
     _name, _ufunc = "AbsBackward0", "abs"
+    _holomorphic = False  # |z| is not holomorphic: its VJP g * sgn(z) is already PyTorch's
 
     def backward(ctx, g):
         # NOTE: sign(0) = 0, so |x| has derivative 0 at 0, as in PyTorch
@@ -291,6 +295,7 @@ class Rad2Deg(Scale):
 
 
 class Sinc(Primitive):
+    _holomorphic = True
     _name = "SincBackward0"
 
     def forward(ctx, x):
