@@ -73,3 +73,6 @@ for _name, _fn in linalg.TORCH_LEVEL.items():  # torch.det, torch.svd ... and Te
     globals()[_name] = _fn
     setattr(Tensor, _name, _fn)
 del _name, _fn
+from . import _runtime  # noqa: E402
+from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
+from . import backends, multiprocessing, version  # noqa: E402
