@@ -201,7 +201,9 @@ def dot(input, tensor, *, out=None):
     return with_out(matmul(input, tensor), out)
 
 
-vdot = dot
+def vdot(input, other, *, out=None):
+    """The dot product conjugating the first vector (for complex inputs)."""
+    return dot(input.conj() if input.is_complex() else input, other, out=out)
 
 
 def inner(input, other, *, out=None):
