@@ -255,10 +255,10 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
 
     real = _save.ZipWriter.write
 
-    def failing(self, name, data):
+    def failing(self, name, *args):
         if name.startswith("data/"):
             raise OSError(28, "No space left on device")
-        return real(self, name, data)
+        return real(self, name, *args)
 
     monkeypatch.setattr(_save.ZipWriter, "write", failing)
     with pytest.raises(OSError, match="No space"):

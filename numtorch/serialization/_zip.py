@@ -41,11 +41,12 @@ class ZipWriter:
         self._pos = 0
         self._central = []
 
-    def write(self, name: str, data) -> None:
-        """Append one record; ``data`` is bytes or a contiguous uint8 array (written as is)."""
+    def write(self, name: str, data, crc: int | None = None) -> None:
+        """Append one record; ``data`` is bytes or a contiguous uint8 array (written as is),
+        ``crc`` its CRC-32 where the caller has it already."""
         full = f"{self._prefix}/{name}".encode("utf-8")
         size = len(data) if isinstance(data, bytes) else int(data.nbytes)
-        crc = zlib.crc32(data) & 0xFFFFFFFF
+        crc = (zlib.crc32(data) if crc is None else crc) & 0xFFFFFFFF
         offset = self._pos
         zip64 = size >= ZIP64_LIMIT or offset >= ZIP64_LIMIT
         extra64 = struct.pack("<2H2Q", 1, 16, size, size) if zip64 else b""
