@@ -61,7 +61,7 @@ def load_bytes(data, **kwargs):
 
 # --- hostile pickles -------------------------------------------------------------------------
 @pytest.mark.parametrize("how", ["zip", "legacy", "protocol4"])
-def test_malicious_pickle_runs_nothing(tmp_path, how):
+def test_malicious_pickle_runs_nothing(tmp_path, how, monkeypatch):
     marker = tmp_path / "pwned"
     payload = {"weights": [1.0], "evil": Evil(f"touch {marker}")}
     if how == "zip":
@@ -78,6 +78,11 @@ def test_malicious_pickle_runs_nothing(tmp_path, how):
     assert "GLOBAL posix.system" in message or "GLOBAL os.system" in message
     assert "blocked" in message or "add_safe_globals" in message
     assert not marker.exists()
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "1")
+    with pytest.raises(pickle.UnpicklingError):
+        load_bytes(data, weights_only=False)
+    assert not marker.exists()
+    monkeypatch.delenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD")
     # the same file with weights_only=False does run it: the check above is meaningful
     load_bytes(data, weights_only=False)
     assert marker.exists()

@@ -87,14 +87,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
             location to new location, or ``fn(storage, location)`` returning a tensor or None.
         weights_only: True (the default) builds only tensors, numbers, strings, containers and
             allowlisted globals (see ``add_safe_globals``); False runs the file's pickle as is,
-            which can execute arbitrary code: use it only for files you trust.
+            which can execute arbitrary code: use it only for files you trust. The environment
+            variable ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` forces True, as in PyTorch.
         mmap: map the file's storages into memory instead of reading them (``f`` must be a
             path to a zip checkpoint); pages are copy-on-write, the file never changes.
 
     Examples:
         >>> state = numtorch.load("model.pt", map_location="cpu")
     """
-    if weights_only is None:
+    if weights_only is None or os.environ.get("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "").lower() in (
+            "1", "y", "yes", "true"):
         weights_only = True
     if pickle_module is not None and weights_only:
         raise RuntimeError(
