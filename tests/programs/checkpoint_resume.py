@@ -11,7 +11,11 @@ torch.manual_seed(5)
 
 def build():
     return nn.Sequential(
-        nn.Linear(3, 10), nn.LayerNorm(10), nn.GELU(), nn.Linear(10, 10), nn.ReLU(),
+        nn.Linear(3, 10),
+        nn.LayerNorm(10),
+        nn.GELU(),
+        nn.Linear(10, 10),
+        nn.ReLU(),
         nn.Linear(10, 2),
     )
 
@@ -39,13 +43,16 @@ print(f"loss after 10 steps: {train(model, optimizer, scheduler, 10):.6f}")
 
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "ckpt.pth")
-    torch.save({
-        "epoch": 10,
-        "model_state_dict": model.state_dict(),
-        "optimizer_state_dict": optimizer.state_dict(),
-        "scheduler_state_dict": scheduler.state_dict(),
-        "note": "resume me",
-    }, path)
+    torch.save(
+        {
+            "epoch": 10,
+            "model_state_dict": model.state_dict(),
+            "optimizer_state_dict": optimizer.state_dict(),
+            "scheduler_state_dict": scheduler.state_dict(),
+            "note": "resume me",
+        },
+        path,
+    )
     torch.save(model[0].weight, os.path.join(tmp, "w.pt"))
     checkpoint = torch.load(path, weights_only=True)
     w = torch.load(os.path.join(tmp, "w.pt"))
@@ -56,8 +63,11 @@ print("model keys:", list(checkpoint["model_state_dict"].keys()))
 opt_state = checkpoint["optimizer_state_dict"]
 print("optimizer state keys:", sorted(opt_state["state"][0].keys()))
 print("param_groups:", {k: v for k, v in opt_state["param_groups"][0].items() if k != "params"})
-print("scheduler:", checkpoint["scheduler_state_dict"]["last_epoch"],
-      checkpoint["scheduler_state_dict"]["_last_lr"])
+print(
+    "scheduler:",
+    checkpoint["scheduler_state_dict"]["last_epoch"],
+    checkpoint["scheduler_state_dict"]["_last_lr"],
+)
 print("loaded weight:", type(w).__name__, w.requires_grad, w.shape, torch.equal(w, model[0].weight))
 
 restored = build()
@@ -72,8 +82,10 @@ print("restored lr:", restored_opt.param_groups[0]["lr"], restored_sched.get_las
 a = train(model, optimizer, scheduler, 5)
 b = train(restored, restored_opt, restored_sched, 5)
 print(f"continued: {a:.6f} restored: {b:.6f} same: {a == b}")
-print("weights equal:", all(torch.equal(p, q) for p, q in zip(model.parameters(),
-                                                            restored.parameters())))
+print(
+    "weights equal:",
+    all(torch.equal(p, q) for p, q in zip(model.parameters(), restored.parameters())),
+)
 print("layernorm state:", restored[1].weight[:3], restored[1].bias[:3])
 print("step:", restored_opt.state_dict()["state"][0]["step"])
 

@@ -43,13 +43,13 @@ print("d3y:", d3y)
 
 # Hessian-vector product and a gradient penalty.
 w = torch.randn(3, requires_grad=True)
-f = (w ** 2).sum() * w.prod() + torch.exp(w).sum()
+f = (w**2).sum() * w.prod() + torch.exp(w).sum()
 (g,) = torch.autograd.grad(f, w, create_graph=True)
 v = torch.tensor([1.0, 0.0, -1.0])
 (hvp,) = torch.autograd.grad(g @ v, w)
 print("grad:", g.detach())
 print("hvp:", hvp)
-H = torch.autograd.functional.hessian(lambda t: (t ** 2).sum() * t.prod() + torch.exp(t).sum(), w)
+H = torch.autograd.functional.hessian(lambda t: (t**2).sum() * t.prod() + torch.exp(t).sum(), w)
 print("hessian:\n", H)
 print("H @ v matches:", torch.allclose(H @ v, hvp, atol=1e-5))
 

@@ -42,7 +42,7 @@ for epoch in range(15):
     model.train()
     perm = torch.randperm(240)
     for start in range(0, 240, 60):
-        idx = perm[start:start + 60]
+        idx = perm[start : start + 60]
         optimizer.zero_grad()
         loss = criterion(model(train_x[idx]), train_y[idx])
         loss.backward()

@@ -44,8 +44,12 @@ print("einsum ij,jk:", torch.einsum("ij,jk->ik", m1, m2))
 print("matches matmul:", torch.allclose(torch.einsum("ij,jk->ik", m1, m2), m1 @ m2))
 batch = torch.randn(5, 2, 3)
 print("bmm-like:", torch.einsum("bij,bkj->bik", batch, batch).shape)
-print("trace:", torch.einsum("ii", torch.eye(3) * 2), "outer:", torch.einsum("i,j->ij",
-      torch.arange(3.0), torch.arange(2.0)))
+print(
+    "trace:",
+    torch.einsum("ii", torch.eye(3) * 2),
+    "outer:",
+    torch.einsum("i,j->ij", torch.arange(3.0), torch.arange(2.0)),
+)
 
 col = torch.arange(3).view(3, 1)
 row = torch.arange(4)
