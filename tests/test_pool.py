@@ -109,3 +109,68 @@ def test_unpool_layer_repr():
 def test_errors(call, error):
     with pytest.raises(RuntimeError, match=__import__("re").escape(error)):
         call(nt.nn.functional)
+
+
+def _tied(shape, seed=0):
+    """Values from a small set (many ties within a window), some NaNs and -infs."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=shape).astype("float64")
+    flat = x.reshape(-1)
+    flat[rng.choice(flat.size, max(flat.size // 20, 1), replace=False)] = np.nan
+    flat[rng.choice(flat.size, max(flat.size // 20, 1), replace=False)] = -np.inf
+    return x
+
+
+@requires_torch
+@pytest.mark.parametrize("nd,kw", [
+    (2, dict(kernel_size=2)), (2, dict(kernel_size=(2, 3))), (1, dict(kernel_size=3)),
+    (3, dict(kernel_size=2)), (2, dict(kernel_size=3, stride=1, padding=1)),
+    (2, dict(kernel_size=3, stride=2, ceil_mode=True)), (2, dict(kernel_size=2, dilation=2)),
+    (2, dict(kernel_size=9, stride=3)),  # beyond SEQ_LIMIT: the gathered-window path
+], ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_pool_ties_nan(nd, kw, dtype):
+    # PyTorch keeps the first of tied maxima and the last NaN of a window
+    shape = {1: (2, 3, 12), 2: (2, 3, 12, 18), 3: (1, 2, 4, 6, 4)}[nd]
+    x = _tied(shape).astype(dtype)
+    fa = getattr(nt.nn.functional, f"max_pool{nd}d")
+    fb = getattr(torch.nn.functional, f"max_pool{nd}d")
+    xa, xb = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    va, ia = fa(xa, return_indices=True, **kw)
+    vb, ib = fb(xb, return_indices=True, **kw)
+    assert_close(va, vb)
+    assert_close(ia, ib)
+    g = np.random.default_rng(1).standard_normal(tuple(vb.shape)).astype(dtype)
+    va.backward(nt.tensor(g))
+    vb.backward(torch.tensor(g))
+    assert_close(xa.grad, xb.grad)
+    if nd > 1:  # PyTorch's 1-d form ends in a squeeze of a 2-d pooling
+        assert va.grad_fn.name() == vb.grad_fn.name()
+
+
+@requires_torch
+def test_pool_after_relu_matches_torch():
+    # ReLU zeros tie inside pooling windows: the gradient goes to the first zero, as in PyTorch
+    x = np.random.default_rng(2).standard_normal((4, 6, 24, 24)).astype("float32")
+    xa, xb = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya = nt.nn.functional.max_pool2d(xa.relu(), 2)
+    yb = torch.nn.functional.max_pool2d(xb.relu(), 2)
+    assert_close(ya, yb)
+    (ya * ya).sum().backward()
+    (yb * yb).sum().backward()
+    assert_close(xa.grad, xb.grad)
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=(3, 2)),
+                                dict(kernel_size=2, divisor_override=3),
+                                dict(kernel_size=9, stride=3)], ids=str)
+def test_avg_pool_blocks(kw):
+    check_op(lambda x: F(x).avg_pool2d(x, **kw), [(2, 3, 12, 18)], second_order=False)
+
+
+def test_max_pool_double_backward():
+    # second order through the offset-scanned path (the gradient is a scatter to the maxima)
+    from helpers import gradcheck
+    gradcheck(lambda x: nt.nn.functional.max_pool2d(x, 2), [np.random.default_rng(3)
+              .standard_normal((1, 2, 4, 6))])

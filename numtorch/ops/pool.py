@@ -39,22 +39,102 @@ def _lowest(xp, dtype):
     return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
 
 
-def max_pool(xp, x, ksize, stride, padding, dilation, ceil_mode):
-    """``(values, indices)`` of max pooling ``(N, C, *spatial)``."""
+# Windows of up to this many elements are reduced one kernel offset at a time: each offset is
+# a strided slice of the (padded) input, so the max is a chain of elementwise ``maximum`` calls
+# over output-sized arrays. Larger windows gather a copy of every window and reduce it instead.
+SEQ_LIMIT = 64
+
+
+def offset_slices(ksize, stride, dilation, outs):
+    """For each kernel offset (row-major), the strided slice of the padded input it reads."""
+    return [(Ellipsis,) + tuple(slice(a * d, a * d + (o - 1) * s + 1, s)
+                                for a, d, o, s in zip(off, dilation, outs, stride))
+            for off in itertools.product(*(range(k) for k in ksize))]
+
+
+def _positions(xp, spatial, ksize, stride, padding, dilation, outs, which):
+    """Flat ``h * W + w`` input positions of window offsets ``which`` (PyTorch's indices)."""
     nd = len(ksize)
-    spatial = x.shape[2:]
-    outs, pads = pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode)
+    base, table = 0, 0
+    offsets = xp.array(list(itertools.product(*(range(k) for k in ksize)))).reshape(-1, nd)
+    for i in range(nd):
+        o = xp.arange(outs[i]).reshape((outs[i],) + (1,) * (nd - 1 - i))
+        base = base * spatial[i] + (o * stride[i] - padding[i])
+        table = table * spatial[i] + offsets[:, i] * dilation[i]
+    return base + xp.take(table.astype(xp.int64), which)
+
+
+def _first_max(xp, views, values):
+    """The window offset of each max: the first one equal to it, or the last NaN (PyTorch's
+    ``val > maxval || isnan(val)`` scan)."""
+    kind = xp.uint8 if len(views) <= 256 else xp.int64
+    found = views[0] == values
+    which = xp.zeros(values.shape, kind)
+    for j in range(1, len(views)):
+        hit = views[j] == values
+        xp.greater(hit, found, out=hit)  # equal here and not before
+        found |= hit
+        which += hit * kind(j)
+    if values.dtype.kind == "f" and xp.isnan(values).any():
+        nan = xp.isnan(values)
+        for j, v in enumerate(views):
+            xp.copyto(which, kind(j), where=xp.isnan(v) & nan)
+    return which
+
+
+def max_pool_offsets(xp, x, ksize, stride, padding, dilation, outs, pads):
+    """``(values, which)``: the max of each window and its offset, one kernel offset at a time."""
+    xpad = pad_zeros(xp, x, pads, _lowest(xp, x.dtype))
+    views = [xpad[s] for s in offset_slices(ksize, stride, dilation, outs)]
+    values = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(values, v, out=values)
+    return values, _first_max(xp, views, values)
+
+
+def max_pool_windows(xp, x, ksize, stride, padding, dilation, outs, pads):
+    """``(values, flat window offsets)`` of max pooling from a copy of every window."""
+    nd = len(ksize)
     xpad = pad_zeros(xp, x, pads, _lowest(xp, x.dtype))
     win = windows(xp, xpad, ksize, stride, dilation, outs)
     flat = win.reshape(win.shape[:2 + nd] + (-1,))
-    arg = flat.argmax(axis=-1)[..., None]
-    values = xp.take_along_axis(flat, arg, axis=-1)[..., 0]
-    kidx = xp.unravel_index(arg[..., 0], ksize)
-    pos = 0
-    for i in range(nd):
-        o = xp.arange(outs[i]).reshape((outs[i],) + (1,) * (nd - 1 - i))
-        pos = pos * spatial[i] + (o * stride[i] - padding[i] + kidx[i] * dilation[i])
-    return values, pos.astype(xp.int64)
+    arg = flat.argmax(axis=-1)
+    values = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    if values.dtype.kind == "f" and xp.isnan(values).any():
+        # NOTE: argmax picks the first NaN, PyTorch's scan the last
+        last = flat.shape[-1] - 1 - xp.isnan(flat[..., ::-1]).argmax(axis=-1)
+        arg = xp.where(xp.isnan(values), last, arg)
+    return values, arg
+
+
+def max_pool(xp, x, ksize, stride, padding, dilation, ceil_mode):
+    """``(values, indices, which)`` of max pooling ``(N, C, *spatial)``; ``which`` is the window
+    offset of each max, or None where the windows were too large to scan offset by offset."""
+    spatial = x.shape[2:]
+    outs, pads = pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode)
+    if math.prod(ksize) <= SEQ_LIMIT:
+        values, which = max_pool_offsets(xp, x, ksize, stride, padding, dilation, outs, pads)
+        idx = _positions(xp, spatial, ksize, stride, padding, dilation, outs, which)
+        return values, idx, which
+    values, arg = max_pool_windows(xp, x, ksize, stride, padding, dilation, outs, pads)
+    return values, _positions(xp, spatial, ksize, stride, padding, dilation, outs, arg), None
+
+
+def max_pool_adjoint(xp, g, which, cfg, spatial):
+    """The gradient of offset-scanned max pooling: ``g`` written back at each window's max."""
+    ksize, stride, dilation, outs, pads = cfg
+    full = tuple(n + lo + hi for n, (lo, hi) in zip(spatial, pads))
+    gx = xp.zeros(g.shape[:2] + full, g.dtype)
+    # windows that never overlap are written directly; overlapping ones accumulate
+    disjoint = all(s >= (k - 1) * d + 1 for k, s, d in zip(ksize, stride, dilation))
+    for j, sl in enumerate(offset_slices(ksize, stride, dilation, outs)):
+        if disjoint:
+            xp.multiply(g, which == j, out=gx[sl])
+        else:
+            gx[sl] += g * (which == j)
+    if not any(lo or hi for lo, hi in pads):
+        return gx
+    return gx[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))]
 
 
 def gather_plane(xp, x, idx):
@@ -103,16 +183,22 @@ class ScatterPlane(Primitive):
 class MaxPool(Primitive):
     """Max pooling; returns ``(values, indices)``."""
 
-    __slots__ = ("idx", "spatial")
+    __slots__ = ("idx", "spatial", "which", "cfg")
 
     def forward(ctx, x, ksize, stride, padding, dilation, ceil_mode):
-        values, idx = max_pool(array_module(x), x, ksize, stride, padding, dilation, ceil_mode)
-        ctx.idx, ctx.spatial = idx, x.shape[2:]
+        xp = array_module(x)
+        values, idx, which = max_pool(xp, x, ksize, stride, padding, dilation, ceil_mode)
+        ctx.idx, ctx.spatial, ctx.which = idx, x.shape[2:], which
+        if which is not None:
+            outs, pads = pool_geometry(x.shape[2:], ksize, stride, padding, dilation, ceil_mode)
+            ctx.cfg = (ksize, stride, dilation, outs, pads)
         return values, idx
 
     def backward(ctx, g, _):
         if ctx._graph:
             gx = ScatterPlane.apply(g, ctx.idx, ctx.spatial)
+        elif ctx.which is not None:
+            gx = max_pool_adjoint(ctx.xp, g, ctx.which, ctx.cfg, ctx.spatial)
         else:
             gx = scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial)
         return gx, None, None, None, None, None
@@ -136,8 +222,16 @@ def avg_divisor(xp, dtype, spatial, ksize, stride, padding, outs, count_include_
 
 
 def avg_pool_windows(xp, x, ksize, stride, pads, outs):
+    """The sum of each window, in PyTorch's row-major order."""
     ones = (1,) * len(ksize)
-    win = windows(xp, pad_zeros(xp, x, pads), ksize, stride, ones, outs)
+    xpad = pad_zeros(xp, x, pads)
+    if math.prod(ksize) <= SEQ_LIMIT:
+        views = [xpad[s] for s in offset_slices(ksize, stride, ones, outs)]
+        out = views[0].copy()
+        for v in views[1:]:
+            out += v
+        return out
+    win = windows(xp, xpad, ksize, stride, ones, outs)
     return win.sum(axis=tuple(range(-len(ksize), 0)))
 
 
@@ -167,9 +261,14 @@ def avg_pool_adjoint(xp, g, cfg, spatial):
     gd = g / div
     full = tuple(n + lo + hi for n, (lo, hi) in zip(spatial, pads))
     out = xp.zeros(g.shape[:2] + full, g.dtype)
-    for offset in itertools.product(*(range(k) for k in ksize)):
-        where = tuple(slice(i, i + (m - 1) * s + 1, s) for i, m, s in zip(offset, outs, stride))
-        out[(Ellipsis,) + where] += gd
+    disjoint = all(s >= k for k, s in zip(ksize, stride))
+    for sl in offset_slices(ksize, stride, (1,) * len(ksize), outs):
+        if disjoint:
+            out[sl] = gd
+        else:
+            out[sl] += gd
+    if not any(lo or hi for lo, hi in pads):
+        return out
     return out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))]
 
 
