@@ -51,8 +51,11 @@ for padded, lengths in DataLoader(ds, batch_size=5, collate_fn=pad_collate):
 
 weights = torch.tensor([0.1] * 10 + [0.9] * 10)
 sampler = WeightedRandomSampler(weights, num_samples=12, replacement=True)
-drawn = [int(batch["id"][j]) for batch in DataLoader(ds, batch_size=4, sampler=sampler)
-         for j in range(len(batch["id"]))]
+drawn = [
+    int(batch["id"][j])
+    for batch in DataLoader(ds, batch_size=4, sampler=sampler)
+    for j in range(len(batch["id"]))
+]
 print("weighted draw:", drawn, "high half:", sum(i >= 10 for i in drawn))
 
 tuples = DataLoader([(torch.tensor([i, i + 1]), i % 2) for i in range(6)], batch_size=4)

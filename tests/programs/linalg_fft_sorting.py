@@ -22,8 +22,15 @@ print("singular values:", S)
 print("reconstruct:", torch.allclose(U @ torch.diag(S) @ Vh, A))
 Q, R = torch.linalg.qr(A)
 print("R diag abs:", R.diagonal().abs())
-print("inv @ A = I:", torch.allclose(torch.linalg.inv(spd) @ spd, torch.eye(4, dtype=torch.float64)))
-print("norms:", torch.linalg.norm(A), torch.linalg.matrix_norm(A, ord=1), torch.linalg.vector_norm(A, ord=3))
+print(
+    "inv @ A = I:", torch.allclose(torch.linalg.inv(spd) @ spd, torch.eye(4, dtype=torch.float64))
+)
+print(
+    "norms:",
+    torch.linalg.norm(A),
+    torch.linalg.matrix_norm(A, ord=1),
+    torch.linalg.vector_norm(A, ord=3),
+)
 print("pinv shape:", torch.linalg.pinv(A[:, :3]).shape, "rank:", torch.linalg.matrix_rank(A))
 
 t = torch.arange(64) / 64
