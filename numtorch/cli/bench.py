@@ -95,83 +95,56 @@ def _fmt(value, unit: str) -> str:
     return f"{value:.0f} MiB"
 
 
-def _guarded(fn):
-    """Run one measurement; a failure leaves its cell empty and says why, instead of losing
-    the whole table."""
-
-    def run(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001 - reported, and the table goes on
-            print(f"  failed: {fn.__name__}{args[1:] if args else ''}: {e!r}", file=sys.stderr)
-            return None
-
-    return run
+def _guarded(fn, *args):
+    """``fn(*args)``, or None when it fails: the failure is reported and the table goes on."""
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - reported, and the table goes on
+        print(f"  failed: {fn.__name__}{args}: {e!r}", file=sys.stderr)
+        return None
 
 
 def collect(numtorch, torch, repeat: int, quick: bool) -> Table:
-    from . import bench_cases
+    from . import bench_cases as c
 
-    class c:  # the cases, each guarded
-        OPS, CHECKPOINT_MB = bench_cases.OPS, bench_cases.CHECKPOINT_MB
-        import_time = staticmethod(_guarded(bench_cases.import_time))
-        op_time = staticmethod(_guarded(bench_cases.op_time))
-        step_time = staticmethod(_guarded(bench_cases.step_time))
-        epoch_time = staticmethod(_guarded(bench_cases.epoch_time))
-        peak_memory = staticmethod(_guarded(bench_cases.peak_memory))
-
-        @staticmethod
-        def save_load_time(T, n):
-            return _guarded(bench_cases.save_load_time)(T, n) or (None, None)
-
-    frames = (numtorch, torch)
+    frames = (numtorch, torch, None)  # None: the hand-written NumPy floor
     table = Table()
+
+    def timed(name, unit, make, goal=None, floor=True, min_time=0.05):
+        fns = [_guarded(make, T) if T is not None or floor else None for T in frames]
+        fns[1] = fns[1] if torch is not None else None
+        times = _guarded(c.median_times, fns, repeat, min_time) or [None] * 3
+        table.add(name, unit, *times, goal)
+
+    names = ["numtorch", "torch" if torch else None, "numpy"]
     table.add(
-        "import",
-        "s",
-        c.import_time("numtorch", repeat),
-        c.import_time("torch", repeat) if torch else None,
-        c.import_time("numpy", repeat),
-        GOALS["import"],
+        "import", "s", *(_guarded(c.import_times, names, repeat) or [None] * 3), GOALS["import"]
     )
     for op in c.OPS:
         for backward in (False, True):
-            times = [c.op_time(T, op, backward, repeat) if T else None for T in frames]
-            floor = None if backward else c.op_time(None, op, False, repeat)
             kind = "forward+backward" if backward else "forward"
-            table.add(f"{op}, 3 elements, {kind}", "us", times[0], times[1], floor)
+            timed(
+                f"{op}, 3 elements, {kind}",
+                "us",
+                lambda T, op=op, b=backward: c.op_fn(T, op, b and T is not None),
+                floor=not backward,
+            )
     for batch in (1, 64, 512):
-        times = [c.step_time(T, batch, repeat) if T else None for T in frames]
-        table.add(
+        timed(
             f"seed network training step, batch {batch}",
             "us" if batch < 512 else "ms",
-            times[0],
-            times[1],
-            c.step_time(None, batch, repeat),
+            lambda T, b=batch: c.step_fn(T, b),
             GOALS[f"step {batch}"],
         )
-    times = [c.epoch_time(T, max(3, repeat // 2)) if T else None for T in frames]
-    table.add(
-        "training epoch, DataLoader, 1,797 digits, batch 64",
-        "ms",
-        times[0],
-        times[1],
-        c.epoch_time(None, max(3, repeat // 2)),
-    )
+    timed("training epoch, DataLoader, 1,797 digits, batch 64", "ms", c.epoch_fn, min_time=0.2)
     if not quick:
-        n = 3
-        saves = [c.save_load_time(T, n) if T else (None, None) for T in frames]
-        floor = c.save_load_time(None, n)
-        table.add(f"save {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][0], saves[1][0], floor[0])
-        table.add(f"load {c.CHECKPOINT_MB} MiB checkpoint", "s", saves[0][1], saves[1][1], floor[1])
-    table.add(
-        "peak memory, process training 5 epochs",
-        "MiB",
-        c.peak_memory("numtorch"),
-        c.peak_memory("torch") if torch else None,
-        c.peak_memory("numpy"),
-        GOALS["memory"],
-    )
+        saves = [_guarded(c.save_load_time, T, 3) or (None, None) for T in frames]
+        if torch is None:
+            saves[1] = (None, None)
+        table.add(f"save {c.CHECKPOINT_MB} MiB checkpoint", "s", *(s[0] for s in saves))
+        table.add(f"load {c.CHECKPOINT_MB} MiB checkpoint", "s", *(s[1] for s in saves))
+    mems = [_guarded(c.peak_memory, n) if n else None for n in names]
+    table.add("peak memory, process training 5 epochs", "MiB", *mems, GOALS["memory"])
     return table
 
 

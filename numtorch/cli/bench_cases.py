@@ -1,4 +1,4 @@
-"""What ``numtorch bench`` measures: each case returns seconds (or MB) for one framework.
+"""What ``numtorch bench`` measures: for each framework, a callable to time (or a figure).
 
 A framework here is a ``torch``-like module (numtorch or PyTorch); ``None`` for the raw-NumPy
 floor, written by hand for the same computation. Times are medians over repeated runs.
@@ -20,25 +20,37 @@ IN, HIDDEN, OUT = 64, 32, 10  # the demo's network: 8x8 digits -> 32 -> 10
 LR = 0.1
 
 
-def median_time(fn, repeat: int, min_time: float = 0.05) -> float:
-    """Median seconds per call of ``fn`` over ``repeat`` runs of an auto-sized loop."""
+def _loop_count(fn, min_time: float) -> int:
+    """Calls of ``fn`` that take about ``min_time`` seconds together."""
     fn()
-    n, elapsed = 1, 0.0
+    n = 1
     while True:
         start = time.perf_counter()
         for _ in range(n):
             fn()
         elapsed = time.perf_counter() - start
         if elapsed >= min_time or n >= 1 << 20:
-            break
+            return n
         n *= 2 if elapsed * 2 >= min_time else 4
-    runs = [elapsed / n]
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        runs.append((time.perf_counter() - start) / n)
-    return statistics.median(runs)
+
+
+def median_times(fns: list, repeat: int, min_time: float = 0.05) -> list:
+    """Median seconds per call of each callable in ``fns`` (None stays None).
+
+    The runs alternate between the callables, so a machine that slows down or speeds up during
+    the measurement weighs on all of them alike.
+    """
+    counts = [None if fn is None else _loop_count(fn, min_time) for fn in fns]
+    runs = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, n, out in zip(fns, counts, runs):
+            if fn is None:
+                continue
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter() - start) / n)
+    return [statistics.median(r) if r else None for r in runs]
 
 
 # --- import time ---------------------------------------------------------------------------
@@ -46,15 +58,21 @@ def median_time(fn, repeat: int, min_time: float = 0.05) -> float:
 _IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
 
 
-def import_time(name: str, repeat: int) -> float:
-    """Seconds to import ``name`` in a fresh interpreter (median of ``repeat`` processes)."""
-    runs = []
+def import_times(names: list, repeat: int) -> list:
+    """Seconds to import each module in a fresh interpreter (medians; None names stay None)."""
+    runs = [[] for _ in names]
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", _IMPORT.format(name)], capture_output=True, text=True, check=True
-        )
-        runs.append(float(out.stdout))
-    return statistics.median(runs)
+        for name, out in zip(names, runs):
+            if name is None:
+                continue
+            done = subprocess.run(
+                [sys.executable, "-c", _IMPORT.format(name)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out.append(float(done.stdout))
+    return [statistics.median(r) if r else None for r in runs]
 
 
 # --- per-op overhead on tiny tensors -------------------------------------------------------
@@ -69,23 +87,19 @@ OPS = {
 }
 
 
-def op_time(T, name: str, backward: bool, repeat: int) -> float:
-    """Seconds per call of op ``name`` on 3-element float32 tensors, optionally with backward."""
+def op_fn(T, name: str, backward: bool):
+    """A call of op ``name`` on 3-element float32 tensors, with its backward if asked."""
     rng = np.random.default_rng(0)
     a_np, b_np = rng.standard_normal((2, 3)).astype(np.float32)
     op, np_op = OPS[name]
     if T is None:
-        return median_time(lambda: np_op(a_np, b_np), repeat)
+        return lambda: np_op(a_np, b_np)
     a = T.tensor(a_np, requires_grad=backward)
     b = T.tensor(b_np, requires_grad=backward)
     if not backward:
-        return median_time(lambda: op(a, b), repeat)
+        return lambda: op(a, b)
     g = T.ones_like(op(a, b))
-
-    def fwd_bwd():
-        op(a, b).backward(g)
-
-    return median_time(fwd_bwd, repeat)
+    return lambda: op(a, b).backward(g)
 
 
 # --- the seed network's training step ------------------------------------------------------
@@ -154,10 +168,10 @@ def numpy_step_fn(x, y):
     return step
 
 
-def step_time(T, batch: int, repeat: int) -> float:
+def step_fn(T, batch: int):
+    """One training step of the seed network at ``batch`` (the hand-written one for None)."""
     x, y = _batch(batch)
-    step = numpy_step_fn(x, y) if T is None else train_step_fn(T, x, y)
-    return median_time(step, repeat)
+    return numpy_step_fn(x, y) if T is None else train_step_fn(T, x, y)
 
 
 # --- a training epoch with DataLoader ------------------------------------------------------
@@ -170,8 +184,8 @@ def _digits():
     return images.reshape(-1, IN).astype(np.float32) / 16, labels
 
 
-def epoch_time(T, repeat: int, batch: int = 64) -> float:
-    """Seconds per epoch over the 1,797 digits, shuffled into batches of ``batch``."""
+def epoch_fn(T, batch: int = 64):
+    """One training epoch over the 1,797 digits, shuffled into batches of ``batch``."""
     x, labels = _digits()
     y = np.eye(OUT, dtype=np.float32)[labels]
     if T is None:
@@ -184,7 +198,7 @@ def epoch_time(T, repeat: int, batch: int = 64) -> float:
                 idx = order[i : i + batch]
                 step(x[idx], y[idx])
 
-        return median_time(epoch, repeat, min_time=0.2)
+        return epoch
     data = T.utils.data
     loader = data.DataLoader(
         data.TensorDataset(T.from_numpy(x), T.from_numpy(y)), batch_size=batch, shuffle=True
@@ -195,7 +209,7 @@ def epoch_time(T, repeat: int, batch: int = 64) -> float:
         for xb, yb in loader:
             step(xb, yb)
 
-    return median_time(epoch, repeat, min_time=0.2)
+    return epoch
 
 
 # --- save and load -------------------------------------------------------------------------
