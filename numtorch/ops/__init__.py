@@ -17,7 +17,7 @@ FAMILIES = [
 FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 FAMILIES += ["complex", "sorting", "sets", "misc", "special_extra"]
-FAMILIES += ["extra", "extra_stats", "extra_views"]
+FAMILIES += ["extra", "extra_stats", "extra_views", "extra_nn", "extra_inplace"]
 
 __all__ = []
 for _name in FAMILIES:
