@@ -35,7 +35,11 @@ RTOL = {}
 DEFAULT_RTOL = 1e-4
 
 # Programs that fail today for a feature numtorch does not have yet (one line of cause each).
-XFAIL: dict[str, str] = {}
+XFAIL: dict[str, str] = {
+    "policy_gradient.py": "torch.distributions is not provided yet",
+    "test_style_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
+    "vision_ops.py": "F.interpolate, F.pixel_shuffle and F.affine_grid are not provided yet",
+}
 
 
 def _env() -> dict:
