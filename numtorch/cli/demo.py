@@ -131,7 +131,7 @@ def _progress(loader, epoch: int, epochs: int, tqdm):
 
 def train(T, args, tqdm) -> dict:
     """Train as the article does; returns the model, its history and the test split."""
-    from_data = importlib.import_module(T.__name__ + ".utils.data")
+    data = importlib.import_module(T.__name__ + ".utils.data")
     T.manual_seed(args.seed)
     (x_train, y_train), (x_test, y_test), test_images = load_data(T)
     model = make_network(T.nn, 64, args.hidden, 10)
@@ -142,8 +142,8 @@ def train(T, args, tqdm) -> dict:
         optimizer = T.optim.Adam(model.parameters(), lr=lr)
     loss_fn = T.nn.MSELoss()
     one_hot = T.eye(10)
-    loader = from_data.DataLoader(
-        from_data.TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True
+    loader = data.DataLoader(
+        data.TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True
     )
     print(
         f"{T.__name__}: {model.__class__.__name__}(64 -> {args.hidden} -> 10), "
