@@ -28,3 +28,7 @@ from .attention import *  # noqa: F401,F403,E402
 from .attention import __all__ as _attention  # noqa: E402
 
 __all__ = __all__ + _attention
+from .vision import *  # noqa: F401,F403,E402
+from .vision import __all__ as _vision  # noqa: E402
+
+__all__ = __all__ + _vision

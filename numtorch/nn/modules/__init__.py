@@ -39,3 +39,8 @@ from .transformer import *  # noqa: F401,F403,E402
 from . import activation_attention, transformer  # noqa: E402
 
 __all__ += activation_attention.__all__ + transformer.__all__
+from . import pixelshuffle, upsampling  # noqa: E402
+from .pixelshuffle import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402
+
+__all__ += pixelshuffle.__all__ + upsampling.__all__

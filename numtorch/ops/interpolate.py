@@ -1,0 +1,292 @@
+"""Resampling primitives: ``F.interpolate``'s nearest, linear and cubic modes, separably.
+
+Each resized dimension is a sparse linear map given by *taps*: for every output position, the
+input indices it reads and their weights (one tap for nearest, two for linear, four for
+cubic). ``Resample`` applies the taps of every dimension in turn (a gather and a weighted sum
+per tap); its adjoint ``ResampleAdjoint`` sums the weighted gradient back. The indices of each
+tap never decrease along the output, so that sum is a segment sum (``add.reduceat``), with no
+dense matrix and no scatter.
+
+Indices and weights follow PyTorch's CPU kernels exactly: the scale is ``1 / scale_factor``
+when a factor is given (and positive), else ``in / out``; linear and cubic source positions
+are ``scale * (i + 0.5) - 0.5`` (``scale * i`` with ``align_corners``), computed in the
+input's precision; nearest indices ``floor(i * scale)`` are computed in single precision.
+"""
+
+from __future__ import annotations
+
+from .._backend import array_module
+from ..autograd.function import Primitive
+
+__all__ = []
+METHODS = {}
+
+_CUBIC_A = -0.75  # the cubic convolution constant PyTorch (and OpenCV) use
+
+
+def _opmath(xp, dtype):
+    """The precision PyTorch computes positions and weights in for ``dtype``."""
+    return xp.result_type(dtype, xp.float32)
+
+
+def _source_scale(xp, n_in, n_out, align_corners, scale, dt):
+    if align_corners:
+        return dt.type(n_in - 1) / dt.type(n_out - 1) if n_out > 1 else dt.type(0)
+    if scale is not None and scale > 0:
+        return dt.type(1.0 / scale)
+    return dt.type(n_in) / dt.type(n_out)
+
+
+def nearest_taps(xp, n_in, n_out, scale, exact, shortcuts=False):
+    """The single tap ``[(idx, None)]`` of nearest resizing (None: the identity).
+
+    ``shortcuts``: PyTorch's 2-d kernel copies equal sizes and halves the index for a doubled
+    size whatever the scale factor says; its 1-d and 3-d kernels always apply the scale.
+    """
+    i = xp.arange(n_out)
+    if shortcuts and not exact and n_out == n_in:
+        return None
+    if shortcuts and not exact and n_out == 2 * n_in:
+        return [(i >> 1, None)]
+    f32 = xp.float32
+    s = f32(1.0 / scale) if scale is not None and scale > 0 else f32(n_in) / f32(n_out)
+    if exact:
+        # NOTE: ``(i + 0.5) * scale`` is a double product rounded to single before the floor
+        src = ((i + 0.5) * float(s)).astype(f32)
+    else:
+        src = i.astype(f32) * s
+    return [(xp.minimum(xp.floor(src).astype(xp.int64), n_in - 1), None)]
+
+
+def _guard(xp, real, n_in):
+    """``(floor index clipped to the input, fraction in [0, 1])``."""
+    idx = xp.minimum(xp.floor(real).astype(xp.int64), n_in - 1)
+    lam = xp.clip(real - idx.astype(real.dtype), 0, 1)
+    return idx, lam
+
+
+def linear_taps(xp, n_in, n_out, align_corners, scale, dtype):
+    """The two taps ``[(i0, w0), (i1, w1)]`` of linear resizing (None: the identity)."""
+    if n_out == n_in:
+        return None
+    dt = _opmath(xp, dtype)
+    s = _source_scale(xp, n_in, n_out, align_corners, scale, dt)
+    i = xp.arange(n_out).astype(dt)
+    real = s * i if align_corners else xp.maximum(s * (i + dt.type(0.5)) - dt.type(0.5), 0)
+    i0, lam1 = _guard(xp, real, n_in)
+    i1 = i0 + (i0 < n_in - 1)
+    return [(i0, (1 - lam1).astype(dtype)), (i1, lam1.astype(dtype))]
+
+
+def cubic_taps(xp, n_in, n_out, align_corners, scale, dtype):
+    """The four taps of cubic convolution resizing, indices clamped to the border."""
+    dt = _opmath(xp, dtype)
+    s = _source_scale(xp, n_in, n_out, align_corners, scale, dt)
+    i = xp.arange(n_out).astype(dt)
+    real = s * i if align_corners else s * (i + dt.type(0.5)) - dt.type(0.5)
+    i0, t = _guard(xp, real, n_in)
+    return [(xp.clip(i0 - 1 + j, 0, n_in - 1), w.astype(dtype))
+            for j, w in enumerate(cubic_weights(t))]
+
+
+def cubic_weights(t, a=_CUBIC_A):
+    """The cubic convolution weights of the taps at offsets -1, 0, 1, 2 from ``floor(x)``,
+    for the fraction ``t``; works on arrays and on Tensors alike."""
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def _resample_axis(xp, x, taps, axis):
+    shape = (-1,) + (1,) * (x.ndim - 1 - axis)
+    out = None
+    for idx, w in taps:
+        v = xp.take(x, idx, axis=axis)
+        if w is not None:
+            v *= w.reshape(shape)
+        if out is None:
+            out = v
+        else:
+            out += v
+    return out
+
+
+def _segment_sum(xp, v, idx, n, axis):
+    """``out[..., k, ...] = sum of v[..., j, ...] over j with idx[j] == k`` (idx sorted)."""
+    if idx.shape[0] == 0:
+        return xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1:], v.dtype)
+    change = xp.empty(idx.shape, bool)
+    change[0] = True
+    xp.not_equal(idx[1:], idx[:-1], out=change[1:])
+    starts = xp.flatnonzero(change)
+    sums = xp.add.reduceat(v, starts, axis=axis)
+    if starts.shape[0] == n:
+        return sums
+    out = xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1:], v.dtype)
+    out[(slice(None),) * axis + (idx[starts],)] = sums
+    return out
+
+
+def _adjoint_axis(xp, g, taps, n, axis):
+    shape = (-1,) + (1,) * (g.ndim - 1 - axis)
+    out = None
+    for idx, w in taps:
+        v = _segment_sum(xp, g if w is None else g * w.reshape(shape), idx, n, axis)
+        if out is None:
+            out = v
+        else:
+            out += v
+    return out
+
+
+def resample(xp, x, taps):
+    """``x`` with trailing dim ``i`` resampled by ``taps[i]``, the last dim first."""
+    lead = x.ndim - len(taps)
+    for i in reversed(range(len(taps))):
+        if taps[i] is not None:
+            x = _resample_axis(xp, x, taps[i], lead + i)
+    return x
+
+
+def resample_adjoint(xp, g, taps, sizes):
+    lead = g.ndim - len(taps)
+    for i in range(len(taps)):
+        if taps[i] is not None:
+            g = _adjoint_axis(xp, g, taps[i], sizes[i], lead + i)
+    return g
+
+
+class Resample(Primitive):
+    """A separable resampling of the trailing dims by ``taps``; ``kind`` is PyTorch's
+    ``grad_fn`` name. ``back_taps`` (default ``taps``) are the taps of the gradient: PyTorch's
+    backward kernels take size shortcuts that some forward kernels do not."""
+
+    __slots__ = ("taps", "sizes", "kind")
+
+    def forward(ctx, x, taps, kind, back_taps=None):
+        ctx.taps, ctx.kind = taps if back_taps is None else back_taps, kind
+        ctx.sizes = x.shape[x.ndim - len(taps):]
+        out = resample(array_module(x), x, taps)
+        return out.copy() if out is x else out
+
+    def backward(ctx, g):
+        if ctx._graph:
+            return ResampleAdjoint.apply(g, ctx.taps, ctx.sizes, ctx.kind), None, None, None
+        gx = resample_adjoint(ctx.xp, g, ctx.taps, ctx.sizes)
+        return gx, None, None, None
+
+    def name(self) -> str:
+        return self.kind
+
+
+class ResampleAdjoint(Primitive):
+    """The adjoint of ``Resample``: the weighted gradient summed back to ``sizes``."""
+
+    __slots__ = ("taps", "kind")
+
+    def forward(ctx, g, taps, sizes, kind):
+        ctx.taps, ctx.kind = taps, kind
+        out = resample_adjoint(array_module(g), g, taps, sizes)
+        return out.copy() if out is g else out
+
+    def backward(ctx, h):
+        if ctx._graph:
+            return Resample.apply(h, ctx.taps, ctx.kind), None, None, None
+        return resample(ctx.xp, h, ctx.taps), None, None, None
+
+    def name(self) -> str:
+        return self.kind.replace("Backward0", "BackwardBackward0")
+
+
+# --- pixel and channel shuffles: a reshape, a transpose and a reshape ---------------------------
+class Rearrange(Primitive):
+    """``x.reshape(split).transpose(perm).reshape(out)``; its gradient is the inverse."""
+
+    __slots__ = ("split", "perm", "shape", "kind")
+
+    def forward(ctx, x, split, perm, out, kind):
+        ctx.split, ctx.perm, ctx.shape, ctx.kind = split, perm, x.shape, kind
+        xp = array_module(x)
+        return xp.ascontiguousarray(x.reshape(split).transpose(perm)).reshape(out)
+
+    def backward(ctx, g):
+        inv = tuple(sorted(range(len(ctx.perm)), key=ctx.perm.__getitem__))
+        moved = tuple(ctx.split[p] for p in ctx.perm)
+        if ctx._graph:
+            return Rearrange.apply(g, moved, inv, ctx.shape, ctx.kind), None, None, None, None
+        return g.reshape(moved).transpose(inv).reshape(ctx.shape), None, None, None, None
+
+    def name(self) -> str:
+        return self.kind
+
+
+def _check_rank(input, op):
+    if input.dim() < 3:
+        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input "
+                           f"with {input.dim()} dimension(s)")
+
+
+def _check_factor(factor, op, what):
+    if not isinstance(factor, int) or isinstance(factor, bool):
+        raise TypeError(f"{op}(): argument '{what}' (position 2) must be int, not "
+                        f"{type(factor).__name__}")
+    if factor <= 0:
+        raise RuntimeError(f"{op} expects a positive {what}, but got {factor}")
+
+
+def pixel_shuffle(input, upscale_factor: int):
+    """``(*, C * r * r, H, W)`` to ``(*, C, H * r, W * r)``: each group of ``r * r`` channels
+    becomes an ``r x r`` block of pixels."""
+    _check_rank(input, "pixel_shuffle")
+    _check_factor(upscale_factor, "pixel_shuffle", "upscale_factor")
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible "
+                           f"by the square of upscale_factor, but input.size(-3)={c} is not "
+                           f"divisible by {r * r}")
+    k = len(lead)
+    split = (*lead, c // (r * r), r, r, h, w)
+    perm = tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2)
+    out = (*lead, c // (r * r), h * r, w * r)
+    return Rearrange.apply(input, split, perm, out, "PixelShuffleBackward0")
+
+
+def pixel_unshuffle(input, downscale_factor: int):
+    """The inverse of ``pixel_shuffle``: ``(*, C, H * r, W * r)`` to ``(*, C * r * r, H, W)``."""
+    _check_rank(input, "pixel_unshuffle")
+    _check_factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
+    r = downscale_factor
+    *lead, c, h, w = input.shape
+    for name, dim, n in (("height", -2, h), ("width", -1, w)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by "
+                               f"downscale_factor, but input.size({dim})={n} is not divisible "
+                               f"by {r}")
+    k = len(lead)
+    split = (*lead, c, h // r, r, w // r, r)
+    perm = tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3)
+    out = (*lead, c * r * r, h // r, w // r)
+    return Rearrange.apply(input, split, perm, out, "PixelUnshuffleBackward0")
+
+
+def channel_shuffle(input, groups: int):
+    """Interleaves the channels of ``(N, C, *)`` from ``groups`` groups (ShuffleNet)."""
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    _check_factor(groups, "channel_shuffle", "groups")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    split = (n, groups, c // groups, *rest)
+    perm = (0, 2, 1) + tuple(range(3, len(split)))
+    return Rearrange.apply(input, split, perm, tuple(input.shape), "ChannelShuffleBackward0")
+
+
+native_channel_shuffle = channel_shuffle
