@@ -28,6 +28,7 @@ set_num_interop_threads use_deterministic_algorithms are_deterministic_algorithm
 set_default_tensor_type set_flush_denormal is_anomaly_enabled set_anomaly_enabled compile
 typename is_storage strided channels_last contiguous_format preserve_format
 get_float32_matmul_precision set_float32_matmul_precision backends multiprocessing version
+hann_window hamming_window blackman_window bartlett_window kaiser_window detach is_inference
 """.split()
 
 TENSOR_NAMES = """
@@ -587,3 +588,21 @@ def test_spawn_runs_each_rank():
 def test_gradcheck_compositions():
     gradcheck(lambda x, a, b: numtorch.addcdiv(x, a, b), [np.ones(3), np.arange(1.0, 4),
                                                           np.arange(2.0, 5)])
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
+                                  "bartlett_window", "kaiser_window"])
+def test_windows(name):
+    for n in (0, 1, 2, 5, 8):
+        for periodic in (True, False):
+            for dt in ("float32", "float64"):
+                got = getattr(numtorch, name)(n, periodic, dtype=getattr(numtorch, dt))
+                want = getattr(torch, name)(n, periodic, dtype=getattr(torch, dt))
+                assert_close(got, want, atol=1e-6)
+    assert_close(numtorch.hamming_window(6, True, 0.5, 0.4),
+                 torch.hamming_window(6, True, 0.5, 0.4))
+    assert_close(numtorch.kaiser_window(7, False, beta=5.0), torch.kaiser_window(7, False, 5.0))
+    assert getattr(numtorch, name)(4, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="expects floating point dtypes"):
+        getattr(numtorch, name)(4, dtype=numtorch.int64)
