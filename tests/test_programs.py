@@ -39,7 +39,6 @@ XFAIL: dict[str, str] = {
     "per_sample_grads.py": "torch.func is not provided yet",
     "policy_gradient.py": "torch.distributions is not provided yet",
     "test_style_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
-    "vision_ops.py": "F.interpolate, F.pixel_shuffle and F.affine_grid are not provided yet",
 }
 
 
