@@ -76,3 +76,4 @@ del _name, _fn
 from . import _runtime  # noqa: E402
 from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
 from . import backends, multiprocessing, version  # noqa: E402
+from . import distributions  # noqa: E402

@@ -606,3 +606,36 @@ def test_windows(name):
     assert getattr(numtorch, name)(4, requires_grad=True).requires_grad
     with pytest.raises(RuntimeError, match="expects floating point dtypes"):
         getattr(numtorch, name)(4, dtype=numtorch.int64)
+
+
+# --- distributions --------------------------------------------------------------------------
+def _distribution_run(lib):
+    lib.manual_seed(0)
+    loc = lib.tensor([0.0, 1.0], requires_grad=True)
+    scale = lib.tensor([1.0, 2.0], requires_grad=True)
+    d = lib.distributions.Normal(loc, scale)
+    out = [d.sample((3,)), d.rsample((2,))]
+    lp = d.log_prob(out[1]).sum()
+    lp.backward()
+    out += [lp, loc.grad, scale.grad, d.entropy(), d.cdf(lib.tensor(0.5))]
+    u = lib.distributions.Uniform(0.0, lib.tensor([2.0, 3.0]))
+    x = u.rsample((2,))
+    out += [x, u.log_prob(x), u.entropy(), u.log_prob(lib.tensor(1.5))]
+    b = lib.distributions.Bernoulli(probs=lib.tensor([0.3, 0.9]))
+    y = b.sample((3,))
+    out += [y, b.log_prob(y), b.entropy(), lib.distributions.Bernoulli(logits=lib.tensor(
+        [0.2])).probs]
+    c = lib.distributions.Categorical(logits=lib.tensor([[0.1, 2.0, -1.0], [0.0, 0.0, 0.0]]))
+    z = c.sample((4,))
+    out += [z, c.log_prob(z), c.entropy(), c.probs, lib.distributions.Categorical(
+        probs=lib.tensor([1.0, 3.0])).sample((5,))]
+    return out
+
+
+@requires_torch
+def test_distributions_match_torch_with_seed():
+    for a, b in zip(_distribution_run(numtorch), _distribution_run(torch)):
+        assert_close(a, b, atol=1e-6)
+    assert numtorch.distributions.Normal(0.0, 1.0).batch_shape == ()
+    with pytest.raises(ValueError, match="not both"):
+        numtorch.distributions.Bernoulli(probs=numtorch.ones(1), logits=numtorch.ones(1))

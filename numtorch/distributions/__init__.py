@@ -1,0 +1,13 @@
+"""``torch.distributions``: Normal, Uniform, Bernoulli and Categorical.
+
+Samples are drawn with numtorch's random functions in the order PyTorch draws them, so a seeded
+program samples the same numbers. ``rsample`` (Normal, Uniform) is differentiable with respect
+to the parameters. Arguments are not validated (``validate_args`` is accepted and ignored).
+"""
+
+from __future__ import annotations
+
+from .distribution import Distribution
+from .simple import Bernoulli, Categorical, Normal, Uniform
+
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical"]

@@ -1,0 +1,73 @@
+"""The base class: shapes, ``sample`` through ``rsample``, and broadcasting of parameters."""
+
+from __future__ import annotations
+
+import numbers
+
+from .._tensor import Size, Tensor
+
+
+def broadcast_all(*values):
+    """Tensors of one broadcast shape; numbers become tensors of the tensors' (or the
+    default) dtype."""
+    import numtorch
+
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = like.dtype if like is not None else numtorch.get_default_dtype()
+    tensors = [v if isinstance(v, Tensor) else numtorch.tensor(float(v), dtype=dtype)
+               for v in values]
+    if not all(isinstance(v, (Tensor, numbers.Number)) for v in values):
+        raise ValueError("Input arguments must all be instances of numbers.Number or Tensor.")
+    return numtorch.broadcast_tensors(*tensors)
+
+
+class Distribution:
+    """A probability distribution with a batch shape (independent parameters) and an event
+    shape (the shape of one draw)."""
+
+    has_rsample = False
+
+    def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
+        self._batch_shape = Size(batch_shape)
+        self._event_shape = Size(event_shape)
+
+    @property
+    def batch_shape(self) -> Size:
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        return self._event_shape
+
+    def _extended_shape(self, sample_shape=()) -> Size:
+        return Size(tuple(sample_shape)) + self._batch_shape + self._event_shape
+
+    def sample(self, sample_shape=()) -> Tensor:
+        import numtorch
+
+        with numtorch.no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape=()) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no reparameterized sampler")
+
+    def sample_n(self, n: int) -> Tensor:
+        return self.sample(Size((n,)))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def entropy(self) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()
+
+    def __repr__(self):
+        params = ", ".join(f"{k}: {v.shape if v.numel() > 1 else v}"
+                           for k, v in self._param_items())
+        return f"{type(self).__name__}({params})"
+
+    def _param_items(self):
+        return [(k, getattr(self, k)) for k in self.arg_names]
