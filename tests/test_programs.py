@@ -34,6 +34,9 @@ TIMEOUT = 120
 RTOL = {}
 DEFAULT_RTOL = 1e-4
 
+# Command-line arguments a program is run with, under both.
+ARGS = {"train_script.py": ["--epochs", "4", "--lr", "0.02"]}
+
 # Programs that fail today for a feature numtorch does not have yet (one line of cause each).
 XFAIL: dict[str, str] = {
     "amp_checkpointing.py": "torch.utils.checkpoint and torch.amp are not provided yet",
@@ -79,11 +82,12 @@ _TORCH_RUNNER = """
 import contextlib, io, json, runpy, sys, traceback
 import torch
 results = {}
-for path in sys.argv[1:]:
+args = json.loads(sys.argv[1])
+for path in sys.argv[2:]:
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
     torch.set_printoptions(profile="default", sci_mode=None)
-    sys.argv = [path]
+    sys.argv = [path, *args[path]]
     buf = io.StringIO()
     try:
         with contextlib.redirect_stdout(buf):
@@ -99,7 +103,8 @@ class _TorchOutputs:
     """What each program prints under PyTorch, from one background interpreter."""
 
     def __init__(self, programs: list[str]):
-        self._proc = _start([sys.executable, "-c", _TORCH_RUNNER, *programs])
+        args = json.dumps({p: ARGS.get(p, []) for p in programs})
+        self._proc = _start([sys.executable, "-c", _TORCH_RUNNER, args, *programs])
         self._results = None
 
     def get(self, program: str) -> str:
@@ -203,7 +208,8 @@ def _params():
 @pytest.mark.parametrize("program", list(_params()))
 def test_program_matches_pytorch(program, torch_outputs):
     ours = _finish(
-        _start([sys.executable, "-m", "numtorch.cli", "run", program]), f"numtorch run {program}"
+        _start([sys.executable, "-m", "numtorch.cli", "run", program, *ARGS.get(program, [])]),
+        f"numtorch run {program}",
     )
     assert ours.strip(), "the program printed nothing"
     if torch_outputs is None:
