@@ -62,18 +62,35 @@ def can_cast(from_, to) -> _builtins.bool:
 def get_default_device_type() -> str:
     return get_default_device().type
 # --- the sub-packages PyTorch programs reach through ``torch.`` ------------------------------
-from . import linalg  # noqa: E402
-from . import return_types  # noqa: E402 - torch.return_types.max ... (values, indices) tuples
-from . import fft, special  # noqa: E402
-from . import serialization  # noqa: E402
-from .serialization import load, save  # noqa: E402
-from . import nn, optim, utils  # noqa: E402
+from . import linalg, return_types, version  # noqa: E402
+from . import _runtime  # noqa: E402
+from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
 
 for _name, _fn in linalg.TORCH_LEVEL.items():  # torch.det, torch.svd ... and Tensor.det ...
     globals()[_name] = _fn
     setattr(Tensor, _name, _fn)
 del _name, _fn
-from . import _runtime  # noqa: E402
-from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
-from . import backends, multiprocessing, version  # noqa: E402
-from . import distributions  # noqa: E402
+
+# NOTE: the larger sub-packages load on first use (``numtorch.nn`` imports it then), which
+# keeps ``import numtorch`` a small fraction of ``import torch``
+_LAZY_MODULES = {"nn", "optim", "utils", "fft", "special", "serialization", "distributions",
+                 "multiprocessing", "backends"}
+_LAZY_NAMES = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'numtorch' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

@@ -35,8 +35,6 @@ be forced with the environment variable ``NUMTORCH_CPU_CAPABILITY`` (or PyTorch'
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import math
 import os
 import platform
@@ -248,6 +246,9 @@ def _libm_f32(name: str, x: np.ndarray) -> np.ndarray:
     AVX2, where PyTorch calls them and nothing vectorised reproduces their rounding."""
     global _LIBM
     if _LIBM is None:
+        import ctypes  # only CPUs without AVX2 need libm itself: import it then
+        import ctypes.util
+
         _LIBM = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
         for fn in ("logf", "sinf", "cosf"):
             getattr(_LIBM, fn).restype = ctypes.c_float

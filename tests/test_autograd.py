@@ -423,3 +423,23 @@ def test_float_conversion_warns_once():
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         float(x)
+
+
+def test_post_accumulate_grad_hook():
+    x = t([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+    (x * 3).sum().backward()
+    assert seen == [[3.0, 3.0]]
+    handle.remove()
+    (x * 3).sum().backward()
+    assert len(seen) == 1
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(lambda p: None)
+
+
+def test_vector_norm_second_order():
+    x = t([3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(torch.linalg.vector_norm(x), x, create_graph=True)
+    (h,) = torch.autograd.grad(g[0], x)
+    assert np.allclose(h.numpy(), [0.128, -0.096])

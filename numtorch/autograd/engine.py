@@ -387,14 +387,18 @@ def _accumulate(tensor, g, owned, create_graph):
     if create_graph:
         g = _as_tensor(g)
         tensor._grad = g if tensor._grad is None else tensor._grad + g
-        return
-    if g.dtype != tensor._data.dtype:
-        g = g.astype(tensor._data.dtype)
-        owned = True
-    current = tensor._grad
-    if current is None:
-        tensor._grad = wrap(g if owned else g.copy())
-    elif current._rg:
-        tensor._grad = wrap(current._data + g)
     else:
-        current._data += g
+        if g.dtype != tensor._data.dtype:
+            g = g.astype(tensor._data.dtype)
+            owned = True
+        current = tensor._grad
+        if current is None:
+            tensor._grad = wrap(g if owned else g.copy())
+        elif current._rg:
+            tensor._grad = wrap(current._data + g)
+        else:
+            current._data += g
+    post = tensor._aux.get("post_accumulate_hooks") if tensor._aux else None
+    if post:
+        for hook in post:
+            hook(tensor)

@@ -375,8 +375,11 @@ class VectorNorm(Primitive):
             out = xp.sqrt((a * a).sum(axis=axes, keepdims=keepdims))
         else:
             out = (a**ord).sum(axis=axes, keepdims=keepdims) ** (1.0 / ord)
+        # NOTE: a full reduction gives a NumPy scalar; make it the array that is returned, so
+        # the saved output is recognised as this node's output under create_graph
+        out = xp.asarray(out, dtype=a.dtype)
         ctx.save_for_backward(x, out)
-        return out.astype(a.dtype, copy=False)
+        return out
 
     def backward(ctx, g):
         x, out = ctx.saved_tensors
