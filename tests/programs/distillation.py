@@ -39,7 +39,8 @@ for epoch in range(30):
     opt.step()
     if epoch % 10 == 9:
         print(
-            f"epoch {epoch + 1}: soft {soft.item():.4f} hard {hard.item():.4f} total {loss.item():.4f}"
+            f"epoch {epoch + 1}: soft {soft.item():.4f} hard {hard.item():.4f} "
+            f"total {loss.item():.4f}"
         )
 
 with torch.no_grad():

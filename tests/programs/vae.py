@@ -59,7 +59,8 @@ for epoch in range(12):
         total += loss.item()
     if epoch % 4 == 3:
         print(
-            f"epoch {epoch + 1}: loss/sample {total / len(data):.4f} (bce {bce.item():.2f}, kld {kld.item():.2f})"
+            f"epoch {epoch + 1}: loss/sample {total / len(data):.4f} "
+            f"(bce {bce.item():.2f}, kld {kld.item():.2f})"
         )
 
 model.eval()
