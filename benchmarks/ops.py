@@ -43,9 +43,7 @@ def _time(fn, repeat):
 def _inputs(module, shape, requires_grad):
     rng = np.random.default_rng(0)
     a = rng.standard_normal(shape).astype("float32")
-    b = rng.standard_normal(shape if len(shape) == 2 else shape).astype("float32")
-    if len(shape) == 1:
-        b = b if True else b
+    b = rng.standard_normal(shape).astype("float32")
     ta = module.tensor(a, requires_grad=requires_grad)
     tb = module.tensor(b, requires_grad=requires_grad)
     return ta, tb, a, b
@@ -58,15 +56,12 @@ def measure(name, shape, repeat):
         if module is None:
             continue
         ta, tb, *_ = _inputs(module, shape, False)
-        if name == "matmul" and len(shape) == 1:
-            pass
-        row[label + " fwd"] = _time(lambda: op(module, ta, tb), repeat)
+        row[label + " fwd"] = _time(lambda m=module, a=ta, b=tb: op(m, a, b), repeat)
         ga, gb, *_ = _inputs(module, shape, True)
-        out = op(module, ga, gb)
-        g = module.ones_like(out)
+        g = module.ones_like(op(module, ga, gb))
 
-        def step():
-            op(module, ga, gb).backward(g)
+        def step(m=module, a=ga, b=gb, g=g):
+            op(m, a, b).backward(g)
 
         row[label + " fwd+bwd"] = _time(step, repeat)
     _, _, a, b = _inputs(numtorch, shape, False)

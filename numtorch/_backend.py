@@ -23,15 +23,21 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if not isinstance(type, str):
-            raise TypeError(f"device() expected a string or a device, but got {type.__class__.__name__}")
+            raise TypeError(
+                f"device() expected a string or a device, but got {type.__class__.__name__}"
+            )
         if ":" in type:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed "
+                    f"explicitly: {type}"
+                )
             type, _, idx = type.partition(":")
             index = int(idx)
         if type not in ("cpu", "cuda", "meta", "mps"):
             raise RuntimeError(
-                "Expected one of cpu, cuda, meta, mps device type at start of device string: " + type
+                "Expected one of cpu, cuda, meta, mps device type at start of device string: "
+                + type
             )
         self.type, self.index = type, index
 

@@ -21,7 +21,7 @@ class dtype:
         self._cat = cat
         self.is_floating_point = cat == _FLOAT
         self.is_complex = cat == _COMPLEX
-        self.is_signed = not (name in ("bool", "uint8", "uint16", "uint32", "uint64"))
+        self.is_signed = name not in ("bool", "uint8", "uint16", "uint32", "uint64")
 
     def __repr__(self):
         return "torch." + self.name
@@ -132,7 +132,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a.is_floating_point and bfloat16 is not None and bfloat16 in (a, b):
         return float32 if float16 in (a, b) else (a if a is not bfloat16 else b)
     if a._cat == _INT and "uint64" in (a.name, b.name):
-        raise TypeError(f"Promotion for uint16, uint32, uint64 types is not supported, got {a} and {b}")
+        raise TypeError(
+            f"Promotion for uint16, uint32, uint64 types is not supported, got {a} and {b}"
+        )
     return _FROM_NP[numpy.promote_types(a.np, b.np)]
 
 
@@ -165,7 +167,8 @@ def scalar_dtype(x) -> dtype:
 
 import builtins as _b  # noqa: E402
 
-builtins_bool, builtins_int, builtins_float, builtins_complex = _b.bool, _b.int, _b.float, _b.complex
+builtins_bool, builtins_int = _b.bool, _b.int
+builtins_float, builtins_complex = _b.float, _b.complex
 
 
 def result_type(*operands) -> dtype:

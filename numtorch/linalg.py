@@ -15,7 +15,8 @@ from collections import namedtuple
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops import linalg as _ops
-from .ops.linalg import LinAlgError, cross as _cross, inv, matrix_exp
+from .ops.linalg import LinAlgError, inv, matrix_exp
+from .ops.linalg import cross as _cross
 
 __all__ = [
     "LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "inv_ex",
@@ -63,7 +64,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
     """Frobenius, nuclear, spectral (2, -2), max column sum (1, -1) or max row sum (inf)."""
     if A._data.ndim < 2:
         raise RuntimeError(
-            f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
         )
     if dtype is not None:
         A = A.to(dtype)

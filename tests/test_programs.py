@@ -13,6 +13,7 @@ Without PyTorch the numtorch side still has to run cleanly."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import json
 import os
@@ -116,16 +117,34 @@ class _TorchOutputs:
         return out
 
 
-@pytest.fixture(scope="module")
-def torch_outputs(request):
-    if not HAVE_TORCH:
-        return None
-    selected = [
+def _numtorch_run(program: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "numtorch.cli", "run", program, *ARGS.get(program, [])]
+    try:
+        return subprocess.run(
+            cmd, cwd=PROGRAMS_DIR, env=_env(), capture_output=True, text=True, timeout=TIMEOUT
+        )
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(cmd, -1, e.stdout or "", f"timed out after {TIMEOUT} s")
+
+
+def _selected_programs(request) -> list[str]:
+    return [
         item.callspec.params["program"]
         for item in request.session.items
         if getattr(item, "callspec", None) and "program" in item.callspec.params
-    ]
-    return _TorchOutputs(selected or PROGRAMS)
+    ] or PROGRAMS
+
+
+@pytest.fixture(scope="module")
+def numtorch_outputs(request):
+    """``numtorch run`` of each selected program, two at a time, in test order."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        yield {p: pool.submit(_numtorch_run, p) for p in _selected_programs(request)}
+
+
+@pytest.fixture(scope="module")
+def torch_outputs(request):
+    return _TorchOutputs(_selected_programs(request)) if HAVE_TORCH else None
 
 
 def _ulp(token: str) -> float:
@@ -206,11 +225,13 @@ def _params():
 
 
 @pytest.mark.parametrize("program", list(_params()))
-def test_program_matches_pytorch(program, torch_outputs):
-    ours = _finish(
-        _start([sys.executable, "-m", "numtorch.cli", "run", program, *ARGS.get(program, [])]),
-        f"numtorch run {program}",
+def test_program_matches_pytorch(program, numtorch_outputs, torch_outputs):
+    done = numtorch_outputs[program].result()
+    assert done.returncode == 0, (
+        f"numtorch run {program} failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n"
+        f"{done.stderr[-3000:]}"
     )
+    ours = done.stdout
     assert ours.strip(), "the program printed nothing"
     if torch_outputs is None:
         pytest.skip("PyTorch is not installed: ran on numtorch only")

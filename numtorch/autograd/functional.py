@@ -57,7 +57,6 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), J v)``, by the double-vjp trick (a vjp of a vjp)."""
     from ..ops.creation import zeros_like
 
-    single = isinstance(inputs, Tensor)
     with enable_grad():
         ins = _prepare(inputs, True)
         outputs = func(*ins)

@@ -368,7 +368,9 @@ def pow(input, exponent, *, out=None):
 
 
 def float_power(input, exponent, *, out=None):
-    cast = (lambda v: v.double() if isinstance(v, Tensor) else v)
+    def cast(v):
+        return v.double() if isinstance(v, Tensor) else v
+
     return with_out(pow(cast(input), cast(exponent)), out)
 
 
@@ -456,7 +458,8 @@ bitwise_right_shift = _bitwise("right_shift")
 
 def bitwise_not(input, *, out=None):
     if input._data.dtype.kind not in "iub":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.legacy_name[6:-6]}'")
+        name = input.dtype.legacy_name[6:-6]
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
     return with_out(wrap(_xp(input).invert(input._data)), out)
 
 

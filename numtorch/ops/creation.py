@@ -78,7 +78,8 @@ def _infer_np_dtype(arr, from_python: bool):
         return _dtype.int64.np
     if kind == "b":
         return _dtype.bool.np
-    raise TypeError(f"Could not infer dtype of {type(arr.flat[0]).__name__ if arr.size else 'data'}")
+    what = type(arr.flat[0]).__name__ if arr.size else "data"
+    raise TypeError(f"Could not infer dtype of {what}")
 
 
 def _from_data(data, dtype, device, copy):
@@ -307,7 +308,8 @@ def legacy_constructor(self, args, device, dtype=None):
     if not args:
         arr = xp.zeros((0,), dt.np)
     elif len(args) == 1 and isinstance(args[0], Tensor):
-        arr = args[0]._data if dtype is None or args[0].dtype is dtype else args[0]._data.astype(dt.np)
+        src = args[0]._data
+        arr = src if dtype is None or args[0].dtype is dtype else src.astype(dt.np)
     elif all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or (
             len(args) == 1 and isinstance(args[0], Size)):
         arr = xp.zeros(parse_size(args, "Tensor"), dt.np)
