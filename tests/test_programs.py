@@ -108,6 +108,11 @@ class _TorchOutputs:
         self._proc = _start([sys.executable, "-c", _TORCH_RUNNER, args, *programs])
         self._results = None
 
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+
     def get(self, program: str) -> str:
         if self._results is None:
             out = _finish(self._proc, "the PyTorch runner", timeout=TIMEOUT * 5)
@@ -138,13 +143,19 @@ def _selected_programs(request) -> list[str]:
 @pytest.fixture(scope="module")
 def numtorch_outputs(request):
     """``numtorch run`` of each selected program, two at a time, in test order."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        yield {p: pool.submit(_numtorch_run, p) for p in _selected_programs(request)}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    yield {p: pool.submit(_numtorch_run, p) for p in _selected_programs(request)}
+    pool.shutdown(cancel_futures=True)  # a run stopped early (-x) leaves the rest unstarted
 
 
 @pytest.fixture(scope="module")
 def torch_outputs(request):
-    return _TorchOutputs(_selected_programs(request)) if HAVE_TORCH else None
+    if not HAVE_TORCH:
+        yield None
+        return
+    outputs = _TorchOutputs(_selected_programs(request))
+    yield outputs
+    outputs.close()
 
 
 def _ulp(token: str) -> float:
