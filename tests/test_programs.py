@@ -42,7 +42,7 @@ ARGS = {"train_script.py": ["--epochs", "4", "--lr", "0.02"]}
 XFAIL: dict[str, str] = {
     "amp_checkpointing.py": "torch.utils.checkpoint and torch.amp are not provided yet",
     "per_sample_grads.py": "torch.func is not provided yet",
-    "pinn_kmeans_gp.py": "torch.cholesky_solve and torch.linalg.solve_triangular are not provided yet",
+    "pinn_kmeans_gp.py": "cholesky_solve and linalg.solve_triangular are not provided yet",
     "test_style_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
 }
 
