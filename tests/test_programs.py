@@ -240,8 +240,8 @@ def _params():
 def test_program_matches_pytorch(program, numtorch_outputs, torch_outputs):
     done = numtorch_outputs[program].result()
     assert done.returncode == 0, (
-        f"numtorch run {program} failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n"
-        f"{done.stderr[-3000:]}"
+        f"numtorch run {program} failed (exit {done.returncode}):\n{done.stderr[-3000:]}\n"
+        f"last lines printed:\n{done.stdout[-1000:]}"
     )
     ours = done.stdout
     assert ours.strip(), "the program printed nothing"
