@@ -66,41 +66,75 @@ def _reflect(xp, c, size, align_corners):
 
 
 class GatherPoints(Primitive):
-    """``x`` of shape ``(N, C, L)`` read at ``idx`` of shape ``(N, 1, P)``: ``(N, C, P)``."""
+    """Rows of a channels-last image ``(N, L, C)`` at the flat positions ``idx`` (``(N, P)``):
+    ``(N, P, C)``. Reading whole rows of channels is what makes the gather fast."""
 
     _name = "GridSamplerGatherBackward0"
-    __slots__ = ("idx", "size")
+    __slots__ = ("rows", "shape")
 
     def forward(ctx, x, idx):
-        ctx.idx, ctx.size = idx, x.shape[2]
-        return array_module(x).take_along_axis(x, idx, axis=2)
+        xp = array_module(x)
+        n, size, c = ctx.shape = x.shape
+        ctx.rows = idx + xp.arange(n).reshape(n, 1) * size
+        return xp.take(x.reshape(n * size, c), ctx.rows, axis=0)
 
     def backward(ctx, g):
         if ctx._graph:
-            return ScatterPoints.apply(g, ctx.idx, ctx.size), None
-        return scatter_points(ctx.xp, g, ctx.idx, ctx.size), None
+            return ScatterPoints.apply(g, ctx.rows, ctx.shape), None
+        return scatter_rows(ctx.xp, g, ctx.rows, ctx.shape), None
 
 
-def scatter_points(xp, g, idx, size):
-    """The adjoint of the gather: ``g`` of shape ``(N, C, P)`` summed into ``(N, C, size)``."""
-    n, c = g.shape[:2]
-    base = xp.arange(n * c).reshape(n, c, 1) * size
-    out = xp.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * size)
-    return out.astype(g.dtype, copy=False).reshape(n, c, size)
+def _firsts(xp, dest):
+    """Where each run of equal (sorted) destinations starts."""
+    change = xp.empty(dest.shape, bool)
+    change[:1] = True
+    xp.not_equal(dest[1:], dest[:-1], out=change[1:])
+    return change
+
+
+def scatter_rows(xp, g, rows, shape):
+    """The adjoint of the gather: rows of ``g`` (``(N, P, C)``) summed into ``shape``.
+
+    Sorted by destination, the rows go in rounds: the first row of every destination, then
+    the second, ... (whole-row writes to distinct places, fast); rows left after a few rounds
+    (destinations read many times, like a clipped border) are summed by segments.
+    """
+    c = shape[2]
+    out = xp.zeros((shape[0] * shape[1], c), g.dtype)
+    flat = rows.ravel()
+    order = xp.argsort(flat, kind="stable")
+    dest, src = flat[order], g.reshape(-1, c)[order]
+    first = _firsts(xp, dest)
+    out[dest[first]] = src[first]
+    rest = xp.flatnonzero(~first)
+    for _ in range(3):
+        if not rest.shape[0]:
+            break
+        d = dest[rest]
+        first = _firsts(xp, d)
+        out[d[first]] += src[rest[first]]
+        rest = rest[~first]
+    if rest.shape[0]:
+        d = dest[rest]
+        starts = xp.flatnonzero(_firsts(xp, d))
+        out[d[starts]] += xp.add.reduceat(src[rest], starts, axis=0)
+    return out.reshape(shape)
 
 
 class ScatterPoints(Primitive):
     _name = "GridSamplerScatterBackward0"
-    __slots__ = ("idx",)
+    __slots__ = ("rows", "shape")
 
-    def forward(ctx, g, idx, size):
-        ctx.idx = idx
-        return scatter_points(array_module(g), g, idx, size)
+    def forward(ctx, g, rows, shape):
+        ctx.rows, ctx.shape = rows, shape
+        return scatter_rows(array_module(g), g, rows, shape)
 
     def backward(ctx, h):
         if ctx._graph:
-            return GatherPoints.apply(h, ctx.idx), None, None
-        return ctx.xp.take_along_axis(h, ctx.idx, axis=2), None, None
+            n, size, c = ctx.shape
+            local = ctx.rows - ctx.xp.arange(n).reshape(n, 1) * size
+            return GatherPoints.apply(h, local), None, None
+        return ctx.xp.take(h.reshape(-1, ctx.shape[2]), ctx.rows, axis=0), None, None
 
 
 class ZeroGradLink(Primitive):
@@ -125,20 +159,22 @@ def _unnormalize(c: Tensor, size: int, align_corners: bool) -> Tensor:
 
 
 def _corner(xp, coords, offsets, spatial):
-    """Flat index ``(N, 1, P)`` and in-bounds mask of integer corner coordinates."""
+    """Flat index ``(N, P)`` and in-bounds mask ``(N, P, 1)`` of integer corner coordinates
+    (each ``(N, P, 1)``)."""
     flat, ok = 0, True
     for c, o, n in zip(coords, offsets, spatial):
         c = c + o
         ok = ok & (c >= 0) & (c <= n - 1)
-        flat = flat * n + xp.clip(c, 0, n - 1).astype(xp.int64)
+        flat = flat * n + xp.clip(c[..., 0], 0, n - 1).astype(xp.int64)
     return flat, ok
 
 
 def _sample(x: Tensor, coords, mode, spatial, padding_mode, align_corners):
-    """The weighted corner sum for pixel coordinates ``coords`` (each ``(N, 1, P)``)."""
+    """The weighted corner sum (``(N, P, C)``) for pixel coordinates ``coords`` (each
+    ``(N, P, 1)``)."""
     xp = array_module(x._data)
     nd = len(coords)
-    flat_x = x.reshape(x.shape[0], x.shape[1], -1)
+    flat_x = x.reshape(x.shape[0], x.shape[1], -1).transpose(1, 2).contiguous()
     if mode == "nearest":
         # NOTE: PyTorch rounds half to even (nearbyint), as NumPy's rint
         ints = [xp.rint(c._data) for c in coords]
@@ -224,7 +260,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     nd = input.dim() - 2
     spatial = tuple(input.shape[2:])
     n, outs = grid.shape[0], tuple(grid.shape[1:-1])
-    flat = grid.reshape(n, 1, -1, nd)
+    flat = grid.reshape(n, -1, 1, nd)
     coords = []
     for i in range(nd):  # grid's last axis lists x (width) first
         size = spatial[nd - 1 - i]
@@ -235,7 +271,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     out = _sample(input, coords[::-1], mode, spatial, padding_mode, align_corners)
     if mode == "nearest" and grid.requires_grad:
         out = ZeroGradLink.apply(out, grid)
-    return out.reshape((n, input.shape[1]) + outs)
+    return out.transpose(1, 2).reshape((n, input.shape[1]) + outs)
 
 
 def _base_coords(xp, n, align_corners, dtype):

@@ -2,10 +2,10 @@
 
 Each resized dimension is a sparse linear map given by *taps*: for every output position, the
 input indices it reads and their weights (one tap for nearest, two for linear, four for
-cubic). ``Resample`` applies the taps of every dimension in turn (a gather and a weighted sum
-per tap); its adjoint ``ResampleAdjoint`` sums the weighted gradient back. The indices of each
-tap never decrease along the output, so that sum is a segment sum (``add.reduceat``), with no
-dense matrix and no scatter.
+cubic). ``Resample`` applies the map of every dimension in turn, ``ResampleAdjoint`` its
+transpose. A map runs as small dense matrix products over the narrow input window each block
+of outputs reads (``AxisMap``); where that does not pay, as gathers and weighted sums, whose
+adjoint is a segment sum (``add.reduceat``: the indices of a tap never decrease).
 
 Indices and weights follow PyTorch's CPU kernels exactly: the scale is ``1 / scale_factor``
 when a factor is given (and positive), else ``in / out``; linear and cubic source positions
@@ -14,6 +14,8 @@ input's precision; nearest indices ``floor(i * scale)`` are computed in single p
 """
 
 from __future__ import annotations
+
+import math
 
 from .._backend import array_module
 from ..autograd.function import Primitive
@@ -101,10 +103,73 @@ def cubic_weights(t, a=_CUBIC_A):
     return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
-def _resample_axis(xp, x, taps, axis):
+class AxisMap:
+    """One resized dimension: its taps, and the same map as small dense matrices.
+
+    A matrix product is far faster than gathers and segment sums, so each run of ``BLOCK``
+    output positions becomes one ``(outputs, inputs read)`` matrix over the narrow input
+    window it reads; a dimension shrunk by much more than 2 (wide windows, mostly zeros)
+    keeps the gathers. Non-finite values also take the gathers: a zero weight times inf is
+    NaN, and only the taps that read the value may see it.
+    """
+
+    __slots__ = ("taps", "n_in", "blocks", "repeat")
+    BLOCK = 64
+
+    def __init__(self, xp, taps, n_in, dtype):
+        self.taps, self.n_in, self.blocks, self.repeat = taps, n_in, None, None
+        n_out = taps[0][0].shape[0]
+        k = n_out // n_in if n_in else 0
+        if (len(taps) == 1 and k > 1 and n_out == k * n_in
+                and bool((taps[0][0] == xp.arange(n_out) // k).all())):
+            self.repeat = k  # nearest upsampling by an integer factor: each input k times
+            return
+        if dtype.kind != "f" or n_out == 0:
+            return
+        blocks = []
+        for lo in range(0, n_out, self.BLOCK):
+            hi = min(lo + self.BLOCK, n_out)
+            a = min(int(idx[lo]) for idx, _ in taps)  # indices never decrease
+            b = max(int(idx[hi - 1]) for idx, _ in taps) + 1
+            if b - a > 2 * (hi - lo) + 8:
+                return
+            m = xp.zeros((hi - lo, b - a), dtype)
+            rows = xp.arange(hi - lo)
+            for idx, w in taps:
+                xp.add.at(m, (rows, idx[lo:hi] - a), 1 if w is None else w[lo:hi])
+            blocks.append((lo, hi, a, b, m))
+        self.blocks = blocks
+
+
+def _dense(xp, x):
+    return x.dtype.kind == "f" and bool(xp.isfinite(x).all())
+
+
+def _split(x, axis):
+    """``x`` as ``(before axis, axis, after axis)``."""
+    return x.reshape(math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:]))
+
+
+def _resample_axis(xp, x, amap, axis):
+    if amap.repeat is not None:
+        x3 = _split(x, axis)
+        k = amap.repeat
+        out = xp.broadcast_to(x3[:, :, None], x3.shape[:2] + (k, x3.shape[2]))
+        return out.reshape(x.shape[:axis] + (x.shape[axis] * k,) + x.shape[axis + 1:])
+    if amap.blocks is not None and _dense(xp, x):
+        n_out = amap.taps[0][0].shape[0]
+        rows = math.prod(x.shape[:axis])
+        x3 = _split(x, axis)
+        out = xp.empty((rows, n_out, x3.shape[2]), x.dtype)
+        for lo, hi, a, b, m in amap.blocks:
+            if x3.shape[2] == 1:
+                xp.matmul(x3[:, a:b, 0], m.T, out=out[:, lo:hi, 0])
+            else:
+                xp.matmul(m, x3[:, a:b], out=out[:, lo:hi])
+        return out.reshape(x.shape[:axis] + (n_out,) + x.shape[axis + 1:])
     shape = (-1,) + (1,) * (x.ndim - 1 - axis)
     out = None
-    for idx, w in taps:
+    for idx, w in amap.taps:
         v = xp.take(x, idx, axis=axis)
         if w is not None:
             v *= w.reshape(shape)
@@ -131,10 +196,28 @@ def _segment_sum(xp, v, idx, n, axis):
     return out
 
 
-def _adjoint_axis(xp, g, taps, n, axis):
+def _adjoint_axis(xp, g, amap, axis):
+    n = amap.n_in
+    if amap.repeat is not None:
+        g3 = _split(g, axis)
+        g4 = g3.reshape(g3.shape[0], n, amap.repeat, g3.shape[2])
+        out = g4[:, :, 0].copy()
+        for j in range(1, amap.repeat):
+            out += g4[:, :, j]
+        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1:])
+    if amap.blocks is not None and _dense(xp, g):
+        rows = math.prod(g.shape[:axis])
+        g3 = _split(g, axis)
+        out = xp.zeros((rows, n, g3.shape[2]), g.dtype)
+        for lo, hi, a, b, m in amap.blocks:
+            if g3.shape[2] == 1:
+                out[:, a:b, 0] += g3[:, lo:hi, 0] @ m
+            else:
+                out[:, a:b] += xp.matmul(m.T, g3[:, lo:hi])
+        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1:])
     shape = (-1,) + (1,) * (g.ndim - 1 - axis)
     out = None
-    for idx, w in taps:
+    for idx, w in amap.taps:
         v = _segment_sum(xp, g if w is None else g * w.reshape(shape), idx, n, axis)
         if out is None:
             out = v
@@ -143,60 +226,59 @@ def _adjoint_axis(xp, g, taps, n, axis):
     return out
 
 
-def resample(xp, x, taps):
-    """``x`` with trailing dim ``i`` resampled by ``taps[i]``, the last dim first."""
-    lead = x.ndim - len(taps)
-    for i in reversed(range(len(taps))):
-        if taps[i] is not None:
-            x = _resample_axis(xp, x, taps[i], lead + i)
+def resample(xp, x, maps):
+    """``x`` with trailing dim ``i`` resampled by ``maps[i]`` (an ``AxisMap`` or None for
+    the identity), the last dim first."""
+    lead = x.ndim - len(maps)
+    for i in reversed(range(len(maps))):
+        if maps[i] is not None:
+            x = _resample_axis(xp, x, maps[i], lead + i)
     return x
 
 
-def resample_adjoint(xp, g, taps, sizes):
-    lead = g.ndim - len(taps)
-    for i in range(len(taps)):
-        if taps[i] is not None:
-            g = _adjoint_axis(xp, g, taps[i], sizes[i], lead + i)
+def resample_adjoint(xp, g, maps):
+    lead = g.ndim - len(maps)
+    for i in range(len(maps)):
+        if maps[i] is not None:
+            g = _adjoint_axis(xp, g, maps[i], lead + i)
     return g
 
 
 class Resample(Primitive):
-    """A separable resampling of the trailing dims by ``taps``; ``kind`` is PyTorch's
-    ``grad_fn`` name. ``back_taps`` (default ``taps``) are the taps of the gradient: PyTorch's
-    backward kernels take size shortcuts that some forward kernels do not."""
+    """A separable resampling of the trailing dims by ``maps`` (``AxisMap`` or None each);
+    ``kind`` is PyTorch's ``grad_fn`` name. ``back_maps`` (default ``maps``) map the gradient:
+    PyTorch's backward kernels take size shortcuts that some forward kernels do not."""
 
-    __slots__ = ("taps", "sizes", "kind")
+    __slots__ = ("maps", "kind")
 
-    def forward(ctx, x, taps, kind, back_taps=None):
-        ctx.taps, ctx.kind = taps if back_taps is None else back_taps, kind
-        ctx.sizes = x.shape[x.ndim - len(taps):]
-        out = resample(array_module(x), x, taps)
+    def forward(ctx, x, maps, kind, back_maps=None):
+        ctx.maps, ctx.kind = maps if back_maps is None else back_maps, kind
+        out = resample(array_module(x), x, maps)
         return out.copy() if out is x else out
 
     def backward(ctx, g):
         if ctx._graph:
-            return ResampleAdjoint.apply(g, ctx.taps, ctx.sizes, ctx.kind), None, None, None
-        gx = resample_adjoint(ctx.xp, g, ctx.taps, ctx.sizes)
-        return gx, None, None, None
+            return ResampleAdjoint.apply(g, ctx.maps, ctx.kind), None, None, None
+        return resample_adjoint(ctx.xp, g, ctx.maps), None, None, None
 
     def name(self) -> str:
         return self.kind
 
 
 class ResampleAdjoint(Primitive):
-    """The adjoint of ``Resample``: the weighted gradient summed back to ``sizes``."""
+    """The adjoint of ``Resample``: the weighted gradient summed back to the input sizes."""
 
-    __slots__ = ("taps", "kind")
+    __slots__ = ("maps", "kind")
 
-    def forward(ctx, g, taps, sizes, kind):
-        ctx.taps, ctx.kind = taps, kind
-        out = resample_adjoint(array_module(g), g, taps, sizes)
+    def forward(ctx, g, maps, kind):
+        ctx.maps, ctx.kind = maps, kind
+        out = resample_adjoint(array_module(g), g, maps)
         return out.copy() if out is g else out
 
     def backward(ctx, h):
         if ctx._graph:
-            return Resample.apply(h, ctx.taps, ctx.kind), None, None, None
-        return resample(ctx.xp, h, ctx.taps), None, None, None
+            return Resample.apply(h, ctx.maps, ctx.kind), None, None
+        return resample(ctx.xp, h, ctx.maps), None, None
 
     def name(self) -> str:
         return self.kind.replace("Backward0", "BackwardBackward0")

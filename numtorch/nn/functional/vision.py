@@ -105,12 +105,14 @@ def _check_dtype(input, mode, dim):
         f"\"compute_indices_weights_{kind}\" not implemented for '{dt.legacy_name[6:-6]}'")
 
 
-def _taps(xp, mode, n, o, align_corners, scale, dtype, dim):
+def _axis_map(xp, mode, n, o, align_corners, scale, dtype, dim):
     if mode in ("nearest", "nearest-exact"):
-        return _interp.nearest_taps(xp, n, o, scale, mode == "nearest-exact", dim == 2)
-    if mode == "bicubic":
-        return _interp.cubic_taps(xp, n, o, align_corners, scale, dtype)
-    return _interp.linear_taps(xp, n, o, align_corners, scale, dtype)
+        taps = _interp.nearest_taps(xp, n, o, scale, mode == "nearest-exact", dim == 2)
+    elif mode == "bicubic":
+        taps = _interp.cubic_taps(xp, n, o, align_corners, scale, dtype)
+    else:
+        taps = _interp.linear_taps(xp, n, o, align_corners, scale, dtype)
+    return None if taps is None else _interp.AxisMap(xp, taps, n, dtype)
 
 
 def _resample(input, mode, out, scales, align_corners):
@@ -128,15 +130,16 @@ def _resample(input, mode, out, scales, align_corners):
     xp = array_module(x._data)
     scales = scales or [None] * dim
     spatial = input.shape[2:]
-    taps = tuple(_taps(xp, mode, n, o, align_corners, s, x._data.dtype, dim)
+    dt = x._data.dtype
+    maps = tuple(_axis_map(xp, mode, n, o, align_corners, s, dt, dim)
                  for n, o, s in zip(spatial, out, scales))
     back = None
     if mode == "nearest" and dim != 2:
-        back = tuple(_taps(xp, mode, n, o, None, s, None, 2) for n, o, s in
+        back = tuple(_axis_map(xp, mode, n, o, None, s, dt, 2) for n, o, s in
                      zip(spatial, out, scales))
     elif mode == "bicubic" and tuple(out) == tuple(spatial):
         back = (None,) * dim  # NOTE: PyTorch's gradient copies whatever the scale factor
-    result = _interp.Resample.apply(x, taps, f"Upsample{_NAMES[mode]}{dim}DBackward0", back)
+    result = _interp.Resample.apply(x, maps, f"Upsample{_NAMES[mode]}{dim}DBackward0", back)
     if integer and x is not input:
         result = result.round().clamp(0, 255).to(input.dtype)
     return result
