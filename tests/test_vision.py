@@ -54,6 +54,7 @@ def test_interpolate_matches_torch(nd, mode, ac, spec):
     (2, "bilinear", True, dict(size=(4, 7))), (2, "bicubic", False, dict(scale_factor=1.5)),
     (2, "bicubic", True, dict(size=(3, 8))), (2, "nearest-exact", None, dict(size=(3, 9))),
     (3, "trilinear", False, dict(size=(3, 4, 5))), (2, "area", None, dict(size=(3, 4))),
+    (2, "nearest", None, dict(scale_factor=2)), (3, "nearest", None, dict(scale_factor=(1, 2, 3))),
 ], ids=str)
 def test_interpolate_gradcheck(nd, mode, ac, spec):
     # float64 finite differences, first and second order (the adjoint's own gradient)
@@ -311,3 +312,40 @@ def test_shuffle_errors(call):
     with pytest.raises(type(expected.value)) as got:
         call(nt.nn.functional, nt.tensor(x))
     assert str(got.value) == str(expected.value)
+
+
+@requires_torch
+@pytest.mark.parametrize("shape,mode,spec", [
+    ((2, 3, 70), "linear", dict(size=150)),  # several dense blocks
+    ((2, 3, 70), "linear", dict(scale_factor=0.2)),  # strong downsampling: the gathers
+    ((1, 2, 70, 9), "bilinear", dict(size=(150, 20))),
+    ((1, 2, 70, 9), "bicubic", dict(scale_factor=(0.3, 2.5))),
+    ((1, 1, 3, 70, 2), "trilinear", dict(size=(5, 131, 3))),
+    ((2, 3, 70), "nearest", dict(scale_factor=3)),  # integer nearest: a broadcast copy
+    ((1, 2, 5, 7), "nearest", dict(scale_factor=(3, 2))),
+    ((1, 2, 3, 5, 4), "nearest", dict(scale_factor=2)),
+    ((1, 2, 70, 9), "nearest-exact", dict(size=(150, 4))),
+], ids=str)
+@pytest.mark.parametrize("ac", [None, True])
+def test_interpolate_large(shape, mode, spec, ac):
+    if ac and mode.startswith("nearest"):
+        return
+    x = np.random.default_rng(11).standard_normal(shape)
+    for dt in ("float32", "float64"):
+        compare_with_torch(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec),
+                           [x.astype(dt)], atol=1e-4)
+    if len(shape) == 3:  # float64 finite differences through the blocks, first and second order
+        gradcheck(lambda t: nt.nn.functional.interpolate(t, mode=mode, align_corners=ac, **spec),
+                  [x[:1, :1]])
+
+
+@requires_torch
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_interpolate_non_finite(mode):
+    # a non-finite value only reaches the outputs that read it (no dense zero * inf)
+    x = np.random.default_rng(12).standard_normal((1, 2, 40)).astype("float32")
+    x[0, 0, [3, 20]] = [np.inf, np.nan]
+    for spec in (dict(size=90), dict(scale_factor=2), dict(size=31)):
+        a = F(nt.tensor(x)).interpolate(nt.tensor(x), mode=mode, **spec)
+        b = torch.nn.functional.interpolate(torch.tensor(x), mode=mode, **spec)
+        assert_close(a, b)
