@@ -45,7 +45,7 @@ XFAIL: dict[str, str] = {
     "per_sample_grads.py": "torch.func is not provided yet",
     "ppo_continuous.py": "torch.distributions.kl_divergence is not provided yet",
     "pinn_kmeans_gp.py": "cholesky_solve and linalg.solve_triangular are not provided yet",
-    "test_style_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
+    "numerics_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
 }
 
 
