@@ -394,3 +394,16 @@ def _connect_user_outputs(node, args, output):
             o._output_nr = i
         results.append(o)
     return tuple(results) if multi else results[0]
+
+
+def once_differentiable(fn):
+    """Decorate a custom Function's ``backward`` that cannot itself be differentiated: it runs
+    without recording a graph, so its results are plain tensors even under ``create_graph``."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+
+    return wrapper
