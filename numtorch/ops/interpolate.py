@@ -91,6 +91,38 @@ def cubic_taps(xp, n_in, n_out, align_corners, scale, dtype):
             for j, w in enumerate(cubic_weights(t))]
 
 
+def _aa_filter(xp, x, mode):
+    """PIL's resampling filters: triangle, Keys cubic (a = -0.5), Lanczos-3."""
+    x = xp.abs(x)
+    if mode == "bilinear":
+        return xp.maximum(1 - x, 0)
+    if mode == "bicubic":
+        near, far = cubic_weights(x, -0.5)[1], cubic_weights(x - 1, -0.5)[0]
+        return xp.where(x < 1, near, xp.where(x < 2, far, 0))
+    return xp.where(x < 3, xp.sinc(x) * xp.sinc(x / 3), 0)
+
+
+def antialias_taps(xp, n_in, n_out, align_corners, scale, dtype, mode):
+    """Taps of antialiased resizing: the filter stretched by the downscale factor over every
+    input it covers, normalised to sum 1 (PIL's convolution resampling)."""
+    dt = _opmath(xp, dtype)
+    s = _source_scale(xp, n_in, n_out, align_corners, scale, dt)
+    width = {"bilinear": 2, "bicubic": 4, "lanczos": 6}[mode]
+    support = width * 0.5 * s if s >= 1 else dt.type(width * 0.5)
+    kmax = int(math.ceil(support)) * 2 + 1
+    center = s * (xp.arange(n_out).astype(dt) + dt.type(0.5))
+    xmin = xp.maximum(xp.trunc(center - support + dt.type(0.5)).astype(xp.int64), 0)
+    xmax = xp.minimum(xp.trunc(center + support + dt.type(0.5)).astype(xp.int64), n_in)
+    size = xp.clip(xmax - xmin, 0, kmax)
+    j = xp.arange(kmax)
+    invscale = dt.type(1 / s) if s >= 1 else dt.type(1)
+    arg = (j + xmin[:, None] - center[:, None] + dt.type(0.5)).astype(dt) * invscale
+    w = xp.where(j < size[:, None], _aa_filter(xp, arg, mode), 0).astype(dt)
+    total = w.sum(axis=1, keepdims=True)
+    w = xp.where(total != 0, w / xp.where(total != 0, total, 1), w).astype(dtype)
+    return [(xp.minimum(xmin + k, n_in - 1), w[:, k].copy()) for k in range(kmax)]
+
+
 def cubic_weights(t, a=_CUBIC_A):
     """The cubic convolution weights of the taps at offsets -1, 0, 1, 2 from ``floor(x)``,
     for the fraction ``t``; works on arrays and on Tensors alike."""

@@ -26,7 +26,8 @@ __all__ = [
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 _NAMES = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear",
-          "bilinear": "Bilinear", "trilinear": "Trilinear", "bicubic": "Bicubic"}
+          "bilinear": "Bilinear", "trilinear": "Trilinear", "bicubic": "Bicubic",
+          "lanczos": "Lanczos"}
 
 
 def _is_integer(v) -> bool:
@@ -105,8 +106,10 @@ def _check_dtype(input, mode, dim):
         f"\"compute_indices_weights_{kind}\" not implemented for '{dt.legacy_name[6:-6]}'")
 
 
-def _axis_map(xp, mode, n, o, align_corners, scale, dtype, dim):
-    if mode in ("nearest", "nearest-exact"):
+def _axis_map(xp, mode, n, o, align_corners, scale, dtype, dim, antialias=False):
+    if antialias:
+        taps = _interp.antialias_taps(xp, n, o, align_corners, scale, dtype, mode)
+    elif mode in ("nearest", "nearest-exact"):
         taps = _interp.nearest_taps(xp, n, o, scale, mode == "nearest-exact", dim == 2)
     elif mode == "bicubic":
         taps = _interp.cubic_taps(xp, n, o, align_corners, scale, dtype)
@@ -115,10 +118,10 @@ def _axis_map(xp, mode, n, o, align_corners, scale, dtype, dim):
     return None if taps is None else _interp.AxisMap(xp, taps, n, dtype)
 
 
-def _resample(input, mode, out, scales, align_corners):
+def _resample(input, mode, out, scales, align_corners, antialias=False):
     """Resize ``input`` (``(N, C, *spatial)``) to ``out`` with PyTorch's taps."""
     dim = input.dim() - 2
-    _check_dtype(input, mode, dim)
+    _check_dtype(input, "bilinear" if antialias else mode, dim)
     _check_sizes(input, out)
     if any(s == 0 for s in input.shape[1:2]):
         raise RuntimeError(f"Non-empty {dim + 2}D data tensor expected but got a tensor with "
@@ -131,15 +134,20 @@ def _resample(input, mode, out, scales, align_corners):
     scales = scales or [None] * dim
     spatial = input.shape[2:]
     dt = x._data.dtype
-    maps = tuple(_axis_map(xp, mode, n, o, align_corners, s, dt, dim)
+    maps = tuple(_axis_map(xp, mode, n, o, align_corners, s, dt, dim, antialias)
                  for n, o, s in zip(spatial, out, scales))
     back = None
-    if mode == "nearest" and dim != 2:
+    if antialias and any(n == o for n, o in zip(spatial, out)):
+        # NOTE: PyTorch's antialiased forward skips a dim of unchanged size, its backward not
+        back = maps
+        maps = tuple(None if n == o else m for n, o, m in zip(spatial, out, maps))
+    elif mode == "nearest" and dim != 2:
         back = tuple(_axis_map(xp, mode, n, o, None, s, dt, 2) for n, o, s in
                      zip(spatial, out, scales))
-    elif mode == "bicubic" and tuple(out) == tuple(spatial):
+    elif mode == "bicubic" and not antialias and tuple(out) == tuple(spatial):
         back = (None,) * dim  # NOTE: PyTorch's gradient copies whatever the scale factor
-    result = _interp.Resample.apply(x, maps, f"Upsample{_NAMES[mode]}{dim}DBackward0", back)
+    kind = f"Upsample{_NAMES[mode]}{dim}D{'Aa' if antialias else ''}Backward0"
+    result = _interp.Resample.apply(x, maps, kind, back)
     if integer and x is not input:
         result = result.round().clamp(0, 255).to(input.dtype)
     return result
@@ -166,8 +174,13 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
                          "modes and requires a 4-D tensor as input")
+    if mode == "lanczos" and dim == 2:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by numtorch")
+        return _resample(input, mode, out, scales, align_corners, antialias=True)
     if 1 <= dim <= 3:
         if mode in ("nearest", "nearest-exact") or (mode == _LINEAR[dim]) or (
                 mode == "bicubic" and dim == 2):
