@@ -1,12 +1,15 @@
 """Pooling primitives on arrays: max (with indices), average, and separable linear maps.
 
-Max pooling reduces a strided window view; its indices address each ``(N, C)`` plane of the
-unpadded input in PyTorch's convention (``h * W + w``), and its gradient scatters into those
-positions (``ScatterPlane``, whose own gradient is the gather ``GatherPlane``; max-unpooling is
-the same scatter). Average pooling sums the window view and divides by a separable divisor;
-its adjoint spreads ``g / divisor`` back over each kernel offset. Adaptive average pooling and
-interpolation are separable linear maps: one small matrix per spatial dimension
-(``Separable``).
+Both poolings scan the window one kernel offset at a time: each offset is a strided slice of
+the (padded) input, so a max is a chain of elementwise ``maximum`` calls and a sum a chain of
+adds over output-sized arrays, with no copy of every window (windows larger than
+``SEQ_LIMIT`` are gathered and reduced instead). Max pooling keeps the offset of each
+window's max (PyTorch's first maximum, or last NaN); its indices address each ``(N, C)``
+plane of the unpadded input (``h * W + w``), and its gradient writes ``g`` back at the maxima
+(under ``create_graph``, the scatter ``ScatterPlane``, whose own gradient is the gather
+``GatherPlane``; max-unpooling is the same scatter). Average pooling divides by a separable
+divisor; its adjoint spreads ``g / divisor`` back over each kernel offset. Adaptive average
+pooling is a separable linear map: one small matrix per spatial dimension (``Separable``).
 """
 
 from __future__ import annotations
