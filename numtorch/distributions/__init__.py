@@ -11,3 +11,6 @@ from .distribution import Distribution
 from .simple import Bernoulli, Categorical, Normal, Uniform
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical"]
+from .kl import kl_divergence, register_kl  # noqa: E402
+
+__all__ += ["kl_divergence", "register_kl"]

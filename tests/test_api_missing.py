@@ -1,0 +1,74 @@
+"""APIs end-to-end programs reach for: distributions.kl_divergence, triangular solves,
+torch.testing, utils.checkpoint, torch.func, amp, nn.utils.parametrize."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numtorch
+from helpers import assert_close, check_op, compare_with_torch, gradcheck, rand_arrays
+
+# ---------------------------------------------------------------- distributions.kl_divergence
+
+
+def _kl_cases(mod, a, b, c, d):
+    D = mod.distributions
+    return [
+        D.kl_divergence(D.Normal(a, b.abs() + 0.1), D.Normal(c, d.abs() + 0.1)),
+        D.kl_divergence(D.Bernoulli(logits=a), D.Bernoulli(logits=c)),
+        D.kl_divergence(D.Categorical(logits=a), D.Categorical(logits=c)),
+        D.kl_divergence(D.Uniform(a - b.abs() - 0.1, a), D.Uniform(a - b.abs() - 1, a + 1)),
+    ]
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (3, 1, 5)])
+def test_kl_divergence_matches_torch(shape):
+    torch = pytest.importorskip("torch")
+    for dt in ("float32", "float64"):
+        arrays = rand_arrays([shape] * 4, dt, seed=len(shape))
+        compare_with_torch(lambda *x: _kl_cases(numtorch, *x), arrays,
+                           lambda *x: _kl_cases(torch, *x))
+
+
+def test_kl_divergence_gradcheck():
+    gradcheck(lambda *x: _kl_cases(numtorch, *x)[:3], rand_arrays([(2, 3)] * 4, seed=3),
+              second_order=True)
+
+
+def test_kl_divergence_infinite_and_zero_mass():
+    torch = pytest.importorskip("torch")
+    pp, pq = [0.0, 0.3, 1.0, 0.5], [0.5, 0.0, 1.0, 1.0]
+    for mod in (numtorch, torch):
+        D = mod.distributions
+        cat = D.kl_divergence(D.Categorical(mod.tensor([[0.0, 0.3, 0.7], [0.2, 0.3, 0.5]])),
+                              D.Categorical(mod.tensor([[0.5, 0.2, 0.3], [0.0, 0.5, 0.5]])))
+        ber = D.kl_divergence(D.Bernoulli(mod.tensor(pp)), D.Bernoulli(mod.tensor(pq)))
+        uni = D.kl_divergence(D.Uniform(mod.tensor([0.0, 0.0]), mod.tensor([1.0, 2.0])),
+                              D.Uniform(mod.tensor([-1.0, 0.5]), mod.tensor([2.0, 3.0])))
+        if mod is numtorch:
+            got = (cat, ber, uni)
+    for a, b in zip(got, (cat, ber, uni)):
+        assert_close(a, b)
+
+
+def test_register_kl_dispatch_and_missing():
+    D = numtorch.distributions
+
+    class MyNormal(D.Normal):
+        pass
+
+    p, q = MyNormal(numtorch.zeros(2), numtorch.ones(2)), D.Normal(numtorch.ones(2), 2.0)
+    base = D.kl_divergence(p, q)  # the subclass falls back to Normal/Normal
+
+    @D.register_kl(MyNormal, D.Normal)
+    def _mine(p, q):
+        return numtorch.full(p.batch_shape, 7.0)
+
+    assert D.kl_divergence(p, q).tolist() == [7.0, 7.0]
+    assert D.kl_divergence(q, p).tolist() != [7.0, 7.0]
+    assert base.tolist() != [7.0, 7.0]
+    with pytest.raises(NotImplementedError, match="KL"):
+        D.kl_divergence(p, D.Bernoulli(numtorch.tensor([0.5])))
+    with pytest.raises(TypeError):
+        D.register_kl(int, D.Normal)
