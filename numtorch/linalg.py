@@ -357,3 +357,13 @@ TORCH_LEVEL = {
     "qr": qr,
 }
 METHODS = dict(TORCH_LEVEL)
+
+from .ops.linalg_extra import (  # noqa: E402
+    cholesky_inverse, cholesky_solve, solve_triangular, triangular_solve,
+)
+
+__all__ += ["solve_triangular"]
+TORCH_LEVEL.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse,
+                   triangular_solve=triangular_solve)
+METHODS.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse,
+               triangular_solve=triangular_solve)

@@ -9,6 +9,11 @@ import pytest
 import numtorch
 from helpers import assert_close, check_op, compare_with_torch, gradcheck, rand_arrays
 
+def _mod(t):
+    """numtorch or torch, whichever ``t`` belongs to."""
+    return numtorch if isinstance(t, numtorch.Tensor) else pytest.importorskip("torch")
+
+
 # ---------------------------------------------------------------- distributions.kl_divergence
 
 
@@ -72,3 +77,56 @@ def test_register_kl_dispatch_and_missing():
         D.kl_divergence(p, D.Bernoulli(numtorch.tensor([0.5])))
     with pytest.raises(TypeError):
         D.register_kl(int, D.Normal)
+
+
+# ---------------------------------------------------------------- triangular solves
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("unit", [False, True])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("shapes", [[(3, 3), (3, 2)], [(2, 4, 4), (4, 1)], [(4, 4), (2, 4, 3)]])
+def test_solve_triangular(upper, unit, left, shapes):
+    a_shape, b_shape = shapes
+    if not left:
+        b_shape = b_shape[:-2] + (b_shape[-1], b_shape[-2])
+
+    def fn(a, b):
+        mod = _mod(a)
+        # a well-conditioned triangle: a dominant diagonal
+        a = a + 4 * mod.eye(a.shape[-1], dtype=a.dtype)
+        return mod.linalg.solve_triangular(a, b, upper=upper, left=left, unitriangular=unit)
+
+    check_op(fn, [a_shape, b_shape], second_order=a_shape == (3, 3), low=-1, high=1)
+
+
+def test_triangular_solve_and_cholesky_solve():
+    def fn(a, b):
+        mod = _mod(a)
+        a = a + 4 * mod.eye(a.shape[-1], dtype=a.dtype)
+        outs = []
+        for upper in (False, True):
+            factor = a.triu() if upper else a.tril()
+            outs.append(mod.cholesky_solve(b, factor, upper=upper))
+            outs.append(mod.cholesky_inverse(factor, upper=upper))
+            outs.append(b.cholesky_solve(factor, upper))
+            for transpose in (False, True):
+                res = mod.triangular_solve(b, a, upper=upper, transpose=transpose)
+                outs += [res.solution, res[1]]
+        return outs
+
+    check_op(fn, [(3, 3), (3, 2)], low=-1, high=1)
+    check_op(fn, [(2, 4, 4), (2, 4, 1)], low=-1, high=1, second_order=False)
+
+
+def test_solve_triangular_errors_and_out():
+    a, b = numtorch.eye(3), numtorch.ones(3, 2)
+    with pytest.raises(RuntimeError, match="at least 2"):
+        numtorch.linalg.solve_triangular(a, numtorch.ones(3), upper=True)
+    with pytest.raises(RuntimeError, match="square"):
+        numtorch.linalg.solve_triangular(numtorch.ones(2, 3), b, upper=True)
+    with pytest.raises(RuntimeError, match="Incompatible"):
+        numtorch.linalg.solve_triangular(a, numtorch.ones(2, 2), upper=True)
+    out = numtorch.empty(0)
+    assert numtorch.linalg.solve_triangular(2 * a, b, upper=True, out=out) is out
+    assert out.tolist() == [[0.5, 0.5]] * 3

@@ -43,7 +43,6 @@ XFAIL: dict[str, str] = {
     "amp_checkpointing.py": "torch.utils.checkpoint and torch.amp are not provided yet",
     "custom_function_modern.py": "torch.autograd.function.once_differentiable is not provided yet",
     "per_sample_grads.py": "torch.func is not provided yet",
-    "pinn_kmeans_gp.py": "cholesky_solve and linalg.solve_triangular are not provided yet",
     "numerics_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
 }
 
