@@ -359,7 +359,10 @@ TORCH_LEVEL = {
 METHODS = dict(TORCH_LEVEL)
 
 from .ops.linalg_extra import (  # noqa: E402
-    cholesky_inverse, cholesky_solve, solve_triangular, triangular_solve,
+    cholesky_inverse,
+    cholesky_solve,
+    solve_triangular,
+    triangular_solve,
 )
 
 __all__ += ["solve_triangular"]
