@@ -130,3 +130,77 @@ def test_solve_triangular_errors_and_out():
     out = numtorch.empty(0)
     assert numtorch.linalg.solve_triangular(2 * a, b, upper=True, out=out) is out
     assert out.tolist() == [[0.5, 0.5]] * 3
+
+
+# ---------------------------------------------------------------- torch.testing
+
+
+def _close_cases(mod):
+    t = mod.tensor
+    nan = float("nan")
+    return [
+        (t([1.0, 2.0]), t([1.0, 2.1]), {}),
+        (t([[1.0, 2.0], [3.0, 4.0]], dtype=mod.float64), t([[1.0, 2.5], [3.0, 4.5]],
+                                                              dtype=mod.float64), {}),
+        (t([1, 2]), t([1, 3]), {}),
+        (t([True]), t([False]), {}),
+        (1.0, 1.5, {}),
+        (1, 2, {}),
+        (1, 1.0, {}),
+        (t(1.0), t(1.5), {}),
+        (t([1.0]), t([1.0, 2.0]), {}),
+        (t([1.0]), t([1.0], dtype=mod.float64), {}),
+        (t([1.0]), t([1.5], dtype=mod.float64), {"check_dtype": False}),
+        ([t([1.0]), t([2.0])], [t([1.0]), t([3.0])], {}),
+        ({"a": t([1.0])}, {"a": t([2.0])}, {}),
+        ([1.0, 2.0], [1.0, 2.0, 3.0], {}),
+        (t([nan]), t([nan]), {}),
+        (t([nan, 1.0]), t([nan, 1.0]), {"equal_nan": True}),
+        (t([0.0, 1.0]), t([1e-30, 1.001]), {"rtol": 0, "atol": 0}),
+        (t([1.0, 2.0]), t([1.05, 2.0]), {"rtol": 0.1, "atol": 0.0}),
+        (t([1.0]), t([1.0]), {"rtol": 1.0}),
+        (t([1.0]), t([1.5]), {"msg": "custom"}),
+        (t([1.0]), t([1.5]), {"msg": lambda m: m + "!!"}),
+        (t([1.0], dtype=mod.float16), t([1.5], dtype=mod.float16), {}),
+        (t([1.0]), t([1.0 + 1e-7]), {}),
+    ]
+
+
+def test_assert_close_matches_torch():
+    torch = pytest.importorskip("torch")
+    for (a, b, kw), (ta, tb, tkw) in zip(_close_cases(numtorch), _close_cases(torch)):
+        outcomes = []
+        for mod, x, y, k in ((numtorch, a, b, kw), (torch, ta, tb, tkw)):
+            try:
+                mod.testing.assert_close(x, y, **k)
+                outcomes.append(None)
+            except (AssertionError, ValueError, TypeError) as e:
+                outcomes.append((type(e), str(e)))
+        assert outcomes[0] == outcomes[1], (a, b, kw)
+
+
+def test_assert_close_arrays_and_allclose():
+    numtorch.testing.assert_close(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+    with pytest.raises(AssertionError, match="Mismatched elements: 1 / 2"):
+        numtorch.testing.assert_close(np.array([1.0, 2.0]), np.array([1.0, 3.0]))
+    with pytest.raises(TypeError, match="No comparison pair"):
+        numtorch.testing.assert_close(numtorch.tensor([1.0]), np.array([1.0]))
+    with pytest.warns(FutureWarning):
+        numtorch.testing.assert_allclose(numtorch.tensor([1.0, 2.0]), [1.0, 2.0])
+    with pytest.warns(FutureWarning), pytest.raises(AssertionError, match="not close"):
+        numtorch.testing.assert_allclose(numtorch.tensor([1.0, 2.0]), [1.0, 2.5])
+
+
+def test_make_tensor():
+    mt = numtorch.testing.make_tensor
+    x = mt(3, 4, dtype=numtorch.float64, low=-1, high=2)
+    assert x.shape == (3, 4) and x.dtype == numtorch.float64
+    assert (x >= -1).all() and (x < 2).all()
+    y = mt((50,), dtype=numtorch.int64, device="cpu", low=0, high=3, exclude_zero=True)
+    assert y.dtype == numtorch.int64 and set(y.tolist()) <= {1, 2, 3}
+    z = mt(2, 3, dtype=numtorch.float32, noncontiguous=True, requires_grad=True)
+    assert not z.is_contiguous() and z.requires_grad and z.is_leaf
+    assert mt(4, dtype=numtorch.bool).dtype == numtorch.bool
+    assert mt(dtype=numtorch.float32).shape == ()
+    with pytest.raises(ValueError, match="low"):
+        mt(2, dtype=numtorch.float32, low=2, high=1)
