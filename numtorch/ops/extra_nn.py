@@ -3,13 +3,14 @@
 signature (which for some differs from ``nn.functional``'s: ``torch.embedding`` takes the
 weight first, the losses take ``reduction`` as 0/1/2), calling ``nn.functional``.
 
-Also ``pdist``, ``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle``, compositions of
-views and norms.
+Also ``pdist`` (a composition of views and norms) and, re-exported from ops/interpolate.py,
+``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle``.
 """
 
 from __future__ import annotations
 
 from .._tensor import Tensor
+from .interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 
 __all__ = [
     "softmax", "log_softmax", "dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
@@ -235,51 +236,6 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     n = input.shape[0]
     i, j = numtorch.triu_indices(n, n, 1)
     return numtorch.linalg.vector_norm(input[i] - input[j], p, dim=1)
-
-
-def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """``(*, C*r*r, H, W)`` to ``(*, C, H*r, W*r)``."""
-    r = upscale_factor
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
-                           f"input with {input.ndim} dimension(s)")
-    *lead, c, h, w = input.shape
-    if c % (r * r):
-        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
-                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
-                           f"is not divisible by {r * r}")
-    k = len(lead)
-    x = input.reshape(*lead, c // (r * r), r, r, h, w)
-    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
-    return x.reshape(*lead, c // (r * r), h * r, w * r)
-
-
-def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """``(*, C, H*r, W*r)`` to ``(*, C*r*r, H, W)``."""
-    r = downscale_factor
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "
-                           f"got input with {input.ndim} dimension(s)")
-    *lead, c, h, w = input.shape
-    if h % r or w % r:
-        raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by "
-                           f"downscale_factor, but got height={h}, width={w}, "
-                           f"downscale_factor={r}")
-    k = len(lead)
-    x = input.reshape(*lead, c, h // r, r, w // r, r)
-    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
-
-
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """Interleave the channels (dim 1) of ``groups`` groups."""
-    n, c = input.shape[0], input.shape[1]
-    if c % groups:
-        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
-                           f"and {groups} groups.")
-    rest = tuple(input.shape[2:])
-    x = input.reshape(n, groups, c // groups, *rest).transpose(1, 2)
-    return x.reshape(n, c, *rest)
 
 
 METHODS = {
