@@ -75,7 +75,7 @@ del _name, _fn
 # keeps ``import numtorch`` a small fraction of ``import torch``
 _LAZY_MODULES = {"nn", "optim", "utils", "fft", "special", "serialization", "distributions",
                  "multiprocessing", "backends"}
-_LAZY_MODULES |= {"testing"}
+_LAZY_MODULES |= {"testing", "func"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
 
 

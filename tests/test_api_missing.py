@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_close, check_op, compare_with_torch, gradcheck, rand_arrays
 
 import numtorch
-from helpers import assert_close, check_op, compare_with_torch, gradcheck, rand_arrays
+
 
 def _mod(t):
     """numtorch or torch, whichever ``t`` belongs to."""
@@ -204,3 +205,70 @@ def test_make_tensor():
     assert mt(dtype=numtorch.float32).shape == ()
     with pytest.raises(ValueError, match="low"):
         mt(2, dtype=numtorch.float32, low=2, high=1)
+
+
+# ---------------------------------------------------------------- torch.func
+
+
+def _func_results(mod, x, y):
+    F = mod.func
+
+    def f(a, b):
+        return (a.sin() * b).sum() + (a * a).sum()
+
+    out = [F.grad(f)(x, y), *F.grad(f, argnums=(0, 1))(x, y)]
+    g, (v, aux) = F.grad_and_value(lambda a, b: (f(a, b), a.sum()), has_aux=True)(x, y)
+    out += [g, v, aux]
+    value, fn = F.vjp(lambda a, b: a.exp() * b, x, y)
+    out += [value, *fn(mod.ones_like(value))]
+    out.append(F.jacrev(lambda a: a.tanh() * y)(x))
+    out.append(F.jacfwd(lambda a, b: a.tanh() * b, argnums=1)(x, y))
+    out.append(F.hessian(lambda a: (a.sin() * y).sum())(x))
+    out.append(F.vmap(lambda a, b: a @ b, in_dims=(0, None))(x.reshape(-1, 1), y[:1]))
+    out.append(F.vmap(lambda a: a * 2, out_dims=1)(x.reshape(2, -1)))
+    out.append(F.vmap(F.grad(f), in_dims=(0, 0))(x.reshape(2, -1), y.reshape(2, -1)))
+    return out
+
+
+def test_func_transforms_match_torch():
+    torch = pytest.importorskip("torch")
+    for dt in ("float32", "float64"):
+        a, b = rand_arrays([(6,), (6,)], dt, seed=4)
+        got = _func_results(numtorch, numtorch.tensor(a), numtorch.tensor(b))
+        want = _func_results(torch, torch.tensor(a), torch.tensor(b))
+        for g, w in zip(got, want):
+            assert_close(g, w, atol=1e-5)
+            assert not g.requires_grad
+
+
+def test_functional_call_and_per_sample_grads():
+    torch = pytest.importorskip("torch")
+    nn_shapes = [(3, 4), (3,)]
+    w, b = rand_arrays(nn_shapes, seed=5)
+    xs, ys = rand_arrays([(5, 4), (5, 3)], seed=6)
+    outs = []
+    for mod in (numtorch, torch):
+        lin = mod.nn.Linear(4, 3)
+        params = {"weight": mod.tensor(w), "bias": mod.tensor(b)}
+
+        def loss(p, x, y, lin=lin, mod=mod):
+            return ((mod.func.functional_call(lin, p, (x,)) - y) ** 2).sum()
+
+        per = mod.func.vmap(mod.func.grad(loss), in_dims=(None, 0, 0))(
+            params, mod.tensor(xs), mod.tensor(ys))
+        outs.append([per["weight"], per["bias"], mod.func.functional_call(
+            lin, (params,), mod.tensor(xs))])
+        assert lin.weight.tolist() != params["weight"].tolist()  # restored afterwards
+    for g, w_ in zip(*outs):
+        assert_close(g, w_)
+
+
+def test_func_errors():
+    F = numtorch.func
+    with pytest.raises(RuntimeError, match="scalar"):
+        F.grad(lambda a: a * 2)(numtorch.ones(3))
+    with pytest.raises(ValueError, match="same size"):
+        F.vmap(lambda a, b: a + b)(numtorch.ones(2), numtorch.ones(3))
+    lin = numtorch.nn.Linear(2, 2)
+    with pytest.raises(RuntimeError, match="missing"):
+        F.functional_call(lin, {"weight": numtorch.ones(2, 2)}, numtorch.ones(2), strict=True)

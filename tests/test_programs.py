@@ -42,7 +42,6 @@ ARGS = {"train_script.py": ["--epochs", "4", "--lr", "0.02"]}
 XFAIL: dict[str, str] = {
     "amp_checkpointing.py": "torch.utils.checkpoint and torch.amp are not provided yet",
     "custom_function_modern.py": "torch.autograd.function.once_differentiable is not provided yet",
-    "per_sample_grads.py": "torch.func is not provided yet",
     "numerics_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
 }
 
