@@ -40,9 +40,7 @@ ARGS = {"train_script.py": ["--epochs", "4", "--lr", "0.02"]}
 
 # Programs that fail today for a feature numtorch does not have yet (one line of cause each).
 XFAIL: dict[str, str] = {
-    "amp_checkpointing.py": "torch.utils.checkpoint and torch.amp are not provided yet",
-    "custom_function_modern.py": "torch.autograd.function.once_differentiable is not provided yet",
-    "numerics_checks.py": "torch.testing and nn.utils.parametrizations are not provided yet",
+    "numerics_checks.py": "nn.utils.parametrizations is not provided yet",
 }
 
 
