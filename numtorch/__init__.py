@@ -75,8 +75,9 @@ del _name, _fn
 # keeps ``import numtorch`` a small fraction of ``import torch``
 _LAZY_MODULES = {"nn", "optim", "utils", "fft", "special", "serialization", "distributions",
                  "multiprocessing", "backends"}
-_LAZY_MODULES |= {"testing", "func"}
+_LAZY_MODULES |= {"testing", "func", "amp"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
+_LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")
 
 
 def __getattr__(name):

@@ -272,3 +272,64 @@ def test_func_errors():
     lin = numtorch.nn.Linear(2, 2)
     with pytest.raises(RuntimeError, match="missing"):
         F.functional_call(lin, {"weight": numtorch.ones(2, 2)}, numtorch.ones(2), strict=True)
+
+
+# ---------------------------------------------------------------- utils.checkpoint, amp
+
+
+def test_checkpoint_grads_and_rng():
+    from numtorch.utils.checkpoint import checkpoint, checkpoint_sequential
+
+    numtorch.manual_seed(0)
+    m = numtorch.nn.Sequential(numtorch.nn.Linear(4, 5), numtorch.nn.Dropout(0.5),
+                               numtorch.nn.Tanh(), numtorch.nn.Linear(5, 2))
+    x = numtorch.randn(3, 4, requires_grad=True)
+    grads = []
+    for ckpt in (True, False):
+        m.zero_grad()
+        x.grad = None
+        numtorch.manual_seed(1)
+        out = checkpoint(m, x, use_reentrant=False) if ckpt else m(x)
+        out.pow(2).sum().backward()
+        grads.append([x.grad.clone()] + [p.grad.clone() for p in m.parameters()])
+    for a, b in zip(*grads):
+        assert numtorch.allclose(a, b)
+    m.eval()
+    m.zero_grad()
+    checkpoint_sequential(m, 2, x.detach()).sum().backward()  # no input requires grad
+    assert m[0].weight.grad is not None
+    with numtorch.no_grad():
+        assert not checkpoint(m, x, use_reentrant=True).requires_grad
+
+
+def test_amp_autocast_and_grad_scaler():
+    amp = numtorch.amp
+    assert not numtorch.is_autocast_enabled("cpu")
+    with numtorch.autocast("cpu", dtype=numtorch.bfloat16):
+        assert numtorch.is_autocast_enabled("cpu")
+        assert amp.get_autocast_dtype("cpu") == numtorch.bfloat16
+        with amp.autocast("cpu", enabled=False):
+            assert not numtorch.is_autocast_enabled("cpu")
+        y = numtorch.ones(2, 3) @ numtorch.ones(3, 2)
+    assert not numtorch.is_autocast_enabled("cpu") and y.dtype == numtorch.float32
+    assert amp.autocast("cpu")(lambda: numtorch.is_autocast_enabled("cpu"))()
+
+    p = numtorch.nn.Parameter(numtorch.ones(2))
+    opt = numtorch.optim.SGD([p], lr=0.1)
+    off = amp.GradScaler("cpu", enabled=False)
+    loss = (p * 3).sum()
+    assert off.scale(loss) is loss and off.get_scale() == 1.0 and off.state_dict() == {}
+    on = amp.GradScaler("cpu", init_scale=4.0, growth_interval=1)
+    on.scale((p * 3).sum()).backward()
+    assert p.grad.tolist() == [12.0, 12.0]
+    on.step(opt)
+    on.update()
+    assert p.grad.tolist() == [3.0, 3.0]
+    assert numtorch.allclose(p, numtorch.full((2,), 0.7))
+    assert on.get_scale() == 8.0
+    p.grad = numtorch.tensor([float("inf"), 1.0])
+    on.step(opt)  # skipped
+    on.update()
+    assert numtorch.allclose(p, numtorch.full((2,), 0.7)) and on.get_scale() == 4.0
+    assert sorted(on.state_dict()) == ["_growth_tracker", "backoff_factor", "growth_factor",
+                                       "growth_interval", "scale"]
