@@ -74,6 +74,19 @@ def _infer_shape(shape, numel):
     return tuple(shape)
 
 
+def keyword_form(args, kwargs, name):
+    """``f(x, 2, 3)``, ``f(x, (2, 3))`` or ``f(x, name=(2, 3))``: the positional tuple."""
+    if kwargs:
+        if args or set(kwargs) != {name}:
+            bad = next(k for k in kwargs if k != name) if set(kwargs) != {name} else name
+            raise TypeError(f"got an unexpected keyword argument '{bad}'")
+        return (kwargs[name],)
+    return args
+
+
+_keyword_form = keyword_form
+
+
 def _shape_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
@@ -115,7 +128,8 @@ class Reshape(Primitive):
         return g.reshape(ctx.shape), None
 
 
-def view(self, *shape):
+def view(self, *shape, **kwargs):
+    shape = _keyword_form(shape, kwargs, "size")
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_shape_args(shape), self._data.size)
@@ -128,7 +142,8 @@ def _view_dtype(self, dtype):
     return wrap(self._data.view(dtype.np))
 
 
-def reshape(input, *shape):
+def reshape(input, *shape, **kwargs):
+    shape = _keyword_form(shape, kwargs, "shape")
     shape = _infer_shape(_shape_args(shape), input._data.size)
     data = input._data
     if data.flags.c_contiguous or data.ndim <= 1:
@@ -214,7 +229,8 @@ class T(Primitive):
         return ctx.xp.transpose(g)
 
 
-def permute(input, *dims):
+def permute(input, *dims, **kwargs):
+    dims = _keyword_form(dims, kwargs, "dims")
     dims = _shape_args(dims)
     nd = input._data.ndim
     if len(dims) != nd:
@@ -400,7 +416,8 @@ def _expand_shape(input, sizes):
     return tuple(out)
 
 
-def expand(self, *sizes):
+def expand(self, *sizes, **kwargs):
+    sizes = _keyword_form(sizes, kwargs, "size")
     return _view(Expand, self, _expand_shape(self, _shape_args(sizes)))
 
 
