@@ -1,5 +1,6 @@
-"""Utilities: ``numtorch.utils.data`` (datasets and loaders) and ``utils.hooks``."""
+"""Utilities: ``utils.data`` (datasets and loaders), ``utils.checkpoint`` (recompute in
+backward to save memory), ``utils.hooks``, ``utils.safetensors``."""
 
 from __future__ import annotations
 
-from . import data, hooks  # noqa: F401
+from . import checkpoint, data, hooks  # noqa: F401
