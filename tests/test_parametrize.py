@@ -365,3 +365,15 @@ def test_optimizer_step_through_parametrization():
         nopt.step()
         topt.step()
     _close(nm.weight, tm.weight, 1e-10)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_weight_norm_gradcheck(dim):
+    wn = NP._WeightNorm(dim)
+    rng = np.random.default_rng(5)
+    v = nt.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    g = wn.right_inverse(v.detach())[0].clone().requires_grad_()
+    g = (g * 1.5).detach().requires_grad_()
+    assert nt.autograd.gradcheck(wn, (g, v))
+    assert nt.autograd.gradgradcheck(wn, (g, v))
+    assert wn(g, v).grad_fn.name() == "WeightNormInterfaceBackward0"

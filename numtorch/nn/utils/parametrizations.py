@@ -8,6 +8,7 @@ from enum import Enum, auto
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
+from ...autograd.function import Primitive
 from .. import functional as F
 from ..modules.module import Module
 from . import parametrize
@@ -185,13 +186,43 @@ def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
     return v.norm(2, others, keepdim=True) if others else v.abs()
 
 
+class _WeightNormPrim(Primitive):
+    """``v * (g / ||v||)``, the norm over every dim but ``dim`` (whole tensor for -1)."""
+
+    _name = "WeightNormInterfaceBackward0"
+    __slots__ = ("axes",)
+
+    def forward(ctx, v, g, dim):
+        xp = array_module(v)
+        if dim == -1:
+            ctx.axes = None
+            norm = xp.sqrt(xp.sum(v * v))
+        else:
+            ctx.axes = tuple(d for d in range(v.ndim) if d != dim % v.ndim)
+            norm = xp.sqrt(xp.sum(v * v, axis=ctx.axes, keepdims=True))
+        ctx.save_for_backward(v, g, norm)
+        return v * (g / norm)
+
+    def backward(ctx, grad):
+        v, g, norm = ctx.saved_tensors
+        xp = ctx.xp
+        # NOTE: s = <grad, v> over the normalised dims; d/dv removes the radial component
+        s = xp.sum(grad * v, axis=ctx.axes, keepdims=ctx.axes is not None)
+        grad_v = grad_g = None
+        if ctx.needs_input_grad[0]:
+            grad_v = (g / norm) * (grad - v * (s / (norm * norm)))
+        if ctx.needs_input_grad[1]:
+            grad_g = s / norm
+        return grad_v, grad_g, None
+
+
 class _WeightNorm(Module):
     def __init__(self, dim: int | None = 0) -> None:
         super().__init__()
         self.dim = -1 if dim is None else dim
 
     def forward(self, weight_g: Tensor, weight_v: Tensor) -> Tensor:
-        return weight_v * (weight_g / _norm_except_dim(weight_v, self.dim))
+        return _WeightNormPrim.apply(weight_v, weight_g, self.dim)
 
     def right_inverse(self, weight: Tensor):
         return _norm_except_dim(weight, self.dim), weight
