@@ -200,12 +200,18 @@ class _WeightNormPrim(Primitive):
         else:
             ctx.axes = tuple(d for d in range(v.ndim) if d != dim % v.ndim)
             norm = xp.sqrt(xp.sum(v * v, axis=ctx.axes, keepdims=True))
-        ctx.save_for_backward(v, g, norm)
+        ctx.save_for_backward(v, g)
         return v * (g / norm)
 
     def backward(ctx, grad):
-        v, g, norm = ctx.saved_tensors
+        v, g = ctx.saved_tensors
         xp = ctx.xp
+        # NOTE: the norm is recomputed from v rather than saved, so that under create_graph
+        # it stays a function of v and second derivatives include its dependence
+        if ctx.axes is None:
+            norm = xp.sqrt(xp.sum(v * v))
+        else:
+            norm = xp.sqrt(xp.sum(v * v, axis=ctx.axes, keepdims=True))
         # NOTE: s = <grad, v> over the normalised dims; d/dv removes the radial component
         s = xp.sum(grad * v, axis=ctx.axes, keepdims=ctx.axes is not None)
         grad_v = grad_g = None
