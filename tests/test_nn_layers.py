@@ -236,3 +236,17 @@ def test_clip_grad_and_vector_conversion():
     assert vec.shape == (10,)
     nn.utils.vector_to_parameters(vec * 0 + 1, ps)
     assert all((p.detach().numpy() == 1).all() for p in ps)
+
+
+def test_embedding_scale_grad_by_freq_matches_torch():
+    torch = pytest.importorskip("torch")
+    w = np.random.default_rng(0).random((5, 3)).astype("f4")
+    idx = np.array([[0, 2, 2], [4, 2, 0]])
+    a, b = numtorch.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ya = F.embedding(numtorch.tensor(idx), a, scale_grad_by_freq=True, padding_idx=4)
+    yb = torch.nn.functional.embedding(torch.tensor(idx), b, scale_grad_by_freq=True,
+                                       padding_idx=4)
+    g = np.random.default_rng(1).random(tuple(ya.shape)).astype("f4")
+    ya.backward(numtorch.tensor(g))
+    yb.backward(torch.tensor(g))
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-6)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+
+from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
@@ -155,10 +158,10 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 # --- embedding ------------------------------------------------------------------------------
 class Embedding(Primitive):
     _name = "EmbeddingBackward0"
-    __slots__ = ("padding_idx",)
+    __slots__ = ("padding_idx", "scale_grad_by_freq")
 
-    def forward(ctx, weight, indices, padding_idx):
-        ctx.padding_idx = padding_idx
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+        ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
         ctx.save_for_backward(indices)
         return weight[indices]
 
@@ -166,17 +169,24 @@ class Embedding(Primitive):
         (indices,) = ctx.saved_tensors
         xp = ctx.xp
         shape = ctx._in_shapes[0]
+        idx = indices if not ctx._graph else indices._data
+        flat = idx.reshape(-1)
+        rows = g.reshape(-1, shape[1])
+        if ctx.scale_grad_by_freq:
+            # NOTE: each row's gradient is divided by how often its index occurs in the batch
+            counts = array_module(idx).bincount(flat, minlength=shape[0])[flat]
+            scale = (1.0 / counts).astype(g.dtype if not ctx._graph else g._data.dtype)
+            rows = rows * (scale[:, None] if not ctx._graph else wrap(scale[:, None]))
         if ctx._graph:
             import numtorch
 
-            flat = indices.reshape(-1)
-            gw = numtorch.zeros(shape, dtype=g.dtype).index_add(0, flat, g.reshape(-1, shape[1]))
+            gw = numtorch.zeros(shape, dtype=g.dtype).index_add(0, wrap(flat), rows)
         else:
             gw = xp.zeros(shape, dtype=g.dtype)
-            xp.add.at(gw, indices.reshape(-1), g.reshape(-1, shape[1]))
+            xp.add.at(gw, flat, rows)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
-        return gw, None, None
+        return gw, None, None, None
 
 
 def _renorm_(weight, indices, max_norm, norm_type):
@@ -221,7 +231,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if max_norm is not None:
         with grad_mode.no_grad():
             _renorm_(weight, idx, max_norm, norm_type)
-    return Embedding.apply(weight, idx, padding_idx)
+    if sparse:
+        warnings.warn("numtorch has no sparse tensors: embedding(sparse=True) gives a dense "
+                      "gradient", UserWarning, stacklevel=2)
+    return Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
