@@ -39,9 +39,7 @@ DEFAULT_RTOL = 1e-4
 ARGS = {"train_script.py": ["--epochs", "4", "--lr", "0.02"]}
 
 # Programs that fail today for a feature numtorch does not have yet (one line of cause each).
-XFAIL: dict[str, str] = {
-    "numerics_checks.py": "nn.utils.parametrizations is not provided yet",
-}
+XFAIL: dict[str, str] = {}
 
 
 def _env() -> dict:
