@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty
 from .. import init
 from ..functional import conv as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-           "ConvTranspose3d"]
+           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+           "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 _MODES = ["zeros", "reflect", "replicate", "circular"]
 
@@ -234,3 +236,77 @@ class ConvTranspose3d(_ConvTransposeNd):
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+class _LazyConvMixin:
+    """A convolution whose ``in_channels`` comes from the first input it sees; it then turns
+    into the plain layer (``cls_to_become``), with PyTorch's initialisation drawn at that
+    moment."""
+
+    cls_to_become = None
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None,
+                 **extra) -> None:
+        # NOTE: built with no channels, so the base initialisation draws nothing
+        self.cls_to_become.__init__(self, 0, 0, kernel_size, stride, padding, dilation=dilation,
+                                    groups=groups, bias=False, padding_mode=padding_mode,
+                                    dtype=dtype, **extra)
+        self.out_channels = out_channels
+        self.weight = UninitializedParameter(dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if self.in_channels != 0:
+            super().reset_parameters()
+
+    def forward(self, input: Tensor, *args, **kwargs) -> Tensor:
+        if isinstance(self.weight, UninitializedParameter):
+            batched = input.ndim == self._nd + 2
+            self.in_channels = input.shape[1 if batched else 0]
+            if self.in_channels % self.groups:
+                raise ValueError("in_channels must be divisible by groups")
+            if self.transposed:
+                shape = (self.in_channels, self.out_channels // self.groups)
+            else:
+                shape = (self.out_channels, self.in_channels // self.groups)
+            with no_grad():
+                self.weight.materialize(shape + self.kernel_size)
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+            self.__class__ = self.cls_to_become
+        return self.forward(input, *args, **kwargs)
+
+
+class LazyConv1d(_LazyConvMixin, Conv1d):
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConvMixin, Conv2d):
+    cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    cls_to_become = Conv3d
+
+
+class _LazyConvTransposeMixin(_LazyConvMixin):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, output_padding=output_padding)
+
+
+class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeMixin, ConvTranspose3d):
+    cls_to_become = ConvTranspose3d
