@@ -110,11 +110,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outs = [o for o in _flat_outputs(func(*inputs)) if o.is_floating_point() or o.is_complex()]
     if grad_outputs is None:
-        from ..ops.creation import tensor
+        # NOTE: random, as PyTorch draws them, so the random stream advances the same way
+        from ..testing import make_tensor
 
-        rng_vals = [((o._data * 0 + 1) * 0.37 + 0.11 * idx).copy() for idx, o in enumerate(outs)]
-        grad_outputs = [tensor(v, dtype=o.dtype, requires_grad=True)
-                        for v, o in zip(rng_vals, outs)]
+        grad_outputs = [make_tensor(o.shape, dtype=o.dtype, low=-1, high=1, requires_grad=True)
+                        for o in outs]
     n = len(inputs)
     wrt_mask = [isinstance(t, Tensor) and t.requires_grad for t in inputs]
 
