@@ -349,6 +349,11 @@ class Tensor:
         arr = _backend.to_host(self._data)
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
+
     def __float__(self):
         if self._rg and not _FLOAT_WARNED:
             _FLOAT_WARNED.append(True)
@@ -358,13 +363,13 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

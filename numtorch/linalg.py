@@ -10,13 +10,13 @@ RuntimeError, as PyTorch's is). The primitives and their derivatives live in ops
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops import linalg as _ops
 from .ops.linalg import LinAlgError, inv, matrix_exp
 from .ops.linalg import cross as _cross
+from .return_types import _make
 
 __all__ = [
     "LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "inv_ex",
@@ -25,15 +25,15 @@ __all__ = [
     "multi_dot", "vander", "vecdot", "diagonal", "cond",
 ]
 
-SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
-QRResult = namedtuple("qr", ["Q", "R"])
-EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-EigResult = namedtuple("eig", ["eigenvalues", "eigenvectors"])
-SVDResult = namedtuple("svd", ["U", "S", "Vh"])
-LstsqResult = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
-InvExResult = namedtuple("inv_ex", ["inverse", "info"])
-CholeskyExResult = namedtuple("cholesky_ex", ["L", "info"])
-SolveExResult = namedtuple("solve_ex", ["result", "info"])
+SlogdetResult = _make("linalg_slogdet", ("sign", "logabsdet"))
+QRResult = _make("linalg_qr", ("Q", "R"))
+EighResult = _make("linalg_eigh", ("eigenvalues", "eigenvectors"))
+EigResult = _make("linalg_eig", ("eigenvalues", "eigenvectors"))
+SVDResult = _make("linalg_svd", ("U", "S", "Vh"))
+LstsqResult = _make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+InvExResult = _make("linalg_inv_ex", ("inverse", "info"))
+CholeskyExResult = _make("linalg_cholesky_ex", ("L", "info"))
+SolveExResult = _make("linalg_solve_ex", ("result", "info"))
 
 
 def _dims(dim, ndim):
@@ -317,7 +317,7 @@ def cond(A: Tensor, p=None) -> Tensor:
 
 
 # --- the older torch.* spellings and Tensor methods -----------------------------------------
-SVDLegacy = namedtuple("svd", ["U", "S", "V"])
+SVDLegacy = _make("svd", ("U", "S", "V"))
 
 
 def svd_legacy(input: Tensor, some: bool = True, compute_uv: bool = True):

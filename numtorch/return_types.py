@@ -12,9 +12,13 @@ class _ReturnType(tuple):
     __slots__ = ()
     _fields: tuple = ()
 
-    def __new__(cls, sequence=None, **fields):
-        if sequence is None:
+    def __new__(cls, *args, **fields):
+        if not args:
             sequence = [fields[f] for f in cls._fields]
+        elif len(args) == 1 and isinstance(args[0], (tuple, list)):
+            sequence = args[0]  # PyTorch's form: one sequence
+        else:
+            sequence = args  # numtorch's own calls: the fields in order
         sequence = tuple(sequence)
         if len(sequence) != len(cls._fields):
             raise TypeError(f"torch.return_types.{cls.__name__} takes a "

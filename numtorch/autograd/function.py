@@ -47,11 +47,11 @@ def _edge(t):
     return (t._accumulator(), 0)
 
 
-def _version_error(t, version, node_name):
+def _version_error(t, version, node_name, output_nr=0):
     where = ""
     fn = t.grad_fn if isinstance(t, Tensor) else None
     if node_name is not None:
-        where = f", which is output 0 of {node_name},"
+        where = f", which is output {output_nr} of {node_name},"
     elif fn is not None:
         where = f", which is output {t._output_nr} of {fn.name().split('Backward')[0]},"
     shape = list(t.shape)
@@ -60,6 +60,21 @@ def _version_error(t, version, node_name):
         f"operation: [{t.dtype.legacy_name} {shape}]{where} is at version {t._version}; "
         f"expected version {version} instead. {_HINT}"
     )
+
+
+def broadcast_error(*shapes) -> RuntimeError:
+    """PyTorch's error for shapes that do not broadcast, naming the first clashing dimension."""
+    n = max(len(sh) for sh in shapes)
+    padded = [(1,) * (n - len(sh)) + tuple(sh) for sh in shapes]
+    for dim in range(n - 1, -1, -1):
+        sizes = [sh[dim] for sh in padded if sh[dim] != 1]
+        if len(set(sizes)) > 1:
+            a, b = [sh[dim] for sh in padded if sh[dim] != 1][:2]
+            return RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                f"non-singleton dimension {dim}"
+            )
+    return RuntimeError(f"shapes {[list(sh) for sh in shapes]} cannot be broadcast together")
 
 
 class Node:
@@ -155,7 +170,12 @@ class Primitive(Node):
     def apply(cls, *args):
         ctx = object.__new__(cls)
         ctx._saved = ()
-        out = ctx.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
+        try:
+            out = ctx.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            raise broadcast_error(*[a.shape for a in args if isinstance(a, Tensor)]) from None
         if _STATE.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._rg:
@@ -215,15 +235,13 @@ class Primitive(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MSG)
-        for kind, obj, vc, version in self._saved_refs:
+        for i, (kind, obj, vc, version) in enumerate(self._saved_refs):
             if vc is not None and vc[0] != version:
                 if kind == "in":
                     raise _version_error(obj, version, None)
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: output {obj} of {self.name()} is at version {vc[0]}; "
-                    f"expected version {version} instead. {_HINT}"
-                )
+                out = wrap(saved[i])
+                out._vc = vc
+                raise _version_error(out, version, self.name().split("Backward")[0], obj)
         if not self._graph:
             return saved
         return tuple(self._as_tensor(s, ref) for s, ref in zip(saved, self._saved_refs))

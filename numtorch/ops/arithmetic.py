@@ -13,7 +13,7 @@ import numbers
 from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, broadcast_error
 from .inplace import check_cast, check_leaf, inplace, needs_graph
 
 __all__ = [
@@ -388,7 +388,10 @@ def _compare(ufunc_name):
             raise NotImplementedError(
                 f'"{compare.__name__}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\''
             )
-        return with_out(wrap(getattr(a._data, name)(bd)), out)
+        try:
+            return with_out(wrap(getattr(a._data, name)(bd)), out)
+        except ValueError:
+            raise broadcast_error(a.shape, getattr(b, "shape", ())) from None
 
     compare.__name__ = ufunc_name.strip("_")
     return compare
@@ -476,7 +479,16 @@ def _inplace_ufunc(fn, ufunc):
         xp = _xp(self)
         res_dt = _dtype.result_type(self, other).np
         check_cast(res_dt, self._data.dtype)
-        getattr(xp, ufunc)(self._data, o, out=self._data, casting="unsafe")
+        try:
+            getattr(xp, ufunc)(self._data, o, out=self._data, casting="unsafe")
+        except ValueError:
+            err = broadcast_error(self.shape, getattr(other, "shape", ()))
+            if str(err).startswith("shapes"):  # broadcastable, but wider than self
+                shape = [max(x, y) for x, y in zip(
+                    (1,) * (len(other.shape) - self.ndim) + tuple(self.shape), other.shape)]
+                err = RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                                   f"broadcast shape {shape}")
+            raise err from None
         self._vc[0] += 1
         return self
 

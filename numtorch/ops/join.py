@@ -27,6 +27,8 @@ def _tensors(tensors, name):
                         "not Tensor")
     tensors = list(tensors)
     if not tensors:
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     np_dt = tensors[0]._data.dtype
     if all(t._data.dtype == np_dt for t in tensors):

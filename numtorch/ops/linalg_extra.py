@@ -8,16 +8,15 @@ triangle of ``A`` is never read, as in PyTorch); the backward is the standard on
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from .._backend import array_module
 from .._tensor import Tensor
 from ..autograd.function import Primitive
+from ..return_types import _make
 from .linalg import _call, _mT
 
 __all__ = []
 
-TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+TriangularSolveResult = _make("triangular_solve", ("solution", "cloned_coefficient"))
 
 
 def _triangle(xp, a, upper: bool, unitriangular: bool):

@@ -95,7 +95,7 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
         orig_loss = closure()
-        loss = float(orig_loss)
+        loss = orig_loss.item()
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()

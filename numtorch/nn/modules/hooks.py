@@ -53,7 +53,7 @@ def register_module_forward_hook(hook) -> RemovableHandle:
     return handle
 
 
-class _Identity(Function):
+class BackwardHookFunction(Function):
     """Passes tensors through unchanged; its backward hands the gradients to a callback,
     which may replace them. Wraps a module's inputs and outputs for full backward hooks."""
 
@@ -84,7 +84,7 @@ class BackwardHook:
         pos = [i for i, v in enumerate(seq) if isinstance(v, Tensor) and v.requires_grad]
         if not pos:
             return values, pos
-        new = _Identity.apply(callback, *[seq[i] for i in pos])
+        new = BackwardHookFunction.apply(callback, *[seq[i] for i in pos])
         new = new if isinstance(new, tuple) else (new,)
         out = list(seq)
         for i, t in zip(pos, new):
