@@ -63,6 +63,11 @@ def _parse_to(args, kwargs):
             device = a
         elif isinstance(a, bool):
             pass
+        elif a is None and _dtype.bfloat16 is None:
+            raise TypeError(
+                "to() got None as dtype; numtorch.bfloat16 is None because the ml_dtypes "
+                "package is missing: pip install 'numtorch[bfloat16]'"
+            )
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got {a!r}")
     if kwargs:
