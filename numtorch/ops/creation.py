@@ -102,7 +102,35 @@ def _from_data(data, dtype, device, copy):
     if from_python and arr.dtype.kind == "O":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     want = _infer_np_dtype(arr, from_python)
+    if from_python and _first_leaf_is_numpy(data) and arr.dtype.kind in "biufc":
+        want = _scalars_dtype(data) or want
     return arr if arr.dtype == want else arr.astype(want)
+
+
+def _first_leaf_is_numpy(data) -> bool:
+    """A cheap look at the first element: only lists of NumPy scalars need the full walk."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return hasattr(data, "dtype") and not isinstance(data, Tensor)
+
+
+def _scalars_dtype(data):
+    """Where a nested list holds NumPy scalars, PyTorch keeps their dtypes (promoted with the
+    Python numbers' defaults): ``[np.int32(3)]`` gives int32. None where it holds none."""
+    found, dt, stack = False, None, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+            continue
+        if isinstance(item, Tensor):
+            d = item.dtype
+        elif hasattr(item, "dtype") and item.dtype in _dtype._FROM_NP:
+            found, d = True, _dtype.from_np(item.dtype)
+        else:
+            d = _dtype.scalar_dtype(item)
+        dt = d if dt is None else _dtype.promote_types(dt, d)
+    return dt.np if found else None
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:

@@ -307,3 +307,21 @@ class RNNLayer(_FusedRNN):
         dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
             xp, dpre, dpre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5]))
         return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None, None
+
+
+# One step of a cell runs the fused layer over a sequence of length one. PyTorch builds a cell
+# from ordinary ops, so its result shows the last op's node name: these carry those names.
+class LSTMCellStep(LSTMLayer):
+    _name = "MulBackward0"  # h' = o * tanh(c')
+
+
+class GRUCellStep(GRULayer):
+    _name = "AddBackward0"  # h' = n + z * (h - n)
+
+
+class RNNTanhCellStep(RNNLayer):
+    _name = "TanhBackward0"
+
+
+class RNNReluCellStep(RNNLayer):
+    _name = "ReluBackward0"

@@ -360,8 +360,9 @@ class RNNCell(RNNCellBase):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
-        _, hn = _rnn.RNNLayer.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih,
-                                    self.bias_hh, None, False, self.nonlinearity == "relu")
+        step = _rnn.RNNReluCellStep if self.nonlinearity == "relu" else _rnn.RNNTanhCellStep
+        _, hn = step.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                           None, False, self.nonlinearity == "relu")
         return hn if batched else hn.squeeze(0)
 
 
@@ -381,8 +382,8 @@ class LSTMCell(RNNCellBase):
         x, states, batched = self._batched(input, hx)
         if states is None:
             states = (self._zeros(x), self._zeros(x))
-        _, hn, cn = _rnn.LSTMLayer.apply(x, *states, self.weight_ih, self.weight_hh,
-                                         self.bias_ih, self.bias_hh, None, None, False)
+        _, hn, cn = _rnn.LSTMCellStep.apply(x, *states, self.weight_ih, self.weight_hh,
+                                            self.bias_ih, self.bias_hh, None, None, False)
         return (hn, cn) if batched else (hn.squeeze(0), cn.squeeze(0))
 
 
@@ -401,6 +402,6 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
-        _, hn = _rnn.GRULayer.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih,
-                                    self.bias_hh, None, False)
+        _, hn = _rnn.GRUCellStep.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih,
+                                       self.bias_hh, None, False)
         return hn if batched else hn.squeeze(0)
