@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import requires_torch, torch
 
 import numtorch as nt
-from helpers import requires_torch, torch
 
 DATA = [
     [1, 2], [1.0, 2], [True, False], [1 + 2j], [[1, 2], [3, 4]], 3, 2.5, True,
