@@ -211,8 +211,10 @@ def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     use_cos_poly = (j & 2) != 0
     sin = np.where(use_cos_poly, yc, ys)
     cos = np.where(use_cos_poly, ys, yc)
-    sin[(j & 4) != 0] *= np.float32(-1)
-    cos[((j - 2) & 4) == 0] *= np.float32(-1)
+    # NOTE: the quadrant's sign flips are XORs on the sign bit (a negation, -0.0 included),
+    # far cheaper than masked multiplies
+    sin.view(np.uint32)[...] ^= ((j & 4) << 29).view(np.uint32)
+    cos.view(np.uint32)[...] ^= ((((j - 2) & 4) ^ 4) << 29).view(np.uint32)
     return sin, cos
 
 
