@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..autograd.function import Primitive
-from .arithmetic import operands, with_out
+from .arithmetic import Mul, operands, with_out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum", "addmm",
            "vdot"]
@@ -22,18 +22,14 @@ def _check_same_dtype(a, b, op="mat1 and mat2"):
         )
 
 
-class Dot(Primitive):
-    _holomorphic = True
+class Dot(Mul):
+    """``x @ y`` for two vectors: the output is a scalar, so the derivative is Mul's."""
+
     _name = "DotBackward0"
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         return x @ y
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        return g * y if n[0] else None, g * x if n[1] else None
 
 
 class Mv(Primitive):
