@@ -44,3 +44,7 @@ from .pixelshuffle import *  # noqa: F401,F403,E402
 from .upsampling import *  # noqa: F401,F403,E402
 
 __all__ += pixelshuffle.__all__ + upsampling.__all__
+from . import padding  # noqa: E402
+from .padding import *  # noqa: F401,F403,E402
+
+__all__ += padding.__all__
