@@ -165,3 +165,19 @@ def test_extreme_inputs_are_finite():
 
 def test_gradcheck_softmax_second_order_with_dim0():
     gradcheck(lambda x: F.log_softmax(x, 0), rand_arrays([(3, 2)], "float64", seed=5))
+
+
+def test_gumbel_softmax_matches_torch_with_the_same_seed():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).random((3, 5)).astype("f4")
+    for hard in (False, True):
+        numtorch.manual_seed(0)
+        torch.manual_seed(0)
+        a, b = numtorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ya = numtorch.nn.functional.gumbel_softmax(a, tau=0.5, hard=hard)
+        yb = torch.nn.functional.gumbel_softmax(b, tau=0.5, hard=hard)
+        np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), atol=1e-6)
+        w = np.arange(15, dtype="f4").reshape(3, 5)
+        (ya * numtorch.tensor(w)).sum().backward()
+        (yb * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-5)

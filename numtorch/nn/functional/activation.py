@@ -8,7 +8,7 @@ from ..._tensor import Tensor, _wrap_dim, wrap
 from ...ops.inplace import inplace
 from . import _act_ops as ops
 
-__all__ = [
+__all__ = ["gumbel_softmax",
     "threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_",
     "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
     "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus", "softmin",
@@ -253,3 +253,19 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, ops.Hardswish.apply, inplace)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """Samples from the Gumbel-softmax distribution; with ``hard=True`` the result is one-hot
+    in the forward pass and keeps the soft sample's gradient (straight-through)."""
+    from ...ops.creation import empty_like, zeros_like
+
+    # the Gumbel noise is -log of an exponential sample, drawn as PyTorch draws it
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
