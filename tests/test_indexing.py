@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck, rand_arrays, torch
+from helpers import assert_close, check_op, gradcheck, rand_arrays, requires_torch, torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -476,3 +476,14 @@ def test_random_keys_match_torch(case):
 def test_double_backward_through_index():
     gradcheck(lambda x: (x[nt.tensor([0, 0, 2])] ** 2).sum() + x[1:, None].pow(3).sum(),
               rand_arrays([(3, 2)], "float64"))
+
+
+@requires_torch
+def test_index_arrays_around_an_empty_ellipsis_stay_in_place():
+    x = np.arange(4.0).reshape(2, 1, 2)
+    for key in (lambda m: (slice(None), m.tensor([0]), Ellipsis, m.tensor([True, True])),
+                lambda m: (slice(None, 0), m.tensor([0]), Ellipsis, m.tensor([0]))):
+        got = nt.tensor(x)[key(nt)]
+        expected = torch.tensor(x)[key(torch)]
+        assert tuple(got.shape) == tuple(expected.shape)
+        np.testing.assert_array_equal(got.numpy(), expected.numpy())

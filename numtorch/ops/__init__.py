@@ -12,7 +12,8 @@ import importlib
 from .._tensor import Tensor
 
 FAMILIES = [
-    "arithmetic", "creation", "convert", "inplace", "shape", "reduction", "blas", "sampling",
+    "arithmetic", "logic", "creation", "convert", "inplace", "shape", "reduction", "blas",
+    "sampling",
 ]
 FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]

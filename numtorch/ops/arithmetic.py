@@ -18,10 +18,7 @@ from .inplace import check_cast, check_leaf, inplace, needs_graph
 
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "neg", "negative", "pow", "float_power", "reciprocal", "rsub", "eq", "ne", "lt", "le", "gt",
-    "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "square",
+    "neg", "negative", "pow", "float_power", "reciprocal", "rsub", "square",
 ]
 
 
@@ -374,98 +371,6 @@ def float_power(input, exponent, *, out=None):
     return with_out(pow(cast(input), cast(exponent)), out)
 
 
-# --- comparisons and logic: results are bool and never require grad -----------------------
-def _compare(ufunc_name):
-    def compare(input, other, *, out=None):
-        a, b = operands(input, other)
-        if not isinstance(a, Tensor):
-            a, b = b, a
-            name = _SWAP[ufunc_name]
-        else:
-            name = ufunc_name
-        bd = b._data if isinstance(b, Tensor) else b
-        if a._data.dtype.kind == "c" and name not in ("__eq__", "__ne__"):
-            raise NotImplementedError(
-                f'"{compare.__name__}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\''
-            )
-        try:
-            return with_out(wrap(getattr(a._data, name)(bd)), out)
-        except ValueError:
-            raise broadcast_error(a.shape, getattr(b, "shape", ())) from None
-
-    compare.__name__ = ufunc_name.strip("_")
-    return compare
-
-
-_SWAP = {"__lt__": "__gt__", "__gt__": "__lt__", "__le__": "__ge__", "__ge__": "__le__",
-         "__eq__": "__eq__", "__ne__": "__ne__"}
-
-eq = _compare("__eq__")
-ne = not_equal = _compare("__ne__")
-lt = less = _compare("__lt__")
-le = less_equal = _compare("__le__")
-gt = greater = _compare("__gt__")
-ge = greater_equal = _compare("__ge__")
-
-
-def equal(input, other) -> bool:
-    """True iff both tensors have the same shape and elements."""
-    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
-
-
-def _data(x):
-    return x._data if isinstance(x, Tensor) else x
-
-
-def _logical(name):
-    def logical(input, other, *, out=None):
-        xp = _xp(input)
-        return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
-
-    logical.__name__ = name
-    return logical
-
-
-def _xp(t):
-    return array_module(t._data)
-
-
-logical_and = _logical("logical_and")
-logical_or = _logical("logical_or")
-logical_xor = _logical("logical_xor")
-
-
-def logical_not(input, *, out=None):
-    return with_out(wrap(_xp(input).logical_not(input._data)), out)
-
-
-def _bitwise(name):
-    def bitwise(input, other, *, out=None):
-        a, b = operands(input, other)
-        if not isinstance(a, Tensor):
-            a, b = b, a
-        if a._data.dtype.kind not in "iub":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
-        return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
-
-    bitwise.__name__ = name
-    return bitwise
-
-
-bitwise_and = _bitwise("bitwise_and")
-bitwise_or = _bitwise("bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor")
-bitwise_left_shift = _bitwise("left_shift")
-bitwise_right_shift = _bitwise("right_shift")
-
-
-def bitwise_not(input, *, out=None):
-    if input._data.dtype.kind not in "iub":
-        name = input.dtype.legacy_name[6:-6]
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
-    return with_out(wrap(_xp(input).invert(input._data)), out)
-
-
 # --- in-place forms ---------------------------------------------------------------------------
 def _inplace_ufunc(fn, ufunc):
     """``x.add_(y)``: a ufunc writing into ``x`` when no graph is recorded, else the general
@@ -476,7 +381,7 @@ def _inplace_ufunc(fn, ufunc):
             return inplace(self, fn, other, *args, **kwargs)
         check_leaf(self)
         o = other._data if isinstance(other, Tensor) else other
-        xp = _xp(self)
+        xp = array_module(self._data)
         res_dt = _dtype.result_type(self, other).np
         check_cast(res_dt, self._data.dtype)
         try:
@@ -575,23 +480,13 @@ _mul_ = _inplace_ufunc(mul, "multiply")
 
 METHODS = {
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "floor_divide": floor_divide, "neg": neg,
-    "negative": neg, "reciprocal": reciprocal, "pow": pow, "float_power": float_power,
-    "square": square,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "neg": neg, "negative": neg,
+    "reciprocal": reciprocal, "pow": pow, "float_power": float_power, "square": square,
     "add_": _add_, "sub_": _sub_, "subtract_": _sub_, "mul_": _mul_, "multiply_": _mul_,
     "div_": _div_, "divide_": _div_, "true_divide_": _div_,
     "floor_divide_": _simple_inplace(floor_divide), "neg_": _simple_inplace(neg),
     "negative_": _simple_inplace(neg), "reciprocal_": _simple_inplace(reciprocal),
     "pow_": _simple_inplace(pow), "square_": _simple_inplace(square),
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
-    "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
-    "eq_": _simple_inplace(eq), "ne_": _simple_inplace(ne), "lt_": _simple_inplace(lt),
-    "le_": _simple_inplace(le), "gt_": _simple_inplace(gt), "ge_": _simple_inplace(ge),
-    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
-    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
-    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
-    "logical_not_": _simple_inplace(logical_not),
     "__add__": _not_implemented_guard(add), "__radd__": _not_implemented_guard(_radd),
     "__iadd__": _add_, "__sub__": _not_implemented_guard(sub),
     "__rsub__": _not_implemented_guard(_rsub_dunder), "__isub__": _sub_,
@@ -599,20 +494,7 @@ METHODS = {
     "__imul__": _mul_, "__truediv__": _not_implemented_guard(div),
     "__rtruediv__": _not_implemented_guard(_rtruediv), "__itruediv__": _div_,
     "__floordiv__": _not_implemented_guard(floor_divide),
-    "__rfloordiv__": _not_implemented_guard(_reflect(floor_divide)),
-    "__ifloordiv__": _simple_inplace(floor_divide),
-    "__pow__": _not_implemented_guard(pow), "__rpow__": _not_implemented_guard(_rpow),
-    "__ipow__": _simple_inplace(pow), "__neg__": neg, "__pos__": lambda self: self,
-    "__eq__": _not_implemented_guard(eq), "__ne__": _not_implemented_guard(ne),
-    "__lt__": _not_implemented_guard(lt), "__le__": _not_implemented_guard(le),
-    "__gt__": _not_implemented_guard(gt), "__ge__": _not_implemented_guard(ge),
-    "__and__": _not_implemented_guard(bitwise_and), "__or__": _not_implemented_guard(bitwise_or),
-    "__xor__": _not_implemented_guard(bitwise_xor), "__invert__": bitwise_not,
-    "__rand__": _not_implemented_guard(bitwise_and),
-    "__ror__": _not_implemented_guard(bitwise_or),
-    "__rxor__": _not_implemented_guard(bitwise_xor),
-    "__iand__": _simple_inplace(bitwise_and), "__ior__": _simple_inplace(bitwise_or),
-    "__ixor__": _simple_inplace(bitwise_xor),
-    "__lshift__": _not_implemented_guard(bitwise_left_shift),
-    "__rshift__": _not_implemented_guard(bitwise_right_shift),
+    "__ifloordiv__": _simple_inplace(floor_divide), "__pow__": _not_implemented_guard(pow),
+    "__rpow__": _not_implemented_guard(_rpow), "__ipow__": _simple_inplace(pow), "__neg__": neg,
+    "__pos__": lambda self: self,
 }

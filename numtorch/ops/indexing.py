@@ -115,10 +115,16 @@ def parse_key(x, key):
         if k is Ellipsis:
             if Ellipsis in pre:
                 continue  # PyTorch accepts repeated ellipses; they add nothing
-            tdim += len(shape) - (used - dim) - dim
+            covered = len(shape) - (used - dim) - dim
+            tdim += covered
             dim = len(shape) - (used - dim)
             pre.append(k)
-            adv.append(k)
+            # NOTE: spelled out as slices, so index arrays on either side of an ellipsis that
+            # covers no dims count as adjacent, as in PyTorch (NumPy would move them first)
+            adv.extend([slice(None)] * covered)
+            if not basic:
+                out.extend([slice(None)] * covered)
+                continue
         elif k is None:
             pre.append(k)
             adv.append(slice(None))

@@ -1,0 +1,148 @@
+"""Comparisons, logical and bitwise ops: results that never require grad (bool for
+comparisons), operands promoted as PyTorch promotes them."""
+
+from __future__ import annotations
+
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ..autograd.function import broadcast_error
+from .arithmetic import _not_implemented_guard, _simple_inplace, operands, with_out
+
+__all__ = [
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "not_equal",
+    "equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+]
+
+
+def _compare(ufunc_name):
+    def compare(input, other, *, out=None):
+        a, b = operands(input, other)
+        if not isinstance(a, Tensor):
+            a, b = b, a
+            name = _SWAP[ufunc_name]
+        else:
+            name = ufunc_name
+        bd = b._data if isinstance(b, Tensor) else b
+        if a._data.dtype.kind == "c" and name not in ("__eq__", "__ne__"):
+            raise NotImplementedError(
+                f'"{compare.__name__}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\''
+            )
+        try:
+            return with_out(wrap(getattr(a._data, name)(bd)), out)
+        except ValueError:
+            raise broadcast_error(a.shape, getattr(b, "shape", ())) from None
+
+    compare.__name__ = ufunc_name.strip("_")
+    return compare
+
+
+_SWAP = {"__lt__": "__gt__", "__gt__": "__lt__", "__le__": "__ge__", "__ge__": "__le__",
+         "__eq__": "__eq__", "__ne__": "__ne__"}
+
+eq = _compare("__eq__")
+ne = not_equal = _compare("__ne__")
+lt = less = _compare("__lt__")
+le = less_equal = _compare("__le__")
+gt = greater = _compare("__gt__")
+ge = greater_equal = _compare("__ge__")
+
+
+def equal(input, other) -> bool:
+    """True iff both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _logical(name):
+    def logical(input, other, *, out=None):
+        xp = _xp(input)
+        return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
+
+    logical.__name__ = name
+    return logical
+
+
+def _xp(t):
+    return array_module(t._data)
+
+
+logical_and = _logical("logical_and")
+logical_or = _logical("logical_or")
+logical_xor = _logical("logical_xor")
+
+
+def logical_not(input, *, out=None):
+    return with_out(wrap(_xp(input).logical_not(input._data)), out)
+
+
+def _bitwise(name):
+    def bitwise(input, other, *, out=None):
+        a, b = operands(input, other)
+        if not isinstance(a, Tensor):
+            a, b = b, a
+        if a._data.dtype.kind not in "iub":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
+        return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
+
+    bitwise.__name__ = name
+    return bitwise
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+bitwise_left_shift = _bitwise("left_shift")
+bitwise_right_shift = _bitwise("right_shift")
+
+
+def bitwise_not(input, *, out=None):
+    if input._data.dtype.kind not in "iub":
+        name = input.dtype.legacy_name[6:-6]
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
+    return with_out(wrap(_xp(input).invert(input._data)), out)
+
+
+METHODS = {
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
+    "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
+    "eq_": _simple_inplace(eq), "ne_": _simple_inplace(ne), "lt_": _simple_inplace(lt),
+    "le_": _simple_inplace(le), "gt_": _simple_inplace(gt), "ge_": _simple_inplace(ge),
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "logical_not_": _simple_inplace(logical_not), "__eq__": _not_implemented_guard(eq),
+    "__ne__": _not_implemented_guard(ne), "__lt__": _not_implemented_guard(lt),
+    "__le__": _not_implemented_guard(le), "__gt__": _not_implemented_guard(gt),
+    "__ge__": _not_implemented_guard(ge), "__and__": _not_implemented_guard(bitwise_and),
+    "__or__": _not_implemented_guard(bitwise_or), "__xor__": _not_implemented_guard(bitwise_xor),
+    "__invert__": bitwise_not, "__rand__": _not_implemented_guard(bitwise_and),
+    "__ror__": _not_implemented_guard(bitwise_or),
+    "__rxor__": _not_implemented_guard(bitwise_xor), "__iand__": _simple_inplace(bitwise_and),
+    "__ior__": _simple_inplace(bitwise_or), "__ixor__": _simple_inplace(bitwise_xor),
+    "__lshift__": _not_implemented_guard(bitwise_left_shift),
+    "__rshift__": _not_implemented_guard(bitwise_right_shift),
+}
