@@ -19,10 +19,6 @@ def __getattr__(name):
         raise AttributeError(f"graph_xp has no function '{name}'") from None
 
 
-def _dims(axis):
-    return None if axis is None else axis
-
-
 def sum(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     if axis is None and not keepdims:
         return a.sum()

@@ -12,7 +12,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .inplace import make_view
-from .shape import _keyword_form, _shape_args, expand, reshape, zeros
+from .shape import _shape_args, expand, keyword_form, reshape, zeros
 from .strided import Select, Slice, narrow
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "row_stack",
@@ -371,7 +371,7 @@ class Repeat(Primitive):
 
 
 def repeat(self, *sizes, **kwargs):
-    sizes = _keyword_form(sizes, kwargs, "repeats")
+    sizes = keyword_form(sizes, kwargs, "repeats")
     sizes = tuple(int(s) for s in _shape_args(sizes))
     if len(sizes) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "

@@ -9,8 +9,7 @@ from ..autograd.function import Primitive
 from . import strided
 from .arithmetic import with_out
 from .inplace import inplace
-from .shape import keyword_form as _keyword_form
-from .shape import linear
+from .shape import keyword_form, linear
 
 __all__ = ["flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diag_embed"]
 
@@ -38,7 +37,7 @@ def _dims(dims, nd):
 
 
 def flip(input, *dims, **kwargs):
-    dims = _keyword_form(dims, kwargs, "dims")
+    dims = keyword_form(dims, kwargs, "dims")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     return Flip.apply(input, _dims(dims, input._data.ndim))

@@ -84,8 +84,6 @@ def keyword_form(args, kwargs, name):
     return args
 
 
-_keyword_form = keyword_form
-
 
 def _shape_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -129,7 +127,7 @@ class Reshape(Primitive):
 
 
 def view(self, *shape, **kwargs):
-    shape = _keyword_form(shape, kwargs, "size")
+    shape = keyword_form(shape, kwargs, "size")
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_shape_args(shape), self._data.size)
@@ -143,7 +141,7 @@ def _view_dtype(self, dtype):
 
 
 def reshape(input, *shape, **kwargs):
-    shape = _keyword_form(shape, kwargs, "shape")
+    shape = keyword_form(shape, kwargs, "shape")
     shape = _infer_shape(_shape_args(shape), input._data.size)
     data = input._data
     if data.flags.c_contiguous or data.ndim <= 1:
@@ -230,7 +228,7 @@ class T(Primitive):
 
 
 def permute(input, *dims, **kwargs):
-    dims = _keyword_form(dims, kwargs, "dims")
+    dims = keyword_form(dims, kwargs, "dims")
     dims = _shape_args(dims)
     nd = input._data.ndim
     if len(dims) != nd:
@@ -417,7 +415,7 @@ def _expand_shape(input, sizes):
 
 
 def expand(self, *sizes, **kwargs):
-    sizes = _keyword_form(sizes, kwargs, "size")
+    sizes = keyword_form(sizes, kwargs, "size")
     return _view(Expand, self, _expand_shape(self, _shape_args(sizes)))
 
 
