@@ -172,3 +172,18 @@ def test_grad_fn_names():
     for name, y in names.items():
         assert y.grad_fn.name() == name
     assert (1 / x).grad_fn.name() == "MulBackward0"
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32"])
+def test_out_of_range_int_wraps_into_the_dtype_as_pytorch_does(dtype):
+    vals = [1, -2, 100, 7] if dtype != "uint8" else [1, 2, 200, 7]
+    for m, out in ((nt, []), (torch, [])):
+        a = m.tensor(vals, dtype=getattr(m, dtype))
+        for n in (300, -300, 70000, 2**40 + 3):
+            out += [a + n, a - n, n - a, a * n, a // n, a % n, a < n, a == n, a / n, n / a]
+        if m is nt:
+            ours = out
+    for got, want in zip(ours, out):
+        assert got.dtype == getattr(nt, str(want.dtype).split(".")[1])
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)

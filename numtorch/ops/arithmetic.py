@@ -11,7 +11,7 @@ import math
 import numbers
 
 from .. import _dtype
-from .._backend import array_module
+from .._backend import array_module, elementwise
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive, broadcast_error
 from .inplace import check_cast, check_leaf, inplace, needs_graph
@@ -22,8 +22,9 @@ __all__ = [
 ]
 
 
-def operands(a, b):
-    """``a`` and ``b`` with every tensor cast to the promoted dtype (numbers stay numbers)."""
+def operands(a, b, wrap_ints=True):
+    """``a`` and ``b`` with every tensor cast to the promoted dtype (numbers stay numbers; with
+    an integer result, an int outside its range wraps into it unless ``wrap_ints`` is False)."""
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             if a._data.dtype == b._data.dtype:
@@ -43,7 +44,19 @@ def operands(a, b):
         a = a.to(dt)
     if isinstance(b, Tensor) and b.dtype is not dt:
         b = b.to(dt)
+    if wrap_ints and dt._cat == _dtype._INT:
+        a, b = _wrapped(a, dt), _wrapped(b, dt)
     return a, b
+
+
+def _wrapped(v, dt):
+    """A Python int outside an integer dtype's range, wrapped into it as PyTorch casts it
+    (``uint8_tensor + 300`` adds 44); ints beyond 64 bits are left to overflow."""
+    if type(v) is not int or not -(1 << 63) <= v < (1 << 64):
+        return v
+    bits = dt.itemsize * 8
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if dt.is_signed and v >= 1 << (bits - 1) else v
 
 
 def _write_out(out, result):
@@ -71,7 +84,7 @@ class Add(Primitive):
     _name = "AddBackward0"
 
     def forward(ctx, x, y):
-        return x + y
+        return elementwise(array_module(x).add, x, y)
 
     def backward(ctx, g):
         return g, g
@@ -81,7 +94,7 @@ class Sub(Primitive):
     _name = "SubBackward0"
 
     def forward(ctx, x, y):
-        return x - y
+        return elementwise(array_module(x).subtract, x, y)
 
     def backward(ctx, g):
         return g, -g if ctx.needs_input_grad[1] else None
@@ -105,7 +118,7 @@ class Mul(Primitive):
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return x * y
+        return elementwise(array_module(x).multiply, x, y)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -119,7 +132,7 @@ class Div(Primitive):
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return x / y
+        return elementwise(array_module(x).true_divide, x, y)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -285,7 +298,7 @@ multiply = mul
 
 
 def _float_operands(input, other):
-    a, b = operands(input, other)
+    a, b = operands(input, other, wrap_ints=False)
     t = a if isinstance(a, Tensor) else b
     if t._data.dtype.kind in "iub":
         dt = _dtype.get_default_dtype()

@@ -12,7 +12,7 @@ import math
 import warnings
 
 from .. import _dtype
-from .._backend import array_module
+from .._backend import array_module, sum_all
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -75,7 +75,8 @@ class SumAll(Sum):
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        return x.sum(dtype=np_dtype, keepdims=keepdims)  # no axis tuple: NumPy's fast path
+        total = sum_all(x, np_dtype)  # no axis tuple: NumPy's fast path
+        return total.reshape((1,) * x.ndim) if keepdims else total
 
 
 def _sum_dtype(x, dtype):
