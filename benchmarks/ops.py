@@ -4,7 +4,8 @@
 
 For each op, on a 3-element and a 1000x1000 float32 tensor: microseconds per call for the
 forward alone and for forward + backward (``y.backward(g)`` with a precomputed ``g``); medians
-of repeated timing runs. PyTorch runs with its default thread count, which is printed.
+of repeated timing runs, numtorch's and PyTorch's runs taken in turn so that a busy moment of
+the machine falls on both. Both run with their default thread counts (printed).
 """
 
 from __future__ import annotations
@@ -32,12 +33,20 @@ OPS = {
 }
 
 
-def _time(fn, repeat):
-    """Median seconds per call, with the loop count chosen so one run takes ~0.1 s."""
-    timer = timeit.Timer(fn)
-    n, _ = timer.autorange()
-    n = max(1, n // 2)
-    return statistics.median(t / n for t in timer.repeat(repeat, n))
+def _loops(fn):
+    """The loop count that makes one timing run take ~0.1 s."""
+    n, _ = timeit.Timer(fn).autorange()
+    return max(1, n // 2)
+
+
+def _time_in_turn(fns, repeat):
+    """Median seconds per call of each function, their timing runs interleaved."""
+    timers = [(timeit.Timer(fn), _loops(fn)) for fn in fns]
+    runs = [[] for _ in fns]
+    for _ in range(repeat):
+        for (timer, n), times in zip(timers, runs):
+            times.append(timer.timeit(n) / n)
+    return [statistics.median(times) for times in runs]
 
 
 def _inputs(module, shape, requires_grad):
@@ -51,31 +60,31 @@ def _inputs(module, shape, requires_grad):
 
 def measure(name, shape, repeat):
     op, np_op = OPS[name]
-    row = {}
+    fwd, step = {}, {}
     for label, module in (("numtorch", numtorch), ("torch", torch)):
         if module is None:
             continue
         ta, tb, *_ = _inputs(module, shape, False)
-        row[label + " fwd"] = _time(lambda m=module, a=ta, b=tb: op(m, a, b), repeat)
+        fwd[label] = lambda m=module, a=ta, b=tb: op(m, a, b)
         ga, gb, *_ = _inputs(module, shape, True)
         g = module.ones_like(op(module, ga, gb))
-
-        def step(m=module, a=ga, b=gb, g=g):
-            op(m, a, b).backward(g)
-
-        row[label + " fwd+bwd"] = _time(step, repeat)
+        step[label] = lambda m=module, a=ga, b=gb, g=g: op(m, a, b).backward(g)
     _, _, a, b = _inputs(numtorch, shape, False)
-    row["numpy fwd"] = _time(lambda: np_op(a, b), repeat)
+    fwd["numpy"] = lambda: np_op(a, b)
+    row = dict(zip((k + " fwd" for k in fwd), _time_in_turn(list(fwd.values()), repeat)))
+    row.update(zip((k + " fwd+bwd" for k in step), _time_in_turn(list(step.values()), repeat)))
     return row
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--ops", default=",".join(OPS))
     args = parser.parse_args(argv)
+    print(f"numtorch {numtorch.__version__}, {numtorch.get_num_threads()} threads", end="")
     if torch is not None:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+        print(f"; torch {torch.__version__}, {torch.get_num_threads()} threads", end="")
+    print()
     cols = ["numtorch fwd", "torch fwd", "numpy fwd", "numtorch fwd+bwd", "torch fwd+bwd"]
     print(f"{'op':8} {'size':>9} " + " ".join(f"{c:>16}" for c in cols)
           + f" {'ratio fwd+bwd':>14}")

@@ -7,7 +7,6 @@ module (NumPy on "cpu", CuPy on "cuda") serves which device.
 from __future__ import annotations
 
 import os
-import threading
 
 import numpy
 
@@ -173,130 +172,22 @@ def _keep_freed_memory() -> None:
 _keep_freed_memory()
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-# An op on fewer elements is over before a worker thread wakes (~20 us).
-_PARALLEL_MIN = 1 << 19
-
-
-class _IntraOpPool:
-    """Worker threads that run pieces of one big op beside the calling thread.
-
-    NumPy releases the GIL inside its loops, so the pieces run truly in parallel: a memory-bound
-    op on a million floats takes about half the time on two cores. ``threads`` is what
-    ``torch.set_num_threads`` sets. Per process: a forked child starts without workers.
-    """
-
-    def __init__(self):
-        self.threads = _cores()
-        self._reset()
-
-    def _reset(self):
-        self._workers = []
-        self._jobs = None
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _worker(jobs):
-        while True:
-            fn, args, kwargs, done = jobs.get()
-            try:
-                done.put((True, fn(*args, **kwargs)))
-            except BaseException as e:  # raised again on the calling thread
-                done.put((False, e))
-
-    def map(self, fn, pieces):
-        """``[fn(*args, **kwargs) for args, kwargs in pieces]``, the first on this thread and
-        the rest on workers; None when the pool is in use by another thread."""
-        if not self._lock.acquire(blocking=False):
-            return None
-        try:
-            import queue
-
-            if self._jobs is None:
-                self._jobs = queue.SimpleQueue()
-            while len(self._workers) < len(pieces) - 1:
-                t = threading.Thread(target=self._worker, args=(self._jobs,), daemon=True,
-                                     name="numtorch-intra-op")
-                t.start()
-                self._workers.append(t)
-            done = queue.SimpleQueue()
-            for args, kwargs in pieces[1:]:
-                self._jobs.put((fn, args, kwargs, done))
-            first = fn(*pieces[0][0], **pieces[0][1])
-            rest = [done.get() for _ in pieces[1:]]
-            for ok, value in rest:
-                if not ok:
-                    raise value
-            return [first] + [value for _, value in rest]
-        finally:
-            self._lock.release()
-
-    def slices(self, size):
-        """Split ``range(size)`` into one slice per thread, each of whole cache lines."""
-        step = (-(-size // self.threads) + 15) // 16 * 16
-        return [slice(lo, lo + step) for lo in range(0, size, step)]
-
-
-INTRA_OP = _IntraOpPool()
-os.register_at_fork(after_in_child=INTRA_OP._reset)
-
-
-def _flat(x):
-    """A 1-d view of a C-contiguous or fully broadcast (all strides 0) array; None otherwise."""
-    if x.flags.c_contiguous or not any(x.strides):
-        return x.reshape(-1)
-    return None
-
-
-def elementwise(ufunc, *args, out=None):
-    """``ufunc(*args, out=out)``, split over the intra-op threads when the operands are big CPU
-    arrays of one shape and dtype, contiguous or broadcast from one value (Python numbers may
-    stand beside them)."""
-    big = next((a for a in args if type(a) is ndarray), None)
-    if (big is None or big.size < _PARALLEL_MIN or INTRA_OP.threads < 2 or ufunc.nout != 1
-            or big.dtype.kind not in "fciu"):
-        return ufunc(*args, out=out)
-    flat = []
-    for x in args:
-        if type(x) is ndarray:
-            f = _flat(x) if x.shape == big.shape and x.dtype == big.dtype else None
-            if f is None:
-                return ufunc(*args, out=out)
-            flat.append(f)
-        elif type(x) in (int, float) and (type(x) is int or big.dtype.kind in "fc"):
-            flat.append(x)
-        else:
-            return ufunc(*args, out=out)
-    if out is None:
-        dtypes = tuple(a.dtype if type(a) is ndarray else type(a) for a in args) + (None,)
-        result = numpy.empty(big.shape, ufunc.resolve_dtypes(dtypes)[-1])
-    elif out.shape == big.shape and out.dtype == big.dtype and out.flags.c_contiguous:
-        result = out
-    else:
-        return ufunc(*args, out=out)
-    flat_out = result.reshape(-1)
-    pieces = [([a[s] if type(a) is ndarray else a for a in flat], {"out": flat_out[s]})
-              for s in INTRA_OP.slices(big.size)]
-    if INTRA_OP.map(ufunc, pieces) is None:
-        return ufunc(*args, out=out)
-    return result
+_ROW = 1024
+_ONES = {}  # dtype -> ones(_ROW): the vector that sums rows in a matrix-vector product
 
 
 def sum_all(x, dtype=None):
-    """``x.sum(dtype=dtype)``; a big contiguous float array is summed in one piece per intra-op
-    thread and the partial sums added (PyTorch also sums in per-thread pieces)."""
-    if (type(x) is not ndarray or x.size < _PARALLEL_MIN or INTRA_OP.threads < 2
-            or x.dtype.kind not in "fc" or x.dtype.itemsize < 4 or not x.flags.c_contiguous):
+    """``x.sum(dtype=dtype)``. A big contiguous float32/float64 array is summed as rows of 1024
+    times a vector of ones (the BLAS's vectorised, multithreaded matrix-vector product), then
+    the row sums pairwise: 3-5x faster than NumPy's pairwise sum, with an error of the same
+    order (a small fraction of one rounding of the sum of magnitudes)."""
+    if (type(x) is not ndarray or x.size < 1 << 16 or x.dtype.char not in "fd"
+            or (dtype is not None and numpy.dtype(dtype) != x.dtype) or not x.flags.c_contiguous):
         return x.sum(dtype=dtype)
+    ones = _ONES.get(x.dtype.char)
+    if ones is None:
+        ones = _ONES[x.dtype.char] = numpy.ones(_ROW, x.dtype)
     flat = x.reshape(-1)
-    parts = INTRA_OP.map(numpy.add.reduce,
-                         [((flat[s],), {"dtype": dtype}) for s in INTRA_OP.slices(x.size)])
-    if parts is None:
-        return x.sum(dtype=dtype)
-    return numpy.add.reduce(numpy.asarray(parts))
+    whole = flat.size - flat.size % _ROW
+    rows = numpy.matmul(flat[:whole].reshape(-1, _ROW), ones)
+    return numpy.add.reduce(rows) + flat[whole:].sum(dtype=x.dtype)

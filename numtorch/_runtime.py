@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import warnings
 from typing import Any, Callable
 
 import numpy
 
-from . import _backend, _dtype
+from . import _dtype
 
 __all__ = [
     "finfo", "iinfo", "pi", "e", "inf", "nan", "newaxis", "get_num_threads", "set_num_threads",
@@ -109,30 +110,49 @@ class iinfo:
 
 
 # --- threads ----------------------------------------------------------------------------------
-_THREADS = {"inter": _backend._cores()}
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+_THREADS = {"intra": _cores(), "inter": _cores()}
 
 
 def get_num_threads() -> int:
-    """The number of threads one op may use (big elementwise ops and matrix products)."""
-    return _backend.INTRA_OP.threads
+    """The number of threads the BLAS uses for one matrix product."""
+    limits = _blas_limits()
+    if limits:
+        return max(lim["num_threads"] for lim in limits)
+    return _THREADS["intra"]
 
 
 def set_num_threads(num: int) -> None:
-    """Set the number of threads one op may use.
+    """Set the number of BLAS threads.
 
-    Big elementwise arithmetic splits over this many threads (numtorch's own pool); with
-    ``threadpoolctl`` installed the BLAS's pool is resized too, and without it the BLAS keeps
-    the size it read from ``OMP_NUM_THREADS`` or ``OPENBLAS_NUM_THREADS`` at start-up.
+    numtorch's only multithreaded kernels are the BLAS's: with ``threadpoolctl`` installed the
+    BLAS's pool is resized now; without it the number is recorded (and returned by
+    ``get_num_threads``), and the BLAS keeps the size it read from ``OMP_NUM_THREADS`` or
+    ``OPENBLAS_NUM_THREADS`` at start-up.
     """
     num = int(num)
     if num <= 0:
         raise RuntimeError(f"set_num_threads expects a positive integer, but got {num}")
-    _backend.INTRA_OP.threads = num
+    _THREADS["intra"] = num
     try:
         import threadpoolctl
     except ImportError:
         return
     threadpoolctl.threadpool_limits(num, user_api="blas")
+
+
+def _blas_limits():
+    try:
+        import threadpoolctl
+    except ImportError:
+        return []
+    return [lim for lim in threadpoolctl.threadpool_info() if lim.get("user_api") == "blas"]
 
 
 def get_num_interop_threads() -> int:

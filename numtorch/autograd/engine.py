@@ -399,7 +399,7 @@ def _accumulate(tensor, g, owned, create_graph):
         elif current._rg:
             tensor._grad = wrap(current._data + g)
         else:
-            _backend.elementwise(_backend.array_module(g).add, current._data, g, out=current._data)
+            current._data += g
     post = tensor._aux.get("post_accumulate_hooks") if tensor._aux else None
     if post:
         for hook in post:
