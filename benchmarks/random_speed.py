@@ -17,17 +17,21 @@ import numtorch.random as nr  # noqa: E402
 from numtorch.ops import sampling  # noqa: E402
 
 N = 1_000_000
-REPEATS = 15
+REPEATS = 21
 
 
-def median_ms(fn) -> float:
-    fn()  # warm-up: first calls pay for imports and lazy checks
-    times = []
+def median_ms_in_turn(*fns) -> list[float]:
+    """Median milliseconds per call of each function, their runs taken in turn so that a busy
+    moment of the machine falls on all of them."""
+    for fn in fns:
+        fn()  # warm-up: first calls pay for imports and lazy checks
+    times = [[] for _ in fns]
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+        for fn, ts in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - start)
+    return [statistics.median(ts) * 1e3 for ts in times]
 
 
 def main() -> None:
@@ -38,8 +42,8 @@ def main() -> None:
     print(f"capability: torch {torch.backends.cpu.get_cpu_capability()}, "
           f"numtorch {nr.CPU_CAPABILITY}; torch threads {torch.get_num_threads()}")
     for name in ("rand", "randn"):
-        ours = median_ms(functools.partial(getattr(sampling, name), N))
-        theirs = median_ms(functools.partial(getattr(torch, name), N))
+        ours, theirs = median_ms_in_turn(functools.partial(getattr(sampling, name), N),
+                                         functools.partial(getattr(torch, name), N))
         print(f"{name}({N}): numtorch {ours:7.2f} ms  torch {theirs:7.2f} ms  "
               f"ratio {ours / theirs:5.2f}x")
 

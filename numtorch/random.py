@@ -129,10 +129,10 @@ def _fma32(a, b, c, exact_in_double: bool = False) -> np.ndarray:
     ``exact_in_double=True`` skips that check where the float64 sum is known to be exact.
     """
     s = np.multiply(a, b, dtype=_F64)
+    if exact_in_double:
+        return np.add(s, c, out=np.empty(s.shape, _F32), casting="same_kind")
     s += c
     r = s.astype(_F32)
-    if exact_in_double:
-        return r
     low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
     hit = np.flatnonzero(low == 0x10000000)
     if hit.size:
@@ -155,12 +155,12 @@ def _fma32(a, b, c, exact_in_double: bool = False) -> np.ndarray:
 
 
 def _horner32(y: np.ndarray, x64: np.ndarray, coefs) -> np.ndarray:
-    """Fused Horner steps ``y = fma(y, x, c)`` in float32 (y is overwritten)."""
+    """Fused Horner steps ``y = fma(y, x, c)`` in float32 (y is overwritten): the exact product
+    in float64, the sum rounded to float64 and, on the way into ``y``, to float32."""
     t = np.empty(x64.shape, _F64)
     for c in coefs:
         np.multiply(y, x64, out=t)
-        t += c
-        y[...] = t
+        np.add(t, c, out=y, casting="same_kind")
     return y
 
 _LOG_P = [np.float32(v) for v in (
@@ -178,12 +178,14 @@ _COSCOF = [np.float32(v) for v in (2.443315711809948e-005, -1.388731625493765e-0
 def _log_avx2(x: np.ndarray) -> np.ndarray:
     """Cephes float32 log of positive normal floats (inputs here are in [2^-24, 1])."""
     bits = np.ascontiguousarray(x).view(np.uint32)
-    e = ((bits >> 23).astype(np.int32) - 126).astype(_F32)
-    # the mantissa with the exponent of 0.5: a value in [0.5, 1)
-    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F32)
-    small = m < _SQRTHF
-    m = np.where(small, m + m, m) - np.float32(1)  # x - 1 + (x if x < sqrt(1/2)) is exact
-    e -= small
+    mant = bits & np.uint32(0x7FFFFF)
+    # x = 2^e * (1 + m) with 1 + m in [sqrt(1/2), sqrt(2)): the mantissa in [1, 2), halved (one
+    # off the exponent field) when it is sqrt(2) or more; integer ops, no float select
+    big = (mant >= np.uint32(0x3504F3)).view(np.uint8).astype(np.uint32)
+    m = ((mant | np.uint32(0x3F800000)) - (big << np.uint32(23))).view(_F32)
+    m -= np.float32(1)  # exact
+    e = ((bits >> np.uint32(23)) + big).astype(_F32)
+    e -= np.float32(127)
     z = m * m
     y = _horner32(np.full_like(m, _LOG_P[0]), m.astype(_F64), _LOG_P[1:])
     y *= m
@@ -197,8 +199,12 @@ def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     j = (x * _FOPI).astype(np.int32)
     j = (j + 1) & ~1
     y = j.astype(_F32)
-    for dp in _DP:
-        x = _fma32(y, dp, x, True)
+    # the first two reduction steps are fused multiply-adds whose products are exact in float32
+    # (y is 0, 2, 4, 6 or 8 and the constants have 8 and 11 bits), so float32 arithmetic
+    # rounds them identically
+    x = x + y * _DP[0]
+    x += y * _DP[1]
+    x = _fma32(y, _DP[2], x, True)
     z = x * x
     z64 = z.astype(_F64)
     yc = _horner32(np.full_like(z, _COSCOF[0]), z64, _COSCOF[1:])
@@ -208,14 +214,17 @@ def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ys = _horner32(np.full_like(z, _SINCOF[0]), z64, _SINCOF[1:])
     ys *= z
     ys = _fma32(ys, x, x, True)
-    use_cos_poly = (j & 2) != 0
-    sin = np.where(use_cos_poly, yc, ys)
-    cos = np.where(use_cos_poly, ys, yc)
-    # NOTE: the quadrant's sign flips are XORs on the sign bit (a negation, -0.0 included),
-    # far cheaper than masked multiplies
-    sin.view(np.uint32)[...] ^= ((j & 4) << 29).view(np.uint32)
-    cos.view(np.uint32)[...] ^= ((((j - 2) & 4) ^ 4) << 29).view(np.uint32)
-    return sin, cos
+    # NOTE: bit operations instead of selects and multiplies: the octants where the cosine
+    # polynomial gives the sine swap the two (an XOR with their difference under a mask), and
+    # the quadrant's sign flips are XORs on the sign bit (a negation, -0.0 included)
+    ys_bits, yc_bits = ys.view(np.uint32), yc.view(np.uint32)
+    swap = ys_bits ^ yc_bits
+    swap &= (-((j & 2) >> 1)).view(np.uint32)
+    sin = ys_bits ^ swap
+    sin ^= ((j & 4) << 29).view(np.uint32)
+    cos = yc_bits ^ swap
+    cos ^= ((((j - 2) & 4) ^ 4) << 29).view(np.uint32)
+    return sin.view(_F32), cos.view(_F32)
 
 
 # ------------------------------------------------------------- libm (glibc) transcendentals
