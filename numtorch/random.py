@@ -190,8 +190,12 @@ def _log_avx2(x: np.ndarray) -> np.ndarray:
     y = _horner32(np.full_like(m, _LOG_P[0]), m.astype(_F64), _LOG_P[1:])
     y *= m
     y = _fma32(y, z, e * _LOG_Q1, True)
-    y = _fma32(-z, np.float32(0.5), y, True)
-    return _fma32(e, _LOG_Q2, m + y, True)
+    # fma(-z, 0.5, y) and fma(e, q2, m + y): both products are exact in float32 (a halving; an
+    # exponent of at most 5 bits times a 9-bit constant), so float32 arithmetic rounds alike
+    y -= z * np.float32(0.5)
+    y += m
+    y += e * _LOG_Q2
+    return y
 
 
 def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
