@@ -374,3 +374,44 @@ def test_rng_state_bytes_match_torch(torch):
     assert np.array_equal(nr.get_rng_state()._data, torch.get_rng_state().numpy())
     nr.set_rng_state(torch.get_rng_state())  # torch's own state object is accepted
     assert np.array_equal(nr.default_generator.uniform(9), torch.rand(9).numpy())
+
+
+_DRAWS = """
+import sys
+import numpy as np
+if sys.argv[1] == "torch":
+    import torch
+else:
+    import numtorch as torch
+out = {}
+for dt in (torch.float32, torch.float64):
+    for n in (1, 7, 16, 17, 100, 4099):
+        torch.manual_seed(n)
+        key = f"{dt}-{n}-"
+        out[key + "randn"] = torch.randn(n, dtype=dt).numpy()
+        out[key + "rand"] = torch.rand(n, dtype=dt).numpy()
+        out[key + "uniform"] = torch.empty(n, dtype=dt).uniform_(-2.0, 3.0).numpy()
+        out[key + "normal"] = torch.empty(n, dtype=dt).normal_(0.5, 2.0).numpy()
+        out[key + "bernoulli"] = torch.empty(n, dtype=dt).bernoulli_(0.3).numpy()
+        out[key + "exponential"] = torch.empty(n, dtype=dt).exponential_(1.5).numpy()
+np.savez(sys.argv[2], **out)
+"""
+
+
+def test_the_portable_path_matches_pytorch_without_avx2(torch, tmp_path):
+    """Both libraries forced onto their kernels for CPUs without AVX2 (glibc's logf/sinf/cosf,
+    unfused multiply-adds) draw the same values."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ATEN_CPU_CAPABILITY="default", NUMTORCH_CPU_CAPABILITY="default")
+    files = {}
+    for lib in ("torch", "numtorch"):
+        files[lib] = tmp_path / f"{lib}.npz"
+        subprocess.run([sys.executable, "-c", _DRAWS, lib, str(files[lib])], env=env,
+                       check=True, timeout=300)
+    ours, theirs = np.load(files["numtorch"]), np.load(files["torch"])
+    assert sorted(ours.files) == sorted(theirs.files)
+    for key in theirs.files:
+        assert np.array_equal(ours[key], theirs[key]), key
