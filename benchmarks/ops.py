@@ -76,6 +76,19 @@ def measure(name, shape, repeat):
     return row
 
 
+def _warm_up(seconds=3.0):
+    """Run tiny forward+backward steps first: PyTorch's first second of backward calls is
+    several times slower than its steady state, which would land on whichever op came first."""
+    for module in (numtorch, torch):
+        if module is None:
+            continue
+        a = module.ones(3, requires_grad=True)
+        g = module.ones(3)
+        end = timeit.default_timer() + seconds
+        while timeit.default_timer() < end:
+            (a * a).backward(g)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=11)
@@ -86,6 +99,7 @@ def main(argv=None):
         print(f"; torch {torch.__version__}, {torch.get_num_threads()} threads", end="")
     print()
     cols = ["numtorch fwd", "torch fwd", "numpy fwd", "numtorch fwd+bwd", "torch fwd+bwd"]
+    _warm_up()
     print(f"{'op':8} {'size':>9} " + " ".join(f"{c:>16}" for c in cols)
           + f" {'ratio fwd+bwd':>14}")
     for name in args.ops.split(","):
