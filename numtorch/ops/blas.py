@@ -7,8 +7,7 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .arithmetic import Mul, operands, with_out
 
-__all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum", "addmm",
-           "vdot"]
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum", "vdot"]
 
 
 def _dt_name(t):
@@ -288,13 +287,6 @@ def linear(input, weight, bias=None):
     return cls.apply(input, weight, bias)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    res = mm(mat1, mat2)
-    if alpha != 1:
-        res = res * alpha
-    return with_out(res + (input * beta if beta != 1 else input), out)
-
-
 def einsum(equation, *operands_):
     """Einstein summation over the operands, e.g. ``einsum('ij,jk->ik', a, b)``."""
     if len(operands_) == 1 and isinstance(operands_[0], (list, tuple)):
@@ -351,5 +343,5 @@ class Einsum(Primitive):
 
 
 METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "inner": inner,
-           "outer": outer, "ger": outer, "vdot": vdot, "addmm": addmm,
+           "outer": outer, "ger": outer, "vdot": vdot,
            "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}

@@ -1,8 +1,9 @@
 """Fused multiply-adds, BLAS-with-accumulate forms, integer and float-bit arithmetic.
 
 ``addcmul``/``addcdiv`` are primitives (optimisers call them once per parameter per step);
-the BLAS forms (``addmv``, ``addr``, ``addbmm``, ``baddbmm``) are compositions of the products
-in blas.py, so their gradients come from those. ``gcd``/``lcm``/``frexp``/``nextafter`` map to
+the BLAS forms (``addmm``, ``addmv``, ``addr``, ``addbmm``, ``baddbmm``) are compositions of the
+products in blas.py, so their gradients come from those (their last node shows PyTorch's name
+for the fused op). ``gcd``/``lcm``/``frexp``/``nextafter`` map to
 NumPy's functions of the same name.
 """
 
@@ -13,14 +14,14 @@ import warnings
 from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, relabel
 from ..return_types import frexp as _FrexpResult
 from .arithmetic import operands, with_out
 from .blas import bmm, matmul, mm, mv, outer
 from .inplace import inplace
 
 __all__ = [
-    "addcmul", "addcdiv", "addmv", "addmv_", "addr", "addbmm", "baddbmm", "chain_matmul",
+    "addcmul", "addcdiv", "addmm", "addmv", "addmv_", "addr", "addbmm", "baddbmm", "chain_matmul",
     "heaviside", "gcd", "gcd_", "lcm", "lcm_", "ldexp", "ldexp_", "frexp", "nextafter",
 ]
 
@@ -97,18 +98,24 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 
 # --- BLAS with accumulate -----------------------------------------------------------------------
-def _scaled_sum(input, product, beta, alpha):
-    """``beta * input + alpha * product``; beta == 0 ignores input (NaN in it included)."""
+def _scaled_sum(input, product, beta, alpha, name):
+    """``beta * input + alpha * product``, shown as PyTorch's node ``name``; beta == 0 ignores
+    input (NaN in it included)."""
     if alpha != 1:
         product = product * alpha
     if beta == 0:
-        return product  # NOTE: as in PyTorch, input is not read (and gets no gradient)
-    return product + (input if beta == 1 else input * beta)
+        return relabel(product, name)  # NOTE: as in PyTorch, input is not read (no gradient)
+    return relabel(product + (input if beta == 1 else input * beta), name)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    return with_out(_scaled_sum(input, mm(mat1, mat2), beta, alpha, "AddmmBackward0"), out)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
-    return with_out(_scaled_sum(input, mv(mat, vec), beta, alpha), out)
+    return with_out(_scaled_sum(input, mv(mat, vec), beta, alpha, "AddmvBackward0"), out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -117,7 +124,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
         raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D"
                            if vec1.ndim != 1 else
                            f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D")
-    return with_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha), out)
+    return with_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha, "AddrBackward0"), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -135,12 +142,13 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
             f"[{batch2.shape[0]}, {batch2.shape[1]}]."
         )
     prod = mm(batch1.permute(1, 0, 2).reshape(n, b * k), batch2.reshape(b * k, p))
-    return with_out(_scaled_sum(input, prod, beta, alpha), out)
+    return with_out(_scaled_sum(input, prod, beta, alpha, "AddbmmBackward0"), out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha), out)
+    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0"),
+                    out)
 
 
 def _accumulate_inplace(fn):
@@ -291,8 +299,9 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 METHODS = {
-    "addcmul": addcmul, "addcdiv": addcdiv, "addmv": addmv, "addr": addr, "addbmm": addbmm,
-    "baddbmm": baddbmm, "heaviside": heaviside, "gcd": gcd, "lcm": lcm, "ldexp": ldexp,
+    "addcmul": addcmul, "addcdiv": addcdiv, "addmm": addmm, "addmv": addmv, "addr": addr,
+    "addbmm": addbmm, "baddbmm": baddbmm, "heaviside": heaviside, "gcd": gcd, "lcm": lcm,
+    "ldexp": ldexp,
     "frexp": frexp, "nextafter": nextafter,
     "addcmul_": _self_inplace(addcmul), "addcdiv_": _self_inplace(addcdiv),
     "addmv_": addmv_, "addr_": _accumulate_inplace(addr), "addbmm_": _accumulate_inplace(addbmm),

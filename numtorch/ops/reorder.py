@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import _wrap_dim
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, relabel
 from . import strided
 from .arithmetic import with_out
 from .inplace import inplace
@@ -190,7 +190,9 @@ def diag(input, diagonal=0, *, out=None):
         return with_out(DiagEmbed.apply(input, int(diagonal), 0, 1), out)
     if nd != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
-    return with_out(clone(strided.diagonal(input, diagonal, 0, 1)), out)
+    # a copy of the diagonal view, one node in PyTorch (whose name says so)
+    return with_out(relabel(clone(strided.diagonal(input, diagonal, 0, 1)),
+                            "DiagonalBackward0_copy"), out)
 
 
 METHODS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
+from ...autograd.function import relabel
 from .layers import embedding
 
 __all__ = ["embedding_bag"]
@@ -75,7 +76,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     rows = embedding(wrap(flat), weight, max_norm=max_norm, norm_type=norm_type)
     member = (xp.arange(n_bags)[:, None] == bag_of[None, :]) & use[None, :]
     if mode == "max":
-        return _bag_max(rows, member)
+        return relabel(_bag_max(rows, member), _NODE)
     m = member.astype(weight._data.dtype)
     if mode == "mean":
         counts = m.sum(axis=1, keepdims=True)
@@ -83,7 +84,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     mat = wrap(m)
     if per_sample_weights is not None:
         mat = mat * per_sample_weights.reshape(1, -1)
-    return mat @ rows
+    return relabel(mat @ rows, _NODE)
+
+
+_NODE = "EmbeddingBagBackward0"  # PyTorch's one fused node
 
 
 def _bag_max(rows: Tensor, member) -> Tensor:

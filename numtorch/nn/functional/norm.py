@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd import grad_mode
+from ...autograd.function import relabel
 from ...ops import norm as _norm
 from .conv import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -91,10 +92,12 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if count <= 1:
             raise ValueError("Expected more than 1 spatial element when training, got input "
                              f"size {input.shape}")
-        return _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, axes,
-                           count, True)
-    return _norm.NormalizeStats.apply(input, weight, bias, running_mean._data, running_var._data,
-                                      eps)
+        out = _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, axes,
+                          count, True)
+    else:
+        out = _norm.NormalizeStats.apply(input, weight, bias, running_mean._data,
+                                         running_var._data, eps)
+    return relabel(out, "ViewBackward0")  # PyTorch runs it as a batch norm and a view
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -117,7 +120,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out
+    return relabel(out, "NativeGroupNormBackward0")  # one fused node in PyTorch
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,

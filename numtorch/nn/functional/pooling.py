@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
+from ...autograd.function import relabel
 from ...ops import pool as _pool
 from .conv import expand_param
 
@@ -28,8 +29,14 @@ def _batch(input: Tensor, nd: int):
     raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
 
 
-def _unbatch(out, batched):
-    return out if batched else out.squeeze(0)
+def _unbatch(out, batched, nd=None, name=None):
+    """``out`` without the batch dim ``_batch`` added. With ``name``, its node shows as
+    PyTorch's does: ``name`` for 2-D and 3-D pooling (whose kernels take unbatched input as it
+    is) and ``SqueezeBackward1`` for 1-D pooling (which PyTorch runs as 2-D pooling)."""
+    out = out if batched else out.squeeze(0)
+    if name is not None:
+        relabel(out, "SqueezeBackward1" if nd == 1 else name)
+    return out
 
 
 def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
@@ -59,9 +66,8 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     x, batched = _batch(input, nd)
     k, s, p, d, _, _ = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     values, idx = _pool.MaxPool.apply(x, k, s, p, d, ceil_mode)
-    if return_indices:
-        return _unbatch(values, batched), _unbatch(idx, batched)
-    return _unbatch(values, batched)
+    values = _unbatch(values, batched, nd, f"MaxPool{nd}DWithIndicesBackward0")
+    return (values, _unbatch(idx, batched)) if return_indices else values
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -108,7 +114,8 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
     else:
         div = _pool.avg_divisor(array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs,
                                 count_include_pad)
-    return _unbatch(_pool.AvgPool.apply(x, k, s, pads, outs, div), batched)
+    return _unbatch(_pool.AvgPool.apply(x, k, s, pads, outs, div), batched, nd,
+                    f"AvgPool{nd}DBackward0")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -146,6 +153,8 @@ def _adaptive_sizes(x, nd, output_size):
 def _adaptive_avg(nd, input, output_size):
     x, batched = _batch(input, nd)
     outs = _adaptive_sizes(x, nd, output_size)
+    if nd > 1 and all(o == 1 for o in outs):  # PyTorch's global average pooling: a mean
+        return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
     spatial = x.shape[2:]
     xp = array_module(x._data)
     if all(n % o == 0 for n, o in zip(spatial, outs)):
@@ -155,7 +164,7 @@ def _adaptive_avg(nd, input, output_size):
         mats = tuple(None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
                      for n, o in zip(spatial, outs))
         out = _pool.Separable.apply(x, mats, False, f"AdaptiveAvgPool{nd}DBackward0")
-    return _unbatch(out, batched)
+    return _unbatch(out, batched, nd, f"AdaptiveAvgPool{nd}DBackward0")
 
 
 def _prod(values):
@@ -183,10 +192,9 @@ def _adaptive_max(nd, input, output_size, return_indices):
     x, batched = _batch(input, nd)
     outs = _adaptive_sizes(x, nd, output_size)
     _, idx = _pool.adaptive_max_pool(array_module(x._data), x._data, outs)
-    values = _pool.GatherPlane.apply(x, idx)
-    if return_indices:
-        return _unbatch(values, batched), _unbatch(wrap(idx), batched)
-    return _unbatch(values, batched)
+    values = _unbatch(_pool.GatherPlane.apply(x, idx), batched, nd,
+                      f"AdaptiveMaxPool{nd}DBackward0")
+    return (values, _unbatch(wrap(idx), batched)) if return_indices else values
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
