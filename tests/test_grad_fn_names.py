@@ -32,6 +32,15 @@ CASES = {
     "interpolate_area": lambda m, x, img: m.nn.functional.interpolate(img, scale_factor=0.5,
                                                                       mode="area"),
 }
+for name, make in {
+    "lstm": lambda m: m.nn.LSTM(3, 4), "lstm_2_layers": lambda m: m.nn.LSTM(3, 4, num_layers=2),
+    "lstm_proj": lambda m: m.nn.LSTM(3, 4, proj_size=2), "gru": lambda m: m.nn.GRU(3, 4),
+    "rnn": lambda m: m.nn.RNN(3, 4), "gru_bidirectional": lambda m: m.nn.GRU(3, 4,
+                                                                              bidirectional=True),
+}.items():
+    CASES[name] = lambda m, x, img, make=make: make(m)(x.unsqueeze(1))[0]
+    CASES[name + "_packed"] = lambda m, x, img, make=make: make(m)(
+        m.nn.utils.rnn.pack_padded_sequence(m.stack([x, x], 1), [4, 2]))[0].data
 for nd in (1, 2, 3):
     shape = (2, 3) + (4,) * nd
 

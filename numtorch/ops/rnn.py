@@ -116,7 +116,11 @@ def composite_layer(kind, inputs, batch_sizes, reverse):
 class LSTMLayer(_FusedRNN):
     """``(out, h_T, c_T)`` of an LSTM over ``x`` (T, B, I); ``w_hr`` projects h (proj_size)."""
 
-    _name = "LSTMBackward0"
+    def name(self) -> str:
+        # PyTorch's x86 builds run an LSTM layer through oneDNN, except with a projection
+        if self._in_shapes[7] is None:
+            return "MkldnnRnnLayerBackward0"
+        return "StackBackward0"
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse):
         xp = array_module(x)
@@ -195,7 +199,7 @@ class LSTMLayer(_FusedRNN):
 class GRULayer(_FusedRNN):
     """``(out, h_T)`` of a GRU over ``x`` (T, B, I); gates in PyTorch's order r, z, n."""
 
-    _name = "GRUBackward0"
+    _name = "StackBackward0"  # PyTorch stacks the steps' outputs
 
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse):
         xp = array_module(x)
@@ -262,7 +266,7 @@ class GRULayer(_FusedRNN):
 class RNNLayer(_FusedRNN):
     """``(out, h_T)`` of an Elman RNN (tanh or relu) over ``x`` (T, B, I)."""
 
-    _name = "RNNBackward0"
+    _name = "StackBackward0"
 
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse, relu):
         xp = array_module(x)
@@ -313,6 +317,9 @@ class RNNLayer(_FusedRNN):
 # from ordinary ops, so its result shows the last op's node name: these carry those names.
 class LSTMCellStep(LSTMLayer):
     _name = "MulBackward0"  # h' = o * tanh(c')
+
+    def name(self) -> str:
+        return self._name
 
 
 class GRUCellStep(GRULayer):

@@ -11,6 +11,7 @@ import numbers
 import warnings
 
 from ..._tensor import Tensor
+from ...autograd.function import relabel
 from ...ops import rnn as _rnn
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
@@ -218,8 +219,9 @@ class RNNBase(Module):
         if unsorted is not None:
             finals = [f.index_select(1, unsorted) for f in finals]
         if packed:
-            out = PackedSequence(padded_to_packed_data(out, batch_sizes), input.batch_sizes,
-                                 input.sorted_indices, input.unsorted_indices)
+            data = relabel(padded_to_packed_data(out, batch_sizes), "CatBackward0")
+            out = PackedSequence(data, input.batch_sizes, input.sorted_indices,
+                                 input.unsorted_indices)
         elif not batched:
             out = out.squeeze(1)
             finals = [f.squeeze(1) for f in finals]
