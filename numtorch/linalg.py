@@ -14,6 +14,7 @@ import math
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops import linalg as _ops
+from .ops.blas import matmul
 from .ops.linalg import LinAlgError, inv, matrix_exp
 from .ops.linalg import cross as _cross
 from .return_types import _make
@@ -22,7 +23,7 @@ __all__ = [
     "LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "inv_ex",
     "pinv", "solve", "solve_ex", "lstsq", "cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh",
     "eig", "eigvals", "svd", "svdvals", "matrix_rank", "matrix_power", "matrix_exp", "cross",
-    "multi_dot", "vander", "vecdot", "diagonal", "cond",
+    "multi_dot", "vander", "vecdot", "diagonal", "cond", "matmul",
 ]
 
 SlogdetResult = _make("linalg_slogdet", ("sign", "logabsdet"))

@@ -371,7 +371,19 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
                 requires_grad=requires_grad)
 
 
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
+                       **kw):
+    """An uninitialised tensor with ``size`` and ``stride``, over storage just big enough."""
+    from .strided import as_strided
+
+    size = tuple(int(s) for s in size)
+    need = 0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride))
+    base = empty(need, dtype=dtype or self.dtype, device=device)
+    return _finish(as_strided(base, size, stride)._data, requires_grad)
+
+
 METHODS = {
+    "new_empty_strided": _new_empty_strided,
     "new_zeros": _new_factory(zeros), "new_ones": _new_factory(ones),
     "new_empty": _new_factory(empty), "new_full": _new_full, "new_tensor": new_tensor,
 }

@@ -180,6 +180,10 @@ METHODS.update({
     "itemsize": property(lambda self: self._data.itemsize),
     "is_cpu": property(lambda self: self.device.type == "cpu"),
     "is_meta": property(lambda self: False),
+    # layouts and backends numtorch does not have: always dense, CPU (or CUDA) tensors
+    **{flag: property(lambda self: False) for flag in (
+        "is_sparse", "is_sparse_csr", "is_quantized", "is_nested", "is_mkldnn", "is_mps",
+        "is_xla", "is_xpu", "is_ipu", "is_vulkan", "is_maia", "is_mtia")},
     "name": property(lambda self: None),
     "output_nr": property(lambda self: self._output_nr),
     "is_pinned": lambda self, device=None: False,

@@ -14,7 +14,7 @@ from .._tensor import Size, Tensor, _wrap_dim
 from .inplace import inplace
 
 __all__ = [
-    "cov", "corrcoef", "dist", "trapezoid", "trapz", "cumulative_trapezoid", "vander",
+    "cov", "corrcoef", "dist", "trapezoid", "trapz", "cumulative_trapezoid", "gradient", "vander",
     "diagflat", "renorm", "is_nonzero", "is_same_size", "is_signed", "unravel_index", "ravel",
 ]
 
@@ -132,6 +132,74 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
     widths = _spacing(y, x, dx, dim)
     areas = (_along(y, dim, 1, n) + _along(y, dim, 0, -1)) * widths / 2
     return areas.cumsum(dim)
+
+
+def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
+    """Central differences of ``input`` along each of ``dim`` (all dims by default), one-sided at
+    the ends (first or second order, ``edge_order``). ``spacing`` is one number for every dim,
+    one number per dim, or one tensor of sample coordinates per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.ndim)) if dim is None else (
+        [dim] if isinstance(dim, numbers.Integral) else list(dim))
+    dims = [_wrap_dim(d, input.ndim, "gradient") for d in dims]
+    for d in set(dims):
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            given = ("since dim argument was not given" if dim is None else
+                     f"since dim argument was given as {list(dims)}")
+            raise RuntimeError(
+                "torch.gradient expected spacing to be unspecified, a scalar, or a list of "
+                f"length equal to 'self.dim() = {input.ndim}', {given}, but got a list of "
+                f"length {len(spacing)}")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError(
+                "torch.gradient expected each dimension size to be at least edge_order+1")
+    f = _floating(input)
+    return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
+def _gradient_along(f: Tensor, dim: int, h, edge_order: int) -> Tensor:
+    n = f.shape[dim]
+    lo, mid, hi = _along(f, dim, 0, n - 2), _along(f, dim, 1, n - 1), _along(f, dim, 2, n)
+    first, last = f.narrow(dim, 0, 1), f.narrow(dim, n - 1, 1)
+    if not isinstance(h, Tensor):  # one step for every interval
+        inner = (hi - lo) / (2 * h)
+        if edge_order == 1:
+            start = (f.narrow(dim, 1, 1) - first) / h
+            end = (last - f.narrow(dim, n - 2, 1)) / h
+        else:
+            start = (-1.5 * first + 2 * f.narrow(dim, 1, 1) - 0.5 * f.narrow(dim, 2, 1)) / h
+            end = (0.5 * f.narrow(dim, n - 3, 1) - 2 * f.narrow(dim, n - 2, 1)
+                   + 1.5 * last) / h
+        return _nt().cat([start, inner, end], dim)
+    # sample coordinates: the second-order formula for uneven steps
+    shape = (-1,) + (1,) * (f.ndim - 1 - dim)
+    dx = (h[1:] - h[:-1]).to(f.dtype).reshape(shape)
+    dx1, dx2 = dx[:-1], dx[1:]  # the steps before and after each inner point
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    inner = a * lo + b * mid + c * hi
+    if edge_order == 1:
+        start = (f.narrow(dim, 1, 1) - first) / dx[:1]
+        end = (last - f.narrow(dim, n - 2, 1)) / dx[-1:]
+    else:
+        d1, d2 = dx[:1], dx[1:2]
+        start = (-(2 * d1 + d2) / (d1 * (d1 + d2)) * first
+                 + (d1 + d2) / (d1 * d2) * f.narrow(dim, 1, 1)
+                 - d1 / (d2 * (d1 + d2)) * f.narrow(dim, 2, 1))
+        d1, d2 = dx[-2:-1], dx[-1:]
+        end = (d2 / (d1 * (d1 + d2)) * f.narrow(dim, n - 3, 1)
+               - (d2 + d1) / (d1 * d2) * f.narrow(dim, n - 2, 1)
+               + (2 * d2 + d1) / (d2 * (d1 + d2)) * last)
+    return _nt().cat([start, inner, end], dim)
 
 
 # --- construction -------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import warnings
 from .. import _dtype
 from .._backend import array_module, as_device, module_for
 from .._tensor import Tensor, _wrap_dim, wrap
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, relabel
 from .arithmetic import with_out
 
 __all__ = ["trace", "tril_indices", "triu_indices", "kron", "tensordot", "meshgrid",
-           "cartesian_prod", "combinations", "block_diag", "cdist", "diff", "isclose",
+           "cartesian_prod", "combinations", "block_diag", "cdist", "pdist", "diff", "isclose",
            "allclose"]
 
 
@@ -294,6 +294,21 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
         raise RuntimeError(f"cdist: X1 and X2 must have the same dtype, but got "
                            f"{x1.dtype} and {x2.dtype}")
     return Cdist.apply(x1, x2, float(p))
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distance between each pair of rows ``i < j`` of a 2-D input, in row-major
+    order of the pairs (the upper triangle of ``cdist(input, input)``)."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"pdist only supports floating-point dtypes, got: {_type_name(input)}")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input._data.shape[0]
+    xp = array_module(input._data)
+    i, j = xp.triu_indices(n, 1)
+    return relabel(Cdist.apply(input, input, float(p))[wrap(i), wrap(j)], "PdistBackward0")
 
 
 # --- differences and closeness -----------------------------------------------------------------

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import _wrap_dim
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, relabel
 from .shape import _view, linear, numel_of
 
-__all__ = ["select", "narrow", "diagonal", "as_strided"]
+__all__ = ["select", "narrow", "narrow_copy", "diagonal", "as_strided"]
 
 _new = object.__new__
 
@@ -130,6 +130,11 @@ class DiagonalScatter(Primitive):
 
     def backward(ctx, gg):
         return linear(ctx, Diagonal, gg, ctx.offset, ctx.d1, ctx.d2), None, None, None, None
+
+
+def narrow_copy(input, dim, start, length):
+    """``narrow`` as a new tensor rather than a view."""
+    return relabel(narrow(input, dim, start, length).clone(), "NarrowCopyBackward0")
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -292,6 +297,7 @@ def unfold(self, dimension, size, step):
 
 
 METHODS = {
-    "select": select, "narrow": narrow, "diagonal": diagonal, "as_strided": as_strided,
+    "select": select, "narrow": narrow, "narrow_copy": narrow_copy, "diagonal": diagonal,
+    "as_strided": as_strided,
     "unfold": unfold,
 }

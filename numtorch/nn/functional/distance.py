@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
+from ...ops.misc import pdist
 
-__all__ = ["cosine_similarity", "pairwise_distance", "normalize"]
+__all__ = ["cosine_similarity", "pairwise_distance", "pdist", "normalize"]
 
 
 def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
