@@ -8,10 +8,11 @@ from ...autograd import grad_mode
 from ...ops.creation import empty, ones, tensor, zeros
 from .. import init
 from ..functional import norm as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d"]
 
 
 class _NormBase(Module):
@@ -129,3 +130,52 @@ class BatchNorm3d(_BatchNorm):
     """Batch normalisation over ``(N, C, D, H, W)``; arguments as for ``BatchNorm1d``."""
 
     _dims = (5,)
+
+
+class _LazyNormMixin:
+    """A norm layer whose ``num_features`` comes from the first input it sees; it then turns
+    into the plain layer (``cls_to_become``) with its parameters and statistics reset."""
+
+    cls_to_become = None
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        # NOTE: built with no features, then given uninitialised tensors to fill in later
+        self.cls_to_become.__init__(self, 0, eps, momentum, False, False, device, dtype)
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(dtype=dtype)
+            self.bias = UninitializedParameter(dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(dtype=dtype)
+            self.running_var = UninitializedBuffer(dtype=dtype)
+            self.num_batches_tracked = tensor(0, dtype=_dtype.int64, device=device)
+
+    def reset_parameters(self) -> None:
+        if self.num_features != 0:
+            super().reset_parameters()
+
+    def forward(self, input: Tensor) -> Tensor:
+        lazy = [t for t in (self.weight, self.bias, self.running_mean, self.running_var)
+                if isinstance(t, (UninitializedParameter, UninitializedBuffer))]
+        if lazy:  # NOTE: with neither affine nor running stats, num_features stays 0
+            self._check_input_dim(input)
+            self.num_features = input.shape[1]  # (PyTorch's lazy instance norms too)
+            with grad_mode.no_grad():
+                for t in lazy:
+                    t.materialize((self.num_features,))
+                self.reset_parameters()
+        self.__class__ = self.cls_to_become
+        return self.forward(input)
+
+
+class LazyBatchNorm1d(_LazyNormMixin, BatchNorm1d):
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNormMixin, BatchNorm2d):
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNormMixin, BatchNorm3d):
+    cls_to_become = BatchNorm3d

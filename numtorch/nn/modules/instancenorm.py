@@ -6,9 +6,10 @@ import warnings
 
 from ..._tensor import Tensor
 from ..functional import norm as F
-from .batchnorm import _NormBase
+from .batchnorm import _LazyNormMixin, _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -69,3 +70,15 @@ class InstanceNorm3d(_InstanceNorm):
     """Normalises each channel of each sample of ``(N, C, D, H, W)``."""
 
     _nd = 3
+
+
+class LazyInstanceNorm1d(_LazyNormMixin, InstanceNorm1d):
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormMixin, InstanceNorm2d):
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormMixin, InstanceNorm3d):
+    cls_to_become = InstanceNorm3d
