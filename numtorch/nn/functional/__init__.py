@@ -32,3 +32,7 @@ from .vision import *  # noqa: F401,F403,E402
 from .vision import __all__ as _vision  # noqa: E402
 
 __all__ = __all__ + _vision
+from .ctc import *  # noqa: F401,F403,E402
+from .ctc import __all__ as _ctc  # noqa: E402
+
+__all__ = __all__ + _ctc

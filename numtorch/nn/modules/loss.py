@@ -12,7 +12,7 @@ __all__ = [
     "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "HuberLoss", "SmoothL1Loss",
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
     "HingeEmbeddingLoss", "MultiMarginLoss", "TripletMarginLoss",
-    "TripletMarginWithDistanceLoss",
+    "TripletMarginWithDistanceLoss", "CTCLoss",
 ]
 
 
@@ -240,3 +240,24 @@ class TripletMarginWithDistanceLoss(_Loss):
         return F.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification: ``forward(log_probs, targets, input_lengths,
+    target_lengths)`` with ``log_probs`` of shape ``(T, N, C)`` and class ``blank`` the blank.
+
+    Examples:
+        >>> ctc = nn.CTCLoss()
+        >>> log_probs = numtorch.randn(50, 16, 20).log_softmax(2)
+        >>> targets = numtorch.randint(1, 20, (16, 30))
+        >>> ctc(log_probs, targets, (50,) * 16, (30,) * 16).shape
+        torch.Size([])
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

@@ -1,0 +1,102 @@
+"""CTC loss against PyTorch: values, gradients, reductions, target layouts, errors."""
+
+import numpy as np
+import pytest
+from helpers import requires_torch, torch
+
+import numtorch
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((6, 3, 5))
+TARGETS = np.array([[2, 2, 3], [1, 4, 4], [3, 1, 2]])  # repeats need a blank between them
+BIG = RNG.standard_normal((40, 4, 12))
+BIG_TARGETS = RNG.integers(1, 12, (4, 10))
+
+CASES = {
+    "mean": dict(), "sum": dict(reduction="sum"), "none": dict(reduction="none"),
+    "float32": dict(dtype="float32"),
+    "concatenated": dict(targets=lambda m: m.tensor(TARGETS).flatten()[:6]),
+    "tuples": dict(il=(6, 5, 4), tl=(3, 2, 1)),
+    "empty_target": dict(tl=(3, 0, 1), reduction="none"),
+    "empty_input": dict(il=(6, 0, 4), tl=(3, 0, 1), reduction="none"),
+    "impossible": dict(il=(2, 2, 2), reduction="none"),
+    "zero_infinity": dict(il=(2, 5, 4), zero_infinity=True, reduction="none"),
+    "zero_infinity_mean": dict(il=(2, 5, 4), zero_infinity=True),
+    "blank_last": dict(targets=lambda m: m.tensor(TARGETS - 1), blank=4),
+    "unbatched": dict(unbatched=True),
+    "long": dict(big=True),
+}
+
+
+def _run(m, case):
+    c = CASES[case]
+    x, targets = (BIG, BIG_TARGETS) if c.get("big") else (X, TARGETS)
+    dtype = getattr(m, c.get("dtype", "float64"))
+    lp = m.tensor(x, dtype=dtype).log_softmax(2).detach().requires_grad_()
+    tg = c["targets"](m) if "targets" in c else m.tensor(targets)
+    il, tl = c.get("il", (6, 5, 4)), c.get("tl", (3, 2, 1))
+    if c.get("big"):
+        il, tl = (40, 35, 30, 22), (10, 8, 6, 3)
+    args = dict(reduction=c.get("reduction", "mean"), zero_infinity=c.get("zero_infinity", False),
+                blank=c.get("blank", 0))
+    if c.get("unbatched"):
+        loss = m.nn.functional.ctc_loss(lp[:, 0], tg[0], m.tensor(il[0]), m.tensor(tl[0]), **args)
+    else:
+        loss = m.nn.functional.ctc_loss(lp, tg, m.tensor(il), m.tensor(tl), **args)
+    finite = loss.detach().numpy()
+    if np.all(np.isfinite(finite)):
+        loss.sum().backward()
+    grad = None if lp.grad is None else lp.grad.numpy()
+    return loss, grad
+
+
+@requires_torch
+@pytest.mark.parametrize("case", list(CASES))
+def test_ctc_loss_matches_pytorch(case):
+    (ours, g1), (theirs, g2) = _run(numtorch, case), _run(torch, case)
+    assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5)
+    assert np.array_equal(np.signbit(ours.detach().numpy()), np.signbit(theirs.detach().numpy()))
+    assert (g1 is None) == (g2 is None)
+    if g1 is not None:
+        np.testing.assert_allclose(g1, g2, rtol=1e-4, atol=1e-6)
+
+
+def test_ctc_gradient_through_log_softmax_is_the_true_gradient():
+    """PyTorch's formula is the gradient of the loss through a log_softmax: check that composite
+    against finite differences."""
+    tg = numtorch.tensor(TARGETS)
+
+    def loss(z):
+        return numtorch.nn.functional.ctc_loss(z.log_softmax(2), tg, (6, 5, 4), (3, 2, 1))
+
+    z = numtorch.tensor(X, requires_grad=True)
+    assert numtorch.autograd.gradcheck(loss, (z,))
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, m.tensor([6, 5, 4]), m.tensor([3, 2, 7])),
+    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, m.tensor([7, 5, 4]), m.tensor([3, 2, 1])),
+    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, (6, 5, 4), (3, 2, 1), blank=9),
+])
+def test_ctc_errors(call):
+    results = []
+    for m in (numtorch, torch):
+        with pytest.raises(RuntimeError) as e:
+            call(m, m.tensor(X).log_softmax(2), m.tensor(TARGETS))
+        results.append(str(e.value))
+    assert results[0] == results[1]
+
+
+def test_ctc_module_and_double_backward():
+    ctc = numtorch.nn.CTCLoss(zero_infinity=True)
+    assert repr(ctc) == "CTCLoss()"
+    lp = numtorch.tensor(X).log_softmax(2).detach().requires_grad_()
+    loss = ctc(lp, numtorch.tensor(TARGETS), (6, 5, 4), (3, 2, 1))
+    (g,) = numtorch.autograd.grad(loss, lp, create_graph=True)
+    with pytest.raises(RuntimeError, match="_ctc_loss_backward is not implemented"):
+        g.sum().backward()
+    with pytest.raises(TypeError):
+        numtorch.nn.functional.ctc_loss(lp, numtorch.tensor(TARGETS), 6, 3)
