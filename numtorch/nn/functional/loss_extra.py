@@ -8,6 +8,7 @@ import warnings
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
+from ...autograd.function import relabel
 from .activation import logsigmoid
 from .distance import cosine_similarity, pairwise_distance
 from .loss import _reduction, apply_reduction
@@ -15,7 +16,7 @@ from .loss import _reduction, apply_reduction
 __all__ = [
     "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
     "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
-    "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
+    "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
 ]
 
 
@@ -181,3 +182,28 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     c = input.shape[input.ndim - 1]
     loss = loss.sum(dim=input.ndim - 1) / c
     return apply_reduction(loss, red)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Hinge loss between each target class and each non-target class, over the number of
+    classes. Each row of ``target`` lists class indices and ends at its first -1 (a class
+    listed twice counts twice)."""
+    red = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    if target.dtype.is_floating_point or target.dtype.is_complex:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.legacy_name[6:-6]}")
+    x, y = (input, target) if input.ndim > 1 else (input.unsqueeze(0), target.unsqueeze(0))
+    nt = _nt()
+    listed = (y == -1).long().cumsum(1) == 0  # the entries before the first -1
+    labels = nt.where(listed, y, 0)
+    is_target = ((labels.unsqueeze(2) == nt.arange(x.shape[1])) & listed.unsqueeze(2)).any(1)
+    picked = x.gather(1, labels)  # (N, K): the score of each listed class
+    hinge = (1 - picked.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)  # (N, K, C)
+    pairs = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
+    loss = (hinge * pairs).sum((1, 2)) / x.shape[1]
+    if input.ndim == 1:
+        loss = loss.squeeze(0)
+    return relabel(apply_reduction(loss, red), "MultilabelMarginLossBackward0")

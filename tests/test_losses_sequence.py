@@ -1,4 +1,5 @@
-"""CTC loss against PyTorch: values, gradients, reductions, target layouts, errors."""
+"""CTC and multi-label margin losses against PyTorch: values, gradients, reductions, target
+layouts, errors."""
 
 import numpy as np
 import pytest
@@ -100,3 +101,29 @@ def test_ctc_module_and_double_backward():
         g.sum().backward()
     with pytest.raises(TypeError):
         numtorch.nn.functional.ctc_loss(lp, numtorch.tensor(TARGETS), 6, 3)
+
+
+@requires_torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_multilabel_margin_loss(reduction):
+    rng = np.random.default_rng(3)
+    xs = rng.standard_normal((5, 6))
+    ys = rng.integers(-1, 6, (5, 6))
+    ys[0] = -1
+    ys[1, :3] = [2, 2, 5]  # a class listed twice counts twice
+    results = []
+    for m in (numtorch, torch):
+        x = m.tensor(xs, requires_grad=True)
+        loss = m.nn.MultiLabelMarginLoss(reduction=reduction)(x, m.tensor(ys))
+        loss.sum().backward()
+        one = m.nn.functional.multilabel_margin_loss(x[1], m.tensor(ys[1]), reduction=reduction)
+        results.append((loss.detach().numpy(), x.grad.numpy(), one.detach().numpy(),
+                        loss.grad_fn.name()))
+    for a, b in zip(*results):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="inconsistent target size"):
+        numtorch.nn.functional.multilabel_margin_loss(numtorch.ones(2, 4),
+                                                      numtorch.ones(2, 3).long())
