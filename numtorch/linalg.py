@@ -371,3 +371,17 @@ TORCH_LEVEL.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inve
                    triangular_solve=triangular_solve)
 METHODS.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse,
                triangular_solve=triangular_solve)
+
+from .ops.lu import (  # noqa: E402
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_legacy,
+    lu_solve,
+    lu_solve_legacy,
+    lu_unpack,
+)
+
+__all__ += ["lu", "lu_factor", "lu_factor_ex", "lu_solve"]
+TORCH_LEVEL.update(lu=lu_legacy, lu_solve=lu_solve_legacy, lu_unpack=lu_unpack)
+METHODS.update(lu=lu_legacy, lu_solve=lu_solve_legacy)

@@ -33,6 +33,7 @@ class SolveTriangular(Primitive):
 
     _name = "LinalgSolveTriangularBackward0"
     __slots__ = ("upper", "unit")
+    _holomorphic = True  # complex inputs: the engine conjugates around the real formula
 
     def forward(ctx, a, b, upper, unitriangular):
         ctx.upper, ctx.unit = upper, unitriangular

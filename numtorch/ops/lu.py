@@ -1,0 +1,276 @@
+"""LU factorisation with partial pivoting: ``linalg.lu_factor`` (a primitive), and composed from
+it ``linalg.lu``, ``lu_unpack``, ``linalg.lu_solve`` and the legacy ``torch.lu`` /
+``torch.lu_solve``.
+
+The forward is LAPACK's ``getrf`` algorithm: a panel of columns at a time is factorised with
+row swaps (the first largest magnitude below the diagonal becomes the pivot, as LAPACK picks
+it), and the rest of the matrix is updated by one triangular solve and one matrix product per
+panel. Pivots are LAPACK's: 1-based int32, row ``i`` swapped with row ``pivots[i]``. The
+backward is PyTorch's formula for square, wide and tall inputs.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from .._backend import array_module
+from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
+from ..autograd.function import Primitive, relabel
+from ..return_types import _make
+
+__all__ = []
+
+LuFactorResult = _make("linalg_lu_factor", ("LU", "pivots"))
+LuFactorExResult = _make("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+LuResult = _make("linalg_lu", ("P", "L", "U"))
+LuUnpackResult = _make("lu_unpack", ("P", "L", "U"))
+
+_PANEL = 32
+
+
+def _magnitude(xp, a):
+    """LAPACK's pivot measure: ``|re| + |im|`` for complex numbers."""
+    return xp.abs(a.real) + xp.abs(a.imag) if a.dtype.kind == "c" else xp.abs(a)
+
+
+def getrf(xp, a):
+    """``(lu, pivots, info)`` of a batch ``(B, m, n)``, as LAPACK's ``getrf`` returns them."""
+    lu = xp.array(a, copy=True)
+    b, m, n = lu.shape
+    k = min(m, n)
+    rows = xp.arange(b)
+    pivots = xp.zeros((b, k), xp.int32)
+    info = xp.zeros(b, xp.int32)
+    for start in range(0, k, _PANEL):
+        stop = min(start + _PANEL, k)
+        for j in range(start, stop):
+            p = xp.argmax(_magnitude(xp, lu[:, j:, j]), axis=1) + j
+            pivots[:, j] = p + 1
+            swap = p != j
+            if swap.any():
+                top = lu[rows, j].copy()
+                lu[rows, j] = lu[rows, p]
+                lu[rows, p] = top
+            d = lu[:, j, j]
+            zero = d == 0
+            info = xp.where(zero & (info == 0), j + 1, info)
+            # NOTE: a zero pivot means the column below it is zero too: nothing to scale
+            lu[:, j + 1:, j] /= xp.where(zero, 1, d)[:, None]
+            # the rank-1 update stays inside the panel; the rest waits for the panel's end
+            lu[:, j + 1:, j + 1:stop] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:stop]
+        if stop < n:
+            # U12 = L11^{-1} A12 (unit lower triangular), then A22 -= L21 U12
+            l11 = xp.tril(lu[:, start:stop, start:stop], -1) + xp.eye(stop - start,
+                                                                         dtype=lu.dtype)
+            lu[:, start:stop, stop:] = xp.linalg.solve(l11, lu[:, start:stop, stop:])
+            lu[:, stop:, stop:] -= lu[:, stop:, start:stop] @ lu[:, start:stop, stop:]
+    return lu, pivots, info
+
+
+def _flat(a, batch):
+    """``a`` with its ``batch`` dims (all but the last one or two) made one."""
+    count = 1
+    for d in batch:
+        count *= d
+    return a.reshape((count,) + a.shape[len(batch):])
+
+
+def permutation(xp, pivots, m):
+    """The row order ``perm`` that LAPACK's sequential swaps make: ``A[perm] = L U``."""
+    b, k = pivots.shape
+    perm = xp.broadcast_to(xp.arange(m), (b, m)).copy()
+    rows = xp.arange(b)
+    for j in range(k):
+        p = pivots[:, j].astype(xp.int64) - 1
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = top
+    return perm
+
+
+class LuFactor(Primitive):
+    """``(LU, pivots, info)`` of a (batch of) matrix; the gradient reaches ``A`` through
+    ``LU``."""
+
+    _name = "LinalgLuFactorExBackward0"
+    __slots__ = ("perm",)
+
+    def forward(ctx, a):
+        xp = array_module(a)
+        *batch, m, n = a.shape
+        lu, pivots, info = getrf(xp, _flat(a, batch))
+        ctx.perm = permutation(xp, pivots, m)
+        lu = lu.reshape(a.shape)
+        ctx.save_for_backward(lu)
+        return lu, pivots.reshape(tuple(batch) + pivots.shape[-1:]), info.reshape(tuple(batch))
+
+    def backward(ctx, g, _pivots, _info):
+        (lu,) = ctx.saved_tensors
+        nt = _numtorch()
+        if ctx._graph:
+            return lu_backward(nt, lu, ctx.perm, g)
+        with grad_mode.no_grad():
+            return lu_backward(nt, wrap(lu), ctx.perm, wrap(g))._data
+
+
+def _numtorch():
+    import numtorch
+
+    return numtorch
+
+
+def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
+    """PyTorch's LU backward for the gradient ``g`` of the packed ``lu`` (square, wide or
+    tall): with ``L``, ``U`` the factors and ``gL``, ``gU`` the parts of ``g`` they take,
+    square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
+    from .linalg_extra import solve_triangular
+
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    L = lu[..., :, :k].tril(-1) + nt.eye(m, k, dtype=lu.dtype)
+    U = lu[..., :k, :].triu()
+    gL, gU = g[..., :, :k].tril(-1), g[..., :k, :].triu()
+    if m == n:
+        phi = (L.mH @ gL).tril(-1) + (gU @ U.mH).triu()
+        x = solve_triangular(L.mH, phi, upper=True, unitriangular=True)
+        grad = solve_triangular(U.mH, x, upper=False, left=False)
+    elif m < n:  # wide: U = [U1 | U2] with U1 square
+        phi = ((L.mH @ gL) - (gU @ U.mH)).tril(-1)
+        x = solve_triangular(U[..., :, :k].mH, phi, upper=False, left=False)
+        x = nt.cat([x + gU[..., :, :k], gU[..., :, k:]], -1)
+        grad = solve_triangular(L.mH, x, upper=True, unitriangular=True)
+    else:  # tall: L = [L1; L2] with L1 square
+        phi = ((gU @ U.mH) - (L.mH @ gL)).triu()
+        x = solve_triangular(L[..., :k, :].mH, phi, upper=True, unitriangular=True)
+        x = nt.cat([x + gL[..., :k, :], gL[..., k:, :]], -2)
+        grad = solve_triangular(U.mH, x, upper=False, left=False)
+    return _unpermute(grad, perm)
+
+
+def _rows(x: Tensor, order) -> Tensor:
+    """``x`` with its rows (dim -2) in ``order`` (a ``(B, m)`` index array)."""
+    idx = wrap(order.reshape(x.shape[:-2] + (x.shape[-2],)))
+    return x.gather(-2, idx.unsqueeze(-1).expand(x.shape))
+
+
+def _unpermute(x: Tensor, perm) -> Tensor:
+    """``P x`` for ``A[perm] = L U``: row ``i`` of ``x`` goes to row ``perm[i]``."""
+    return _rows(x, array_module(perm).argsort(perm, axis=-1))
+
+
+# --- the public functions ------------------------------------------------------------------------
+def _check_matrix(A: Tensor, op: str) -> None:
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(A.shape)} instead")
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
+        raise NotImplementedError(f'"lu_cpu" not implemented for \'{A.dtype.legacy_name[6:-6]}\'')
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
+    """``(LU, pivots, info)``: the LU factorisation of ``A`` packed in one matrix, LAPACK's
+    pivots, and ``info`` > 0 where ``U[info, info]`` (1-based) is zero."""
+    _check_matrix(A, "torch.lu_factor")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    lu, pivots, info = LuFactor.apply(A)
+    if check_errors:
+        _raise_singular(info, "torch.linalg.lu_factor_ex")
+    return LuFactorExResult(lu, pivots, info)
+
+
+def _raise_singular(info: Tensor, op: str) -> None:
+    flat = info._data.reshape(-1)
+    bad = array_module(flat).flatnonzero(flat)
+    if bad.size:
+        where = f"(Batch element {int(bad[0])}): " if info.ndim else ""
+        i = int(flat[bad[0]])
+        raise RuntimeError(
+            f"{op}: {where}U[{i},{i}] is zero and using it on lu_solve would result in a "
+            "division by zero. If you still want to perform the factorization, consider calling "
+            "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
+    """``(LU, pivots)``; raises where a pivot is zero (``lu_factor_ex`` reports it instead)."""
+    lu, pivots, info = lu_factor_ex(A, pivot=pivot)
+    _raise_singular(info, "torch.linalg.lu_factor")
+    return LuFactorResult(lu, pivots)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
+              unpack_pivots: bool = True, *, out=None):
+    """``(P, L, U)`` from a packed factorisation: ``L`` unit lower triangular ``(m, k)``,
+    ``U`` upper triangular ``(k, n)`` and the permutation matrix ``P``, so ``A = P L U``."""
+    nt = _numtorch()
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    empty = LU_data.new_empty(0)
+    L = U = P = empty
+    if unpack_data:
+        L = LU_data[..., :, :k].tril(-1) + nt.eye(m, k, dtype=LU_data.dtype)
+        U = LU_data[..., :k, :].triu()
+    if unpack_pivots:
+        xp = array_module(LU_data._data)
+        perm = permutation(xp, _flat(LU_pivots._data, LU_data.shape[:-2]), m)
+        eye = xp.eye(m, dtype=LU_data._data.dtype)
+        # column i of P is the unit vector at row perm[i]
+        P = wrap(eye[perm].swapaxes(-1, -2).reshape(LU_data.shape[:-2] + (m, m)))
+    return LuUnpackResult(P, L, U)
+
+
+def lu(A: Tensor, *, pivot: bool = True, out=None):
+    """``torch.linalg.lu``: ``(P, L, U)`` with ``A = P L U``."""
+    lu_, pivots, _ = lu_factor_ex(A, pivot=pivot)
+    P, L, U = lu_unpack(lu_, pivots)
+    return LuResult(P, relabel(L, "LinalgLuBackward0"), relabel(U, "LinalgLuBackward0"))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False,
+             out=None) -> Tensor:
+    """``X`` with ``A X = B`` (``X A = B`` if not ``left``; ``A^H`` for ``adjoint``) from
+    ``A``'s packed LU factorisation."""
+    from .linalg_extra import solve_triangular
+
+    if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but "
+                           f"they are {LU.shape[-2] if LU.ndim >= 2 else ''} by {LU.shape[-1]} "
+                           "matrices")
+    if not left:  # X A = B  <=>  A^H X^H = B^H
+        return relabel(lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH,
+                       "LinalgLuSolveBackward0")
+    xp = array_module(LU._data)
+    m = LU.shape[-1]
+    perm = permutation(xp, _flat(pivots._data, LU.shape[:-2]), m)
+    batch = LU.shape[:-2]
+    if B.shape[:-2] != batch:
+        nt = _numtorch()
+        shape = nt.broadcast_shapes(batch, B.shape[:-2])
+        LU, B = LU.expand(shape + LU.shape[-2:]), B.expand(shape + B.shape[-2:])
+        perm = xp.broadcast_to(perm.reshape(batch + (m,)), shape + (m,)).reshape(-1, m)
+    if not adjoint:  # A = P L U:  X = U^-1 L^-1 P^T B
+        y = solve_triangular(LU, _rows(B, perm), upper=False, unitriangular=True)
+        x = solve_triangular(LU, y, upper=True)
+    else:  # A^H = U^H L^H P^T:  X = P L^-H U^-H B
+        y = solve_triangular(LU.mH, B, upper=False)
+        x = _unpermute(solve_triangular(LU.mH, y, upper=True, unitriangular=True), perm)
+    return relabel(x, "LinalgLuSolveBackward0")
+
+
+def lu_legacy(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
+    """``torch.lu`` (deprecated): ``(LU, pivots)``, with ``infos`` if ``get_infos``."""
+    warnings.warn(
+        "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
+        "and will be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    lu_, pivots, info = lu_factor_ex(A, pivot=pivot)
+    return (lu_, pivots, info) if get_infos else (lu_, pivots)
+
+
+def lu_solve_legacy(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tensor:
+    """``torch.lu_solve(b, LU, pivots)`` (deprecated; note the order of the arguments)."""
+    warnings.warn(
+        "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a "
+        "future PyTorch release. Note that torch.linalg.lu_solve has its arguments reversed.",
+        UserWarning, stacklevel=2)
+    return lu_solve(LU_data, LU_pivots, b)
