@@ -217,7 +217,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
         cutoff = cutoff.clamp(min=atol)
     keep = s > cutoff
     s_inv = (1 / s.where(keep, s.new_ones(()))) * keep
-    return (vh.mT * s_inv.unsqueeze(-2)) @ u.mT
+    return (vh.mH * s_inv.unsqueeze(-2)) @ u.mH
 
 
 def _eps(A):

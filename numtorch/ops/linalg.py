@@ -20,6 +20,31 @@ def _mT(xp, a):
     return xp.swapaxes(a, -1, -2)
 
 
+def _mH(xp, a):
+    """The conjugate transpose (the transpose for real arrays)."""
+    if hasattr(a, "_data"):
+        return a.mH
+    t = xp.swapaxes(a, -1, -2)
+    return xp.conj(t) if t.dtype.kind == "c" else t
+
+
+def _is_complex(a) -> bool:
+    return a.is_complex() if hasattr(a, "_data") else a.dtype.kind == "c"
+
+
+def _gauge_check(xp, vhgv, op, what):
+    """PyTorch's error where a loss depends on the arbitrary phase of complex vectors: the
+    imaginary part of diag(V^H gV) must vanish."""
+    d = _diagonal(xp, vhgv)
+    d = d._data if hasattr(d, "_data") else d
+    if abs(d.imag).max(initial=0.0) > 1e-6 * max(1.0, float(abs(d).max(initial=0.0))):
+        raise RuntimeError(
+            f"{op}: The {what} in the complex case are specified up to multiplication by "
+            "e^{i phi}. The specified loss function depends on this "
+            + ("quantity, so it is ill-defined." if op.startswith("linalg_eigh")
+               else "phase term, making it ill-defined."))
+
+
 def _call(op, fn, *arrays):
     xp = array_module(arrays[0])
     try:
@@ -38,6 +63,7 @@ def _call(op, fn, *arrays):
 
 class Det(Primitive):
     _name = "LinalgDetBackward0"
+    _holomorphic = True
 
     def forward(ctx, a):
         out = array_module(a).linalg.det(a)
@@ -57,20 +83,28 @@ class Slogdet(Primitive):
 
     def forward(ctx, a):
         sign, logabs = array_module(a).linalg.slogdet(a)
-        ctx.save_for_backward(a)
+        ctx.save_for_backward(a, sign)
         return sign, logabs
 
     def backward(ctx, g_sign, g_log):
-        (a,) = ctx.saved_tensors
+        a, sign = ctx.saved_tensors
         xp = ctx.xp
-        if g_log is None:
-            return None
-        inv_t = _mT(xp, xp.linalg.inv(a)) if not ctx._graph else _mT(xp, inv(a))
-        return xp.expand_dims(xp.expand_dims(g_log, -1), -1) * inv_t
+        if not _is_complex(a):  # a real sign is piecewise constant
+            if g_log is None:
+                return None
+            g = g_log
+        else:
+            # log det = logabsdet + i*arg: the sign's gradient enters through the phase
+            g = 0.0 if g_log is None else g_log
+            if g_sign is not None:
+                g = g - 1j * (xp.conj(sign) * g_sign).imag
+        inv_h = _mH(xp, xp.linalg.inv(a) if not ctx._graph else inv(a))
+        return xp.expand_dims(xp.expand_dims(g, -1), -1) * inv_h
 
 
 class Inv(Primitive):
     _name = "LinalgInvExBackward0"
+    _holomorphic = True
 
     def forward(ctx, a):
         out = _call("linalg.inv", lambda la, x: la.inv(x), a)
@@ -88,6 +122,7 @@ class Solve(Primitive):
     """``X`` with ``A X = B`` for matrices ``B`` (vectors are unsqueezed by the caller)."""
 
     _name = "LinalgSolveExBackward0"
+    _holomorphic = True
 
     def forward(ctx, a, b):
         x = _call("linalg.solve", lambda la, m, r: la.solve(m, r), a, b)
@@ -110,20 +145,20 @@ class Cholesky(Primitive):
         ctx.upper = upper
         low = _call("linalg.cholesky", lambda la, x: la.cholesky(x), a)
         ctx.save_for_backward(low)
-        return _mT(array_module(a), low) if upper else low
+        return _mH(array_module(a), low) if upper else low
 
     def backward(ctx, g):
         (low,) = ctx.saved_tensors
         xp = ctx.xp
         if ctx.upper:
-            g = _mT(xp, g)
-        # NOTE: gA = L^{-T} Phi(L^T gL) L^{-1}, symmetrised; Phi keeps the lower triangle and
-        # halves the diagonal (the input is taken as symmetric)
-        phi = _mT(xp, low) @ g
+            g = _mH(xp, g)
+        # NOTE: gA = L^{-H} Phi(L^H gL) L^{-1}, made hermitian; Phi keeps the lower triangle
+        # and halves the diagonal (the input is taken as hermitian)
+        phi = _mH(xp, low) @ g
         phi = xp.tril(phi) - 0.5 * _diag_embed(xp, _diagonal(xp, phi))
         linv = _inv(xp, low, ctx._graph)
-        s = _mT(xp, linv) @ phi @ linv
-        return 0.5 * (s + _mT(xp, s)), None
+        s = _mH(xp, linv) @ phi @ linv
+        return 0.5 * (s + _mH(xp, s)), None
 
 
 def _diagonal(xp, a):
@@ -167,13 +202,14 @@ class Qr(Primitive):
             )
         gq = xp.zeros_like(q) if gq is None else gq
         gr = xp.zeros_like(r) if gr is None else gr
-        # NOTE: reduced QR: M = R gR^T - gQ^T Q; gA = (gQ + Q copyltu(M)) R^{-T}
-        mm = r @ _mT(xp, gr) - _mT(xp, gq) @ q
+        # NOTE: reduced QR: M = R gR^H - gQ^H Q; gA = (gQ + Q copyltu(M)) R^{-H}
+        mm = r @ _mH(xp, gr) - _mH(xp, gq) @ q
         low = xp.tril(mm, -1)
-        copyltu = low + _mT(xp, low) + _diag_embed(xp, _diagonal(xp, mm))
+        diag = _diagonal(xp, mm)
+        copyltu = low + _mH(xp, low) + _diag_embed(xp, diag.real if _is_complex(mm) else diag)
         rhs = gq + q @ copyltu
-        rinv_t = _mT(xp, _inv(xp, r, ctx._graph))
-        return rhs @ rinv_t, None
+        rinv_h = _mH(xp, _inv(xp, r, ctx._graph))
+        return rhs @ rinv_h, None
 
 
 class Eigh(Primitive):
@@ -190,15 +226,17 @@ class Eigh(Primitive):
         xp = ctx.xp
         inner = 0.0
         if gv is not None:
-            vtg = _mT(xp, v) @ gv
+            vtg = _mH(xp, v) @ gv
+            if _is_complex(vtg):
+                _gauge_check(xp, vtg, "linalg_eigh_backward", "eigenvectors")
             diff = xp.expand_dims(w, -2) - xp.expand_dims(w, -1)  # w_j - w_i
             n = w.shape[-1]
             eye = xp.eye(n, dtype=w.dtype) if not ctx._graph else _eye_like(w)
             safe = diff + eye  # the diagonal is masked below; avoid dividing by zero there
-            inner = (vtg - _mT(xp, vtg)) / 2 / safe * (1 - eye)
+            inner = (vtg - _mH(xp, vtg)) / 2 / safe * (1 - eye)
         if gw is not None:
             inner = inner + _diag_embed(xp, gw)
-        return v @ inner @ _mT(xp, v), None
+        return v @ inner @ _mH(xp, v), None
 
 
 def _eye_like(w):
@@ -223,36 +261,41 @@ class Svd(Primitive):
         graph = ctx._graph
         m, n = u.shape[-2], vh.shape[-1]
         k = s.shape[-1]
-        v = _mT(xp, vh)
+        v = _mH(xp, vh)
         eye = _eye_like(s) if graph else xp.eye(k, dtype=s.dtype)
         out = 0.0
         if gs is not None:
-            out = u @ _diag_embed(xp, gs) @ vh
+            out = (u * xp.expand_dims(gs, -2)) @ vh
         if gu is None and gvh is None:
             return out
         gu = xp.zeros_like(u) if gu is None else gu
-        gv = xp.zeros_like(v) if gvh is None else _mT(xp, gvh)
+        gv = xp.zeros_like(v) if gvh is None else _mH(xp, gvh)
         s2 = s * s
         # NOTE: F_ij = 1 / (s_j^2 - s_i^2) off the diagonal; repeated singular values make
         # the gradient ill-defined, as PyTorch documents (gauge freedom)
         f = xp.expand_dims(s2, -2) - xp.expand_dims(s2, -1)
         f = (1 - eye) / (f + eye)
-        ut_gu = _mT(xp, u) @ gu
-        vt_gv = _mT(xp, v) @ gv
+        ut_gu = _mH(xp, u) @ gu
+        vt_gv = _mH(xp, v) @ gv
         s_col = xp.expand_dims(s, -1)
         s_row = xp.expand_dims(s, -2)
-        j = f * (ut_gu - _mT(xp, ut_gu)) * s_row
-        kk = f * (vt_gv - _mT(xp, vt_gv)) * s_col
+        j = f * (ut_gu - _mH(xp, ut_gu)) * s_row
+        kk = f * (vt_gv - _mH(xp, vt_gv)) * s_col
+        if _is_complex(ut_gu):
+            # complex singular vectors are fixed only up to a phase: the loss must not see it
+            _gauge_check(xp, ut_gu + vt_gv, "svd_backward", "singular vectors")
+            j = j + _diag_embed(xp, 1j * _diagonal(xp, ut_gu).imag / s)
         core = u @ (j + kk) @ vh
         term_u = (gu - u @ ut_gu) / s_row
         term_u = term_u @ vh if m > k else 0.0
         term_v = (gv - v @ vt_gv) / s_row
-        term_v = u @ _mT(xp, term_v) if n > k else 0.0
+        term_v = u @ _mH(xp, term_v) if n > k else 0.0
         return out + core + term_u + term_v
 
 
 class MatrixExp(Primitive):
     _name = "LinalgMatrixExpBackward0"
+    _holomorphic = True
 
     def forward(ctx, a):
         out = expm_array(array_module(a), a)

@@ -115,11 +115,11 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
     ``upper``)."""
     _check(input2, input, "cholesky_solve")
     factor = input2
-    if upper:
-        y = SolveTriangular.apply(factor.mT, input, False, False)
+    if upper:  # A = U^H U
+        y = SolveTriangular.apply(factor.mH, input, False, False)
         return SolveTriangular.apply(factor, y, True, False)
-    y = SolveTriangular.apply(factor, input, False, False)
-    return SolveTriangular.apply(factor.mT, y, True, False)
+    y = SolveTriangular.apply(factor, input, False, False)  # A = L L^H
+    return SolveTriangular.apply(factor.mH, y, True, False)
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
