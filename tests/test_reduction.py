@@ -226,3 +226,11 @@ def test_out_and_methods():
     y.cumsum_(0)
     assert y.tolist() == [[1.0, 2.0], [4.0, 6.0]]
     assert numtorch.max(x, numtorch.tensor([2.5])).tolist() == [[2.5, 2.5], [3.0, 4.0]]
+
+
+def test_var_mean_gradient_of_the_mean_alone_has_the_input_shape():
+    for fn in (numtorch.var_mean, numtorch.std_mean):
+        x = numtorch.arange(12.).reshape(3, 4).requires_grad_()
+        fn(x, 1)[1].sum().backward()
+        assert x.grad.shape == (3, 4)
+        assert x.grad.tolist() == [[0.25] * 4] * 3

@@ -32,6 +32,7 @@ class Addcmul(Primitive):
 
     _name = "AddcmulBackward0"
     __slots__ = ("value",)
+    _holomorphic = True
 
     def forward(ctx, x, t1, t2, value):
         ctx.value = value
@@ -51,6 +52,7 @@ class Addcdiv(Primitive):
 
     _name = "AddcdivBackward0"
     __slots__ = ("value",)
+    _holomorphic = True
 
     def forward(ctx, x, t1, t2, value):
         ctx.value = value

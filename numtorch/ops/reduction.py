@@ -294,7 +294,9 @@ class VarMean(Primitive):
         xp = array_module(x)
         m = x.sum(axis=axes, keepdims=True) / count_of(x.shape, axes)
         d = x - m
-        var = xp.sum(d * d, axis=axes, keepdims=keepdims) / max(dof, 0)
+        # NOTE: a complex variance is the mean squared modulus: real, as PyTorch's
+        sq = d * d if d.dtype.kind != "c" else d.real * d.real + d.imag * d.imag
+        var = xp.sum(sq, axis=axes, keepdims=keepdims) / max(dof, 0)
         ctx.save_for_backward(x, m)
         return var, (m if keepdims else xp.squeeze(m, axis=axes))
 
@@ -306,7 +308,7 @@ class VarMean(Primitive):
             gx = keep(xp, g_var, ctx.axes, k) * (x - m) * _ratio(2.0, ctx.dof)
         if g_mean is not None:
             gm = keep(xp, g_mean, ctx.axes, k) / ctx.n
-            gx = gm if gx is None else gx + gm
+            gx = xp.broadcast_to(gm, x.shape) if gx is None else gx + gm
         return gx, None, None, None, None
 
 
@@ -330,7 +332,7 @@ class StdMean(VarMean):
             gx = gs * (x - m)
         if g_mean is not None:
             gm = keep(xp, g_mean, ctx.axes, k) / ctx.n
-            gx = gm if gx is None else gx + gm
+            gx = xp.broadcast_to(gm, x.shape) if gx is None else gx + gm
         return gx, None, None, None, None
 
 
