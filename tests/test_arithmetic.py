@@ -187,3 +187,24 @@ def test_out_of_range_int_wraps_into_the_dtype_as_pytorch_does(dtype):
     for got, want in zip(ours, out):
         assert got.dtype == getattr(nt, str(want.dtype).split(".")[1])
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda m: m.where(m.ones(3, dtype=m.bool), m.ones(2, 3), m.ones(4, 5)),
+    lambda m: m.ones(2, 3).masked_fill(m.ones(3, 2, dtype=m.bool), 0.0),
+    lambda m: m.ones(2, 3) @ m.ones(3, 2, dtype=m.float64),
+    lambda m: m.mm(m.ones(2, 3, dtype=m.int32), m.ones(3, 2)),
+    lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),
+    lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3), m.ones(4)),
+    lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3)),
+    lambda m: m.nn.functional.linear(m.ones(2, 3), m.ones(4, 3), m.ones(4, dtype=m.float64)),
+    lambda m: m.nn.functional.layer_norm(m.ones(2, 3), (4,)),
+])
+def test_error_messages_match_pytorch(call):
+    messages = []
+    for m in (nt, torch):
+        with pytest.raises(RuntimeError) as e:
+            call(m)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]

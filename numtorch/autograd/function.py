@@ -69,7 +69,8 @@ def broadcast_error(*shapes) -> RuntimeError:
     for dim in range(n - 1, -1, -1):
         sizes = [sh[dim] for sh in padded if sh[dim] != 1]
         if len(set(sizes)) > 1:
-            a, b = [sh[dim] for sh in padded if sh[dim] != 1][:2]
+            a = sizes[0]
+            b = next(v for v in sizes if v != a)  # the first size that clashes with a
             return RuntimeError(
                 f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
                 f"non-singleton dimension {dim}"

@@ -14,11 +14,24 @@ def _dt_name(t):
     return t.dtype.legacy_name[6:-6]
 
 
-def _check_same_dtype(a, b, op="mat1 and mat2"):
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            f"{op} must have the same dtype, but got {_dt_name(a)} and {_dt_name(b)}"
-        )
+# the C++ names PyTorch's matrix-product dtype error uses
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _check_same_dtype(a, b, batched=False):
+    """PyTorch's error for operands of different dtypes: one form for 2-D products and another
+    for batched ones."""
+    if a._data.dtype == b._data.dtype:
+        return
+    if batched:
+        raise RuntimeError(f"expected scalar type {_dt_name(a)} but found {_dt_name(b)}")
+    raise RuntimeError(
+        "expected m1 and m2 to have the same dtype, but got: "
+        f"{_C_NAMES.get(a.dtype.name, a.dtype.name)} != {_C_NAMES.get(b.dtype.name, b.dtype.name)}")
 
 
 class Dot(Mul):
@@ -119,8 +132,7 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
-    _check_same_dtype(input, other, "expected m1 and m2 to have the same dtype, but got: "
-                      if False else "mat1 and mat2")
+    _check_same_dtype(input, other, batched=a.ndim > 2 or b.ndim > 2)
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         if a.ndim == 1 and b.ndim == 1:
             raise RuntimeError(
@@ -165,7 +177,7 @@ def bmm(input, mat2, *, out=None):
             f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
             f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
         )
-    _check_same_dtype(input, mat2, "expected scalar type")
+    _check_same_dtype(input, mat2, batched=True)
     return with_out(Bmm.apply(input, mat2), out)
 
 
@@ -274,10 +286,15 @@ def linear(input, weight, bias=None):
             f"{w.shape[-1]}x{w.shape[0]})"
         )
     if x.dtype != w.dtype:
+        if bias is None and x.ndim != 1:  # PyTorch's mm rather than addmm
+            _check_same_dtype(input, weight)
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_dt_name(input)} and "
             f"{_dt_name(weight)}"
         )
+    if bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_dt_name(bias)} and {_dt_name(input)}")
     if x.ndim == 2:
         cls = Linear if bias is not None else LinearNoBias
     elif x.ndim == 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, broadcast_error
 from .arithmetic import with_out
 from .indexing import Index, IndexScatter
 from .inplace import inplace
@@ -58,6 +58,10 @@ def masked_fill(input, mask, value):
                 f"{value._data.ndim} dimension(s).")
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
+    try:
+        array_module(m).broadcast_shapes(input._data.shape, m.shape)
+    except ValueError:
+        raise broadcast_error(m.shape, input._data.shape) from None  # PyTorch names the mask first
     return MaskedFill.apply(input, m, value)
 
 

@@ -304,7 +304,7 @@ def _check_normalized_shape(input, normalized_shape):
     if tuple(input._data.shape[input._data.ndim - k:]) != shape or input._data.ndim < k:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}"
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
     return k
 
