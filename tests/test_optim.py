@@ -74,6 +74,9 @@ CASES = [
     ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-4, 0.2))),
     ("ASGD", dict(lr=0.05)),
     ("ASGD", dict(lr=0.05, t0=10, lambd=0.01, weight_decay=0.1)),
+    ("Adafactor", dict(lr=0.05)),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.1,
+                       maximize=True)),
 ]
 
 
@@ -94,7 +97,8 @@ def test_fifty_steps_match_torch(name, kwargs):
 
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9)),
-                                         ("Adam", dict(lr=0.01)), ("RMSprop", dict(lr=0.01))])
+                                         ("Adam", dict(lr=0.01)), ("RMSprop", dict(lr=0.01)),
+                                         ("Adafactor", dict(lr=0.05))])
 def test_float32_close_to_torch(name, kwargs):
     w, _, opt, _ = train(numtorch, getattr(optim, name), kwargs, dtype="float32")
     tw, _, _, _ = train(torch, getattr(torch.optim, name), kwargs, dtype="float32")
