@@ -256,20 +256,61 @@ def _libm_f64(name: str, x: np.ndarray) -> np.ndarray:
 _LIBM = None
 
 
-def _libm_f32(name: str, x: np.ndarray) -> np.ndarray:
-    """glibc's float functions (logf, sinf, cosf) element by element: used only on CPUs without
-    AVX2, where PyTorch calls them and nothing vectorised reproduces their rounding."""
+def _libm():
+    """glibc's libm through ctypes, loaded on first use (its float functions for CPUs without
+    AVX2; lgamma for the Poisson sampler: Python's math.lgamma is not libm's)."""
     global _LIBM
     if _LIBM is None:
-        import ctypes  # only CPUs without AVX2 need libm itself: import it then
+        import ctypes
         import ctypes.util
 
         _LIBM = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
         for fn in ("logf", "sinf", "cosf"):
             getattr(_LIBM, fn).restype = ctypes.c_float
             getattr(_LIBM, fn).argtypes = [ctypes.c_float]
-    fn = getattr(_LIBM, name)
+        _LIBM.lgamma.restype = ctypes.c_double
+        _LIBM.lgamma.argtypes = [ctypes.c_double]
+    return _LIBM
+
+
+def _libm_f32(name: str, x: np.ndarray) -> np.ndarray:
+    """glibc's float functions (logf, sinf, cosf) element by element: used only on CPUs without
+    AVX2, where PyTorch calls them and nothing vectorised reproduces their rounding."""
+    fn = getattr(_libm(), name)
     return np.fromiter(map(fn, x.ravel().tolist()), _F32, count=x.size).reshape(x.shape)
+
+
+def _poisson_one(lam: float, draw, lgamma) -> float:
+    """One Poisson sample as PyTorch's CPU kernel draws it: Knuth's product of uniforms below
+    rate 10, Hoermann's transformed rejection (PTRS) from 10 on. ``draw()`` is the next 53-bit
+    uniform of the stream."""
+    if lam >= 10:
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = draw() - 0.5
+            v = draw()
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return float(k)
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
+                    <= -lam + k * loglam - lgamma(k + 1.0)):
+                return float(k)
+    if lam == 0:
+        return 0.0
+    enlam, x, prod = math.exp(-lam), 0, 1.0
+    while True:
+        prod *= draw()
+        if prod > enlam:
+            x += 1
+        else:
+            return float(x)
 
 
 # ----------------------------------------------------------------------------------- engine
@@ -549,6 +590,33 @@ class Generator:
             return self.uniform_double(p.size).reshape(p.shape) < p
         return self.uniform_float(p.size).reshape(p.shape) < p.astype(_F32)
 
+    # ---------------------------------------------------------------------------- poisson
+    def poisson(self, rates: np.ndarray) -> np.ndarray:
+        """``torch.poisson(rates)`` as float64 counts: element after element, each taking as
+        many 53-bit uniforms from the stream as its sampler needs.
+
+        Uniforms are drawn in blocks ahead of need; at the end the stream is rewound and
+        advanced by exactly the number used, so that later draws continue as PyTorch's do.
+        """
+        flat = np.asarray(rates, dtype=_F64).ravel()
+        start = self._bits.state
+        block, pos, used = [], 0, 0
+
+        def draw() -> float:
+            nonlocal block, pos, used
+            if pos == len(block):
+                block, pos = self.uniform_double(max(256, 2 * flat.size)).tolist(), 0
+            pos += 1
+            used += 1
+            return block[pos - 1]
+
+        lgamma = _libm().lgamma
+        out = np.fromiter((_poisson_one(lam, draw, lgamma) for lam in flat.tolist()), _F64,
+                          count=flat.size)
+        self._bits.state = start
+        if used:
+            self.random_words(2 * used)  # two words per 53-bit uniform
+        return out.reshape(np.shape(rates))
 
 def _mantissa_digits(dtype: np.dtype) -> int:
     return {2: 11, 4: 24, 8: 53}[dtype.itemsize] if dtype.name != "bfloat16" else 8

@@ -415,3 +415,58 @@ def test_the_portable_path_matches_pytorch_without_avx2(torch, tmp_path):
     assert sorted(ours.files) == sorted(theirs.files)
     for key in theirs.files:
         assert np.array_equal(ours[key], theirs[key]), key
+
+
+# ---------------------------------------------------------------------------------- poisson
+def test_recorded_poisson():
+    """PyTorch 2.13's ``torch.poisson`` after ``manual_seed(0)`` (both samplers: Knuth's below
+    rate 10, transformed rejection from 10 on)."""
+    import numtorch
+
+    numtorch.manual_seed(0)
+    rates = numtorch.tensor([0.5, 3.0, 15.0, 100.0, 0.0, 9.99, 10.0, 1e4], dtype=numtorch.float64)
+    assert numtorch.poisson(rates).tolist() == [2.0, 4.0, 16.0, 99.0, 0.0, 10.0, 10.0, 10016.0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+@pytest.mark.parametrize("rates", [[0.5, 3.0, 15.0, 100.0, 0.0, 9.99, 10.0, 1e4],
+                                   list(np.linspace(0, 40, 300)), [2.5] * 1000, [1e6, 0.01]])
+def test_poisson_matches_pytorch(torch, seed, rates):
+    g, tg = Generator().manual_seed(seed), _tg(torch, seed)
+    want = torch.poisson(torch.tensor(rates, dtype=torch.float64), generator=tg).numpy()
+    assert np.array_equal(g.poisson(np.array(rates)), want)
+    # the stream goes on where PyTorch's does
+    assert np.array_equal(g.uniform((5,)), torch.rand(5, generator=tg).numpy())
+
+
+def test_poisson_tensor_api(torch):
+    import numtorch
+
+    for m in (numtorch, torch):
+        m.manual_seed(3)
+    rates = np.array([[1.0, 2.0], [3.0, 40.0]], dtype=np.float32)
+    ours = numtorch.poisson(numtorch.tensor(rates).t())
+    theirs = torch.poisson(torch.tensor(rates).t())  # logical order, contiguous result
+    assert ours.dtype == numtorch.float32
+    assert np.array_equal(ours.numpy(), theirs.numpy())
+    x = numtorch.tensor([1.5, 20.0], requires_grad=True)
+    y = numtorch.poisson(x)
+    y.sum().backward()
+    assert y.grad_fn.name() == "PoissonBackward0" and x.grad.tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match="expected rate to be non-negative"):
+        numtorch.poisson(numtorch.tensor([-1.0]))
+
+
+def test_poisson_distribution(torch):
+    import numtorch
+
+    results = []
+    for m in (numtorch, torch):
+        m.manual_seed(0)
+        d = m.distributions.Poisson(m.tensor([1.5, 20.0]))
+        results.append((repr(d), d.sample().tolist(), d.sample((2,)).tolist(),
+                        d.log_prob(m.tensor([1.0, 18.0])).tolist(), d.mean.tolist(),
+                        d.variance.tolist(), d.mode.tolist()))
+    assert results[0][:3] == results[1][:3]
+    for a, b in zip(results[0][3:], results[1][3:]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

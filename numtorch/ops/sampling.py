@@ -13,12 +13,13 @@ import math
 from .. import _backend, _dtype
 from .. import random as _random
 from .._tensor import Tensor
+from ..autograd.function import Primitive
 from .creation import _finish, parse_size
 from .inplace import check_leaf
 
 __all__ = [
     "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
-    "bernoulli", "multinomial",
+    "bernoulli", "multinomial", "poisson",
 ]
 
 
@@ -194,6 +195,28 @@ def _bernoulli_probs(gen, probs):
     if ((probs._data < 0) | (probs._data > 1)).any():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     return gen.bernoulli_tensor(probs._data).astype(probs._data.dtype)
+
+
+class Poisson(Primitive):
+    """Counts sampled from the rates (drawn before ``apply``): the gradient is zero."""
+
+    _name = "PoissonBackward0"
+
+    def forward(ctx, rates, counts):
+        return counts
+
+    def backward(ctx, g):
+        return ctx.xp.zeros_like(g), None
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """A Poisson count for each rate of ``input`` (same dtype), drawn in its logical order
+    (PyTorch writes a new contiguous tensor)."""
+    rates = input._data
+    if not (rates >= 0).all():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    counts = _gen(generator).poisson(_backend.to_host(rates))
+    return Poisson.apply(input, _backend.array_module(rates).asarray(counts, dtype=rates.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
