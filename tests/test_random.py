@@ -470,3 +470,20 @@ def test_poisson_distribution(torch):
     assert results[0][:3] == results[1][:3]
     for a, b in zip(results[0][3:], results[1][3:]):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rrelu_training_slopes_match_pytorch(torch, dtype):
+    """One 53-bit uniform per input <= 0, in order, between bounds rounded to float32 (for
+    float32 input), scaled without a fused multiply-add."""
+    import numtorch
+
+    x = np.random.default_rng(5).standard_normal((50, 40)).astype(dtype)
+    x[0, :3] = 0.0
+    outs = []
+    for m in (numtorch, torch):
+        m.manual_seed(7)
+        outs.append((m.nn.functional.rrelu(m.tensor(x), 0.1, 0.7, training=True).numpy(),
+                     m.nn.RReLU()(m.tensor(x)).numpy(), m.rand(3).numpy()))
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b)

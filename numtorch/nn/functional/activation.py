@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..._backend import array_module
 from ..._tensor import Tensor, _wrap_dim, wrap
 from ...ops.inplace import inplace
 from . import _act_ops as ops
@@ -125,8 +126,16 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     if training:
         from ... import random as _random
 
-        noise = _random.default_generator.uniform(arr.shape, arr.dtype, lower, upper)
-        noise[arr > 0] = 1
+        # NOTE: as PyTorch's kernel: one 53-bit uniform per element <= 0, in order, scaled in
+        # float64 (a separately rounded multiply and add) between the bounds rounded to the
+        # input's compute dtype (float32 below float64), then cast
+        xp = array_module(arr)
+        hit = arr <= 0
+        u = _random.default_generator.uniform_double(int(hit.sum()))
+        bound = xp.float64 if arr.dtype == xp.float64 else xp.float32
+        lo, hi = float(bound(lower)), float(bound(upper))
+        noise = xp.ones(arr.shape, arr.dtype)
+        noise[hit] = (u * (hi - lo) + lo).astype(arr.dtype)
     else:
         slope = arr.dtype.type((lower + upper) / 2)
         noise = ((arr > 0) * (1 - slope) + slope).astype(arr.dtype, copy=False)
