@@ -174,3 +174,38 @@ def test_max_pool_double_backward():
     from helpers import gradcheck
     gradcheck(lambda x: nt.nn.functional.max_pool2d(x, 2), [np.random.default_rng(3)
               .standard_normal((1, 2, 4, 6))])
+
+
+def _fractional(m):
+    F = m.nn.functional
+    m.manual_seed(0)
+    x = m.tensor(np.random.default_rng(0).standard_normal((1, 2, 7, 9)).astype("f4"),
+                 requires_grad=True)
+    y, idx = F.fractional_max_pool2d(x, 2, output_size=(4, 5), return_indices=True)
+    y.sum().backward()
+    out = [y.detach().numpy(), idx.numpy(), x.grad.numpy(), y.grad_fn.name()]
+    s = m.tensor([[[0.3, 0.8], [0.1, 0.95]]])
+    out.append(F.fractional_max_pool2d(x, 3, output_size=(3, 3), return_indices=True,
+                                       _random_samples=s)[1].numpy())
+    out.append(m.nn.FractionalMaxPool2d(2, output_ratio=0.5)(x).detach().numpy())
+    pool3 = m.nn.FractionalMaxPool3d((2, 1, 2), output_size=(2, 3, 2), return_indices=True)
+    out.append(pool3(m.randn(2, 3, 5, 6, 4))[1].numpy())
+    out.append(F.fractional_max_pool2d(m.randn(3, 8, 8), 3, output_ratio=(0.5, 0.6),
+                                       return_indices=True)[1].numpy())
+    out.append(F.fractional_max_pool2d(m.randn(2, 3, 20, 20, dtype=m.float64), 3,
+                                       output_size=7)[0].numpy())
+    out.append(m.rand(2).numpy())  # the stream goes on alike
+    return out
+
+
+@requires_torch
+def test_fractional_max_pool_matches_pytorch():
+    for a, b in zip(_fractional(nt), _fractional(torch)):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(RuntimeError, match="pool height 5 too large relative to input height 7"):
+        nt.nn.functional.fractional_max_pool2d(nt.ones(1, 1, 7, 9), 5, output_size=(4, 5))
+    with pytest.raises(ValueError, match="output_ratio must be between 0 and 1"):
+        nt.nn.FractionalMaxPool2d(2, output_ratio=1.5)

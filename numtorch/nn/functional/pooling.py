@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import relabel
@@ -16,7 +18,8 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-    "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices",
 ]
 
 
@@ -275,3 +278,101 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Te
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Tensor:
     return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# --- fractional max pooling --------------------------------------------------------------------
+def _intervals(xp, samples, n_in, n_out, pool, dtype):
+    """PyTorch's window starts for ``n_out`` windows of ``pool`` over ``n_in``, one row per
+    sample in [0, 1): ``int((i + u) * alpha) - int(u * alpha)`` computed in ``dtype``, the last
+    window flush with the end."""
+    out = xp.empty(samples.shape + (n_out,), xp.int64)
+    if n_out > 1:
+        alpha = dtype.type(n_in - pool) / dtype.type(n_out - 1)
+        u = samples.astype(dtype)[..., None]
+        i = xp.arange(n_out - 1).astype(dtype)
+        out[..., :-1] = ((i + u) * alpha).astype(xp.int64) - (u * alpha).astype(xp.int64)
+    if n_out > 0:
+        out[..., -1] = n_in - pool
+    return out
+
+
+def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_indices,
+                    _random_samples):
+    name = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    x, batched = _batch(input, nd)
+    k = expand_param(kernel_size, nd, "kernel_size", "pooling")
+    if output_size is None:
+        ratio = (tuple(output_ratio) if isinstance(output_ratio, (tuple, list))
+                 else (output_ratio,) * nd)
+        output_size = tuple(int(n * r) for n, r in zip(x.shape[2:], ratio))
+    outs = expand_param(output_size, nd, "output_size", "pooling")
+    for axis, n, o, kk in zip(("time", "height", "width")[-nd:] if nd == 3 else
+                              ("height", "width"), x.shape[2:], outs, k):
+        if o + kk - 1 > n:
+            raise RuntimeError(f"{name}(): pool {axis} {kk} too large relative to input "
+                               f"{axis} {n}")
+    arr = x._data
+    xp = array_module(arr)
+    n_batch, channels = arr.shape[:2]
+    if _random_samples is None:
+        from ...ops.sampling import rand
+
+        _random_samples = rand(n_batch, channels, nd, dtype=x.dtype)
+    samples = _random_samples._data
+    # the samples are ordered W, H in 2-D and T, H, W in 3-D, as PyTorch's kernels read them
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    starts = [_intervals(xp, samples[..., order[d]], arr.shape[2 + d], outs[d], k[d], arr.dtype)
+              for d in range(nd)]
+    spatial = arr.shape[2:]
+    best = xp.full((n_batch, channels) + tuple(outs), -xp.inf, dtype=arr.dtype)
+    first = 0
+    for d in range(nd):  # the index of each window's first element
+        shape = (n_batch, channels) + tuple(outs[e] if e == d else 1 for e in range(nd))
+        first = first * spatial[d] + starts[d].reshape(shape)
+    best_idx = xp.broadcast_to(first, best.shape).copy()
+    flat = arr.reshape(n_batch, channels, -1)
+    for offset in itertools.product(*(range(kk) for kk in k)):
+        idx = 0
+        for d in range(nd):
+            shape = (n_batch, channels) + tuple(outs[e] if e == d else 1 for e in range(nd))
+            idx = idx * spatial[d] + (starts[d] + offset[d]).reshape(shape)
+        idx = xp.broadcast_to(idx, best.shape)
+        val = xp.take_along_axis(flat, idx.reshape(n_batch, channels, -1), 2).reshape(best.shape)
+        take = (val > best) | xp.isnan(val)  # PyTorch's rule: a NaN always wins
+        best = xp.where(take, val, best)
+        best_idx = xp.where(take, idx, best_idx)
+    values = _unbatch(_pool.GatherPlane.apply(x, best_idx), batched, nd,
+                      f"FractionalMaxPool{nd}DBackward0")
+    return (values, _unbatch(wrap(best_idx), batched)) if return_indices else values
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Max over ``kernel_size`` windows at pseudo-random, overlapping-free steps that shrink
+    ``(N, C, H, W)`` to ``output_size`` (or ``output_ratio`` of it); one pair of uniforms per
+    plane (``_random_samples``) places the windows."""
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """``fractional_max_pool2d`` over ``(N, C, T, H, W)``."""
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None,
+                                       output_ratio=None, return_indices=True,
+                                       _random_samples=None):
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, True,
+                           _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None,
+                                       output_ratio=None, return_indices=True,
+                                       _random_samples=None):
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, True,
+                           _random_samples)
