@@ -259,12 +259,20 @@ def add(input, other, *, alpha=1, out=None):
     return with_out(Add.apply(a, b), out)
 
 
+def _is_bool(v) -> bool:
+    return isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+
+
 def sub(input, other, *, alpha=1, out=None):
-    if isinstance(input, Tensor) and input._data.dtype.kind == "b" and (
-            isinstance(other, bool) or getattr(other, "dtype", None) is _dtype.bool):
+    if _is_bool(input) and _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
+        )
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if alpha != 1:
         other = mul(other, alpha)
@@ -283,6 +291,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def _rsub(t, number):
+    if _is_bool(t) or _is_bool(number):
+        sub(number, t)  # raises PyTorch's error for bool operands
     a, b = operands(t, number)
     return Rsub.apply(a, b)
 
@@ -362,16 +372,19 @@ def square(input, *, out=None):
 
 def pow(input, exponent, *, out=None):
     """``input ** exponent`` for tensors and numbers in either place."""
-    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number) and not isinstance(
-            exponent, bool):
+    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):
         a, e = operands(input, exponent)
         if a._data.dtype.kind in "iu" and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if a._data.dtype.kind == "b":  # bool ** bool stays bool (NumPy would give int8)
+            return with_out(PowScalar.apply(a, int(e)).to(_dtype.bool), out)
         return with_out(PowScalar.apply(a, e), out)
     if not isinstance(input, Tensor):
         a, b = operands(input, exponent)
         return with_out(RPow.apply(b, a), out)
     a, b = operands(input, exponent)
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if a._data.dtype.kind in "iu" and (b._data < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return with_out(Pow.apply(a, b), out)

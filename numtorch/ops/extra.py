@@ -213,7 +213,8 @@ def _integer_op(name):
         a, b = operands(input, other)
         t = a if isinstance(a, Tensor) else b
         if t._data.dtype.kind not in "iu":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'")
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'")
         xp = array_module(t._data)
         a = a._data if isinstance(a, Tensor) else a
         b = b._data if isinstance(b, Tensor) else b
@@ -242,6 +243,9 @@ gcd_, lcm_ = _self_inplace(gcd), _self_inplace(lcm)
 
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``input * 2 ** other`` in floating point."""
+    if not isinstance(other, Tensor):
+        raise TypeError("ldexp(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
     dt = _dtype.result_type(input, other)
     if not (dt.is_floating_point or dt.is_complex):
         dt = _dtype.get_default_dtype()
@@ -296,7 +300,8 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The next representable float after ``input`` towards ``other``."""
     a, b = operands(input, other)
     if not a.is_floating_point():
-        raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'")
+        raise NotImplementedError(
+            f"\"nextafter_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'")
     return with_out(Nextafter.apply(a, b), out)
 
 

@@ -78,6 +78,9 @@ def _data(x):
 
 def _logical(name):
     def logical(input, other, *, out=None):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                            f"{type(other).__name__}")
         xp = _xp(input)
         return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
 
@@ -104,7 +107,8 @@ def _bitwise(name):
         if not isinstance(a, Tensor):
             a, b = b, a
         if a._data.dtype.kind not in "iub":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
+            raise NotImplementedError(
+                f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
         return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
 
     bitwise.__name__ = name
@@ -121,8 +125,15 @@ bitwise_right_shift = _bitwise("right_shift")
 def bitwise_not(input, *, out=None):
     if input._data.dtype.kind not in "iub":
         name = input.dtype.legacy_name[6:-6]
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
     return with_out(wrap(_xp(input).invert(input._data)), out)
+
+
+def _invert(self):
+    if self._data.dtype.kind not in "iub":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(self)
 
 
 METHODS = {
@@ -139,7 +150,7 @@ METHODS = {
     "__le__": _not_implemented_guard(le), "__gt__": _not_implemented_guard(gt),
     "__ge__": _not_implemented_guard(ge), "__and__": _not_implemented_guard(bitwise_and),
     "__or__": _not_implemented_guard(bitwise_or), "__xor__": _not_implemented_guard(bitwise_xor),
-    "__invert__": bitwise_not, "__rand__": _not_implemented_guard(bitwise_and),
+    "__invert__": _invert, "__rand__": _not_implemented_guard(bitwise_and),
     "__ror__": _not_implemented_guard(bitwise_or),
     "__rxor__": _not_implemented_guard(bitwise_xor), "__iand__": _simple_inplace(bitwise_and),
     "__ior__": _simple_inplace(bitwise_or), "__ixor__": _simple_inplace(bitwise_xor),

@@ -296,6 +296,8 @@ def _arg(name):
     def fn(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
         xp = array_module(input._data)
         d = input._data
+        if d.dtype.kind == "b":
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             _need_elements(input, name, IndexError, "")
             res = getattr(xp, name)(d.reshape(-1))

@@ -348,9 +348,15 @@ def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 arctan2 = atan2
 
 
+def _no_bool(a, b, name):
+    if a.dtype is _dtype.bool and (not isinstance(b, Tensor) or b.dtype is _dtype.bool):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
 def fmod(input: Tensor, other, *, out=None) -> Tensor:
     """The C remainder: the sign of ``input``."""
     a, b = _promote(input, other, "fmod")
+    _no_bool(a, b, "fmod")
     _check_int_divisor(a, b)
     cls = Fmod if isinstance(other, Tensor) else FmodScalar
     return with_out(cls.apply(a, b), out)
@@ -359,6 +365,8 @@ def fmod(input: Tensor, other, *, out=None) -> Tensor:
 def remainder(input, other, *, out=None) -> Tensor:
     """Python's ``%``: the sign of ``other``."""
     a, b = _promote(input, other, "remainder")
+    if isinstance(a, Tensor):
+        _no_bool(a, b, "remainder")
     _check_int_divisor(a, b)
     cls = Remainder if isinstance(other, Tensor) else RemainderScalar
     return with_out(cls.apply(a, b), out)

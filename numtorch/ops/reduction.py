@@ -416,8 +416,14 @@ class Logsumexp(Primitive):
         return keep(xp, g, axes, k) * xp.exp(x - keep(xp, out, axes, k)), None, None
 
 
-def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
-    """``log(sum(exp(x)))`` over ``dim``, computed without overflow."""
+_REQUIRED = object()  # a marker: the argument has no default
+
+
+def logsumexp(input: Tensor, dim=_REQUIRED, keepdim: bool = False, *, out=None) -> Tensor:
+    """``log(sum(exp(x)))`` over ``dim`` (required, as in PyTorch; ``()`` or None for all
+    dims), computed without overflow."""
+    if dim is _REQUIRED:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     axes = dims_of(dim, input._data.ndim)
     return with_out(Logsumexp.apply(_float_of(input), axes, keepdim), out)
 

@@ -30,7 +30,7 @@ def _gen(generator):
 def _float_np(dtype, op):
     d = dtype or _dtype.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f'"{op}" not implemented for \'{_dtype_title(d)}\'')
+        raise NotImplementedError(f'"{op}" not implemented for \'{_dtype_title(d)}\'')
     return d.np
 
 

@@ -28,7 +28,7 @@ def _maybe_inplace(input, fn, flag, *args):
 def _float_only(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind not in "fc":
         name = input.dtype.legacy_name[6:-6]
-        raise RuntimeError(f'"{kernel}" not implemented for \'{name}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
