@@ -388,3 +388,12 @@ def test_values_random_shapes():
         pieces = x.split(1, d)
         assert np.array_equal(nt.cat(pieces, d).numpy(), a)
         assert np.array_equal(nt.stack(x.unbind(d), d).numpy(), a)
+
+
+def test_squeeze_of_a_0d_tensor_accepts_dim_0():
+    s = nt.tensor(5.0)
+    for d in (0, -1, (0,)):
+        out = s.squeeze(d)
+        assert out.shape == () and out.item() == 5.0
+    with pytest.raises(IndexError):
+        s.squeeze(1)

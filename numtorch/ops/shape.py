@@ -370,7 +370,8 @@ def squeeze(input, dim=None):
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
     cls = SqueezeDims if isinstance(dim, (tuple, list)) else Squeeze
-    return _view(cls, input, tuple(d for d in dims if shape[d] == 1))
+    # NOTE: a 0-d tensor accepts dim 0 (or -1) and has nothing to squeeze
+    return _view(cls, input, tuple(d for d in dims if shape and shape[d] == 1))
 
 
 # --- expanding ---------------------------------------------------------------------------------
