@@ -46,8 +46,8 @@ class LBFGS(Optimizer):
     # --- the parameters as one flat vector ------------------------------------------------
     def _gather_flat_grad(self):
         xp = array_module(self._params[0]._data)
-        parts = [p._data.ravel() * 0 if p._grad is None else p._grad._data.ravel()
-                 for p in self._params]
+        parts = [xp.zeros(p._data.size, p._data.dtype) if p._grad is None
+                 else p._grad._data.ravel() for p in self._params]
         return xp.concatenate(parts)
 
     def _add_grad(self, step_size, update) -> None:
