@@ -1,5 +1,5 @@
-"""CTC and multi-label margin losses against PyTorch: values, gradients, reductions, target
-layouts, errors."""
+"""CTC, multi-label margin and adaptive-softmax losses against PyTorch: values, gradients,
+reductions, target layouts, errors."""
 
 import numpy as np
 import pytest
@@ -127,3 +127,34 @@ def test_multilabel_margin_loss(reduction):
     with pytest.raises(RuntimeError, match="inconsistent target size"):
         numtorch.nn.functional.multilabel_margin_loss(numtorch.ones(2, 4),
                                                       numtorch.ones(2, 3).long())
+
+
+def _adaptive(m):
+    m.manual_seed(0)
+    asm = m.nn.AdaptiveLogSoftmaxWithLoss(16, 30, cutoffs=[5, 12], div_value=2.0,
+                                          head_bias=True)
+    x = m.tensor(np.random.default_rng(2).standard_normal((9, 16)).astype("f4"),
+                 requires_grad=True)
+    y = m.tensor([0, 4, 5, 11, 12, 29, 3, 20, 7])
+    out = asm(x, y)
+    out.loss.backward()
+    with m.no_grad():
+        lp, pred = asm.log_prob(x), asm.predict(x)
+        single = asm(x[0], y[0])
+    return [repr(asm), out.output.detach().numpy(), out.loss.item(), x.grad.numpy(),
+            asm.head.weight.grad.numpy(), asm.tail[1][1].weight.grad.numpy(), lp.numpy(),
+            pred.numpy(), single.output.numpy(), list(asm.state_dict())]
+
+
+@requires_torch
+def test_adaptive_log_softmax_matches_pytorch():
+    for a, b in zip(_adaptive(numtorch), _adaptive(torch)):
+        if isinstance(a, (str, list)):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    asm = numtorch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[4])
+    with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 9\]"):
+        asm(numtorch.randn(2, 8), numtorch.tensor([1, 10]))
+    with pytest.raises(ValueError, match="cutoffs should be a sequence"):
+        numtorch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[6, 2])

@@ -48,3 +48,7 @@ from . import padding  # noqa: E402
 from .padding import *  # noqa: F401,F403,E402
 
 __all__ += padding.__all__
+from . import adaptive  # noqa: E402
+from .adaptive import *  # noqa: F401,F403,E402
+
+__all__ += adaptive.__all__
