@@ -29,6 +29,9 @@ CASES = {
         m.tensor([[0, 1], [2, 0]]), x, mode="max"),
     "diag": lambda m, x, img: m.diag(x[:3]),
     "diag_offset": lambda m, x, img: m.diag(x, 1),
+    "cross_entropy_2d": lambda m, x, img: m.nn.functional.cross_entropy(
+        img, m.zeros(2, 4, 4, dtype=m.int64)),
+    "nll_loss_1d": lambda m, x, img: m.nn.functional.nll_loss(x, m.tensor([0, 2, 1, 1])),
     "interpolate_area": lambda m, x, img: m.nn.functional.interpolate(img, scale_factor=0.5,
                                                                       mode="area"),
 }

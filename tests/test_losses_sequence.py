@@ -158,3 +158,36 @@ def test_adaptive_log_softmax_matches_pytorch():
         asm(numtorch.randn(2, 8), numtorch.tensor([1, 10]))
     with pytest.raises(ValueError, match="cutoffs should be a sequence"):
         numtorch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[6, 2])
+
+
+def _linear_ce(m):
+    F = m.nn.functional
+    rng = np.random.default_rng(4)
+    x = m.tensor(rng.standard_normal((4, 5)).astype("f4"), requires_grad=True)
+    w = m.tensor(rng.standard_normal((3, 5)).astype("f4"), requires_grad=True)
+    y = m.tensor([0, 2, 1, 2])
+    loss = F.linear_cross_entropy(x, w, y)
+    loss.backward()
+    out = [loss.item(), loss.grad_fn.name(), w.grad.numpy(), x.grad.numpy(),
+           F.linear_cross_entropy(x, w, y, linear_bias=m.ones(3), reduction="none",
+                                  label_smoothing=0.1).detach().numpy()]
+    w2 = m.tensor(rng.standard_normal((3, 2, 5)).astype("f4"))
+    y2 = m.tensor([[0, 2], [1, 1], [2, 0], [0, 0]])
+    k_dim = F.linear_cross_entropy(x, w2, y2)
+    out += [k_dim.item(), k_dim.grad_fn.name()]
+    m.manual_seed(0)
+    module = m.nn.LinearCrossEntropyLoss(5, 3, out_features=(2,), bias=True, ignore_index=1)
+    out += [repr(module), [tuple(v.shape) for v in module.state_dict().values()],
+            module(x, y2).item()]
+    options = m.nn.LinearCrossEntropyOptions(batch_chunk_size=4)
+    out += [repr(options), F.linear_cross_entropy(x, w, y, options=options).item()]
+    return out
+
+
+@requires_torch
+def test_linear_cross_entropy_matches_pytorch():
+    for a, b in zip(_linear_ce(numtorch), _linear_ce(torch)):
+        if isinstance(a, (str, list)):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

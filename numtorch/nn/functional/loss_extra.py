@@ -17,6 +17,7 @@ __all__ = [
     "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
     "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
     "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
+    "linear_cross_entropy",
 ]
 
 
@@ -207,3 +208,27 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     if input.ndim == 1:
         loss = loss.squeeze(0)
     return relabel(apply_reduction(loss, red), "MultilabelMarginLossBackward0")
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options=None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``.
+
+    ``linear_weight`` is ``(C, in_features)``, or ``(C, d_1, ..., d_K, in_features)`` for a
+    K-dimensional loss (logits ``(N, C, d_1, ..., d_K)``). ``options`` (chunking, to save memory
+    in PyTorch) is accepted; numtorch computes the logits whole, which gives the same loss.
+    """
+    from .layers import linear
+    from .loss import cross_entropy
+
+    shape = linear_weight.shape[:-1]  # (C, d_1, ..., d_K)
+    flat = linear_weight.reshape(-1, linear_weight.shape[-1])
+    bias = None if linear_bias is None else linear_bias.reshape(-1)
+    logits = linear(input, flat, bias)
+    if len(shape) > 1:
+        logits = logits.reshape(tuple(input.shape[:-1]) + tuple(shape))
+    return cross_entropy(logits, target, weight=weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 from ..._tensor import Tensor
 from .. import functional as F
 from ..functional.loss import _legacy
+from .linear import Linear
 from .module import Module
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
     "HingeEmbeddingLoss", "MultiMarginLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss", "CTCLoss", "MultiLabelMarginLoss", "NLLLoss2d",
+    "LinearCrossEntropyLoss", "LinearCrossEntropyOptions",
 ]
 
 
@@ -283,3 +286,50 @@ class NLLLoss2d(NLLLoss):
             "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more "
             "details.", FutureWarning, stacklevel=2)
         super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
+@dataclasses.dataclass
+class LinearCrossEntropyOptions:
+    """PyTorch's chunking settings for ``linear_cross_entropy`` (they only bound its memory):
+    kept and shown, while numtorch computes the logits whole."""
+
+    allow_retain_graph: bool = False
+    batch_chunk_size: int | None = None
+    chunking_method: str | None = "auto"
+    acc_policy: str = "auto"
+    acc_dtype: object = None
+
+
+class LinearCrossEntropyLoss(Module):
+    """A bias-optional ``Linear(in_features, num_classes * prod(out_features))`` followed by
+    the cross entropy against ``target``: ``F.linear_cross_entropy`` with its own weights."""
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features=(),
+                 bias: bool = False, device=None, dtype=None, reduction: str = "mean",
+                 weight: Tensor | None = None, ignore_index: int | None = None,
+                 label_smoothing: float = 0.0, options=None) -> None:
+        super().__init__()
+        self.in_features, self.num_classes = in_features, num_classes
+        self.out_features = tuple(out_features)
+        self.reduction, self.ignore_index = reduction, ignore_index
+        self.label_smoothing, self.options = label_smoothing, options
+        size = num_classes
+        for d in self.out_features:
+            size *= d
+        self.linear = Linear(in_features, size, bias=bias, dtype=dtype)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        shape = (self.num_classes,) + self.out_features
+        w = self.linear.weight.reshape(shape + (self.in_features,))
+        b = None if self.linear.bias is None else self.linear.bias.reshape(shape)
+        return F.linear_cross_entropy(input, w, target, linear_bias=b, weight=self.weight,
+                                      reduction=self.reduction, ignore_index=self.ignore_index,
+                                      label_smoothing=self.label_smoothing,
+                                      options=self.options)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, num_classes={self.num_classes}, "
+                f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
+                f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
+                f"label_smoothing={self.label_smoothing}, options={self.options}")
