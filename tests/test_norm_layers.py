@@ -88,3 +88,27 @@ def test_errors():
         nt.nn.functional.batch_norm(nt.randn(2, 3), nt.zeros(4), nt.ones(4))
     with pytest.raises(ValueError, match="must be divisible by num_groups"):
         nn.GroupNorm(4, 6)
+
+
+def test_sync_batch_norm_and_data_parallel_in_one_process():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import numtorch
+
+    x = np.random.default_rng(0).standard_normal((4, 2)).astype("f4")
+    outs = []
+    for m in (numtorch, torch):
+        m.manual_seed(0)
+        net = m.nn.Sequential(m.nn.Linear(2, 3), m.nn.BatchNorm1d(3),
+                              m.nn.Sequential(m.nn.BatchNorm1d(3)))
+        wrapped = m.nn.DataParallel(m.nn.SyncBatchNorm.convert_sync_batchnorm(net))
+        y = wrapped(m.tensor(x))
+        outs.append((repr(wrapped), list(wrapped.state_dict()), y.detach().numpy(),
+                     wrapped.module[1].running_mean.numpy()))
+    (r1, k1, y1, s1), (r2, k2, y2, s2) = outs
+    assert r1 == r2 and k1 == k2
+    np.testing.assert_allclose(y1, y2, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(s1, s2, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="expected at least 2D input"):
+        numtorch.nn.SyncBatchNorm(3)(numtorch.ones(3))

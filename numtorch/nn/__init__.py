@@ -13,10 +13,11 @@
 
 from __future__ import annotations
 
-from . import functional, init, modules, parameter, utils  # noqa: F401
+from . import functional, init, modules, parallel, parameter, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
+from .parallel import DataParallel
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa
 
 __all__ = _modules_all + ["Parameter", "UninitializedParameter", "UninitializedBuffer",
-                          "Buffer", "functional", "init", "utils"]
+                          "Buffer", "DataParallel", "functional", "init", "parallel", "utils"]
