@@ -112,3 +112,16 @@ def test_sync_batch_norm_and_data_parallel_in_one_process():
     np.testing.assert_allclose(s1, s2, rtol=1e-6, atol=1e-7)
     with pytest.raises(ValueError, match="expected at least 2D input"):
         numtorch.nn.SyncBatchNorm(3)(numtorch.ones(3))
+
+
+def test_batch_norm_loads_a_state_dict_without_num_batches_tracked():
+    """Checkpoints from before the counter existed load strictly, as in PyTorch (version 2)."""
+    import numtorch
+
+    bn = numtorch.nn.BatchNorm1d(2)
+    assert bn.state_dict()._metadata[""] == {"version": 2}
+    old = {"weight": numtorch.ones(2), "bias": numtorch.zeros(2),
+           "running_mean": numtorch.full((2,), 0.5), "running_var": numtorch.ones(2)}
+    result = bn.load_state_dict(old)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert bn.running_mean.tolist() == [0.5, 0.5] and int(bn.num_batches_tracked) == 0

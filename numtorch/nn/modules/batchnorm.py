@@ -19,6 +19,19 @@ class _NormBase(Module):
     """Per-channel affine parameters and (optionally) running statistics."""
 
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
+    _version = 2  # version 2 added num_batches_tracked
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs, _writes=None):
+        # NOTE: a state_dict from before num_batches_tracked (or one without version metadata)
+        # loads with the counter as it is, as PyTorch loads it
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                               else tensor(0, dtype=_dtype.int64))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs, _writes)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,
