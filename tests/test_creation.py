@@ -46,8 +46,11 @@ def test_from_numpy_and_as_tensor_share_memory():
 
 
 def test_factory_errors():
-    with pytest.raises(RuntimeError, match="negative dimension"):
-        nt.zeros(-1)
+    with pytest.raises(RuntimeError, match="zeros: Dimension size must be non-negative."):
+        nt.zeros(2, -1)  # PyTorch's zeros has its own text
+    for make in (lambda: nt.ones(-1), lambda: nt.empty(3, -2), lambda: nt.ones(1).new_zeros(-1)):
+        with pytest.raises(RuntimeError, match="Trying to create tensor with negative dimension"):
+            make()
     with pytest.raises(TypeError):
         nt.zeros(2.5)
     with pytest.raises(RuntimeError, match="Only Tensors of floating point"):

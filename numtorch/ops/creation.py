@@ -37,6 +37,8 @@ def parse_size(size, name="zeros"):
         out.append(int(s))
     for s in out:
         if s < 0:
+            if name == "zeros":  # PyTorch's zeros checks its sizes itself
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
     return tuple(out)
 
@@ -353,7 +355,10 @@ def legacy_constructor(self, args, device, dtype=None):
 def _new_factory(factory):
     def method(self, *args, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False, **kwargs):
-        return factory(*args, dtype=dtype or self.dtype, device=device,
+        if "size" in kwargs:
+            args = (kwargs.pop("size"),)
+        size = parse_size(args, method.__name__)  # (its size errors are the generic ones)
+        return factory(size, dtype=dtype or self.dtype, device=device,
                        requires_grad=requires_grad, **kwargs)
 
     method.__name__ = "new_" + factory.__name__
