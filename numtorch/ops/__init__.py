@@ -19,7 +19,7 @@ FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 FAMILIES += ["complex", "sorting", "sets", "misc", "special_extra"]
 FAMILIES += ["extra", "extra_stats", "extra_views", "extra_nn", "extra_inplace"]
-FAMILIES += ["extra_windows"]
+FAMILIES += ["extra_windows", "spectral"]
 
 __all__ = []
 for _name in FAMILIES:
