@@ -263,17 +263,23 @@ def _is_bool(v) -> bool:
     return isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
 
 
-def sub(input, other, *, alpha=1, out=None):
-    if _is_bool(input) and _is_bool(other):
+def _check_bool_sub(input, other) -> None:
+    """PyTorch's errors for subtraction with a bool operand (tensor or Python bool)."""
+    first, second = _is_bool(input), _is_bool(other)
+    if first and second:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
-    if _is_bool(input) or _is_bool(other):
+    if first or second:
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+
+
+def sub(input, other, *, alpha=1, out=None):
+    _check_bool_sub(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     a, b = operands(input, other)
@@ -291,8 +297,7 @@ def rsub(input, other, *, alpha=1):
 
 
 def _rsub(t, number):
-    if _is_bool(t) or _is_bool(number):
-        sub(number, t)  # raises PyTorch's error for bool operands
+    _check_bool_sub(number, t)
     a, b = operands(t, number)
     return Rsub.apply(a, b)
 

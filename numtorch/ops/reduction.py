@@ -75,7 +75,7 @@ class SumAll(Sum):
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        total = sum_all(x, np_dtype)  # no axis tuple: NumPy's fast path
+        total = sum_all(x, np_dtype)  # no axis tuple: the whole-array fast paths
         return total.reshape((1,) * x.ndim) if keepdims else total
 
 

@@ -47,8 +47,8 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
     ``(L,)`` or ``(B, L)`` input, with ``n_fft // 2 + 1`` frequencies for a real one-sided
     transform. ``center`` pads ``n_fft // 2`` samples on both ends (``pad_mode``)."""
     nt = _nt()
-    if return_complex is None and not (input.is_complex() or
-                                       (window is not None and window.is_complex())):
+    complex_in = input.is_complex() or (window is not None and window.is_complex())
+    if return_complex is None and not complex_in:
         raise RuntimeError("stft requires the return_complex parameter be given for real "
                            "inputs, and will further require that return_complex=True in a "
                            "future PyTorch release.")
@@ -75,7 +75,6 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
     if x.shape[-1] < n_fft:
         raise RuntimeError(f"stft: expected 0 < n_fft <= {x.shape[-1]}, but got n_fft={n_fft}")
     frames = x.unfold(-1, n_fft, hop) * _full_window(window, win, n_fft, x, "stft")
-    complex_in = input.is_complex() or (window is not None and window.is_complex())
     one = (not complex_in) if onesided is None else onesided
     spec = nt.fft.rfft(frames) if one else nt.fft.fft(frames)
     if normalized:

@@ -15,16 +15,6 @@ from ...autograd.function import Primitive
 __all__ = ["ctc_loss"]
 
 
-def _logsumexp(xp, *arrays):
-    """Elementwise ``log(sum(exp(a)))`` of same-shaped arrays; all ``-inf`` gives ``-inf``."""
-    m = arrays[0]
-    for a in arrays[1:]:
-        m = xp.maximum(m, a)
-    safe = xp.where(xp.isneginf(m), 0.0, m)
-    total = sum(xp.exp(a - safe) for a in arrays)
-    return xp.log(total) + safe
-
-
 def _shift(xp, a, k, fill=-float("inf")):
     """``a`` moved ``k`` places along its last axis (right for k > 0), filled with ``fill``."""
     out = xp.full_like(a, fill)
@@ -52,12 +42,12 @@ class CtcLoss(Primitive):
         for t in range(1, t_max):
             a = alpha[t - 1]
             two_back = xp.where(skip, _shift(xp, a, 2), -xp.inf)
-            alpha[t] = _logsumexp(xp, a, _shift(xp, a, 1), two_back) + emit[t]
+            alpha[t] = xp.logaddexp(xp.logaddexp(a, _shift(xp, a, 1)), two_back) + emit[t]
         last = alpha[xp.maximum(in_len - 1, 0), rows]  # (N, L) at each sequence's last step
         end = 2 * tgt_len
         final = last[rows, end]
         before = xp.where(tgt_len > 0, last[rows, xp.maximum(end - 1, 0)], -xp.inf)
-        nll = -_logsumexp(xp, final, before)
+        nll = -xp.logaddexp(final, before)
         nll = xp.where(in_len > 0, nll, xp.where(tgt_len > 0, xp.inf, -0.0)).astype(lp.dtype)
         ctx.alpha, ctx.ext, ctx.skip, ctx.in_len, ctx.nll = alpha, ext, skip, in_len, nll
         ctx.zero_infinity = zero_infinity
@@ -91,7 +81,7 @@ class CtcLoss(Primitive):
             if t < t_max - 1:
                 nb = beta[t + 1]
                 two_on = xp.where(_shift(xp, skip, -2, False), _shift(xp, nb, -2), -xp.inf)
-                step = _logsumexp(xp, nb, _shift(xp, nb, -1), two_on) + emit[t]
+                step = xp.logaddexp(xp.logaddexp(nb, _shift(xp, nb, -1)), two_on) + emit[t]
                 beta[t] = xp.where((t < last_t)[:, None], step, beta[t])
         # PyTorch's formula (the gradient as if log_probs came from a log_softmax):
         # exp(lp) - exp(logsumexp over the positions showing class c of alpha+beta + nll - lp)

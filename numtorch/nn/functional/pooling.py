@@ -326,23 +326,23 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
     starts = [_intervals(xp, samples[..., order[d]], arr.shape[2 + d], outs[d], k[d], arr.dtype)
               for d in range(nd)]
     spatial = arr.shape[2:]
-    best = xp.full((n_batch, channels) + tuple(outs), -xp.inf, dtype=arr.dtype)
-    first = 0
-    for d in range(nd):  # the index of each window's first element
-        shape = (n_batch, channels) + tuple(outs[e] if e == d else 1 for e in range(nd))
-        first = first * spatial[d] + starts[d].reshape(shape)
-    best_idx = xp.broadcast_to(first, best.shape).copy()
+    # each dim's window starts, shaped to broadcast over (N, C, *outs)
+    starts = [s.reshape((n_batch, channels) + tuple(o if e == d else 1 for e, o in
+                                                     enumerate(outs)))
+              for d, s in enumerate(starts)]
+    shape = (n_batch, channels) + tuple(outs)
     flat = arr.reshape(n_batch, channels, -1)
+    best, best_idx = xp.full(shape, -xp.inf, dtype=arr.dtype), None
     for offset in itertools.product(*(range(kk) for kk in k)):
-        idx = 0
+        idx = 0  # the flat spatial index of this offset in every window
         for d in range(nd):
-            shape = (n_batch, channels) + tuple(outs[e] if e == d else 1 for e in range(nd))
-            idx = idx * spatial[d] + (starts[d] + offset[d]).reshape(shape)
-        idx = xp.broadcast_to(idx, best.shape)
-        val = xp.take_along_axis(flat, idx.reshape(n_batch, channels, -1), 2).reshape(best.shape)
+            idx = idx * spatial[d] + starts[d] + offset[d]
+        idx = xp.broadcast_to(idx, shape)
+        val = xp.take_along_axis(flat, idx.reshape(n_batch, channels, -1), 2).reshape(shape)
         take = (val > best) | xp.isnan(val)  # PyTorch's rule: a NaN always wins
         best = xp.where(take, val, best)
-        best_idx = xp.where(take, idx, best_idx)
+        # NOTE: a window of -inf keeps its first element's index, as PyTorch's does
+        best_idx = idx.copy() if best_idx is None else xp.where(take, idx, best_idx)
     values = _unbatch(_pool.GatherPlane.apply(x, best_idx), batched, nd,
                       f"FractionalMaxPool{nd}DBackward0")
     return (values, _unbatch(wrap(best_idx), batched)) if return_indices else values

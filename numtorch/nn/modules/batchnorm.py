@@ -8,7 +8,7 @@ from ...autograd import grad_mode
 from ...ops.creation import empty, ones, tensor, zeros
 from .. import init
 from ..functional import norm as F
-from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter, is_lazy
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
@@ -203,7 +203,7 @@ class _LazyNormMixin:
 
     def forward(self, input: Tensor) -> Tensor:
         lazy = [t for t in (self.weight, self.bias, self.running_mean, self.running_var)
-                if isinstance(t, (UninitializedParameter, UninitializedBuffer))]
+                if is_lazy(t)]
         if lazy:  # NOTE: with neither affine nor running stats, num_features stays 0
             self._check_input_dim(input)
             self.num_features = input.shape[1]  # (PyTorch's lazy instance norms too)
