@@ -15,9 +15,17 @@ import numpy as np
 
 def lenet(nn):
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Conv2d(1, 6, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(256, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
         nn.Linear(84, 10),
     )
 
@@ -78,10 +86,16 @@ def main():
         torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     cases = {
-        "LeNet-5 (batch 64, 1x28x28)": (lenet, rng.standard_normal((64, 1, 28, 28)),
-                                        rng.integers(0, 10, 64)),
-        "LSTM 2x128 (seq 50, batch 32)": (LSTMNet, rng.standard_normal((50, 32, 28)),
-                                          rng.integers(0, 10, 32)),
+        "LeNet-5 (batch 64, 1x28x28)": (
+            lenet,
+            rng.standard_normal((64, 1, 28, 28)),
+            rng.integers(0, 10, 64),
+        ),
+        "LSTM 2x128 (seq 50, batch 32)": (
+            LSTMNet,
+            rng.standard_normal((50, 32, 28)),
+            rng.integers(0, 10, 32),
+        ),
     }
     print(f"{'model':32} {'numtorch ms':>12} {'torch ms':>10} {'ratio':>7}")
     for name, (build, x, y) in cases.items():

@@ -100,8 +100,7 @@ def main(argv=None):
     print()
     cols = ["numtorch fwd", "torch fwd", "numpy fwd", "numtorch fwd+bwd", "torch fwd+bwd"]
     _warm_up()
-    print(f"{'op':8} {'size':>9} " + " ".join(f"{c:>16}" for c in cols)
-          + f" {'ratio fwd+bwd':>14}")
+    print(f"{'op':8} {'size':>9} " + " ".join(f"{c:>16}" for c in cols) + f" {'ratio fwd+bwd':>14}")
     for name in args.ops.split(","):
         for shape, label in (((3,), "3"), ((1000, 1000), "1000x1000")):
             try:
@@ -109,10 +108,12 @@ def main(argv=None):
             except (AttributeError, TypeError, RuntimeError) as e:
                 print(f"{name:8} {label:>9}  skipped: {e}")
                 continue
-            cells = " ".join(
-                f"{row[c] * 1e6:16.1f}" if c in row else f"{'-':>16}" for c in cols)
-            ratio = (row["numtorch fwd+bwd"] / row["torch fwd+bwd"]
-                     if "torch fwd+bwd" in row else float("nan"))
+            cells = " ".join(f"{row[c] * 1e6:16.1f}" if c in row else f"{'-':>16}" for c in cols)
+            ratio = (
+                row["numtorch fwd+bwd"] / row["torch fwd+bwd"]
+                if "torch fwd+bwd" in row
+                else float("nan")
+            )
             print(f"{name:8} {label:>9} {cells} {ratio:14.2f}")
 
 

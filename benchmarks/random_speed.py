@@ -39,13 +39,19 @@ def main() -> None:
 
     torch.manual_seed(0)
     nr.manual_seed(0)
-    print(f"capability: torch {torch.backends.cpu.get_cpu_capability()}, "
-          f"numtorch {nr.CPU_CAPABILITY}; torch threads {torch.get_num_threads()}")
+    print(
+        f"capability: torch {torch.backends.cpu.get_cpu_capability()}, "
+        f"numtorch {nr.CPU_CAPABILITY}; torch threads {torch.get_num_threads()}"
+    )
     for name in ("rand", "randn"):
-        ours, theirs = median_ms_in_turn(functools.partial(getattr(sampling, name), N),
-                                         functools.partial(getattr(torch, name), N))
-        print(f"{name}({N}): numtorch {ours:7.2f} ms  torch {theirs:7.2f} ms  "
-              f"ratio {ours / theirs:5.2f}x")
+        ours, theirs = median_ms_in_turn(
+            functools.partial(getattr(sampling, name), N),
+            functools.partial(getattr(torch, name), N),
+        )
+        print(
+            f"{name}({N}): numtorch {ours:7.2f} ms  torch {theirs:7.2f} ms  "
+            f"ratio {ours / theirs:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

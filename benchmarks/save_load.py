@@ -59,25 +59,42 @@ def main() -> None:
     nbytes = sum(t.numel() * t.element_size() for t in sd_t.values())
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         pt, nt = os.path.join(folder, "torch.pt"), os.path.join(folder, "numtorch.pt")
-        rows = [("save", timed(lambda: torch.save(sd_t, pt), args.repeats),
-                 timed(lambda: numtorch.save(sd_n, nt), args.repeats))]
+        rows = [
+            (
+                "save",
+                timed(lambda: torch.save(sd_t, pt), args.repeats),
+                timed(lambda: numtorch.save(sd_n, nt), args.repeats),
+            )
+        ]
         fsync = os.fsync
         _save.os.fsync = lambda fd: None
         try:
-            rows.append(("save, no fsync", rows[0][1],
-                         timed(lambda: numtorch.save(sd_n, nt), args.repeats)))
+            rows.append(
+                ("save, no fsync", rows[0][1], timed(lambda: numtorch.save(sd_n, nt), args.repeats))
+            )
         finally:
             _save.os.fsync = fsync
         rows += [
-            ("load", timed(lambda: torch.load(pt), args.repeats),
-             timed(lambda: numtorch.load(nt), args.repeats)),
-            ("load mmap=True", timed(lambda: torch.load(pt, mmap=True), args.repeats),
-             timed(lambda: numtorch.load(nt, mmap=True), args.repeats)),
-            ("load torch's file", timed(lambda: torch.load(pt), args.repeats),
-             timed(lambda: numtorch.load(pt), args.repeats)),
+            (
+                "load",
+                timed(lambda: torch.load(pt), args.repeats),
+                timed(lambda: numtorch.load(nt), args.repeats),
+            ),
+            (
+                "load mmap=True",
+                timed(lambda: torch.load(pt, mmap=True), args.repeats),
+                timed(lambda: numtorch.load(nt, mmap=True), args.repeats),
+            ),
+            (
+                "load torch's file",
+                timed(lambda: torch.load(pt), args.repeats),
+                timed(lambda: numtorch.load(pt), args.repeats),
+            ),
         ]
-    print(f"state_dict: {len(sd_t)} tensors, {nbytes / 2**20:.1f} MiB; median of "
-          f"{args.repeats}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(
+        f"state_dict: {len(sd_t)} tensors, {nbytes / 2**20:.1f} MiB; median of "
+        f"{args.repeats}; torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
     print(f"{'':20} {'torch (ms)':>11} {'numtorch (ms)':>14} {'numtorch/torch':>15}")
     for name, t, n in rows:
         print(f"{name:20} {t * 1e3:11.2f} {n * 1e3:14.2f} {n / t:15.2f}")

@@ -81,8 +81,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="cProfile numtorch's step")
-    parser.add_argument("--single-thread", action="store_true",
-                        help="one BLAS thread for NumPy and for PyTorch")
+    parser.add_argument(
+        "--single-thread", action="store_true", help="one BLAS thread for NumPy and for PyTorch"
+    )
     args = parser.parse_args()
     import torch
 
@@ -90,8 +91,10 @@ def main() -> None:
         torch.set_num_threads(1)
 
     kind = "set" if args.single_thread else "default"
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads ({kind}); "
-          f"numtorch {numtorch.__version__} on NumPy {np.__version__}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads ({kind}); "
+        f"numtorch {numtorch.__version__} on NumPy {np.__version__}"
+    )
     rows = []
     for batch in (64, 512):
         rng = np.random.default_rng(batch)
@@ -120,8 +123,9 @@ def main() -> None:
         for name, a, b in (("fwd+bwd", ours[0], theirs[0]), ("train step", ours[1], theirs[1])):
             t_nt, t_torch = median_times([a, b], args.repeats)
             rows.append((batch, name, t_nt, t_torch))
-    print(f"{'batch':>5}  {'what':<10}  {'numtorch us':>11}  {'torch us':>9}  "
-          f"{'numtorch/torch':>14}")
+    print(
+        f"{'batch':>5}  {'what':<10}  {'numtorch us':>11}  {'torch us':>9}  {'numtorch/torch':>14}"
+    )
     for batch, name, a, b in rows:
         print(f"{batch:>5}  {name:<10}  {a * 1e6:>11.1f}  {b * 1e6:>9.1f}  {a / b:>14.2f}")
 

@@ -33,8 +33,9 @@ def make_epoch(lib, x, y, loss_name: str):
     model = nn.Sequential(nn.Linear(784, 128), nn.Sigmoid(), nn.Linear(128, 10), nn.Sigmoid())
     opt = lib.optim.Adam(model.parameters(), lr=1e-3)
     data = lib.utils.data
-    loader = data.DataLoader(data.TensorDataset(lib.tensor(x), lib.tensor(y)), batch_size=64,
-                             shuffle=True)
+    loader = data.DataLoader(
+        data.TensorDataset(lib.tensor(x), lib.tensor(y)), batch_size=64, shuffle=True
+    )
     loss_fn = nn.MSELoss() if loss_name == "mse" else nn.CrossEntropyLoss()
     eye = lib.eye(10)
 

@@ -1,10 +1,10 @@
 """numtorch: PyTorch's tensors, autograd, nn and optim, in Python on NumPy.
 
-    import numtorch as torch
+import numtorch as torch
 
-    x = torch.tensor([5.0], requires_grad=True)
-    (x ** 3).backward()
-    print(x.grad)  # tensor([75.])
+x = torch.tensor([5.0], requires_grad=True)
+(x ** 3).backward()
+print(x.grad)  # tensor([75.])
 """
 
 from __future__ import annotations
@@ -14,13 +14,41 @@ __version__ = "0.1.0"
 from . import _dtype
 from ._backend import device, get_default_device, set_default_device
 from ._dtype import (  # noqa: F401 - PyTorch's public dtype names
-    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
-    float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
-    promote_types, set_default_dtype, short, uint8, uint16, uint32, uint64,
+    bfloat16,
+    bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
-    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
     set_grad_enabled,
 )
 from . import ops
@@ -28,7 +56,13 @@ from .ops import *  # noqa: F401,F403 - every op family's exports
 from . import autograd, cuda, random
 from ._printing import get_printoptions, printoptions, set_printoptions
 from .random import (
-    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 
 import builtins as _builtins
@@ -61,6 +95,8 @@ def can_cast(from_, to) -> _builtins.bool:
 
 def get_default_device_type() -> str:
     return get_default_device().type
+
+
 # --- the sub-packages PyTorch programs reach through ``torch.`` ------------------------------
 from . import linalg, return_types, version  # noqa: E402
 from . import _runtime  # noqa: E402
@@ -73,8 +109,17 @@ del _name, _fn
 
 # NOTE: the larger sub-packages load on first use (``numtorch.nn`` imports it then), which
 # keeps ``import numtorch`` a small fraction of ``import torch``
-_LAZY_MODULES = {"nn", "optim", "utils", "fft", "special", "serialization", "distributions",
-                 "multiprocessing", "backends"}
+_LAZY_MODULES = {
+    "nn",
+    "optim",
+    "utils",
+    "fft",
+    "special",
+    "serialization",
+    "distributions",
+    "multiprocessing",
+    "backends",
+}
 _LAZY_MODULES |= {"testing", "func", "amp"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
 _LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")

@@ -155,7 +155,8 @@ def _keep_freed_memory() -> None:
     ``GLIBC_TUNABLES`` leaves the allocator as configured there.
     """
     if any(k.startswith("MALLOC_") and k.endswith("_") for k in os.environ) or (
-            "GLIBC_TUNABLES" in os.environ):
+        "GLIBC_TUNABLES" in os.environ
+    ):
         return
     try:
         import ctypes  # NumPy has imported it already
@@ -181,8 +182,13 @@ def sum_all(x, dtype=None):
     times a vector of ones (the BLAS's vectorised, multithreaded matrix-vector product), then
     the row sums pairwise: 3-5x faster than NumPy's pairwise sum, with an error of the same
     order (a small fraction of one rounding of the sum of magnitudes)."""
-    if (type(x) is not ndarray or x.size < 1 << 16 or x.dtype.char not in "fd"
-            or (dtype is not None and numpy.dtype(dtype) != x.dtype) or not x.flags.c_contiguous):
+    if (
+        type(x) is not ndarray
+        or x.size < 1 << 16
+        or x.dtype.char not in "fd"
+        or (dtype is not None and numpy.dtype(dtype) != x.dtype)
+        or not x.flags.c_contiguous
+    ):
         return x.sum(dtype=dtype)
     ones = _ONES.get(x.dtype.char)
     if ones is None:

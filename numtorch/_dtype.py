@@ -46,10 +46,21 @@ class dtype:
 
 
 _LEGACY = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-    "complex64": "ComplexFloat", "complex128": "ComplexDouble", "uint8": "Byte", "int8": "Char",
-    "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool", "uint16": "UInt16",
-    "uint32": "UInt32", "uint64": "UInt64",
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
 }
 
 float32 = float = dtype("float32", numpy.float32, _FLOAT)
@@ -67,8 +78,22 @@ int32 = int = dtype("int32", numpy.int32, _INT)
 int64 = long = dtype("int64", numpy.int64, _INT)
 bool = dtype("bool", numpy.bool_, _BOOL)  # noqa: A001 - PyTorch's public name
 
-ALL = [float32, float64, float16, complex64, complex128, uint8, uint16, uint32, uint64,
-       int8, int16, int32, int64, bool]
+ALL = [
+    float32,
+    float64,
+    float16,
+    complex64,
+    complex128,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    int8,
+    int16,
+    int32,
+    int64,
+    bool,
+]
 
 try:  # bfloat16 exists where the ml_dtypes package is installed
     import ml_dtypes

@@ -18,15 +18,43 @@ import numpy
 from . import _dtype
 
 __all__ = [
-    "finfo", "iinfo", "pi", "e", "inf", "nan", "newaxis", "get_num_threads", "set_num_threads",
-    "get_num_interop_threads", "set_num_interop_threads", "use_deterministic_algorithms",
-    "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
-    "get_deterministic_debug_mode", "set_deterministic_debug_mode", "set_default_tensor_type",
-    "set_flush_denormal", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
-    "set_anomaly_enabled", "compile", "typename", "is_storage", "layout", "strided",
-    "sparse_coo", "sparse_csr", "memory_format", "contiguous_format", "channels_last",
-    "channels_last_3d", "preserve_format", "get_float32_matmul_precision",
-    "set_float32_matmul_precision", "set_warn_always", "is_warn_always_enabled",
+    "finfo",
+    "iinfo",
+    "pi",
+    "e",
+    "inf",
+    "nan",
+    "newaxis",
+    "get_num_threads",
+    "set_num_threads",
+    "get_num_interop_threads",
+    "set_num_interop_threads",
+    "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled",
+    "get_deterministic_debug_mode",
+    "set_deterministic_debug_mode",
+    "set_default_tensor_type",
+    "set_flush_denormal",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
+    "set_anomaly_enabled",
+    "compile",
+    "typename",
+    "is_storage",
+    "layout",
+    "strided",
+    "sparse_coo",
+    "sparse_csr",
+    "memory_format",
+    "contiguous_format",
+    "channels_last",
+    "channels_last_3d",
+    "preserve_format",
+    "get_float32_matmul_precision",
+    "set_float32_matmul_precision",
+    "set_warn_always",
+    "is_warn_always_enabled",
 ]
 
 pi = math.pi
@@ -60,9 +88,11 @@ class finfo:
         self.dtype = dt.name
 
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
-                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
-                f"tiny={self.tiny:g}, dtype={self.dtype})")
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype})"
+        )
 
     def __eq__(self, other):
         return isinstance(other, finfo) and self.dtype == other.dtype
@@ -320,8 +350,16 @@ class set_detect_anomaly(_AnomalyMode):
 
 
 # --- compile and introspection ----------------------------------------------------------------
-def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic=None,  # noqa: A001
-            backend="inductor", mode=None, options=None, disable: bool = False):
+def compile(
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic=None,  # noqa: A001
+    backend="inductor",
+    mode=None,
+    options=None,
+    disable: bool = False,
+):
     """numtorch has no compiler: the model or function comes back unchanged, so programs that
     wrap their model in ``torch.compile`` run as written. Used as ``@compile(...)`` it returns
     a decorator that does the same."""
@@ -398,8 +436,10 @@ def _attach_to_autograd() -> None:
     """``torch.autograd.detect_anomaly`` and ``set_detect_anomaly`` live in autograd."""
     from . import autograd
 
-    for name, obj in (("detect_anomaly", detect_anomaly),
-                      ("set_detect_anomaly", set_detect_anomaly)):
+    for name, obj in (
+        ("detect_anomaly", detect_anomaly),
+        ("set_detect_anomaly", set_detect_anomaly),
+    ):
         if not hasattr(autograd, name):
             setattr(autograd, name, obj)
 

@@ -72,8 +72,18 @@ class Tensor:
 
     # _base/_view: for a view, the tensor it views and the view ops leading from it (so an
     # in-place change through the view can be replayed on the base's history).
-    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_grad", "_vc", "_base", "_view",
-                 "_aux", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_rg",
+        "grad_fn",
+        "_output_nr",
+        "_grad",
+        "_vc",
+        "_base",
+        "_view",
+        "_aux",
+        "__weakref__",
+    )
     __array_priority__ = 1000  # ``ndarray * tensor`` defers to Tensor.__rmul__
     __hash__ = object.__hash__
 
@@ -267,9 +277,7 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
         replaces the gradient."""
         if not self._rg:
-            raise RuntimeError(
-                "cannot register a hook on a tensor that doesn't require gradient"
-            )
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn._add_pre_hook(self._output_nr, hook)
         from .autograd.function import _RemovableHandle
@@ -285,9 +293,7 @@ class Tensor:
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )
         if not self._rg:
-            raise RuntimeError(
-                "cannot register a hook on a tensor that doesn't require gradient"
-            )
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .autograd.function import _RemovableHandle
 
         hooks = self._aux_dict().setdefault("post_accumulate_hooks", [])

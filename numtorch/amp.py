@@ -13,8 +13,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = ["autocast", "GradScaler", "is_autocast_enabled", "get_autocast_dtype",
-           "is_autocast_available"]
+__all__ = [
+    "autocast",
+    "GradScaler",
+    "is_autocast_enabled",
+    "get_autocast_dtype",
+    "is_autocast_available",
+]
 
 _STATE: dict[str, list] = {}  # device type -> [enabled, dtype]
 _DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
@@ -28,8 +33,7 @@ def _nt():
 
 def _state(device_type: str) -> list:
     if device_type not in _STATE:
-        _STATE[device_type] = [False, getattr(_nt(), _DEFAULT_DTYPE.get(device_type,
-                                                                         "float16"))]
+        _STATE[device_type] = [False, getattr(_nt(), _DEFAULT_DTYPE.get(device_type, "float16"))]
     return _STATE[device_type]
 
 
@@ -50,8 +54,9 @@ def get_autocast_dtype(device_type: str):
 class autocast:
     """Context manager / decorator marking an autocast region; op dtypes are unchanged."""
 
-    def __init__(self, device_type: str, dtype=None, enabled: bool = True,
-                 cache_enabled: bool | None = None):
+    def __init__(
+        self, device_type: str, dtype=None, enabled: bool = True, cache_enabled: bool | None = None
+    ):
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
         self.device = device_type
@@ -81,9 +86,15 @@ class autocast:
 class GradScaler:
     """Dynamic loss scaling: ``scale(loss).backward(); scaler.step(opt); scaler.update()``."""
 
-    def __init__(self, device: str = "cuda", init_scale: float = 2.0**16,
-                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True):
+    def __init__(
+        self,
+        device: str = "cuda",
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ):
         self._device = device
         self._enabled = enabled
         if enabled:
@@ -123,8 +134,9 @@ class GradScaler:
         return outputs * self._scale
 
     def _opt_state(self, optimizer) -> dict:
-        return self._per_optimizer.setdefault(id(optimizer), {"unscaled": False,
-                                                              "found_inf": False})
+        return self._per_optimizer.setdefault(
+            id(optimizer), {"unscaled": False, "found_inf": False}
+        )
 
     def unscale_(self, optimizer) -> None:
         """Divide the gradients of ``optimizer``'s parameters by the scale, in place."""
@@ -132,8 +144,9 @@ class GradScaler:
             return
         st = self._opt_state(optimizer)
         if st["unscaled"]:
-            raise RuntimeError("unscale_() has already been called on this optimizer since "
-                               "the last update().")
+            raise RuntimeError(
+                "unscale_() has already been called on this optimizer since the last update()."
+            )
         nt = _nt()
         inv = 1.0 / self._scale
         found = False
@@ -152,8 +165,7 @@ class GradScaler:
         if not self._enabled:
             return optimizer.step(*args, **kwargs)
         if "closure" in kwargs:
-            raise RuntimeError("Closure use is not currently supported if GradScaler is "
-                               "enabled.")
+            raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
         st = self._opt_state(optimizer)
         if not st["unscaled"]:
             self.unscale_(optimizer)
@@ -183,17 +195,22 @@ class GradScaler:
     def state_dict(self) -> dict:
         if not self._enabled:
             return {}
-        return {"scale": self._scale, "growth_factor": self._growth_factor,
-                "backoff_factor": self._backoff_factor,
-                "growth_interval": self._growth_interval,
-                "_growth_tracker": self._growth_tracker}
+        return {
+            "scale": self._scale,
+            "growth_factor": self._growth_factor,
+            "backoff_factor": self._backoff_factor,
+            "growth_interval": self._growth_interval,
+            "_growth_tracker": self._growth_tracker,
+        }
 
     def load_state_dict(self, state_dict: dict) -> None:
         if not self._enabled:
             return
         if len(state_dict) == 0:
-            raise RuntimeError("The source state dict is empty, possibly because it was saved "
-                               "from a disabled instance of GradScaler.")
+            raise RuntimeError(
+                "The source state dict is empty, possibly because it was saved "
+                "from a disabled instance of GradScaler."
+            )
         self._scale = float(state_dict["scale"])
         self._growth_factor = state_dict["growth_factor"]
         self._backoff_factor = state_dict["backoff_factor"]

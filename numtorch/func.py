@@ -18,8 +18,16 @@ from typing import Any, Callable
 
 from ._tensor import Tensor
 
-__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "functional_call",
-           "vmap"]
+__all__ = [
+    "grad",
+    "grad_and_value",
+    "vjp",
+    "jacrev",
+    "jacfwd",
+    "hessian",
+    "functional_call",
+    "vmap",
+]
 
 
 def _nt():
@@ -35,9 +43,15 @@ def _flatten(tree) -> tuple[list, Callable]:
     if isinstance(tree, dict):
         keys = list(tree)
         parts = [_flatten(tree[k]) for k in keys]
-        return ([x for p in parts for x in p[0]],
-                _joiner(parts, lambda vals: type(tree)(zip(keys, vals))
-                        if type(tree) is not dict else dict(zip(keys, vals))))
+        return (
+            [x for p in parts for x in p[0]],
+            _joiner(
+                parts,
+                lambda vals: (
+                    type(tree)(zip(keys, vals)) if type(tree) is not dict else dict(zip(keys, vals))
+                ),
+            ),
+        )
     if isinstance(tree, (tuple, list)):
         parts = [_flatten(v) for v in tree]
         if hasattr(tree, "_fields"):
@@ -52,7 +66,7 @@ def _joiner(parts, build):
     def unflatten(leaves):
         out, i = [], 0
         for (_, un), n in zip(parts, sizes):
-            out.append(un(leaves[i:i + n]))
+            out.append(un(leaves[i : i + n]))
             i += n
         return build(out)
 
@@ -88,8 +102,9 @@ def _vjp_core(func, args, argnums, has_aux):
         if n >= len(args):
             raise RuntimeError(f"Got argnums={argnums} but only {len(args)} positional inputs")
     args = list(args)
-    nested = any(isinstance(x, Tensor) and x.requires_grad
-                 for n in nums for x in _flatten(args[n])[0])
+    nested = any(
+        isinstance(x, Tensor) and x.requires_grad for n in nums for x in _flatten(args[n])[0]
+    )
     for n in nums:
         args[n] = _map(_prepare, args[n])
     with nt.enable_grad():
@@ -97,8 +112,10 @@ def _vjp_core(func, args, argnums, has_aux):
     aux = None
     if has_aux:
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
-                               "tuple: (output, aux) if has_aux is True")
+            raise RuntimeError(
+                "grad_and_value(f)(*args): output of function f should be a "
+                "tuple: (output, aux) if has_aux is True"
+            )
         out, aux = out
     inputs = [args[n] for n in nums]
     return out, aux, inputs, nested
@@ -110,9 +127,13 @@ def _grads(outs, grad_outs, inputs, create_graph):
     diff = [x for x in flat_in if isinstance(x, Tensor) and x.requires_grad]
     flat_out = [o for o in outs if o.requires_grad]
     flat_g = [g for o, g in zip(outs, grad_outs) if o.requires_grad]
-    got = (nt.autograd.grad(flat_out, diff, flat_g, retain_graph=True,
-                            create_graph=create_graph, allow_unused=True)
-           if flat_out and diff else [None] * len(diff))
+    got = (
+        nt.autograd.grad(
+            flat_out, diff, flat_g, retain_graph=True, create_graph=create_graph, allow_unused=True
+        )
+        if flat_out and diff
+        else [None] * len(diff)
+    )
     it = iter(got)
     res = []
     for x in flat_in:
@@ -131,14 +152,17 @@ def grad_and_value(func: Callable, argnums: int | tuple = 0, has_aux: bool = Fal
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        out, aux, inputs, nested = _vjp_core(functools.partial(func, **kwargs), args, argnums,
-                                             has_aux)
+        out, aux, inputs, nested = _vjp_core(
+            functools.partial(func, **kwargs), args, argnums, has_aux
+        )
         if not isinstance(out, Tensor) or out.numel() != 1:
-            raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a scalar "
-                               f"Tensor, got tensor with {out.dim()} dims. Maybe you wanted "
-                               "to use the vjp or jacrev APIs instead?"
-                               if isinstance(out, Tensor) else
-                               "grad_and_value(f)(*args): Expected f(*args) to return a Tensor")
+            raise RuntimeError(
+                "grad_and_value(f)(*args): Expected f(*args) to return a scalar "
+                f"Tensor, got tensor with {out.dim()} dims. Maybe you wanted "
+                "to use the vjp or jacrev APIs instead?"
+                if isinstance(out, Tensor)
+                else "grad_and_value(f)(*args): Expected f(*args) to return a Tensor"
+            )
         grads = _grads([out], [_nt().ones_like(out)], inputs, nested)
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = out if nested else out.detach()
@@ -171,10 +195,18 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     def vjp_fn(cotangents):
         flat_ct, _ = _flatten(cotangents)
         if len(flat_ct) != len(flat_out):
-            raise RuntimeError("Expected pytree structure of cotangents to be the same as "
-                               "pytree structure of outputs to the function")
-        return tuple(_grads(flat_out, flat_ct, inputs, nested or _nt().is_grad_enabled()
-                            and any(c.requires_grad for c in flat_ct)))
+            raise RuntimeError(
+                "Expected pytree structure of cotangents to be the same as "
+                "pytree structure of outputs to the function"
+            )
+        return tuple(
+            _grads(
+                flat_out,
+                flat_ct,
+                inputs,
+                nested or _nt().is_grad_enabled() and any(c.requires_grad for c in flat_ct),
+            )
+        )
 
     value = _map(lambda o: o if nested or not isinstance(o, Tensor) else o.detach(), out)
     if not nested:
@@ -182,8 +214,13 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
-def jacrev(func: Callable, argnums: int | tuple = 0, *, has_aux: bool = False,
-           chunk_size: int | None = None) -> Callable:
+def jacrev(
+    func: Callable,
+    argnums: int | tuple = 0,
+    *,
+    has_aux: bool = False,
+    chunk_size: int | None = None,
+) -> Callable:
     """``f -> (args -> Jacobian)``: each output's Jacobian has shape
     ``output.shape + input.shape`` (one backward pass per output element)."""
     nt = _nt()
@@ -204,8 +241,11 @@ def jacrev(func: Callable, argnums: int | tuple = 0, *, has_aux: bool = False,
             in_leaves, unflatten_in = _flatten(inputs)
             per_input = []
             for k, x in enumerate(in_leaves):
-                stacked = (nt.stack([r[k] for r in rows]) if rows
-                           else nt.zeros((0, *x.shape), dtype=x.dtype))
+                stacked = (
+                    nt.stack([r[k] for r in rows])
+                    if rows
+                    else nt.zeros((0, *x.shape), dtype=x.dtype)
+                )
                 per_input.append(stacked.reshape(*o.shape, *x.shape))
             res = unflatten_in(per_input)
             jacs.append(res[0] if isinstance(argnums, int) else tuple(res))
@@ -215,8 +255,9 @@ def jacrev(func: Callable, argnums: int | tuple = 0, *, has_aux: bool = False,
     return wrapper
 
 
-def jacfwd(func: Callable, argnums: int | tuple = 0, has_aux: bool = False, *,
-           randomness: str = "error") -> Callable:
+def jacfwd(
+    func: Callable, argnums: int | tuple = 0, has_aux: bool = False, *, randomness: str = "error"
+) -> Callable:
     """The Jacobian as :func:`jacrev` computes it (by reverse mode: same values)."""
     return jacrev(func, argnums, has_aux=has_aux)
 
@@ -229,8 +270,15 @@ def hessian(func: Callable, argnums: int | tuple = 0) -> Callable:
 # ---- functional_call
 
 
-def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *,
-                    tie_weights: bool = True, strict: bool = False):
+def functional_call(
+    module,
+    parameter_and_buffer_dicts,
+    args=None,
+    kwargs=None,
+    *,
+    tie_weights: bool = True,
+    strict: bool = False,
+):
     """Call ``module(*args, **kwargs)`` with its parameters and buffers replaced by the
     tensors in ``parameter_and_buffer_dicts`` (a dict, or a tuple of dicts), restoring them
     afterwards."""
@@ -241,16 +289,21 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
         for d in parameter_and_buffer_dicts:
             dup = set(mapping) & set(d)
             if dup:
-                raise ValueError(f"{sorted(dup)} appeared in multiple dictionaries; behavior "
-                                 "of functional call is ambiguous")
+                raise ValueError(
+                    f"{sorted(dup)} appeared in multiple dictionaries; behavior "
+                    "of functional call is ambiguous"
+                )
             mapping.update(d)
     if strict:
-        expected = {n for n, _ in module.named_parameters()} | {n for n, _ in
-                                                                 module.named_buffers()}
+        expected = {n for n, _ in module.named_parameters()} | {
+            n for n, _ in module.named_buffers()
+        }
         missing, unexpected = sorted(expected - set(mapping)), sorted(set(mapping) - expected)
         if missing or unexpected:
-            raise RuntimeError(f"Error(s) in reparametrizing for {type(module).__name__}: "
-                               f"missing keys {missing}, unexpected keys {unexpected}")
+            raise RuntimeError(
+                f"Error(s) in reparametrizing for {type(module).__name__}: "
+                f"missing keys {missing}, unexpected keys {unexpected}"
+            )
     saved = []
     try:
         for name, value in mapping.items():
@@ -258,8 +311,9 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
             owner = module
             for p in path:
                 owner = getattr(owner, p)
-            store = next((s for s in ("_parameters", "_buffers")
-                          if leaf in owner.__dict__[s]), None)
+            store = next(
+                (s for s in ("_parameters", "_buffers") if leaf in owner.__dict__[s]), None
+            )
             if store is None:
                 saved.append((owner, None, leaf, owner.__dict__.get(leaf, _MISSING)))
                 object.__setattr__(owner, leaf, value)
@@ -291,9 +345,11 @@ def _in_dims_for(in_dims, args):
     if isinstance(in_dims, int) or in_dims is None:
         return [_map(lambda _: in_dims, a) for a in args]
     if not isinstance(in_dims, (tuple, list)) or len(in_dims) != len(args):
-        raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): in_dims is not "
-                         f"compatible with the structure of `inputs`: expected one entry per "
-                         f"positional argument ({len(args)})")
+        raise ValueError(
+            f"vmap(func, in_dims={in_dims}, ...)(<inputs>): in_dims is not "
+            f"compatible with the structure of `inputs`: expected one entry per "
+            f"positional argument ({len(args)})"
+        )
     out = []
     for d, a in zip(in_dims, args):
         if isinstance(d, int) or d is None:
@@ -303,8 +359,14 @@ def _in_dims_for(in_dims, args):
     return out
 
 
-def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = "error", *,
-         chunk_size: int | None = None) -> Callable:
+def vmap(
+    func: Callable,
+    in_dims: Any = 0,
+    out_dims: Any = 0,
+    randomness: str = "error",
+    *,
+    chunk_size: int | None = None,
+) -> Callable:
     """Map ``func`` over a dim of its inputs. This runs ``func`` once per entry of the mapped
     dim (a Python loop) and stacks the results along ``out_dims``."""
     nt = _nt()
@@ -316,24 +378,34 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
         flat_dims, _ = _flatten(dims)
         if len(flat_dims) != len(flat_args):
             raise ValueError(f"vmap: in_dims {in_dims} do not match the inputs' structure")
-        sizes = {x.shape[d] for x, d in zip(flat_args, flat_dims)
-                 if d is not None and isinstance(x, Tensor)}
+        sizes = {
+            x.shape[d]
+            for x, d in zip(flat_args, flat_dims)
+            if d is not None and isinstance(x, Tensor)
+        }
         if not sizes:
-            raise ValueError("vmap(func, in_dims=...)(<inputs>): at least one input must be "
-                             "a Tensor with a mapped dim (in_dims not None)")
+            raise ValueError(
+                "vmap(func, in_dims=...)(<inputs>): at least one input must be "
+                "a Tensor with a mapped dim (in_dims not None)"
+            )
         if len(sizes) > 1:
-            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped "
-                             f"dimension, got sizes {sorted(sizes)} for the mapped dimension")
+            raise ValueError(
+                f"vmap: Expected all tensors to have the same size in the mapped "
+                f"dimension, got sizes {sorted(sizes)} for the mapped dimension"
+            )
         (n,) = sizes
         results = []
         for i in range(n):
-            sliced = [x.select(d, i) if d is not None and isinstance(x, Tensor) else x
-                      for x, d in zip(flat_args, flat_dims)]
+            sliced = [
+                x.select(d, i) if d is not None and isinstance(x, Tensor) else x
+                for x, d in zip(flat_args, flat_dims)
+            ]
             results.append(func(*unflatten_args(sliced), **kwargs))
         leaves0, unflatten_out = _flatten(results[0])
         per_leaf = list(zip(*[_flatten(r)[0] for r in results]))
-        o_dims = (_flatten(out_dims)[0] if not isinstance(out_dims, int)
-                  else [out_dims] * len(leaves0))
+        o_dims = (
+            _flatten(out_dims)[0] if not isinstance(out_dims, int) else [out_dims] * len(leaves0)
+        )
         stacked = []
         for vals, od in zip(per_leaf, o_dims):
             vals = [v if isinstance(v, Tensor) else nt.tensor(v) for v in vals]

@@ -20,10 +20,37 @@ from .ops.linalg import cross as _cross
 from .return_types import _make
 
 __all__ = [
-    "LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "inv_ex",
-    "pinv", "solve", "solve_ex", "lstsq", "cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh",
-    "eig", "eigvals", "svd", "svdvals", "matrix_rank", "matrix_power", "matrix_exp", "cross",
-    "multi_dot", "vander", "vecdot", "diagonal", "cond", "matmul",
+    "LinAlgError",
+    "norm",
+    "vector_norm",
+    "matrix_norm",
+    "det",
+    "slogdet",
+    "inv",
+    "inv_ex",
+    "pinv",
+    "solve",
+    "solve_ex",
+    "lstsq",
+    "cholesky",
+    "cholesky_ex",
+    "qr",
+    "eigh",
+    "eigvalsh",
+    "eig",
+    "eigvals",
+    "svd",
+    "svdvals",
+    "matrix_rank",
+    "matrix_power",
+    "matrix_exp",
+    "cross",
+    "multi_dot",
+    "vander",
+    "vecdot",
+    "diagonal",
+    "cond",
+    "matmul",
 ]
 
 SlogdetResult = _make("linalg_slogdet", ("sign", "logabsdet"))
@@ -60,8 +87,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return _ops.VectorNorm.apply(x, float(ord), axes, keepdim)
 
 
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
-                dtype=None) -> Tensor:
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
     """Frobenius, nuclear, spectral (2, -2), max column sum (1, -1) or max row sum (inf)."""
     if A._data.ndim < 2:
         raise RuntimeError(
@@ -92,10 +118,14 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     """A vector norm, or a matrix norm when ``ord`` is a string or ``dim`` has two entries."""
     if isinstance(dim, int):
         dim = (dim,)
-    if isinstance(ord, str) or (dim is not None and len(dim) == 2) or (
-            dim is None and ord is not None and A._data.ndim == 2):
-        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim,
-                           keepdim, dtype=dtype)
+    if (
+        isinstance(ord, str)
+        or (dim is not None and len(dim) == 2)
+        or (dim is None and ord is not None and A._data.ndim == 2)
+    ):
+        return matrix_norm(
+            A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype
+        )
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
@@ -122,8 +152,7 @@ def _int32():
 
 
 def _is_vector_rhs(A, B):
-    return B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and
-                                 B.shape == A.shape[:-1])
+    return B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and B.shape == A.shape[:-1])
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
@@ -160,8 +189,10 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 def qr(A: Tensor, mode: str = "reduced"):
     if mode not in ("reduced", "complete", "r"):
-        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
-                           "'reduced' (default), 'r', or 'complete'")
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of "
+            "'reduced' (default), 'r', or 'complete'"
+        )
     q, r = _ops.Qr.apply(A, "complete" if mode == "complete" else "reduced")
     if mode == "r":
         from .ops.creation import empty
@@ -222,7 +253,8 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
 
 def _eps(A):
     return {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16}.get(
-        A.dtype.to_real().name, 1e-3)
+        A.dtype.to_real().name, 1e-3
+    )
 
 
 def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
@@ -232,8 +264,12 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     x = pinv(A) @ rhs
     from .ops.creation import empty
 
-    return LstsqResult(x.squeeze(-1) if vector else x, empty(0, dtype=A.dtype),
-                       matrix_rank(A), empty(0, dtype=A.dtype))
+    return LstsqResult(
+        x.squeeze(-1) if vector else x,
+        empty(0, dtype=A.dtype),
+        matrix_rank(A),
+        empty(0, dtype=A.dtype),
+    )
 
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
@@ -286,8 +322,7 @@ def multi_dot(tensors) -> Tensor:
     """The product of a chain of matrices (first and last may be vectors)."""
     tensors = list(tensors)
     if len(tensors) < 2:
-        raise RuntimeError("multi_dot(): expected at least 2 tensors but got "
-                           f"{len(tensors)}")
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
     out = tensors[0]
     for t in tensors[1:]:
         out = out @ t
@@ -352,9 +387,17 @@ def cross_legacy(input: Tensor, other: Tensor, dim=None) -> Tensor:
 
 
 TORCH_LEVEL = {
-    "det": det, "slogdet": slogdet, "logdet": logdet, "inverse": inv, "pinverse": pinv,
-    "matrix_exp": matrix_exp, "matrix_power": matrix_power, "svd": svd_legacy,
-    "cholesky": cholesky_legacy, "norm": norm_legacy, "cross": cross_legacy,
+    "det": det,
+    "slogdet": slogdet,
+    "logdet": logdet,
+    "inverse": inv,
+    "pinverse": pinv,
+    "matrix_exp": matrix_exp,
+    "matrix_power": matrix_power,
+    "svd": svd_legacy,
+    "cholesky": cholesky_legacy,
+    "norm": norm_legacy,
+    "cross": cross_legacy,
     "qr": qr,
 }
 METHODS = dict(TORCH_LEVEL)
@@ -367,10 +410,16 @@ from .ops.linalg_extra import (  # noqa: E402
 )
 
 __all__ += ["solve_triangular"]
-TORCH_LEVEL.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse,
-                   triangular_solve=triangular_solve)
-METHODS.update(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse,
-               triangular_solve=triangular_solve)
+TORCH_LEVEL.update(
+    cholesky_solve=cholesky_solve,
+    cholesky_inverse=cholesky_inverse,
+    triangular_solve=triangular_solve,
+)
+METHODS.update(
+    cholesky_solve=cholesky_solve,
+    cholesky_inverse=cholesky_inverse,
+    triangular_solve=triangular_solve,
+)
 
 from .ops.lu import (  # noqa: E402
     lu,

@@ -12,8 +12,13 @@ import traceback
 from multiprocessing import *  # noqa: F401,F403 - the same names as the standard library's
 
 __all__ = list(_mp.__all__) + [
-    "spawn", "start_processes", "ProcessContext", "ProcessRaisedException",
-    "ProcessExitedException", "get_sharing_strategy", "set_sharing_strategy",
+    "spawn",
+    "start_processes",
+    "ProcessContext",
+    "ProcessRaisedException",
+    "ProcessExitedException",
+    "get_sharing_strategy",
+    "set_sharing_strategy",
     "get_all_sharing_strategies",
 ]
 
@@ -46,8 +51,14 @@ class ProcessRaisedException(Exception):
 class ProcessExitedException(Exception):
     """A spawned process ended with a nonzero exit code without raising."""
 
-    def __init__(self, msg: str, error_index: int, error_pid: int, exit_code: int,
-                 signal_name: str | None = None):
+    def __init__(
+        self,
+        msg: str,
+        error_index: int,
+        error_pid: int,
+        exit_code: int,
+        signal_name: str | None = None,
+    ):
         super().__init__(msg)
         self.error_index, self.pid, self.exit_code = error_index, error_pid, exit_code
         self.signal_name = signal_name
@@ -91,13 +102,21 @@ class ProcessContext:
             msg = f"\n\n-- Process {rank} terminated with the following error:\n{queue.get()}"
             raise ProcessRaisedException(msg, rank, process.pid)
         raise ProcessExitedException(
-            f"process {rank} terminated with exit code {process.exitcode}", rank, process.pid,
+            f"process {rank} terminated with exit code {process.exitcode}",
+            rank,
+            process.pid,
             process.exitcode,
         )
 
 
-def start_processes(fn, args=(), nprocs: int = 1, join: bool = True, daemon: bool = False,
-                    start_method: str = "spawn"):
+def start_processes(
+    fn,
+    args=(),
+    nprocs: int = 1,
+    join: bool = True,
+    daemon: bool = False,
+    start_method: str = "spawn",
+):
     """Run ``fn(rank, *args)`` in ``nprocs`` new processes."""
     ctx = _mp.get_context(start_method)
     processes, queues = [], []
@@ -115,7 +134,13 @@ def start_processes(fn, args=(), nprocs: int = 1, join: bool = True, daemon: boo
     return None
 
 
-def spawn(fn, args=(), nprocs: int = 1, join: bool = True, daemon: bool = False,
-          start_method: str = "spawn"):
+def spawn(
+    fn,
+    args=(),
+    nprocs: int = 1,
+    join: bool = True,
+    daemon: bool = False,
+    start_method: str = "spawn",
+):
     """``start_processes`` with the spawn start method (the one PyTorch recommends)."""
     return start_processes(fn, args, nprocs, join, daemon, start_method)

@@ -43,8 +43,14 @@ from typing import Iterator, Sequence
 import numpy as np
 
 __all__ = [
-    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
-    "set_rng_state", "fork_rng",
+    "Generator",
+    "default_generator",
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "fork_rng",
 ]
 
 _MASK32 = 0xFFFFFFFF
@@ -56,7 +62,7 @@ _TWO_PI = 6.283185307179586
 
 
 def _detect_capability() -> str:
-    """"avx2" when PyTorch would run its AVX2/AVX512 kernels here, else "default"."""
+    """ "avx2" when PyTorch would run its AVX2/AVX512 kernels here, else "default"."""
     forced = os.environ.get("NUMTORCH_CPU_CAPABILITY") or os.environ.get("ATEN_CPU_CAPABILITY")
     if forced:
         return "default" if forced.strip().lower() == "default" else "avx2"
@@ -86,6 +92,7 @@ def _vendor_is_intel() -> bool:
 
 
 # ----------------------------------------------------------------------------- exact arithmetic
+
 
 def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """s, e with s = fl(a+b) and s + e == a + b exactly (Knuth)."""
@@ -136,8 +143,11 @@ def _fma32(a, b, c, exact_in_double: bool = False) -> np.ndarray:
     low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
     hit = np.flatnonzero(low == 0x10000000)
     if hit.size:
-        p = np.multiply(np.broadcast_to(a, s.shape).ravel()[hit],
-                        np.broadcast_to(b, s.shape).ravel()[hit], dtype=_F64)
+        p = np.multiply(
+            np.broadcast_to(a, s.shape).ravel()[hit],
+            np.broadcast_to(b, s.shape).ravel()[hit],
+            dtype=_F64,
+        )
         cc = np.broadcast_to(np.asarray(c, _F64), s.shape).ravel()[hit]
         ss, err = _two_sum(p, cc)
         ss = np.where(err != 0, np.nextafter(ss, np.where(err > 0, np.inf, -np.inf)), ss)
@@ -163,16 +173,29 @@ def _horner32(y: np.ndarray, x64: np.ndarray, coefs) -> np.ndarray:
         np.add(t, c, out=y, casting="same_kind")
     return y
 
-_LOG_P = [np.float32(v) for v in (
-    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
-    -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
+
+_LOG_P = [
+    np.float32(v)
+    for v in (
+        7.0376836292e-2,
+        -1.1514610310e-1,
+        1.1676998740e-1,
+        -1.2420140846e-1,
+        1.4249322787e-1,
+        -1.6668057665e-1,
+        2.0000714765e-1,
+        -2.4999993993e-1,
+        3.3333331174e-1,
+    )
+]
 _LOG_Q1, _LOG_Q2 = np.float32(-2.12194440e-4), np.float32(0.693359375)
 _SQRTHF = np.float32(0.707106781186547524)
 _DP = [np.float32(v) for v in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)]
 _FOPI = np.float32(1.27323954473516)
 _SINCOF = [np.float32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
-_COSCOF = [np.float32(v) for v in (2.443315711809948e-005, -1.388731625493765e-003,
-                                   4.166664568298827e-002)]
+_COSCOF = [
+    np.float32(v) for v in (2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)
+]
 
 
 def _log_avx2(x: np.ndarray) -> np.ndarray:
@@ -299,8 +322,9 @@ def _poisson_one(lam: float, draw, lgamma) -> float:
                 return float(k)
             if k < 0 or (us < 0.013 and v > us):
                 continue
-            if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
-                    <= -lam + k * loglam - lgamma(k + 1.0)):
+            if math.log(v) + math.log(invalpha) - math.log(
+                a / (us * us) + b
+            ) <= -lam + k * loglam - lgamma(k + 1.0):
                 return float(k)
     if lam == 0:
         return 0.0
@@ -314,6 +338,7 @@ def _poisson_one(lam: float, draw, lgamma) -> float:
 
 
 # ----------------------------------------------------------------------------------- engine
+
 
 def _init_genrand(seed32: int) -> np.ndarray:
     """MT19937's standard seeding of the 624-word state from a 32-bit seed."""
@@ -419,7 +444,8 @@ class Generator:
         if buf.size != _STATE_BYTES:
             raise RuntimeError(
                 "Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState of "
-                f"size 5056 but found the input RNG state size to be {buf.size}")
+                f"size 5056 but found the input RNG state size to be {buf.size}"
+            )
         seed = int(buf[0:8].view("<u8")[0])
         left = int(buf[8:12].view("<i4")[0])
         seeded = int(buf[12:16].view("<i4")[0])
@@ -480,8 +506,9 @@ class Generator:
         return x.reshape(_as_shape(shape))
 
     # ---------------------------------------------------------------------------- normal
-    def normal(self, shape, dtype=np.float32, mean: float = 0.0, std: float = 1.0,
-               contiguous: bool = True) -> np.ndarray:
+    def normal(
+        self, shape, dtype=np.float32, mean: float = 0.0, std: float = 1.0, contiguous: bool = True
+    ) -> np.ndarray:
         """``Tensor.normal_(mean, std)`` values of ``dtype``.
 
         PyTorch fills contiguous tensors of 16 or more elements with a 16-wide Box-Muller and
@@ -533,7 +560,7 @@ class Generator:
             # the ragged end is recomputed from 16 fresh uniforms over the last 16 slots
             tail = draw(16).reshape(1, 16)
             _box_muller16(tail, mean, std)
-            out[n - 16:] = tail.ravel()
+            out[n - 16 :] = tail.ravel()
         return out
 
     # ---------------------------------------------------------------------------- integers
@@ -543,8 +570,9 @@ class Generator:
         low, high, dtype, n = int(low), int(high), np.dtype(dtype), _numel(shape)
         span = high - low
         if span <= 0:
-            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low}"
-                               f" >= to={high}")
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
         wide = span >= (1 << 28)
         val = self.random64(n) if wide else self.random_words(n).astype(np.uint64)
         val %= np.uint64(span)
@@ -611,12 +639,14 @@ class Generator:
             return block[pos - 1]
 
         lgamma = _libm().lgamma
-        out = np.fromiter((_poisson_one(lam, draw, lgamma) for lam in flat.tolist()), _F64,
-                          count=flat.size)
+        out = np.fromiter(
+            (_poisson_one(lam, draw, lgamma) for lam in flat.tolist()), _F64, count=flat.size
+        )
         self._bits.state = start
         if used:
             self.random_words(2 * used)  # two words per 53-bit uniform
         return out.reshape(np.shape(rates))
+
 
 def _mantissa_digits(dtype: np.dtype) -> int:
     return {2: 11, 4: 24, 8: 53}[dtype.itemsize] if dtype.name != "bfloat16" else 8
@@ -658,7 +688,7 @@ def _box_muller16(blocks: np.ndarray, mean, std) -> None:
     elif CPU_CAPABILITY == "avx2":
         if len(blocks) > _CHUNK_ROWS:  # cache-sized pieces: NumPy's many passes stay in L2
             for lo in range(0, len(blocks), _CHUNK_ROWS):
-                _box_muller16(blocks[lo:lo + _CHUNK_ROWS], mean, std)
+                _box_muller16(blocks[lo : lo + _CHUNK_ROWS], mean, std)
             return
         radius = np.sqrt(np.float32(-2) * _log_avx2(u1))
         sin, cos = _sincos_avx2(np.float32(_TWO_PI) * u2)
@@ -744,8 +774,13 @@ def set_rng_state(new_state) -> None:
 
 
 @contextlib.contextmanager
-def fork_rng(devices: Sequence = (), enabled: bool = True, _caller: str = "fork_rng",
-             _devices_kw: str = "devices", device_type: str = "cpu") -> Iterator[None]:
+def fork_rng(
+    devices: Sequence = (),
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
+    device_type: str = "cpu",
+) -> Iterator[None]:
     """Restore the default generator's state when the block exits.
 
     Examples:

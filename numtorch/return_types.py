@@ -21,8 +21,10 @@ class _ReturnType(tuple):
             sequence = args  # numtorch's own calls: the fields in order
         sequence = tuple(sequence)
         if len(sequence) != len(cls._fields):
-            raise TypeError(f"torch.return_types.{cls.__name__} takes a "
-                            f"{len(cls._fields)}-sequence ({len(sequence)}-sequence given)")
+            raise TypeError(
+                f"torch.return_types.{cls.__name__} takes a "
+                f"{len(cls._fields)}-sequence ({len(sequence)}-sequence given)"
+            )
         return tuple.__new__(cls, sequence)
 
     def __repr__(self):
@@ -34,8 +36,13 @@ class _ReturnType(tuple):
 
 
 def _make(name: str, fields: tuple) -> type:
-    attrs = {"__slots__": (), "_fields": fields, "__module__": __name__,
-             "n_fields": len(fields), "n_sequence_fields": len(fields)}
+    attrs = {
+        "__slots__": (),
+        "_fields": fields,
+        "__module__": __name__,
+        "n_fields": len(fields),
+        "n_sequence_fields": len(fields),
+    }
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
     cls = type(name, (_ReturnType,), attrs)
@@ -44,8 +51,18 @@ def _make(name: str, fields: tuple) -> type:
     return cls
 
 
-for _name in ("max", "min", "median", "nanmedian", "mode", "kthvalue", "sort", "topk",
-              "cummax", "cummin"):
+for _name in (
+    "max",
+    "min",
+    "median",
+    "nanmedian",
+    "mode",
+    "kthvalue",
+    "sort",
+    "topk",
+    "cummax",
+    "cummin",
+):
     _make(_name, ("values", "indices"))
 _make("aminmax", ("min", "max"))
 _make("slogdet", ("sign", "logabsdet"))

@@ -20,8 +20,12 @@ __all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
 # (rtol, atol) by dtype name; other dtypes (integers, bool) compare exactly
 _DEFAULT_TOLERANCES = {
-    "float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5),
-    "float64": (1e-7, 1e-7), "complex32": (1e-3, 1e-5), "complex64": (1.3e-6, 1e-5),
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1.6e-2, 1e-5),
+    "float32": (1.3e-6, 1e-5),
+    "float64": (1e-7, 1e-7),
+    "complex32": (1e-3, 1e-5),
+    "complex64": (1.3e-6, 1e-5),
     "complex128": (1e-7, 1e-7),
 }
 
@@ -33,8 +37,9 @@ class _Mismatch(AssertionError):
 def _tolerances(*dtypes, rtol=None, atol=None) -> tuple[float, float]:
     if (rtol is None) != (atol is None):
         missing = "atol" if atol is None else "rtol"
-        raise ValueError(f"Both 'rtol' and 'atol' must be either specified or omitted, "
-                         f"but got no {missing}.")
+        raise ValueError(
+            f"Both 'rtol' and 'atol' must be either specified or omitted, but got no {missing}."
+        )
     if rtol is not None:
         return rtol, atol
     tols = [_DEFAULT_TOLERANCES.get(str(d).rsplit(".", 1)[-1], (0.0, 0.0)) for d in dtypes]
@@ -45,8 +50,9 @@ def _number_str(v) -> str:
     return repr(v.item() if hasattr(v, "item") else v)
 
 
-def _compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float, equal_nan: bool,
-                    scalar: bool) -> str | None:
+def _compare_arrays(
+    a: np.ndarray, b: np.ndarray, rtol: float, atol: float, equal_nan: bool, scalar: bool
+) -> str | None:
     """The failure message for two same-shape arrays, or None when they are close."""
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":
         close = a == b
@@ -73,26 +79,46 @@ def _compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float, equa
     if scalar:
         # NOTE: scalars report their differences as Python numbers (float64)
         if a.dtype.kind in "fc":
-            abs_diff = abs(complex(a) - complex(b)) if a.dtype.kind == "c" else abs(
-                float(a) - float(b))
+            abs_diff = (
+                abs(complex(a) - complex(b)) if a.dtype.kind == "c" else abs(float(a) - float(b))
+            )
             rel_diff = abs_diff / abs(b.item()) if b.item() != 0 else math.inf
-        lines = [f"Scalars are not {kind}!", "", f"Expected {_number_str(b)} but got "
-                 f"{_number_str(a)}.", f"Absolute difference: {_number_str(abs_diff)}",
-                 f"Relative difference: {_number_str(rel_diff)}"]
+        lines = [
+            f"Scalars are not {kind}!",
+            "",
+            f"Expected {_number_str(b)} but got {_number_str(a)}.",
+            f"Absolute difference: {_number_str(abs_diff)}",
+            f"Relative difference: {_number_str(rel_diff)}",
+        ]
         if not exact:
             lines[3] += f" (up to {atol} allowed)"
             lines[4] += f" (up to {rtol} allowed)"
         return "\n".join(lines)
     total, bad = close.size, int((~close).sum())
-    i_abs = np.unravel_index(int(np.argmax(abs_diff.ravel() if not np.isnan(abs_diff).any()
-                                           else np.isnan(abs_diff.ravel()))), a.shape)
-    i_rel = np.unravel_index(int(np.argmax(rel_diff.ravel() if not np.isnan(rel_diff).any()
-                                           else np.isnan(rel_diff.ravel()))), a.shape)
+    i_abs = np.unravel_index(
+        int(
+            np.argmax(
+                abs_diff.ravel() if not np.isnan(abs_diff).any() else np.isnan(abs_diff.ravel())
+            )
+        ),
+        a.shape,
+    )
+    i_rel = np.unravel_index(
+        int(
+            np.argmax(
+                rel_diff.ravel() if not np.isnan(rel_diff).any() else np.isnan(rel_diff.ravel())
+            )
+        ),
+        a.shape,
+    )
     idx = [tuple(int(i) for i in i_abs), tuple(int(i) for i in i_rel)]
-    lines = [f"Tensor-likes are not {kind}!", "",
-             f"Mismatched elements: {bad} / {total} ({bad / total:.1%})",
-             f"Greatest absolute difference: {_number_str(abs_diff[idx[0]])} at index {idx[0]}",
-             f"Greatest relative difference: {_number_str(rel_diff[idx[1]])} at index {idx[1]}"]
+    lines = [
+        f"Tensor-likes are not {kind}!",
+        "",
+        f"Mismatched elements: {bad} / {total} ({bad / total:.1%})",
+        f"Greatest absolute difference: {_number_str(abs_diff[idx[0]])} at index {idx[0]}",
+        f"Greatest relative difference: {_number_str(rel_diff[idx[1]])} at index {idx[1]}",
+    ]
     if not exact:
         lines[3] += f" (up to {atol} allowed)"
         lines[4] += f" (up to {rtol} allowed)"
@@ -106,11 +132,14 @@ def _compare_leaf(actual, expected, rtol, atol, equal_nan, check_dtype, allow_su
         both_tensor = isinstance(actual, Tensor) and isinstance(expected, Tensor)
         both_np = isinstance(actual, np.ndarray) and isinstance(expected, np.ndarray)
         if not (both_tensor or both_np):
-            raise TypeError(f"No comparison pair was able to handle inputs of type {kinds[0]} "
-                            f"and {kinds[1]}.")
+            raise TypeError(
+                f"No comparison pair was able to handle inputs of type {kinds[0]} and {kinds[1]}."
+            )
         if not allow_subclasses and kinds[0] is not kinds[1]:
-            raise _Mismatch(f"Except for Python scalars, input types need to match, but got "
-                            f"{kinds[0]} and {kinds[1]} instead.")
+            raise _Mismatch(
+                f"Except for Python scalars, input types need to match, but got "
+                f"{kinds[0]} and {kinds[1]} instead."
+            )
         if both_tensor:
             a_dt, b_dt = actual.dtype, expected.dtype
             a, b = actual.detach()._data, expected.detach()._data
@@ -119,8 +148,10 @@ def _compare_leaf(actual, expected, rtol, atol, equal_nan, check_dtype, allow_su
             a_dt, b_dt = a.dtype, b.dtype
         if a.shape != b.shape:
             shape = (lambda s: f"torch.Size({list(s)})") if both_tensor else str
-            raise _Mismatch(f"The values for attribute 'shape' do not match: "
-                            f"{shape(a.shape)} != {shape(b.shape)}.")
+            raise _Mismatch(
+                f"The values for attribute 'shape' do not match: "
+                f"{shape(a.shape)} != {shape(b.shape)}."
+            )
         if check_dtype and a_dt != b_dt:
             raise _Mismatch(f"The values for attribute 'dtype' do not match: {a_dt} != {b_dt}.")
         rtol, atol = _tolerances(a_dt, b_dt, rtol=rtol, atol=atol)
@@ -142,8 +173,9 @@ def _compare_leaf(actual, expected, rtol, atol, equal_nan, check_dtype, allow_su
         if actual is expected:
             return None
         raise _Mismatch(f"None mismatch: {actual} is not {expected}")
-    raise TypeError(f"No comparison pair was able to handle inputs of type {type(actual)} and "
-                    f"{type(expected)}.")
+    raise TypeError(
+        f"No comparison pair was able to handle inputs of type {type(actual)} and {type(expected)}."
+    )
 
 
 def _sequence(x) -> bool:
@@ -154,18 +186,22 @@ def _compare(actual, expected, path, **kw):
     """Yields (message, path) for the first mismatch in a nested structure."""
     if _sequence(actual) and _sequence(expected):
         if len(actual) != len(expected):
-            raise _Mismatch(f"The length of the sequences mismatch: {len(actual)} != "
-                            f"{len(expected)}")
+            raise _Mismatch(
+                f"The length of the sequences mismatch: {len(actual)} != {len(expected)}"
+            )
         for i, (a, b) in enumerate(zip(actual, expected)):
             _compare(a, b, path + [i], **kw)
         return
-    if isinstance(actual, collections.abc.Mapping) and isinstance(expected,
-                                                                   collections.abc.Mapping):
+    if isinstance(actual, collections.abc.Mapping) and isinstance(
+        expected, collections.abc.Mapping
+    ):
         if set(actual) != set(expected):
-            raise _Mismatch(f"The keys of the mappings do not match:\nMissing keys in the "
-                            f"actual mapping: {sorted(set(expected) - set(actual), key=str)}\n"
-                            f"Additional keys in the actual mapping: "
-                            f"{sorted(set(actual) - set(expected), key=str)}")
+            raise _Mismatch(
+                f"The keys of the mappings do not match:\nMissing keys in the "
+                f"actual mapping: {sorted(set(expected) - set(actual), key=str)}\n"
+                f"Additional keys in the actual mapping: "
+                f"{sorted(set(actual) - set(expected), key=str)}"
+            )
         for k in actual:
             _compare(actual[k], expected[k], path + [k], **kw)
         return
@@ -176,17 +212,34 @@ def _compare(actual, expected, path, **kw):
         raise _Mismatch(msg)
 
 
-def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
-                 rtol: float | None = None, atol: float | None = None, equal_nan: bool = False,
-                 check_device: bool = True, check_dtype: bool = True, check_layout: bool = True,
-                 check_stride: bool = False, msg: str | Callable[[str], str] | None = None
-                 ) -> None:
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    allow_subclasses: bool = True,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = False,
+    check_device: bool = True,
+    check_dtype: bool = True,
+    check_layout: bool = True,
+    check_stride: bool = False,
+    msg: str | Callable[[str], str] | None = None,
+) -> None:
     """Raise ``AssertionError`` unless ``|actual - expected| <= atol + rtol * |expected|``
     elementwise (shapes and, by default, dtypes equal too). Default tolerances follow the
     dtype: float32 ``rtol=1.3e-6, atol=1e-5``, float64 ``1e-7, 1e-7``, integers exact."""
     try:
-        _compare(actual, expected, [], rtol=rtol, atol=atol, equal_nan=equal_nan,
-                 check_dtype=check_dtype, allow_subclasses=allow_subclasses)
+        _compare(
+            actual,
+            expected,
+            [],
+            rtol=rtol,
+            atol=atol,
+            equal_nan=equal_nan,
+            check_dtype=check_dtype,
+            allow_subclasses=allow_subclasses,
+        )
     except _Mismatch as e:
         text = str(e)
         if callable(msg):
@@ -196,31 +249,55 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
         raise AssertionError(text) from None
 
 
-def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
-                    atol: float | None = None, equal_nan: bool = True, msg: str = "") -> None:
+def assert_allclose(
+    actual: Any,
+    expected: Any,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = True,
+    msg: str = "",
+) -> None:
     """Deprecated ``torch.testing.assert_allclose``: ``expected`` is converted to a tensor
     like ``actual`` and dtypes may differ."""
     import warnings
 
     import numtorch
 
-    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be "
-                  "removed in a future release. Please use `torch.testing.assert_close()` "
-                  "instead.", FutureWarning, stacklevel=2)
+    warnings.warn(
+        "`torch.testing.assert_allclose()` is deprecated since 1.12 and will be "
+        "removed in a future release. Please use `torch.testing.assert_close()` "
+        "instead.",
+        FutureWarning,
+        stacklevel=2,
+    )
     if not isinstance(actual, Tensor):
         actual = numtorch.tensor(actual)
     if not isinstance(expected, Tensor):
         expected = numtorch.tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
         rtol, atol = _tolerances(actual.dtype, expected.dtype)
-    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
-                 check_dtype=False, msg=msg or None)
+    assert_close(
+        actual,
+        expected,
+        rtol=rtol,
+        atol=atol,
+        equal_nan=equal_nan,
+        check_dtype=False,
+        msg=msg or None,
+    )
 
 
-def make_tensor(*shape, dtype, device=None, low: float | None = None,
-                high: float | None = None, requires_grad: bool = False,
-                noncontiguous: bool = False, exclude_zero: bool = False,
-                memory_format=None) -> Tensor:
+def make_tensor(
+    *shape,
+    dtype,
+    device=None,
+    low: float | None = None,
+    high: float | None = None,
+    requires_grad: bool = False,
+    noncontiguous: bool = False,
+    exclude_zero: bool = False,
+    memory_format=None,
+) -> Tensor:
     """A random tensor of ``shape`` and ``dtype``, uniform on ``[low, high)`` (default
     ``[-9, 9)`` for floats, ``[-9, 10)`` for integers; bools are fair coin flips), drawn with
     numtorch's generator."""

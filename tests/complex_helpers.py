@@ -61,16 +61,21 @@ def compare(fn, arrays, torch_fn=None, atol=1e-5, rtol=1e-4, grad=True, seed=1):
     if not grad:
         return
     rng = np.random.default_rng(seed)
-    pairs = [(a, b, _seed_like(_np(b), rng)) for a, b in zip(nt_out, t_out)
-             if isinstance(b, torch.Tensor) and b.requires_grad]
+    pairs = [
+        (a, b, _seed_like(_np(b), rng))
+        for a, b in zip(nt_out, t_out)
+        if isinstance(b, torch.Tensor) and b.requires_grad
+    ]
     nt_x = [t for t in nt_in if t.requires_grad]
     t_x = [t for t in t_in if t.requires_grad]
     if not pairs or not t_x:
         return
-    tg = torch.autograd.grad([p[1] for p in pairs], t_x, [torch.tensor(p[2]) for p in pairs],
-                             allow_unused=True)
-    ng = numtorch.autograd.grad([p[0] for p in pairs], nt_x,
-                                [numtorch.tensor(p[2]) for p in pairs], allow_unused=True)
+    tg = torch.autograd.grad(
+        [p[1] for p in pairs], t_x, [torch.tensor(p[2]) for p in pairs], allow_unused=True
+    )
+    ng = numtorch.autograd.grad(
+        [p[0] for p in pairs], nt_x, [numtorch.tensor(p[2]) for p in pairs], allow_unused=True
+    )
     for i, (a, b) in enumerate(zip(ng, tg)):
         if b is None:
             assert a is None or not _np(a).any(), f"input {i}: torch gives no gradient"
@@ -92,6 +97,7 @@ def gradcheck(fn, arrays, eps=1e-6, atol=1e-6, rtol=1e-4, second_order=True, see
     inputs = [numtorch.tensor(a, requires_grad=a.dtype.kind in "fc") for a in arrays]
     _check(fn, inputs, eps, atol, rtol, np.random.default_rng(seed))
     if second_order:
+
         def grads(*xs):
             outs = _outs(fn(*xs))
             rng = np.random.default_rng(seed + 1)
@@ -107,8 +113,9 @@ def _check(fn, inputs, eps, atol, rtol, rng):
     outs = _outs(fn(*inputs))
     seeds = [_seed_like(o._data, rng) for o in outs]
     wrt = [x for x in inputs if x.requires_grad]
-    analytic = numtorch.autograd.grad(outs, wrt, [numtorch.tensor(s) for s in seeds],
-                                      allow_unused=True)
+    analytic = numtorch.autograd.grad(
+        outs, wrt, [numtorch.tensor(s) for s in seeds], allow_unused=True
+    )
     for x, a in zip(wrt, analytic):
         flat = x._data.reshape(-1)
         num = np.zeros(flat.shape, flat.dtype)

@@ -36,8 +36,7 @@ def rand_arrays(shapes, dtype="float32", low=-2.0, high=2.0, seed=0, positive=Fa
 
 
 def to_numtorch(arrays, requires_grad=True):
-    return [numtorch.tensor(a, requires_grad=requires_grad and a.dtype.kind == "f")
-            for a in arrays]
+    return [numtorch.tensor(a, requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays]
 
 
 def to_torch(arrays, requires_grad=True):
@@ -48,12 +47,16 @@ def assert_close(nt_value, torch_value, atol=1e-5, rtol=1e-4, check_dtype=True):
     """A numtorch tensor equals a torch tensor: shape, dtype name and values."""
     a = nt_value.detach().numpy() if isinstance(nt_value, numtorch.Tensor) else np.asarray(nt_value)
     # NOTE: ``+ 0`` materialises PyTorch's lazy zero tensors (returned e.g. by sgn's backward)
-    b = ((torch_value.detach() + 0).numpy() if hasattr(torch_value, "detach")
-         else np.asarray(torch_value))
+    b = (
+        (torch_value.detach() + 0).numpy()
+        if hasattr(torch_value, "detach")
+        else np.asarray(torch_value)
+    )
     assert a.shape == b.shape, f"shape {a.shape} != torch {b.shape}"
     if check_dtype and hasattr(torch_value, "dtype") and isinstance(nt_value, numtorch.Tensor):
         assert str(nt_value.dtype) == str(torch_value.dtype), (
-            f"dtype {nt_value.dtype} != torch {torch_value.dtype}")
+            f"dtype {nt_value.dtype} != torch {torch_value.dtype}"
+        )
     np.testing.assert_allclose(a, b, atol=atol, rtol=rtol, equal_nan=True)
 
 
@@ -83,10 +86,12 @@ def compare_with_torch(fn, arrays, torch_fn=None, atol=1e-5, rtol=1e-4, grad=Tru
         return
     nt_diff = [t for t in nt_in if t.requires_grad]
     t_diff = [t for t in t_in if t.requires_grad]
-    t_grads = torch.autograd.grad([p[0] for p in t_pairs], t_diff, [p[1] for p in t_pairs],
-                                  allow_unused=True)
-    nt_grads = numtorch.autograd.grad([p[0] for p in nt_pairs], nt_diff,
-                                      [p[1] for p in nt_pairs], allow_unused=True)
+    t_grads = torch.autograd.grad(
+        [p[0] for p in t_pairs], t_diff, [p[1] for p in t_pairs], allow_unused=True
+    )
+    nt_grads = numtorch.autograd.grad(
+        [p[0] for p in nt_pairs], nt_diff, [p[1] for p in nt_pairs], allow_unused=True
+    )
     for i, (a, b) in enumerate(zip(nt_grads, t_grads)):
         if b is None:
             assert a is None or not a.detach().numpy().any(), f"input {i}: torch grad None"
@@ -103,8 +108,20 @@ def gradcheck(fn, arrays, second_order=True, eps=1e-6, atol=1e-5, rtol=1e-3):
         assert numtorch.autograd.gradgradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol)
 
 
-def check_op(fn, shapes, torch_fn=None, dtypes=("float32", "float64"), low=-2.0, high=2.0,
-             positive=False, atol=1e-5, rtol=1e-4, grad=True, second_order=True, seed=0):
+def check_op(
+    fn,
+    shapes,
+    torch_fn=None,
+    dtypes=("float32", "float64"),
+    low=-2.0,
+    high=2.0,
+    positive=False,
+    atol=1e-5,
+    rtol=1e-4,
+    grad=True,
+    second_order=True,
+    seed=0,
+):
     """The one-line op test: against torch in each dtype (where torch is installed), then a
     float64 gradcheck."""
     for dt in dtypes:

@@ -57,8 +57,9 @@ def test_common_names_are_pytorch_names():
 
 
 # --- fused multiply-adds and BLAS forms ---------------------------------------------------------
-@pytest.mark.parametrize("shapes", [[(3, 4), (3, 4), (3, 4)], [(3, 1), (4,), (2, 3, 4)],
-                                    [(), (), ()]])
+@pytest.mark.parametrize(
+    "shapes", [[(3, 4), (3, 4), (3, 4)], [(3, 1), (4,), (2, 3, 4)], [(), (), ()]]
+)
 def test_addcmul_addcdiv(shapes):
     check_op(lambda x, a, b: x.addcmul(a, b, value=0.5), shapes)
     check_op(lambda x, a, b: x.addcdiv(a, b, value=-2), shapes, low=0.5, high=2.0)
@@ -72,19 +73,31 @@ def test_addc_names_and_inplace():
     assert numtorch.addcmul(y, y, y).grad_fn.name() == "AddcmulBackward0"
     assert numtorch.addcdiv(y, y, y).grad_fn.name() == "AddcdivBackward0"
     with pytest.raises(RuntimeError, match="Integer division with addcdiv"):
-        numtorch.addcdiv(numtorch.ones(2), numtorch.ones(2, dtype=numtorch.int64),
-                         numtorch.ones(2, dtype=numtorch.int64))
+        numtorch.addcdiv(
+            numtorch.ones(2),
+            numtorch.ones(2, dtype=numtorch.int64),
+            numtorch.ones(2, dtype=numtorch.int64),
+        )
 
 
 def test_blas_accumulate():
-    check_op(lambda x, m, v: numtorch.addmv(x, m, v, beta=0.5, alpha=2) if isinstance(
-        x, numtorch.Tensor) else torch.addmv(x, m, v, beta=0.5, alpha=2),
-        [(3,), (3, 4), (4,)])
+    check_op(
+        lambda x, m, v: (
+            numtorch.addmv(x, m, v, beta=0.5, alpha=2)
+            if isinstance(x, numtorch.Tensor)
+            else torch.addmv(x, m, v, beta=0.5, alpha=2)
+        ),
+        [(3,), (3, 4), (4,)],
+    )
     check_op(lambda x, a, b: x.addr(a, b, alpha=3), [(3, 1), (3,), (4,)])
-    check_op(lambda x, a, b: x.addbmm(a, b, beta=2), [(3, 5), (2, 3, 4), (2, 4, 5)],
-             second_order=False)
-    check_op(lambda x, a, b: x.baddbmm(a, b, alpha=0.5), [(2, 3, 5), (2, 3, 4), (2, 4, 5)],
-             second_order=False)
+    check_op(
+        lambda x, a, b: x.addbmm(a, b, beta=2), [(3, 5), (2, 3, 4), (2, 4, 5)], second_order=False
+    )
+    check_op(
+        lambda x, a, b: x.baddbmm(a, b, alpha=0.5),
+        [(2, 3, 5), (2, 3, 4), (2, 4, 5)],
+        second_order=False,
+    )
 
 
 @requires_torch
@@ -108,21 +121,31 @@ def test_blas_inplace_and_chain_matmul():
 def test_gcd_lcm_ldexp_nextafter_heaviside():
     a, b = [12, -18, 0, 7], [8, 4, 0, -21]
     for name in ("gcd", "lcm"):
-        assert_close(getattr(numtorch, name)(numtorch.tensor(a), numtorch.tensor(b)),
-                     getattr(torch, name)(torch.tensor(a), torch.tensor(b)))
+        assert_close(
+            getattr(numtorch, name)(numtorch.tensor(a), numtorch.tensor(b)),
+            getattr(torch, name)(torch.tensor(a), torch.tensor(b)),
+        )
     with pytest.raises(RuntimeError, match="gcd_cpu"):
         numtorch.gcd(numtorch.ones(2), numtorch.ones(2))
     e = [3, -4, 0, 1]
-    assert_close(numtorch.ldexp(numtorch.tensor([1, 2, 3, 4]), numtorch.tensor(e)),
-                 torch.ldexp(torch.tensor([1, 2, 3, 4]), torch.tensor(e)))
+    assert_close(
+        numtorch.ldexp(numtorch.tensor([1, 2, 3, 4]), numtorch.tensor(e)),
+        torch.ldexp(torch.tensor([1, 2, 3, 4]), torch.tensor(e)),
+    )
     x = [1.0, -0.0, 3.5, -2.0]
     for lib, t in ((numtorch, numtorch.tensor), (torch, torch.tensor)):
         assert lib.nextafter(t(x), t([2.0, 1.0, 0.0, -5.0])).dtype == lib.float32
-    assert_close(numtorch.nextafter(numtorch.tensor(x), numtorch.zeros(4)),
-                 torch.nextafter(torch.tensor(x), torch.zeros(4)), atol=0, rtol=0)
+    assert_close(
+        numtorch.nextafter(numtorch.tensor(x), numtorch.zeros(4)),
+        torch.nextafter(torch.tensor(x), torch.zeros(4)),
+        atol=0,
+        rtol=0,
+    )
     v = [-1.5, 0.0, 2.0, 0.0]
-    assert_close(numtorch.heaviside(numtorch.tensor(v), numtorch.tensor([0.5])),
-                 torch.heaviside(torch.tensor(v), torch.tensor([0.5])))
+    assert_close(
+        numtorch.heaviside(numtorch.tensor(v), numtorch.tensor([0.5])),
+        torch.heaviside(torch.tensor(v), torch.tensor([0.5])),
+    )
     with pytest.raises(RuntimeError, match="different dtypes"):
         numtorch.heaviside(numtorch.tensor(v), numtorch.tensor(1))
     y = numtorch.tensor(v, requires_grad=True)
@@ -131,10 +154,20 @@ def test_gcd_lcm_ldexp_nextafter_heaviside():
 
 
 def test_frexp_and_ldexp_grads():
-    check_op(lambda x: x.frexp()[0] if isinstance(x, numtorch.Tensor) else torch.frexp(x)[0],
-             [(3, 4)], low=-20, high=20)
-    check_op(lambda x: numtorch.ldexp(x, numtorch.tensor([1, 0, 3])) if isinstance(
-        x, numtorch.Tensor) else torch.ldexp(x, torch.tensor([1, 0, 3])), [(2, 3)])
+    check_op(
+        lambda x: x.frexp()[0] if isinstance(x, numtorch.Tensor) else torch.frexp(x)[0],
+        [(3, 4)],
+        low=-20,
+        high=20,
+    )
+    check_op(
+        lambda x: (
+            numtorch.ldexp(x, numtorch.tensor([1, 0, 3]))
+            if isinstance(x, numtorch.Tensor)
+            else torch.ldexp(x, torch.tensor([1, 0, 3]))
+        ),
+        [(2, 3)],
+    )
     m, e = numtorch.frexp(numtorch.tensor([8.0, 0.3]))
     assert e.dtype is numtorch.int32 and m.tolist() == [0.5, 0.6000000238418579]
 
@@ -142,7 +175,8 @@ def test_frexp_and_ldexp_grads():
 # --- statistics and integration -----------------------------------------------------------------
 def _both(fn_name, *args, **kwargs):
     return lambda *t: getattr(numtorch if isinstance(t[0], numtorch.Tensor) else torch, fn_name)(
-        *t, *args, **kwargs)
+        *t, *args, **kwargs
+    )
 
 
 @pytest.mark.parametrize("shape", [(3, 6), (5,), (1, 4)])
@@ -158,12 +192,16 @@ def test_cov_weights():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((3, 5))
     fw, aw = np.array([1, 2, 1, 3, 1]), rng.random(5)
-    out = numtorch.cov(numtorch.tensor(x), fweights=numtorch.tensor(fw),
-                       aweights=numtorch.tensor(aw))
-    assert_close(out, torch.cov(torch.tensor(x), fweights=torch.tensor(fw),
-                                aweights=torch.tensor(aw)))
-    assert_close(numtorch.cov(numtorch.tensor([[1, 2, 3], [2, 5, 4]])),
-                 torch.cov(torch.tensor([[1, 2, 3], [2, 5, 4]])))
+    out = numtorch.cov(
+        numtorch.tensor(x), fweights=numtorch.tensor(fw), aweights=numtorch.tensor(aw)
+    )
+    assert_close(
+        out, torch.cov(torch.tensor(x), fweights=torch.tensor(fw), aweights=torch.tensor(aw))
+    )
+    assert_close(
+        numtorch.cov(numtorch.tensor([[1, 2, 3], [2, 5, 4]])),
+        torch.cov(torch.tensor([[1, 2, 3], [2, 5, 4]])),
+    )
 
 
 def test_dist_trapezoid():
@@ -182,8 +220,10 @@ def test_dist_trapezoid():
 @requires_torch
 def test_integer_and_empty_integration():
     for name in ("trapezoid", "cumulative_trapezoid"):
-        assert_close(getattr(numtorch, name)(numtorch.tensor([1, 2, 4])),
-                     getattr(torch, name)(torch.tensor([1, 2, 4])))
+        assert_close(
+            getattr(numtorch, name)(numtorch.tensor([1, 2, 4])),
+            getattr(torch, name)(torch.tensor([1, 2, 4])),
+        )
     assert_close(numtorch.trapezoid(numtorch.zeros(0)), torch.trapezoid(torch.zeros(0)))
 
 
@@ -201,8 +241,10 @@ def test_vander_diagflat_renorm():
 
 @requires_torch
 def test_vander_integers_and_zero():
-    assert_close(numtorch.vander(numtorch.tensor([1, 2, 3], dtype=numtorch.int32)),
-                 torch.vander(torch.tensor([1, 2, 3], dtype=torch.int32)))
+    assert_close(
+        numtorch.vander(numtorch.tensor([1, 2, 3], dtype=numtorch.int32)),
+        torch.vander(torch.tensor([1, 2, 3], dtype=torch.int32)),
+    )
     x = numtorch.tensor([0.0, 2.0], requires_grad=True)
     numtorch.vander(x, 4).sum().backward()
     assert x.grad.tolist() == [1.0, 17.0]  # d/dx (x^3 + x^2 + x + 1) = 3x^2 + 2x + 1
@@ -218,8 +260,10 @@ def test_predicates():
         numtorch.is_nonzero(numtorch.ones(0))
     assert numtorch.is_same_size(numtorch.ones(2, 3), numtorch.zeros(2, 3))
     assert not numtorch.ones(2).is_same_size(numtorch.ones(3))
-    assert numtorch.is_signed(numtorch.ones(1)) and not numtorch.ones(1, dtype=numtorch.uint8
-                                                                       ).is_signed()
+    assert (
+        numtorch.is_signed(numtorch.ones(1))
+        and not numtorch.ones(1, dtype=numtorch.uint8).is_signed()
+    )
 
 
 @requires_torch
@@ -247,18 +291,31 @@ def test_ravel_sum_to_size():
 def test_scatter_copies():
     check_op(lambda x, s: x.select_scatter(s, 1, -1), [(3, 4), (3,)])
     check_op(lambda x, s: x.slice_scatter(s, 0, 1, None, 2), [(5, 2), (2, 2)])
-    check_op(lambda x, s: numtorch.slice_scatter(x, s, dim=1, start=1, end=3) if isinstance(
-        x, numtorch.Tensor) else torch.slice_scatter(x, s, dim=1, start=1, end=3),
-        [(2, 4), (2, 2)])
+    check_op(
+        lambda x, s: (
+            numtorch.slice_scatter(x, s, dim=1, start=1, end=3)
+            if isinstance(x, numtorch.Tensor)
+            else torch.slice_scatter(x, s, dim=1, start=1, end=3)
+        ),
+        [(2, 4), (2, 2)],
+    )
     check_op(lambda x, s: x.diagonal_scatter(s, 1), [(3, 4), (3,)])
     with pytest.raises(RuntimeError, match="src size = \\[3\\], slice size = \\[2\\]"):
         numtorch.select_scatter(numtorch.zeros(2, 2), numtorch.ones(3), 0, 0)
 
 
 # --- in-place views, resize, fill_diagonal_ -----------------------------------------------------
-INPLACE_VIEWS = [("t_", ()), ("transpose_", (0, 2)), ("swapaxes_", (0, 1)), ("swapdims_", (2, 1)),
-                 ("unsqueeze_", (1,)), ("squeeze_", ()), ("squeeze_", (1,)),
-                 ("squeeze_", ((0, 1),)), ("as_strided_", ((2, 2), (1, 2)))]
+INPLACE_VIEWS = [
+    ("t_", ()),
+    ("transpose_", (0, 2)),
+    ("swapaxes_", (0, 1)),
+    ("swapdims_", (2, 1)),
+    ("unsqueeze_", (1,)),
+    ("squeeze_", ()),
+    ("squeeze_", (1,)),
+    ("squeeze_", ((0, 1),)),
+    ("as_strided_", ((2, 2), (1, 2))),
+]
 
 
 @requires_torch
@@ -308,8 +365,10 @@ def test_resize_and_fill_diagonal():
     with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
         numtorch.ones(2, requires_grad=True).resize_(3)
     for shape, wrap in (((7, 3), True), ((7, 3), False), ((3, 5), False), ((3, 3, 3), False)):
-        assert_close(numtorch.zeros(shape).fill_diagonal_(5, wrap=wrap),
-                     torch.zeros(shape).fill_diagonal_(5, wrap=wrap))
+        assert_close(
+            numtorch.zeros(shape).fill_diagonal_(5, wrap=wrap),
+            torch.zeros(shape).fill_diagonal_(5, wrap=wrap),
+        )
     with pytest.raises(RuntimeError, match="equal length"):
         numtorch.zeros(2, 3, 4).fill_diagonal_(1)
     check_op(lambda x: (x * 1).fill_diagonal_(0.5), [(3, 4)])
@@ -334,20 +393,36 @@ def test_tensor_new_and_attributes():
 
 # --- missing in-place forms and torch.<op>_ functions -------------------------------------------
 @requires_torch
-@pytest.mark.parametrize("name,args,dtype", [
-    ("logical_and_", ([1.0, 0.0, 2.0],), "float32"), ("logical_xor_", ([1, 0, 0],), "int64"),
-    ("bitwise_and_", ([6, 3, 1],), "int64"), ("bitwise_not_", (), "int32"),
-    ("greater_", ([0.0, 2.0, 0.5],), "float32"), ("less_equal_", (1,), "int64"),
-    ("not_equal_", ([1, 1, 1],), "int64"), ("lgamma_", (), "float64"),
-    ("digamma_", (), "float32"), ("polygamma_", (1,), "float64"), ("i0_", (), "float32"),
-    ("mvlgamma_", (1,), "float64"), ("logit_", (0.1,), "float32"),
-    ("float_power_", (2,), "float64"), ("bitwise_left_shift_", ([1, 2, 0],), "int64"),
-])
+@pytest.mark.parametrize(
+    "name,args,dtype",
+    [
+        ("logical_and_", ([1.0, 0.0, 2.0],), "float32"),
+        ("logical_xor_", ([1, 0, 0],), "int64"),
+        ("bitwise_and_", ([6, 3, 1],), "int64"),
+        ("bitwise_not_", (), "int32"),
+        ("greater_", ([0.0, 2.0, 0.5],), "float32"),
+        ("less_equal_", (1,), "int64"),
+        ("not_equal_", ([1, 1, 1],), "int64"),
+        ("lgamma_", (), "float64"),
+        ("digamma_", (), "float32"),
+        ("polygamma_", (1,), "float64"),
+        ("i0_", (), "float32"),
+        ("mvlgamma_", (1,), "float64"),
+        ("logit_", (0.1,), "float32"),
+        ("float_power_", (2,), "float64"),
+        ("bitwise_left_shift_", ([1, 2, 0],), "int64"),
+    ],
+)
 def test_missing_inplace_methods(name, args, dtype):
     base = np.array([1.5, 0.25, 3.0]) if "float" in dtype else np.array([1, 0, 3])
     x, tx = numtorch.tensor(base.astype(dtype)), torch.tensor(base.astype(dtype))
-    conv = [(numtorch.tensor(a) if isinstance(a, list) else a,
-             torch.tensor(a) if isinstance(a, list) else a) for a in args]
+    conv = [
+        (
+            numtorch.tensor(a) if isinstance(a, list) else a,
+            torch.tensor(a) if isinstance(a, list) else a,
+        )
+        for a in args
+    ]
     assert getattr(x, name)(*[c[0] for c in conv]) is x
     getattr(tx, name)(*[c[1] for c in conv])
     assert_close(x, tx)
@@ -380,8 +455,10 @@ def test_torch_level_inplace_functions():
 def test_igamma_isreal_index_reduce():
     a, b = np.array([0.5, 1.0, 3.0]), np.array([0.2, 1.5, 2.0])
     for name in ("igamma", "igammac"):
-        assert_close(getattr(numtorch, name)(numtorch.tensor(a), numtorch.tensor(b)),
-                     getattr(torch, name)(torch.tensor(a), torch.tensor(b)))
+        assert_close(
+            getattr(numtorch, name)(numtorch.tensor(a), numtorch.tensor(b)),
+            getattr(torch, name)(torch.tensor(a), torch.tensor(b)),
+        )
     c = [1 + 0j, 2 + 1j]
     assert_close(numtorch.isreal(numtorch.tensor(c)), torch.isreal(torch.tensor(c)))
     assert_close(numtorch.ones(2).isreal(), torch.ones(2).isreal())
@@ -391,10 +468,16 @@ def test_igamma_isreal_index_reduce():
             x, tx = numtorch.ones(4, 2), torch.ones(4, 2)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                x.index_reduce_(0, numtorch.tensor([0, 3, 0]), numtorch.tensor(src), reduce,
-                                include_self=include_self)
-                tx.index_reduce_(0, torch.tensor([0, 3, 0]), torch.tensor(src), reduce,
-                                 include_self=include_self)
+                x.index_reduce_(
+                    0,
+                    numtorch.tensor([0, 3, 0]),
+                    numtorch.tensor(src),
+                    reduce,
+                    include_self=include_self,
+                )
+                tx.index_reduce_(
+                    0, torch.tensor([0, 3, 0]), torch.tensor(src), reduce, include_self=include_self
+                )
             assert_close(x, tx)
 
 
@@ -408,32 +491,42 @@ def test_nn_functions_at_torch_level():
     m, v = rng.standard_normal(4).astype("float32"), rng.random(4).astype("float32") + 0.5
     n, t = numtorch.tensor, torch.tensor
     cases = [
-        lambda L, T: L.softmax(T(x), 1), lambda L, T: L.log_softmax(T(x), -1, L.float64),
-        lambda L, T: T(x).softmax(dim=2), lambda L, T: L.conv2d(T(x), T(w), None, 1, 1),
+        lambda L, T: L.softmax(T(x), 1),
+        lambda L, T: L.log_softmax(T(x), -1, L.float64),
+        lambda L, T: T(x).softmax(dim=2),
+        lambda L, T: L.conv2d(T(x), T(w), None, 1, 1),
         lambda L, T: L.convolution(T(x), T(w), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1),
         lambda L, T: L.batch_norm(T(x), T(g), T(b), T(m), T(v), False, 0.1, 1e-5, False),
-        lambda L, T: L.layer_norm(T(x), [6, 6]), lambda L, T: L.group_norm(T(x), 2, T(g), T(b)),
+        lambda L, T: L.layer_norm(T(x), [6, 6]),
+        lambda L, T: L.group_norm(T(x), 2, T(g), T(b)),
         lambda L, T: L.instance_norm(T(x), None, None, None, None, True, 0.1, 1e-5, False),
         lambda L, T: L.embedding(T(w.reshape(12, 9)), T(np.array([[0, 11], [3, 3]]))),
-        lambda L, T: L.max_pool2d(T(x), 2), lambda L, T: L.avg_pool1d(T(x[0]), 3, 2),
+        lambda L, T: L.max_pool2d(T(x), 2),
+        lambda L, T: L.avg_pool1d(T(x[0]), 3, 2),
         lambda L, T: L.max_pool1d_with_indices(T(x[0]), 2)[1],
         lambda L, T: L.adaptive_max_pool1d(T(x[0]), 4)[0],
         lambda L, T: L.constant_pad_nd(T(x), [1, 2], 0.5),
         lambda L, T: L.kl_div(T(x), T(np.abs(x)), 2),
-        lambda L, T: L.binary_cross_entropy_with_logits(T(x), T(np.abs(x) > 0.5).float(),
-                                                        None, None, 0),
-        lambda L, T: L.pdist(T(x[0, 0]), 3), lambda L, T: L.pixel_shuffle(T(x), 2),
-        lambda L, T: L.pixel_unshuffle(T(x), 3), lambda L, T: L.channel_shuffle(T(x), 2),
+        lambda L, T: L.binary_cross_entropy_with_logits(
+            T(x), T(np.abs(x) > 0.5).float(), None, None, 0
+        ),
+        lambda L, T: L.pdist(T(x[0, 0]), 3),
+        lambda L, T: L.pixel_shuffle(T(x), 2),
+        lambda L, T: L.pixel_unshuffle(T(x), 3),
+        lambda L, T: L.channel_shuffle(T(x), 2),
         lambda L, T: L.cosine_similarity(T(x), T(x[::-1].copy())),
-        lambda L, T: L.dropout(T(x), 0.3, False), lambda L, T: L.selu(T(x)),
-        lambda L, T: L.celu(T(x), 0.5), lambda L, T: L.threshold(T(x), 0.1, 20.0),
+        lambda L, T: L.dropout(T(x), 0.3, False),
+        lambda L, T: L.selu(T(x)),
+        lambda L, T: L.celu(T(x), 0.5),
+        lambda L, T: L.threshold(T(x), 0.1, 20.0),
         lambda L, T: L.hardshrink(T(x), 0.3),
         lambda L, T: T(x).prelu(T(np.array([0.2], "float32"))),
     ]
     for case in cases:
         assert_close(case(numtorch, n), case(torch, t), atol=1e-4)
-    check_op(lambda a: numtorch.pdist(a) if isinstance(a, numtorch.Tensor) else torch.pdist(a),
-             [(4, 3)])
+    check_op(
+        lambda a: numtorch.pdist(a) if isinstance(a, numtorch.Tensor) else torch.pdist(a), [(4, 3)]
+    )
     check_op(_both("pixel_shuffle", 2), [(1, 8, 2, 3)], second_order=False)
 
 
@@ -470,10 +563,11 @@ def test_iinfo(name):
 
 
 def test_finfo_iinfo_defaults_and_errors():
-    assert numtorch.finfo().dtype == "float32" and numtorch.finfo().eps == 2.0 ** -23
+    assert numtorch.finfo().dtype == "float32" and numtorch.finfo().eps == 2.0**-23
     assert numtorch.iinfo(numtorch.int8).max == 127 and numtorch.iinfo(numtorch.uint8).min == 0
     assert repr(numtorch.iinfo(numtorch.int32)) == (
-        "iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)")
+        "iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)"
+    )
     with pytest.raises(TypeError, match="requires a floating point input type"):
         numtorch.finfo(numtorch.int32)
     with pytest.raises(TypeError, match="requires an integer input type"):
@@ -569,8 +663,9 @@ def test_backends_multiprocessing_version():
 @requires_torch
 def test_cpu_capability_matches_torch_spelling():
     assert numtorch.backends.cpu.get_cpu_capability() in (
-        "AVX2", "DEFAULT") and torch.backends.cpu.get_cpu_capability() in (
-        "AVX2", "AVX512", "DEFAULT", "NO AVX")
+        "AVX2",
+        "DEFAULT",
+    ) and torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512", "DEFAULT", "NO AVX")
 
 
 def _square_into(rank, queue):
@@ -586,13 +681,16 @@ def test_spawn_runs_each_rank():
 
 
 def test_gradcheck_compositions():
-    gradcheck(lambda x, a, b: numtorch.addcdiv(x, a, b), [np.ones(3), np.arange(1.0, 4),
-                                                          np.arange(2.0, 5)])
+    gradcheck(
+        lambda x, a, b: numtorch.addcdiv(x, a, b),
+        [np.ones(3), np.arange(1.0, 4), np.arange(2.0, 5)],
+    )
 
 
 @requires_torch
-@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
-                                  "bartlett_window", "kaiser_window"])
+@pytest.mark.parametrize(
+    "name", ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
+)
 def test_windows(name):
     for n in (0, 1, 2, 5, 8):
         for periodic in (True, False):
@@ -600,8 +698,9 @@ def test_windows(name):
                 got = getattr(numtorch, name)(n, periodic, dtype=getattr(numtorch, dt))
                 want = getattr(torch, name)(n, periodic, dtype=getattr(torch, dt))
                 assert_close(got, want, atol=1e-6)
-    assert_close(numtorch.hamming_window(6, True, 0.5, 0.4),
-                 torch.hamming_window(6, True, 0.5, 0.4))
+    assert_close(
+        numtorch.hamming_window(6, True, 0.5, 0.4), torch.hamming_window(6, True, 0.5, 0.4)
+    )
     assert_close(numtorch.kaiser_window(7, False, beta=5.0), torch.kaiser_window(7, False, 5.0))
     assert getattr(numtorch, name)(4, requires_grad=True).requires_grad
     with pytest.raises(RuntimeError, match="expects floating point dtypes"):
@@ -623,12 +722,21 @@ def _distribution_run(lib):
     out += [x, u.log_prob(x), u.entropy(), u.log_prob(lib.tensor(1.5))]
     b = lib.distributions.Bernoulli(probs=lib.tensor([0.3, 0.9]))
     y = b.sample((3,))
-    out += [y, b.log_prob(y), b.entropy(), lib.distributions.Bernoulli(logits=lib.tensor(
-        [0.2])).probs]
+    out += [
+        y,
+        b.log_prob(y),
+        b.entropy(),
+        lib.distributions.Bernoulli(logits=lib.tensor([0.2])).probs,
+    ]
     c = lib.distributions.Categorical(logits=lib.tensor([[0.1, 2.0, -1.0], [0.0, 0.0, 0.0]]))
     z = c.sample((4,))
-    out += [z, c.log_prob(z), c.entropy(), c.probs, lib.distributions.Categorical(
-        probs=lib.tensor([1.0, 3.0])).sample((5,))]
+    out += [
+        z,
+        c.log_prob(z),
+        c.entropy(),
+        c.probs,
+        lib.distributions.Categorical(probs=lib.tensor([1.0, 3.0])).sample((5,)),
+    ]
     return out
 
 

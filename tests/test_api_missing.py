@@ -33,13 +33,15 @@ def test_kl_divergence_matches_torch(shape):
     torch = pytest.importorskip("torch")
     for dt in ("float32", "float64"):
         arrays = rand_arrays([shape] * 4, dt, seed=len(shape))
-        compare_with_torch(lambda *x: _kl_cases(numtorch, *x), arrays,
-                           lambda *x: _kl_cases(torch, *x))
+        compare_with_torch(
+            lambda *x: _kl_cases(numtorch, *x), arrays, lambda *x: _kl_cases(torch, *x)
+        )
 
 
 def test_kl_divergence_gradcheck():
-    gradcheck(lambda *x: _kl_cases(numtorch, *x)[:3], rand_arrays([(2, 3)] * 4, seed=3),
-              second_order=True)
+    gradcheck(
+        lambda *x: _kl_cases(numtorch, *x)[:3], rand_arrays([(2, 3)] * 4, seed=3), second_order=True
+    )
 
 
 def test_kl_divergence_infinite_and_zero_mass():
@@ -47,11 +49,15 @@ def test_kl_divergence_infinite_and_zero_mass():
     pp, pq = [0.0, 0.3, 1.0, 0.5], [0.5, 0.0, 1.0, 1.0]
     for mod in (numtorch, torch):
         D = mod.distributions
-        cat = D.kl_divergence(D.Categorical(mod.tensor([[0.0, 0.3, 0.7], [0.2, 0.3, 0.5]])),
-                              D.Categorical(mod.tensor([[0.5, 0.2, 0.3], [0.0, 0.5, 0.5]])))
+        cat = D.kl_divergence(
+            D.Categorical(mod.tensor([[0.0, 0.3, 0.7], [0.2, 0.3, 0.5]])),
+            D.Categorical(mod.tensor([[0.5, 0.2, 0.3], [0.0, 0.5, 0.5]])),
+        )
         ber = D.kl_divergence(D.Bernoulli(mod.tensor(pp)), D.Bernoulli(mod.tensor(pq)))
-        uni = D.kl_divergence(D.Uniform(mod.tensor([0.0, 0.0]), mod.tensor([1.0, 2.0])),
-                              D.Uniform(mod.tensor([-1.0, 0.5]), mod.tensor([2.0, 3.0])))
+        uni = D.kl_divergence(
+            D.Uniform(mod.tensor([0.0, 0.0]), mod.tensor([1.0, 2.0])),
+            D.Uniform(mod.tensor([-1.0, 0.5]), mod.tensor([2.0, 3.0])),
+        )
         if mod is numtorch:
             got = (cat, ber, uni)
     for a, b in zip(got, (cat, ber, uni)):
@@ -141,8 +147,11 @@ def _close_cases(mod):
     nan = float("nan")
     return [
         (t([1.0, 2.0]), t([1.0, 2.1]), {}),
-        (t([[1.0, 2.0], [3.0, 4.0]], dtype=mod.float64), t([[1.0, 2.5], [3.0, 4.5]],
-                                                              dtype=mod.float64), {}),
+        (
+            t([[1.0, 2.0], [3.0, 4.0]], dtype=mod.float64),
+            t([[1.0, 2.5], [3.0, 4.5]], dtype=mod.float64),
+            {},
+        ),
         (t([1, 2]), t([1, 3]), {}),
         (t([True]), t([False]), {}),
         (1.0, 1.5, {}),
@@ -255,9 +264,11 @@ def test_functional_call_and_per_sample_grads():
             return ((mod.func.functional_call(lin, p, (x,)) - y) ** 2).sum()
 
         per = mod.func.vmap(mod.func.grad(loss), in_dims=(None, 0, 0))(
-            params, mod.tensor(xs), mod.tensor(ys))
-        outs.append([per["weight"], per["bias"], mod.func.functional_call(
-            lin, (params,), mod.tensor(xs))])
+            params, mod.tensor(xs), mod.tensor(ys)
+        )
+        outs.append(
+            [per["weight"], per["bias"], mod.func.functional_call(lin, (params,), mod.tensor(xs))]
+        )
         assert lin.weight.tolist() != params["weight"].tolist()  # restored afterwards
     for g, w_ in zip(*outs):
         assert_close(g, w_)
@@ -281,8 +292,12 @@ def test_checkpoint_grads_and_rng():
     from numtorch.utils.checkpoint import checkpoint, checkpoint_sequential
 
     numtorch.manual_seed(0)
-    m = numtorch.nn.Sequential(numtorch.nn.Linear(4, 5), numtorch.nn.Dropout(0.5),
-                               numtorch.nn.Tanh(), numtorch.nn.Linear(5, 2))
+    m = numtorch.nn.Sequential(
+        numtorch.nn.Linear(4, 5),
+        numtorch.nn.Dropout(0.5),
+        numtorch.nn.Tanh(),
+        numtorch.nn.Linear(5, 2),
+    )
     x = numtorch.randn(3, 4, requires_grad=True)
     grads = []
     for ckpt in (True, False):
@@ -331,5 +346,10 @@ def test_amp_autocast_and_grad_scaler():
     on.step(opt)  # skipped
     on.update()
     assert numtorch.allclose(p, numtorch.full((2,), 0.7)) and on.get_scale() == 4.0
-    assert sorted(on.state_dict()) == ["_growth_tracker", "backoff_factor", "growth_factor",
-                                       "growth_interval", "scale"]
+    assert sorted(on.state_dict()) == [
+        "_growth_tracker",
+        "backoff_factor",
+        "growth_factor",
+        "growth_interval",
+        "scale",
+    ]

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from helpers import assert_close, check_op, requires_torch, torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import numtorch as nt
-from helpers import assert_close, check_op, requires_torch, torch
 
 BINARY = [
     ("add", lambda a, b: a + b),
@@ -17,8 +17,14 @@ BINARY = [
     ("add_alpha", lambda a, b: a.add(b, alpha=2.5)),
     ("sub_alpha", lambda a, b: a.sub(b, alpha=0.5)),
 ]
-SHAPES = [[(), ()], [(3,), (3,)], [(2, 3), (3,)], [(4, 1), (1, 5)], [(2, 1, 3), (4, 1)],
-          [(0, 3), (3,)]]
+SHAPES = [
+    [(), ()],
+    [(3,), (3,)],
+    [(2, 3), (3,)],
+    [(4, 1), (1, 5)],
+    [(2, 1, 3), (4, 1)],
+    [(0, 3), (3,)],
+]
 
 
 @pytest.mark.parametrize("name,fn", BINARY, ids=[b[0] for b in BINARY])
@@ -48,17 +54,22 @@ def test_non_contiguous_operands():
 
 
 @requires_torch
-@pytest.mark.parametrize("a,b", [
-    (np.array([1, 2]), 2.5), (np.array([1, 2]), 2), (np.array([True, False]), 1),
-    (np.array([1, 2], np.int32), np.array([1, 2], np.int64)),
-    (np.array([1.0, 2.0], np.float32), np.array(2.0, np.float64)),
-    (np.array([1, 2], np.int64), np.array(2.0, np.float64)),
-    (np.array([1.0], np.float16), np.array([1], np.int64)),
-    (np.array([1, 2], np.uint8), np.array([1, 2], np.int8)),
-    (np.array([1.0, 2.0], np.float32), 1j),
-    (np.array([True]), np.array([True])),
-    (np.array([1, 2], np.int32), True),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (np.array([1, 2]), 2.5),
+        (np.array([1, 2]), 2),
+        (np.array([True, False]), 1),
+        (np.array([1, 2], np.int32), np.array([1, 2], np.int64)),
+        (np.array([1.0, 2.0], np.float32), np.array(2.0, np.float64)),
+        (np.array([1, 2], np.int64), np.array(2.0, np.float64)),
+        (np.array([1.0], np.float16), np.array([1], np.int64)),
+        (np.array([1, 2], np.uint8), np.array([1, 2], np.int8)),
+        (np.array([1.0, 2.0], np.float32), 1j),
+        (np.array([True]), np.array([True])),
+        (np.array([1, 2], np.int32), True),
+    ],
+)
 @pytest.mark.parametrize("op", ["add", "mul", "truediv", "floordiv", "lt", "eq"])
 def test_type_promotion_matches_torch(a, b, op):
     def make(module, v):
@@ -83,8 +94,10 @@ def test_type_promotion_matches_torch(a, b, op):
 
 @requires_torch
 @settings(max_examples=40, deadline=None)
-@given(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
-       st.sampled_from(["add", "sub", "mul"]))
+@given(
+    hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+    st.sampled_from(["add", "sub", "mul"]),
+)
 def test_broadcasting_hypothesis(shapes, op):
     sa, sb = shapes.input_shapes
     rng = np.random.default_rng(0)
@@ -116,8 +129,9 @@ def test_errors():
         nt.tensor([True]) - nt.tensor([False])
     with pytest.raises(RuntimeError, match="Negation, the `-` operator, on a bool tensor"):
         -nt.tensor([True])
-    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
-                       "output type Long"):
+    with pytest.raises(
+        RuntimeError, match="result type Float can't be cast to the desired output type Long"
+    ):
         nt.tensor([1, 2]).add_(1.5)
     with pytest.raises(ValueError, match="div expected rounding_mode"):
         nt.tensor([1.0]).div(2, rounding_mode="round")
@@ -166,9 +180,15 @@ def test_numpy_operand_on_the_left_defers_to_tensor():
 
 def test_grad_fn_names():
     x = nt.tensor([1.0, 2.0], requires_grad=True)
-    names = {"AddBackward0": x + 1, "SubBackward0": x - 1, "RsubBackward1": 1 - x,
-             "MulBackward0": x * 2, "DivBackward0": x / 2, "PowBackward0": x**2,
-             "NegBackward0": -x}
+    names = {
+        "AddBackward0": x + 1,
+        "SubBackward0": x - 1,
+        "RsubBackward1": 1 - x,
+        "MulBackward0": x * 2,
+        "DivBackward0": x / 2,
+        "PowBackward0": x**2,
+        "NegBackward0": -x,
+    }
     for name, y in names.items():
         assert y.grad_fn.name() == name
     assert (1 / x).grad_fn.name() == "MulBackward0"
@@ -190,17 +210,20 @@ def test_out_of_range_int_wraps_into_the_dtype_as_pytorch_does(dtype):
 
 
 @requires_torch
-@pytest.mark.parametrize("call", [
-    lambda m: m.where(m.ones(3, dtype=m.bool), m.ones(2, 3), m.ones(4, 5)),
-    lambda m: m.ones(2, 3).masked_fill(m.ones(3, 2, dtype=m.bool), 0.0),
-    lambda m: m.ones(2, 3) @ m.ones(3, 2, dtype=m.float64),
-    lambda m: m.mm(m.ones(2, 3, dtype=m.int32), m.ones(3, 2)),
-    lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),
-    lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3), m.ones(4)),
-    lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3)),
-    lambda m: m.nn.functional.linear(m.ones(2, 3), m.ones(4, 3), m.ones(4, dtype=m.float64)),
-    lambda m: m.nn.functional.layer_norm(m.ones(2, 3), (4,)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.where(m.ones(3, dtype=m.bool), m.ones(2, 3), m.ones(4, 5)),
+        lambda m: m.ones(2, 3).masked_fill(m.ones(3, 2, dtype=m.bool), 0.0),
+        lambda m: m.ones(2, 3) @ m.ones(3, 2, dtype=m.float64),
+        lambda m: m.mm(m.ones(2, 3, dtype=m.int32), m.ones(3, 2)),
+        lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),
+        lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3), m.ones(4)),
+        lambda m: m.nn.functional.linear(m.ones(2, 3, dtype=m.float64), m.ones(4, 3)),
+        lambda m: m.nn.functional.linear(m.ones(2, 3), m.ones(4, 3), m.ones(4, dtype=m.float64)),
+        lambda m: m.nn.functional.layer_norm(m.ones(2, 3), (4,)),
+    ],
+)
 def test_error_messages_match_pytorch(call):
     messages = []
     for m in (nt, torch):

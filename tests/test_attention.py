@@ -22,16 +22,22 @@ def _lib_tensor(like, a):
 
 @pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"scale": 0.3}], ids=str)
 def test_sdpa(kw):
-    check_op(lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, **kw),
-             [(2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 6)], second_order=not kw)
+    check_op(
+        lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, **kw),
+        [(2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 6)],
+        second_order=not kw,
+    )
 
 
 @pytest.mark.parametrize("kind", ["bool", "float"])
 def test_sdpa_masks(kind):
     mask = RNG.standard_normal((5, 6))
     mask = mask > -0.5 if kind == "bool" else mask
-    check_op(lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, _lib_tensor(q, mask)),
-             [(2, 5, 4), (2, 6, 4), (2, 6, 3)], second_order=False)
+    check_op(
+        lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, _lib_tensor(q, mask)),
+        [(2, 5, 4), (2, 6, 4), (2, 6, 3)],
+        second_order=False,
+    )
 
 
 def _pair(make):
@@ -83,29 +89,38 @@ def test_mha(dtype):
     a, b = _pair(lambda m: m.MultiheadAttention(8, 2))
     _check(a, b, [X, X, X], dtype=dtype)
     a, b = _pair(lambda m: m.MultiheadAttention(8, 2, batch_first=True, bias=False))
-    _check(a, b, [X, X, X], {"attn_mask": np.triu(np.ones((2, 2), bool), 1)},
-           dtype=dtype)
+    _check(a, b, [X, X, X], {"attn_mask": np.triu(np.ones((2, 2), bool), 1)}, dtype=dtype)
 
 
 @requires_torch
 def test_mha_options():
-    a, b = _pair(lambda m: m.MultiheadAttention(8, 4, add_bias_kv=True, add_zero_attn=True,
-                                                kdim=3, vdim=5))
+    a, b = _pair(
+        lambda m: m.MultiheadAttention(8, 4, add_bias_kv=True, add_zero_attn=True, kdim=3, vdim=5)
+    )
     kpm = np.zeros((2, 7), bool)
     kpm[0, -2:] = True
-    _check(a, b, [X, RNG.standard_normal((7, 2, 3)), RNG.standard_normal((7, 2, 5))],
-           {"key_padding_mask": kpm, "average_attn_weights": False})
+    _check(
+        a,
+        b,
+        [X, RNG.standard_normal((7, 2, 3)), RNG.standard_normal((7, 2, 5))],
+        {"key_padding_mask": kpm, "average_attn_weights": False},
+    )
     a, b = _pair(lambda m: m.MultiheadAttention(8, 2))
     _check(a, b, [X, X, X], {"attn_mask": CAUSAL, "need_weights": False, "is_causal": True})
     _check(a, b, [X[:, 0], X[:, 0], X[:, 0]])
 
 
 @requires_torch
-@pytest.mark.parametrize("make", [
-    lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
-    lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0, norm_first=True,
-                                        activation="gelu"),
-], ids=["post-norm", "pre-norm-gelu"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
+        lambda m: m.TransformerEncoderLayer(
+            8, 2, 16, dropout=0.0, norm_first=True, activation="gelu"
+        ),
+    ],
+    ids=["post-norm", "pre-norm-gelu"],
+)
 def test_encoder_layer(make):
     a, b = _pair(make)
     _check(a, b, [X], {"src_mask": CAUSAL})
@@ -117,8 +132,10 @@ def test_decoder_and_transformer():
     _check(a, b, [X, RNG.standard_normal((5, 3, 8))])
     a, b = _pair(lambda m: m.Transformer(8, 2, 2, 1, 16, dropout=0.0))
     _check(a, b, [MEM, X], {"tgt_mask": CAUSAL})
-    assert_close(nn.Transformer.generate_square_subsequent_mask(4),
-                 torch.nn.Transformer.generate_square_subsequent_mask(4))
+    assert_close(
+        nn.Transformer.generate_square_subsequent_mask(4),
+        torch.nn.Transformer.generate_square_subsequent_mask(4),
+    )
 
 
 def test_training_mode_dropout_runs():

@@ -49,8 +49,11 @@ def test_non_scalar_backward_needs_gradient():
 
 def test_gradient_shape_mismatch():
     x = t([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of "
-                       r"torch.Size\(\[3\]\) and output\[0\] has a shape of torch.Size\(\[2\]\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Mismatch in shape: grad_output\[0\] has a shape of "
+        r"torch.Size\(\[3\]\) and output\[0\] has a shape of torch.Size\(\[2\]\)",
+    ):
         (x * 2).backward(t([1.0, 1.0, 1.0]))
 
 
@@ -74,8 +77,10 @@ def test_grad_reset_forms():
 
 def test_assigning_wrong_shaped_grad():
     x = t([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="attempting to assign a gradient of size '\\[3\\]' to "
-                       "a tensor of size '\\[2\\]'"):
+    with pytest.raises(
+        RuntimeError,
+        match="attempting to assign a gradient of size '\\[3\\]' to a tensor of size '\\[2\\]'",
+    ):
         x.grad = t([1.0, 2.0, 3.0])
 
 
@@ -114,9 +119,12 @@ def test_inplace_on_saved_tensor_is_detected():
     y = x + 1
     z = y * y
     y.add_(1)
-    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: "
-                       r"\[torch.FloatTensor \[2\]\], which is output 0 of Add, is at version 1; "
-                       r"expected version 0 instead"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"modified by an inplace operation: "
+        r"\[torch.FloatTensor \[2\]\], which is output 0 of Add, is at version 1; "
+        r"expected version 0 instead",
+    ):
         z.sum().backward()
 
 
@@ -125,8 +133,11 @@ def test_inplace_on_saved_leaf_is_detected_without_output_clause():
     a = t([3.0, 4.0])
     z = x * a
     a.mul_(2)
-    with pytest.raises(RuntimeError, match=r"\[torch.FloatTensor \[2\]\] is at version 1; "
-                       "expected version 0"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"\[torch.FloatTensor \[2\]\] is at version 1; "
+        "expected version 0",
+    ):
         z.sum().backward()
 
 
@@ -146,8 +157,10 @@ def test_data_does_not_bump_version_but_detach_does():
 
 def test_inplace_on_leaf_requiring_grad():
     x = t([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in "
-                       "an in-place operation."):
+    with pytest.raises(
+        RuntimeError,
+        match="a leaf Variable that requires grad is being used in an in-place operation.",
+    ):
         x.add_(1)
     with torch.no_grad():
         x.add_(1)
@@ -164,8 +177,9 @@ def test_inplace_on_non_leaf_keeps_gradients_right():
 
 
 def test_requires_grad_on_integer_tensors_messages():
-    with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can "
-                       "require gradients"):
+    with pytest.raises(
+        RuntimeError, match="Only Tensors of floating point and complex dtype can require gradients"
+    ):
         t([1, 2], requires_grad=True)
     with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require"):
         t([1, 2]).requires_grad_()
@@ -232,8 +246,10 @@ def test_autograd_grad_unused_input():
     x = t([1.0], requires_grad=True)
     z = t([1.0], requires_grad=True)
     y = (x * 2).sum()
-    with pytest.raises(RuntimeError, match="The differentiated Tensor at index 1 appears to not "
-                       "have been used in the graph"):
+    with pytest.raises(
+        RuntimeError,
+        match="The differentiated Tensor at index 1 appears to not have been used in the graph",
+    ):
         torch.autograd.grad(y, [x, z], retain_graph=True)
     gx, gz = torch.autograd.grad(y, [x, z], allow_unused=True)
     assert gx.tolist() == [2.0] and gz is None
@@ -336,8 +352,9 @@ def test_custom_function():
     assert y.grad_fn.name() == "CubeBackward"
     y.sum().backward()
     assert x.grad.tolist() == [12.0]
-    assert torch.autograd.gradcheck(Cube.apply, (t([1.5], dtype=torch.float64,
-                                                   requires_grad=True),))
+    assert torch.autograd.gradcheck(
+        Cube.apply, (t([1.5], dtype=torch.float64, requires_grad=True),)
+    )
 
 
 def test_custom_function_needs_input_grad_and_non_differentiable():
@@ -373,8 +390,11 @@ def test_custom_function_wrong_number_of_grads():
             return g
 
     x = t([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="returned an incorrect number of gradients "
-                       r"\(expected 2, got 1\)"):
+    with pytest.raises(
+        RuntimeError,
+        match="returned an incorrect number of gradients "
+        r"\(expected 2, got 1\)",
+    ):
         Bad.apply(x, x).sum().backward()
 
 

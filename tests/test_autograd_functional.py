@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import assert_close
 
 import numtorch as nt
-from helpers import assert_close
 
 torch = pytest.importorskip("torch")
 
@@ -41,7 +41,9 @@ def test_jacobian_and_hessian():
     ref = torch.autograd.functional.jacobian(f, (torch.tensor(a), torch.tensor(b)))
     for x, y in zip(jac, ref):
         assert_close(x, y)
-    assert_close(nt.autograd.functional.jacobian(g, nt.tensor(a)),
-                 torch.autograd.functional.jacobian(g, torch.tensor(a)))
+    assert_close(
+        nt.autograd.functional.jacobian(g, nt.tensor(a)),
+        torch.autograd.functional.jacobian(g, torch.tensor(a)),
+    )
     h = nt.autograd.functional.hessian(lambda x: (x**3).sum(), nt.tensor(a))
     assert_close(h, torch.autograd.functional.hessian(lambda x: (x**3).sum(), torch.tensor(a)))

@@ -17,8 +17,10 @@ def both(fn):
 
 
 @pytest.mark.parametrize("dtype", CDTYPES)
-@pytest.mark.parametrize("name", ["real", "imag", "angle", "abs", "conj", "conj_physical",
-                                  "view_as_real", "resolve_conj"])
+@pytest.mark.parametrize(
+    "name",
+    ["real", "imag", "angle", "abs", "conj", "conj_physical", "view_as_real", "resolve_conj"],
+)
 def test_unary_values_and_gradients(name, dtype):
     f, tf = both(lambda m: getattr(m, name))
     for shape in [(), (5,), (2, 3)]:
@@ -52,8 +54,9 @@ def test_binary_constructors(name):
             compare(f, [rand(sa, dtype, 1), rand(sb, dtype, 2)], tf)
     # abs > 0: PyTorch's polar gradient in abs uses sgn(result), which is not the derivative
     # where abs < 0
-    gradcheck(getattr(numtorch, name),
-              [rand((3,), "float64", 1, low=0.5), rand((2, 3), "float64", 2)])
+    gradcheck(
+        getattr(numtorch, name), [rand((3,), "float64", 1, low=0.5), rand((2, 3), "float64", 2)]
+    )
 
 
 def test_view_as_complex():
@@ -89,7 +92,9 @@ def test_in_place_through_view_keeps_gradients():
             w = z * 1
             w.real.mul_(3)
             return w
+
         return go
+
     f, tf = both(fn)
     compare(f, [rand((4,))], tf)
 
@@ -108,8 +113,15 @@ def test_creation_and_arithmetic_values():
     a, b = rand((2, 3), "complex64", 1), rand((3,), "complex64", 2)
     x, y = numtorch.tensor(a), numtorch.tensor(b)
     s, t = torch.tensor(a), torch.tensor(b)
-    for op in [lambda p, q: p + q, lambda p, q: p * q, lambda p, q: p / q, lambda p, q: p - q,
-               lambda p, q: p ** 2, lambda p, q: p * 2.5, lambda p, q: (p * 1j).exp()]:
+    for op in [
+        lambda p, q: p + q,
+        lambda p, q: p * q,
+        lambda p, q: p / q,
+        lambda p, q: p - q,
+        lambda p, q: p**2,
+        lambda p, q: p * 2.5,
+        lambda p, q: (p * 1j).exp(),
+    ]:
         r, e = op(x, y), op(s, t)
         assert str(r.dtype) == str(e.dtype)
         np.testing.assert_allclose(r.numpy(), e.numpy(), rtol=1e-5)
@@ -133,7 +145,7 @@ HOLOMORPHIC = {
     "matmul": lambda m: lambda a, b: a.reshape(2, 3) @ b.reshape(3, 2),
     "exp": lambda m: lambda a, b: m.exp(a) + b,
     "log": lambda m: lambda a, b: m.log(a) + b,
-    "pow": lambda m: lambda a, b: a ** 2 + b,
+    "pow": lambda m: lambda a, b: a**2 + b,
     "sqrt": lambda m: lambda a, b: m.sqrt(a) + b,
 }
 

@@ -33,38 +33,67 @@ def test_conv2d(kw, bias):
     g = kw.get("groups", 1)
     out = 4 if g == 4 else 6
     shapes = [(2, 4, 6, 5), (out, 4 // g, 3, 2)] + ([(out,)] if bias else [])
-    check_op(lambda x, w, *b: F(x).conv2d(x, w, *b, **kw), shapes, atol=1e-4,
-             second_order=not kw)
+    check_op(lambda x, w, *b: F(x).conv2d(x, w, *b, **kw), shapes, atol=1e-4, second_order=not kw)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=2, dilation=2), dict(groups=3),
-                                dict(padding="same")], ids=str)
+@pytest.mark.parametrize(
+    "kw",
+    [dict(), dict(stride=2, padding=2, dilation=2), dict(groups=3), dict(padding="same")],
+    ids=str,
+)
 def test_conv1d_conv3d(kw):
-    check_op(lambda x, w, b: F(x).conv1d(x, w, b, **kw), [(2, 3, 9), (6, 3 // kw.get(
-        "groups", 1), 3), (6,)], atol=1e-4, second_order=False)
-    check_op(lambda x, w: F(x).conv3d(x, w, **kw), [(1, 3, 5, 4, 5), (3, 3 // kw.get(
-        "groups", 1), 2, 3, 2)], atol=1e-4, second_order=False)
+    check_op(
+        lambda x, w, b: F(x).conv1d(x, w, b, **kw),
+        [(2, 3, 9), (6, 3 // kw.get("groups", 1), 3), (6,)],
+        atol=1e-4,
+        second_order=False,
+    )
+    check_op(
+        lambda x, w: F(x).conv3d(x, w, **kw),
+        [(1, 3, 5, 4, 5), (3, 3 // kw.get("groups", 1), 2, 3, 2)],
+        atol=1e-4,
+        second_order=False,
+    )
 
 
 def test_conv_unbatched_and_depthwise():
     check_op(lambda x, w: F(x).conv2d(x, w, groups=3), [(3, 6, 5), (6, 1, 3, 3)], atol=1e-4)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1, output_padding=1),
-                                dict(stride=(2, 3), dilation=2, output_padding=(1, 0)),
-                                dict(groups=2, stride=2)], ids=str)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(stride=2, padding=1, output_padding=1),
+        dict(stride=(2, 3), dilation=2, output_padding=(1, 0)),
+        dict(groups=2, stride=2),
+    ],
+    ids=str,
+)
 def test_conv_transpose(kw):
-    check_op(lambda x, w, b: F(x).conv_transpose2d(x, w, b, **kw),
-             [(2, 4, 4, 3), (4, 3, 3, 2), (6 if kw.get("groups") else 3,)], atol=1e-4,
-             second_order=not kw)
-    check_op(lambda x, w: F(x).conv_transpose1d(x, w, **{k: (v if isinstance(v, int) else v[0])
-                                                         for k, v in kw.items()}),
-             [(2, 4, 5), (4, 3, 3)], atol=1e-4, second_order=False)
+    check_op(
+        lambda x, w, b: F(x).conv_transpose2d(x, w, b, **kw),
+        [(2, 4, 4, 3), (4, 3, 3, 2), (6 if kw.get("groups") else 3,)],
+        atol=1e-4,
+        second_order=not kw,
+    )
+    check_op(
+        lambda x, w: F(x).conv_transpose1d(
+            x, w, **{k: (v if isinstance(v, int) else v[0]) for k, v in kw.items()}
+        ),
+        [(2, 4, 5), (4, 3, 3)],
+        atol=1e-4,
+        second_order=False,
+    )
 
 
 def test_conv_transpose3d():
-    check_op(lambda x, w: F(x).conv_transpose3d(x, w, stride=2), [(1, 2, 2, 3, 2), (2, 2, 2, 2, 2)],
-             atol=1e-4, second_order=False)
+    check_op(
+        lambda x, w: F(x).conv_transpose3d(x, w, stride=2),
+        [(1, 2, 2, 3, 2), (2, 2, 2, 2, 2)],
+        atol=1e-4,
+        second_order=False,
+    )
 
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
@@ -86,19 +115,24 @@ def test_unfold_fold():
 
 
 @requires_torch
-@pytest.mark.parametrize("call,error", [
-    (lambda f, T: f.conv2d(T(2, 3), T(6, 3, 5, 5)), "Expected 3D (unbatched) or 4D"),
-    (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 1, 5, 5)), "to have 1 channels, but got 3"),
-    (lambda f, T: f.conv2d(T(2, 3, 4, 4), T(6, 3, 5, 5)), "Kernel size can't be greater"),
-    (lambda f, T: f.conv2d(T(2, 4, 8, 8), T(3, 2, 3, 3), groups=2), "divisible by 2"),
-    (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), padding="same", stride=2),
-     "not supported for strided"),
-    (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), padding=-1), "negative padding"),
-    (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), stride=(1, 1, 1)), "stride"),
-    (lambda f, T: f.pad(T(1, 1, 3), (3, 3), mode="reflect"), "Padding size should be less"),
-    (lambda f, T: f.pad(T(1, 1, 3), (3,)), "divisible by 2"),
-    (lambda f, T: f.pad(T(1, 1, 3), (4, 4), mode="circular"), "wrapping around"),
-])
+@pytest.mark.parametrize(
+    "call,error",
+    [
+        (lambda f, T: f.conv2d(T(2, 3), T(6, 3, 5, 5)), "Expected 3D (unbatched) or 4D"),
+        (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 1, 5, 5)), "to have 1 channels, but got 3"),
+        (lambda f, T: f.conv2d(T(2, 3, 4, 4), T(6, 3, 5, 5)), "Kernel size can't be greater"),
+        (lambda f, T: f.conv2d(T(2, 4, 8, 8), T(3, 2, 3, 3), groups=2), "divisible by 2"),
+        (
+            lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), padding="same", stride=2),
+            "not supported for strided",
+        ),
+        (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), padding=-1), "negative padding"),
+        (lambda f, T: f.conv2d(T(2, 3, 8, 8), T(6, 3, 3, 3), stride=(1, 1, 1)), "stride"),
+        (lambda f, T: f.pad(T(1, 1, 3), (3, 3), mode="reflect"), "Padding size should be less"),
+        (lambda f, T: f.pad(T(1, 1, 3), (3,)), "divisible by 2"),
+        (lambda f, T: f.pad(T(1, 1, 3), (4, 4), mode="circular"), "wrapping around"),
+    ],
+)
 def test_errors(call, error):
     with pytest.raises(RuntimeError, match=re.escape(error)):
         call(torch.nn.functional, lambda *s: torch.randn(*s))

@@ -26,8 +26,11 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 def test_a_training_step_does_not_page_fault_its_temporaries_in_again():
-    faults = float(subprocess.run([sys.executable, "-c", _FAULTS], capture_output=True,
-                                  text=True, check=True).stdout)
+    faults = float(
+        subprocess.run(
+            [sys.executable, "-c", _FAULTS], capture_output=True, text=True, check=True
+        ).stdout
+    )
     # without the allocator settings: ~1900 faults a step (two 4 MB temporaries, 4 KB pages)
     assert faults < 100
 

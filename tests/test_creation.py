@@ -7,9 +7,21 @@ from helpers import requires_torch, torch
 import numtorch as nt
 
 DATA = [
-    [1, 2], [1.0, 2], [True, False], [1 + 2j], [[1, 2], [3, 4]], 3, 2.5, True,
-    np.array([1, 2], np.int32), np.array([1.0], np.float64), [np.int32(3)],
-    [np.float32(1.0), 2.0], [np.int32(3), 1], np.float32(2.0), [],
+    [1, 2],
+    [1.0, 2],
+    [True, False],
+    [1 + 2j],
+    [[1, 2], [3, 4]],
+    3,
+    2.5,
+    True,
+    np.array([1, 2], np.int32),
+    np.array([1.0], np.float64),
+    [np.int32(3)],
+    [np.float32(1.0), 2.0],
+    [np.int32(3), 1],
+    np.float32(2.0),
+    [],
 ]
 
 
@@ -22,13 +34,28 @@ def test_tensor_infers_pytorchs_dtype(data):
 
 
 @requires_torch
-@pytest.mark.parametrize("call", [
-    "arange(5)", "arange(1, 4, 0.5)", "arange(0, 1, 0.1)", "linspace(0, 1, 7)",
-    "linspace(-2, 3, 10, dtype=M.float64)", "logspace(0, 2, 5)", "eye(3)", "eye(2, 3)",
-    "full((2, 2), 7)", "full((2,), 1.5)", "full((1,), True)", "zeros(2, 3, dtype=M.int32)",
-    "ones((2,), dtype=M.float16)", "zeros_like(M.ones(2, dtype=M.int64))",
-    "full_like(M.ones(2), 3)", "ones(2).new_zeros(3)", "ones(2).new_tensor([1, 2])",
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "arange(5)",
+        "arange(1, 4, 0.5)",
+        "arange(0, 1, 0.1)",
+        "linspace(0, 1, 7)",
+        "linspace(-2, 3, 10, dtype=M.float64)",
+        "logspace(0, 2, 5)",
+        "eye(3)",
+        "eye(2, 3)",
+        "full((2, 2), 7)",
+        "full((2,), 1.5)",
+        "full((1,), True)",
+        "zeros(2, 3, dtype=M.int32)",
+        "ones((2,), dtype=M.float16)",
+        "zeros_like(M.ones(2, dtype=M.int64))",
+        "full_like(M.ones(2), 3)",
+        "ones(2).new_zeros(3)",
+        "ones(2).new_tensor([1, 2])",
+    ],
+)
 def test_factories_match_torch(call):
     a, b = eval("M." + call, {"M": nt}), eval("M." + call, {"M": torch})
     assert str(a.dtype) == str(b.dtype)

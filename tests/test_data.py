@@ -40,8 +40,10 @@ Y = np.arange(23)
 
 
 def _tensor_datasets():
-    return (nd.TensorDataset(numtorch.tensor(X), numtorch.tensor(Y)),
-            td.TensorDataset(torch.tensor(X), torch.tensor(Y)))
+    return (
+        nd.TensorDataset(numtorch.tensor(X), numtorch.tensor(Y)),
+        td.TensorDataset(torch.tensor(X), torch.tensor(Y)),
+    )
 
 
 def _epochs(loader, n=2):
@@ -49,9 +51,16 @@ def _epochs(loader, n=2):
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
-@pytest.mark.parametrize("kw", [dict(batch_size=4), dict(batch_size=4, shuffle=True),
-                                dict(batch_size=5, shuffle=True, drop_last=True),
-                                dict(batch_size=None), dict(batch_size=1, shuffle=True)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(batch_size=4),
+        dict(batch_size=4, shuffle=True),
+        dict(batch_size=5, shuffle=True, drop_last=True),
+        dict(batch_size=None),
+        dict(batch_size=1, shuffle=True),
+    ],
+)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_tensor_dataset_batches_equal_torch(kw, num_workers, seed):
     mine, theirs = _tensor_datasets()
@@ -69,14 +78,34 @@ def test_generator_and_persistent_workers():
     a = _epochs(nd.DataLoader(mine, batch_size=4, shuffle=True, generator=g1), 3)
     b = _epochs(td.DataLoader(theirs, batch_size=4, shuffle=True, generator=g2), 3)
     assert a == b
-    a = _epochs(nd.DataLoader(mine, batch_size=4, shuffle=True, num_workers=2,
-                              persistent_workers=True, prefetch_factor=3), 3)
-    b = _epochs(td.DataLoader(theirs, batch_size=4, shuffle=True, num_workers=2,
-                              persistent_workers=True, prefetch_factor=3), 3)
+    a = _epochs(
+        nd.DataLoader(
+            mine,
+            batch_size=4,
+            shuffle=True,
+            num_workers=2,
+            persistent_workers=True,
+            prefetch_factor=3,
+        ),
+        3,
+    )
+    b = _epochs(
+        td.DataLoader(
+            theirs,
+            batch_size=4,
+            shuffle=True,
+            num_workers=2,
+            persistent_workers=True,
+            prefetch_factor=3,
+        ),
+        3,
+    )
     assert a == b
     # the global stream was consumed identically
-    assert numtorch.random.default_generator.random_full(()) == torch.empty(
-        (), dtype=torch.int64).random_().item()
+    assert (
+        numtorch.random.default_generator.random_full(())
+        == torch.empty((), dtype=torch.int64).random_().item()
+    )
 
 
 class _Samples:
@@ -89,18 +118,39 @@ class _Samples:
         return 9
 
     def __getitem__(self, i):
-        return {"i": i, "f": i / 2, "b": bool(i % 2), "s": f"s{i}",
-                "a": np.full((2,), i, np.int32), "n": np.float32(i),
-                "p": Point(i, [i, float(i)]), "t": (i, "x")}
+        return {
+            "i": i,
+            "f": i / 2,
+            "b": bool(i % 2),
+            "s": f"s{i}",
+            "a": np.full((2,), i, np.int32),
+            "n": np.float32(i),
+            "p": Point(i, [i, float(i)]),
+            "t": (i, "x"),
+        }
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
 def test_default_collate_types_equal_torch(num_workers):
     _seed(2)
-    a = _epochs(nd.DataLoader(type("D", (_Samples, nd.Dataset), {})(0), batch_size=4,
-                              shuffle=True, num_workers=num_workers), 1)
-    b = _epochs(td.DataLoader(type("D", (_Samples, td.Dataset), {})(0), batch_size=4,
-                              shuffle=True, num_workers=num_workers), 1)
+    a = _epochs(
+        nd.DataLoader(
+            type("D", (_Samples, nd.Dataset), {})(0),
+            batch_size=4,
+            shuffle=True,
+            num_workers=num_workers,
+        ),
+        1,
+    )
+    b = _epochs(
+        td.DataLoader(
+            type("D", (_Samples, td.Dataset), {})(0),
+            batch_size=4,
+            shuffle=True,
+            num_workers=num_workers,
+        ),
+        1,
+    )
     assert a == b
 
 
@@ -109,7 +159,8 @@ def test_default_collate_and_convert_direct():
     assert _plain(nd.default_collate(samples)) == _plain(td.default_collate(samples))
     assert _plain(nd.default_convert(samples[0])) == _plain(td.default_convert(samples[0]))
     assert _plain(nd.default_convert(Point(np.int16(3), "a"))) == _plain(
-        td.default_convert(Point(np.int16(3), "a")))
+        td.default_convert(Point(np.int16(3), "a"))
+    )
     with pytest.raises(TypeError, match="default_collate: batch must contain"):
         nd.default_collate([object(), object()])
     with pytest.raises(TypeError, match="default_collate"):
@@ -127,9 +178,11 @@ def test_custom_collate_sampler_and_batch_sampler():
         return [int(y) for _, y in batch]
 
     _seed(4)
-    for kwargs in [dict(sampler=list(range(22, 0, -3))),
-                   dict(batch_sampler=[[1, 2], [5, 0, 3]]),
-                   dict(sampler=None, shuffle=True, batch_size=3)]:
+    for kwargs in [
+        dict(sampler=list(range(22, 0, -3))),
+        dict(batch_sampler=[[1, 2], [5, 0, 3]]),
+        dict(sampler=None, shuffle=True, batch_size=3),
+    ]:
         a = list(nd.DataLoader(mine, collate_fn=collate, **kwargs))
         if "sampler" in kwargs and kwargs["sampler"] is None:
             kwargs.pop("sampler")
@@ -137,15 +190,18 @@ def test_custom_collate_sampler_and_batch_sampler():
         assert a == b
 
 
-@pytest.mark.parametrize("name,args", [
-    ("SequentialSampler", lambda m: (m,)),
-    ("RandomSampler", lambda m: (m,)),
-    ("RandomSampler", lambda m: (m, True, 70)),
-    ("RandomSampler", lambda m: (m, False, 50)),
-    ("SubsetRandomSampler", lambda m: ([3, 9, 4, 1, 22],)),
-    ("WeightedRandomSampler", lambda m: ([0.1, 0.5, 2.0, 1.0, 0.0, 3.0], 20)),
-    ("WeightedRandomSampler", lambda m: ([0.1, 0.5, 2.0, 1.0, 0.0, 3.0], 4, False)),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("SequentialSampler", lambda m: (m,)),
+        ("RandomSampler", lambda m: (m,)),
+        ("RandomSampler", lambda m: (m, True, 70)),
+        ("RandomSampler", lambda m: (m, False, 50)),
+        ("SubsetRandomSampler", lambda m: ([3, 9, 4, 1, 22],)),
+        ("WeightedRandomSampler", lambda m: ([0.1, 0.5, 2.0, 1.0, 0.0, 3.0], 20)),
+        ("WeightedRandomSampler", lambda m: ([0.1, 0.5, 2.0, 1.0, 0.0, 3.0], 4, False)),
+    ],
+)
 def test_samplers_equal_torch(name, args):
     mine, theirs = _tensor_datasets()
     _seed(11)
@@ -156,7 +212,8 @@ def test_samplers_equal_torch(name, args):
     g1, g2 = numtorch.random.Generator().manual_seed(3), torch.Generator().manual_seed(3)
     if name != "SequentialSampler":
         assert list(getattr(nd, name)(*args(mine), generator=g1)) == list(
-            getattr(td, name)(*args(theirs), generator=g2))
+            getattr(td, name)(*args(theirs), generator=g2)
+        )
 
 
 def test_batch_sampler():
@@ -179,7 +236,8 @@ def test_datasets_and_random_split():
     assert _plain(st[3]) == _plain(td.StackDataset(a=theirs, b=theirs)[3])
     rev = list(range(22, -1, -1))
     assert _plain(nd.StackDataset(mine, nd.Subset(mine, rev)).__getitems__([0, 1])) == _plain(
-        td.StackDataset(theirs, td.Subset(theirs, rev)).__getitems__([0, 1]))
+        td.StackDataset(theirs, td.Subset(theirs, rev)).__getitems__([0, 1])
+    )
     with pytest.raises(ValueError, match="Size mismatch"):
         nd.StackDataset(mine, sub)
     for lengths in ([10, 13], [0.3, 0.3, 0.4], [0.5, 0.5]):
@@ -187,10 +245,16 @@ def test_datasets_and_random_split():
         a = [list(s.indices) for s in nd.random_split(mine, lengths)]
         b = [list(s.indices) for s in td.random_split(theirs, lengths)]
         assert a == b
-        a = [list(s.indices) for s in nd.random_split(
-            mine, lengths, generator=numtorch.random.Generator().manual_seed(42))]
-        b = [list(s.indices) for s in td.random_split(
-            theirs, lengths, generator=torch.Generator().manual_seed(42))]
+        a = [
+            list(s.indices)
+            for s in nd.random_split(
+                mine, lengths, generator=numtorch.random.Generator().manual_seed(42)
+            )
+        ]
+        b = [
+            list(s.indices)
+            for s in td.random_split(theirs, lengths, generator=torch.Generator().manual_seed(42))
+        ]
         assert a == b
     with pytest.raises(ValueError, match="Sum of input lengths"):
         nd.random_split(mine, [3, 4])
@@ -211,8 +275,9 @@ class _Stream:
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
-@pytest.mark.parametrize("kw", [dict(batch_size=3), dict(batch_size=3, drop_last=True),
-                                dict(batch_size=None)])
+@pytest.mark.parametrize(
+    "kw", [dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None)]
+)
 def test_iterable_dataset_equal_torch(num_workers, kw):
     mine = type("S", (_Stream, nd.IterableDataset), {"_info": staticmethod(nd.get_worker_info)})
     theirs = type("S", (_Stream, td.IterableDataset), {"_info": staticmethod(td.get_worker_info)})
@@ -251,8 +316,9 @@ class _TorchWorkerProbe(td.Dataset):
 
 def test_worker_seeds_and_init_fn_equal_torch():
     _seed(5)
-    a = list(nd.DataLoader(_WorkerProbe(), batch_size=None, num_workers=2,
-                           worker_init_fn=_record_worker))
+    a = list(
+        nd.DataLoader(_WorkerProbe(), batch_size=None, num_workers=2, worker_init_fn=_record_worker)
+    )
     b = list(td.DataLoader(_TorchWorkerProbe(), batch_size=None, num_workers=2))
     assert _plain(a) == _plain(b)
     assert nd.get_worker_info() is None

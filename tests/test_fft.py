@@ -31,21 +31,44 @@ REAL_ONLY = {"rfft", "ihfft"}
 def test_one_dim(name, dtype, norm):
     if name in REAL_ONLY and "complex" in dtype:
         pytest.skip("real input only")
-    for shape, kw in [((8,), {}), ((3, 5), {"dim": 0}), ((2, 7), {"n": 4}),
-                      ((2, 3, 6), {"n": 9, "dim": 1})]:
+    for shape, kw in [
+        ((8,), {}),
+        ((3, 5), {"dim": 0}),
+        ((2, 7), {"n": 4}),
+        ((2, 3, 6), {"n": 9, "dim": 1}),
+    ]:
         f, tf = both(name, norm=norm, **kw)
         compare(f, [rand(shape, dtype)], tf, atol=1e-4 if "64" in dtype else 1e-5)
 
 
 @pytest.mark.parametrize("norm", NORMS)
-@pytest.mark.parametrize("name", ["fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
-                                  "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fft2",
+        "ifft2",
+        "rfft2",
+        "irfft2",
+        "hfft2",
+        "ihfft2",
+        "fftn",
+        "ifftn",
+        "rfftn",
+        "irfftn",
+        "hfftn",
+        "ihfftn",
+    ],
+)
 @pytest.mark.parametrize("dtype", ["float64", "complex128"])
 def test_several_dims(name, dtype, norm):
     if name.startswith(("rfft", "ihfft")) and "complex" in dtype:
         pytest.skip("real input only")
-    cases = [((4, 6), {}), ((2, 3, 4), {"s": (5, 6)}), ((2, 3, 4), {"dim": (0, 2)}),
-             ((3, 4, 5), {"s": (4, -1), "dim": (2, 0)})]
+    cases = [
+        ((4, 6), {}),
+        ((2, 3, 4), {"s": (5, 6)}),
+        ((2, 3, 4), {"dim": (0, 2)}),
+        ((3, 4, 5), {"s": (4, -1), "dim": (2, 0)}),
+    ]
     if name.endswith("n"):
         cases.append(((2, 3, 4), {}))
     for shape, kw in cases:
@@ -76,14 +99,23 @@ def test_chained_round_trips_and_grad_fn_names():
     assert numtorch.fft.ihfft(x).grad_fn.name() == "ConjBackward0"
 
 
-@pytest.mark.parametrize("name,kw,dtype", [
-    ("fft", {"norm": "ortho"}, "complex128"), ("fft", {"n": 7}, "float64"),
-    ("ifft", {"n": 3}, "complex128"), ("rfft", {"norm": "forward"}, "float64"),
-    ("irfft", {}, "complex128"), ("irfft", {"n": 7}, "complex128"),
-    ("hfft", {"n": 6}, "complex128"), ("ihfft", {}, "float64"),
-    ("fft2", {}, "complex128"), ("rfft2", {"s": (3, 5)}, "float64"),
-    ("irfftn", {"norm": "ortho"}, "complex128"), ("hfftn", {}, "complex128"),
-])
+@pytest.mark.parametrize(
+    "name,kw,dtype",
+    [
+        ("fft", {"norm": "ortho"}, "complex128"),
+        ("fft", {"n": 7}, "float64"),
+        ("ifft", {"n": 3}, "complex128"),
+        ("rfft", {"norm": "forward"}, "float64"),
+        ("irfft", {}, "complex128"),
+        ("irfft", {"n": 7}, "complex128"),
+        ("hfft", {"n": 6}, "complex128"),
+        ("ihfft", {}, "float64"),
+        ("fft2", {}, "complex128"),
+        ("rfft2", {"s": (3, 5)}, "float64"),
+        ("irfftn", {"norm": "ortho"}, "complex128"),
+        ("hfftn", {}, "complex128"),
+    ],
+)
 def test_finite_differences(name, kw, dtype):
     shape = (5,) if name in ONE_D else (3, 4)
     gradcheck(lambda x: _fft(numtorch, name)(x, **kw), [rand(shape, dtype, seed=4)])
@@ -102,8 +134,13 @@ def test_frequencies():
 
 @pytest.mark.parametrize("name", ["fftshift", "ifftshift"])
 def test_shifts(name):
-    for shape, dim in [((10,), None), ((4, 5), None), ((4, 5), 1), ((3, 4, 5), (0, 2)),
-                       ((3, 4, 5), -1)]:
+    for shape, dim in [
+        ((10,), None),
+        ((4, 5), None),
+        ((4, 5), 1),
+        ((3, 4, 5), (0, 2)),
+        ((3, 4, 5), -1),
+    ]:
         f, tf = both(name, dim=dim)
         compare(f, [rand(shape, "float64")], tf)
     f, tf = both(name)

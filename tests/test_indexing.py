@@ -76,13 +76,20 @@ def test_getitem(name, fn, shapes):
 
 
 GRAD_FN = [
-    (lambda x: x[0], "SelectBackward0"), (lambda x: x[1:], "SliceBackward0"),
-    (lambda x: x[:], "SliceBackward0"), (lambda x: x[:, :], "AliasBackward0"),
-    (lambda x: x[...], "AliasBackward0"), (lambda x: x[None], "UnsqueezeBackward0"),
-    (lambda x: x[0, None, :], "UnsqueezeBackward0"), (lambda x: x[None, 0], "SelectBackward0"),
-    (lambda x: x[1:, 0], "SelectBackward0"), (lambda x: x[0, 1:], "SliceBackward0"),
-    (lambda x: x[0:100, 0], "SelectBackward0"), (lambda x: x[[0]], "IndexBackward0"),
-    (lambda x: x[x > 0], "IndexBackward0"), (lambda x: x[True], "IndexBackward0"),
+    (lambda x: x[0], "SelectBackward0"),
+    (lambda x: x[1:], "SliceBackward0"),
+    (lambda x: x[:], "SliceBackward0"),
+    (lambda x: x[:, :], "AliasBackward0"),
+    (lambda x: x[...], "AliasBackward0"),
+    (lambda x: x[None], "UnsqueezeBackward0"),
+    (lambda x: x[0, None, :], "UnsqueezeBackward0"),
+    (lambda x: x[None, 0], "SelectBackward0"),
+    (lambda x: x[1:, 0], "SelectBackward0"),
+    (lambda x: x[0, 1:], "SliceBackward0"),
+    (lambda x: x[0:100, 0], "SelectBackward0"),
+    (lambda x: x[[0]], "IndexBackward0"),
+    (lambda x: x[x > 0], "IndexBackward0"),
+    (lambda x: x[True], "IndexBackward0"),
     (lambda x: x.gather(0, T(x, [[0]])), "GatherBackward0"),
     (lambda x: x.index_select(1, T(x, [0])), "IndexSelectBackward0"),
     (lambda x: x.masked_fill(x > 0, 1.0), "MaskedFillBackward0"),
@@ -233,23 +240,26 @@ OPS = [
     ("index_copy", lambda x, y: x.index_copy(0, T(x, [2, 0]), y), [(3, 4), (2, 4)]),
     ("index_fill", lambda x: x.index_fill(1, T(x, [1, 3]), -1.0), [(3, 4)]),
     ("index_put", lambda x, y: x.index_put((T(x, [0, 2]),), y), [(3, 4), (4,)]),
-    ("index_put_acc", lambda x, y: x.index_put((T(x, [0, 0]), T(x, [1, 1])), y, True),
-     [(3, 4), (2,)]),
+    (
+        "index_put_acc",
+        lambda x, y: x.index_put((T(x, [0, 0]), T(x, [1, 1])), y, True),
+        [(3, 4), (2,)],
+    ),
     ("take", lambda x: x.take(T(x, [[0, 11], [5, 5]])), [(3, 4)]),
-    ("take_along_dim", lambda x: lib(x).take_along_dim(x, T(x, [[0], [2], [1]]), 1),
-     [(3, 4)]),
-    ("take_along_dim_bcast", lambda x: lib(x).take_along_dim(x, T(x, [[[0, 2]]]), 0),
-     [(3, 4, 1)]),
+    ("take_along_dim", lambda x: lib(x).take_along_dim(x, T(x, [[0], [2], [1]]), 1), [(3, 4)]),
+    ("take_along_dim_bcast", lambda x: lib(x).take_along_dim(x, T(x, [[[0, 2]]]), 0), [(3, 4, 1)]),
     ("take_along_dim_flat", lambda x: lib(x).take_along_dim(x, T(x, [5, 0])), [(3, 4)]),
     ("put", lambda x, y: x.put(T(x, [1, 6]), y), [(3, 4), (2,)]),
     ("put_acc", lambda x, y: x.put(T(x, [1, 1]), y, accumulate=True), [(3, 4), (2,)]),
     ("masked_fill", lambda x: x.masked_fill(x > 0, 2.0), [(3, 4)]),
-    ("masked_fill_bcast", lambda x: x.masked_fill(T(x, [True, False, True, False]), -1.0),
-     [(3, 4)]),
+    (
+        "masked_fill_bcast",
+        lambda x: x.masked_fill(T(x, [True, False, True, False]), -1.0),
+        [(3, 4)],
+    ),
     ("masked_fill_tensor", lambda x, v: x.masked_fill(x > 0, v), [(3, 4), ()]),
     ("masked_select", lambda x: x.masked_select(x > 0.5), [(3, 4)]),
-    ("masked_select_bcast", lambda x: lib(x).masked_select(x, T(x, [True, False, True])),
-     [(2, 3)]),
+    ("masked_select_bcast", lambda x: lib(x).masked_select(x, T(x, [True, False, True])), [(2, 3)]),
     ("masked_scatter", lambda x, y: x.masked_scatter(x > 0, y), [(3, 4), (13,)]),
 ]
 REDUCE = [(r, s) for r in ("sum", "prod", "mean", "amax", "amin") for s in (True, False)]
@@ -283,8 +293,7 @@ def test_scatter_reduce_ties_and_zeros(reduce):
 
 
 def test_scatter_reduce_int_mean():
-    r = nt.tensor([1, 2, 3]).scatter_reduce(0, nt.tensor([0, 0, 1]), nt.tensor([4, 5, 7]),
-                                            "mean")
+    r = nt.tensor([1, 2, 3]).scatter_reduce(0, nt.tensor([0, 0, 1]), nt.tensor([4, 5, 7]), "mean")
     assert r.tolist() == [3, 4, 3]
 
 
@@ -339,36 +348,65 @@ ERRORS = [
     (lambda m, x: x[m.tensor([0.0])], IndexError, "tensors used as indices must be long"),
     (lambda m, x: x[m.tensor([0, 3])], IndexError, "index 3 is out of bounds"),
     (lambda m, x: x[m.tensor([True, False])], IndexError, "The shape of the mask"),
-    (lambda m, x: x.__setitem__(slice(0, 2), m.ones(3)), RuntimeError,
-     r"The expanded size of the tensor \(4\) must match the existing size \(3\)"),
-    (lambda m, x: x.__setitem__(m.tensor([0, 1]), m.ones(3)), RuntimeError,
-     "shape mismatch: value tensor of shape"),
+    (
+        lambda m, x: x.__setitem__(slice(0, 2), m.ones(3)),
+        RuntimeError,
+        r"The expanded size of the tensor \(4\) must match the existing size \(3\)",
+    ),
+    (
+        lambda m, x: x.__setitem__(m.tensor([0, 1]), m.ones(3)),
+        RuntimeError,
+        "shape mismatch: value tensor of shape",
+    ),
     (lambda m, x: x.gather(0, m.zeros(3, 4)), RuntimeError, "Expected dtype int32/int64"),
-    (lambda m, x: x.gather(0, m.full((3, 4), 5)), RuntimeError,
-     "index 5 is out of bounds for dimension 0 with size 3"),
+    (
+        lambda m, x: x.gather(0, m.full((3, 4), 5)),
+        RuntimeError,
+        "index 5 is out of bounds for dimension 0 with size 3",
+    ),
     (lambda m, x: x.gather(0, m.zeros(4, dtype=m.long)), RuntimeError, "same number of dim"),
-    (lambda m, x: x.scatter(0, m.zeros(3, 4, dtype=m.long), m.zeros(2, 4)), RuntimeError,
-     "to be no larger size than src"),
-    (lambda m, x: x.scatter(0, m.zeros(3, 4, dtype=m.long), m.zeros(3, 4, dtype=m.float64)),
-     RuntimeError, "Expected self.dtype to be equal to src.dtype"),
-    (lambda m, x: x.scatter(0, m.zeros(1, 4, dtype=m.long), 1.0, reduce="max"), RuntimeError,
-     "reduce argument must be either add or multiply"),
-    (lambda m, x: x.scatter_reduce(0, m.zeros(1, 4, dtype=m.long), x, "add"), RuntimeError,
-     "reduce argument must be either sum, prod, mean, amax or amin"),
+    (
+        lambda m, x: x.scatter(0, m.zeros(3, 4, dtype=m.long), m.zeros(2, 4)),
+        RuntimeError,
+        "to be no larger size than src",
+    ),
+    (
+        lambda m, x: x.scatter(0, m.zeros(3, 4, dtype=m.long), m.zeros(3, 4, dtype=m.float64)),
+        RuntimeError,
+        "Expected self.dtype to be equal to src.dtype",
+    ),
+    (
+        lambda m, x: x.scatter(0, m.zeros(1, 4, dtype=m.long), 1.0, reduce="max"),
+        RuntimeError,
+        "reduce argument must be either add or multiply",
+    ),
+    (
+        lambda m, x: x.scatter_reduce(0, m.zeros(1, 4, dtype=m.long), x, "add"),
+        RuntimeError,
+        "reduce argument must be either sum, prod, mean, amax or amin",
+    ),
     (lambda m, x: x.index_select(0, m.tensor([0.0])), RuntimeError, "Expected dtype int32"),
     (lambda m, x: x.index_select(0, m.tensor([[0]])), IndexError, "supposed to be a vector"),
     (lambda m, x: x.index_select(0, m.tensor([5])), IndexError, "index out of range in self"),
-    (lambda m, x: x.index_add(0, m.tensor([0]), m.ones(2, 4)), RuntimeError,
-     "Number of indices"),
-    (lambda m, x: x.index_copy(0, m.tensor([0]), m.ones(1, 4, dtype=m.float64)),
-     RuntimeError, "same dtype"),
-    (lambda m, x: x.index_fill(0, m.tensor([0]), m.ones(2)), RuntimeError,
-     "0-dimensional value tensor"),
+    (lambda m, x: x.index_add(0, m.tensor([0]), m.ones(2, 4)), RuntimeError, "Number of indices"),
+    (
+        lambda m, x: x.index_copy(0, m.tensor([0]), m.ones(1, 4, dtype=m.float64)),
+        RuntimeError,
+        "same dtype",
+    ),
+    (
+        lambda m, x: x.index_fill(0, m.tensor([0]), m.ones(2)),
+        RuntimeError,
+        "0-dimensional value tensor",
+    ),
     (lambda m, x: x.masked_fill(m.ones(3, 4), 1.0), RuntimeError, "only supports boolean masks"),
     (lambda m, x: x.masked_fill(x > 0, m.ones(2)), RuntimeError, "0-dimensional value"),
     (lambda m, x: x.masked_select(m.ones(3, 4)), RuntimeError, "expected BoolTensor"),
-    (lambda m, x: x.masked_scatter(m.ones(3, 4, dtype=m.bool), m.ones(3)), RuntimeError,
-     "Number of elements of source < number of ones in mask"),
+    (
+        lambda m, x: x.masked_scatter(m.ones(3, 4, dtype=m.bool), m.ones(3)),
+        RuntimeError,
+        "Number of elements of source < number of ones in mask",
+    ),
     (lambda m, x: x.take(m.tensor([12])), IndexError, "out of range"),
     (lambda m, x: x.put(m.tensor([0]), m.ones(2)), IndexError, "same number of elements"),
 ]
@@ -398,8 +436,7 @@ def index_case(draw):
     key, dim, n_adv = [], 0, 0
     used_ellipsis = False
     for _ in range(draw(st.integers(0, ndim + 2))):
-        kind = draw(st.sampled_from(["int", "slice", "none", "ellipsis", "tensor", "mask",
-                                     "list"]))
+        kind = draw(st.sampled_from(["int", "slice", "none", "ellipsis", "tensor", "mask", "list"]))
         if kind == "none":
             key.append(None)
             continue
@@ -425,9 +462,12 @@ def index_case(draw):
             key.append(("tensor", vals) if kind == "tensor" else vals)
         else:
             span = draw(st.integers(1, min(2, ndim - dim)))
-            mshape = shape[dim:dim + span]
-            bits = draw(st.lists(st.booleans(), min_size=int(np.prod(mshape)),
-                                 max_size=int(np.prod(mshape))))
+            mshape = shape[dim : dim + span]
+            bits = draw(
+                st.lists(
+                    st.booleans(), min_size=int(np.prod(mshape)), max_size=int(np.prod(mshape))
+                )
+            )
             key.append(("mask", np.array(bits).reshape(mshape)))
             dim += span - 1
         dim += 1
@@ -474,15 +514,19 @@ def test_random_keys_match_torch(case):
 
 
 def test_double_backward_through_index():
-    gradcheck(lambda x: (x[nt.tensor([0, 0, 2])] ** 2).sum() + x[1:, None].pow(3).sum(),
-              rand_arrays([(3, 2)], "float64"))
+    gradcheck(
+        lambda x: (x[nt.tensor([0, 0, 2])] ** 2).sum() + x[1:, None].pow(3).sum(),
+        rand_arrays([(3, 2)], "float64"),
+    )
 
 
 @requires_torch
 def test_index_arrays_around_an_empty_ellipsis_stay_in_place():
     x = np.arange(4.0).reshape(2, 1, 2)
-    for key in (lambda m: (slice(None), m.tensor([0]), Ellipsis, m.tensor([True, True])),
-                lambda m: (slice(None, 0), m.tensor([0]), Ellipsis, m.tensor([0]))):
+    for key in (
+        lambda m: (slice(None), m.tensor([0]), Ellipsis, m.tensor([True, True])),
+        lambda m: (slice(None, 0), m.tensor([0]), Ellipsis, m.tensor([0])),
+    ):
         got = nt.tensor(x)[key(nt)]
         expected = torch.tensor(x)[key(torch)]
         assert tuple(got.shape) == tuple(expected.shape)

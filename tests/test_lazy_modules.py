@@ -25,8 +25,9 @@ def test_lazy_layer_matches_torch(name, args, shape):
         module.manual_seed(0)
         layer = getattr(module.nn, name)(*args)
         out = layer(module.tensor(x))
-        results.append((repr(layer), type(layer).__name__, out.detach().numpy(),
-                        layer.weight.detach().numpy()))
+        results.append(
+            (repr(layer), type(layer).__name__, out.detach().numpy(), layer.weight.detach().numpy())
+        )
     (r1, c1, y1, w1), (r2, c2, y2, w2) = results
     assert (r1, c1) == (r2, c2)
     np.testing.assert_array_equal(w1, w2)
@@ -34,10 +35,13 @@ def test_lazy_layer_matches_torch(name, args, shape):
 
 
 NORMS = [
-    ("LazyBatchNorm1d", {}, (4, 3)), ("LazyBatchNorm1d", {}, (4, 3, 5)),
-    ("LazyBatchNorm2d", {}, (2, 3, 4, 4)), ("LazyBatchNorm3d", {}, (2, 3, 2, 2, 2)),
+    ("LazyBatchNorm1d", {}, (4, 3)),
+    ("LazyBatchNorm1d", {}, (4, 3, 5)),
+    ("LazyBatchNorm2d", {}, (2, 3, 4, 4)),
+    ("LazyBatchNorm3d", {}, (2, 3, 2, 2, 2)),
     ("LazyBatchNorm1d", {"affine": False, "track_running_stats": False}, (4, 3)),
-    ("LazyInstanceNorm1d", {}, (2, 3, 5)), ("LazyInstanceNorm2d", {}, (2, 3, 4, 4)),
+    ("LazyInstanceNorm1d", {}, (2, 3, 5)),
+    ("LazyInstanceNorm2d", {}, (2, 3, 4, 4)),
     ("LazyInstanceNorm3d", {"affine": False}, (2, 3, 2, 2, 2)),
 ]
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import check_op, gradcheck
 
 import numtorch as nt
-from helpers import check_op, gradcheck
 
 torch = pytest.importorskip("torch")
 
@@ -27,8 +27,9 @@ def run_both(fn_name, *arrays, **kw):
 
 
 @pytest.mark.parametrize("batch", [(), (2,)])
-@pytest.mark.parametrize("name", ["det", "inv", "matrix_exp", "cholesky", "eigvalsh", "svdvals",
-                                  "pinv", "matrix_rank"])
+@pytest.mark.parametrize(
+    "name", ["det", "inv", "matrix_exp", "cholesky", "eigvalsh", "svdvals", "pinv", "matrix_rank"]
+)
 def test_values(name, batch):
     src = spd(3, batch) if name in ("cholesky", "eigvalsh") else well(3, batch)
     a, b = run_both(name, src)
@@ -51,20 +52,35 @@ def test_decompositions_reconstruct_and_match():
     assert sign.item() == ts.item() and abs(logabs.item() - tl.item()) < 1e-10
 
 
-@pytest.mark.parametrize("fn", [
-    lambda a: nt.linalg.det(a),
-    lambda a: nt.linalg.inv(a),
-    lambda a: nt.linalg.slogdet(a)[1],
-    lambda a: nt.linalg.matrix_exp(a * 0.3),
-    lambda a: nt.linalg.cholesky(a @ a.mT),
-    lambda a: nt.linalg.qr(a)[0] + nt.linalg.qr(a)[1],
-    lambda a: nt.linalg.eigh(a + a.mT)[0],
-    lambda a: nt.linalg.svd(a, full_matrices=False)[1],
-    lambda a: nt.linalg.vector_norm(a, 3),
-    lambda a: nt.linalg.matrix_norm(a),
-    lambda a: nt.linalg.solve(a, a[0]),
-], ids=["det", "inv", "slogdet", "matrix_exp", "cholesky", "qr", "eigh", "svdvals",
-        "vector_norm3", "fro", "solve"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: nt.linalg.det(a),
+        lambda a: nt.linalg.inv(a),
+        lambda a: nt.linalg.slogdet(a)[1],
+        lambda a: nt.linalg.matrix_exp(a * 0.3),
+        lambda a: nt.linalg.cholesky(a @ a.mT),
+        lambda a: nt.linalg.qr(a)[0] + nt.linalg.qr(a)[1],
+        lambda a: nt.linalg.eigh(a + a.mT)[0],
+        lambda a: nt.linalg.svd(a, full_matrices=False)[1],
+        lambda a: nt.linalg.vector_norm(a, 3),
+        lambda a: nt.linalg.matrix_norm(a),
+        lambda a: nt.linalg.solve(a, a[0]),
+    ],
+    ids=[
+        "det",
+        "inv",
+        "slogdet",
+        "matrix_exp",
+        "cholesky",
+        "qr",
+        "eigh",
+        "svdvals",
+        "vector_norm3",
+        "fro",
+        "solve",
+    ],
+)
 def test_gradients_finite_differences(fn):
     gradcheck(fn, [well(3)], second_order=False)
 
@@ -118,16 +134,22 @@ def test_solve_vector_and_matrix_rhs():
 
 def test_cross_and_multi_dot_and_power():
     a, b = np.random.default_rng(0).standard_normal((2, 4, 3))
-    check_op(lambda x, y: nt.linalg.cross(x, y), [(4, 3), (4, 3)],
-             torch_fn=lambda x, y: torch.linalg.cross(x, y), second_order=False)
+    check_op(
+        lambda x, y: nt.linalg.cross(x, y),
+        [(4, 3), (4, 3)],
+        torch_fn=lambda x, y: torch.linalg.cross(x, y),
+        second_order=False,
+    )
     m = well(3)
     out = nt.linalg.matrix_power(nt.tensor(m), 3)
     np.testing.assert_allclose(out.numpy(), torch.linalg.matrix_power(torch.tensor(m), 3))
     out = nt.linalg.matrix_power(nt.tensor(m), -2)
     np.testing.assert_allclose(out.numpy(), torch.linalg.matrix_power(torch.tensor(m), -2))
     mats = [np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 2))]
-    np.testing.assert_allclose(nt.linalg.multi_dot([nt.tensor(x) for x in mats]).numpy(),
-                               torch.linalg.multi_dot([torch.tensor(x) for x in mats]))
+    np.testing.assert_allclose(
+        nt.linalg.multi_dot([nt.tensor(x) for x in mats]).numpy(),
+        torch.linalg.multi_dot([torch.tensor(x) for x in mats]),
+    )
 
 
 def test_legacy_spellings():

@@ -31,8 +31,7 @@ CASES = {
     "pinv": lambda t, A, B, W: t.linalg.pinv(A) @ B,
     "matrix_exp": lambda t, A, B, W: t.linalg.matrix_exp(A) @ B,
     "cholesky": lambda t, A, B, W: t.linalg.cholesky(A @ A.mH + 3 * t.eye(3)) @ B,
-    "cholesky_upper": lambda t, A, B, W: t.linalg.cholesky(A @ A.mH + 3 * t.eye(3),
-                                                           upper=True) @ B,
+    "cholesky_upper": lambda t, A, B, W: t.linalg.cholesky(A @ A.mH + 3 * t.eye(3), upper=True) @ B,
     "qr_r": lambda t, A, B, W: t.linalg.qr(A)[1] @ B,
     "qr_q": lambda t, A, B, W: t.linalg.qr(A)[0] @ B,
     "eigh_vectors": lambda t, A, B, W: (t.linalg.eigh(A + A.mH)[1].abs() * W).sum() * B,
@@ -40,10 +39,12 @@ CASES = {
     "svdvals": lambda t, A, B, W: t.linalg.svdvals(A)[:2] * B,
     "svd_u": lambda t, A, B, W: (t.linalg.svd(A)[0] * W).abs().sum() * B,
     "svd_vh": lambda t, A, B, W: (t.linalg.svd(A)[2].abs() * W.abs()).sum() * B,
-    "cholesky_solve": lambda t, A, B, W: t.cholesky_solve(B, t.linalg.cholesky(A @ A.mH
-                                                                              + 3 * t.eye(3))),
-    "cholesky_inverse": lambda t, A, B, W: t.cholesky_inverse(t.linalg.cholesky(
-        A @ A.mH + 3 * t.eye(3))) @ B,
+    "cholesky_solve": lambda t, A, B, W: t.cholesky_solve(
+        B, t.linalg.cholesky(A @ A.mH + 3 * t.eye(3))
+    ),
+    "cholesky_inverse": lambda t, A, B, W: (
+        t.cholesky_inverse(t.linalg.cholesky(A @ A.mH + 3 * t.eye(3))) @ B
+    ),
     "lstsq": lambda t, A, B, W: t.linalg.lstsq(A, B).solution,
     "lu_solve": lambda t, A, B, W: t.linalg.lu_solve(*t.linalg.lu_factor(A), B),
     "eigvals": lambda t, A, B, W: t.linalg.eigvals(A)[:2].abs().sum() * B,
@@ -57,8 +58,9 @@ def _grads(t, case, dtype):
     A, B = t.tensor(a, requires_grad=True), t.tensor(b, requires_grad=True)
     out = CASES[case](t, A, B, t.tensor(w))
     out.abs().sum().backward()
-    return tuple(None if x is None else x.resolve_conj().numpy()
-                 for x in (out.detach(), A.grad, B.grad))
+    return tuple(
+        None if x is None else x.resolve_conj().numpy() for x in (out.detach(), A.grad, B.grad)
+    )
 
 
 @requires_torch

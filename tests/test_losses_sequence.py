@@ -14,7 +14,9 @@ BIG = RNG.standard_normal((40, 4, 12))
 BIG_TARGETS = RNG.integers(1, 12, (4, 10))
 
 CASES = {
-    "mean": dict(), "sum": dict(reduction="sum"), "none": dict(reduction="none"),
+    "mean": dict(),
+    "sum": dict(reduction="sum"),
+    "none": dict(reduction="none"),
     "float32": dict(dtype="float32"),
     "concatenated": dict(targets=lambda m: m.tensor(TARGETS).flatten()[:6]),
     "tuples": dict(il=(6, 5, 4), tl=(3, 2, 1)),
@@ -38,8 +40,11 @@ def _run(m, case):
     il, tl = c.get("il", (6, 5, 4)), c.get("tl", (3, 2, 1))
     if c.get("big"):
         il, tl = (40, 35, 30, 22), (10, 8, 6, 3)
-    args = dict(reduction=c.get("reduction", "mean"), zero_infinity=c.get("zero_infinity", False),
-                blank=c.get("blank", 0))
+    args = dict(
+        reduction=c.get("reduction", "mean"),
+        zero_infinity=c.get("zero_infinity", False),
+        blank=c.get("blank", 0),
+    )
     if c.get("unbatched"):
         loss = m.nn.functional.ctc_loss(lp[:, 0], tg[0], m.tensor(il[0]), m.tensor(tl[0]), **args)
     else:
@@ -77,11 +82,18 @@ def test_ctc_gradient_through_log_softmax_is_the_true_gradient():
 
 
 @requires_torch
-@pytest.mark.parametrize("call", [
-    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, m.tensor([6, 5, 4]), m.tensor([3, 2, 7])),
-    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, m.tensor([7, 5, 4]), m.tensor([3, 2, 1])),
-    lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, (6, 5, 4), (3, 2, 1), blank=9),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, lp, tg: m.nn.functional.ctc_loss(
+            lp, tg, m.tensor([6, 5, 4]), m.tensor([3, 2, 7])
+        ),
+        lambda m, lp, tg: m.nn.functional.ctc_loss(
+            lp, tg, m.tensor([7, 5, 4]), m.tensor([3, 2, 1])
+        ),
+        lambda m, lp, tg: m.nn.functional.ctc_loss(lp, tg, (6, 5, 4), (3, 2, 1), blank=9),
+    ],
+)
 def test_ctc_errors(call):
     results = []
     for m in (numtorch, torch):
@@ -117,33 +129,42 @@ def test_multilabel_margin_loss(reduction):
         loss = m.nn.MultiLabelMarginLoss(reduction=reduction)(x, m.tensor(ys))
         loss.sum().backward()
         one = m.nn.functional.multilabel_margin_loss(x[1], m.tensor(ys[1]), reduction=reduction)
-        results.append((loss.detach().numpy(), x.grad.numpy(), one.detach().numpy(),
-                        loss.grad_fn.name()))
+        results.append(
+            (loss.detach().numpy(), x.grad.numpy(), one.detach().numpy(), loss.grad_fn.name())
+        )
     for a, b in zip(*results):
         if isinstance(a, str):
             assert a == b
         else:
             np.testing.assert_allclose(a, b, rtol=1e-12)
     with pytest.raises(RuntimeError, match="inconsistent target size"):
-        numtorch.nn.functional.multilabel_margin_loss(numtorch.ones(2, 4),
-                                                      numtorch.ones(2, 3).long())
+        numtorch.nn.functional.multilabel_margin_loss(
+            numtorch.ones(2, 4), numtorch.ones(2, 3).long()
+        )
 
 
 def _adaptive(m):
     m.manual_seed(0)
-    asm = m.nn.AdaptiveLogSoftmaxWithLoss(16, 30, cutoffs=[5, 12], div_value=2.0,
-                                          head_bias=True)
-    x = m.tensor(np.random.default_rng(2).standard_normal((9, 16)).astype("f4"),
-                 requires_grad=True)
+    asm = m.nn.AdaptiveLogSoftmaxWithLoss(16, 30, cutoffs=[5, 12], div_value=2.0, head_bias=True)
+    x = m.tensor(np.random.default_rng(2).standard_normal((9, 16)).astype("f4"), requires_grad=True)
     y = m.tensor([0, 4, 5, 11, 12, 29, 3, 20, 7])
     out = asm(x, y)
     out.loss.backward()
     with m.no_grad():
         lp, pred = asm.log_prob(x), asm.predict(x)
         single = asm(x[0], y[0])
-    return [repr(asm), out.output.detach().numpy(), out.loss.item(), x.grad.numpy(),
-            asm.head.weight.grad.numpy(), asm.tail[1][1].weight.grad.numpy(), lp.numpy(),
-            pred.numpy(), single.output.numpy(), list(asm.state_dict())]
+    return [
+        repr(asm),
+        out.output.detach().numpy(),
+        out.loss.item(),
+        x.grad.numpy(),
+        asm.head.weight.grad.numpy(),
+        asm.tail[1][1].weight.grad.numpy(),
+        lp.numpy(),
+        pred.numpy(),
+        single.output.numpy(),
+        list(asm.state_dict()),
+    ]
 
 
 @requires_torch
@@ -168,17 +189,28 @@ def _linear_ce(m):
     y = m.tensor([0, 2, 1, 2])
     loss = F.linear_cross_entropy(x, w, y)
     loss.backward()
-    out = [loss.item(), loss.grad_fn.name(), w.grad.numpy(), x.grad.numpy(),
-           F.linear_cross_entropy(x, w, y, linear_bias=m.ones(3), reduction="none",
-                                  label_smoothing=0.1).detach().numpy()]
+    out = [
+        loss.item(),
+        loss.grad_fn.name(),
+        w.grad.numpy(),
+        x.grad.numpy(),
+        F.linear_cross_entropy(
+            x, w, y, linear_bias=m.ones(3), reduction="none", label_smoothing=0.1
+        )
+        .detach()
+        .numpy(),
+    ]
     w2 = m.tensor(rng.standard_normal((3, 2, 5)).astype("f4"))
     y2 = m.tensor([[0, 2], [1, 1], [2, 0], [0, 0]])
     k_dim = F.linear_cross_entropy(x, w2, y2)
     out += [k_dim.item(), k_dim.grad_fn.name()]
     m.manual_seed(0)
     module = m.nn.LinearCrossEntropyLoss(5, 3, out_features=(2,), bias=True, ignore_index=1)
-    out += [repr(module), [tuple(v.shape) for v in module.state_dict().values()],
-            module(x, y2).item()]
+    out += [
+        repr(module),
+        [tuple(v.shape) for v in module.state_dict().values()],
+        module(x, y2).item(),
+    ]
     options = m.nn.LinearCrossEntropyOptions(batch_chunk_size=4)
     out += [repr(options), F.linear_cross_entropy(x, w, y, options=options).item()]
     return out

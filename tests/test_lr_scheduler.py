@@ -29,28 +29,44 @@ def _schedulers(lib, opt):
         "PolynomialLR": lambda: L.PolynomialLR(opt, total_iters=60, power=2.0),
         "CosineAnnealingLR": lambda: L.CosineAnnealingLR(opt, T_max=30, eta_min=0.001),
         "CosineAnnealingWarmRestarts": lambda: L.CosineAnnealingWarmRestarts(
-            opt, T_0=10, T_mult=2, eta_min=0.01),
-        "CyclicLR": lambda: L.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=7,
-                                       step_size_down=5),
-        "CyclicLR-tri2": lambda: L.CyclicLR(opt, base_lr=[0.01, 0.02], max_lr=0.1,
-                                            step_size_up=6, mode="triangular2"),
-        "CyclicLR-exp": lambda: L.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4,
-                                           mode="exp_range", gamma=0.99),
+            opt, T_0=10, T_mult=2, eta_min=0.01
+        ),
+        "CyclicLR": lambda: L.CyclicLR(
+            opt, base_lr=0.01, max_lr=0.1, step_size_up=7, step_size_down=5
+        ),
+        "CyclicLR-tri2": lambda: L.CyclicLR(
+            opt, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=6, mode="triangular2"
+        ),
+        "CyclicLR-exp": lambda: L.CyclicLR(
+            opt, base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.99
+        ),
         "OneCycleLR": lambda: L.OneCycleLR(opt, max_lr=0.5, total_steps=101),
-        "OneCycleLR-3": lambda: L.OneCycleLR(opt, max_lr=[0.5, 0.3], epochs=10,
-                                             steps_per_epoch=11, three_phase=True,
-                                             anneal_strategy="linear"),
-        "ReduceLROnPlateau": lambda: L.ReduceLROnPlateau(opt, patience=3, factor=0.5,
-                                                         cooldown=2, min_lr=0.005),
-        "ReduceLROnPlateau-max": lambda: L.ReduceLROnPlateau(opt, mode="max", patience=2,
-                                                             threshold_mode="abs"),
-        "SequentialLR": lambda: L.SequentialLR(opt, [L.ConstantLR(opt, factor=0.5,
-                                                                  total_iters=5),
-                                                     L.ExponentialLR(opt, gamma=0.9),
-                                                     L.StepLR(opt, 10)],
-                                               milestones=[20, 50]),
-        "ChainedScheduler": lambda: L.ChainedScheduler([L.ExponentialLR(opt, gamma=0.98),
-                                                        L.StepLR(opt, 9, gamma=0.5)]),
+        "OneCycleLR-3": lambda: L.OneCycleLR(
+            opt,
+            max_lr=[0.5, 0.3],
+            epochs=10,
+            steps_per_epoch=11,
+            three_phase=True,
+            anneal_strategy="linear",
+        ),
+        "ReduceLROnPlateau": lambda: L.ReduceLROnPlateau(
+            opt, patience=3, factor=0.5, cooldown=2, min_lr=0.005
+        ),
+        "ReduceLROnPlateau-max": lambda: L.ReduceLROnPlateau(
+            opt, mode="max", patience=2, threshold_mode="abs"
+        ),
+        "SequentialLR": lambda: L.SequentialLR(
+            opt,
+            [
+                L.ConstantLR(opt, factor=0.5, total_iters=5),
+                L.ExponentialLR(opt, gamma=0.9),
+                L.StepLR(opt, 10),
+            ],
+            milestones=[20, 50],
+        ),
+        "ChainedScheduler": lambda: L.ChainedScheduler(
+            [L.ExponentialLR(opt, gamma=0.98), L.StepLR(opt, 9, gamma=0.5)]
+        ),
     }
 
 
@@ -71,8 +87,7 @@ def _run(opt, sched, steps, start=0):
             sched.step(METRICS[i])
         else:
             sched.step()
-        out.append((list(sched.get_last_lr()),
-                    [g["momentum"] for g in opt.param_groups]))
+        out.append((list(sched.get_last_lr()), [g["momentum"] for g in opt.param_groups]))
     return out
 
 

@@ -9,8 +9,18 @@ from helpers import requires_torch, torch
 
 import numtorch
 
-SHAPES = [(3, 3), (5, 3), (3, 5), (2, 4, 4), (2, 1, 6, 4), (70, 70), (40, 90), (90, 40), (0, 0),
-          (2, 0, 3)]
+SHAPES = [
+    (3, 3),
+    (5, 3),
+    (3, 5),
+    (2, 4, 4),
+    (2, 1, 6, 4),
+    (70, 70),
+    (40, 90),
+    (90, 40),
+    (0, 0),
+    (2, 0, 3),
+]
 
 
 def _matrix(shape, dtype, seed=0):
@@ -49,8 +59,9 @@ def test_lu_solve_matches_pytorch(left, adjoint, dtype):
         bt = m.tensor(b, requires_grad=True)
         x = m.linalg.lu_solve(lu_, piv, bt, left=left, adjoint=adjoint)
         x.abs().sum().backward()
-        results.append((x.detach().resolve_conj().numpy(), bt.grad.resolve_conj().numpy(),
-                        x.grad_fn.name()))
+        results.append(
+            (x.detach().resolve_conj().numpy(), bt.grad.resolve_conj().numpy(), x.grad_fn.name())
+        )
     (x1, g1, n1), (x2, g2, n2) = results
     np.testing.assert_allclose(x1, x2, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(g1, g2, rtol=1e-10, atol=1e-12)
@@ -68,7 +79,7 @@ def test_gradients_match_pytorch(shape, dtype):
         x = m.tensor(a, requires_grad=True)
         lu_, _ = m.linalg.lu_factor(x)
         P, L, U = m.linalg.lu(x)
-        loss = (lu_.abs() * m.tensor(w)).sum() + L.abs().sum() + (U.real ** 2).sum()
+        loss = (lu_.abs() * m.tensor(w)).sum() + L.abs().sum() + (U.real**2).sum()
         loss.backward()
         results.append((x.grad.numpy(), lu_.grad_fn.name(), L.grad_fn.name(), U.grad_fn.name()))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-8, atol=1e-10)
@@ -82,24 +93,28 @@ def test_gradients_against_finite_differences(shape):
     assert numtorch.autograd.gradcheck(lambda x: numtorch.linalg.lu(x)[1:], (a,))
     b = numtorch.tensor(_matrix((shape[0], 2), "float64", 5), requires_grad=True)
     if shape[0] == shape[1]:
+
         def solve(x, b):
             return numtorch.linalg.lu_solve(*numtorch.linalg.lu_factor(x), b)
+
         assert numtorch.autograd.gradcheck(solve, (a, b))
         assert numtorch.autograd.gradgradcheck(solve, (a, b))
 
 
 def _bad_calls(m, singular):
-    return (lambda: m.linalg.lu_factor(m.tensor(singular)),
-            lambda: m.linalg.lu_factor(m.stack([m.eye(2), m.tensor(singular).float()])),
-            lambda: m.linalg.lu_factor_ex(m.tensor(singular), check_errors=True),
-            lambda: m.linalg.lu_factor(m.eye(3), pivot=False),
-            lambda: m.linalg.lu_factor(m.ones(2)),
-            lambda: m.linalg.lu_solve(m.ones(2, 3), m.ones(2, dtype=m.int32), m.ones(2, 1)))
+    return (
+        lambda: m.linalg.lu_factor(m.tensor(singular)),
+        lambda: m.linalg.lu_factor(m.stack([m.eye(2), m.tensor(singular).float()])),
+        lambda: m.linalg.lu_factor_ex(m.tensor(singular), check_errors=True),
+        lambda: m.linalg.lu_factor(m.eye(3), pivot=False),
+        lambda: m.linalg.lu_factor(m.ones(2)),
+        lambda: m.linalg.lu_solve(m.ones(2, 3), m.ones(2, dtype=m.int32), m.ones(2, 1)),
+    )
 
 
 @requires_torch
 def test_singular_matrices_and_errors():
-    singular = np.array([[1., 2.], [2., 4.]])
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
     for m in (numtorch, torch):
         ex = m.linalg.lu_factor_ex(m.tensor(singular))
         assert int(ex.info) == 2
@@ -128,8 +143,20 @@ def test_legacy_functions_and_methods():
             y = B.lu_solve(*A.lu())
         P, L, U = m.lu_unpack(lu_, piv)
         P2, L2, U2 = m.lu_unpack(lu_, piv, unpack_data=False)
-        out.append([lu_.numpy(), piv.numpy(), infos.numpy(), x.numpy(), y.numpy(), P.numpy(),
-                    L.numpy(), U.numpy(), P2.numpy(), tuple(L2.shape)])
+        out.append(
+            [
+                lu_.numpy(),
+                piv.numpy(),
+                infos.numpy(),
+                x.numpy(),
+                y.numpy(),
+                P.numpy(),
+                L.numpy(),
+                U.numpy(),
+                P2.numpy(),
+                tuple(L2.shape),
+            ]
+        )
     for u, v in zip(*out):
         if isinstance(u, tuple):
             assert u == v

@@ -15,30 +15,63 @@ TF = torch.nn.functional
 
 # (name, kwargs, second-order check): every activation with PyTorch's signature
 ACTIVATIONS = [
-    ("relu", {}, True), ("relu6", {}, True), ("hardtanh", {"min_val": -0.5, "max_val": 1.5}, True),
-    ("elu", {"alpha": 1.3}, True), ("selu", {}, True), ("celu", {"alpha": 0.7}, True),
-    ("leaky_relu", {"negative_slope": 0.2}, True), ("gelu", {}, True),
-    ("gelu", {"approximate": "tanh"}, True), ("silu", {}, True), ("mish", {}, True),
-    ("logsigmoid", {}, True), ("softplus", {}, True), ("softplus", {"beta": 2, "threshold": 1},
-                                                      True),
-    ("softsign", {}, True), ("softshrink", {"lambd": 0.3}, True),
-    ("hardshrink", {"lambd": 0.3}, True), ("tanhshrink", {}, True), ("hardsigmoid", {}, True),
-    ("hardswish", {}, True), ("threshold", {"threshold": 0.1, "value": -2.0}, True),
-    ("sigmoid", {}, True), ("tanh", {}, True),
+    ("relu", {}, True),
+    ("relu6", {}, True),
+    ("hardtanh", {"min_val": -0.5, "max_val": 1.5}, True),
+    ("elu", {"alpha": 1.3}, True),
+    ("selu", {}, True),
+    ("celu", {"alpha": 0.7}, True),
+    ("leaky_relu", {"negative_slope": 0.2}, True),
+    ("gelu", {}, True),
+    ("gelu", {"approximate": "tanh"}, True),
+    ("silu", {}, True),
+    ("mish", {}, True),
+    ("logsigmoid", {}, True),
+    ("softplus", {}, True),
+    ("softplus", {"beta": 2, "threshold": 1}, True),
+    ("softsign", {}, True),
+    ("softshrink", {"lambd": 0.3}, True),
+    ("hardshrink", {"lambd": 0.3}, True),
+    ("tanhshrink", {}, True),
+    ("hardsigmoid", {}, True),
+    ("hardswish", {}, True),
+    ("threshold", {"threshold": 0.1, "value": -2.0}, True),
+    ("sigmoid", {}, True),
+    ("tanh", {}, True),
 ]
 
 
-@pytest.mark.parametrize("name,kwargs,second", ACTIVATIONS,
-                         ids=[f"{a[0]}-{i}" for i, a in enumerate(ACTIVATIONS)])
+@pytest.mark.parametrize(
+    "name,kwargs,second", ACTIVATIONS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ACTIVATIONS)]
+)
 @pytest.mark.parametrize("shape", [(3, 5), (), (2, 3, 4)])
 def test_activation_matches_torch(name, kwargs, second, shape):
-    check_op(lambda x: getattr(F, name)(x, **kwargs), [shape],
-             torch_fn=lambda x: getattr(TF, name)(x, **kwargs), low=-4, high=4,
-             second_order=second and shape == (3, 5))
+    check_op(
+        lambda x: getattr(F, name)(x, **kwargs),
+        [shape],
+        torch_fn=lambda x: getattr(TF, name)(x, **kwargs),
+        low=-4,
+        high=4,
+        second_order=second and shape == (3, 5),
+    )
 
 
-@pytest.mark.parametrize("name", ["relu", "elu", "leaky_relu", "hardtanh", "silu", "selu",
-                                  "hardswish", "hardsigmoid", "mish", "celu", "relu6"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "relu",
+        "elu",
+        "leaky_relu",
+        "hardtanh",
+        "silu",
+        "selu",
+        "hardswish",
+        "hardsigmoid",
+        "mish",
+        "celu",
+        "relu6",
+    ],
+)
 def test_inplace_activation(name):
     a = rand_arrays([(4, 3)], "float32", -3, 3)[0]
     x = numtorch.tensor(a, requires_grad=True)
@@ -57,9 +90,25 @@ def test_inplace_activation(name):
 def test_grad_fn_names():
     x = numtorch.randn(3, 4, requires_grad=True)
     tx = torch.randn(3, 4, requires_grad=True)
-    for name in ["relu6", "elu", "selu", "celu", "gelu", "silu", "mish", "logsigmoid",
-                 "softplus", "softshrink", "hardshrink", "hardsigmoid", "hardswish",
-                 "leaky_relu", "hardtanh", "glu", "sigmoid"]:
+    for name in [
+        "relu6",
+        "elu",
+        "selu",
+        "celu",
+        "gelu",
+        "silu",
+        "mish",
+        "logsigmoid",
+        "softplus",
+        "softshrink",
+        "hardshrink",
+        "hardsigmoid",
+        "hardswish",
+        "leaky_relu",
+        "hardtanh",
+        "glu",
+        "sigmoid",
+    ]:
         assert getattr(F, name)(x).grad_fn.name() == getattr(TF, name)(tx).grad_fn.name(), name
     assert F.softmax(x, 1).grad_fn.name() == "SoftmaxBackward0"
     assert F.log_softmax(x, 1).grad_fn.name() == "LogSoftmaxBackward0"
@@ -67,12 +116,18 @@ def test_grad_fn_names():
 
 
 @pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
-@pytest.mark.parametrize("shape,dim", [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), -1), ((4,), 0),
-                                       ((), 0)])
+@pytest.mark.parametrize(
+    "shape,dim", [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), -1), ((4,), 0), ((), 0)]
+)
 def test_softmax_family(fn, shape, dim):
-    check_op(lambda x: getattr(F, fn)(x, dim), [shape],
-             torch_fn=lambda x: getattr(TF, fn)(x, dim), low=-5, high=5,
-             second_order=shape == (3, 5))
+    check_op(
+        lambda x: getattr(F, fn)(x, dim),
+        [shape],
+        torch_fn=lambda x: getattr(TF, fn)(x, dim),
+        low=-5,
+        high=5,
+        second_order=shape == (3, 5),
+    )
 
 
 def test_softmax_dtype_argument_and_implicit_dim():
@@ -80,8 +135,7 @@ def test_softmax_dtype_argument_and_implicit_dim():
     assert F.softmax(x, 1, dtype=numtorch.float64).dtype == numtorch.float64
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         y = F.softmax(x)
-    np.testing.assert_allclose(y.numpy(), TF.softmax(torch.tensor(x.numpy()), 1).numpy(),
-                               rtol=1e-6)
+    np.testing.assert_allclose(y.numpy(), TF.softmax(torch.tensor(x.numpy()), 1).numpy(), rtol=1e-6)
 
 
 def test_log_softmax_is_stable_for_huge_logits():
@@ -155,12 +209,14 @@ def test_extreme_inputs_are_finite():
         x = numtorch.tensor(a, requires_grad=True)
         tx = torch.tensor(a, requires_grad=True)
         out, tout = getattr(F, name)(x), getattr(TF, name)(tx)
-        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-5,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            out.detach().numpy(), tout.detach().numpy(), rtol=1e-5, err_msg=name
+        )
         out.sum().backward()
         tout.sum().backward()
-        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-7,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-7, err_msg=name
+        )
 
 
 def test_gradcheck_softmax_second_order_with_dim0():

@@ -19,31 +19,64 @@ tnn = torch.nn
 # (constructor arguments as a string evaluated against each library, input shapes,
 # integer-input flag): every layer of the issue
 LAYERS = [
-    ("Linear(4, 3)", [(5, 4)]), ("Linear(4, 3, bias=False)", [(2, 5, 4)]),
-    ("Linear(4, 3)", [(4,)]), ("Bilinear(3, 4, 2)", [(5, 3), (5, 4)]),
-    ("Identity(7, x=1)", [(2, 3)]), ("Flatten()", [(2, 3, 4)]),
-    ("Flatten(0, 1)", [(2, 3, 4)]), ("Unflatten(1, (2, 2))", [(3, 4)]),
-    ("LayerNorm(4)", [(3, 4)]), ("LayerNorm((3, 4), elementwise_affine=False)", [(2, 3, 4)]),
-    ("LayerNorm(4, bias=False)", [(2, 3, 4)]), ("RMSNorm(4)", [(3, 4)]),
-    ("RMSNorm([2, 4], eps=1e-5)", [(3, 2, 4)]), ("PReLU()", [(3, 4)]),
-    ("PReLU(4, init=0.1)", [(3, 4, 2)]), ("ReLU()", [(3, 4)]), ("ReLU6()", [(3, 4)]),
-    ("LeakyReLU(0.2)", [(3, 4)]), ("ELU(0.5)", [(3, 4)]), ("SELU()", [(3, 4)]),
-    ("CELU(1.5)", [(3, 4)]), ("GELU()", [(3, 4)]), ("GELU('tanh')", [(3, 4)]),
-    ("SiLU()", [(3, 4)]), ("Mish()", [(3, 4)]), ("Sigmoid()", [(3, 4)]),
-    ("LogSigmoid()", [(3, 4)]), ("Tanh()", [(3, 4)]), ("Softmax(dim=1)", [(3, 4)]),
-    ("LogSoftmax(dim=0)", [(3, 4)]), ("Softmin(dim=1)", [(3, 4)]), ("Softplus(2, 5)", [(3, 4)]),
-    ("Softsign()", [(3, 4)]), ("Softshrink(0.3)", [(3, 4)]), ("Hardshrink(0.3)", [(3, 4)]),
-    ("Tanhshrink()", [(3, 4)]), ("Hardtanh(-0.5, 0.5)", [(3, 4)]), ("Hardsigmoid()", [(3, 4)]),
-    ("Hardswish()", [(3, 4)]), ("Threshold(0.1, 20)", [(3, 4)]), ("GLU()", [(3, 4)]),
-    ("RReLU(0.1, 0.3)", [(3, 4)]), ("Dropout(0.3)", [(3, 4)]), ("Dropout1d()", [(2, 3, 4)]),
-    ("Dropout2d()", [(2, 3, 4, 4)]), ("AlphaDropout(0.2)", [(3, 4)]),
-    ("FeatureAlphaDropout(0.2)", [(2, 3, 4)]), ("CosineSimilarity(dim=1)", [(3, 4), (3, 4)]),
-    ("PairwiseDistance(p=1.0)", [(3, 4), (3, 4)]), ("Softmax2d()", [(2, 3, 2, 2)]),
+    ("Linear(4, 3)", [(5, 4)]),
+    ("Linear(4, 3, bias=False)", [(2, 5, 4)]),
+    ("Linear(4, 3)", [(4,)]),
+    ("Bilinear(3, 4, 2)", [(5, 3), (5, 4)]),
+    ("Identity(7, x=1)", [(2, 3)]),
+    ("Flatten()", [(2, 3, 4)]),
+    ("Flatten(0, 1)", [(2, 3, 4)]),
+    ("Unflatten(1, (2, 2))", [(3, 4)]),
+    ("LayerNorm(4)", [(3, 4)]),
+    ("LayerNorm((3, 4), elementwise_affine=False)", [(2, 3, 4)]),
+    ("LayerNorm(4, bias=False)", [(2, 3, 4)]),
+    ("RMSNorm(4)", [(3, 4)]),
+    ("RMSNorm([2, 4], eps=1e-5)", [(3, 2, 4)]),
+    ("PReLU()", [(3, 4)]),
+    ("PReLU(4, init=0.1)", [(3, 4, 2)]),
+    ("ReLU()", [(3, 4)]),
+    ("ReLU6()", [(3, 4)]),
+    ("LeakyReLU(0.2)", [(3, 4)]),
+    ("ELU(0.5)", [(3, 4)]),
+    ("SELU()", [(3, 4)]),
+    ("CELU(1.5)", [(3, 4)]),
+    ("GELU()", [(3, 4)]),
+    ("GELU('tanh')", [(3, 4)]),
+    ("SiLU()", [(3, 4)]),
+    ("Mish()", [(3, 4)]),
+    ("Sigmoid()", [(3, 4)]),
+    ("LogSigmoid()", [(3, 4)]),
+    ("Tanh()", [(3, 4)]),
+    ("Softmax(dim=1)", [(3, 4)]),
+    ("LogSoftmax(dim=0)", [(3, 4)]),
+    ("Softmin(dim=1)", [(3, 4)]),
+    ("Softplus(2, 5)", [(3, 4)]),
+    ("Softsign()", [(3, 4)]),
+    ("Softshrink(0.3)", [(3, 4)]),
+    ("Hardshrink(0.3)", [(3, 4)]),
+    ("Tanhshrink()", [(3, 4)]),
+    ("Hardtanh(-0.5, 0.5)", [(3, 4)]),
+    ("Hardsigmoid()", [(3, 4)]),
+    ("Hardswish()", [(3, 4)]),
+    ("Threshold(0.1, 20)", [(3, 4)]),
+    ("GLU()", [(3, 4)]),
+    ("RReLU(0.1, 0.3)", [(3, 4)]),
+    ("Dropout(0.3)", [(3, 4)]),
+    ("Dropout1d()", [(2, 3, 4)]),
+    ("Dropout2d()", [(2, 3, 4, 4)]),
+    ("AlphaDropout(0.2)", [(3, 4)]),
+    ("FeatureAlphaDropout(0.2)", [(2, 3, 4)]),
+    ("CosineSimilarity(dim=1)", [(3, 4), (3, 4)]),
+    ("PairwiseDistance(p=1.0)", [(3, 4), (3, 4)]),
+    ("Softmax2d()", [(2, 3, 2, 2)]),
 ]
 INDEX_LAYERS = [
-    ("Embedding(6, 3)", (2, 4)), ("Embedding(6, 3, padding_idx=1)", (5,)),
-    ("Embedding(6, 3, max_norm=1.0)", (2, 3)), ("EmbeddingBag(6, 3)", (2, 4)),
-    ("EmbeddingBag(6, 3, mode='sum')", (2, 4)), ("EmbeddingBag(6, 3, mode='max')", (2, 4)),
+    ("Embedding(6, 3)", (2, 4)),
+    ("Embedding(6, 3, padding_idx=1)", (5,)),
+    ("Embedding(6, 3, max_norm=1.0)", (2, 3)),
+    ("EmbeddingBag(6, 3)", (2, 4)),
+    ("EmbeddingBag(6, 3, mode='sum')", (2, 4)),
+    ("EmbeddingBag(6, 3, mode='max')", (2, 4)),
 ]
 RANDOM_IN_TRAINING = ("Dropout", "RReLU", "AlphaDropout", "FeatureAlphaDropout")
 
@@ -64,8 +97,7 @@ def _forward_backward(m, tm, arrays):
     xs = [numtorch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
     txs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
     out, tout = m(*xs), tm(*txs)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-4, atol=1e-5)
     assert out.dtype.name == str(tout.dtype).split(".")[1]
     if not tout.requires_grad:
         return
@@ -155,13 +187,19 @@ def test_dropout_mask_matches_torch_stream():
 
 def test_linear_errors_name_both_shapes():
     lin = nn.Linear(3, 2)
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
-                                           r"\(4x5 and 3x2\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"mat1 and mat2 shapes cannot be multiplied "
+        r"\(4x5 and 3x2\)",
+    ):
         lin(numtorch.randn(4, 5))
     with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype"):
         lin(numtorch.randn(4, 3, dtype=numtorch.float64))
-    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[3\], expected input with "
-                                           r"shape \[\*, 3\], but got input of size"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Given normalized_shape=\[3\], expected input with "
+        r"shape \[\*, 3\], but got input of size",
+    ):
         nn.LayerNorm(3)(numtorch.randn(3, 4))
 
 
@@ -170,14 +208,25 @@ def test_layer_norm_gradcheck_second_order():
     gradcheck(lambda x: F.layer_norm(x, (4,), w, None), rand_arrays([(2, 4)], "float64"))
 
 
-@pytest.mark.parametrize("fn,args", [
-    ("uniform_", (-0.5, 0.5)), ("normal_", (0.1, 2.0)), ("xavier_uniform_", (1.5,)),
-    ("xavier_normal_", ()), ("kaiming_uniform_", (math.sqrt(5),)),
-    ("trunc_normal_", (0.5, 0.5, 1.5, 3.0)),
-    ("kaiming_normal_", (0, "fan_out", "relu")), ("trunc_normal_", (0.0, 1.0, -1.0, 1.5)),
-    ("constant_", (0.3,)), ("ones_", ()), ("zeros_", ()), ("eye_", ()),
-    ("orthogonal_", (2.0,)), ("sparse_", (0.5,)),
-])
+@pytest.mark.parametrize(
+    "fn,args",
+    [
+        ("uniform_", (-0.5, 0.5)),
+        ("normal_", (0.1, 2.0)),
+        ("xavier_uniform_", (1.5,)),
+        ("xavier_normal_", ()),
+        ("kaiming_uniform_", (math.sqrt(5),)),
+        ("trunc_normal_", (0.5, 0.5, 1.5, 3.0)),
+        ("kaiming_normal_", (0, "fan_out", "relu")),
+        ("trunc_normal_", (0.0, 1.0, -1.0, 1.5)),
+        ("constant_", (0.3,)),
+        ("ones_", ()),
+        ("zeros_", ()),
+        ("eye_", ()),
+        ("orthogonal_", (2.0,)),
+        ("sparse_", (0.5,)),
+    ],
+)
 @pytest.mark.parametrize("shape", [(5, 4), (3, 7)])
 def test_init_matches_torch_with_the_same_seed(fn, args, shape):
     numtorch.manual_seed(7)
@@ -191,8 +240,14 @@ def test_init_dirac_gain_and_errors():
     a = nn.init.dirac_(numtorch.empty(4, 2, 3, 3), groups=2)
     b = tnn.init.dirac_(torch.empty(4, 2, 3, 3), groups=2)
     np.testing.assert_array_equal(a.numpy(), b.numpy())
-    for nl, param in [("linear", None), ("tanh", None), ("relu", None), ("leaky_relu", 0.2),
-                      ("selu", None), ("sigmoid", None)]:
+    for nl, param in [
+        ("linear", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+        ("sigmoid", None),
+    ]:
         assert nn.init.calculate_gain(nl, param) == tnn.init.calculate_gain(nl, param)
     with pytest.raises(ValueError, match="Unsupported nonlinearity"):
         nn.init.calculate_gain("swish")
@@ -202,8 +257,9 @@ def test_init_dirac_gain_and_errors():
         nn.init.kaiming_uniform_(numtorch.empty(0, 3))
 
 
-@pytest.mark.parametrize("spec", ["Linear(7, 5)", "Bilinear(3, 4, 2)", "Embedding(5, 3)",
-                                  "PReLU()"])
+@pytest.mark.parametrize(
+    "spec", ["Linear(7, 5)", "Bilinear(3, 4, 2)", "Embedding(5, 3)", "PReLU()"]
+)
 def test_default_init_equals_torch(spec):
     numtorch.manual_seed(11)
     torch.manual_seed(11)
@@ -244,8 +300,7 @@ def test_embedding_scale_grad_by_freq_matches_torch():
     idx = np.array([[0, 2, 2], [4, 2, 0]])
     a, b = numtorch.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
     ya = F.embedding(numtorch.tensor(idx), a, scale_grad_by_freq=True, padding_idx=4)
-    yb = torch.nn.functional.embedding(torch.tensor(idx), b, scale_grad_by_freq=True,
-                                       padding_idx=4)
+    yb = torch.nn.functional.embedding(torch.tensor(idx), b, scale_grad_by_freq=True, padding_idx=4)
     g = np.random.default_rng(1).random(tuple(ya.shape)).astype("f4")
     ya.backward(numtorch.tensor(g))
     yb.backward(torch.tensor(g))

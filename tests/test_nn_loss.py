@@ -21,11 +21,17 @@ def _lib(x):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name,kwargs", [
-    ("mse_loss", {}), ("l1_loss", {}), ("smooth_l1_loss", {"beta": 0.5}),
-    ("smooth_l1_loss", {"beta": 0.0}), ("huber_loss", {"delta": 0.7}),
-    ("soft_margin_loss", {}),
-])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("mse_loss", {}),
+        ("l1_loss", {}),
+        ("smooth_l1_loss", {"beta": 0.5}),
+        ("smooth_l1_loss", {"beta": 0.0}),
+        ("huber_loss", {"delta": 0.7}),
+        ("soft_margin_loss", {}),
+    ],
+)
 def test_regression_losses(name, kwargs, reduction):
     def fn(x, y):
         return getattr(_lib(x)[0], name)(x, y, reduction=reduction, **kwargs)
@@ -60,6 +66,7 @@ def test_nll_and_cross_entropy_indices(reduction, weighted, shape):
     weight = rng.uniform(0.5, 2.0, size=classes)
 
     for fname in ["cross_entropy", "nll_loss"]:
+
         def fn(x, fname=fname):
             f, lib = _lib(x)
             w = lib.tensor(weight, dtype=x.dtype) if weighted else None
@@ -81,10 +88,16 @@ def test_cross_entropy_label_smoothing_and_probabilities(reduction, smoothing, w
     def fn(x):
         f, lib = _lib(x)
         wt = lib.tensor(w, dtype=x.dtype) if weighted else None
-        a = f.cross_entropy(x, lib.tensor(target), weight=wt, reduction=reduction,
-                            label_smoothing=smoothing)
-        b = f.cross_entropy(x, lib.tensor(probs, dtype=x.dtype), weight=wt,
-                            reduction=reduction, label_smoothing=smoothing)
+        a = f.cross_entropy(
+            x, lib.tensor(target), weight=wt, reduction=reduction, label_smoothing=smoothing
+        )
+        b = f.cross_entropy(
+            x,
+            lib.tensor(probs, dtype=x.dtype),
+            weight=wt,
+            reduction=reduction,
+            label_smoothing=smoothing,
+        )
         return a, b
 
     check_op(fn, [(5, 4)], second_order=False)
@@ -116,8 +129,9 @@ def test_binary_cross_entropy(reduction, weighted):
 
     def fn(x, y):
         f, lib = _lib(x)
-        return f.binary_cross_entropy(x, y, weight=lib.tensor(w, dtype=x.dtype)
-                                      if weighted else None, reduction=reduction)
+        return f.binary_cross_entropy(
+            x, y, weight=lib.tensor(w, dtype=x.dtype) if weighted else None, reduction=reduction
+        )
 
     check_op(fn, [(3, 4), (3, 4)], low=0.05, high=0.95)
 
@@ -132,9 +146,12 @@ def test_bce_with_logits(reduction, weighted, pos_weight):
     def fn(x, y):
         f, lib = _lib(x)
         return f.binary_cross_entropy_with_logits(
-            x, y, weight=lib.tensor(w, dtype=x.dtype) if weighted else None,
+            x,
+            y,
+            weight=lib.tensor(w, dtype=x.dtype) if weighted else None,
             pos_weight=lib.tensor(pw, dtype=x.dtype) if pos_weight else None,
-            reduction=reduction)
+            reduction=reduction,
+        )
 
     check_op(fn, [(3, 4), (3, 4)], low=-3, high=3)
 
@@ -164,27 +181,52 @@ def test_composite_losses(reduction):
     sign = np.where(rng.random(4) < 0.5, -1.0, 1.0)
     multi = rng.integers(0, 2, size=(4, 5)).astype(float)
     cases = [
-        (lambda f, lib, x, y, z: f.poisson_nll_loss(x, y.abs(), reduction=reduction),
-         [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.poisson_nll_loss(x.abs() + 0.5, y.abs() * 3, log_input=False,
-                                                    full=True, reduction=reduction),
-         [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.gaussian_nll_loss(x, y, z.abs() + 0.1, full=True,
-                                                     reduction=reduction), [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.cosine_embedding_loss(
-            x, y, lib.tensor(sign), margin=0.2, reduction=reduction), [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.margin_ranking_loss(
-            x, y, lib.tensor(sign, dtype=x.dtype), margin=0.1, reduction=reduction),
-         [(4,)] * 3),
-        (lambda f, lib, x, y, z: f.hinge_embedding_loss(
-            x, lib.tensor(sign, dtype=x.dtype).reshape(4, 1), margin=0.5, reduction=reduction),
-         [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.triplet_margin_loss(x, y, z, margin=1.5, swap=True,
-                                                       reduction=reduction), [(4, 5)] * 3),
-        (lambda f, lib, x, y, z: f.multilabel_soft_margin_loss(
-            x, lib.tensor(multi, dtype=x.dtype), reduction=reduction), [(4, 5)] * 3),
+        (lambda f, lib, x, y, z: f.poisson_nll_loss(x, y.abs(), reduction=reduction), [(4, 5)] * 3),
+        (
+            lambda f, lib, x, y, z: f.poisson_nll_loss(
+                x.abs() + 0.5, y.abs() * 3, log_input=False, full=True, reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.gaussian_nll_loss(
+                x, y, z.abs() + 0.1, full=True, reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.cosine_embedding_loss(
+                x, y, lib.tensor(sign), margin=0.2, reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.margin_ranking_loss(
+                x, y, lib.tensor(sign, dtype=x.dtype), margin=0.1, reduction=reduction
+            ),
+            [(4,)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.hinge_embedding_loss(
+                x, lib.tensor(sign, dtype=x.dtype).reshape(4, 1), margin=0.5, reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.triplet_margin_loss(
+                x, y, z, margin=1.5, swap=True, reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
+        (
+            lambda f, lib, x, y, z: f.multilabel_soft_margin_loss(
+                x, lib.tensor(multi, dtype=x.dtype), reduction=reduction
+            ),
+            [(4, 5)] * 3,
+        ),
     ]
     for case, shapes in cases:
+
         def fn(x, y, z, case=case):
             return case(*_lib(x), x, y, z)
 
@@ -199,20 +241,24 @@ def test_multi_margin_loss(reduction, p):
 
     def fn(x):
         f, lib = _lib(x)
-        return (f.multi_margin_loss(x, lib.tensor(target), p=p, margin=0.7,
-                                    reduction=reduction),
-                f.multi_margin_loss(x, lib.tensor(target), p=p,
-                                    weight=lib.tensor(w, dtype=x.dtype), reduction=reduction))
+        return (
+            f.multi_margin_loss(x, lib.tensor(target), p=p, margin=0.7, reduction=reduction),
+            f.multi_margin_loss(
+                x, lib.tensor(target), p=p, weight=lib.tensor(w, dtype=x.dtype), reduction=reduction
+            ),
+        )
 
     check_op(fn, [(4, 4)], second_order=False, low=-1, high=1)
 
 
 def test_distances():
-    for fn in [lambda f, a, b: f.cosine_similarity(a, b, dim=1),
-               lambda f, a, b: f.cosine_similarity(a, b, dim=0, eps=1e-3),
-               lambda f, a, b: f.pairwise_distance(a, b),
-               lambda f, a, b: f.pairwise_distance(a, b, p=1.5, keepdim=True),
-               lambda f, a, b: f.normalize(a, dim=1)]:
+    for fn in [
+        lambda f, a, b: f.cosine_similarity(a, b, dim=1),
+        lambda f, a, b: f.cosine_similarity(a, b, dim=0, eps=1e-3),
+        lambda f, a, b: f.pairwise_distance(a, b),
+        lambda f, a, b: f.pairwise_distance(a, b, p=1.5, keepdim=True),
+        lambda f, a, b: f.normalize(a, dim=1),
+    ]:
         check_op(lambda a, b, fn=fn: fn(_lib(a)[0], a, b), [(3, 4), (3, 4)], second_order=False)
 
 
@@ -220,7 +266,8 @@ def test_loss_modules_forward_like_functional():
     x = numtorch.randn(4, 3, requires_grad=True)
     t = numtorch.tensor([0, 2, 1, 1])
     assert nn.CrossEntropyLoss(reduction="sum")(x, t).item() == pytest.approx(
-        F.cross_entropy(x, t, reduction="sum").item())
+        F.cross_entropy(x, t, reduction="sum").item()
+    )
     loss = nn.MSELoss(size_average=False)
     assert loss.reduction == "sum"
     y = numtorch.randn(4, 3)
@@ -235,8 +282,11 @@ def test_loss_errors_match_torch():
         F.cross_entropy(x, numtorch.tensor([0, 1, 5]))
     with pytest.raises(IndexError, match="Target -2 is out of bounds"):
         F.nll_loss(x, numtorch.tensor([0, 1, -2]))
-    with pytest.raises(ValueError, match=r"Expected input batch_size \(3\) to match target "
-                                         r"batch_size \(2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected input batch_size \(3\) to match target "
+        r"batch_size \(2\)",
+    ):
         F.cross_entropy(x, numtorch.tensor([0, 1]))
     with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
         F.nll_loss(x, numtorch.tensor([0.0, 1.0, 2.0]))
@@ -258,5 +308,7 @@ def test_loss_errors_match_torch():
 
 def test_nll_grad_of_log_softmax_gradcheck():
     target = numtorch.tensor([1, 0, 2])
-    gradcheck(lambda x: F.cross_entropy(x, target, label_smoothing=0.1),
-              rand_arrays([(3, 3)], "float64", seed=4))
+    gradcheck(
+        lambda x: F.cross_entropy(x, target, label_smoothing=0.1),
+        rand_arrays([(3, 3)], "float64", seed=4),
+    )

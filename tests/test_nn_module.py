@@ -17,11 +17,15 @@ tnn = torch.nn
 
 def _build(lib):
     """The same nested model in numtorch or torch."""
-    m = lib.nn.Sequential(OrderedDict([
-        ("fc1", lib.nn.Linear(4, 3)),
-        ("act", lib.nn.ReLU()),
-        ("block", lib.nn.Sequential(lib.nn.Linear(3, 3), lib.nn.Tanh())),
-    ]))
+    m = lib.nn.Sequential(
+        OrderedDict(
+            [
+                ("fc1", lib.nn.Linear(4, 3)),
+                ("act", lib.nn.ReLU()),
+                ("block", lib.nn.Sequential(lib.nn.Linear(3, 3), lib.nn.Tanh())),
+            ]
+        )
+    )
     m.register_buffer("steps", lib.zeros(1))
     m.register_buffer("scratch", lib.ones(2), persistent=False)
     return m
@@ -80,8 +84,9 @@ def test_linear_seed_weights_and_repr():
     assert repr(lin.bias) == repr(tlin.bias)
     demo = nn.Linear(2, 3, bias=False)
     out = demo(numtorch.tensor([1.0, 1.0]))
-    np.testing.assert_allclose(out.detach().numpy(),
-                               demo.weight.detach().numpy() @ np.ones(2, np.float32), rtol=1e-6)
+    np.testing.assert_allclose(
+        out.detach().numpy(), demo.weight.detach().numpy() @ np.ones(2, np.float32), rtol=1e-6
+    )
 
 
 def test_registration_and_iteration_match_torch():
@@ -109,8 +114,11 @@ def test_shared_parameters_are_listed_once():
 
 def test_setattr_errors_like_torch():
     lin = nn.Linear(2, 2)
-    with pytest.raises(TypeError, match=r"cannot assign 'torch.FloatTensor' as parameter "
-                                        r"'weight' \(torch.nn.Parameter or None expected\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"cannot assign 'torch.FloatTensor' as parameter "
+        r"'weight' \(torch.nn.Parameter or None expected\)",
+    ):
         lin.weight = numtorch.zeros(2, 2)
 
     class Early(nn.Module):
@@ -119,8 +127,11 @@ def test_setattr_errors_like_torch():
 
     with pytest.raises(AttributeError, match="cannot assign parameters before Module.__init__"):
         Early()
-    with pytest.raises(NotImplementedError, match=r'Module \[Module\] is missing the required '
-                                                  r'"forward" function'):
+    with pytest.raises(
+        NotImplementedError,
+        match=r"Module \[Module\] is missing the required "
+        r'"forward" function',
+    ):
         nn.Module()(1)
     with pytest.raises(KeyError, match="attribute 'training' already exists"):
         nn.Module().register_buffer("training", None)
@@ -139,8 +150,7 @@ def test_state_dict_values_detached_and_round_trip():
     other = _build(numtorch)
     result = other.load_state_dict(sd)
     assert repr(result) == "<All keys matched successfully>"
-    np.testing.assert_array_equal(other.fc1.weight.detach().numpy(),
-                                  m.fc1.weight.detach().numpy())
+    np.testing.assert_array_equal(other.fc1.weight.detach().numpy(), m.fc1.weight.detach().numpy())
     assert other.fc1.weight is not m.fc1.weight
 
 
@@ -170,8 +180,9 @@ def test_load_state_dict_errors_like_torch_and_atomic():
 
 def test_load_state_dict_assign_and_dtype_cast():
     lin = nn.Linear(2, 2)
-    lin.load_state_dict({"weight": numtorch.ones(2, 2, dtype=numtorch.float64),
-                         "bias": numtorch.zeros(2)})
+    lin.load_state_dict(
+        {"weight": numtorch.ones(2, 2, dtype=numtorch.float64), "bias": numtorch.zeros(2)}
+    )
     assert lin.weight.dtype == numtorch.float32
     w = numtorch.full((2, 2), 3.0)
     lin.load_state_dict({"weight": w, "bias": numtorch.zeros(2)}, assign=True)
@@ -215,8 +226,9 @@ def test_forward_hooks_and_pre_hooks():
     h1 = lin.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     h2 = lin.register_forward_hook(lambda m, args, out: calls.append(out.shape) or out + 1)
     out = lin(numtorch.randn(3, 2))
-    np.testing.assert_allclose(out.detach().numpy(),
-                               np.broadcast_to(lin.bias.detach().numpy() + 1, (3, 2)), rtol=1e-6)
+    np.testing.assert_allclose(
+        out.detach().numpy(), np.broadcast_to(lin.bias.detach().numpy() + 1, (3, 2)), rtol=1e-6
+    )
     assert calls == [(3, 2)]
     h1.remove()
     h2.remove()
@@ -275,10 +287,10 @@ def test_containers_behave_like_torch():
     md = nn.ModuleDict({"a": nn.ReLU(), "b": nn.Linear(1, 1)})
     tmd = tnn.ModuleDict({"a": tnn.ReLU(), "b": tnn.Linear(1, 1)})
     assert repr(md) == repr(tmd) and list(md.keys()) == ["a", "b"]
-    pl = nn.ParameterList([numtorch.zeros(2), nn.Parameter(numtorch.zeros(2, 3,
-                                                                          dtype=numtorch.float64))])
-    tpl = tnn.ParameterList([torch.zeros(2), tnn.Parameter(torch.zeros(2, 3,
-                                                                       dtype=torch.float64))])
+    pl = nn.ParameterList(
+        [numtorch.zeros(2), nn.Parameter(numtorch.zeros(2, 3, dtype=numtorch.float64))]
+    )
+    tpl = tnn.ParameterList([torch.zeros(2), tnn.Parameter(torch.zeros(2, 3, dtype=torch.float64))])
     assert repr(pl) == repr(tpl) and isinstance(pl[0], nn.Parameter)
     assert len(list(pl.parameters())) == 2
     pd = nn.ParameterDict({"a": numtorch.zeros(2)})

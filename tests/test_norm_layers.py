@@ -13,15 +13,18 @@ def F(t):
 
 
 def test_batch_norm_functional_training():
-    check_op(lambda x, w, b: F(x).batch_norm(x, None, None, w, b, training=True),
-             [(4, 3, 5), (3,), (3,)])
+    check_op(
+        lambda x, w, b: F(x).batch_norm(x, None, None, w, b, training=True), [(4, 3, 5), (3,), (3,)]
+    )
     check_op(lambda x: F(x).batch_norm(x, None, None, training=True), [(5, 2)])
 
 
 def test_batch_norm_eval_double_backward():
     rm, rv = np.array([0.1, -0.2]), np.array([0.5, 2.0])
-    gradcheck(lambda x, w: nt.nn.functional.batch_norm(x, nt.tensor(rm), nt.tensor(rv), w),
-              [np.random.default_rng(0).standard_normal((3, 2, 4)), np.array([1.5, -0.5])])
+    gradcheck(
+        lambda x, w: nt.nn.functional.batch_norm(x, nt.tensor(rm), nt.tensor(rv), w),
+        [np.random.default_rng(0).standard_normal((3, 2, 4)), np.array([1.5, -0.5])],
+    )
 
 
 def test_group_instance_lrn_functional():
@@ -32,12 +35,17 @@ def test_group_instance_lrn_functional():
 
 
 LAYERS = [
-    lambda m: m.BatchNorm1d(3), lambda m: m.BatchNorm2d(3, momentum=None),
-    lambda m: m.BatchNorm3d(3, affine=False), lambda m: m.BatchNorm2d(3, bias=False),
+    lambda m: m.BatchNorm1d(3),
+    lambda m: m.BatchNorm2d(3, momentum=None),
+    lambda m: m.BatchNorm3d(3, affine=False),
+    lambda m: m.BatchNorm2d(3, bias=False),
     lambda m: m.BatchNorm1d(3, track_running_stats=False),
-    lambda m: m.InstanceNorm1d(3), lambda m: m.InstanceNorm2d(3, affine=True),
-    lambda m: m.InstanceNorm2d(3, track_running_stats=True), lambda m: m.InstanceNorm3d(3),
-    lambda m: m.GroupNorm(3, 6), lambda m: m.GroupNorm(2, 6, affine=False),
+    lambda m: m.InstanceNorm1d(3),
+    lambda m: m.InstanceNorm2d(3, affine=True),
+    lambda m: m.InstanceNorm2d(3, track_running_stats=True),
+    lambda m: m.InstanceNorm3d(3),
+    lambda m: m.GroupNorm(3, 6),
+    lambda m: m.GroupNorm(2, 6, affine=False),
     lambda m: m.LocalResponseNorm(3, alpha=0.01, k=2.0),
 ]
 
@@ -100,12 +108,19 @@ def test_sync_batch_norm_and_data_parallel_in_one_process():
     outs = []
     for m in (numtorch, torch):
         m.manual_seed(0)
-        net = m.nn.Sequential(m.nn.Linear(2, 3), m.nn.BatchNorm1d(3),
-                              m.nn.Sequential(m.nn.BatchNorm1d(3)))
+        net = m.nn.Sequential(
+            m.nn.Linear(2, 3), m.nn.BatchNorm1d(3), m.nn.Sequential(m.nn.BatchNorm1d(3))
+        )
         wrapped = m.nn.DataParallel(m.nn.SyncBatchNorm.convert_sync_batchnorm(net))
         y = wrapped(m.tensor(x))
-        outs.append((repr(wrapped), list(wrapped.state_dict()), y.detach().numpy(),
-                     wrapped.module[1].running_mean.numpy()))
+        outs.append(
+            (
+                repr(wrapped),
+                list(wrapped.state_dict()),
+                y.detach().numpy(),
+                wrapped.module[1].running_mean.numpy(),
+            )
+        )
     (r1, k1, y1, s1), (r2, k2, y2, s2) = outs
     assert r1 == r2 and k1 == k2
     np.testing.assert_allclose(y1, y2, rtol=1e-5, atol=1e-5)
@@ -120,8 +135,12 @@ def test_batch_norm_loads_a_state_dict_without_num_batches_tracked():
 
     bn = numtorch.nn.BatchNorm1d(2)
     assert bn.state_dict()._metadata[""] == {"version": 2}
-    old = {"weight": numtorch.ones(2), "bias": numtorch.zeros(2),
-           "running_mean": numtorch.full((2,), 0.5), "running_var": numtorch.ones(2)}
+    old = {
+        "weight": numtorch.ones(2),
+        "bias": numtorch.zeros(2),
+        "running_mean": numtorch.full((2,), 0.5),
+        "running_var": numtorch.ones(2),
+    }
     result = bn.load_state_dict(old)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert bn.running_mean.tolist() == [0.5, 0.5] and int(bn.num_batches_tracked) == 0

@@ -75,8 +75,10 @@ CASES = [
     ("ASGD", dict(lr=0.05)),
     ("ASGD", dict(lr=0.05, t0=10, lambd=0.01, weight_decay=0.1)),
     ("Adafactor", dict(lr=0.05)),
-    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.1,
-                       maximize=True)),
+    (
+        "Adafactor",
+        dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.1, maximize=True),
+    ),
 ]
 
 
@@ -96,9 +98,15 @@ def test_fifty_steps_match_torch(name, kwargs):
     assert repr(opt) == repr(topt)
 
 
-@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9)),
-                                         ("Adam", dict(lr=0.01)), ("RMSprop", dict(lr=0.01)),
-                                         ("Adafactor", dict(lr=0.05))])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("SGD", dict(lr=0.05, momentum=0.9)),
+        ("Adam", dict(lr=0.01)),
+        ("RMSprop", dict(lr=0.01)),
+        ("Adafactor", dict(lr=0.05)),
+    ],
+)
 def test_float32_close_to_torch(name, kwargs):
     w, _, opt, _ = train(numtorch, getattr(optim, name), kwargs, dtype="float32")
     tw, _, _, _ = train(torch, getattr(torch.optim, name), kwargs, dtype="float32")
@@ -108,9 +116,14 @@ def test_float32_close_to_torch(name, kwargs):
         assert opt.state_dict()["state"][0]["step"].dtype == numtorch.float32
 
 
-@pytest.mark.parametrize("kwargs", [dict(lr=1), dict(lr=0.5, line_search_fn="strong_wolfe"),
-                                    dict(lr=1, history_size=3, max_iter=5,
-                                         line_search_fn="strong_wolfe")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(lr=1),
+        dict(lr=0.5, line_search_fn="strong_wolfe"),
+        dict(lr=1, history_size=3, max_iter=5, line_search_fn="strong_wolfe"),
+    ],
+)
 def test_lbfgs_matches_torch(kwargs):
     w, b, opt, losses = train(numtorch, optim.LBFGS, kwargs, steps=4, closure=True)
     tw, tb, topt, tlosses = train(torch, torch.optim.LBFGS, kwargs, steps=4, closure=True)

@@ -44,8 +44,7 @@ def test_state_dict_layout_and_round_trip():
     deltas = [p.detach().numpy() - s for p, s in zip((w, b, w2, b2), starts)]
     np.testing.assert_allclose(deltas[0], deltas[2], rtol=1e-5)  # the loaded state: same update
     np.testing.assert_allclose(deltas[1], deltas[3], rtol=1e-5)
-    np.testing.assert_allclose(opt.state[w]["exp_avg"].numpy(), opt2.state[w2]["exp_avg"]
-                               .numpy())
+    np.testing.assert_allclose(opt.state[w]["exp_avg"].numpy(), opt2.state[w2]["exp_avg"].numpy())
 
 
 def test_load_state_dict_errors_leave_state_untouched():
@@ -65,15 +64,20 @@ def test_torch_state_dict_loads():
     (tw * tw).sum().backward()
     topt.step()
     tsd = topt.state_dict()
-    sd = {"state": {k: {n: numtorch.tensor(v.numpy()) for n, v in s.items()}
-                    for k, s in tsd["state"].items()},
-          "param_groups": tsd["param_groups"]}
+    sd = {
+        "state": {
+            k: {n: numtorch.tensor(v.numpy()) for n, v in s.items()}
+            for k, s in tsd["state"].items()
+        },
+        "param_groups": tsd["param_groups"],
+    }
     w, _ = _params()
     opt = optim.SGD([w], lr=0.5, momentum=0.9)
     opt.load_state_dict(sd)
     assert opt.param_groups[0]["lr"] == 0.1
-    np.testing.assert_array_equal(opt.state[w]["momentum_buffer"].numpy(),
-                                  tsd["state"][0]["momentum_buffer"].numpy())
+    np.testing.assert_array_equal(
+        opt.state[w]["momentum_buffer"].numpy(), tsd["state"][0]["momentum_buffer"].numpy()
+    )
 
 
 def test_param_group_errors_and_repr():

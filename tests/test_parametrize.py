@@ -81,7 +81,10 @@ def test_weight_norm_repr_and_keys():
     assert repr(nm).replace("NT()", "T()") == repr(tm)
     assert type(nm).__name__ == "ParametrizedLinear"
     assert sorted(n for n, _ in nm.named_parameters()) == [
-        "bias", "parametrizations.weight.original0", "parametrizations.weight.original1"]
+        "bias",
+        "parametrizations.weight.original0",
+        "parametrizations.weight.original1",
+    ]
     assert NZ.type_before_parametrizations(nm) is nnn.Linear
     assert NZ.is_parametrized(nm) and NZ.is_parametrized(nm, "weight")
     assert not NZ.is_parametrized(nm, "bias")
@@ -93,8 +96,9 @@ def test_weight_norm_legacy_state_dict():
     g = nt.full((2, 1), 2.0)
     v = nt.randn(2, 3)
     nm.load_state_dict({"weight_g": g, "weight_v": v, "bias": nt.zeros(2)})
-    _close(nm.weight, torch.tensor(2.0 * v.numpy() / np.linalg.norm(v.numpy(), axis=1,
-                                                                     keepdims=True)))
+    _close(
+        nm.weight, torch.tensor(2.0 * v.numpy() / np.linalg.norm(v.numpy(), axis=1, keepdims=True))
+    )
 
 
 # --- spectral_norm -------------------------------------------------------------------------
@@ -149,14 +153,15 @@ def test_spectral_norm_errors():
 @pytest.mark.parametrize("omap", [None, "matrix_exp", "cayley", "householder"])
 def test_orthogonal(shape, omap):
     out_f, in_f = shape
-    nm, tm = _pair(lambda: nnn.Linear(in_f, out_f), lambda: torch.nn.Linear(in_f, out_f),
-                   "float64")
+    nm, tm = _pair(lambda: nnn.Linear(in_f, out_f), lambda: torch.nn.Linear(in_f, out_f), "float64")
     nt.manual_seed(2)
     torch.manual_seed(2)
     NP.orthogonal(nm, orthogonal_map=omap)
     P.orthogonal(tm, orthogonal_map=omap)
-    assert (nm.parametrizations.weight[0].orthogonal_map.name
-            == tm.parametrizations.weight[0].orthogonal_map.name)
+    assert (
+        nm.parametrizations.weight[0].orthogonal_map.name
+        == tm.parametrizations.weight[0].orthogonal_map.name
+    )
     w = nm.weight.detach().numpy()
     small = min(shape)
     gram = w.T @ w if shape[0] >= shape[1] else w @ w.T
@@ -170,8 +175,7 @@ def test_orthogonal(shape, omap):
 @pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3)])
 def test_orthogonal_householder_no_trivialization(shape):
     out_f, in_f = shape
-    nm, tm = _pair(lambda: nnn.Linear(in_f, out_f), lambda: torch.nn.Linear(in_f, out_f),
-                   "float64")
+    nm, tm = _pair(lambda: nnn.Linear(in_f, out_f), lambda: torch.nn.Linear(in_f, out_f), "float64")
     NP.orthogonal(nm, orthogonal_map="householder", use_trivialization=False)
     P.orthogonal(tm, orthogonal_map="householder", use_trivialization=False)
     assert "base" not in dict(nm.named_buffers(recurse=True))
@@ -264,8 +268,11 @@ def test_several_originals_and_remove():
     m = nnn.Linear(3, 3)
     NZ.register_parametrization(m, "weight", _RankOneNT())
     names = sorted(n for n, _ in m.named_parameters())
-    assert names == ["bias", "parametrizations.weight.original0",
-                     "parametrizations.weight.original1"]
+    assert names == [
+        "bias",
+        "parametrizations.weight.original0",
+        "parametrizations.weight.original1",
+    ]
     assert np.linalg.matrix_rank(m.weight.detach().numpy()) == 1
     with pytest.raises(ValueError, match="sequence of tensors"):
         NZ.remove_parametrizations(copy.deepcopy(m), "weight", leave_parametrized=False)

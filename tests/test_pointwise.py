@@ -13,13 +13,23 @@ import numtorch
 
 
 def both(name, **kw):
-    return (lambda *a: getattr(numtorch, name)(*a, **kw),
-            lambda *a: getattr(torch, name)(*a, **kw))
+    return (lambda *a: getattr(numtorch, name)(*a, **kw), lambda *a: getattr(torch, name)(*a, **kw))
 
 
-BINARY = [("atan2", -2, 2), ("hypot", 0.5, 2), ("logaddexp", -2, 2), ("logaddexp2", -2, 2),
-          ("maximum", -2, 2), ("minimum", -2, 2), ("fmax", -2, 2), ("fmin", -2, 2),
-          ("fmod", 0.5, 3), ("remainder", 0.5, 3), ("xlogy", 0.5, 3), ("copysign", 0.5, 2)]
+BINARY = [
+    ("atan2", -2, 2),
+    ("hypot", 0.5, 2),
+    ("logaddexp", -2, 2),
+    ("logaddexp2", -2, 2),
+    ("maximum", -2, 2),
+    ("minimum", -2, 2),
+    ("fmax", -2, 2),
+    ("fmin", -2, 2),
+    ("fmod", 0.5, 3),
+    ("remainder", 0.5, 3),
+    ("xlogy", 0.5, 3),
+    ("copysign", 0.5, 2),
+]
 BROADCAST = [[(3, 4), (3, 4)], [(3, 1), (4,)], [(), (2, 3)], [(2, 3), ()]]
 
 
@@ -42,20 +52,27 @@ def test_tensor_and_number(name, scalar):
 
 @requires_torch
 def test_xlogy_number_first_and_zero_cases():
-    check_op(lambda y: numtorch.xlogy(2.0, y), [(5,)], lambda y: torch.xlogy(2.0, y),
-             low=0.5, high=3)
+    check_op(
+        lambda y: numtorch.xlogy(2.0, y), [(5,)], lambda y: torch.xlogy(2.0, y), low=0.5, high=3
+    )
     x, y = [0.0, 0.0, 1.0, 2.0], [0.0, math.nan, 3.0, 0.0]
-    assert np.array_equal(numtorch.xlogy(numtorch.tensor(x), numtorch.tensor(y)).numpy(),
-                          torch.xlogy(torch.tensor(x), torch.tensor(y)).numpy(), equal_nan=True)
+    assert np.array_equal(
+        numtorch.xlogy(numtorch.tensor(x), numtorch.tensor(y)).numpy(),
+        torch.xlogy(torch.tensor(x), torch.tensor(y)).numpy(),
+        equal_nan=True,
+    )
 
 
 @requires_torch
 @settings(max_examples=25, deadline=None)
-@given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
-       name=st.sampled_from(["maximum", "atan2", "hypot", "logaddexp", "copysign", "fmin"]))
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+    name=st.sampled_from(["maximum", "atan2", "hypot", "logaddexp", "copysign", "fmin"]),
+)
 def test_broadcasting_hypothesis(shapes, name):
-    arrays = [np.random.default_rng(0).uniform(0.5, 2, s).astype("float32")
-              for s in shapes.input_shapes]
+    arrays = [
+        np.random.default_rng(0).uniform(0.5, 2, s).astype("float32") for s in shapes.input_shapes
+    ]
     compare_with_torch(*both(name)[:1], arrays, both(name)[1])
 
 
@@ -68,14 +85,20 @@ def test_where_lerp_clamp_hypothesis(shapes):
     cond = np.asarray(c > 0)
     # torch's own lerp backward fails when start or end is smaller than the result
     full_a, full_b, full_c = (np.broadcast_to(v, shapes.result_shape).copy() for v in (a, b, c))
-    compare_with_torch(lambda x, y: numtorch.lerp(x, y, numtorch.tensor(np.abs(c))),
-                       [full_a, full_b],
-                       lambda x, y: torch.lerp(x, y, torch.tensor(np.abs(c))))
+    compare_with_torch(
+        lambda x, y: numtorch.lerp(x, y, numtorch.tensor(np.abs(c))),
+        [full_a, full_b],
+        lambda x, y: torch.lerp(x, y, torch.tensor(np.abs(c))),
+    )
     for nt_fn, t_fn in [
-        (lambda x, y: numtorch.where(numtorch.tensor(cond), x, y),
-         lambda x, y: torch.where(torch.tensor(cond), x, y)),
-        (lambda x, y: numtorch.clamp(numtorch.tensor(full_c), x, y),  # torch needs full input
-         lambda x, y: torch.clamp(torch.tensor(full_c), x, y)),
+        (
+            lambda x, y: numtorch.where(numtorch.tensor(cond), x, y),
+            lambda x, y: torch.where(torch.tensor(cond), x, y),
+        ),
+        (
+            lambda x, y: numtorch.clamp(numtorch.tensor(full_c), x, y),  # torch needs full input
+            lambda x, y: torch.clamp(torch.tensor(full_c), x, y),
+        ),
     ]:
         compare_with_torch(nt_fn, [a, b], t_fn)
 
@@ -86,31 +109,43 @@ def test_ties_and_bounds():
     passes the gradient on a bound."""
     a, b = [1.0, 2.0, 3.0, math.nan], [1.0, 3.0, 2.0, 1.0]
     for name in ("maximum", "minimum", "fmax", "fmin"):
-        compare_with_torch(both(name)[0], [np.array(a, "float32"), np.array(b, "float32")],
-                           both(name)[1])
+        compare_with_torch(
+            both(name)[0], [np.array(a, "float32"), np.array(b, "float32")], both(name)[1]
+        )
     x = np.array([0.0, 1.0, 1.5, 2.0, 3.0], "float32")
     for kw in ({"min": 1.0, "max": 2.0}, {"min": 1.0}, {"max": 2.0}, {"min": 2.0, "max": 1.0}):
-        compare_with_torch(lambda t, kw=kw: numtorch.clamp(t, **kw), [x],
-                           lambda t, kw=kw: torch.clamp(t, **kw))
+        compare_with_torch(
+            lambda t, kw=kw: numtorch.clamp(t, **kw), [x], lambda t, kw=kw: torch.clamp(t, **kw)
+        )
     lo, hi = np.full(5, 4.0, "float32"), np.full(5, 2.0, "float32")  # min > max
     compare_with_torch(numtorch.clamp, [x, lo, hi], torch.clamp)
-    compare_with_torch(lambda t, m: numtorch.clamp(t, min=m), [x, lo],
-                       lambda t, m: torch.clamp(t, min=m))
+    compare_with_torch(
+        lambda t, m: numtorch.clamp(t, min=m), [x, lo], lambda t, m: torch.clamp(t, min=m)
+    )
 
 
 @requires_torch
 def test_grad_fn_names():
-    x, tx = numtorch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0],
-                                                                          requires_grad=True)
+    x, tx = (
+        numtorch.tensor([1.0, 2.0], requires_grad=True),
+        torch.tensor([1.0, 2.0], requires_grad=True),
+    )
     lo, tlo = numtorch.tensor([1.5, 1.5]), torch.tensor([1.5, 1.5])
     cases = [
-        (lambda m, t, l: m.clamp(t, 0.0, 1.0)), (lambda m, t, l: m.clamp(t, l)),
-        (lambda m, t, l: m.clamp_min(t, 0.5)), (lambda m, t, l: m.clamp_max(t, l)),
-        (lambda m, t, l: m.where(t > 1, t, 0.0)), (lambda m, t, l: m.lerp(t, l, 0.3)),
-        (lambda m, t, l: m.lerp(t, l, l)), (lambda m, t, l: m.fmod(t, 1.5)),
-        (lambda m, t, l: m.fmod(t, l)), (lambda m, t, l: m.remainder(t, 1.5)),
-        (lambda m, t, l: m.copysign(t, -1.0)), (lambda m, t, l: m.xlogy(t, 2.0)),
-        (lambda m, t, l: m.maximum(t, l)), (lambda m, t, l: m.fmax(t, l)),
+        (lambda m, t, l: m.clamp(t, 0.0, 1.0)),
+        (lambda m, t, l: m.clamp(t, l)),
+        (lambda m, t, l: m.clamp_min(t, 0.5)),
+        (lambda m, t, l: m.clamp_max(t, l)),
+        (lambda m, t, l: m.where(t > 1, t, 0.0)),
+        (lambda m, t, l: m.lerp(t, l, 0.3)),
+        (lambda m, t, l: m.lerp(t, l, l)),
+        (lambda m, t, l: m.fmod(t, 1.5)),
+        (lambda m, t, l: m.fmod(t, l)),
+        (lambda m, t, l: m.remainder(t, 1.5)),
+        (lambda m, t, l: m.copysign(t, -1.0)),
+        (lambda m, t, l: m.xlogy(t, 2.0)),
+        (lambda m, t, l: m.maximum(t, l)),
+        (lambda m, t, l: m.fmax(t, l)),
     ]
     for case in cases:
         assert case(numtorch, x, lo).grad_fn.name() == case(torch, tx, tlo).grad_fn.name()
@@ -123,14 +158,22 @@ def test_type_promotion():
     d0, td0 = numtorch.tensor(2.0, dtype=numtorch.float64), torch.tensor(2.0, dtype=torch.float64)
     b, tb = numtorch.tensor([True, False]), torch.tensor([True, False])
     cases = [
-        lambda m, i, f, d0, b: m.maximum(i, f), lambda m, i, f, d0, b: m.maximum(f, d0),
-        lambda m, i, f, d0, b: m.atan2(i, i), lambda m, i, f, d0, b: m.fmod(i, 3),
-        lambda m, i, f, d0, b: m.remainder(i, 1.5), lambda m, i, f, d0, b: m.clamp(i, 1.5),
-        lambda m, i, f, d0, b: m.clamp(i, 0, 1), lambda m, i, f, d0, b: m.where(b, i, 1.5),
-        lambda m, i, f, d0, b: m.where(b, 1, 0), lambda m, i, f, d0, b: m.where(b, 1.0, 0),
-        lambda m, i, f, d0, b: m.where(b, f, d0), lambda m, i, f, d0, b: m.copysign(i, 1),
-        lambda m, i, f, d0, b: m.xlogy(i, i), lambda m, i, f, d0, b: m.maximum(b, b),
-        lambda m, i, f, d0, b: m.hypot(f, d0), lambda m, i, f, d0, b: m.minimum(i, b),
+        lambda m, i, f, d0, b: m.maximum(i, f),
+        lambda m, i, f, d0, b: m.maximum(f, d0),
+        lambda m, i, f, d0, b: m.atan2(i, i),
+        lambda m, i, f, d0, b: m.fmod(i, 3),
+        lambda m, i, f, d0, b: m.remainder(i, 1.5),
+        lambda m, i, f, d0, b: m.clamp(i, 1.5),
+        lambda m, i, f, d0, b: m.clamp(i, 0, 1),
+        lambda m, i, f, d0, b: m.where(b, i, 1.5),
+        lambda m, i, f, d0, b: m.where(b, 1, 0),
+        lambda m, i, f, d0, b: m.where(b, 1.0, 0),
+        lambda m, i, f, d0, b: m.where(b, f, d0),
+        lambda m, i, f, d0, b: m.copysign(i, 1),
+        lambda m, i, f, d0, b: m.xlogy(i, i),
+        lambda m, i, f, d0, b: m.maximum(b, b),
+        lambda m, i, f, d0, b: m.hypot(f, d0),
+        lambda m, i, f, d0, b: m.minimum(i, b),
     ]
     for case in cases:
         r, tr = case(numtorch, i, f, d0, b), case(torch, ti, tf, td0, tb)
@@ -170,8 +213,14 @@ def test_inplace_and_out():
     assert x.clamp_(0, 1) is x
     tx.clamp_(0, 1)
     assert x.tolist() == tx.tolist() and x._version == 1
-    for name, arg in (("fmod_", 0.75), ("remainder_", 0.75), ("copysign_", -1.0),
-                      ("clamp_min_", 0.25), ("clamp_max_", 0.25), ("atan2_", x)):
+    for name, arg in (
+        ("fmod_", 0.75),
+        ("remainder_", 0.75),
+        ("copysign_", -1.0),
+        ("clamp_min_", 0.25),
+        ("clamp_max_", 0.25),
+        ("atan2_", x),
+    ):
         y, ty = numtorch.tensor(a), torch.tensor(a)
         getattr(y, name)(arg)
         getattr(ty, name)(torch.tensor(arg.numpy()) if isinstance(arg, numtorch.Tensor) else arg)

@@ -11,8 +11,10 @@ import numtorch
 
 
 def both(name, *args, **kw):
-    return (lambda x: getattr(numtorch, name)(x, *args, **kw),
-            lambda x: getattr(torch, name)(x, *args, **kw))
+    return (
+        lambda x: getattr(numtorch, name)(x, *args, **kw),
+        lambda x: getattr(torch, name)(x, *args, **kw),
+    )
 
 
 def both_values(name, *args, **kw):
@@ -31,25 +33,44 @@ def both_combined(name, *args, **kw):
 
 # (name, args, kwargs, shape): one line per reduction and dim form
 CASES = [
-    ("sum", (), {}, (3, 4)), ("sum", (1,), {}, (3, 4)), ("sum", ((0, 2),), {"keepdim": True},
-                                                         (2, 3, 4)),
-    ("sum", (0,), {}, ()), ("sum", (-1,), {}, ()),
-    ("mean", (), {}, (3, 4)), ("mean", (-1,), {"keepdim": True}, (3, 4)),
+    ("sum", (), {}, (3, 4)),
+    ("sum", (1,), {}, (3, 4)),
+    ("sum", ((0, 2),), {"keepdim": True}, (2, 3, 4)),
+    ("sum", (0,), {}, ()),
+    ("sum", (-1,), {}, ()),
+    ("mean", (), {}, (3, 4)),
+    ("mean", (-1,), {"keepdim": True}, (3, 4)),
     ("mean", ((0, 1),), {}, (2, 3, 2)),
-    ("nansum", (1,), {}, (3, 4)), ("nanmean", (), {}, (3, 4)),
-    ("prod", (), {}, (2, 3)), ("prod", (1,), {}, (3, 4)), ("prod", (0,), {"keepdim": True}, (3, 2)),
-    ("var", (), {}, (3, 4)), ("var", (1,), {}, (3, 4)), ("var", ((0, 1),), {"correction": 0},
-                                                         (3, 4)),
+    ("nansum", (1,), {}, (3, 4)),
+    ("nanmean", (), {}, (3, 4)),
+    ("prod", (), {}, (2, 3)),
+    ("prod", (1,), {}, (3, 4)),
+    ("prod", (0,), {"keepdim": True}, (3, 2)),
+    ("var", (), {}, (3, 4)),
+    ("var", (1,), {}, (3, 4)),
+    ("var", ((0, 1),), {"correction": 0}, (3, 4)),
     ("var", (0,), {"unbiased": False, "keepdim": True}, (3, 4)),
-    ("std", (), {}, (3, 4)), ("std", (1,), {"correction": 2}, (4, 5)),
+    ("std", (), {}, (3, 4)),
+    ("std", (1,), {"correction": 2}, (4, 5)),
     ("std", ((0, 2),), {"keepdim": True}, (2, 3, 4)),
-    ("logsumexp", (1,), {}, (3, 4)), ("logsumexp", ((0, 1),), {"keepdim": True}, (3, 4)),
-    ("amax", (), {}, (3, 4)), ("amax", (1,), {}, (3, 4)), ("amin", ((0, 1),), {}, (2, 3, 2)),
-    ("max", (), {}, (3, 4)), ("min", (), {}, (3, 4)), ("max", (1,), {}, (3, 4)),
-    ("min", (0,), {"keepdim": True}, (3, 4)), ("max", (0,), {}, ()),
-    ("median", (), {}, (3, 5)), ("median", (1,), {}, (3, 5)), ("nanmedian", (0,), {}, (4, 3)),
-    ("cumsum", (1,), {}, (3, 4)), ("cumsum", (0,), {}, ()), ("cumprod", (0,), {}, (4, 3)),
-    ("cummax", (1,), {}, (3, 4)), ("cummin", (0,), {}, (4, 3)),
+    ("logsumexp", (1,), {}, (3, 4)),
+    ("logsumexp", ((0, 1),), {"keepdim": True}, (3, 4)),
+    ("amax", (), {}, (3, 4)),
+    ("amax", (1,), {}, (3, 4)),
+    ("amin", ((0, 1),), {}, (2, 3, 2)),
+    ("max", (), {}, (3, 4)),
+    ("min", (), {}, (3, 4)),
+    ("max", (1,), {}, (3, 4)),
+    ("min", (0,), {"keepdim": True}, (3, 4)),
+    ("max", (0,), {}, ()),
+    ("median", (), {}, (3, 5)),
+    ("median", (1,), {}, (3, 5)),
+    ("nanmedian", (0,), {}, (4, 3)),
+    ("cumsum", (1,), {}, (3, 4)),
+    ("cumsum", (0,), {}, ()),
+    ("cumprod", (0,), {}, (4, 3)),
+    ("cummax", (1,), {}, (3, 4)),
+    ("cummin", (0,), {}, (4, 3)),
     ("logcumsumexp", (1,), {}, (3, 4)),
 ]
 
@@ -66,9 +87,20 @@ def test_reduction(name, args, kw, shape):
 
 
 @requires_torch
-@pytest.mark.parametrize("name,args", [("max", ()), ("amax", ()), ("amax", (1,)), ("min", ()),
-                                       ("median", ()), ("max", (1,)), ("aminmax", ()),
-                                       ("cummax", (1,)), ("cummin", (1,))])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("max", ()),
+        ("amax", ()),
+        ("amax", (1,)),
+        ("min", ()),
+        ("median", ()),
+        ("max", (1,)),
+        ("aminmax", ()),
+        ("cummax", (1,)),
+        ("cummin", (1,)),
+    ],
+)
 def test_ties(name, args):
     """Value reductions share the gradient among ties; index reductions pick one element."""
     a = np.array([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 0.0, 2.0]], "float32")
@@ -78,8 +110,9 @@ def test_ties(name, args):
 
 @requires_torch
 @pytest.mark.parametrize("dim", [None, 0, 1])
-@pytest.mark.parametrize("zeros", [[(0, 0)], [(0, 0), (1, 2)], [(0, 0), (0, 2)],
-                                   [(0, 1), (1, 1), (0, 2)]])
+@pytest.mark.parametrize(
+    "zeros", [[(0, 0)], [(0, 0), (1, 2)], [(0, 0), (0, 2)], [(0, 1), (1, 1), (0, 2)]]
+)
 def test_prod_and_cumprod_with_zeros(dim, zeros):
     a = np.random.default_rng(0).uniform(0.5, 2, (2, 3)).astype("float64")
     for z in zeros:
@@ -104,13 +137,35 @@ def test_var_mean_std_mean():
 def test_grad_fn_names():
     x = numtorch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     tx = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    for name, args in [("sum", ()), ("sum", (0,)), ("mean", ()), ("mean", (1,)), ("prod", ()),
-                       ("prod", (0,)), ("max", ()), ("max", (0,)), ("min", ()), ("min", (1,)),
-                       ("amax", ()), ("amin", (0,)), ("var", ()), ("std", (1,)),
-                       ("var_mean", ()), ("std_mean", ()), ("logsumexp", (1,)),
-                       ("median", ()), ("median", (1,)), ("nanmedian", ()), ("nansum", ()),
-                       ("cumsum", (0,)), ("cumprod", (1,)), ("cummax", (0,)),
-                       ("cummin", (0,)), ("logcumsumexp", (0,)), ("aminmax", ())]:
+    for name, args in [
+        ("sum", ()),
+        ("sum", (0,)),
+        ("mean", ()),
+        ("mean", (1,)),
+        ("prod", ()),
+        ("prod", (0,)),
+        ("max", ()),
+        ("max", (0,)),
+        ("min", ()),
+        ("min", (1,)),
+        ("amax", ()),
+        ("amin", (0,)),
+        ("var", ()),
+        ("std", (1,)),
+        ("var_mean", ()),
+        ("std_mean", ()),
+        ("logsumexp", (1,)),
+        ("median", ()),
+        ("median", (1,)),
+        ("nanmedian", ()),
+        ("nansum", ()),
+        ("cumsum", (0,)),
+        ("cumprod", (1,)),
+        ("cummax", (0,)),
+        ("cummin", (0,)),
+        ("logcumsumexp", (0,)),
+        ("aminmax", ()),
+    ]:
         r, tr = getattr(numtorch, name)(x, *args), getattr(torch, name)(tx, *args)
         r, tr = (r[0], tr[0]) if isinstance(tr, tuple) else (r, tr)
         assert r.grad_fn.name() == tr.grad_fn.name(), name
@@ -137,14 +192,25 @@ def test_arg_and_logical_reductions():
     a = np.array([[1.0, 3.0, 3.0], [2.0, math.nan, 0.0], [0.0, 0.0, 0.0]], "float32")
     x, tx = numtorch.tensor(a), torch.tensor(a)
     cases = [
-        lambda m, t: m.argmax(t), lambda m, t: m.argmin(t, 1), lambda m, t: m.argmax(t, 0, True),
-        lambda m, t: m.argmax(t, keepdim=True), lambda m, t: m.all(t), lambda m, t: m.all(t, 1),
-        lambda m, t: m.any(t, (0, 1), keepdim=True), lambda m, t: m.count_nonzero(t),
-        lambda m, t: m.count_nonzero(t, 1), lambda m, t: m.count_nonzero(t, (0, 1)),
-        lambda m, t: m.any(t.to(m.uint8)), lambda m, t: m.max(t), lambda m, t: m.max(t, 1)[1],
-        lambda m, t: m.sum(t.to(m.int32)), lambda m, t: m.prod(t.to(m.bool)),
-        lambda m, t: m.sum(t, dtype=m.float64), lambda m, t: m.cumsum(t.to(m.int32), 0),
-        lambda m, t: m.amax(t.to(m.int64), 1), lambda m, t: m.logsumexp(t.to(m.int64), 1),
+        lambda m, t: m.argmax(t),
+        lambda m, t: m.argmin(t, 1),
+        lambda m, t: m.argmax(t, 0, True),
+        lambda m, t: m.argmax(t, keepdim=True),
+        lambda m, t: m.all(t),
+        lambda m, t: m.all(t, 1),
+        lambda m, t: m.any(t, (0, 1), keepdim=True),
+        lambda m, t: m.count_nonzero(t),
+        lambda m, t: m.count_nonzero(t, 1),
+        lambda m, t: m.count_nonzero(t, (0, 1)),
+        lambda m, t: m.any(t.to(m.uint8)),
+        lambda m, t: m.max(t),
+        lambda m, t: m.max(t, 1)[1],
+        lambda m, t: m.sum(t.to(m.int32)),
+        lambda m, t: m.prod(t.to(m.bool)),
+        lambda m, t: m.sum(t, dtype=m.float64),
+        lambda m, t: m.cumsum(t.to(m.int32), 0),
+        lambda m, t: m.amax(t.to(m.int64), 1),
+        lambda m, t: m.logsumexp(t.to(m.int64), 1),
     ]
     for case in cases:
         r, tr = case(numtorch, x), case(torch, tx)
@@ -175,8 +241,11 @@ def test_empty():
 
 def test_dim_errors():
     x = numtorch.zeros(2, 3)
-    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
-                                         r"\[-2, 1\], but got 2\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"Dimension out of range \(expected to be in range of "
+        r"\[-2, 1\], but got 2\)",
+    ):
         numtorch.sum(x, 2)
     for fn in (lambda: x.max(-3), lambda: x.var(5), lambda: x.argmax(2), lambda: x.cumsum(2)):
         with pytest.raises(IndexError, match="Dimension out of range"):
@@ -230,7 +299,7 @@ def test_out_and_methods():
 
 def test_var_mean_gradient_of_the_mean_alone_has_the_input_shape():
     for fn in (numtorch.var_mean, numtorch.std_mean):
-        x = numtorch.arange(12.).reshape(3, 4).requires_grad_()
+        x = numtorch.arange(12.0).reshape(3, 4).requires_grad_()
         fn(x, 1)[1].sum().backward()
         assert x.grad.shape == (3, 4)
         assert x.grad.tolist() == [[0.25] * 4] * 3

@@ -33,8 +33,7 @@ def _compare(make, x, hx=None, lens=None, dtype="float64", atol=1e-5):
     bf = getattr(a, "batch_first", False)
     if lens is not None:
         ia = R.pack_padded_sequence(xa, lens, batch_first=bf, enforce_sorted=False)
-        ib = torch.nn.utils.rnn.pack_padded_sequence(xb, lens, batch_first=bf,
-                                                     enforce_sorted=False)
+        ib = torch.nn.utils.rnn.pack_padded_sequence(xb, lens, batch_first=bf, enforce_sorted=False)
     ha = hb = None
     if hx is not None:
         ha = tuple(nt.tensor(h.astype(dtype)) for h in hx)
@@ -68,10 +67,14 @@ RNG = np.random.default_rng(0)
 X = RNG.standard_normal((6, 3, 4))
 
 LAYERS = [
-    lambda m: m.LSTM(4, 5), lambda m: m.LSTM(4, 5, 2, bidirectional=True),
-    lambda m: m.LSTM(4, 5, 2, proj_size=3), lambda m: m.LSTM(4, 5, bias=False, batch_first=True),
-    lambda m: m.GRU(4, 5, 2, bidirectional=True), lambda m: m.GRU(4, 5, batch_first=True),
-    lambda m: m.RNN(4, 5, 2), lambda m: m.RNN(4, 5, nonlinearity="relu", bidirectional=True),
+    lambda m: m.LSTM(4, 5),
+    lambda m: m.LSTM(4, 5, 2, bidirectional=True),
+    lambda m: m.LSTM(4, 5, 2, proj_size=3),
+    lambda m: m.LSTM(4, 5, bias=False, batch_first=True),
+    lambda m: m.GRU(4, 5, 2, bidirectional=True),
+    lambda m: m.GRU(4, 5, batch_first=True),
+    lambda m: m.RNN(4, 5, 2),
+    lambda m: m.RNN(4, 5, nonlinearity="relu", bidirectional=True),
 ]
 
 
@@ -87,15 +90,25 @@ def test_packed(make):
 
 
 def test_initial_states_and_unbatched():
-    _compare(lambda m: m.LSTM(4, 5, 2, proj_size=2),
-             X, hx=(RNG.standard_normal((2, 3, 2)), RNG.standard_normal((2, 3, 5))))
+    _compare(
+        lambda m: m.LSTM(4, 5, 2, proj_size=2),
+        X,
+        hx=(RNG.standard_normal((2, 3, 2)), RNG.standard_normal((2, 3, 5))),
+    )
     _compare(lambda m: m.GRU(4, 5), X, hx=(RNG.standard_normal((1, 3, 5)),))
     _compare(lambda m: m.LSTM(4, 5), X[:, 0])
 
 
-@pytest.mark.parametrize("make", [lambda m: m.LSTMCell(4, 5), lambda m: m.GRUCell(4, 5),
-                                  lambda m: m.RNNCell(4, 5, nonlinearity="relu"),
-                                  lambda m: m.RNNCell(4, 5, bias=False)], ids=range(4))
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.LSTMCell(4, 5),
+        lambda m: m.GRUCell(4, 5),
+        lambda m: m.RNNCell(4, 5, nonlinearity="relu"),
+        lambda m: m.RNNCell(4, 5, bias=False),
+    ],
+    ids=range(4),
+)
 def test_cells(make):
     _compare(make, X[0])
     _compare(make, X[0, 0])
@@ -106,8 +119,9 @@ def test_double_backward_falls_back_to_ops():
     u = RNG.standard_normal((12, 3)) * 0.5
 
     def f(x, w_ih, w_hh):
-        return nt.ops.rnn.GRULayer.apply(x, nt.zeros(2, 3, dtype=x.dtype), w_ih[:9], w_hh[:9],
-                                         None, None, None, False)[0]
+        return nt.ops.rnn.GRULayer.apply(
+            x, nt.zeros(2, 3, dtype=x.dtype), w_ih[:9], w_hh[:9], None, None, None, False
+        )[0]
 
     gradcheck(f, [RNG.standard_normal((3, 2, 2)), w, u])
 
@@ -115,8 +129,9 @@ def test_double_backward_falls_back_to_ops():
 def test_pad_and_pack_sequence():
     seqs = [RNG.standard_normal((n, 2)) for n in (3, 5, 1)]
     a = R.pad_sequence([nt.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0)
-    b = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first=True,
-                                        padding_value=-1.0)
+    b = torch.nn.utils.rnn.pad_sequence(
+        [torch.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0
+    )
     assert_close(a, b)
     pa = R.pack_sequence([nt.tensor(s) for s in seqs], enforce_sorted=False)
     pb = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)

@@ -9,8 +9,21 @@ import numtorch
 pytest.importorskip("safetensors")
 from numtorch.utils import safetensors as nst  # noqa: E402
 
-DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
-          "complex64", "uint16", "uint32", "uint64"]
+DTYPES = [
+    "float32",
+    "float64",
+    "float16",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint8",
+    "bool",
+    "complex64",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def _tensors():
@@ -93,8 +106,11 @@ def test_with_torch_both_ways(tmp_path):
         assert repr(theirs[k].dtype) == repr(t.dtype) and tuple(theirs[k].shape) == t.shape
         ours = np.asarray(t._data)
         np.testing.assert_array_equal(theirs[k].numpy(), ours)
-    save_file({"w": torch.randn(4, 3), "i": torch.arange(5)}, tmp_path / "t.safetensors",
-              metadata={"format": "pt"})
+    save_file(
+        {"w": torch.randn(4, 3), "i": torch.arange(5)},
+        tmp_path / "t.safetensors",
+        metadata={"format": "pt"},
+    )
     back = nst.load_file(tmp_path / "t.safetensors")
     ref = load_file(tmp_path / "t.safetensors")
     for k in ref:

@@ -1,7 +1,7 @@
 """The seed article's two gradient programs, with only the import line changed."""
 
-from numtorch.autograd import Variable
 import numtorch as torch
+from numtorch.autograd import Variable
 
 
 def _run(f, x0):
@@ -24,4 +24,7 @@ def test_cube_gradients_accumulate_until_zeroed():
 
 def test_reciprocal_gradients_accumulate_until_zeroed():
     assert _run(lambda x: 1 / x, 2.0) == [
-        "tensor([-0.2500])", "tensor([-0.5000])", "tensor([-0.2500])"]
+        "tensor([-0.2500])",
+        "tensor([-0.5000])",
+        "tensor([-0.2500])",
+    ]

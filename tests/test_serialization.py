@@ -19,8 +19,23 @@ try:
 except ImportError:
     ml_dtypes = None
 
-DTYPES = ["float32", "float64", "float16", "bfloat16", "complex64", "complex128", "uint8",
-          "int8", "int16", "int32", "int64", "bool", "uint16", "uint32", "uint64"]
+DTYPES = [
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def _torch_values(name, rng):
@@ -35,8 +50,7 @@ def _torch_values(name, rng):
         t = torch.from_numpy(base).to(getattr(torch, name))
     else:
         info = np.iinfo(name)
-        t = torch.from_numpy(rng.integers(info.min, info.max, (3, 4), dtype=name,
-                                          endpoint=True))
+        t = torch.from_numpy(rng.integers(info.min, info.max, (3, 4), dtype=name, endpoint=True))
     return t
 
 
@@ -146,8 +160,14 @@ def test_every_dtype_to_torch(name, tmp_path):
 
 def test_views_share_storage_after_load(tmp_path):
     base = torch.arange(24.0)
-    obj = {"base": base, "slice": base[2:5], "strided": base[1::3], "mat": base.view(4, 6),
-           "tr": base.view(4, 6).t(), "expand": base[:1].expand(3, 5)}
+    obj = {
+        "base": base,
+        "slice": base[2:5],
+        "strided": base[1::3],
+        "mat": base.view(4, 6),
+        "tr": base.view(4, 6).t(),
+        "expand": base[:1].expand(3, 5),
+    }
     out = torch_roundtrip(obj)
     assert_same(out, obj)
     for key in ("slice", "strided", "mat", "tr", "expand"):
@@ -177,13 +197,22 @@ def test_parameters_requires_grad_and_nonleaf():
 
 
 def test_nested_containers_and_python_values(tmp_path):
-    obj = {"list": [1, 2.5, "s", None, True, False, -7, 2**70, -(2**100), 1e300],
-           "tuple": (1, (2, (3, "deep"))), "complex": 1 + 2j, "bytes": b"\x00\xffab",
-           "bytearray": bytearray(b"xyz"), "set": {1, 2, 3},
-           "ordered": collections.OrderedDict(b=1, a=2), "counter": collections.Counter("aab"),
-           "size": torch.Size([2, 3]), "dtype": torch.float16, "device": torch.device("cpu"),
-           "tensors": [torch.ones(2), {"inner": torch.zeros(1, dtype=torch.int64)}],
-           "unicode": "naïve ∑ 😀", "int_keys": {0: "a", -1: "b"}}
+    obj = {
+        "list": [1, 2.5, "s", None, True, False, -7, 2**70, -(2**100), 1e300],
+        "tuple": (1, (2, (3, "deep"))),
+        "complex": 1 + 2j,
+        "bytes": b"\x00\xffab",
+        "bytearray": bytearray(b"xyz"),
+        "set": {1, 2, 3},
+        "ordered": collections.OrderedDict(b=1, a=2),
+        "counter": collections.Counter("aab"),
+        "size": torch.Size([2, 3]),
+        "dtype": torch.float16,
+        "device": torch.device("cpu"),
+        "tensors": [torch.ones(2), {"inner": torch.zeros(1, dtype=torch.int64)}],
+        "unicode": "naïve ∑ 😀",
+        "int_keys": {0: "a", -1: "b"},
+    }
     out = torch_roundtrip(obj)
     assert isinstance(out["size"], numtorch.Size) and out["size"] == (2, 3)
     out["size"] = torch.Size(out["size"])
@@ -195,19 +224,27 @@ def test_nested_containers_and_python_values(tmp_path):
 
 def _models():
     layers = {
-        "Linear": lambda m: m.Linear(5, 3), "Bilinear": lambda m: m.Bilinear(3, 4, 2),
-        "Conv1d": lambda m: m.Conv1d(2, 4, 3), "Conv2d": lambda m: m.Conv2d(3, 4, 3, groups=1),
+        "Linear": lambda m: m.Linear(5, 3),
+        "Bilinear": lambda m: m.Bilinear(3, 4, 2),
+        "Conv1d": lambda m: m.Conv1d(2, 4, 3),
+        "Conv2d": lambda m: m.Conv2d(3, 4, 3, groups=1),
         "ConvTranspose2d": lambda m: m.ConvTranspose2d(2, 3, 2),
-        "BatchNorm1d": lambda m: m.BatchNorm1d(4), "BatchNorm2d": lambda m: m.BatchNorm2d(3),
-        "LayerNorm": lambda m: m.LayerNorm([4, 5]), "GroupNorm": lambda m: m.GroupNorm(2, 4),
-        "RMSNorm": lambda m: m.RMSNorm(6), "Embedding": lambda m: m.Embedding(10, 3),
-        "EmbeddingBag": lambda m: m.EmbeddingBag(10, 3), "PReLU": lambda m: m.PReLU(3),
-        "LSTM": lambda m: m.LSTM(4, 5, num_layers=2), "GRU": lambda m: m.GRU(3, 4),
+        "BatchNorm1d": lambda m: m.BatchNorm1d(4),
+        "BatchNorm2d": lambda m: m.BatchNorm2d(3),
+        "LayerNorm": lambda m: m.LayerNorm([4, 5]),
+        "GroupNorm": lambda m: m.GroupNorm(2, 4),
+        "RMSNorm": lambda m: m.RMSNorm(6),
+        "Embedding": lambda m: m.Embedding(10, 3),
+        "EmbeddingBag": lambda m: m.EmbeddingBag(10, 3),
+        "PReLU": lambda m: m.PReLU(3),
+        "LSTM": lambda m: m.LSTM(4, 5, num_layers=2),
+        "GRU": lambda m: m.GRU(3, 4),
         "RNN": lambda m: m.RNN(3, 4, bidirectional=True),
         "MultiheadAttention": lambda m: m.MultiheadAttention(8, 2),
         "TransformerEncoderLayer": lambda m: m.TransformerEncoderLayer(8, 2, 16),
-        "Sequential": lambda m: m.Sequential(m.Linear(4, 8), m.ReLU(), m.Dropout(0.1),
-                                             m.Linear(8, 2)),
+        "Sequential": lambda m: m.Sequential(
+            m.Linear(4, 8), m.ReLU(), m.Dropout(0.1), m.Linear(8, 2)
+        ),
     }
     return layers
 
@@ -253,8 +290,11 @@ def test_numtorch_module_state_dict_to_torch(tmp_path):
     assert str(theirs.load_state_dict(loaded)) == "<All keys matched successfully>"
     assert loaded._metadata == ours.state_dict()._metadata
     x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
-    np.testing.assert_allclose(theirs(torch.from_numpy(x)).detach().numpy(),
-                               ours(numtorch.tensor(x)).detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(
+        theirs(torch.from_numpy(x)).detach().numpy(),
+        ours(numtorch.tensor(x)).detach().numpy(),
+        atol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW"])
@@ -278,8 +318,13 @@ def test_optimizer_state_both_ways(opt, tmp_path):
 
 def test_legacy_format(tmp_path):
     base = torch.arange(12.0)
-    obj = {"w": torch.nn.Parameter(torch.randn(2, 3)), "view": base[3:9].view(2, 3), "base": base,
-           "i": torch.tensor([1, 2], dtype=torch.int32), "meta": [1, "x"]}
+    obj = {
+        "w": torch.nn.Parameter(torch.randn(2, 3)),
+        "view": base[3:9].view(2, 3),
+        "base": base,
+        "i": torch.tensor([1, 2], dtype=torch.int32),
+        "meta": [1, "x"],
+    }
     path = tmp_path / "legacy.pt"
     torch.save(obj, path, _use_new_zipfile_serialization=False)
     for weights_only in (True, False):

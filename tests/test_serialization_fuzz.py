@@ -21,17 +21,22 @@ import numtorch
 import numtorch.nn as nn
 
 EXAMPLES = int(os.environ.get("NUMTORCH_FUZZ_EXAMPLES", "300"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=False, suppress_health_check=list(HealthCheck)
+)
 CLEAR = (RuntimeError, pickle.UnpicklingError)
 
 
 def _valid_object():
     base = numtorch.arange(24.0)
     return {
-        "w": nn.Parameter(numtorch.ones(3, 4)), "view": base[2:10], "t": base.reshape(4, 6).t(),
-        "i": numtorch.arange(5), "b": numtorch.tensor([True, False]),
-        "zero_d": numtorch.tensor(2.5), "empty": numtorch.zeros(0, 3),
+        "w": nn.Parameter(numtorch.ones(3, 4)),
+        "view": base[2:10],
+        "t": base.reshape(4, 6).t(),
+        "i": numtorch.arange(5),
+        "b": numtorch.tensor([True, False]),
+        "zero_d": numtorch.tensor(2.5),
+        "empty": numtorch.zeros(0, 3),
         "h": numtorch.ones(2, dtype=numtorch.float16),
         "c": numtorch.ones(2, dtype=numtorch.complex64),
         "u": numtorch.ones(3, dtype=numtorch.uint16),
@@ -94,13 +99,13 @@ def _mutate(data: bytes, draw) -> bytes:
         elif kind == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=8))
         elif kind == "delete":
-            del data[at:at + draw(st.integers(1, 8))]
+            del data[at : at + draw(st.integers(1, 8))]
         elif kind == "copy":
             size = draw(st.integers(1, 32))
-            data[at:at] = data[draw(st.integers(0, len(data) - 1)):][:size]
+            data[at:at] = data[draw(st.integers(0, len(data) - 1)) :][:size]
         else:  # an interesting integer where a size or offset might be
             value = draw(st.sampled_from([0, 1, 0x7F, 0xFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF]))
-            data[at:at + 4] = value.to_bytes(4, "little")
+            data[at : at + 4] = value.to_bytes(4, "little")
     return bytes(data)
 
 
@@ -120,8 +125,9 @@ def test_fuzz_whole_zip_file(data):
 @FUZZ
 @given(st.data())
 def test_fuzz_pickle_inside_a_valid_zip(data):
-    records = [(n, _mutate(d, data.draw) if n.endswith("data.pkl") else d)
-               for n, d in _records(ZIP)]
+    records = [
+        (n, _mutate(d, data.draw) if n.endswith("data.pkl") else d) for n, d in _records(ZIP)
+    ]
     _check(_rezip(records))
 
 

@@ -12,8 +12,14 @@ from numtorch.cli.inspect import main
 
 def test_checkpoint_listing(tmp_path, capsys):
     path = tmp_path / "model.pt"
-    numtorch.save({"model": {"w": nn.Parameter(numtorch.ones(3, 4)), "b": numtorch.zeros(4)},
-                   "epoch": 7, "steps": numtorch.arange(5)}, path)
+    numtorch.save(
+        {
+            "model": {"w": nn.Parameter(numtorch.ones(3, 4)), "b": numtorch.zeros(4)},
+            "epoch": 7,
+            "steps": numtorch.arange(5),
+        },
+        path,
+    )
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
     assert "model.w  [3, 4]" in out and "float32 (Parameter)" in out
@@ -38,8 +44,11 @@ def test_safetensors_listing(tmp_path, capsys):
     from numtorch.utils.safetensors import save_file
 
     path = tmp_path / "m.safetensors"
-    save_file({"a": numtorch.ones(2, 3), "n": numtorch.arange(4, dtype=numtorch.int16)}, path,
-              metadata={"format": "pt"})
+    save_file(
+        {"a": numtorch.ones(2, 3), "n": numtorch.arange(4, dtype=numtorch.int16)},
+        path,
+        metadata={"format": "pt"},
+    )
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
     assert "a    [2, 3]" in out and "n    [4]" in out and "int16" in out
@@ -50,9 +59,13 @@ def test_hostile_and_broken_files(tmp_path, capsys):
     marker = tmp_path / "ran"
     evil = tmp_path / "evil.pt"
     with zipfile.ZipFile(evil, "w") as z:
-        z.writestr("archive/data.pkl",
-                   b"\x80\x02cos\nsystem\nX" + len(f"touch {marker}").to_bytes(4, "little")
-                   + f"touch {marker}".encode() + b"\x85R.")
+        z.writestr(
+            "archive/data.pkl",
+            b"\x80\x02cos\nsystem\nX"
+            + len(f"touch {marker}").to_bytes(4, "little")
+            + f"touch {marker}".encode()
+            + b"\x85R.",
+        )
     assert main([str(evil)]) == 1
     assert "os.system" in capsys.readouterr().err and not marker.exists()
 

@@ -47,11 +47,20 @@ def archive(pickled: bytes, records=None, prefix="archive") -> bytes:
     return buf.getvalue()
 
 
-def crafted(numel=4, offset=0, size=(4,), stride=(1,), storage=("torch", "FloatStorage"),
-            record_bytes=16, dtype_name=None, key="0"):
+def crafted(
+    numel=4,
+    offset=0,
+    size=(4,),
+    stride=(1,),
+    storage=("torch", "FloatStorage"),
+    record_bytes=16,
+    dtype_name=None,
+    key="0",
+):
     """A checkpoint whose one tensor has the given (possibly inconsistent) description."""
-    pickled = Pickler(lambda t: (storage, key, "cpu", numel, offset, size, stride, dtype_name)
-                      ).dumps({"x": numtorch.zeros(1)})
+    pickled = Pickler(
+        lambda t: (storage, key, "cpu", numel, offset, size, stride, dtype_name)
+    ).dumps({"x": numtorch.zeros(1)})
     return archive(pickled, {"0": bytes(record_bytes)})
 
 
@@ -88,12 +97,25 @@ def test_malicious_pickle_runs_nothing(tmp_path, how, monkeypatch):
     assert marker.exists()
 
 
-@pytest.mark.parametrize("target", [
-    ("builtins", "eval"), ("builtins", "exec"), ("builtins", "getattr"), ("builtins", "open"),
-    ("builtins", "__import__"), ("subprocess", "Popen"), ("os", "system"), ("posix", "system"),
-    ("numpy", "load"), ("numpy._core.multiarray", "_reconstruct"), ("torch", "load"),
-    ("__main__", "Anything"), ("collections", "namedtuple"), ("copyreg", "_reconstructor"),
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        ("builtins", "eval"),
+        ("builtins", "exec"),
+        ("builtins", "getattr"),
+        ("builtins", "open"),
+        ("builtins", "__import__"),
+        ("subprocess", "Popen"),
+        ("os", "system"),
+        ("posix", "system"),
+        ("numpy", "load"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("torch", "load"),
+        ("__main__", "Anything"),
+        ("collections", "namedtuple"),
+        ("copyreg", "_reconstructor"),
+    ],
+)
 def test_disallowed_globals_are_refused_by_name(target, tmp_path):
     module, name = target
     pickled = b"\x80\x02c" + f"{module}\n{name}\n".encode() + b"X\x04\x00\x00\x00echo\x85R."
@@ -199,28 +221,44 @@ def test_protocol_4_and_5_pickles_load():
 
 
 # --- malformed storages ----------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, message", [
-    ({"offset": 1}, "needs 5 elements"),
-    ({"size": (5,)}, "needs 5 elements"),
-    ({"stride": (2,)}, "needs 7 elements"),
-    ({"numel": 5}, "holds 16 bytes but 20 are needed"),
-    ({"numel": 2**62}, "holds 16 bytes"),
-    ({"numel": -1}, "invalid storage reference"),
-    ({"offset": -1}, "invalid tensor storage offset"),
-    ({"size": (-4,), "stride": (-1,)}, "invalid tensor size"),
-    ({"size": (2**70,), "stride": (0,)}, "too many elements"),
-    ({"size": (1,) * 100, "stride": (1,) * 100}, "invalid tensor size"),
-    ({"size": (2, 2), "stride": (1,)}, "differ in length"),
-    ({"size": (2.5,)}, "invalid tensor size"),
-    ({"size": "abcd"}, "invalid tensor size"),
-    ({"key": "7"}, "no record 'data/7'"),
-    ({"storage": ("torch", "QInt8Storage")}, "qint8"),
-    ({"storage": ("torch", "Float8Storage")}, "Float8Storage"),
-    ({"storage": ("torch.storage", "UntypedStorage"), "numel": 16, "dtype_name": "float8_e5m2"},
-     "float8_e5m2"),
-    ({"storage": ("torch.storage", "UntypedStorage"), "numel": 15, "record_bytes": 15,
-      "dtype_name": "float32"}, "cannot hold"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"offset": 1}, "needs 5 elements"),
+        ({"size": (5,)}, "needs 5 elements"),
+        ({"stride": (2,)}, "needs 7 elements"),
+        ({"numel": 5}, "holds 16 bytes but 20 are needed"),
+        ({"numel": 2**62}, "holds 16 bytes"),
+        ({"numel": -1}, "invalid storage reference"),
+        ({"offset": -1}, "invalid tensor storage offset"),
+        ({"size": (-4,), "stride": (-1,)}, "invalid tensor size"),
+        ({"size": (2**70,), "stride": (0,)}, "too many elements"),
+        ({"size": (1,) * 100, "stride": (1,) * 100}, "invalid tensor size"),
+        ({"size": (2, 2), "stride": (1,)}, "differ in length"),
+        ({"size": (2.5,)}, "invalid tensor size"),
+        ({"size": "abcd"}, "invalid tensor size"),
+        ({"key": "7"}, "no record 'data/7'"),
+        ({"storage": ("torch", "QInt8Storage")}, "qint8"),
+        ({"storage": ("torch", "Float8Storage")}, "Float8Storage"),
+        (
+            {
+                "storage": ("torch.storage", "UntypedStorage"),
+                "numel": 16,
+                "dtype_name": "float8_e5m2",
+            },
+            "float8_e5m2",
+        ),
+        (
+            {
+                "storage": ("torch.storage", "UntypedStorage"),
+                "numel": 15,
+                "record_bytes": 15,
+                "dtype_name": "float32",
+            },
+            "cannot hold",
+        ),
+    ],
+)
 def test_inconsistent_storage_descriptions(kwargs, message):
     with pytest.raises((RuntimeError, pickle.UnpicklingError), match=message):
         load_bytes(crafted(**kwargs))
@@ -292,10 +330,10 @@ def test_payloads_are_aligned_for_mmap(tmp_path):
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             start = info.header_offset
-            name_len, extra_len = struct.unpack("<HH", raw[start + 26:start + 30])
+            name_len, extra_len = struct.unpack("<HH", raw[start + 26 : start + 30])
             data_at = start + 30 + name_len + extra_len
             assert data_at % 64 == 0
-            assert raw[data_at:data_at + info.file_size] == z.read(info)
+            assert raw[data_at : data_at + info.file_size] == z.read(info)
 
 
 def test_zip64_records(tmp_path, monkeypatch):

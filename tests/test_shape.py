@@ -58,8 +58,7 @@ OPS = [
     ("tile", lambda x: x.tile((2,)), [(2, 3)]),
     ("tile_more", lambda x: lib(x).tile(x, (2, 1, 2)), [(2, 3)]),
     ("repeat_interleave", lambda x: x.repeat_interleave(2), [(2, 3)]),
-    ("repeat_interleave_dim", lambda x: x.repeat_interleave(idx(x, [1, 0, 3]), dim=1),
-     [(2, 3)]),
+    ("repeat_interleave_dim", lambda x: x.repeat_interleave(idx(x, [1, 0, 3]), dim=1), [(2, 3)]),
     ("cat", lambda x, y: lib(x).cat([x, y, x], 1), [(2, 3), (2, 1)]),
     ("cat_neg", lambda x, y: lib(x).cat((x, y), -1), [(2, 3), (2, 2)]),
     ("concat", lambda x, y: lib(x).concat([x, y]), [(2, 3), (1, 3)]),
@@ -132,11 +131,21 @@ def test_op(name, fn, shapes):
 
 
 NON_CONTIGUOUS = [
-    lambda x: x.reshape(-1), lambda x: x.flatten(), lambda x: x.repeat(2, 1),
-    lambda x: x.flip(0), lambda x: x.roll(1, 1), lambda x: x.tril(), lambda x: x.diagonal(),
-    lambda x: lib(x).cat([x, x], 1), lambda x: lib(x).stack([x, x]), lambda x: x.expand(2, 4, 3),
-    lambda x: x.unfold(0, 2, 1), lambda x: x.as_strided((2, 2), (1, 1)),
-    lambda x: x.split(2)[1], lambda x: x.rot90(), lambda x: x[1:, ::2],
+    lambda x: x.reshape(-1),
+    lambda x: x.flatten(),
+    lambda x: x.repeat(2, 1),
+    lambda x: x.flip(0),
+    lambda x: x.roll(1, 1),
+    lambda x: x.tril(),
+    lambda x: x.diagonal(),
+    lambda x: lib(x).cat([x, x], 1),
+    lambda x: lib(x).stack([x, x]),
+    lambda x: x.expand(2, 4, 3),
+    lambda x: x.unfold(0, 2, 1),
+    lambda x: x.as_strided((2, 2), (1, 1)),
+    lambda x: x.split(2)[1],
+    lambda x: x.rot90(),
+    lambda x: x[1:, ::2],
 ]
 
 
@@ -188,11 +197,21 @@ def test_grad_fn_names(fn, name):
 
 # --- view semantics ---------------------------------------------------------------------------
 VIEWS = [
-    lambda x: x.view(-1), lambda x: x.t(), lambda x: x.permute(1, 0), lambda x: x[1],
-    lambda x: x.unsqueeze(0), lambda x: x.narrow(1, 1, 2), lambda x: x.select(1, 2),
-    lambda x: x.diagonal(), lambda x: x.as_strided((2, 2), (4, 1), 1),
-    lambda x: x.unfold(1, 2, 2), lambda x: x.mT, lambda x: x.transpose(0, 1)[1:, ::2],
-    lambda x: x.flatten(), lambda x: x.squeeze(), lambda x: x[None, ..., 1:],
+    lambda x: x.view(-1),
+    lambda x: x.t(),
+    lambda x: x.permute(1, 0),
+    lambda x: x[1],
+    lambda x: x.unsqueeze(0),
+    lambda x: x.narrow(1, 1, 2),
+    lambda x: x.select(1, 2),
+    lambda x: x.diagonal(),
+    lambda x: x.as_strided((2, 2), (4, 1), 1),
+    lambda x: x.unfold(1, 2, 2),
+    lambda x: x.mT,
+    lambda x: x.transpose(0, 1)[1:, ::2],
+    lambda x: x.flatten(),
+    lambda x: x.squeeze(),
+    lambda x: x[None, ..., 1:],
 ]
 MULTI_VIEWS = [lambda x: x.unbind(1)[2], lambda x: x.split(2, 1)[1], lambda x: x.chunk(2)[0]]
 
@@ -296,8 +315,10 @@ def test_iteration_uses_unbind():
 
 
 def test_split_pieces_sum_of_gradients():
-    gradcheck(lambda x: sum(p.sum() * (i + 1) for i, p in enumerate(x.split(2))),
-              rand_arrays([(5, 2)], "float64"))
+    gradcheck(
+        lambda x: sum(p.sum() * (i + 1) for i, p in enumerate(x.split(2))),
+        rand_arrays([(5, 2)], "float64"),
+    )
 
 
 def test_cat_promotes_dtypes():
@@ -317,8 +338,17 @@ def test_cat_out():
 
 def test_int_ops_keep_dtype():
     x = nt.arange(6).reshape(2, 3)
-    for y in (x.t(), x.flip(0), x.repeat(2, 1), nt.cat([x, x]), x.tril(), x.roll(1),
-              x.expand(2, 2, 3), x.unfold(1, 2, 1), x.diagonal()):
+    for y in (
+        x.t(),
+        x.flip(0),
+        x.repeat(2, 1),
+        nt.cat([x, x]),
+        x.tril(),
+        x.roll(1),
+        x.expand(2, 2, 3),
+        x.unfold(1, 2, 1),
+        x.diagonal(),
+    ):
         assert y.dtype is nt.int64
         assert not y.requires_grad
 
@@ -339,8 +369,11 @@ ERRORS = [
     (lambda m: m.zeros(3).mT, RuntimeError, "only supported on matrices"),
     (lambda m: m.cat([]), ValueError, "expected a non-empty list"),
     (lambda m: m.cat([m.zeros(2), m.zeros(2, 3)]), RuntimeError, "same number of dimensions"),
-    (lambda m: m.cat([m.zeros(1, 2), m.zeros(2, 3)]), RuntimeError,
-     "Sizes of tensors must match except in dimension 0"),
+    (
+        lambda m: m.cat([m.zeros(1, 2), m.zeros(2, 3)]),
+        RuntimeError,
+        "Sizes of tensors must match except in dimension 0",
+    ),
     (lambda m: m.cat([m.tensor(1.0)]), RuntimeError, "zero-dimensional tensor"),
     (lambda m: m.stack([m.zeros(2), m.zeros(3)]), RuntimeError, "stack expects each tensor"),
     (lambda m: m.zeros(3).split([1, 1]), RuntimeError, "split_with_sizes expects"),

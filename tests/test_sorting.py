@@ -40,8 +40,9 @@ def ints(shape, high=4, seed=0):
 
 # --- sort and friends --------------------------------------------------------------------------
 @pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("shape,dim", [((6,), -1), ((3, 5), 0), ((3, 5), 1), ((2, 3, 4), 1),
-                                       ((), 0), ((0, 3), 1)])
+@pytest.mark.parametrize(
+    "shape,dim", [((6,), -1), ((3, 5), 0), ((3, 5), 1), ((2, 3, 4), 1), ((), 0), ((0, 3), 1)]
+)
 def test_sort_values_indices_gradients(shape, dim, descending):
     f, tf = both(lambda m: lambda x: m.sort(x, dim=dim, descending=descending))
     check_pair(f, tf, [shape])
@@ -66,23 +67,30 @@ def test_stable_sort_of_ties_matches_torch(descending):
         for dt in ["int64", "float32", "bool"]:
             arr = a.astype(dt) if dt != "bool" else a > 1
             x, t = numtorch.tensor(arr), torch.tensor(arr)
-            same(numtorch.sort(x, dim=dim, descending=descending, stable=True),
-                 torch.sort(t, dim=dim, descending=descending, stable=True))
-            same(numtorch.argsort(x, dim=dim, descending=descending, stable=True),
-                 torch.argsort(t, dim=dim, descending=descending, stable=True))
+            same(
+                numtorch.sort(x, dim=dim, descending=descending, stable=True),
+                torch.sort(t, dim=dim, descending=descending, stable=True),
+            )
+            same(
+                numtorch.argsort(x, dim=dim, descending=descending, stable=True),
+                torch.argsort(t, dim=dim, descending=descending, stable=True),
+            )
 
 
 def test_nan_sorts_largest():
     a = np.array([2.0, np.nan, 1.0, np.nan, -3.0], dtype="float32")
     for desc in [False, True]:
-        same(numtorch.sort(numtorch.tensor(a), descending=desc, stable=True),
-             torch.sort(torch.tensor(a), descending=desc, stable=True))
+        same(
+            numtorch.sort(numtorch.tensor(a), descending=desc, stable=True),
+            torch.sort(torch.tensor(a), descending=desc, stable=True),
+        )
     same(numtorch.topk(numtorch.tensor(a), 2), torch.topk(torch.tensor(a), 2))
 
 
 @pytest.mark.parametrize("largest", [True, False])
-@pytest.mark.parametrize("shape,k,dim", [((7,), 3, -1), ((4, 6), 2, 1), ((4, 6), 4, 0),
-                                         ((3, 5), 0, 1), ((), 1, 0)])
+@pytest.mark.parametrize(
+    "shape,k,dim", [((7,), 3, -1), ((4, 6), 2, 1), ((4, 6), 4, 0), ((3, 5), 0, 1), ((), 1, 0)]
+)
 def test_topk(shape, k, dim, largest):
     f, tf = both(lambda m: lambda x: m.topk(x, k, dim=dim, largest=largest))
     check_pair(f, tf, [shape])
@@ -99,8 +107,9 @@ def test_topk_ties_give_valid_indices():
 
 
 @pytest.mark.parametrize("keepdim", [False, True])
-@pytest.mark.parametrize("shape,k,dim", [((7,), 1, 0), ((4, 6), 3, 1), ((4, 6), 4, 0),
-                                         ((2, 3, 4), 2, -2)])
+@pytest.mark.parametrize(
+    "shape,k,dim", [((7,), 1, 0), ((4, 6), 3, 1), ((4, 6), 4, 0), ((2, 3, 4), 2, -2)]
+)
 def test_kthvalue(shape, k, dim, keepdim):
     f, tf = both(lambda m: lambda x: m.kthvalue(x, k, dim, keepdim))
     check_pair(f, tf, [shape])
@@ -110,8 +119,10 @@ def test_kthvalue(shape, k, dim, keepdim):
 def test_mode_matches_torch_on_ties(keepdim):
     for shape, dim in [((12,), 0), ((5, 9), 1), ((9, 5), 0), ((2, 3, 7), -1)]:
         a = ints(shape, high=3, seed=len(shape))
-        same(numtorch.mode(numtorch.tensor(a), dim, keepdim),
-             torch.mode(torch.tensor(a), dim, keepdim))
+        same(
+            numtorch.mode(numtorch.tensor(a), dim, keepdim),
+            torch.mode(torch.tensor(a), dim, keepdim),
+        )
     f, tf = both(lambda m: lambda x: m.mode(x * 0 + x.round(), 1, keepdim))
     check_op(f, [(3, 6)], tf, low=-1.0, high=1.0, second_order=False)
 
@@ -126,16 +137,23 @@ def test_mode_gradient_goes_to_the_last_occurrence():
 @pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
 @pytest.mark.parametrize("name", ["quantile", "nanquantile"])
 def test_quantile(name, interpolation):
-    for shape, q, dim, keepdim in [((9,), 0.3, None, False), ((4, 7), 0.5, 1, False),
-                                   ((4, 7), [0.0, 0.25, 1.0], 0, True),
-                                   ((2, 3, 5), [0.1, 0.9], None, True),
-                                   ((2, 3, 5), 0.75, -1, True)]:
+    for shape, q, dim, keepdim in [
+        ((9,), 0.3, None, False),
+        ((4, 7), 0.5, 1, False),
+        ((4, 7), [0.0, 0.25, 1.0], 0, True),
+        ((2, 3, 5), [0.1, 0.9], None, True),
+        ((2, 3, 5), 0.75, -1, True),
+    ]:
+
         def op(m, q=q, dim=dim, keepdim=keepdim):
             def fn(x):
                 qq = m.tensor(q, dtype=x.dtype) if isinstance(q, list) else q
-                return getattr(m, name)(x, qq, dim=dim, keepdim=keepdim,
-                                        interpolation=interpolation)
+                return getattr(m, name)(
+                    x, qq, dim=dim, keepdim=keepdim, interpolation=interpolation
+                )
+
             return fn
+
         check_op(op(numtorch), [shape], op(torch), second_order=False)
 
 
@@ -147,22 +165,31 @@ def test_quantile_with_nan(name):
     for q in [0.0, 0.4, 1.0]:
         for dim in [None, 1]:
             x, t = numtorch.tensor(a), torch.tensor(a)
-            np.testing.assert_allclose(getattr(numtorch, name)(x, q, dim=dim).numpy(),
-                                       getattr(torch, name)(t, q, dim=dim).numpy(),
-                                       equal_nan=True)
+            np.testing.assert_allclose(
+                getattr(numtorch, name)(x, q, dim=dim).numpy(),
+                getattr(torch, name)(t, q, dim=dim).numpy(),
+                equal_nan=True,
+            )
 
 
 def test_quantile_gradcheck():
-    gradcheck(lambda x: numtorch.quantile(x, numtorch.tensor([0.2, 0.65], dtype=x.dtype), 1),
-              [np.random.default_rng(1).standard_normal((3, 5))], second_order=True)
+    gradcheck(
+        lambda x: numtorch.quantile(x, numtorch.tensor([0.2, 0.65], dtype=x.dtype), 1),
+        [np.random.default_rng(1).standard_normal((3, 5))],
+        second_order=True,
+    )
 
 
 # --- sets and counting -------------------------------------------------------------------------
 def test_unique():
     a = ints((5, 4), high=4)
     x, t = numtorch.tensor(a), torch.tensor(a)
-    for kw in [{}, {"return_inverse": True}, {"return_counts": True},
-               {"return_inverse": True, "return_counts": True}]:
+    for kw in [
+        {},
+        {"return_inverse": True},
+        {"return_counts": True},
+        {"return_inverse": True, "return_counts": True},
+    ]:
         same(numtorch.unique(x, **kw), torch.unique(t, **kw))
         same(x.unique(**kw), t.unique(**kw))
         for dim in [0, 1, -1]:
@@ -172,10 +199,13 @@ def test_unique():
     rows = np.array([[1, 2], [1, 2], [0, 5], [1, 2], [0, 5]])
     for kw in [{"dim": 0, "return_inverse": True, "return_counts": True}]:
         same(numtorch.unique(numtorch.tensor(rows), **kw), torch.unique(torch.tensor(rows), **kw))
-        same(numtorch.unique_consecutive(numtorch.tensor(rows), **kw),
-             torch.unique_consecutive(torch.tensor(rows), **kw))
-    same(numtorch.unique(numtorch.tensor([], dtype=numtorch.float32)),
-         torch.unique(torch.tensor([])))
+        same(
+            numtorch.unique_consecutive(numtorch.tensor(rows), **kw),
+            torch.unique_consecutive(torch.tensor(rows), **kw),
+        )
+    same(
+        numtorch.unique(numtorch.tensor([], dtype=numtorch.float32)), torch.unique(torch.tensor([]))
+    )
 
 
 def test_unique_of_grad_input_records_but_cannot_differentiate():
@@ -189,8 +219,10 @@ def test_unique_of_grad_input_records_but_cannot_differentiate():
 def test_isin():
     a, b = ints((3, 4), 6), ints((5,), 6, seed=3)
     for kw in [{}, {"invert": True}]:
-        same(numtorch.isin(numtorch.tensor(a), numtorch.tensor(b), **kw),
-             torch.isin(torch.tensor(a), torch.tensor(b), **kw))
+        same(
+            numtorch.isin(numtorch.tensor(a), numtorch.tensor(b), **kw),
+            torch.isin(torch.tensor(a), torch.tensor(b), **kw),
+        )
     same(numtorch.isin(numtorch.tensor(a), 2), torch.isin(torch.tensor(a), 2))
     same(numtorch.isin(2, numtorch.tensor(b)), torch.isin(2, torch.tensor(b)))
 
@@ -205,13 +237,17 @@ def test_searchsorted_and_bucketize():
     seq2 = np.sort(np.random.default_rng(1).standard_normal((2, 5)), axis=1)
     vals2 = np.random.default_rng(2).standard_normal((2, 3))
     for kw in [{}, {"right": True}]:
-        same(numtorch.searchsorted(numtorch.tensor(seq2), numtorch.tensor(vals2), **kw),
-             torch.searchsorted(torch.tensor(seq2), torch.tensor(vals2), **kw))
+        same(
+            numtorch.searchsorted(numtorch.tensor(seq2), numtorch.tensor(vals2), **kw),
+            torch.searchsorted(torch.tensor(seq2), torch.tensor(vals2), **kw),
+        )
     perm = np.array([3, 0, 4, 1, 2, 7, 5, 6])
     unsorted = seq[np.argsort(perm)]
     srt = np.argsort(unsorted, kind="stable")
-    same(numtorch.searchsorted(numtorch.tensor(unsorted), V, sorter=numtorch.tensor(srt)),
-         torch.searchsorted(torch.tensor(unsorted), v, sorter=torch.tensor(srt)))
+    same(
+        numtorch.searchsorted(numtorch.tensor(unsorted), V, sorter=numtorch.tensor(srt)),
+        torch.searchsorted(torch.tensor(unsorted), v, sorter=torch.tensor(srt)),
+    )
     same(numtorch.searchsorted(S, 4), torch.searchsorted(s, 4))
     for kw in [{}, {"right": True}, {"out_int32": True}]:
         same(numtorch.bucketize(V, S, **kw), torch.bucketize(v, s, **kw))
@@ -228,8 +264,10 @@ def test_bincount():
         y = torch.bincount(torch.tensor(a), torch.tensor(w.astype(dt)))
         assert str(x.dtype) == str(y.dtype)
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-6)
-    same(numtorch.bincount(numtorch.tensor([], dtype=numtorch.int64)),
-         torch.bincount(torch.tensor([], dtype=torch.int64)))
+    same(
+        numtorch.bincount(numtorch.tensor([], dtype=numtorch.int64)),
+        torch.bincount(torch.tensor([], dtype=torch.int64)),
+    )
 
 
 def test_histc_and_histogram():
@@ -239,8 +277,14 @@ def test_histc_and_histogram():
         same(numtorch.histc(x, **kw), torch.histc(t, **kw))
     same(numtorch.histc(numtorch.ones(3), bins=4), torch.histc(torch.ones(3), bins=4))
     w = np.abs(a)
-    for kw in [{}, {"bins": 6}, {"bins": 4, "range": (-1.0, 2.0)}, {"density": True},
-               {"bins": 5, "weight": "w"}, {"bins": 5, "weight": "w", "density": True}]:
+    for kw in [
+        {},
+        {"bins": 6},
+        {"bins": 4, "range": (-1.0, 2.0)},
+        {"density": True},
+        {"bins": 5, "weight": "w"},
+        {"bins": 5, "weight": "w", "density": True},
+    ]:
         nkw, tkw = dict(kw), dict(kw)
         if "weight" in kw:
             nkw["weight"], tkw["weight"] = numtorch.tensor(w), torch.tensor(w)
@@ -276,8 +320,10 @@ def test_errors_match_torch():
         (lambda m: m.bincount(m.tensor([1, 2]), m.tensor([1.0])), RuntimeError),
         (lambda m: m.histc(m.tensor([1, 2])), NotImplementedError),
         (lambda m: m.histc(m.tensor([1.0]), bins=2, min=3, max=1), RuntimeError),
-        (lambda m: m.searchsorted(m.tensor([1, 3]), m.tensor([4]), side="left", right=True),
-         RuntimeError),
+        (
+            lambda m: m.searchsorted(m.tensor([1, 3]), m.tensor([4]), side="left", right=True),
+            RuntimeError,
+        ),
         (lambda m: m.searchsorted(m.tensor([[1, 3, 5]]), m.tensor([4, 5])), RuntimeError),
     ]
     for fn, err in cases:

@@ -22,16 +22,49 @@ def _run(m):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out.append(m.stft(m.tensor(X[0]), 16, return_complex=True).numpy())
-    s3 = m.stft(m.tensor(X[0]), 16, hop_length=5, win_length=10, window=m.hann_window(10),
-                center=False, normalized=True, onesided=False, return_complex=True)
+    s3 = m.stft(
+        m.tensor(X[0]),
+        16,
+        hop_length=5,
+        win_length=10,
+        window=m.hann_window(10),
+        center=False,
+        normalized=True,
+        onesided=False,
+        return_complex=True,
+    )
     out.append(s3.numpy())
-    out.append(m.stft(m.tensor(X), 20, hop_length=7, pad_mode="constant",
-                      window=m.hamming_window(20), return_complex=True).numpy())
+    out.append(
+        m.stft(
+            m.tensor(X),
+            20,
+            hop_length=7,
+            pad_mode="constant",
+            window=m.hamming_window(20),
+            return_complex=True,
+        ).numpy()
+    )
     out.append(m.istft(s.detach(), 16, hop_length=4, window=m.hann_window(16)).numpy())
-    spec = m.stft(m.tensor(X[0]), 16, hop_length=5, window=m.hann_window(16), normalized=True,
-                  onesided=False, return_complex=True)
-    out.append(m.istft(spec, 16, hop_length=5, window=m.hann_window(16), normalized=True,
-                       onesided=False, length=90).numpy())
+    spec = m.stft(
+        m.tensor(X[0]),
+        16,
+        hop_length=5,
+        window=m.hann_window(16),
+        normalized=True,
+        onesided=False,
+        return_complex=True,
+    )
+    out.append(
+        m.istft(
+            spec,
+            16,
+            hop_length=5,
+            window=m.hann_window(16),
+            normalized=True,
+            onesided=False,
+            length=90,
+        ).numpy()
+    )
     out.append(m.stft(m.tensor(C), 8, window=m.hann_window(8)).numpy())
     return out
 

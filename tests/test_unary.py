@@ -11,22 +11,48 @@ import numtorch
 
 def both(name, **kw):
     """``name`` called the same way on numtorch and on torch."""
-    return (lambda *a: getattr(numtorch, name)(*a, **kw),
-            lambda *a: getattr(torch, name)(*a, **kw))
+    return (lambda *a: getattr(numtorch, name)(*a, **kw), lambda *a: getattr(torch, name)(*a, **kw))
 
 
 SHAPES = [[(3, 4)], [()], [(2, 1, 3)]]
 
 # (name, input range): the range keeps each function on its smooth domain
 SMOOTH = [
-    ("exp", -2, 2), ("exp2", -2, 2), ("expm1", -2, 2), ("log", 0.2, 3), ("log2", 0.2, 3),
-    ("log10", 0.2, 3), ("log1p", -0.5, 2), ("sqrt", 0.2, 3), ("rsqrt", 0.2, 3),
-    ("sin", -3, 3), ("cos", -3, 3), ("tan", -1.2, 1.2), ("asin", -0.9, 0.9),
-    ("acos", -0.9, 0.9), ("atan", -3, 3), ("sinh", -2, 2), ("cosh", -2, 2), ("tanh", -3, 3),
-    ("asinh", -3, 3), ("acosh", 1.2, 3), ("atanh", -0.9, 0.9), ("sigmoid", -6, 6),
-    ("erf", -3, 3), ("erfc", -3, 3), ("erfinv", -0.9, 0.9), ("sinc", -2, 2), ("frac", 0.1, 0.9),
-    ("deg2rad", -90, 90), ("rad2deg", -2, 2), ("abs", 0.1, 2), ("relu", 0.1, 2),
-    ("nan_to_num", -2, 2), ("square", -2, 2), ("reciprocal", 0.5, 2), ("neg", -2, 2),
+    ("exp", -2, 2),
+    ("exp2", -2, 2),
+    ("expm1", -2, 2),
+    ("log", 0.2, 3),
+    ("log2", 0.2, 3),
+    ("log10", 0.2, 3),
+    ("log1p", -0.5, 2),
+    ("sqrt", 0.2, 3),
+    ("rsqrt", 0.2, 3),
+    ("sin", -3, 3),
+    ("cos", -3, 3),
+    ("tan", -1.2, 1.2),
+    ("asin", -0.9, 0.9),
+    ("acos", -0.9, 0.9),
+    ("atan", -3, 3),
+    ("sinh", -2, 2),
+    ("cosh", -2, 2),
+    ("tanh", -3, 3),
+    ("asinh", -3, 3),
+    ("acosh", 1.2, 3),
+    ("atanh", -0.9, 0.9),
+    ("sigmoid", -6, 6),
+    ("erf", -3, 3),
+    ("erfc", -3, 3),
+    ("erfinv", -0.9, 0.9),
+    ("sinc", -2, 2),
+    ("frac", 0.1, 0.9),
+    ("deg2rad", -90, 90),
+    ("rad2deg", -2, 2),
+    ("abs", 0.1, 2),
+    ("relu", 0.1, 2),
+    ("nan_to_num", -2, 2),
+    ("square", -2, 2),
+    ("reciprocal", 0.5, 2),
+    ("neg", -2, 2),
 ]
 
 
@@ -84,8 +110,10 @@ def test_grad_fn_names_misc():
 @pytest.mark.parametrize("decimals", [-1, 0, 1, 2, 3])
 def test_round_decimals(decimals):
     a = np.random.default_rng(0).uniform(-500, 500, 50).astype("float64")
-    np.testing.assert_allclose(numtorch.round(numtorch.tensor(a), decimals=decimals).numpy(),
-                               torch.round(torch.tensor(a), decimals=decimals).numpy())
+    np.testing.assert_allclose(
+        numtorch.round(numtorch.tensor(a), decimals=decimals).numpy(),
+        torch.round(torch.tensor(a), decimals=decimals).numpy(),
+    )
 
 
 def test_round_half_even():
@@ -98,8 +126,12 @@ def test_noncontiguous_input():
     a = np.random.default_rng(1).standard_normal((4, 3)).astype("float32")
     x, tx = numtorch.tensor(a).t(), torch.tensor(a).t()
     for name in ("exp", "tanh", "sigmoid", "abs", "erf"):
-        np.testing.assert_allclose(getattr(numtorch, name)(x).numpy(),
-                                   getattr(torch, name)(tx).numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(
+            getattr(numtorch, name)(x).numpy(),
+            getattr(torch, name)(tx).numpy(),
+            rtol=1e-6,
+            atol=1e-7,
+        )
 
 
 @requires_torch
@@ -128,8 +160,23 @@ def test_errors_on_bool_and_int():
 
 
 @requires_torch
-@pytest.mark.parametrize("name", ["exp", "sigmoid", "relu", "tanh", "abs", "sqrt", "erf",
-                                  "floor", "sign", "nan_to_num", "trunc", "rsqrt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "exp",
+        "sigmoid",
+        "relu",
+        "tanh",
+        "abs",
+        "sqrt",
+        "erf",
+        "floor",
+        "sign",
+        "nan_to_num",
+        "trunc",
+        "rsqrt",
+    ],
+)
 def test_inplace(name):
     a = np.random.default_rng(2).uniform(0.1, 2, (3, 4)).astype("float32")
     x, tx = numtorch.tensor(a), torch.tensor(a)
@@ -174,8 +221,9 @@ def test_sigmoid_tanh_extremes_and_second_order():
             np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6)
             (g,) = numtorch.autograd.grad(y.sum(), x, create_graph=True)
             (tg,) = torch.autograd.grad(ty.sum(), tx, create_graph=True)
-            np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), atol=1e-30,
-                                       rtol=1e-6)
+            np.testing.assert_allclose(
+                g.detach().numpy(), tg.detach().numpy(), atol=1e-30, rtol=1e-6
+            )
             g.sum().backward()
             tg.sum().backward()
             np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-30, rtol=1e-5)
@@ -189,13 +237,22 @@ def _ulps(a, b):
 
 @requires_torch
 def test_erf_family_float64_accuracy():
-    x = np.concatenate([np.linspace(-30, 30, 60001), [0.0, -0.0, np.inf, -np.inf, np.nan,
-                                                      1e-300, 0.46875, 4.0, 26.7]])
+    x = np.concatenate(
+        [
+            np.linspace(-30, 30, 60001),
+            [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-300, 0.46875, 4.0, 26.7],
+        ]
+    )
     tx = torch.tensor(x)
     assert _ulps(numtorch.erf(numtorch.tensor(x)).numpy(), torch.erf(tx).numpy()) <= 4
     assert _ulps(numtorch.erfc(numtorch.tensor(x)).numpy(), torch.erfc(tx).numpy()) <= 8
-    y = np.concatenate([np.linspace(-1, 1, 40001), 1 - np.logspace(-16, -1, 300),
-                        [np.nan, 2.0, -2.0, 1e-300, -0.0]])
+    y = np.concatenate(
+        [
+            np.linspace(-1, 1, 40001),
+            1 - np.logspace(-16, -1, 300),
+            [np.nan, 2.0, -2.0, 1e-300, -0.0],
+        ]
+    )
     got = numtorch.erfinv(numtorch.tensor(y)).numpy()
     assert _ulps(got, torch.erfinv(torch.tensor(y)).numpy()) <= 8
 
@@ -203,11 +260,15 @@ def test_erf_family_float64_accuracy():
 @requires_torch
 def test_erf_float32():
     a = np.random.default_rng(3).standard_normal(10000).astype("float32") * 3
-    np.testing.assert_allclose(numtorch.erf(numtorch.tensor(a)).numpy(),
-                               torch.erf(torch.tensor(a)).numpy(), atol=1.2e-7)
+    np.testing.assert_allclose(
+        numtorch.erf(numtorch.tensor(a)).numpy(), torch.erf(torch.tensor(a)).numpy(), atol=1.2e-7
+    )
     u = np.random.default_rng(4).uniform(-0.999, 0.999, 10000).astype("float32")
-    np.testing.assert_allclose(numtorch.erfinv(numtorch.tensor(u)).numpy(),
-                               torch.erfinv(torch.tensor(u)).numpy(), rtol=3e-7)
+    np.testing.assert_allclose(
+        numtorch.erfinv(numtorch.tensor(u)).numpy(),
+        torch.erfinv(torch.tensor(u)).numpy(),
+        rtol=3e-7,
+    )
 
 
 def test_erf_gradcheck_without_torch():
@@ -230,11 +291,14 @@ def test_nan_to_num(kw):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite", "isposinf", "isneginf",
-                                  "signbit"])
+@pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"])
 def test_classification(name):
     vals = [math.nan, math.inf, -math.inf, 1.0, -0.0]
-    assert (getattr(numtorch, name)(numtorch.tensor(vals)).tolist()
-            == getattr(torch, name)(torch.tensor(vals)).tolist())
-    assert (getattr(numtorch, name)(numtorch.tensor([1, -2])).tolist()
-            == getattr(torch, name)(torch.tensor([1, -2])).tolist())
+    assert (
+        getattr(numtorch, name)(numtorch.tensor(vals)).tolist()
+        == getattr(torch, name)(torch.tensor(vals)).tolist()
+    )
+    assert (
+        getattr(numtorch, name)(numtorch.tensor([1, -2])).tolist()
+        == getattr(torch, name)(torch.tensor([1, -2])).tolist()
+    )

@@ -25,12 +25,19 @@ _LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
 def _interp_cases():
-    specs = [dict(scale_factor=2), dict(scale_factor=0.5), dict(scale_factor=1.7),
-             dict(scale_factor=0.37), dict(size=7), dict(size=1), dict(scale_factor=2.1),
-             dict(scale_factor=1.1), dict(scale_factor=2.6, recompute_scale_factor=True)]
+    specs = [
+        dict(scale_factor=2),
+        dict(scale_factor=0.5),
+        dict(scale_factor=1.7),
+        dict(scale_factor=0.37),
+        dict(size=7),
+        dict(size=1),
+        dict(scale_factor=2.1),
+        dict(scale_factor=1.1),
+        dict(scale_factor=2.6, recompute_scale_factor=True),
+    ]
     for nd in (1, 2, 3):
-        modes = ["nearest", "nearest-exact", _LINEAR[nd], "area"] + (["bicubic"] if nd == 2
-                                                                      else [])
+        modes = ["nearest", "nearest-exact", _LINEAR[nd], "area"] + (["bicubic"] if nd == 2 else [])
         for mode in modes:
             aligns = [None] if mode in ("nearest", "nearest-exact", "area") else [False, True]
             for ac in aligns:
@@ -45,22 +52,33 @@ def test_interpolate_matches_torch(nd, mode, ac, spec):
     # (equal or doubled sizes) whatever the scale factor says
     for dt in ("float32", "float64"):
         x = np.random.default_rng(0).standard_normal(_SHAPES[nd]).astype(dt)
-        compare_with_torch(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec),
-                           [x])
+        compare_with_torch(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec), [x])
 
 
-@pytest.mark.parametrize("nd,mode,ac,spec", [
-    (1, "linear", False, dict(scale_factor=1.7)), (1, "nearest", None, dict(size=8)),
-    (2, "bilinear", True, dict(size=(4, 7))), (2, "bicubic", False, dict(scale_factor=1.5)),
-    (2, "bicubic", True, dict(size=(3, 8))), (2, "nearest-exact", None, dict(size=(3, 9))),
-    (3, "trilinear", False, dict(size=(3, 4, 5))), (2, "area", None, dict(size=(3, 4))),
-    (2, "nearest", None, dict(scale_factor=2)), (3, "nearest", None, dict(scale_factor=(1, 2, 3))),
-], ids=str)
+@pytest.mark.parametrize(
+    "nd,mode,ac,spec",
+    [
+        (1, "linear", False, dict(scale_factor=1.7)),
+        (1, "nearest", None, dict(size=8)),
+        (2, "bilinear", True, dict(size=(4, 7))),
+        (2, "bicubic", False, dict(scale_factor=1.5)),
+        (2, "bicubic", True, dict(size=(3, 8))),
+        (2, "nearest-exact", None, dict(size=(3, 9))),
+        (3, "trilinear", False, dict(size=(3, 4, 5))),
+        (2, "area", None, dict(size=(3, 4))),
+        (2, "nearest", None, dict(scale_factor=2)),
+        (3, "nearest", None, dict(scale_factor=(1, 2, 3))),
+    ],
+    ids=str,
+)
 def test_interpolate_gradcheck(nd, mode, ac, spec):
     # float64 finite differences, first and second order (the adjoint's own gradient)
     shape = {1: (1, 2, 5), 2: (1, 2, 4, 5), 3: (1, 1, 3, 4, 3)}[nd]
-    check_op(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec), [shape],
-             dtypes=("float64",))
+    check_op(
+        lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec),
+        [shape],
+        dtypes=("float64",),
+    )
 
 
 @requires_torch
@@ -131,13 +149,19 @@ def test_interpolate_errors(call):
 
 
 @requires_torch
-@pytest.mark.parametrize("make", [
-    lambda m: m.Upsample(scale_factor=2), lambda m: m.Upsample(size=(3, 7), mode="bilinear"),
-    lambda m: m.Upsample(scale_factor=(1.5, 2), mode="bicubic", align_corners=True),
-    lambda m: m.Upsample(scale_factor=1.3, mode="nearest-exact", recompute_scale_factor=True),
-    lambda m: m.UpsamplingNearest2d(scale_factor=3), lambda m: m.UpsamplingBilinear2d(size=7),
-    lambda m: m.Upsample(size=4, mode="area"),
-], ids=range(7))
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.Upsample(scale_factor=2),
+        lambda m: m.Upsample(size=(3, 7), mode="bilinear"),
+        lambda m: m.Upsample(scale_factor=(1.5, 2), mode="bicubic", align_corners=True),
+        lambda m: m.Upsample(scale_factor=1.3, mode="nearest-exact", recompute_scale_factor=True),
+        lambda m: m.UpsamplingNearest2d(scale_factor=3),
+        lambda m: m.UpsamplingBilinear2d(size=7),
+        lambda m: m.Upsample(size=4, mode="area"),
+    ],
+    ids=range(7),
+)
 def test_upsample_layers(make):
     a, b = make(nn), make(torch.nn)
     assert repr(a) == repr(b)
@@ -147,8 +171,11 @@ def test_upsample_layers(make):
 
 def test_deprecated_upsample_functions():
     x = nt.randn(1, 2, 3, 4)
-    for name, want in (("upsample", "nearest"), ("upsample_nearest", "nearest"),
-                       ("upsample_bilinear", "bilinear")):
+    for name, want in (
+        ("upsample", "nearest"),
+        ("upsample_nearest", "nearest"),
+        ("upsample_bilinear", "bilinear"),
+    ):
         with pytest.warns(UserWarning, match="deprecated"):
             out = getattr(nt.nn.functional, name)(x, scale_factor=2)
         ac = True if want == "bilinear" else None
@@ -176,15 +203,26 @@ def test_grid_sample_matches_torch(nd, mode, pad, ac):
             compare_with_torch(lambda a, b: F(a).grid_sample(a, b, mode, pad, ac), [x, g])
 
 
-@pytest.mark.parametrize("mode,pad", [("bilinear", "zeros"), ("bilinear", "reflection"),
-                                      ("bicubic", "border"), ("bicubic", "zeros"),
-                                      ("nearest", "zeros")], ids=str)
+@pytest.mark.parametrize(
+    "mode,pad",
+    [
+        ("bilinear", "zeros"),
+        ("bilinear", "reflection"),
+        ("bicubic", "border"),
+        ("bicubic", "zeros"),
+        ("nearest", "zeros"),
+    ],
+    ids=str,
+)
 def test_grid_sample_gradcheck(mode, pad):
     rng = np.random.default_rng(6)
     x = rng.standard_normal((1, 2, 4, 5))
     g = rng.uniform(-1.2, 1.2, (1, 3, 2, 2))
-    gradcheck(lambda a, b: nt.nn.functional.grid_sample(a, b, mode, pad, False), [x, g],
-              second_order=mode != "nearest")
+    gradcheck(
+        lambda a, b: nt.nn.functional.grid_sample(a, b, mode, pad, False),
+        [x, g],
+        second_order=mode != "nearest",
+    )
 
 
 @requires_torch
@@ -216,11 +254,19 @@ def test_affine_grid_and_identity_sampling(nd, ac):
         eye = np.tile(np.eye(nd, nd + 1, dtype=dt), (2, 1, 1))
         x = rng.standard_normal(size).astype(dt)
         for pad in ("zeros", "border", "reflection"):
-            compare_with_torch(lambda a, t, pad=pad: F(a).grid_sample(
-                a, F(a).affine_grid(t, size, align_corners=ac), padding_mode=pad,
-                align_corners=ac), [x, eye])
-    gradcheck(lambda t: nt.nn.functional.affine_grid(t, size, align_corners=ac),
-              [rng.standard_normal((2, nd, nd + 1))])
+            compare_with_torch(
+                lambda a, t, pad=pad: F(a).grid_sample(
+                    a,
+                    F(a).affine_grid(t, size, align_corners=ac),
+                    padding_mode=pad,
+                    align_corners=ac,
+                ),
+                [x, eye],
+            )
+    gradcheck(
+        lambda t: nt.nn.functional.affine_grid(t, size, align_corners=ac),
+        [rng.standard_normal((2, nd, nd + 1))],
+    )
 
 
 _GRID_ERRORS = [
@@ -230,10 +276,15 @@ _GRID_ERRORS = [
     lambda f, x, g: f.grid_sample(x[:, :, :0], g, align_corners=False),
     lambda f, x, g: f.grid_sample(x, g, mode="area", align_corners=False),
     lambda f, x, g: f.grid_sample(x, g, padding_mode="wrap", align_corners=False),
-    lambda f, x, g: f.grid_sample(x[:, :, None], g[:, None].expand(2, 2, 6, 7, 2)[..., :1]
-                                  .expand(2, 2, 6, 7, 3), mode="bicubic", align_corners=False),
-    lambda f, x, g: f.affine_grid(g[:, :2, 0, :].expand(2, 2, 2)[..., :2], (2, 3, 4),
-                                  align_corners=False),
+    lambda f, x, g: f.grid_sample(
+        x[:, :, None],
+        g[:, None].expand(2, 2, 6, 7, 2)[..., :1].expand(2, 2, 6, 7, 3),
+        mode="bicubic",
+        align_corners=False,
+    ),
+    lambda f, x, g: f.affine_grid(
+        g[:, :2, 0, :].expand(2, 2, 2)[..., :2], (2, 3, 4), align_corners=False
+    ),
     lambda f, x, g: f.affine_grid(x[:, :2, :2, :3], (2, 3, 4, 5, 6), align_corners=False),
     lambda f, x, g: f.affine_grid(x[:, 0, :2, :3].long(), (2, 3, 4, 5), align_corners=False),
     lambda f, x, g: f.affine_grid(x[:, 0, :2, :3], (2, 3, 0, 5), align_corners=False),
@@ -263,18 +314,28 @@ def test_grid_sample_default_warns():
 
 # --- pixel and channel shuffles -----------------------------------------------------------------
 @requires_torch
-@pytest.mark.parametrize("fn,shape", [
-    (lambda t: F(t).pixel_shuffle(t, 2), (2, 8, 3, 4)),
-    (lambda t: F(t).pixel_shuffle(t, 3), (9, 2, 3)),
-    (lambda t: F(t).pixel_shuffle(t, 2), (2, 1, 4, 2, 3)),
-    (lambda t: F(t).pixel_unshuffle(t, 2), (2, 3, 4, 6)),
-    (lambda t: F(t).pixel_unshuffle(t, 3), (1, 2, 1, 6, 3)),
-    (lambda t: F(t).channel_shuffle(t, 2), (2, 8, 3, 4)),
-    (lambda t: F(t).channel_shuffle(t, 3), (2, 6, 5)),
-    # PyTorch's native_channel_shuffle has no derivative; numtorch's has channel_shuffle's
-    (lambda t: F(t).native_channel_shuffle(t, 4) if isinstance(t, nt.Tensor)
-     else F(t).channel_shuffle(t, 4), (1, 8, 2, 2, 2)),
-], ids=range(8))
+@pytest.mark.parametrize(
+    "fn,shape",
+    [
+        (lambda t: F(t).pixel_shuffle(t, 2), (2, 8, 3, 4)),
+        (lambda t: F(t).pixel_shuffle(t, 3), (9, 2, 3)),
+        (lambda t: F(t).pixel_shuffle(t, 2), (2, 1, 4, 2, 3)),
+        (lambda t: F(t).pixel_unshuffle(t, 2), (2, 3, 4, 6)),
+        (lambda t: F(t).pixel_unshuffle(t, 3), (1, 2, 1, 6, 3)),
+        (lambda t: F(t).channel_shuffle(t, 2), (2, 8, 3, 4)),
+        (lambda t: F(t).channel_shuffle(t, 3), (2, 6, 5)),
+        # PyTorch's native_channel_shuffle has no derivative; numtorch's has channel_shuffle's
+        (
+            lambda t: (
+                F(t).native_channel_shuffle(t, 4)
+                if isinstance(t, nt.Tensor)
+                else F(t).channel_shuffle(t, 4)
+            ),
+            (1, 8, 2, 2, 2),
+        ),
+    ],
+    ids=range(8),
+)
 def test_shuffles(fn, shape):
     check_op(fn, [shape])
     x = nt.randn(*shape, requires_grad=True)
@@ -284,8 +345,11 @@ def test_shuffles(fn, shape):
 
 
 @requires_torch
-@pytest.mark.parametrize("make", [lambda m: m.PixelShuffle(2), lambda m: m.PixelUnshuffle(2),
-                                  lambda m: m.ChannelShuffle(4)], ids=range(3))
+@pytest.mark.parametrize(
+    "make",
+    [lambda m: m.PixelShuffle(2), lambda m: m.PixelUnshuffle(2), lambda m: m.ChannelShuffle(4)],
+    ids=range(3),
+)
 def test_shuffle_layers(make):
     a, b = make(nn), make(torch.nn)
     assert repr(a) == repr(b)
@@ -294,11 +358,16 @@ def test_shuffle_layers(make):
 
 
 _SHUFFLE_ERRORS = [
-    lambda f, x: f.pixel_shuffle(x, 3), lambda f, x: f.pixel_shuffle(x, 0),
-    lambda f, x: f.pixel_shuffle(x[0, 0], 2), lambda f, x: f.pixel_shuffle(x, 2.0),
-    lambda f, x: f.pixel_unshuffle(x, 3), lambda f, x: f.pixel_unshuffle(x[:, :, :3], 2),
-    lambda f, x: f.pixel_unshuffle(x, -1), lambda f, x: f.pixel_unshuffle(x[0, 0], 2),
-    lambda f, x: f.channel_shuffle(x, 3), lambda f, x: f.channel_shuffle(x, 0),
+    lambda f, x: f.pixel_shuffle(x, 3),
+    lambda f, x: f.pixel_shuffle(x, 0),
+    lambda f, x: f.pixel_shuffle(x[0, 0], 2),
+    lambda f, x: f.pixel_shuffle(x, 2.0),
+    lambda f, x: f.pixel_unshuffle(x, 3),
+    lambda f, x: f.pixel_unshuffle(x[:, :, :3], 2),
+    lambda f, x: f.pixel_unshuffle(x, -1),
+    lambda f, x: f.pixel_unshuffle(x[0, 0], 2),
+    lambda f, x: f.channel_shuffle(x, 3),
+    lambda f, x: f.channel_shuffle(x, 0),
     lambda f, x: f.channel_shuffle(x[0, 0], 2),
 ]
 
@@ -315,28 +384,37 @@ def test_shuffle_errors(call):
 
 
 @requires_torch
-@pytest.mark.parametrize("shape,mode,spec", [
-    ((2, 3, 70), "linear", dict(size=150)),  # several dense blocks
-    ((2, 3, 70), "linear", dict(scale_factor=0.2)),  # strong downsampling: the gathers
-    ((1, 2, 70, 9), "bilinear", dict(size=(150, 20))),
-    ((1, 2, 70, 9), "bicubic", dict(scale_factor=(0.3, 2.5))),
-    ((1, 1, 3, 70, 2), "trilinear", dict(size=(5, 131, 3))),
-    ((2, 3, 70), "nearest", dict(scale_factor=3)),  # integer nearest: a broadcast copy
-    ((1, 2, 5, 7), "nearest", dict(scale_factor=(3, 2))),
-    ((1, 2, 3, 5, 4), "nearest", dict(scale_factor=2)),
-    ((1, 2, 70, 9), "nearest-exact", dict(size=(150, 4))),
-], ids=str)
+@pytest.mark.parametrize(
+    "shape,mode,spec",
+    [
+        ((2, 3, 70), "linear", dict(size=150)),  # several dense blocks
+        ((2, 3, 70), "linear", dict(scale_factor=0.2)),  # strong downsampling: the gathers
+        ((1, 2, 70, 9), "bilinear", dict(size=(150, 20))),
+        ((1, 2, 70, 9), "bicubic", dict(scale_factor=(0.3, 2.5))),
+        ((1, 1, 3, 70, 2), "trilinear", dict(size=(5, 131, 3))),
+        ((2, 3, 70), "nearest", dict(scale_factor=3)),  # integer nearest: a broadcast copy
+        ((1, 2, 5, 7), "nearest", dict(scale_factor=(3, 2))),
+        ((1, 2, 3, 5, 4), "nearest", dict(scale_factor=2)),
+        ((1, 2, 70, 9), "nearest-exact", dict(size=(150, 4))),
+    ],
+    ids=str,
+)
 @pytest.mark.parametrize("ac", [None, True])
 def test_interpolate_large(shape, mode, spec, ac):
     if ac and mode.startswith("nearest"):
         return
     x = np.random.default_rng(11).standard_normal(shape)
     for dt in ("float32", "float64"):
-        compare_with_torch(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec),
-                           [x.astype(dt)], atol=1e-4)
+        compare_with_torch(
+            lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, **spec),
+            [x.astype(dt)],
+            atol=1e-4,
+        )
     if len(shape) == 3:  # float64 finite differences through the blocks, first and second order
-        gradcheck(lambda t: nt.nn.functional.interpolate(t, mode=mode, align_corners=ac, **spec),
-                  [x[:1, :1]])
+        gradcheck(
+            lambda t: nt.nn.functional.interpolate(t, mode=mode, align_corners=ac, **spec),
+            [x[:1, :1]],
+        )
 
 
 @requires_torch
@@ -352,12 +430,28 @@ def test_interpolate_non_finite(mode):
 
 
 @requires_torch
-@pytest.mark.parametrize("mode,ac", [("bilinear", False), ("bilinear", True),
-                                     ("bicubic", False), ("bicubic", True),
-                                     ("lanczos", None)], ids=str)
-@pytest.mark.parametrize("spec", [dict(size=(5, 4)), dict(scale_factor=0.3),
-                                  dict(scale_factor=(0.5, 1.7)), dict(size=(23, 40)),
-                                  dict(scale_factor=(1.05, 0.5))], ids=str)
+@pytest.mark.parametrize(
+    "mode,ac",
+    [
+        ("bilinear", False),
+        ("bilinear", True),
+        ("bicubic", False),
+        ("bicubic", True),
+        ("lanczos", None),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        dict(size=(5, 4)),
+        dict(scale_factor=0.3),
+        dict(scale_factor=(0.5, 1.7)),
+        dict(size=(23, 40)),
+        dict(scale_factor=(1.05, 0.5)),
+    ],
+    ids=str,
+)
 def test_interpolate_antialias(mode, ac, spec):
     # NOTE: PyTorch's antialiased kernels repeat the first row for one-pixel-wide outputs
     # (a kernel bug numtorch does not copy), so no width-1 outputs here
@@ -365,24 +459,35 @@ def test_interpolate_antialias(mode, ac, spec):
     for dt in ("float32", "float64"):
         a = nt.tensor(x.astype(dt))
         out = F(a).interpolate(a, mode=mode, align_corners=ac, antialias=True, **spec)
-        ref = torch.nn.functional.interpolate(torch.tensor(x.astype(dt)), mode=mode,
-                                              align_corners=ac, antialias=True, **spec)
-        compare_with_torch(lambda t: F(t).interpolate(t, mode=mode, align_corners=ac,
-                                                      antialias=True, **spec), [x.astype(dt)])
+        ref = torch.nn.functional.interpolate(
+            torch.tensor(x.astype(dt)), mode=mode, align_corners=ac, antialias=True, **spec
+        )
+        compare_with_torch(
+            lambda t: F(t).interpolate(t, mode=mode, align_corners=ac, antialias=True, **spec),
+            [x.astype(dt)],
+        )
         assert_close(out, ref)
     if spec.get("scale_factor") == (1.05, 0.5):
         return  # a dim of unchanged size: PyTorch's gradient is not its forward's derivative
-    gradcheck(lambda t: nt.nn.functional.interpolate(t, mode=mode, align_corners=ac,
-                                                     antialias=True, **spec),
-              [x[:1, :1, :9, :7]], second_order=False)
+    gradcheck(
+        lambda t: nt.nn.functional.interpolate(
+            t, mode=mode, align_corners=ac, antialias=True, **spec
+        ),
+        [x[:1, :1, :9, :7]],
+        second_order=False,
+    )
 
 
 @requires_torch
-@pytest.mark.parametrize("call", [
-    lambda f, x: f.interpolate(x, size=3, mode="lanczos"),
-    lambda f, x: f.interpolate(x, size=3, mode="lanczos", antialias=True, align_corners=True),
-    lambda f, x: f.interpolate(x[0], size=3, mode="bilinear", antialias=True),
-], ids=range(3))
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, x: f.interpolate(x, size=3, mode="lanczos"),
+        lambda f, x: f.interpolate(x, size=3, mode="lanczos", antialias=True, align_corners=True),
+        lambda f, x: f.interpolate(x[0], size=3, mode="bilinear", antialias=True),
+    ],
+    ids=range(3),
+)
 def test_antialias_errors(call):
     x = np.zeros((1, 2, 4, 5), "float32")
     with pytest.raises(ValueError) as expected:

@@ -45,5 +45,17 @@ class Variable(metaclass=_VariableMeta):
         return t
 
 
-__all__ = ["backward", "grad", "Function", "FunctionCtx", "Variable", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = [
+    "backward",
+    "grad",
+    "Function",
+    "FunctionCtx",
+    "Variable",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+]

@@ -32,9 +32,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
     """The gradient each output starts with: given, or 1 for a scalar."""
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(
-            f"got {len(grad_outputs)} tensors and {len(outputs)} gradients"
-        )
+        raise RuntimeError(f"got {len(grad_outputs)} tensors and {len(outputs)} gradients")
     roots = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Tensor):
@@ -50,8 +48,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if t._data.dtype.kind not in "fV":
                 raise RuntimeError(
-                    "grad can be implicitly created only for real scalar outputs but got "
-                    f"{t.dtype}"
+                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
             g = _backend.array_module(t._data).ones_like(t._data)
             owned = True
@@ -80,8 +77,14 @@ def _edge_of(t):
     return (t._accumulator(), 0)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None):
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    grad_variables=None,
+    inputs=None,
+):
     """``torch.autograd.backward``: accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
     outputs = _as_tuple(tensors)
     if grad_tensors is None:
@@ -112,8 +115,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
             _accumulate(t, g, owned, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``,
     returned as a tuple, without touching any ``.grad``."""
     outputs = _as_tuple(outputs)
@@ -247,8 +259,12 @@ def _run(roots, retain_graph, create_graph, targets):
                         fresh = False
                     else:
                         fresh = g.base is None and _not_in(g, grads)
-                    if (remaining == 0 and accumulate_directly and child not in buffers
-                            and child.__class__ is AccumulateGrad):
+                    if (
+                        remaining == 0
+                        and accumulate_directly
+                        and child not in buffers
+                        and child.__class__ is AccumulateGrad
+                    ):
                         # NOTE: a leaf used once needs no buffer and no trip through the queue
                         var = child.variable
                         if var is not None:

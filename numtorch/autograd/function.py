@@ -81,8 +81,14 @@ def broadcast_error(*shapes) -> RuntimeError:
 class Node:
     """What the engine needs of every graph node."""
 
-    __slots__ = ("next_functions", "_in_shapes", "_n_out", "_pre_hooks", "_post_hooks",
-                 "__weakref__")
+    __slots__ = (
+        "next_functions",
+        "_in_shapes",
+        "_n_out",
+        "_pre_hooks",
+        "_post_hooks",
+        "__weakref__",
+    )
     _name = None
 
     def name(self) -> str:
@@ -163,7 +169,8 @@ def relabel(t, name: str):
     shown = _RELABELLED.get((cls, name))
     if shown is None:
         shown = _RELABELLED[(cls, name)] = type(
-            cls.__name__, (cls,), {"__slots__": (), "_name": name, "name": lambda self: name})
+            cls.__name__, (cls,), {"__slots__": (), "_name": name, "name": lambda self: name}
+        )
     node.__class__ = shown
     return t
 
@@ -290,8 +297,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors):
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{tensors.index(t)} is of type {type(t).__name__}"
+                )
         self._to_save = tensors
         self._versions = tuple(None if t is None else t._version for t in tensors)
 
@@ -415,8 +424,9 @@ def _connect_user_outputs(node, args, output):
     multi = isinstance(output, tuple)
     outs = output if multi else (output,)
     node._n_out = len(outs)
-    node._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
-                      for o in outs]
+    node._out_meta = [
+        (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs
+    ]
     input_ids = {id(a) for a in args if isinstance(a, Tensor)}
     results = []
     for i, o in enumerate(outs):

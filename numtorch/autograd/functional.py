@@ -43,12 +43,18 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         ins = _prepare(inputs, create_graph)
         outputs = func(*ins)
         outs = _tuple(outputs)
-        grads = engine.grad(outs, ins, grad_outputs=_tuple(v) if v is not None else None,
-                            create_graph=create_graph, allow_unused=True)
+        grads = engine.grad(
+            outs,
+            ins,
+            grad_outputs=_tuple(v) if v is not None else None,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
     grads = _zeros_for(grads, ins)
     if not create_graph:
-        outputs = outputs.detach() if isinstance(outputs, Tensor) else tuple(
-            o.detach() for o in outputs)
+        outputs = (
+            outputs.detach() if isinstance(outputs, Tensor) else tuple(o.detach() for o in outputs)
+        )
         grads = tuple(g.detach() for g in grads)
     return outputs, _unwrap(grads, single)
 
@@ -63,21 +69,30 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         outs = _tuple(outputs)
         dummies = tuple(zeros_like(o).requires_grad_(True) for o in outs)
         g = engine.grad(outs, ins, grad_outputs=dummies, create_graph=True, allow_unused=True)
-        pairs = [(gi, vi) for gi, vi in zip(g, _tuple(v) if v is not None else (None,) * len(ins))
-                 if gi is not None]
-        res = engine.grad([p[0] for p in pairs], dummies,
-                          grad_outputs=[p[1] for p in pairs] if v is not None else None,
-                          create_graph=create_graph, allow_unused=True)
+        pairs = [
+            (gi, vi)
+            for gi, vi in zip(g, _tuple(v) if v is not None else (None,) * len(ins))
+            if gi is not None
+        ]
+        res = engine.grad(
+            [p[0] for p in pairs],
+            dummies,
+            grad_outputs=[p[1] for p in pairs] if v is not None else None,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
     res = _zeros_for(res, outs)
     if not create_graph:
-        outputs = outputs.detach() if isinstance(outputs, Tensor) else tuple(
-            o.detach() for o in outputs)
+        outputs = (
+            outputs.detach() if isinstance(outputs, Tensor) else tuple(o.detach() for o in outputs)
+        )
         res = tuple(r.detach() for r in res)
     return outputs, res[0] if isinstance(outputs, Tensor) else res
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
-             strategy="reverse-mode"):
+def jacobian(
+    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
+):
     """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape`` (nested
     tuples for several inputs or outputs)."""
     from ..ops import stack
@@ -94,8 +109,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             rows = [[] for _ in ins]
             flat = o.reshape(-1)
             for j in range(flat.numel()):
-                grads = engine.grad(flat[j], ins, retain_graph=True, create_graph=create_graph,
-                                    allow_unused=True)
+                grads = engine.grad(
+                    flat[j], ins, retain_graph=True, create_graph=create_graph, allow_unused=True
+                )
                 for k, (g, i) in enumerate(zip(grads, ins)):
                     rows[k].append(zeros_like(i) if g is None else g)
             blocks = []
@@ -103,15 +119,24 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 if rows[k]:
                     block = stack(rows[k]).reshape(tuple(o.shape) + tuple(i.shape))
                 else:
-                    block = zeros_like(i).reshape((0,) + tuple(i.shape)).reshape(
-                        tuple(o.shape) + tuple(i.shape))
+                    block = (
+                        zeros_like(i)
+                        .reshape((0,) + tuple(i.shape))
+                        .reshape(tuple(o.shape) + tuple(i.shape))
+                    )
                 blocks.append(block if create_graph else block.detach())
             per_out.append(blocks[0] if single_in else tuple(blocks))
     return per_out[0] if single_out else tuple(per_out)
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
-            outer_jacobian_strategy="reverse-mode"):
+def hessian(
+    func,
+    inputs,
+    create_graph=False,
+    strict=False,
+    vectorize=False,
+    outer_jacobian_strategy="reverse-mode",
+):
     """The Hessian of a scalar function at ``inputs``."""
     single = isinstance(inputs, Tensor)
 
@@ -131,8 +156,9 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         ins = _prepare(inputs, True)
         out = func(*ins)
         grads = _zeros_for(engine.grad(out, ins, create_graph=True, allow_unused=True), ins)
-        res = engine.grad(grads, ins, grad_outputs=_tuple(v), create_graph=create_graph,
-                          allow_unused=True)
+        res = engine.grad(
+            grads, ins, grad_outputs=_tuple(v), create_graph=create_graph, allow_unused=True
+        )
     res = _zeros_for(res, ins)
     if not create_graph:
         out, res = out.detach(), tuple(r.detach() for r in res)

@@ -61,8 +61,9 @@ def _analytical(func, inputs, wrt):
             if not o._rg:
                 per_out.append([None] * len(wrt))
                 continue
-            grads = engine.grad(o, wrt, grad_outputs=_wrap(seed), retain_graph=True,
-                                allow_unused=True)
+            grads = engine.grad(
+                o, wrt, grad_outputs=_wrap(seed), retain_graph=True, allow_unused=True
+            )
             per_out.append([None if g is None else g._data.reshape(-1).copy() for g in grads])
         rows.append(per_out)
     return outs, rows
@@ -74,10 +75,21 @@ def _wrap(arr):
     return wrap(arr)
 
 
-def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad=True,
-              check_grad_dtypes=False, check_batched_grad=False, fast_mode=False,
-              masked=None) -> bool:
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    fast_mode=False,
+    masked=None,
+) -> bool:
     """Check the gradients of ``func`` at ``inputs`` (float64 tensors with requires_grad)
     against central differences. Returns True, or raises ``GradcheckError`` naming the
     input and output whose Jacobians differ."""
@@ -103,9 +115,18 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, gen_non_contig_grad_outputs=False,
-                  raise_exception: bool = True, **kwargs) -> bool:
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception: bool = True,
+    **kwargs,
+) -> bool:
     """Check second derivatives: gradcheck of the map (inputs, v) -> vJ(inputs)."""
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outs = [o for o in _flat_outputs(func(*inputs)) if o.is_floating_point() or o.is_complex()]
@@ -113,8 +134,9 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         # NOTE: random, as PyTorch draws them, so the random stream advances the same way
         from ..testing import make_tensor
 
-        grad_outputs = [make_tensor(o.shape, dtype=o.dtype, low=-1, high=1, requires_grad=True)
-                        for o in outs]
+        grad_outputs = [
+            make_tensor(o.shape, dtype=o.dtype, low=-1, high=1, requires_grad=True) for o in outs
+        ]
     n = len(inputs)
     wrt_mask = [isinstance(t, Tensor) and t.requires_grad for t in inputs]
 
@@ -125,5 +147,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         grads = engine.grad(outs, diff, grad_outputs=gos, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_order, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception)
+    return gradcheck(
+        first_order,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -3,9 +3,17 @@ CuPy, whose products always run at full precision)."""
 
 from __future__ import annotations
 
-__all__ = ["is_built", "matmul", "flash_sdp_enabled", "enable_flash_sdp",
-           "mem_efficient_sdp_enabled", "enable_mem_efficient_sdp", "math_sdp_enabled",
-           "enable_math_sdp", "preferred_linalg_library"]
+__all__ = [
+    "is_built",
+    "matmul",
+    "flash_sdp_enabled",
+    "enable_flash_sdp",
+    "mem_efficient_sdp_enabled",
+    "enable_mem_efficient_sdp",
+    "math_sdp_enabled",
+    "enable_math_sdp",
+    "preferred_linalg_library",
+]
 
 
 class _MatmulFlags:
@@ -17,8 +25,10 @@ class _MatmulFlags:
         self.allow_bf16_reduced_precision_reduction = True
 
     def __repr__(self):
-        return (f"matmul(allow_tf32={self.allow_tf32}, allow_fp16_reduced_precision_reduction="
-                f"{self.allow_fp16_reduced_precision_reduction})")
+        return (
+            f"matmul(allow_tf32={self.allow_tf32}, allow_fp16_reduced_precision_reduction="
+            f"{self.allow_fp16_reduced_precision_reduction})"
+        )
 
 
 matmul = _MatmulFlags()

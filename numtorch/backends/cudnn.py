@@ -10,8 +10,17 @@ from __future__ import annotations
 import contextlib
 import sys
 
-__all__ = ["is_available", "version", "is_acceptable", "flags", "enabled", "benchmark",
-           "deterministic", "allow_tf32", "benchmark_limit"]
+__all__ = [
+    "is_available",
+    "version",
+    "is_acceptable",
+    "flags",
+    "enabled",
+    "benchmark",
+    "deterministic",
+    "allow_tf32",
+    "benchmark_limit",
+]
 
 enabled = True
 benchmark = False
@@ -37,13 +46,17 @@ _FLAG_NAMES = ("enabled", "benchmark", "deterministic", "allow_tf32", "benchmark
 
 
 @contextlib.contextmanager
-def flags(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False,
-          allow_tf32=True):
+def flags(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False, allow_tf32=True):
     """Set the flags for the duration of a ``with`` block, restoring them after."""
     module = sys.modules[__name__]
     saved = {name: getattr(module, name) for name in _FLAG_NAMES}
-    new = {"enabled": enabled, "benchmark": benchmark, "deterministic": deterministic,
-           "allow_tf32": allow_tf32, "benchmark_limit": benchmark_limit}
+    new = {
+        "enabled": enabled,
+        "benchmark": benchmark,
+        "deterministic": deterministic,
+        "allow_tf32": allow_tf32,
+        "benchmark_limit": benchmark_limit,
+    }
     for name, value in new.items():
         setattr(module, name, value)
     try:

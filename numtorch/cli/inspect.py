@@ -12,13 +12,36 @@ import pickle
 import sys
 
 _SAFETENSORS_DTYPES = {
-    "F64": "float64", "F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64",
-    "I32": "int32", "I16": "int16", "I8": "int8", "U8": "uint8", "U16": "uint16",
-    "U32": "uint32", "U64": "uint64", "BOOL": "bool", "C64": "complex64",
-    "F8_E4M3": "float8_e4m3fn", "F8_E5M2": "float8_e5m2",
+    "F64": "float64",
+    "F32": "float32",
+    "F16": "float16",
+    "BF16": "bfloat16",
+    "I64": "int64",
+    "I32": "int32",
+    "I16": "int16",
+    "I8": "int8",
+    "U8": "uint8",
+    "U16": "uint16",
+    "U32": "uint32",
+    "U64": "uint64",
+    "BOOL": "bool",
+    "C64": "complex64",
+    "F8_E4M3": "float8_e4m3fn",
+    "F8_E5M2": "float8_e5m2",
 }
-_ITEMSIZE = {"float64": 8, "int64": 8, "uint64": 8, "complex64": 8, "float32": 4, "int32": 4,
-             "uint32": 4, "float16": 2, "bfloat16": 2, "int16": 2, "uint16": 2}
+_ITEMSIZE = {
+    "float64": 8,
+    "int64": 8,
+    "uint64": 8,
+    "complex64": 8,
+    "float32": 4,
+    "int32": 4,
+    "uint32": 4,
+    "float16": 2,
+    "bfloat16": 2,
+    "int16": 2,
+    "uint16": 2,
+}
 
 
 def _walk(obj, limit: int = 100000):
@@ -48,8 +71,7 @@ def _rows_checkpoint(path):
     for key, leaf in _walk(obj):
         if isinstance(leaf, TensorInfo):
             kind = " (Parameter)" if leaf.is_parameter else ""
-            rows.append((key, list(leaf.shape), leaf.dtype.name + kind, leaf.numel(),
-                         leaf.nbytes))
+            rows.append((key, list(leaf.shape), leaf.dtype.name + kind, leaf.numel(), leaf.nbytes))
         else:
             others.append((key, leaf))
     return rows, others, "PyTorch checkpoint"
@@ -102,7 +124,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="numtorch inspect",
         description="Print a checkpoint's keys, shapes, dtypes, parameter count and size "
-                    "(.pt/.pth/.bin or .safetensors), without running code from it.")
+        "(.pt/.pth/.bin or .safetensors), without running code from it.",
+    )
     parser.add_argument("file", help="the checkpoint to inspect")
     args = parser.parse_args(argv)
     out = sys.stdout

@@ -14,8 +14,9 @@ def broadcast_all(*values):
 
     like = next((v for v in values if isinstance(v, Tensor)), None)
     dtype = like.dtype if like is not None else numtorch.get_default_dtype()
-    tensors = [v if isinstance(v, Tensor) else numtorch.tensor(float(v), dtype=dtype)
-               for v in values]
+    tensors = [
+        v if isinstance(v, Tensor) else numtorch.tensor(float(v), dtype=dtype) for v in values
+    ]
     if not all(isinstance(v, (Tensor, numbers.Number)) for v in values):
         raise ValueError("Input arguments must all be instances of numbers.Number or Tensor.")
     return numtorch.broadcast_tensors(*tensors)
@@ -65,8 +66,9 @@ class Distribution:
         return self.variance.sqrt()
 
     def __repr__(self):
-        params = ", ".join(f"{k}: {v.shape if v.numel() > 1 else v}"
-                           for k, v in self._param_items())
+        params = ", ".join(
+            f"{k}: {v.shape if v.numel() > 1 else v}" for k, v in self._param_items()
+        )
         return f"{type(self).__name__}({params})"
 
     def _param_items(self):

@@ -42,8 +42,11 @@ class Normal(Distribution):
 
     def log_prob(self, value) -> Tensor:
         log_scale = self.scale.log()
-        return (-((value - self.loc) ** 2) / (2 * self.variance) - log_scale
-                - math.log(math.sqrt(2 * math.pi)))
+        return (
+            -((value - self.loc) ** 2) / (2 * self.variance)
+            - log_scale
+            - math.log(math.sqrt(2 * math.pi))
+        )
 
     def cdf(self, value) -> Tensor:
         return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
@@ -63,7 +66,7 @@ class Uniform(Distribution):
         super().__init__(self.low.shape, validate_args=validate_args)
 
     mean = property(lambda self: (self.high + self.low) / 2)
-    stddev = property(lambda self: (self.high - self.low) / 12 ** 0.5)
+    stddev = property(lambda self: (self.high - self.low) / 12**0.5)
     variance = property(lambda self: (self.high - self.low).pow(2) / 12)
 
     def rsample(self, sample_shape=()) -> Tensor:
@@ -115,12 +118,14 @@ class Bernoulli(Distribution):
 
     def log_prob(self, value) -> Tensor:
         logits, value = _nt().broadcast_tensors(self.logits, value)
-        return -_nt().nn.functional.binary_cross_entropy_with_logits(logits, value,
-                                                                      reduction="none")
+        return -_nt().nn.functional.binary_cross_entropy_with_logits(
+            logits, value, reduction="none"
+        )
 
     def entropy(self) -> Tensor:
-        return _nt().nn.functional.binary_cross_entropy_with_logits(self.logits, self.probs,
-                                                                     reduction="none")
+        return _nt().nn.functional.binary_cross_entropy_with_logits(
+            self.logits, self.probs, reduction="none"
+        )
 
 
 class Categorical(Distribution):
@@ -148,8 +153,9 @@ class Categorical(Distribution):
     def param_shape(self) -> Size:
         return self.probs.shape
 
-    mean = property(lambda self: _nt().full(self._extended_shape(), math.nan,
-                                            dtype=self.probs.dtype))
+    mean = property(
+        lambda self: _nt().full(self._extended_shape(), math.nan, dtype=self.probs.dtype)
+    )
     mode = property(lambda self: self.probs.argmax(-1))
 
     def sample(self, sample_shape=()) -> Tensor:

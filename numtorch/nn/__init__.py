@@ -1,14 +1,14 @@
 """``numtorch.nn``: Module, Parameter, layers, losses, ``functional``, ``init`` and ``utils``.
 
-    import numtorch.nn as nn
+import numtorch.nn as nn
 
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc = nn.Linear(784, 10)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 10)
 
-        def forward(self, x):
-            return self.fc(x)
+    def forward(self, x):
+        return self.fc(x)
 """
 
 from __future__ import annotations
@@ -19,5 +19,14 @@ from .modules import __all__ as _modules_all
 from .parallel import DataParallel
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa
 
-__all__ = _modules_all + ["Parameter", "UninitializedParameter", "UninitializedBuffer",
-                          "Buffer", "DataParallel", "functional", "init", "parallel", "utils"]
+__all__ = _modules_all + [
+    "Parameter",
+    "UninitializedParameter",
+    "UninitializedBuffer",
+    "Buffer",
+    "DataParallel",
+    "functional",
+    "init",
+    "parallel",
+    "utils",
+]

@@ -12,7 +12,14 @@ import importlib
 from .._tensor import Tensor
 
 FAMILIES = [
-    "arithmetic", "logic", "creation", "convert", "inplace", "shape", "reduction", "blas",
+    "arithmetic",
+    "logic",
+    "creation",
+    "convert",
+    "inplace",
+    "shape",
+    "reduction",
+    "blas",
     "sampling",
 ]
 FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]

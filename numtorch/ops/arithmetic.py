@@ -17,8 +17,22 @@ from ..autograd.function import Primitive, broadcast_error
 from .inplace import check_cast, check_leaf, inplace, needs_graph
 
 __all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "neg", "negative", "pow", "float_power", "reciprocal", "rsub", "square",
+    "add",
+    "sub",
+    "subtract",
+    "mul",
+    "multiply",
+    "div",
+    "divide",
+    "true_divide",
+    "floor_divide",
+    "neg",
+    "negative",
+    "pow",
+    "float_power",
+    "reciprocal",
+    "rsub",
+    "square",
 ]
 
 
@@ -37,8 +51,9 @@ def operands(a, b, wrap_ints=True):
         b = b.item()
     if not isinstance(a, (Tensor, numbers.Number)) or not isinstance(b, (Tensor, numbers.Number)):
         bad = b if isinstance(a, (Tensor, numbers.Number)) else a
-        raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
-                        f"{type(bad).__name__}")
+        raise TypeError(
+            f"unsupported operand type: expected a Tensor or a number, got {type(bad).__name__}"
+        )
     dt = _dtype.result_type(a, b)
     if isinstance(a, Tensor) and a.dtype is not dt:
         a = a.to(dt)
@@ -340,7 +355,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if kind in "cb":
         t = a if isinstance(a, Tensor) else b
         raise NotImplementedError(
-            f'"div_{rounding_mode}_cpu" not implemented for \'{t.dtype.legacy_name[6:-6]}\''
+            f"\"div_{rounding_mode}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
         )
     return with_out(RoundedDiv.apply(a, b, rounding_mode), out)
 
@@ -420,10 +435,16 @@ def _inplace_ufunc(fn, ufunc):
         except ValueError:
             err = broadcast_error(self.shape, getattr(other, "shape", ()))
             if str(err).startswith("shapes"):  # broadcastable, but wider than self
-                shape = [max(x, y) for x, y in zip(
-                    (1,) * (len(other.shape) - self.ndim) + tuple(self.shape), other.shape)]
-                err = RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
-                                   f"broadcast shape {shape}")
+                shape = [
+                    max(x, y)
+                    for x, y in zip(
+                        (1,) * (len(other.shape) - self.ndim) + tuple(self.shape), other.shape
+                    )
+                ]
+                err = RuntimeError(
+                    f"output with shape {list(self.shape)} doesn't match the "
+                    f"broadcast shape {shape}"
+                )
             raise err from None
         self._vc[0] += 1
         return self
@@ -510,22 +531,52 @@ def _not_implemented_guard(fn):
 _mul_ = _inplace_ufunc(mul, "multiply")
 
 METHODS = {
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "floor_divide": floor_divide, "neg": neg, "negative": neg,
-    "reciprocal": reciprocal, "pow": pow, "float_power": float_power, "square": square,
-    "add_": _add_, "sub_": _sub_, "subtract_": _sub_, "mul_": _mul_, "multiply_": _mul_,
-    "div_": _div_, "divide_": _div_, "true_divide_": _div_,
-    "floor_divide_": _simple_inplace(floor_divide), "neg_": _simple_inplace(neg),
-    "negative_": _simple_inplace(neg), "reciprocal_": _simple_inplace(reciprocal),
-    "pow_": _simple_inplace(pow), "square_": _simple_inplace(square),
-    "__add__": _not_implemented_guard(add), "__radd__": _not_implemented_guard(_radd),
-    "__iadd__": _add_, "__sub__": _not_implemented_guard(sub),
-    "__rsub__": _not_implemented_guard(_rsub_dunder), "__isub__": _sub_,
-    "__mul__": _not_implemented_guard(mul), "__rmul__": _not_implemented_guard(_rmul),
-    "__imul__": _mul_, "__truediv__": _not_implemented_guard(div),
-    "__rtruediv__": _not_implemented_guard(_rtruediv), "__itruediv__": _div_,
+    "add": add,
+    "sub": sub,
+    "subtract": sub,
+    "mul": mul,
+    "multiply": mul,
+    "div": div,
+    "divide": div,
+    "true_divide": div,
+    "floor_divide": floor_divide,
+    "neg": neg,
+    "negative": neg,
+    "reciprocal": reciprocal,
+    "pow": pow,
+    "float_power": float_power,
+    "square": square,
+    "add_": _add_,
+    "sub_": _sub_,
+    "subtract_": _sub_,
+    "mul_": _mul_,
+    "multiply_": _mul_,
+    "div_": _div_,
+    "divide_": _div_,
+    "true_divide_": _div_,
+    "floor_divide_": _simple_inplace(floor_divide),
+    "neg_": _simple_inplace(neg),
+    "negative_": _simple_inplace(neg),
+    "reciprocal_": _simple_inplace(reciprocal),
+    "pow_": _simple_inplace(pow),
+    "square_": _simple_inplace(square),
+    "__add__": _not_implemented_guard(add),
+    "__radd__": _not_implemented_guard(_radd),
+    "__iadd__": _add_,
+    "__sub__": _not_implemented_guard(sub),
+    "__rsub__": _not_implemented_guard(_rsub_dunder),
+    "__isub__": _sub_,
+    "__mul__": _not_implemented_guard(mul),
+    "__rmul__": _not_implemented_guard(_rmul),
+    "__imul__": _mul_,
+    "__truediv__": _not_implemented_guard(div),
+    "__rtruediv__": _not_implemented_guard(_rtruediv),
+    "__itruediv__": _div_,
     "__floordiv__": _not_implemented_guard(floor_divide),
-    "__ifloordiv__": _simple_inplace(floor_divide), "__pow__": _not_implemented_guard(pow),
-    "__rpow__": _not_implemented_guard(_rpow), "__ipow__": _simple_inplace(pow), "__neg__": neg,
+    "__ifloordiv__": _simple_inplace(floor_divide),
+    "__pow__": _not_implemented_guard(pow),
+    "__rpow__": _not_implemented_guard(_rpow),
+    "__ipow__": _simple_inplace(pow),
+    "__neg__": neg,
     "__pos__": lambda self: self,
 }

@@ -15,11 +15,20 @@ def _dt_name(t):
 
 
 # the C++ names PyTorch's matrix-product dtype error uses
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 
 def _check_same_dtype(a, b, batched=False):
@@ -31,7 +40,8 @@ def _check_same_dtype(a, b, batched=False):
         raise RuntimeError(f"expected scalar type {_dt_name(a)} but found {_dt_name(b)}")
     raise RuntimeError(
         "expected m1 and m2 to have the same dtype, but got: "
-        f"{_C_NAMES.get(a.dtype.name, a.dtype.name)} != {_C_NAMES.get(b.dtype.name, b.dtype.name)}")
+        f"{_C_NAMES.get(a.dtype.name, a.dtype.name)} != {_C_NAMES.get(b.dtype.name, b.dtype.name)}"
+    )
 
 
 class Dot(Mul):
@@ -99,7 +109,7 @@ class Matmul(Primitive):
         gx = gy = None
         if x.ndim == 1:  # (k) @ (..., k, n) -> (..., n)
             if ctx.needs_input_grad[0]:
-                gx = (xp.expand_dims(g, -2) @ xp.swapaxes(y, -1, -2))  # engine sums to (k,)
+                gx = xp.expand_dims(g, -2) @ xp.swapaxes(y, -1, -2)  # engine sums to (k,)
             if ctx.needs_input_grad[1]:
                 gy = xp.expand_dims(x, -1) * xp.expand_dims(g, -2)
             return gx, gy
@@ -275,8 +285,9 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input of shape ``(*, in_features)``."""
     x, w = input._data, weight._data
     if x.ndim == 0:
-        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
-                           f"{w.ndim}D")
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are 0D and {w.ndim}D"
+        )
     if x.shape[-1] != w.shape[-1]:
         rows = 1
         for s in x.shape[:-1]:
@@ -293,8 +304,10 @@ def linear(input, weight, bias=None):
             f"{_dt_name(weight)}"
         )
     if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{_dt_name(bias)} and {_dt_name(input)}")
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got "
+            f"{_dt_name(bias)} and {_dt_name(input)}"
+        )
     if x.ndim == 2:
         cls = Linear if bias is not None else LinearNoBias
     elif x.ndim == 1:
@@ -323,8 +336,9 @@ class Einsum(Primitive):
         lhs, _, rhs = equation.partition("->")
         ins = lhs.split(",")
         if not _:
-            letters = sorted(c for c in set("".join(ins)) if c.isalpha() and
-                             "".join(ins).count(c) == 1)
+            letters = sorted(
+                c for c in set("".join(ins)) if c.isalpha() and "".join(ins).count(c) == 1
+            )
             rhs = ("..." if "..." in lhs else "") + "".join(letters)
         ctx.inputs, ctx.output = ins, rhs
         ctx.save_for_backward(*arrays)
@@ -352,13 +366,24 @@ class Einsum(Primitive):
                 shape = arrays[i].shape
                 expanded = [shape[target.index(c)] if c in keep else 1 for c in target]
                 src = "".join(c for c in target if c in keep)
-                gi = xp.reshape(xp.einsum(f"{keep}->{src}", gi) if keep != src else gi,
-                                tuple(expanded))
+                gi = xp.reshape(
+                    xp.einsum(f"{keep}->{src}", gi) if keep != src else gi, tuple(expanded)
+                )
                 gi = xp.broadcast_to(gi, shape)
             grads.append(gi)
         return tuple(grads)
 
 
-METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "inner": inner,
-           "outer": outer, "ger": outer, "vdot": vdot,
-           "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}
+METHODS = {
+    "matmul": matmul,
+    "mm": mm,
+    "bmm": bmm,
+    "mv": mv,
+    "dot": dot,
+    "inner": inner,
+    "outer": outer,
+    "ger": outer,
+    "vdot": vdot,
+    "__matmul__": matmul,
+    "__rmatmul__": lambda self, other: matmul(other, self),
+}

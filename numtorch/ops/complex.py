@@ -16,8 +16,21 @@ from .arithmetic import with_out
 from .inplace import inplace, make_view
 from .shape import linear
 
-__all__ = ["real", "imag", "conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj",
-           "is_neg", "angle", "view_as_real", "view_as_complex", "polar", "complex"]
+__all__ = [
+    "real",
+    "imag",
+    "conj",
+    "conj_physical",
+    "resolve_conj",
+    "resolve_neg",
+    "is_conj",
+    "is_neg",
+    "angle",
+    "view_as_real",
+    "view_as_complex",
+    "polar",
+    "complex",
+]
 
 _new = object.__new__
 
@@ -76,7 +89,8 @@ class ViewAsReal(Primitive):
         # NOTE: a strided view (not ndarray.view), so 0-d and transposed inputs work too
         re = z.real
         return array_module(z).lib.stride_tricks.as_strided(
-            re, z.shape + (2,), re.strides + (re.itemsize,))
+            re, z.shape + (2,), re.strides + (re.itemsize,)
+        )
 
     def backward(ctx, g):
         xp = ctx.xp
@@ -142,8 +156,9 @@ def _get_real(self):
 
 
 def _set_real(self, value):
-    real(self).copy_(value if isinstance(value, Tensor) else wrap(
-        array_module(self._data).asarray(value)))
+    real(self).copy_(
+        value if isinstance(value, Tensor) else wrap(array_module(self._data).asarray(value))
+    )
 
 
 def _get_imag(self):
@@ -151,8 +166,9 @@ def _get_imag(self):
 
 
 def _set_imag(self, value):
-    imag(self).copy_(value if isinstance(value, Tensor) else wrap(
-        array_module(self._data).asarray(value)))
+    imag(self).copy_(
+        value if isinstance(value, Tensor) else wrap(array_module(self._data).asarray(value))
+    )
 
 
 # --- conjugation -------------------------------------------------------------------------------
@@ -280,8 +296,9 @@ class Complex(Primitive):
     _name = "ComplexBackward0"
 
     def forward(ctx, re, im):
-        out = array_module(re).empty(re.shape if re.ndim >= im.ndim else im.shape,
-                                     _complex_of(re.dtype))
+        out = array_module(re).empty(
+            re.shape if re.ndim >= im.ndim else im.shape, _complex_of(re.dtype)
+        )
         out.real = re
         out.imag = im
         return out
@@ -329,8 +346,14 @@ def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:  # noqa: A002
 
 
 METHODS = {
-    "real": property(_get_real, _set_real), "imag": property(_get_imag, _set_imag),
-    "conj": conj, "conj_physical": conj_physical, "conj_physical_": _conj_physical_,
-    "resolve_conj": resolve_conj, "resolve_neg": resolve_neg, "is_conj": is_conj,
-    "is_neg": is_neg, "angle": angle,
+    "real": property(_get_real, _set_real),
+    "imag": property(_get_imag, _set_imag),
+    "conj": conj,
+    "conj_physical": conj_physical,
+    "conj_physical_": _conj_physical_,
+    "resolve_conj": resolve_conj,
+    "resolve_neg": resolve_neg,
+    "is_conj": is_conj,
+    "is_neg": is_neg,
+    "angle": angle,
 }

@@ -49,14 +49,19 @@ def windows(xp, x, ksize, stride, dilation, outs):
     st = x.strides
     nd = len(ksize)
     shape = x.shape[:2] + tuple(outs) + tuple(ksize)
-    strides = (st[:2] + tuple(st[2 + i] * stride[i] for i in range(nd))
-               + tuple(st[2 + i] * dilation[i] for i in range(nd)))
+    strides = (
+        st[:2]
+        + tuple(st[2 + i] * stride[i] for i in range(nd))
+        + tuple(st[2 + i] * dilation[i] for i in range(nd))
+    )
     return xp.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
 
 
 def out_shape(spatial, ksize, stride, pads, dilation):
-    return tuple(out_length(n, k, s, lo, hi, d)
-                 for n, k, s, (lo, hi), d in zip(spatial, ksize, stride, pads, dilation))
+    return tuple(
+        out_length(n, k, s, lo, hi, d)
+        for n, k, s, (lo, hi), d in zip(spatial, ksize, stride, pads, dilation)
+    )
 
 
 def im2col(xp, x, ksize, stride, pads, dilation, groups):
@@ -99,13 +104,17 @@ def col2im(xp, g, w, in_spatial, stride, pads, dilation, groups):
     cg = w.shape[1]
     g2 = _grouped_grad(g, groups)
     wt = w.reshape(groups, o // groups, cg, -1)
-    full = tuple(max(s + lo + hi, (m - 1) * st + d * (k - 1) + 1)
-                 for s, (lo, hi), m, st, d, k in zip(in_spatial, pads, outs, stride, dilation, ks))
+    full = tuple(
+        max(s + lo + hi, (m - 1) * st + d * (k - 1) + 1)
+        for s, (lo, hi), m, st, d, k in zip(in_spatial, pads, outs, stride, dilation, ks)
+    )
     dx = xp.zeros((cg * groups, n) + full, g.dtype)
     for k, offset in enumerate(itertools.product(*(range(k) for k in ks))):
         part = xp.matmul(wt[..., k].swapaxes(1, 2), g2).reshape(dx.shape[:2] + outs)
-        where = tuple(slice(i * d, i * d + (m - 1) * st + 1, st)
-                      for i, d, m, st in zip(offset, dilation, outs, stride))
+        where = tuple(
+            slice(i * d, i * d + (m - 1) * st + 1, st)
+            for i, d, m, st in zip(offset, dilation, outs, stride)
+        )
         dx[(slice(None), slice(None)) + where] += part
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_spatial, pads))
     return dx[(slice(None), slice(None)) + crop].swapaxes(0, 1)
@@ -232,11 +241,14 @@ def fold_array(xp, cols, spatial, ksize, stride, pads, dilation):
     full = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
     out = xp.zeros((n, c) + full, cols.dtype)
     for k, offset in enumerate(itertools.product(*(range(k) for k in ksize))):
-        where = tuple(slice(i * d, i * d + (m - 1) * st + 1, st)
-                      for i, d, m, st in zip(offset, dilation, outs, stride))
+        where = tuple(
+            slice(i * d, i * d + (m - 1) * st + 1, st)
+            for i, d, m, st in zip(offset, dilation, outs, stride)
+        )
         out[(slice(None), slice(None)) + where] += blocks[:, :, k]
-    return out[(slice(None), slice(None)) + tuple(slice(lo, lo + s)
-                                                 for s, (lo, _) in zip(spatial, pads))]
+    return out[
+        (slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, pads))
+    ]
 
 
 class Unfold(Primitive):

@@ -8,8 +8,17 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 
 __all__ = [
-    "clone", "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "ByteTensor",
-    "CharTensor", "ShortTensor", "IntTensor", "LongTensor", "BoolTensor",
+    "clone",
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "BFloat16Tensor",
+    "ByteTensor",
+    "CharTensor",
+    "ShortTensor",
+    "IntTensor",
+    "LongTensor",
+    "BoolTensor",
 ]
 
 
@@ -136,9 +145,21 @@ ShortTensor = _legacy("ShortTensor", _dtype.int16)
 IntTensor = _legacy("IntTensor", _dtype.int32)
 LongTensor = _legacy("LongTensor", _dtype.int64)
 BoolTensor = _legacy("BoolTensor", _dtype.bool)
-_BY_NAME = {f"torch.{c.__name__}": c for c in (
-    FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, ByteTensor, CharTensor, ShortTensor,
-    IntTensor, LongTensor, BoolTensor)}
+_BY_NAME = {
+    f"torch.{c.__name__}": c
+    for c in (
+        FloatTensor,
+        DoubleTensor,
+        HalfTensor,
+        BFloat16Tensor,
+        ByteTensor,
+        CharTensor,
+        ShortTensor,
+        IntTensor,
+        LongTensor,
+        BoolTensor,
+    )
+}
 
 
 def type_(self, dtype=None, non_blocking=False, **kwargs):
@@ -160,12 +181,23 @@ def type_as(self, other) -> Tensor:
 
 
 METHODS = {
-    "to": to, "clone": clone, "contiguous": contiguous, "cpu": cpu, "cuda": cuda,
-    "type": type_, "type_as": type_as,
-    "float": _caster(_dtype.float32), "double": _caster(_dtype.float64),
-    "half": _caster(_dtype.float16), "long": _caster(_dtype.int64), "int": _caster(_dtype.int32),
-    "short": _caster(_dtype.int16), "char": _caster(_dtype.int8), "byte": _caster(_dtype.uint8),
-    "bool": _caster(_dtype.bool), "cfloat": _caster(_dtype.complex64),
+    "to": to,
+    "clone": clone,
+    "contiguous": contiguous,
+    "cpu": cpu,
+    "cuda": cuda,
+    "type": type_,
+    "type_as": type_as,
+    "float": _caster(_dtype.float32),
+    "double": _caster(_dtype.float64),
+    "half": _caster(_dtype.float16),
+    "long": _caster(_dtype.int64),
+    "int": _caster(_dtype.int32),
+    "short": _caster(_dtype.int16),
+    "char": _caster(_dtype.int8),
+    "byte": _caster(_dtype.uint8),
+    "bool": _caster(_dtype.bool),
+    "cfloat": _caster(_dtype.complex64),
     "cdouble": _caster(_dtype.complex128),
 }
 if _dtype.bfloat16 is not None:

@@ -13,9 +13,27 @@ from .. import _backend, _dtype
 from .._tensor import Size, Tensor, wrap
 
 __all__ = [
-    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
-    "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
-    "logspace", "eye", "scalar_tensor", "Size", "empty_strided", "frombuffer",
+    "tensor",
+    "as_tensor",
+    "asarray",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "arange",
+    "range",
+    "linspace",
+    "logspace",
+    "eye",
+    "scalar_tensor",
+    "Size",
+    "empty_strided",
+    "frombuffer",
 ]
 
 _builtin_range = range
@@ -69,9 +87,11 @@ def _infer_np_dtype(arr, from_python: bool):
         if arr.dtype in _dtype._FROM_NP:
             return arr.dtype
         if kind in "US":
-            raise TypeError("can't convert np.ndarray of type numpy.str_. The only supported "
-                            "types are: float64, float32, float16, complex64, complex128, int64, "
-                            "int32, int16, int8, uint8, and bool.")
+            raise TypeError(
+                "can't convert np.ndarray of type numpy.str_. The only supported "
+                "types are: float64, float32, float16, complex64, complex128, int64, "
+                "int32, int16, int8, uint8, and bool."
+            )
     if kind == "f":
         return _dtype.get_default_dtype().np
     if kind == "c":
@@ -178,31 +198,56 @@ def from_numpy(ndarray) -> Tensor:
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False) -> Tensor:
     xp = _xp(None)
-    return _finish(xp.frombuffer(buffer, dtype=dtype.np, count=count, offset=offset),
-                   requires_grad)
+    return _finish(xp.frombuffer(buffer, dtype=dtype.np, count=count, offset=offset), requires_grad)
 
 
 def _dt(dtype):
     return (dtype or _dtype.get_default_dtype()).np
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, names=None) -> Tensor:
+def zeros(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    names=None,
+) -> Tensor:
     return _finish(_xp(device).zeros(parse_size(size, "zeros"), _dt(dtype)), requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False, names=None) -> Tensor:
+def ones(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    names=None,
+) -> Tensor:
     return _finish(_xp(device).ones(parse_size(size, "ones"), _dt(dtype)), requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None, names=None) -> Tensor:
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    memory_format=None,
+    names=None,
+) -> Tensor:
     return _finish(_xp(device).empty(parse_size(size, "empty"), _dt(dtype)), requires_grad, out)
 
 
-def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
-                  pin_memory=False) -> Tensor:
+def empty_strided(
+    size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+) -> Tensor:
     return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -214,8 +259,17 @@ def _fill_dtype(value, dtype):
     return _dtype.scalar_dtype(value).np
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:
+def full(
+    size,
+    fill_value,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     shape = parse_size((size,), "full")
     arr = _xp(device).full(shape, _value(fill_value), _fill_dtype(fill_value, dtype))
     return _finish(arr, requires_grad, out)
@@ -233,26 +287,37 @@ def _like(input, dtype):
     return (dtype.np if dtype is not None else input._data.dtype), input._data.shape
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:
+def zeros_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     dt, shape = _like(input, dtype)
     return _finish(_xp(device).zeros(shape, dt), requires_grad)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
+def ones_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     dt, shape = _like(input, dtype)
     return _finish(_xp(device).ones(shape, dt), requires_grad)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:
+def empty_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     dt, shape = _like(input, dtype)
     return _finish(_xp(device).empty(shape, dt), requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
+def full_like(
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+) -> Tensor:
     dt, shape = _like(input, dtype)
     return _finish(_xp(device).full(shape, _value(fill_value), dt), requires_grad)
 
@@ -260,14 +325,25 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 def _range_dtype(values, dtype):
     if dtype is not None:
         return dtype
-    if any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point())
-           for v in values):
+    if any(
+        isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point()) for v in values
+    ):
         return _dtype.get_default_dtype()
     return _dtype.int64
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False, pin_memory=False) -> Tensor:
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
     if end is None:
         start, end = 0, start
@@ -275,9 +351,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     dt = _range_dtype((start, end, step), dtype)
     xp = _xp(device)
     # NOTE: computed in double then rounded once, as PyTorch's kernel accumulates in double
@@ -285,8 +359,17 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
 
 
-def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False) -> Tensor:  # noqa: A001 - PyTorch's (deprecated) name
+def range(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:  # noqa: A001 - PyTorch's (deprecated) name
     """Like arange but including ``end``; always the default float dtype unless given."""
     if end is None:
         start, end = 0, start
@@ -296,8 +379,9 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     return _finish(arr.astype(dt.np), requires_grad, out)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False) -> Tensor:
+def linspace(
+    start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if not isinstance(steps, numbers.Integral) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -317,15 +401,34 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False) -> Tensor:
+def logspace(
+    start,
+    end,
+    steps,
+    base=10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     dt = dtype or _dtype.get_default_dtype()
     exps = linspace(start, end, steps, dtype=_dtype.float64, device=device)._data
     return _finish((base**exps).astype(dt.np), requires_grad, out)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-        pin_memory=False) -> Tensor:
+def eye(
+    n,
+    m=None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(_xp(device).eye(n, m, dtype=_dt(dtype)), requires_grad, out)
@@ -341,7 +444,8 @@ def legacy_constructor(self, args, device, dtype=None):
         src = args[0]._data
         arr = src if dtype is None or args[0].dtype is dtype else src.astype(dt.np)
     elif all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or (
-            len(args) == 1 and isinstance(args[0], Size)):
+        len(args) == 1 and isinstance(args[0], Size)
+    ):
         arr = xp.zeros(parse_size(args, "Tensor"), dt.np)
     elif len(args) == 1:
         arr = xp.array(_value(args[0]) if isinstance(args[0], Tensor) else args[0], dtype=dt.np)
@@ -353,13 +457,22 @@ def legacy_constructor(self, args, device, dtype=None):
 
 
 def _new_factory(factory):
-    def method(self, *args, dtype=None, device=None, requires_grad=False, layout=None,
-               pin_memory=False, **kwargs):
+    def method(
+        self,
+        *args,
+        dtype=None,
+        device=None,
+        requires_grad=False,
+        layout=None,
+        pin_memory=False,
+        **kwargs,
+    ):
         if "size" in kwargs:
             args = (kwargs.pop("size"),)
         size = parse_size(args, method.__name__)  # (its size errors are the generic ones)
-        return factory(size, dtype=dtype or self.dtype, device=device,
-                       requires_grad=requires_grad, **kwargs)
+        return factory(
+            size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad, **kwargs
+        )
 
     method.__name__ = "new_" + factory.__name__
     return method
@@ -372,12 +485,12 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, **kw
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device,
-                requires_grad=requires_grad)
+    return full(
+        size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+    )
 
 
-def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
-                       **kw):
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, **kw):
     """An uninitialised tensor with ``size`` and ``stride``, over storage just big enough."""
     from .strided import as_strided
 
@@ -389,6 +502,9 @@ def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_
 
 METHODS = {
     "new_empty_strided": _new_empty_strided,
-    "new_zeros": _new_factory(zeros), "new_ones": _new_factory(ones),
-    "new_empty": _new_factory(empty), "new_full": _new_full, "new_tensor": new_tensor,
+    "new_zeros": _new_factory(zeros),
+    "new_ones": _new_factory(ones),
+    "new_empty": _new_factory(empty),
+    "new_full": _new_full,
+    "new_tensor": new_tensor,
 }

@@ -21,8 +21,24 @@ from .blas import bmm, matmul, mm, mv, outer
 from .inplace import inplace
 
 __all__ = [
-    "addcmul", "addcdiv", "addmm", "addmv", "addmv_", "addr", "addbmm", "baddbmm", "chain_matmul",
-    "heaviside", "gcd", "gcd_", "lcm", "lcm_", "ldexp", "ldexp_", "frexp", "nextafter",
+    "addcmul",
+    "addcdiv",
+    "addmm",
+    "addmv",
+    "addmv_",
+    "addr",
+    "addbmm",
+    "baddbmm",
+    "chain_matmul",
+    "heaviside",
+    "gcd",
+    "gcd_",
+    "lcm",
+    "lcm_",
+    "ldexp",
+    "ldexp_",
+    "frexp",
+    "nextafter",
 ]
 
 
@@ -72,8 +88,10 @@ def _three(name, input, tensor1, tensor2, value):
     tensors = [t for t in (input, tensor1, tensor2) if isinstance(t, Tensor)]
     if len(tensors) < 3:
         bad = next(i for i, t in enumerate((input, tensor1, tensor2)) if not isinstance(t, Tensor))
-        raise TypeError(f"{name}(): argument '{('input', 'tensor1', 'tensor2')[bad]}' "
-                        f"(position {bad + 1}) must be Tensor")
+        raise TypeError(
+            f"{name}(): argument '{('input', 'tensor1', 'tensor2')[bad]}' "
+            f"(position {bad + 1}) must be Tensor"
+        )
     dt = _dtype.result_type(input, tensor1, tensor2)
     return [t if t.dtype is dt else t.to(dt) for t in tensors]
 
@@ -123,17 +141,20 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)``."""
     if vec1.ndim != 1 or vec2.ndim != 1:
-        raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D"
-                           if vec1.ndim != 1 else
-                           f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+        raise RuntimeError(
+            f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D"
+            if vec1.ndim != 1
+            else f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D"
+        )
     return with_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha, "AddrBackward0"), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
     if batch1.ndim != 3 or batch2.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor" if batch1.ndim != 3
-                           else "batch2 must be a 3D tensor")
+        raise RuntimeError(
+            "batch1 must be a 3D tensor" if batch1.ndim != 3 else "batch2 must be a 3D tensor"
+        )
     # NOTE: one 2-D product over the joined batch-and-inner axis equals the sum of the
     # per-batch products, and BLAS does it in one call
     b, n, k = batch1.shape
@@ -149,8 +170,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0"),
-                    out)
+    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0"), out)
 
 
 def _accumulate_inplace(fn):
@@ -199,8 +219,10 @@ class NotDifferentiable(Primitive):
 def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     """0 where input < 0, 1 where input > 0, ``values`` where input == 0."""
     if not isinstance(values, Tensor):
-        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not "
-                        f"{type(values).__name__}")
+        raise TypeError(
+            f"heaviside(): argument 'values' (position 2) must be Tensor, not "
+            f"{type(values).__name__}"
+        )
     if input.dtype is not values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     if input.is_complex():
@@ -214,15 +236,19 @@ def _integer_op(name):
         t = a if isinstance(a, Tensor) else b
         if t._data.dtype.kind not in "iu":
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'")
+                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
+            )
         xp = array_module(t._data)
         a = a._data if isinstance(a, Tensor) else a
         b = b._data if isinstance(b, Tensor) else b
         return with_out(wrap(getattr(xp, name)(a, b).astype(t._data.dtype, copy=False)), out)
 
     fn.__name__ = name
-    fn.__doc__ = "Elementwise " + ("greatest common divisor" if name == "gcd"
-                                   else "least common multiple") + " of integers."
+    fn.__doc__ = (
+        "Elementwise "
+        + ("greatest common divisor" if name == "gcd" else "least common multiple")
+        + " of integers."
+    )
     return fn
 
 
@@ -244,12 +270,13 @@ gcd_, lcm_ = _self_inplace(gcd), _self_inplace(lcm)
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``input * 2 ** other`` in floating point."""
     if not isinstance(other, Tensor):
-        raise TypeError("ldexp(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
+        raise TypeError(
+            f"ldexp(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
     dt = _dtype.result_type(input, other)
     if not (dt.is_floating_point or dt.is_complex):
         dt = _dtype.get_default_dtype()
-    scale = other.to(dt.to_real()).exp2() if isinstance(other, Tensor) else 2.0 ** other
+    scale = other.to(dt.to_real()).exp2() if isinstance(other, Tensor) else 2.0**other
     return with_out(input.to(dt) * scale, out)
 
 
@@ -301,17 +328,34 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     a, b = operands(input, other)
     if not a.is_floating_point():
         raise NotImplementedError(
-            f"\"nextafter_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'")
+            f"\"nextafter_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
+        )
     return with_out(Nextafter.apply(a, b), out)
 
 
 METHODS = {
-    "addcmul": addcmul, "addcdiv": addcdiv, "addmm": addmm, "addmv": addmv, "addr": addr,
-    "addbmm": addbmm, "baddbmm": baddbmm, "heaviside": heaviside, "gcd": gcd, "lcm": lcm,
+    "addcmul": addcmul,
+    "addcdiv": addcdiv,
+    "addmm": addmm,
+    "addmv": addmv,
+    "addr": addr,
+    "addbmm": addbmm,
+    "baddbmm": baddbmm,
+    "heaviside": heaviside,
+    "gcd": gcd,
+    "lcm": lcm,
     "ldexp": ldexp,
-    "frexp": frexp, "nextafter": nextafter,
-    "addcmul_": _self_inplace(addcmul), "addcdiv_": _self_inplace(addcdiv),
-    "addmv_": addmv_, "addr_": _accumulate_inplace(addr), "addbmm_": _accumulate_inplace(addbmm),
-    "baddbmm_": _accumulate_inplace(baddbmm), "heaviside_": _self_inplace(heaviside),
-    "gcd_": gcd_, "lcm_": lcm_, "ldexp_": ldexp_, "nextafter_": _self_inplace(nextafter),
+    "frexp": frexp,
+    "nextafter": nextafter,
+    "addcmul_": _self_inplace(addcmul),
+    "addcdiv_": _self_inplace(addcdiv),
+    "addmv_": addmv_,
+    "addr_": _accumulate_inplace(addr),
+    "addbmm_": _accumulate_inplace(addbmm),
+    "baddbmm_": _accumulate_inplace(baddbmm),
+    "heaviside_": _self_inplace(heaviside),
+    "gcd_": gcd_,
+    "lcm_": lcm_,
+    "ldexp_": ldexp_,
+    "nextafter_": _self_inplace(nextafter),
 }

@@ -19,21 +19,91 @@ __all__ = ["fill", "igamma", "igammac", "isreal", "index_reduce"]
 
 # Tensor methods whose in-place form is ``inplace(self, method, *args)``.
 _INPLACE_OF = (
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-    "bitwise_right_shift", "logical_and", "logical_or", "logical_xor", "greater",
-    "greater_equal", "less", "less_equal", "not_equal", "digamma", "lgamma", "polygamma",
-    "mvlgamma", "i0", "logit", "igamma", "igammac", "addmm",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "not_equal",
+    "digamma",
+    "lgamma",
+    "polygamma",
+    "mvlgamma",
+    "i0",
+    "logit",
+    "igamma",
+    "igammac",
+    "addmm",
 )
 
 # ``torch.<name>_(x, ...)`` is ``x.<name>_(...)`` for these.
 _TORCH_LEVEL_INPLACE = (
-    "abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
-    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
-    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_",
-    "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "i0_", "index_put_", "log10_",
-    "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_",
-    "reciprocal_", "resize_as_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
-    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "as_strided_",
+    "abs_",
+    "acos_",
+    "acosh_",
+    "arccos_",
+    "arccosh_",
+    "arcsin_",
+    "arcsinh_",
+    "arctan_",
+    "arctanh_",
+    "asin_",
+    "asinh_",
+    "atan_",
+    "atanh_",
+    "ceil_",
+    "clamp_",
+    "clamp_max_",
+    "clamp_min_",
+    "clip_",
+    "cos_",
+    "cosh_",
+    "deg2rad_",
+    "detach_",
+    "erf_",
+    "erfc_",
+    "exp2_",
+    "exp_",
+    "expm1_",
+    "fill_",
+    "fix_",
+    "floor_",
+    "frac_",
+    "i0_",
+    "index_put_",
+    "log10_",
+    "log1p_",
+    "log2_",
+    "log_",
+    "logit_",
+    "nan_to_num_",
+    "neg_",
+    "negative_",
+    "rad2deg_",
+    "reciprocal_",
+    "resize_as_",
+    "round_",
+    "rsqrt_",
+    "sigmoid_",
+    "sin_",
+    "sinc_",
+    "sinh_",
+    "sqrt_",
+    "square_",
+    "tan_",
+    "tanh_",
+    "trunc_",
+    "xlogy_",
+    "zero_",
+    "as_strided_",
     "conj_physical_",
 )
 
@@ -95,14 +165,24 @@ def isreal(input: Tensor) -> Tensor:
 _INDEX_REDUCE_WARNED = []
 
 
-def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
-                 include_self: bool = True) -> Tensor:
+def index_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
     """A copy of ``input`` with ``source``'s slices along ``dim`` reduced into the slices that
     ``index`` names ('prod', 'mean', 'amax' or 'amin')."""
     if not _INDEX_REDUCE_WARNED:
         _INDEX_REDUCE_WARNED.append(True)
-        warnings.warn("index_reduce() is in beta and the API may change at any time.",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "index_reduce() is in beta and the API may change at any time.",
+            UserWarning,
+            stacklevel=2,
+        )
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(
             f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
@@ -128,8 +208,12 @@ def _dim_order(self: Tensor, *, ambiguity_check=False) -> tuple:
 
 def _is_set_to(self: Tensor, tensor: Tensor) -> bool:
     a, b = self._data, tensor._data
-    return (a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
-            and self.data_ptr() == tensor.data_ptr())
+    return (
+        a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+        and self.data_ptr() == tensor.data_ptr()
+    )
 
 
 def _set_(self: Tensor, source: Tensor | None = None) -> Tensor:
@@ -151,8 +235,7 @@ def _set_(self: Tensor, source: Tensor | None = None) -> Tensor:
 def _apply_(self: Tensor, callable) -> Tensor:
     """Legacy: replace every element by ``callable(element)`` (Python numbers; no autograd)."""
     if self._rg:
-        raise RuntimeError("apply_ is only implemented on CPU tensors and with "
-                           "requires_grad=False")
+        raise RuntimeError("apply_ is only implemented on CPU tensors and with requires_grad=False")
     values = [callable(v) for v in self._data.reshape(-1).tolist()]
     xp = array_module(self._data)
     self._data[...] = xp.asarray(values, dtype=self._data.dtype).reshape(self._data.shape)
@@ -171,29 +254,52 @@ def _map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
 
 
 METHODS = {name + "_": _inplace_method(name) for name in _INPLACE_OF}
-METHODS.update({
-    "float_power_": float_power_, "igamma": igamma, "igammac": igammac, "isreal": isreal,
-    "index_reduce": index_reduce,
-    "index_reduce_": lambda self, dim, index, source, reduce, *, include_self=True: inplace(
-        self, index_reduce, dim, index, source, reduce, include_self=include_self),
-    "nbytes": property(lambda self: self._data.nbytes),
-    "itemsize": property(lambda self: self._data.itemsize),
-    "is_cpu": property(lambda self: self.device.type == "cpu"),
-    "is_meta": property(lambda self: False),
-    # layouts and backends numtorch does not have: always dense, CPU (or CUDA) tensors
-    **{flag: property(lambda self: False) for flag in (
-        "is_sparse", "is_sparse_csr", "is_quantized", "is_nested", "is_mkldnn", "is_mps",
-        "is_xla", "is_xpu", "is_ipu", "is_vulkan", "is_maia", "is_mtia")},
-    "name": property(lambda self: None),
-    "output_nr": property(lambda self: self._output_nr),
-    "is_pinned": lambda self, device=None: False,
-    "pin_memory": lambda self, device=None: self,
-    "share_memory_": lambda self: self,
-    "is_shared": lambda self: False,
-    "const_data_ptr": lambda self: self.data_ptr(),
-    "dim_order": _dim_order, "is_set_to": _is_set_to, "set_": _set_,
-    "apply_": _apply_, "map_": _map_,
-})
+METHODS.update(
+    {
+        "float_power_": float_power_,
+        "igamma": igamma,
+        "igammac": igammac,
+        "isreal": isreal,
+        "index_reduce": index_reduce,
+        "index_reduce_": lambda self, dim, index, source, reduce, *, include_self=True: inplace(
+            self, index_reduce, dim, index, source, reduce, include_self=include_self
+        ),
+        "nbytes": property(lambda self: self._data.nbytes),
+        "itemsize": property(lambda self: self._data.itemsize),
+        "is_cpu": property(lambda self: self.device.type == "cpu"),
+        "is_meta": property(lambda self: False),
+        # layouts and backends numtorch does not have: always dense, CPU (or CUDA) tensors
+        **{
+            flag: property(lambda self: False)
+            for flag in (
+                "is_sparse",
+                "is_sparse_csr",
+                "is_quantized",
+                "is_nested",
+                "is_mkldnn",
+                "is_mps",
+                "is_xla",
+                "is_xpu",
+                "is_ipu",
+                "is_vulkan",
+                "is_maia",
+                "is_mtia",
+            )
+        },
+        "name": property(lambda self: None),
+        "output_nr": property(lambda self: self._output_nr),
+        "is_pinned": lambda self, device=None: False,
+        "pin_memory": lambda self, device=None: self,
+        "share_memory_": lambda self: self,
+        "is_shared": lambda self: False,
+        "const_data_ptr": lambda self: self.data_ptr(),
+        "dim_order": _dim_order,
+        "is_set_to": _is_set_to,
+        "set_": _set_,
+        "apply_": _apply_,
+        "map_": _map_,
+    }
+)
 for _name in _TORCH_LEVEL_INPLACE:
     globals()[_name] = _torch_level(_name)
     __all__.append(_name)

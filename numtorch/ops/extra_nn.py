@@ -13,16 +13,59 @@ from .._tensor import Tensor
 from .interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 
 __all__ = [
-    "softmax", "log_softmax", "dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
-    "feature_alpha_dropout", "feature_alpha_dropout_", "relu_", "selu", "selu_", "celu",
-    "celu_", "rrelu", "rrelu_", "threshold", "threshold_", "hardshrink", "prelu", "conv1d",
-    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "convolution", "batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm",
-    "embedding", "bilinear", "cosine_similarity", "pairwise_distance", "pdist", "max_pool1d",
-    "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d",
-    "adaptive_max_pool1d", "constant_pad_nd", "kl_div", "binary_cross_entropy_with_logits",
-    "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
-    "triplet_margin_loss", "poisson_nll_loss", "pixel_shuffle", "pixel_unshuffle",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "dropout_",
+    "alpha_dropout",
+    "alpha_dropout_",
+    "feature_alpha_dropout",
+    "feature_alpha_dropout_",
+    "relu_",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "rrelu",
+    "rrelu_",
+    "threshold",
+    "threshold_",
+    "hardshrink",
+    "prelu",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "convolution",
+    "batch_norm",
+    "layer_norm",
+    "group_norm",
+    "instance_norm",
+    "rms_norm",
+    "embedding",
+    "bilinear",
+    "cosine_similarity",
+    "pairwise_distance",
+    "pdist",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool1d_with_indices",
+    "avg_pool1d",
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "constant_pad_nd",
+    "kl_div",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "triplet_margin_loss",
+    "poisson_nll_loss",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "channel_shuffle",
 ]
 
@@ -87,8 +130,9 @@ def celu(input: Tensor, alpha=1.0) -> Tensor:
     return _F().celu(input, alpha)
 
 
-def rrelu(input: Tensor, lower=0.125, upper=1.0 / 3, training: bool = False,
-          generator=None) -> Tensor:
+def rrelu(
+    input: Tensor, lower=0.125, upper=1.0 / 3, training: bool = False, generator=None
+) -> Tensor:
     return _F().rrelu(input, lower, upper, training)
 
 
@@ -122,8 +166,9 @@ def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
 
 
 # --- convolution and normalisation with aten's argument order ----------------------------------
-def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
-                groups) -> Tensor:
+def convolution(
+    input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
+) -> Tensor:
     """The general convolution: ``conv{1,2,3}d`` or its transpose, by the weight's rank."""
     n = weight.ndim - 2
     F = _F()
@@ -133,20 +178,35 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     return getattr(F, f"conv{n}d")(input, weight, bias, stride, padding, dilation, groups)
 
 
-def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
-               cudnn_enabled=True) -> Tensor:
-    return _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum,
-                           eps)
+def batch_norm(
+    input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled=True
+) -> Tensor:
+    return _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
-def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum,
-                  eps, cudnn_enabled=True) -> Tensor:
-    return _F().instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
-                              momentum, eps)
+def instance_norm(
+    input,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    use_input_stats,
+    momentum,
+    eps,
+    cudnn_enabled=True,
+) -> Tensor:
+    return _F().instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
 
 
-def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
-              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+def embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Rows of ``weight`` (note: weight first); ``padding_idx=-1`` means none."""
     pad = None if padding_idx is None or padding_idx < 0 else padding_idx
     return _F().embedding(indices, weight, pad, scale_grad_by_freq=scale_grad_by_freq)
@@ -169,16 +229,16 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     return _F().max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1,
-                            ceil_mode=False):
-    return _F().max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode,
-                           return_indices=True)
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _F().max_pool1d(
+        input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True
+    )
 
 
-def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False,
-               count_include_pad=True):
-    return _F().avg_pool1d(input, kernel_size, _stride(stride), padding, ceil_mode,
-                           count_include_pad)
+def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False, count_include_pad=True):
+    return _F().avg_pool1d(
+        input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad
+    )
 
 
 def adaptive_max_pool1d(input, output_size):
@@ -195,35 +255,40 @@ def kl_div(input, target, reduction: int = 1, *, log_target: bool = False):
     return _F().kl_div(input, target, reduction=_REDUCTION[reduction], log_target=log_target)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
-                                     reduction: int = 1):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, pos_weight=None, reduction: int = 1
+):
     return _F().binary_cross_entropy_with_logits(
-        input, target, weight, reduction=_REDUCTION[reduction], pos_weight=pos_weight)
+        input, target, weight, reduction=_REDUCTION[reduction], pos_weight=pos_weight
+    )
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction: int = 1):
-    return _F().cosine_embedding_loss(input1, input2, target, margin,
-                                      reduction=_REDUCTION[reduction])
+    return _F().cosine_embedding_loss(
+        input1, input2, target, margin, reduction=_REDUCTION[reduction]
+    )
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction: int = 1):
-    return _F().margin_ranking_loss(input1, input2, target, margin,
-                                    reduction=_REDUCTION[reduction])
+    return _F().margin_ranking_loss(input1, input2, target, margin, reduction=_REDUCTION[reduction])
 
 
 def hinge_embedding_loss(input, target, margin=1.0, reduction: int = 1):
     return _F().hinge_embedding_loss(input, target, margin, reduction=_REDUCTION[reduction])
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
-                        reduction: int = 1):
-    return _F().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
-                                    reduction=_REDUCTION[reduction])
+def triplet_margin_loss(
+    anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction: int = 1
+):
+    return _F().triplet_margin_loss(
+        anchor, positive, negative, margin, p, eps, swap, reduction=_REDUCTION[reduction]
+    )
 
 
 def poisson_nll_loss(input, target, log_input, full, eps, reduction):
-    return _F().poisson_nll_loss(input, target, log_input, full, eps=eps,
-                                 reduction=_REDUCTION[reduction])
+    return _F().poisson_nll_loss(
+        input, target, log_input, full, eps=eps, reduction=_REDUCTION[reduction]
+    )
 
 
 # --- compositions -------------------------------------------------------------------------------
@@ -239,5 +304,8 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
 
 
 METHODS = {
-    "softmax": softmax, "log_softmax": log_softmax, "hardshrink": hardshrink, "prelu": prelu,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "hardshrink": hardshrink,
+    "prelu": prelu,
 }

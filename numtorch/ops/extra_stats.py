@@ -14,8 +14,21 @@ from .._tensor import Size, Tensor, _wrap_dim
 from .inplace import inplace
 
 __all__ = [
-    "cov", "corrcoef", "dist", "trapezoid", "trapz", "cumulative_trapezoid", "gradient", "vander",
-    "diagflat", "renorm", "is_nonzero", "is_same_size", "is_signed", "unravel_index", "ravel",
+    "cov",
+    "corrcoef",
+    "dist",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "gradient",
+    "vander",
+    "diagflat",
+    "renorm",
+    "is_nonzero",
+    "is_same_size",
+    "is_signed",
+    "unravel_index",
+    "ravel",
 ]
 
 
@@ -33,8 +46,10 @@ def _floating(t: Tensor) -> Tensor:
 def cov(input: Tensor, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     """Covariance of the variables in ``input``'s rows, observed in its columns."""
     if input.ndim > 2:
-        raise ValueError(f"cov(): expected input to have two or fewer dimensions but got an "
-                         f"input with {input.ndim} dimensions")
+        raise ValueError(
+            f"cov(): expected input to have two or fewer dimensions but got an "
+            f"input with {input.ndim} dimensions"
+        )
     x = _floating(input if input.ndim == 2 else input.reshape(1, -1))
     n_obs = x.shape[1]
     w = None
@@ -57,8 +72,12 @@ def cov(input: Tensor, *, correction: int = 1, fweights=None, aweights=None) -> 
     else:
         norm = w_sum - correction
     if float(norm) <= 0:
-        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the number of observations.", UserWarning, stacklevel=2)
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less "
+            "than the number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
         norm = norm * 0 if isinstance(norm, Tensor) else 0
     xc = x - avg.unsqueeze(1)
     right = xc if w is None else xc * w
@@ -140,27 +159,35 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     one number per dim, or one tensor of sample coordinates per dim."""
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
-    dims = list(range(input.ndim)) if dim is None else (
-        [dim] if isinstance(dim, numbers.Integral) else list(dim))
+    dims = (
+        list(range(input.ndim))
+        if dim is None
+        else ([dim] if isinstance(dim, numbers.Integral) else list(dim))
+    )
     dims = [_wrap_dim(d, input.ndim, "gradient") for d in dims]
     for d in set(dims):
         if dims.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     if isinstance(spacing, (list, tuple)):
         if len(spacing) != len(dims):
-            given = ("since dim argument was not given" if dim is None else
-                     f"since dim argument was given as {list(dims)}")
+            given = (
+                "since dim argument was not given"
+                if dim is None
+                else f"since dim argument was given as {list(dims)}"
+            )
             raise RuntimeError(
                 "torch.gradient expected spacing to be unspecified, a scalar, or a list of "
                 f"length equal to 'self.dim() = {input.ndim}', {given}, but got a list of "
-                f"length {len(spacing)}")
+                f"length {len(spacing)}"
+            )
         spacings = list(spacing)
     else:
         spacings = [spacing] * len(dims)
     for d in dims:
         if input.shape[d] < edge_order + 1:
             raise RuntimeError(
-                "torch.gradient expected each dimension size to be at least edge_order+1")
+                "torch.gradient expected each dimension size to be at least edge_order+1"
+            )
     f = _floating(input)
     return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, spacings))
 
@@ -176,8 +203,7 @@ def _gradient_along(f: Tensor, dim: int, h, edge_order: int) -> Tensor:
             end = (last - f.narrow(dim, n - 2, 1)) / h
         else:
             start = (-1.5 * first + 2 * f.narrow(dim, 1, 1) - 0.5 * f.narrow(dim, 2, 1)) / h
-            end = (0.5 * f.narrow(dim, n - 3, 1) - 2 * f.narrow(dim, n - 2, 1)
-                   + 1.5 * last) / h
+            end = (0.5 * f.narrow(dim, n - 3, 1) - 2 * f.narrow(dim, n - 2, 1) + 1.5 * last) / h
         return _nt().cat([start, inner, end], dim)
     # sample coordinates: the second-order formula for uneven steps
     shape = (-1,) + (1,) * (f.ndim - 1 - dim)
@@ -192,13 +218,17 @@ def _gradient_along(f: Tensor, dim: int, h, edge_order: int) -> Tensor:
         end = (last - f.narrow(dim, n - 2, 1)) / dx[-1:]
     else:
         d1, d2 = dx[:1], dx[1:2]
-        start = (-(2 * d1 + d2) / (d1 * (d1 + d2)) * first
-                 + (d1 + d2) / (d1 * d2) * f.narrow(dim, 1, 1)
-                 - d1 / (d2 * (d1 + d2)) * f.narrow(dim, 2, 1))
+        start = (
+            -(2 * d1 + d2) / (d1 * (d1 + d2)) * first
+            + (d1 + d2) / (d1 * d2) * f.narrow(dim, 1, 1)
+            - d1 / (d2 * (d1 + d2)) * f.narrow(dim, 2, 1)
+        )
         d1, d2 = dx[-2:-1], dx[-1:]
-        end = (d2 / (d1 * (d1 + d2)) * f.narrow(dim, n - 3, 1)
-               - (d2 + d1) / (d1 * d2) * f.narrow(dim, n - 2, 1)
-               + (2 * d2 + d1) / (d2 * (d1 + d2)) * last)
+        end = (
+            d2 / (d1 * (d1 + d2)) * f.narrow(dim, n - 3, 1)
+            - (d2 + d1) / (d1 * d2) * f.narrow(dim, n - 2, 1)
+            + (2 * d2 + d1) / (d2 * (d1 + d2)) * last
+        )
     return _nt().cat([start, inner, end], dim)
 
 
@@ -234,8 +264,9 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
     if input.ndim <= 1:
-        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
-                           "dimensions")
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
+        )
     dim = _wrap_dim(dim, input.ndim, "renorm")
     others = tuple(d for d in range(input.ndim) if d != dim)
     norms = _nt().linalg.vector_norm(input, p, dim=others, keepdim=True)
@@ -272,8 +303,7 @@ def unravel_index(indices, shape) -> tuple:
         raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
     shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
     if any(s < 0 for s in shape):
-        raise ValueError("'shape' cannot have negative values, but got "
-                         f"{tuple(shape)}")
+        raise ValueError(f"'shape' cannot have negative values, but got {tuple(shape)}")
     idx = indices.to(_dtype.int64)
     coords = []
     for size in reversed(shape):
@@ -298,14 +328,22 @@ def sum_to_size(self: Tensor, *size) -> Tensor:
     if not ok:
         raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
     dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1
+    )
     out = self.sum(dim=dims, keepdim=True) if dims else self
     return out.reshape(Size(size)) if lead else out
 
 
 METHODS = {
-    "cov": cov, "corrcoef": corrcoef, "dist": dist, "diagflat": diagflat, "renorm": renorm,
+    "cov": cov,
+    "corrcoef": corrcoef,
+    "dist": dist,
+    "diagflat": diagflat,
+    "renorm": renorm,
     "renorm_": lambda self, p, dim, maxnorm: inplace(self, renorm, p, dim, maxnorm),
-    "is_nonzero": is_nonzero, "is_same_size": is_same_size, "is_signed": is_signed,
-    "ravel": ravel, "sum_to_size": sum_to_size,
+    "is_nonzero": is_nonzero,
+    "is_same_size": is_same_size,
+    "is_signed": is_signed,
+    "ravel": ravel,
+    "sum_to_size": sum_to_size,
 }

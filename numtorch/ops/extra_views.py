@@ -15,8 +15,15 @@ from . import shape as _shape
 from . import strided as _strided
 from .inplace import check_leaf, inplace
 
-__all__ = ["select_scatter", "slice_scatter", "diagonal_scatter", "split_with_sizes",
-           "unsafe_split", "unsafe_chunk", "unsafe_split_with_sizes"]
+__all__ = [
+    "select_scatter",
+    "slice_scatter",
+    "diagonal_scatter",
+    "split_with_sizes",
+    "unsafe_split",
+    "unsafe_chunk",
+    "unsafe_split_with_sizes",
+]
 
 
 # --- scatter into a copy ----------------------------------------------------------------------
@@ -68,14 +75,17 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
     d = _wrap_dim(dim, input.ndim, "select_scatter")
     n = input.shape[d]
     if not -n <= index < n:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(input.shape)} at dimension {d}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input.shape)} at dimension {d}"
+        )
     key = (slice(None),) * d + (index % n, Ellipsis)
     return _scatter(SelectScatter, "select_scatter", input, src, key)
 
 
-def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None,
-                  step: int = 1) -> Tensor:
+def slice_scatter(
+    input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1
+) -> Tensor:
     """A copy of ``input`` with the slice ``start:end:step`` along ``dim`` replaced by
     ``src``."""
     if step <= 0:
@@ -85,8 +95,9 @@ def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None
     return _scatter(SliceScatterInto, "slice_scatter", input, src, key)
 
 
-def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
-                     dim2: int = 1) -> Tensor:
+def diagonal_scatter(
+    input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
+) -> Tensor:
     """A copy of ``input`` with ``input.diagonal(offset, dim1, dim2)`` replaced by ``src``."""
     out = input.clone()
     target = out.diagonal(offset, dim1, dim2)
@@ -129,9 +140,12 @@ def _renamed(cls, name):
 
 
 _INPLACE_NAMES = {
-    _shape.T: "TBackward1", _shape.Transpose: "TransposeBackward1",
-    _shape.Unsqueeze: "UnsqueezeBackward1", _shape.SqueezeAll: "SqueezeBackward3",
-    _shape.Squeeze: "SqueezeBackward4", _shape.SqueezeDims: "SqueezeBackward5",
+    _shape.T: "TBackward1",
+    _shape.Transpose: "TransposeBackward1",
+    _shape.Unsqueeze: "UnsqueezeBackward1",
+    _shape.SqueezeAll: "SqueezeBackward3",
+    _shape.Squeeze: "SqueezeBackward4",
+    _shape.SqueezeDims: "SqueezeBackward5",
     _strided.AsStrided: "AsStridedBackward1",
 }
 _INPLACE_CLASSES = {cls: _renamed(cls, name) for cls, name in _INPLACE_NAMES.items()}
@@ -169,8 +183,9 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
-                           f"{list(sizes)}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}"
+        )
     if self._rg:
         raise RuntimeError("cannot resize variables that require grad")
     data = self._data
@@ -231,8 +246,7 @@ def new(self: Tensor, *args, device=None) -> Tensor:
     if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype is not self.dtype:
         raise TypeError(f"expected {self.dtype} (got {args[0].dtype})")
     out = Tensor.__new__(Tensor)
-    legacy_constructor(out, args, device if device is not None else self.device,
-                       dtype=self.dtype)
+    legacy_constructor(out, args, device if device is not None else self.device, dtype=self.dtype)
     return out
 
 
@@ -241,14 +255,24 @@ def _squeeze_args(self, dim=None):
 
 
 METHODS = {
-    "select_scatter": select_scatter, "slice_scatter": slice_scatter,
-    "diagonal_scatter": diagonal_scatter, "split_with_sizes": split_with_sizes,
-    "unsafe_split": unsafe_split, "unsafe_chunk": unsafe_chunk,
+    "select_scatter": select_scatter,
+    "slice_scatter": slice_scatter,
+    "diagonal_scatter": diagonal_scatter,
+    "split_with_sizes": split_with_sizes,
+    "unsafe_split": unsafe_split,
+    "unsafe_chunk": unsafe_chunk,
     "unsafe_split_with_sizes": unsafe_split_with_sizes,
-    "t_": _inplace_view(_shape.t), "transpose_": _inplace_view(_shape.transpose),
-    "swapaxes_": _inplace_view(_shape.transpose), "swapdims_": _inplace_view(_shape.transpose),
-    "unsqueeze_": _inplace_view(_shape.unsqueeze), "squeeze_": _inplace_view(_squeeze_args),
+    "t_": _inplace_view(_shape.t),
+    "transpose_": _inplace_view(_shape.transpose),
+    "swapaxes_": _inplace_view(_shape.transpose),
+    "swapdims_": _inplace_view(_shape.transpose),
+    "unsqueeze_": _inplace_view(_shape.unsqueeze),
+    "squeeze_": _inplace_view(_squeeze_args),
     "as_strided_": _inplace_view(_strided.as_strided),
-    "resize_": resize_, "resize_as_": resize_as_, "resize": resize, "resize_as": resize_as,
-    "fill_diagonal_": fill_diagonal_, "new": new,
+    "resize_": resize_,
+    "resize_as_": resize_as_,
+    "resize": resize,
+    "resize_as": resize_as,
+    "fill_diagonal_": fill_diagonal_,
+    "new": new,
 }

@@ -13,8 +13,16 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from .creation import _xp
 
-__all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window",
-           "kaiser_window", "detach", "is_inference", "get_device"]
+__all__ = [
+    "hann_window",
+    "hamming_window",
+    "blackman_window",
+    "bartlett_window",
+    "kaiser_window",
+    "detach",
+    "is_inference",
+    "get_device",
+]
 
 
 def _window(name, window_length, periodic, dtype, device, requires_grad, formula):
@@ -22,8 +30,9 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     if not dt.is_floating_point:
         raise RuntimeError(f"{name} expects floating point dtypes, got: {dt}")
     if window_length < 0:
-        raise RuntimeError(f"{name} requires non-negative window_length, got "
-                           f"window_length={window_length}")
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={window_length}"
+        )
     xp = _xp(device)
     if window_length <= 1:
         out = xp.ones((window_length,), dt.np)
@@ -38,46 +47,120 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     return t
 
 
-def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
-                device=None, requires_grad: bool = False) -> Tensor:
+def hann_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``0.5 - 0.5 cos(2 pi n / (N - 1))``."""
-    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
-                   _raised_cosine(0.5, 0.5))
+    return _window(
+        "hann_window",
+        window_length,
+        periodic,
+        dtype,
+        device,
+        requires_grad,
+        _raised_cosine(0.5, 0.5),
+    )
 
 
 def _raised_cosine(alpha, beta):
     return lambda xp, n, m: alpha - beta * xp.cos(2 * math.pi * n / m)
 
 
-def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
-                   beta: float = 0.46, *, dtype=None, layout=None, device=None,
-                   requires_grad: bool = False) -> Tensor:
+def hamming_window(
+    window_length: int,
+    periodic: bool = True,
+    alpha: float = 0.54,
+    beta: float = 0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``alpha - beta cos(2 pi n / (N - 1))``."""
-    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
-                   _raised_cosine(alpha, beta))
+    return _window(
+        "hamming_window",
+        window_length,
+        periodic,
+        dtype,
+        device,
+        requires_grad,
+        _raised_cosine(alpha, beta),
+    )
 
 
-def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
-                    device=None, requires_grad: bool = False) -> Tensor:
+def blackman_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
-                   lambda xp, n, m: 0.42 - 0.5 * xp.cos(2 * math.pi * n / m)
-                   + 0.08 * xp.cos(4 * math.pi * n / m))
+    return _window(
+        "blackman_window",
+        window_length,
+        periodic,
+        dtype,
+        device,
+        requires_grad,
+        lambda xp, n, m: (
+            0.42 - 0.5 * xp.cos(2 * math.pi * n / m) + 0.08 * xp.cos(4 * math.pi * n / m)
+        ),
+    )
 
 
-def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
-                    device=None, requires_grad: bool = False) -> Tensor:
+def bartlett_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """The triangle ``1 - |2n / (N - 1) - 1|``."""
-    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
-                   lambda xp, n, m: 1 - xp.abs(2 * n / m - 1))
+    return _window(
+        "bartlett_window",
+        window_length,
+        periodic,
+        dtype,
+        device,
+        requires_grad,
+        lambda xp, n, m: 1 - xp.abs(2 * n / m - 1),
+    )
 
 
-def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype=None,
-                  layout=None, device=None, requires_grad: bool = False) -> Tensor:
+def kaiser_window(
+    window_length: int,
+    periodic: bool = True,
+    beta: float = 12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)``."""
-    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
-                   lambda xp, n, m: xp.i0(beta * xp.sqrt(
-                       xp.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / xp.i0(beta))
+    return _window(
+        "kaiser_window",
+        window_length,
+        periodic,
+        dtype,
+        device,
+        requires_grad,
+        lambda xp, n, m: (
+            xp.i0(beta * xp.sqrt(xp.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / xp.i0(beta)
+        ),
+    )
 
 
 def detach(input: Tensor) -> Tensor:

@@ -104,7 +104,7 @@ class FftC2R(Primitive):
         n, m = g.shape[last], gz.shape[last]
         xp = array_module(g._data if ctx._graph else g)
         scale = xp.ones(m, dtype=(g._data if ctx._graph else g).dtype)
-        scale[1:1 + n - m] = 2
+        scale[1 : 1 + n - m] = 2
         scale = scale.reshape((m,) + (1,) * (gz.ndim - last - 1))
         return gz * (wrap(scale) if ctx._graph else scale), None, None, None
 

@@ -102,7 +102,7 @@ def real(a):
 
 
 def power(a, b):
-    return a ** b
+    return a**b
 
 
 def multiply(a, b):

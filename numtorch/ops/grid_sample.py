@@ -198,8 +198,10 @@ def _sample(x: Tensor, coords, mode, spatial, padding_mode, align_corners):
     for offs in itertools.product(range(4), repeat=nd):
         taps = [f + (o - 1) for f, o in zip(floors, offs)]
         if padding_mode != "zeros":
-            taps = [pad_coords(xp, t, n, padding_mode == "reflection", align_corners)[0]
-                    for t, n in zip(taps, spatial)]
+            taps = [
+                pad_coords(xp, t, n, padding_mode == "reflection", align_corners)[0]
+                for t, n in zip(taps, spatial)
+            ]
         idx, ok = _corner(xp, taps, (0,) * nd, spatial)
         w = wrap(ok.astype(x._data.dtype))
         for o, ws in zip(offs, weights):
@@ -212,47 +214,68 @@ def _sample(x: Tensor, coords, mode, spatial, padding_mode, align_corners):
 def _check(input, grid, mode):
     nd = input.dim() - 2
     if input.dtype != grid.dtype:
-        raise RuntimeError(f"expected scalar type {input.dtype.legacy_name[6:-6]} but found "
-                           f"{grid.dtype.legacy_name[6:-6]}")
+        raise RuntimeError(
+            f"expected scalar type {input.dtype.legacy_name[6:-6]} but found "
+            f"{grid.dtype.legacy_name[6:-6]}"
+        )
     sizes = f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
     if input.shape[0] != grid.shape[0]:
-        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
-                           f"but got {sizes}")
+        raise RuntimeError(
+            f"grid_sampler(): expected grid and input to have same batch size, but got {sizes}"
+        )
     if input.dim() not in (4, 5) or grid.dim() != input.dim():
-        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number "
-                           f"of dimensions, but got {sizes}")
+        raise RuntimeError(
+            "grid_sampler(): expected 4D or 5D input and grid with same number "
+            f"of dimensions, but got {sizes}"
+        )
     if grid.shape[-1] != nd:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, "
-                           f"but got grid with sizes {list(grid.shape)}")
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {nd} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
     for i in range(2, input.dim()):
         if input.shape[i] == 0:
-            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial "
-                               f"dimensions, but input has sizes {list(input.shape)} with "
-                               f"dimension {i} being empty")
+            raise RuntimeError(
+                "grid_sampler(): expected input to have non-empty spatial "
+                f"dimensions, but input has sizes {list(input.shape)} with "
+                f"dimension {i} being empty"
+            )
     if mode == "bicubic" and nd != 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"grid_sampler_{nd}d_cpu_kernel_impl\" not implemented "
-                                  f"for '{input.dtype.legacy_name[6:-6]}'")
+        raise NotImplementedError(
+            f'"grid_sampler_{nd}d_cpu_kernel_impl" not implemented '
+            f"for '{input.dtype.legacy_name[6:-6]}'"
+        )
 
 
 _DEFAULT_CHANGED = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
     "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
-    "documentation of grid_sample for details.")
+    "documentation of grid_sample for details."
+)
 
 
-def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
-                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> Tensor:
     """Samples ``input`` (``(N, C, H, W)`` or ``(N, C, D, H, W)``) at the normalised positions
     ``grid`` (``(N, H_out, W_out, 2)`` or ``(N, D_out, H_out, W_out, 3)``, ``x`` first; -1 and
     1 are the image's edges, or its corner pixel centres with ``align_corners=True``)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
-        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', "
-                         f"'nearest' or 'bicubic', but got: '{mode}'")
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', "
+            f"'nearest' or 'bicubic', but got: '{mode}'"
+        )
     if padding_mode not in ("zeros", "border", "reflection"):
-        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
-                         f"'border', or 'reflection', but got: '{padding_mode}'")
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+            f"'border', or 'reflection', but got: '{padding_mode}'"
+        )
     if align_corners is None:
         warnings.warn(_DEFAULT_CHANGED, stacklevel=2)
         align_corners = False
@@ -300,22 +323,30 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     if len(size) in (4, 5):
         nd = len(size) - 2
         if theta.dim() != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
-            raise ValueError(f"Expected a batch of {nd}D affine matrices of shape "
-                             f"Nx{nd}x{nd + 1} for size {size}. Got {theta.shape}.")
+            raise ValueError(
+                f"Expected a batch of {nd}D affine matrices of shape "
+                f"Nx{nd}x{nd + 1} for size {size}. Got {theta.shape}."
+            )
     else:
-        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D "
-                                  f"affine transforms, respectively. Got size {size}.")
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+            f"affine transforms, respectively. Got size {size}."
+        )
     spatial = size[2:]
     if align_corners and min(spatial) == 1:
-        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
-                      "grids when align_corners=True. This is not an intended use case of "
-                      "affine_grid. See the documentation of affine_grid for details.",
-                      stacklevel=2)
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size "
+            "grids when align_corners=True. This is not an intended use case of "
+            "affine_grid. See the documentation of affine_grid for details.",
+            stacklevel=2,
+        )
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     if theta.shape[0] != size[0]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{size[0]}, {nd + 1}] but got: [{theta.shape[0]}, {nd + 1}].")
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{size[0]}, {nd + 1}] but got: [{theta.shape[0]}, {nd + 1}]."
+        )
     xp = array_module(theta._data)
     dtype = theta._data.dtype
     axes = [_base_coords(xp, s, align_corners, dtype) for s in spatial]

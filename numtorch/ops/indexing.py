@@ -26,15 +26,22 @@ _BASIC = (int, slice, type(None), type(Ellipsis))
 def _as_tuple(key):
     if type(key) is tuple:
         return key
-    if isinstance(key, list) and len(key) < 32 and any(
-            isinstance(k, (Tensor, list, tuple, slice)) or k is None or k is Ellipsis
-            for k in key):
+    if (
+        isinstance(key, list)
+        and len(key) < 32
+        and any(
+            isinstance(k, (Tensor, list, tuple, slice)) or k is None or k is Ellipsis for k in key
+        )
+    ):
         # NOTE: PyTorch still reads x[[[0, 1], [1, 2]]] as x[[0, 1], [1, 2]] (with a warning)
         warnings.warn(
             "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
             "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this "
             "will be interpreted as tensor index, x[torch.tensor(seq)], which will result either "
-            "in an error or a different result", UserWarning, stacklevel=3)
+            "in an error or a different result",
+            UserWarning,
+            stacklevel=3,
+        )
         return tuple(key)
     return (key,)
 
@@ -51,8 +58,12 @@ def _convert(k, xp):
         if kind == "b":
             return a if a.ndim else bool(a)
         if kind == "u" and a.dtype.itemsize == 1:
-            warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
-                          "torch.bool instead.", UserWarning, stacklevel=3)
+            warnings.warn(
+                "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                "torch.bool instead.",
+                UserWarning,
+                stacklevel=3,
+            )
             return a.astype(bool) if a.ndim else bool(a)
         if kind not in "iu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -72,7 +83,8 @@ def _convert(k, xp):
         return _convert(wrap(xp.asarray(k)), xp)
     raise IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-        f"valid indices (got {type(k).__name__})")
+        f"valid indices (got {type(k).__name__})"
+    )
 
 
 def _slice(k):
@@ -164,7 +176,8 @@ def _check_mask(k, shape, dim):
             if shape[dim + i] != s:
                 raise IndexError(
                     f"The shape of the mask {list(k.shape)} at index {i} does not match the shape "
-                    f"of the indexed tensor {list(shape)} at index {dim + i}")
+                    f"of the indexed tensor {list(shape)} at index {dim + i}"
+                )
 
 
 def _check_arrays(adv, arrays, shape, empty, xp):
@@ -242,8 +255,13 @@ class IndexScatter(Primitive):
 def accumulate_at(out, key, values):
     """``out[key] += values`` where repeated indices in ``key`` each add."""
     xp = array_module(out)
-    if len(key) == 1 and hasattr(key[0], "ndim") and key[0].ndim == 1 and out.ndim > 1 and \
-            key[0].dtype.kind != "b":
+    if (
+        len(key) == 1
+        and hasattr(key[0], "ndim")
+        and key[0].ndim == 1
+        and out.ndim > 1
+        and key[0].dtype.kind != "b"
+    ):
         add_rows(out, key[0], values)
     else:
         xp.add.at(out, key, values)
@@ -340,15 +358,21 @@ def _shape_error(self, items, basic, value):
     target = list(a[adv].shape)
     vshape = list(value._data.shape) if isinstance(value, Tensor) else []
     if basic:
-        bad = next(i for i in range(1, len(vshape) + 1)
-                   if i > len(target) or vshape[-i] not in (1, target[-i]))
+        bad = next(
+            i
+            for i in range(1, len(vshape) + 1)
+            if i > len(target) or vshape[-i] not in (1, target[-i])
+        )
         dim = len(target) - bad
         return RuntimeError(
             f"The expanded size of the tensor ({target[dim] if dim >= 0 else -1}) must match the "
             f"existing size ({vshape[-bad]}) at non-singleton dimension {max(dim, 0)}.  Target "
-            f"sizes: {target}.  Tensor sizes: {vshape}")
-    return RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to "
-                        f"indexing result of shape {target}")
+            f"sizes: {target}.  Tensor sizes: {vshape}"
+        )
+    return RuntimeError(
+        f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to "
+        f"indexing result of shape {target}"
+    )
 
 
 def setitem(self, key, value):

@@ -196,8 +196,9 @@ def fill_(self, value) -> Tensor:
 def copy_(self, src, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values into this tensor (broadcasting ``src``; casting to this dtype)."""
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
-                        f"{type(src).__name__}")
+        raise TypeError(
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     try:
         if needs_graph(self, (src,)):
             return inplace(self, Copy.apply, src)

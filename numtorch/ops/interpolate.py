@@ -87,8 +87,9 @@ def cubic_taps(xp, n_in, n_out, align_corners, scale, dtype):
     i = xp.arange(n_out).astype(dt)
     real = s * i if align_corners else s * (i + dt.type(0.5)) - dt.type(0.5)
     i0, t = _guard(xp, real, n_in)
-    return [(xp.clip(i0 - 1 + j, 0, n_in - 1), w.astype(dtype))
-            for j, w in enumerate(cubic_weights(t))]
+    return [
+        (xp.clip(i0 - 1 + j, 0, n_in - 1), w.astype(dtype)) for j, w in enumerate(cubic_weights(t))
+    ]
 
 
 def _aa_filter(xp, x, mode):
@@ -126,6 +127,7 @@ def antialias_taps(xp, n_in, n_out, align_corners, scale, dtype, mode):
 def cubic_weights(t, a=_CUBIC_A):
     """The cubic convolution weights of the taps at offsets -1, 0, 1, 2 from ``floor(x)``,
     for the fraction ``t``; works on arrays and on Tensors alike."""
+
     def near(x):  # |x| <= 1
         return ((a + 2) * x - (a + 3)) * x * x + 1
 
@@ -152,8 +154,12 @@ class AxisMap:
         self.taps, self.n_in, self.blocks, self.repeat = taps, n_in, None, None
         n_out = taps[0][0].shape[0]
         k = n_out // n_in if n_in else 0
-        if (len(taps) == 1 and k > 1 and n_out == k * n_in
-                and bool((taps[0][0] == xp.arange(n_out) // k).all())):
+        if (
+            len(taps) == 1
+            and k > 1
+            and n_out == k * n_in
+            and bool((taps[0][0] == xp.arange(n_out) // k).all())
+        ):
             self.repeat = k  # nearest upsampling by an integer factor: each input k times
             return
         if dtype.kind != "f" or n_out == 0:
@@ -179,7 +185,7 @@ def _dense(xp, x):
 
 def _split(x, axis):
     """``x`` as ``(before axis, axis, after axis)``."""
-    return x.reshape(math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:]))
+    return x.reshape(math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1 :]))
 
 
 def _resample_axis(xp, x, amap, axis):
@@ -187,7 +193,7 @@ def _resample_axis(xp, x, amap, axis):
         x3 = _split(x, axis)
         k = amap.repeat
         out = xp.broadcast_to(x3[:, :, None], x3.shape[:2] + (k, x3.shape[2]))
-        return out.reshape(x.shape[:axis] + (x.shape[axis] * k,) + x.shape[axis + 1:])
+        return out.reshape(x.shape[:axis] + (x.shape[axis] * k,) + x.shape[axis + 1 :])
     if amap.blocks is not None and _dense(xp, x):
         n_out = amap.taps[0][0].shape[0]
         rows = math.prod(x.shape[:axis])
@@ -198,7 +204,7 @@ def _resample_axis(xp, x, amap, axis):
                 xp.matmul(x3[:, a:b, 0], m.T, out=out[:, lo:hi, 0])
             else:
                 xp.matmul(m, x3[:, a:b], out=out[:, lo:hi])
-        return out.reshape(x.shape[:axis] + (n_out,) + x.shape[axis + 1:])
+        return out.reshape(x.shape[:axis] + (n_out,) + x.shape[axis + 1 :])
     shape = (-1,) + (1,) * (x.ndim - 1 - axis)
     out = None
     for idx, w in amap.taps:
@@ -215,7 +221,7 @@ def _resample_axis(xp, x, amap, axis):
 def _segment_sum(xp, v, idx, n, axis):
     """``out[..., k, ...] = sum of v[..., j, ...] over j with idx[j] == k`` (idx sorted)."""
     if idx.shape[0] == 0:
-        return xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1:], v.dtype)
+        return xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1 :], v.dtype)
     change = xp.empty(idx.shape, bool)
     change[0] = True
     xp.not_equal(idx[1:], idx[:-1], out=change[1:])
@@ -223,7 +229,7 @@ def _segment_sum(xp, v, idx, n, axis):
     sums = xp.add.reduceat(v, starts, axis=axis)
     if starts.shape[0] == n:
         return sums
-    out = xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1:], v.dtype)
+    out = xp.zeros(v.shape[:axis] + (n,) + v.shape[axis + 1 :], v.dtype)
     out[(slice(None),) * axis + (idx[starts],)] = sums
     return out
 
@@ -236,7 +242,7 @@ def _adjoint_axis(xp, g, amap, axis):
         out = g4[:, :, 0].copy()
         for j in range(1, amap.repeat):
             out += g4[:, :, j]
-        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1:])
+        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1 :])
     if amap.blocks is not None and _dense(xp, g):
         rows = math.prod(g.shape[:axis])
         g3 = _split(g, axis)
@@ -246,7 +252,7 @@ def _adjoint_axis(xp, g, amap, axis):
                 out[:, a:b, 0] += g3[:, lo:hi, 0] @ m
             else:
                 out[:, a:b] += xp.matmul(m.T, g3[:, lo:hi])
-        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1:])
+        return out.reshape(g.shape[:axis] + (n,) + g.shape[axis + 1 :])
     shape = (-1,) + (1,) * (g.ndim - 1 - axis)
     out = None
     for idx, w in amap.taps:
@@ -340,14 +346,17 @@ class Rearrange(Primitive):
 
 def _check_rank(input, op):
     if input.dim() < 3:
-        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input "
-                           f"with {input.dim()} dimension(s)")
+        raise RuntimeError(
+            f"{op} expects input to have at least 3 dimensions, but got input "
+            f"with {input.dim()} dimension(s)"
+        )
 
 
 def _check_factor(factor, op, what):
     if not isinstance(factor, int) or isinstance(factor, bool):
-        raise TypeError(f"{op}(): argument '{what}' (position 2) must be int, not "
-                        f"{type(factor).__name__}")
+        raise TypeError(
+            f"{op}(): argument '{what}' (position 2) must be int, not {type(factor).__name__}"
+        )
     if factor <= 0:
         raise RuntimeError(f"{op} expects a positive {what}, but got {factor}")
 
@@ -360,9 +369,11 @@ def pixel_shuffle(input, upscale_factor: int):
     r = upscale_factor
     *lead, c, h, w = input.shape
     if c % (r * r):
-        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible "
-                           f"by the square of upscale_factor, but input.size(-3)={c} is not "
-                           f"divisible by {r * r}")
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible "
+            f"by the square of upscale_factor, but input.size(-3)={c} is not "
+            f"divisible by {r * r}"
+        )
     k = len(lead)
     split = (*lead, c // (r * r), r, r, h, w)
     perm = tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2)
@@ -378,9 +389,11 @@ def pixel_unshuffle(input, downscale_factor: int):
     *lead, c, h, w = input.shape
     for name, dim, n in (("height", -2, h), ("width", -1, w)):
         if n % r:
-            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by "
-                               f"downscale_factor, but input.size({dim})={n} is not divisible "
-                               f"by {r}")
+            raise RuntimeError(
+                f"pixel_unshuffle expects {name} to be divisible by "
+                f"downscale_factor, but input.size({dim})={n} is not divisible "
+                f"by {r}"
+            )
     k = len(lead)
     split = (*lead, c, h // r, r, w // r, r)
     perm = tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3)
@@ -391,18 +404,24 @@ def pixel_unshuffle(input, downscale_factor: int):
 def channel_shuffle(input, groups: int):
     """Interleaves the channels of ``(N, C, *)`` from ``groups`` groups (ShuffleNet)."""
     if input.dim() <= 2:
-        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
-                           f"sizes {list(input.shape)}")
+        raise RuntimeError(
+            "channel_shuffle expects input with > 2 dims, but got input with "
+            f"sizes {list(input.shape)}"
+        )
     if not isinstance(groups, int) or isinstance(groups, bool):
-        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not "
-                        f"{type(groups).__name__}")
+        raise TypeError(
+            f"channel_shuffle(): argument 'groups' (position 2) must be int, not "
+            f"{type(groups).__name__}"
+        )
     if groups <= 0:
-        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
-                           f"groups:{groups}")
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
     n, c, *rest = input.shape
     if c % groups:
-        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
-                           f"and {groups} groups.")
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
+        )
     split = (n, groups, c // groups, *rest)
     perm = (0, 2, 1) + tuple(range(3, len(split)))
     return Rearrange.apply(input, split, perm, tuple(input.shape), "ChannelShuffleBackward0")

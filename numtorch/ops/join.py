@@ -15,16 +15,38 @@ from .inplace import make_view
 from .shape import _shape_args, expand, keyword_form, reshape, zeros
 from .strided import Select, Slice, narrow
 
-__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "row_stack",
-           "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split", "chunk",
-           "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "broadcast_tensors",
-           "broadcast_shapes", "tile", "repeat_interleave"]
+__all__ = [
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "hstack",
+    "vstack",
+    "dstack",
+    "row_stack",
+    "column_stack",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "split",
+    "chunk",
+    "tensor_split",
+    "hsplit",
+    "vsplit",
+    "dsplit",
+    "unbind",
+    "broadcast_tensors",
+    "broadcast_shapes",
+    "tile",
+    "repeat_interleave",
+]
 
 
 def _tensors(tensors, name):
     if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        "not Tensor")
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
     tensors = list(tensors)
     if not tensors:
         if name == "stack":
@@ -73,8 +95,7 @@ def cat(tensors, dim=0, *, out=None):
     nd = ref._data.ndim
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
-            raise RuntimeError(
-                f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _wrap_dim(dim, nd)
     for i, t in enumerate(tensors):
         s = t._data.shape
@@ -82,13 +103,15 @@ def cat(tensors, dim=0, *, out=None):
             continue
         if len(s) != nd:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+                f"Tensors must have same number of dimensions: got {nd} and {len(s)}"
+            )
         for k in range(nd):
             if k != d and s[k] != ref._data.shape[k]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref._data.shape[k]} but got size {s[k]} for tensor number {i} in the "
-                    "list.")
+                    "list."
+                )
     return with_out(Cat.apply(d, *tensors), out)
 
 
@@ -120,7 +143,8 @@ def stack(tensors, dim=0, *, out=None):
         if t._data.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                f"and {list(t._data.shape)} at entry {i}")
+                f"and {list(t._data.shape)} at entry {i}"
+            )
     return with_out(Stack.apply(_wrap_dim(dim, len(shape) + 1), *tensors), out)
 
 
@@ -138,8 +162,9 @@ def atleast_3d(*tensors):
 
 def _atleast(tensors, n):
     single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
-    seq = tensors if not (len(tensors) == 1 and isinstance(tensors[0], (list, tuple))) else \
-        tensors[0]
+    seq = (
+        tensors if not (len(tensors) == 1 and isinstance(tensors[0], (list, tuple))) else tensors[0]
+    )
     out = []
     for t in seq:
         nd = t._data.ndim
@@ -192,8 +217,10 @@ class Split(Primitive):
     def backward(ctx, *gs):
         ref = next(g for g in gs if g is not None)
         d, s = ctx.dim, ctx.shape
-        parts = [g if g is not None else zeros(ctx, s[:d] + (b - a,) + s[d + 1:], ref)
-                 for g, (a, b) in zip(gs, ctx.bounds)]
+        parts = [
+            g if g is not None else zeros(ctx, s[:d] + (b - a,) + s[d + 1 :], ref)
+            for g, (a, b) in zip(gs, ctx.bounds)
+        ]
         return ctx.xp.concatenate(parts, axis=d), None, None
 
 
@@ -204,8 +231,10 @@ class SplitEqual(Split):
 def _split_views(cls, input, dim, bounds):
     outs = cls.apply(input, dim, bounds)
     lead = (slice(None),) * dim
-    return tuple(make_view(input, o, Slice, (lead + (slice(a, b), Ellipsis),))
-                 for o, (a, b) in zip(outs, bounds))
+    return tuple(
+        make_view(input, o, Slice, (lead + (slice(a, b), Ellipsis),))
+        for o, (a, b) in zip(outs, bounds)
+    )
 
 
 def _bounds(sizes):
@@ -227,10 +256,12 @@ def split(tensor, split_size_or_sections, dim=0):
         size = split_size_or_sections
         if size < 0:
             raise RuntimeError(
-                f"split expects split_size be non-negative, but got split_size={size}")
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
         if size == 0 and n:
             raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         pieces = max((n + size - 1) // size, 1) if size else 1
         sizes = [size] * (pieces - 1) + [n - size * (pieces - 1)]
         return _split_views(SplitEqual, tensor, d, _bounds(sizes))
@@ -238,7 +269,8 @@ def split(tensor, split_size_or_sections, dim=0):
     if sum(sizes) != n or any(s < 0 for s in sizes):
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-            f"dimension {d}), but got split_sizes={sizes}")
+            f"dimension {d}), but got split_sizes={sizes}"
+        )
     return _split_views(Split, tensor, d, _bounds(sizes))
 
 
@@ -249,15 +281,19 @@ def chunk(input, chunks, dim=0):
     if not shape:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     n = shape[_wrap_dim(dim, len(shape))]
-    return split(input, max((n + chunks - 1) // chunks, 1) if n else 0, dim) if n else \
-        split(input, [0] * chunks, dim)
+    return (
+        split(input, max((n + chunks - 1) // chunks, 1) if n else 0, dim)
+        if n
+        else split(input, [0] * chunks, dim)
+    )
 
 
 def tensor_split(input, indices_or_sections, dim=0):
     nd = input._data.ndim
     if nd == 0:
         raise RuntimeError(
-            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
     d = _wrap_dim(dim, nd)
     n = input._data.shape[d]
     sec = indices_or_sections
@@ -280,13 +316,15 @@ def _nsplit(name, min_dim, dim):
         if input._data.ndim < min_dim:
             raise RuntimeError(
                 f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a "
-                f"tensor with {input._data.ndim} dimensions!")
+                f"tensor with {input._data.ndim} dimensions!"
+            )
         d = 0 if (name == "hsplit" and input._data.ndim == 1) else dim
         if isinstance(indices_or_sections, int) and input._data.shape[d] % indices_or_sections:
             raise RuntimeError(
                 f"torch.{name} attempted to split along dimension {d}, but the size of the "
                 f"dimension {input._data.shape[d]} is not divisible by the split_size "
-                f"{indices_or_sections}!")
+                f"{indices_or_sections}!"
+            )
         return tensor_split(input, indices_or_sections, d)
 
     fn.__name__ = name
@@ -307,7 +345,7 @@ class Unbind(Primitive):
 
     def backward(ctx, *gs):
         ref = next(g for g in gs if g is not None)
-        s = ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:]
+        s = ctx.shape[: ctx.dim] + ctx.shape[ctx.dim + 1 :]
         parts = [g if g is not None else zeros(ctx, s, ref) for g in gs]
         return ctx.xp.stack(parts, axis=ctx.dim), None
 
@@ -322,8 +360,7 @@ def unbind(input, dim=0):
         return ()
     outs = Unbind.apply(input, d)
     lead = (slice(None),) * d
-    return tuple(make_view(input, o, Select, (lead + (i, Ellipsis),))
-                 for i, o in enumerate(outs))
+    return tuple(make_view(input, o, Select, (lead + (i, Ellipsis),)) for i, o in enumerate(outs))
 
 
 # --- broadcasting and repeating ----------------------------------------------------------------
@@ -340,7 +377,8 @@ def broadcast_shapes(*shapes):
             elif s != 1 and s != out[k]:
                 raise RuntimeError(
                     f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch "
-                    f"is at dim {k}")
+                    f"is at dim {k}"
+                )
     from .._tensor import Size
 
     return Size(out)
@@ -374,11 +412,14 @@ def repeat(self, *sizes, **kwargs):
     sizes = keyword_form(sizes, kwargs, "repeats")
     sizes = tuple(int(s) for s in _shape_args(sizes))
     if len(sizes) < self._data.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number "
+            "of dimensions of tensor"
+        )
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension "
-                           f"{min(sizes)}: {list(sizes)}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}"
+        )
     return Repeat.apply(self, sizes)
 
 
@@ -416,7 +457,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 METHODS = {
-    "split": split, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
-    "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind, "repeat": repeat, "tile": tile,
+    "split": split,
+    "chunk": chunk,
+    "tensor_split": tensor_split,
+    "hsplit": hsplit,
+    "vsplit": vsplit,
+    "dsplit": dsplit,
+    "unbind": unbind,
+    "repeat": repeat,
+    "tile": tile,
     "repeat_interleave": repeat_interleave,
 }

@@ -41,8 +41,12 @@ def _gauge_check(xp, vhgv, op, what):
         raise RuntimeError(
             f"{op}: The {what} in the complex case are specified up to multiplication by "
             "e^{i phi}. The specified loss function depends on this "
-            + ("quantity, so it is ill-defined." if op.startswith("linalg_eigh")
-               else "phase term, making it ill-defined."))
+            + (
+                "quantity, so it is ill-defined."
+                if op.startswith("linalg_eigh")
+                else "phase term, making it ill-defined."
+            )
+        )
 
 
 def _call(op, fn, *arrays):
@@ -319,9 +323,22 @@ class MatrixExp(Primitive):
 
 def expm_array(xp, a):
     """exp(A) by scaling and squaring with a degree-13 Pade approximant (Higham 2005)."""
-    b = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
-         129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
-         40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+    b = (
+        64764752532480000.0,
+        32382376266240000.0,
+        7771770303897600.0,
+        1187353796428800.0,
+        129060195264000.0,
+        10559470521600.0,
+        670442572800.0,
+        33522128640.0,
+        1323241920.0,
+        40840800.0,
+        960960.0,
+        16380.0,
+        182.0,
+        1.0,
+    )
     norm = xp.abs(a).sum(axis=-2).max() if a.size else 0.0
     s = max(0, int(xp.ceil(xp.log2(norm / 5.371920351148152))) if norm > 0 else 0)
     a = a / (2.0**s)
@@ -330,10 +347,20 @@ def expm_array(xp, a):
     a2 = a @ a
     a4 = a2 @ a2
     a6 = a4 @ a2
-    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2
-             + b[1] * ident)
-    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 \
+    u = a @ (
+        a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2)
+        + b[7] * a6
+        + b[5] * a4
+        + b[3] * a2
+        + b[1] * ident
+    )
+    v = (
+        a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2)
+        + b[6] * a6
+        + b[4] * a4
+        + b[2] * a2
         + b[0] * ident
+    )
     r = xp.linalg.solve(v - u, v + u)
     for _ in range(s):
         r = r @ r
@@ -353,19 +380,23 @@ class Cross(Primitive):
         a, b = ctx.saved_tensors
         n = ctx.needs_input_grad
         if ctx._graph:
-            return (cross(b, g, ctx.axis) if n[0] else None,
-                    cross(g, a, ctx.axis) if n[1] else None, None)
+            return (
+                cross(b, g, ctx.axis) if n[0] else None,
+                cross(g, a, ctx.axis) if n[1] else None,
+                None,
+            )
         xp = ctx.xp
-        return (xp.cross(b, g, axis=ctx.axis) if n[0] else None,
-                xp.cross(g, a, axis=ctx.axis) if n[1] else None, None)
+        return (
+            xp.cross(b, g, axis=ctx.axis) if n[0] else None,
+            xp.cross(g, a, axis=ctx.axis) if n[1] else None,
+            None,
+        )
 
 
 # --- tensor-level entry points (used by numtorch.linalg and by the backward formulas) -------
 def _check_square(a: Tensor, op: str):
     if a._data.ndim < 2:
-        raise RuntimeError(
-            f"{op}: The input tensor A must have at least 2 dimensions."
-        )
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if a._data.shape[-1] != a._data.shape[-2]:
         raise RuntimeError(
             f"{op}: A must be batches of square matrices, but they are {a._data.shape[-2]} by "
@@ -436,7 +467,7 @@ class VectorNorm(Primitive):
         if p == 0:
             return g * 0 * x, None, None, None
         if p in (float("inf"), -float("inf")):
-            hit = (a == out)
+            hit = a == out
             count = xp.sum(hit, axis=ctx.axes, keepdims=True)
             return g * sign * hit / count, None, None, None
         if p == 1:

@@ -65,31 +65,46 @@ class SolveTriangular(Primitive):
 
 def _check(a: Tensor, b: Tensor, op: str) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are "
-                           f"{a.shape[-2] if a.ndim >= 2 else ''} by {a.shape[-1]} matrices")
+        raise RuntimeError(
+            f"{op}: A must be batches of square matrices, but they are "
+            f"{a.shape[-2] if a.ndim >= 2 else ''} by {a.shape[-1]} matrices"
+        )
     if b.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor B must have at least 2 dimensions.")
 
 
-def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
-                     unitriangular: bool = False, out: Tensor | None = None) -> Tensor:
+def solve_triangular(
+    A: Tensor,
+    B: Tensor,
+    *,
+    upper: bool,
+    left: bool = True,
+    unitriangular: bool = False,
+    out: Tensor | None = None,
+) -> Tensor:
     """``torch.linalg.solve_triangular``: ``X`` with ``A X = B`` (``X A = B`` if not ``left``)
     for a triangular ``A``; the other triangle of ``A`` is ignored."""
     _check(A, B, "linalg.solve_triangular")
     if A.dtype != B.dtype:
-        raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, "
-                           f"but found A of type {A.dtype} and B of type {B.dtype} instead")
+        raise RuntimeError(
+            f"linalg.solve_triangular: Expected A and B to have the same dtype, "
+            f"but found A of type {A.dtype} and B of type {B.dtype} instead"
+        )
     if left:
         if A.shape[-1] != B.shape[-2]:
-            raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for "
-                               f"the equation AX = B ({A.shape[-2]}x{A.shape[-1]} and "
-                               f"{B.shape[-2]}x{B.shape[-1]})")
+            raise RuntimeError(
+                f"linalg.solve_triangular: Incompatible shapes of A and B for "
+                f"the equation AX = B ({A.shape[-2]}x{A.shape[-1]} and "
+                f"{B.shape[-2]}x{B.shape[-1]})"
+            )
         x = SolveTriangular.apply(A, B, upper, unitriangular)
     else:
         if A.shape[-1] != B.shape[-1]:
-            raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for "
-                               f"the equation XA = B ({B.shape[-2]}x{B.shape[-1]} and "
-                               f"{A.shape[-2]}x{A.shape[-1]})")
+            raise RuntimeError(
+                f"linalg.solve_triangular: Incompatible shapes of A and B for "
+                f"the equation XA = B ({B.shape[-2]}x{B.shape[-1]} and "
+                f"{A.shape[-2]}x{A.shape[-1]})"
+            )
         # X A = B  <=>  A^T X^T = B^T, with the triangle flipped
         x = SolveTriangular.apply(A.mT, B.mT, not upper, unitriangular).mT
     if out is not None:
@@ -101,8 +116,13 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     return x
 
 
-def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
-                     unitriangular: bool = False) -> TriangularSolveResult:
+def triangular_solve(
+    input: Tensor,
+    A: Tensor,
+    upper: bool = True,
+    transpose: bool = False,
+    unitriangular: bool = False,
+) -> TriangularSolveResult:
     """``torch.triangular_solve`` (legacy): ``(X, A.clone())`` with ``op(A) X = input``."""
     _check(A, input, "triangular_solve")
     coeff = A.mT if transpose else A

@@ -45,7 +45,7 @@ def _compare(ufunc_name):
         bd = b._data if isinstance(b, Tensor) else b
         if a._data.dtype.kind == "c" and name not in ("__eq__", "__ne__"):
             raise NotImplementedError(
-                f'"{compare.__name__}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\''
+                f"\"{compare.__name__}_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
             )
         try:
             return with_out(wrap(getattr(a._data, name)(bd)), out)
@@ -56,8 +56,14 @@ def _compare(ufunc_name):
     return compare
 
 
-_SWAP = {"__lt__": "__gt__", "__gt__": "__lt__", "__le__": "__ge__", "__ge__": "__le__",
-         "__eq__": "__eq__", "__ne__": "__ne__"}
+_SWAP = {
+    "__lt__": "__gt__",
+    "__gt__": "__lt__",
+    "__le__": "__ge__",
+    "__ge__": "__le__",
+    "__eq__": "__eq__",
+    "__ne__": "__ne__",
+}
 
 eq = _compare("__eq__")
 ne = not_equal = _compare("__ne__")
@@ -79,8 +85,10 @@ def _data(x):
 def _logical(name):
     def logical(input, other, *, out=None):
         if not isinstance(other, Tensor):
-            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                            f"{type(other).__name__}")
+            raise TypeError(
+                f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                f"{type(other).__name__}"
+            )
         xp = _xp(input)
         return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
 
@@ -108,7 +116,8 @@ def _bitwise(name):
             a, b = b, a
         if a._data.dtype.kind not in "iub":
             raise NotImplementedError(
-                f'"{name}_cpu" not implemented for \'{a.dtype.legacy_name[6:-6]}\'')
+                f"\"{name}_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
+            )
         return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
 
     bitwise.__name__ = name
@@ -131,29 +140,58 @@ def bitwise_not(input, *, out=None):
 
 def _invert(self):
     if self._data.dtype.kind not in "iub":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return bitwise_not(self)
 
 
 METHODS = {
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
-    "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
-    "eq_": _simple_inplace(eq), "ne_": _simple_inplace(ne), "lt_": _simple_inplace(lt),
-    "le_": _simple_inplace(le), "gt_": _simple_inplace(gt), "ge_": _simple_inplace(ge),
-    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
-    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
-    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
-    "logical_not_": _simple_inplace(logical_not), "__eq__": _not_implemented_guard(eq),
-    "__ne__": _not_implemented_guard(ne), "__lt__": _not_implemented_guard(lt),
-    "__le__": _not_implemented_guard(le), "__gt__": _not_implemented_guard(gt),
-    "__ge__": _not_implemented_guard(ge), "__and__": _not_implemented_guard(bitwise_and),
-    "__or__": _not_implemented_guard(bitwise_or), "__xor__": _not_implemented_guard(bitwise_xor),
-    "__invert__": _invert, "__rand__": _not_implemented_guard(bitwise_and),
+    "eq": eq,
+    "ne": ne,
+    "lt": lt,
+    "le": le,
+    "gt": gt,
+    "ge": ge,
+    "greater": gt,
+    "less": lt,
+    "greater_equal": ge,
+    "less_equal": le,
+    "not_equal": ne,
+    "equal": equal,
+    "eq_": _simple_inplace(eq),
+    "ne_": _simple_inplace(ne),
+    "lt_": _simple_inplace(lt),
+    "le_": _simple_inplace(le),
+    "gt_": _simple_inplace(gt),
+    "ge_": _simple_inplace(ge),
+    "logical_and": logical_and,
+    "logical_or": logical_or,
+    "logical_xor": logical_xor,
+    "logical_not": logical_not,
+    "bitwise_and": bitwise_and,
+    "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor,
+    "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift,
+    "bitwise_right_shift": bitwise_right_shift,
+    "logical_not_": _simple_inplace(logical_not),
+    "__eq__": _not_implemented_guard(eq),
+    "__ne__": _not_implemented_guard(ne),
+    "__lt__": _not_implemented_guard(lt),
+    "__le__": _not_implemented_guard(le),
+    "__gt__": _not_implemented_guard(gt),
+    "__ge__": _not_implemented_guard(ge),
+    "__and__": _not_implemented_guard(bitwise_and),
+    "__or__": _not_implemented_guard(bitwise_or),
+    "__xor__": _not_implemented_guard(bitwise_xor),
+    "__invert__": _invert,
+    "__rand__": _not_implemented_guard(bitwise_and),
     "__ror__": _not_implemented_guard(bitwise_or),
-    "__rxor__": _not_implemented_guard(bitwise_xor), "__iand__": _simple_inplace(bitwise_and),
-    "__ior__": _simple_inplace(bitwise_or), "__ixor__": _simple_inplace(bitwise_xor),
+    "__rxor__": _not_implemented_guard(bitwise_xor),
+    "__iand__": _simple_inplace(bitwise_and),
+    "__ior__": _simple_inplace(bitwise_or),
+    "__ixor__": _simple_inplace(bitwise_xor),
     "__lshift__": _not_implemented_guard(bitwise_left_shift),
     "__rshift__": _not_implemented_guard(bitwise_right_shift),
 }

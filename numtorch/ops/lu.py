@@ -56,13 +56,14 @@ def getrf(xp, a):
             zero = d == 0
             info = xp.where(zero & (info == 0), j + 1, info)
             # NOTE: a zero pivot means the column below it is zero too: nothing to scale
-            lu[:, j + 1:, j] /= xp.where(zero, 1, d)[:, None]
+            lu[:, j + 1 :, j] /= xp.where(zero, 1, d)[:, None]
             # the rank-1 update stays inside the panel; the rest waits for the panel's end
-            lu[:, j + 1:, j + 1:stop] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:stop]
+            lu[:, j + 1 :, j + 1 : stop] -= (
+                lu[:, j + 1 :, j : j + 1] * lu[:, j : j + 1, j + 1 : stop]
+            )
         if stop < n:
             # U12 = L11^{-1} A12 (unit lower triangular), then A22 -= L21 U12
-            l11 = xp.tril(lu[:, start:stop, start:stop], -1) + xp.eye(stop - start,
-                                                                         dtype=lu.dtype)
+            l11 = xp.tril(lu[:, start:stop, start:stop], -1) + xp.eye(stop - start, dtype=lu.dtype)
             lu[:, start:stop, stop:] = xp.linalg.solve(l11, lu[:, start:stop, stop:])
             lu[:, stop:, stop:] -= lu[:, stop:, start:stop] @ lu[:, start:stop, stop:]
     return lu, pivots, info
@@ -73,7 +74,7 @@ def _flat(a, batch):
     count = 1
     for d in batch:
         count *= d
-    return a.reshape((count,) + a.shape[len(batch):])
+    return a.reshape((count,) + a.shape[len(batch) :])
 
 
 def permutation(xp, pivots, m):
@@ -162,10 +163,11 @@ def _unpermute(x: Tensor, perm) -> Tensor:
 # --- the public functions ------------------------------------------------------------------------
 def _check_matrix(A: Tensor, op: str) -> None:
     if A.ndim < 2:
-        raise RuntimeError(f"{op}: Expected tensor with 2 or more dimensions. Got size: "
-                           f"{list(A.shape)} instead")
+        raise RuntimeError(
+            f"{op}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"
+        )
     if not (A.dtype.is_floating_point or A.dtype.is_complex):
-        raise NotImplementedError(f'"lu_cpu" not implemented for \'{A.dtype.legacy_name[6:-6]}\'')
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{A.dtype.legacy_name[6:-6]}'")
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
@@ -189,7 +191,8 @@ def _raise_singular(info: Tensor, op: str) -> None:
         raise RuntimeError(
             f"{op}: {where}U[{i},{i}] is zero and using it on lu_solve would result in a "
             "division by zero. If you still want to perform the factorization, consider calling "
-            "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+            "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
+        )
 
 
 def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
@@ -199,8 +202,14 @@ def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
     return LuFactorResult(lu, pivots)
 
 
-def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
-              unpack_pivots: bool = True, *, out=None):
+def lu_unpack(
+    LU_data: Tensor,
+    LU_pivots: Tensor,
+    unpack_data: bool = True,
+    unpack_pivots: bool = True,
+    *,
+    out=None,
+):
     """``(P, L, U)`` from a packed factorisation: ``L`` unit lower triangular ``(m, k)``,
     ``U`` upper triangular ``(k, n)`` and the permutation matrix ``P``, so ``A = P L U``."""
     nt = _numtorch()
@@ -227,19 +236,21 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
     return LuResult(P, relabel(L, "LinalgLuBackward0"), relabel(U, "LinalgLuBackward0"))
 
 
-def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False,
-             out=None) -> Tensor:
+def lu_solve(
+    LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False, out=None
+) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` if not ``left``; ``A^H`` for ``adjoint``) from
     ``A``'s packed LU factorisation."""
     from .linalg_extra import solve_triangular
 
     if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:
-        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but "
-                           f"they are {LU.shape[-2] if LU.ndim >= 2 else ''} by {LU.shape[-1]} "
-                           "matrices")
+        raise RuntimeError(
+            f"torch.linalg.lu_solve: A must be batches of square matrices, but "
+            f"they are {LU.shape[-2] if LU.ndim >= 2 else ''} by {LU.shape[-1]} "
+            "matrices"
+        )
     if not left:  # X A = B  <=>  A^H X^H = B^H
-        return relabel(lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH,
-                       "LinalgLuSolveBackward0")
+        return relabel(lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH, "LinalgLuSolveBackward0")
     xp = array_module(LU._data)
     m = LU.shape[-1]
     perm = permutation(xp, _flat(pivots._data, LU.shape[:-2]), m)
@@ -262,7 +273,10 @@ def lu_legacy(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     """``torch.lu`` (deprecated): ``(LU, pivots)``, with ``infos`` if ``get_infos``."""
     warnings.warn(
         "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
-        "and will be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+        "and will be removed in a future PyTorch release.",
+        UserWarning,
+        stacklevel=2,
+    )
     lu_, pivots, info = lu_factor_ex(A, pivot=pivot)
     return (lu_, pivots, info) if get_infos else (lu_, pivots)
 
@@ -272,5 +286,7 @@ def lu_solve_legacy(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) 
     warnings.warn(
         "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a "
         "future PyTorch release. Note that torch.linalg.lu_solve has its arguments reversed.",
-        UserWarning, stacklevel=2)
+        UserWarning,
+        stacklevel=2,
+    )
     return lu_solve(LU_data, LU_pivots, b)

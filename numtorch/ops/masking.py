@@ -11,21 +11,28 @@ from .indexing import Index, IndexScatter
 from .inplace import inplace
 from .shape import linear, numel_of, zeros
 
-__all__ = ["nonzero", "argwhere", "masked_select", "masked_fill", "masked_scatter", "take",
-           "put"]
+__all__ = ["nonzero", "argwhere", "masked_select", "masked_fill", "masked_scatter", "take", "put"]
 
 
-_C_NAMES = {"float32": "float", "float64": "double", "uint8": "unsigned char",
-            "int8": "signed char", "int16": "short", "int32": "int", "int64": "long int",
-            "float16": "c10::Half"}
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+}
 
 
 def _mask(mask, name):
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
         if name == "masked_fill_" and isinstance(mask, Tensor):
             c_name = _C_NAMES.get(mask.dtype.name, mask.dtype.name)
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                               f"dtype {c_name}")
+            raise RuntimeError(
+                f"masked_fill_ only supports boolean masks, but got mask with dtype {c_name}"
+            )
         raise RuntimeError(f"{name}: expected BoolTensor for mask")
     return mask._data
 
@@ -55,7 +62,8 @@ def masked_fill(input, mask, value):
         if value._data.ndim:
             raise RuntimeError(
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s).")
+                f"{value._data.ndim} dimension(s)."
+            )
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
     try:
@@ -116,7 +124,8 @@ def masked_scatter(input, mask, source):
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"masked_scatter_: expected self and source to have same dtypes but got "
-            f"{input.dtype.legacy_name[6:-6]} and {source.dtype.legacy_name[6:-6]}")
+            f"{input.dtype.legacy_name[6:-6]} and {source.dtype.legacy_name[6:-6]}"
+        )
     return MaskedScatter.apply(input, _mask(mask, "masked_scatter_"), source)
 
 
@@ -166,14 +175,15 @@ class TakeScatter(Primitive):
 
 def _flat_index(input, index, name):
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
-                           f"{index.dtype.legacy_name[6:-6] if isinstance(index, Tensor) else ''}")
+        raise RuntimeError(
+            f"{name}(): Expected a long tensor for index, but got "
+            f"{index.dtype.legacy_name[6:-6] if isinstance(index, Tensor) else ''}"
+        )
     n = input._data.size
     idx = index._data
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = int(idx.max()) if idx.max() >= n else int(idx.min())
-        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
-                         "elements.")
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return idx
 
 
@@ -215,11 +225,13 @@ def put(input, index, source, accumulate=False):
     if source._data.size != idx.size:
         raise IndexError(
             f"put_(): Expected source and index to have the same number of elements, but got "
-            f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
+        )
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"put_(): self and source expected to have the same dtype, but got "
-            f"self.dtype = {input.dtype} and source.dtype = {source.dtype}")
+            f"self.dtype = {input.dtype} and source.dtype = {source.dtype}"
+        )
     return Put.apply(input, idx, source, bool(accumulate))
 
 
@@ -232,9 +244,14 @@ def _inplace_of(fn):
 
 
 METHODS = {
-    "nonzero": nonzero, "argwhere": argwhere,
-    "masked_fill": masked_fill, "masked_fill_": _inplace_of(masked_fill),
-    "masked_select": masked_select, "masked_scatter": masked_scatter,
-    "masked_scatter_": _inplace_of(masked_scatter), "take": take, "put": put,
+    "nonzero": nonzero,
+    "argwhere": argwhere,
+    "masked_fill": masked_fill,
+    "masked_fill_": _inplace_of(masked_fill),
+    "masked_select": masked_select,
+    "masked_scatter": masked_scatter,
+    "masked_scatter_": _inplace_of(masked_scatter),
+    "take": take,
+    "put": put,
     "put_": _inplace_of(put),
 }

@@ -212,11 +212,13 @@ class NanmedianDim(MedianDim):
 
 
 # --- functions --------------------------------------------------------------------------------
-def _need_elements(input, name, exc=RuntimeError, extra=" Specify the reduction dim with the "
-                   "'dim' argument."):
+def _need_elements(
+    input, name, exc=RuntimeError, extra=" Specify the reduction dim with the 'dim' argument."
+):
     if input._data.size == 0:
-        raise exc(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-                  + extra)
+        raise exc(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0." + extra
+        )
 
 
 def _nonempty_dims(input, axes, name):
@@ -253,8 +255,10 @@ def _extremum(name, all_cls, dim_cls, pointwise):
         return _with_dim(dim_cls, rtype, name, input, dim, keepdim, out)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"The {name}imum of all elements; along ``dim`` the values with their "
-                  f"indices (``torch.return_types.{name}``); of two tensors, elementwise.")
+    fn.__doc__ = (
+        f"The {name}imum of all elements; along ``dim`` the values with their "
+        f"indices (``torch.return_types.{name}``); of two tensors, elementwise."
+    )
     return fn
 
 
@@ -325,8 +329,10 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False, out=None):
     axes = dims_of(dim, input._data.ndim)
     if input._data.size == 0:
         if dim is None:
-            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
-                               "operation has no identity.")
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the "
+                "operation has no identity."
+            )
         _nonempty_dims(input, axes, "aminmax")
     res = return_types.aminmax(Aminmax.apply(input, axes, keepdim))
     if out is not None:
@@ -345,13 +351,24 @@ def _median_like(name, all_cls, dim_cls):
         return _with_dim(dim_cls, rtype, name, input, dim, keepdim, out)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"The lower median of all elements, or along ``dim`` with its index "
-                  f"(``torch.return_types.{name}``).")
+    fn.__doc__ = (
+        f"The lower median of all elements, or along ``dim`` with its index "
+        f"(``torch.return_types.{name}``)."
+    )
     return fn
 
 
 median = _median_like("median", MedianAll, MedianDim)
 nanmedian = _median_like("nanmedian", NanmedianAll, NanmedianDim)
 
-METHODS = {"max": max, "min": min, "amax": amax, "amin": amin, "argmax": argmax,
-           "argmin": argmin, "aminmax": aminmax, "median": median, "nanmedian": nanmedian}
+METHODS = {
+    "max": max,
+    "min": min,
+    "amax": amax,
+    "amin": amin,
+    "argmax": argmax,
+    "argmin": argmin,
+    "aminmax": aminmax,
+    "median": median,
+    "nanmedian": nanmedian,
+}

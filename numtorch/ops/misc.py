@@ -16,9 +16,22 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive, relabel
 from .arithmetic import with_out
 
-__all__ = ["trace", "tril_indices", "triu_indices", "kron", "tensordot", "meshgrid",
-           "cartesian_prod", "combinations", "block_diag", "cdist", "pdist", "diff", "isclose",
-           "allclose"]
+__all__ = [
+    "trace",
+    "tril_indices",
+    "triu_indices",
+    "kron",
+    "tensordot",
+    "meshgrid",
+    "cartesian_prod",
+    "combinations",
+    "block_diag",
+    "cdist",
+    "pdist",
+    "diff",
+    "isclose",
+    "allclose",
+]
 
 
 def _type_name(t: Tensor) -> str:
@@ -44,8 +57,7 @@ class Trace(Primitive):
 def trace(input: Tensor) -> Tensor:
     """The sum of a matrix's main diagonal."""
     if input._data.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
-                           f"{input._data.ndim}")
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     if input._data.dtype.kind in "bui":
         return wrap(array_module(input._data).trace(input._data, dtype="int64"))
     return Trace.apply(input)
@@ -57,18 +69,22 @@ def _triangle_indices(fn, row, col, offset, dtype, device):
     return wrap(xp.stack([rows, cols]).astype((dtype or _dtype.int64).np).reshape(2, -1))
 
 
-def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
-                 layout=None) -> Tensor:
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
     """The (2, N) coordinates of a ``row x col`` matrix's lower triangle, row by row."""
-    return _triangle_indices(module_for(as_device(device)).tril_indices, row, col, offset,
-                             dtype, device)
+    return _triangle_indices(
+        module_for(as_device(device)).tril_indices, row, col, offset, dtype, device
+    )
 
 
-def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
-                 layout=None) -> Tensor:
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
     """The (2, N) coordinates of a ``row x col`` matrix's upper triangle, row by row."""
-    return _triangle_indices(module_for(as_device(device)).triu_indices, row, col, offset,
-                             dtype, device)
+    return _triangle_indices(
+        module_for(as_device(device)).triu_indices, row, col, offset, dtype, device
+    )
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -134,15 +150,20 @@ def meshgrid(*tensors, indexing=None):
     if indexing is None:
         warnings.warn(
             "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
-            "argument.", UserWarning, stacklevel=2)
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
-                           f"received: {indexing}")
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
     for t in tensors:
         if t._data.ndim > 1:
-            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
-                               f"got: {t}")
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+            )
     flat = [t.reshape(-1) for t in tensors]
     if indexing == "xy" and len(flat) >= 2:
         flat[0], flat[1] = flat[1], flat[0]
@@ -193,11 +214,12 @@ class BlockDiag(Primitive):
         ctx.shapes = [b.shape for b in blocks]
         mats = [b.reshape(_as_matrix(b.shape)) for b in blocks]
         xp = array_module(blocks[0])
-        out = xp.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)),
-                       blocks[0].dtype)
+        out = xp.zeros(
+            (sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)), blocks[0].dtype
+        )
         r = c = 0
         for m in mats:
-            out[r:r + m.shape[0], c:c + m.shape[1]] = m
+            out[r : r + m.shape[0], c : c + m.shape[1]] = m
             r, c = r + m.shape[0], c + m.shape[1]
         return out
 
@@ -205,7 +227,7 @@ class BlockDiag(Primitive):
         grads, r, c = [], 0, 0
         for shape, need in zip(ctx.shapes, ctx.needs_input_grad):
             h, w = _as_matrix(shape)
-            grads.append(g[r:r + h, c:c + w].reshape(shape) if need else None)
+            grads.append(g[r : r + h, c : c + w].reshape(shape) if need else None)
             r, c = r + h, c + w
         return tuple(grads)
 
@@ -218,11 +240,12 @@ def block_diag(*tensors) -> Tensor:
     """A block-diagonal matrix with the given (0-, 1- or 2-D) tensors as its blocks."""
     for i, t in enumerate(tensors):
         if t._data.ndim > 2:
-            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
-                               f"Input {i} has {t._data.ndim} dimensions")
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                f"Input {i} has {t._data.ndim} dimensions"
+            )
     if not tensors:
-        return wrap(module_for(as_device(None)).zeros(
-            (1, 0), _dtype.get_default_dtype().np))
+        return wrap(module_for(as_device(None)).zeros((1, 0), _dtype.get_default_dtype().np))
     dt = _dtype.result_type(*[wrap(t._data.reshape(-1)) for t in tensors])
     return BlockDiag.apply(*[t if t.dtype is dt else t.to(dt) for t in tensors])
 
@@ -245,7 +268,7 @@ class Cdist(Primitive):
         elif p == 2:
             out = xp.sqrt((d * d).sum(-1))
         else:
-            out = (d ** p).sum(-1) ** (1.0 / p)
+            out = (d**p).sum(-1) ** (1.0 / p)
         ctx.save_for_backward(x1, x2, out)
         return out
 
@@ -280,19 +303,24 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     leading dims)."""
     for name, t in (("X1", x1), ("X2", x2)):
         if t._data.ndim < 2:
-            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
-                               f"{t._data.ndim}D")
+            raise RuntimeError(
+                f"cdist only supports at least 2D tensors, {name} got: {t._data.ndim}D"
+            )
         if t._data.dtype.kind != "f":
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
-                               f"{_type_name(t)}")
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, {name} got: {_type_name(t)}"
+            )
     if x1._data.shape[-1] != x2._data.shape[-1]:
-        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
-                           f"{x1._data.shape[-1]} X2: {x2._data.shape[-1]}")
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: "
+            f"{x1._data.shape[-1]} X2: {x2._data.shape[-1]}"
+        )
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     if x1.dtype is not x2.dtype:
-        raise RuntimeError(f"cdist: X1 and X2 must have the same dtype, but got "
-                           f"{x1.dtype} and {x2.dtype}")
+        raise RuntimeError(
+            f"cdist: X1 and X2 must have the same dtype, but got {x1.dtype} and {x2.dtype}"
+        )
     return Cdist.apply(x1, x2, float(p))
 
 
@@ -329,8 +357,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) ->
         if not isinstance(extra, Tensor):
             extra = wrap(array_module(input._data).asarray(extra, input._data.dtype))
         if extra._data.ndim != input._data.ndim:
-            raise RuntimeError("diff expects prepend or append to be the same dimension as "
-                               "input")
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
         parts.append(extra)
     if n == 0:
         return input  # PyTorch ignores prepend/append when there is nothing to difference
@@ -349,8 +376,9 @@ def _check_same_dtype(a: Tensor, b: Tensor):
         raise RuntimeError(f"{_type_name(a)} did not match {_type_name(b)}")
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (equal infinities too)."""
     _check_same_dtype(input, other)
     if rtol < 0:
@@ -371,11 +399,11 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     return wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """Whether every element pair is close (``isclose``)."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
-METHODS = {"trace": trace, "kron": kron, "diff": diff, "isclose": isclose,
-           "allclose": allclose}
+METHODS = {"trace": trace, "kron": kron, "diff": diff, "isclose": isclose, "allclose": allclose}

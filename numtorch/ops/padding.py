@@ -50,8 +50,9 @@ def source_indices(xp, shape, pads, mode):
     """For each padded trailing dim, the input index every output position reads."""
     np_mode = _NP_MODE[mode]
     lead = len(shape) - len(pads)
-    return tuple(xp.pad(xp.arange(n), (lo, hi), mode=np_mode)
-                 for n, (lo, hi) in zip(shape[lead:], pads))
+    return tuple(
+        xp.pad(xp.arange(n), (lo, hi), mode=np_mode) for n, (lo, hi) in zip(shape[lead:], pads)
+    )
 
 
 def gather_dims(xp, x, srcs):
@@ -78,7 +79,7 @@ class IndexPad(Primitive):
 
     def forward(ctx, x, srcs, kind):
         ctx.srcs, ctx.kind = srcs, kind
-        ctx.spatial = x.shape[x.ndim - len(srcs):]
+        ctx.spatial = x.shape[x.ndim - len(srcs) :]
         return gather_dims(array_module(x), x, srcs)
 
     def backward(ctx, g):

@@ -18,9 +18,26 @@ from .arithmetic import operands, with_out
 from .inplace import check_cast, inplace, needs_graph
 
 __all__ = [
-    "atan2", "arctan2", "fmod", "remainder", "clamp", "clip", "clamp_min", "clamp_max",
-    "maximum", "minimum", "fmax", "fmin", "where", "lerp", "hypot", "copysign", "logaddexp",
-    "logaddexp2", "xlogy", "special_xlogy",
+    "atan2",
+    "arctan2",
+    "fmod",
+    "remainder",
+    "clamp",
+    "clip",
+    "clamp_min",
+    "clamp_max",
+    "maximum",
+    "minimum",
+    "fmax",
+    "fmin",
+    "where",
+    "lerp",
+    "hypot",
+    "copysign",
+    "logaddexp",
+    "logaddexp2",
+    "xlogy",
+    "special_xlogy",
 ]
 
 
@@ -107,8 +124,10 @@ class Fmax(Primitive):
         x, y = ctx.saved_tensors
         xp, n = ctx.xp, ctx.needs_input_grad
         first = getattr(x, ctx._ge)(y) | xp.isnan(y)
-        return (xp.where(first, g, 0.0) if n[0] else None,
-                xp.where(first, 0.0, g) if n[1] else None)
+        return (
+            xp.where(first, g, 0.0) if n[0] else None,
+            xp.where(first, 0.0, g) if n[1] else None,
+        )
 
 
 class Fmin(Fmax):
@@ -190,8 +209,11 @@ class Where(Primitive):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
         xp, n = ctx.xp, ctx.needs_input_grad
-        return (None, xp.where(cond, g, 0.0) if n[1] else None,
-                xp.where(cond, 0.0, g) if n[2] else None)
+        return (
+            None,
+            xp.where(cond, g, 0.0) if n[1] else None,
+            xp.where(cond, 0.0, g) if n[2] else None,
+        )
 
 
 class Lerp(Primitive):
@@ -208,8 +230,11 @@ class Lerp(Primitive):
     def backward(ctx, g):
         start, end, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        return (g * (1 - w) if n[0] else None, g * w if n[1] else None,
-                g * (end - start) if n[2] else None)
+        return (
+            g * (1 - w) if n[0] else None,
+            g * w if n[1] else None,
+            g * (end - start) if n[2] else None,
+        )
 
 
 class LerpScalar(Lerp):
@@ -326,8 +351,9 @@ def _promote(input, other, name, floating=False, int_ok=True):
 
 def _need_tensor(other, name):
     if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
 
 
 def _check_int_divisor(a, b):
@@ -483,7 +509,8 @@ def where(condition: Tensor, input=None, other=None, *, out=None) -> Tensor:
 
 def _c_name(t: Tensor) -> str:
     return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        t.dtype.name, t.dtype.name)
+        t.dtype.name, t.dtype.name
+    )
 
 
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
@@ -511,15 +538,19 @@ def _inplace(fn):
 def clamp_(self, min=None, max=None) -> Tensor:
     """In-place clamp; ``numpy.clip`` into the tensor's own memory when no graph is recorded."""
     d = self._data
-    if (is_array(d) and d.dtype.kind == "f" and not isinstance(min, Tensor)
-            and not isinstance(max, Tensor) and (min is not None or max is not None)
-            and not needs_graph(self, ())):
+    if (
+        is_array(d)
+        and d.dtype.kind == "f"
+        and not isinstance(min, Tensor)
+        and not isinstance(max, Tensor)
+        and (min is not None or max is not None)
+        and not needs_graph(self, ())
+    ):
         array_module(d).clip(d, min, max, out=d)
         self._vc[0] += 1
         return self
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
-        check_cast(_dtype.result_type(self, *[v for v in (min, max) if v is not None]).np,
-                   d.dtype)
+        check_cast(_dtype.result_type(self, *[v for v in (min, max) if v is not None]).np, d.dtype)
     return inplace(self, clamp, min, max)
 
 
@@ -528,15 +559,33 @@ def _tensor_where(self, condition, y):
 
 
 METHODS = {
-    "atan2": atan2, "arctan2": atan2, "fmod": fmod, "remainder": remainder, "clamp": clamp,
-    "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "maximum": maximum,
-    "minimum": minimum, "fmax": fmax, "fmin": fmin, "where": _tensor_where, "lerp": lerp,
-    "hypot": hypot, "copysign": copysign, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
-    "xlogy": xlogy, "clamp_": clamp_, "clip_": clamp_,
-    "__mod__": lambda self, other: remainder(self, other) if isinstance(
-        other, (Tensor, numbers.Number)) else NotImplemented,
-    "__rmod__": lambda self, other: remainder(other, self) if isinstance(
-        other, numbers.Number) else NotImplemented,
+    "atan2": atan2,
+    "arctan2": atan2,
+    "fmod": fmod,
+    "remainder": remainder,
+    "clamp": clamp,
+    "clip": clamp,
+    "clamp_min": clamp_min,
+    "clamp_max": clamp_max,
+    "maximum": maximum,
+    "minimum": minimum,
+    "fmax": fmax,
+    "fmin": fmin,
+    "where": _tensor_where,
+    "lerp": lerp,
+    "hypot": hypot,
+    "copysign": copysign,
+    "logaddexp": logaddexp,
+    "logaddexp2": logaddexp2,
+    "xlogy": xlogy,
+    "clamp_": clamp_,
+    "clip_": clamp_,
+    "__mod__": lambda self, other: (
+        remainder(self, other) if isinstance(other, (Tensor, numbers.Number)) else NotImplemented
+    ),
+    "__rmod__": lambda self, other: (
+        remainder(other, self) if isinstance(other, numbers.Number) else NotImplemented
+    ),
 }
 for _fn in (atan2, fmod, remainder, clamp_min, clamp_max, lerp, hypot, copysign, xlogy):
     METHODS[_fn.__name__ + "_"] = _inplace(_fn)

@@ -50,9 +50,14 @@ SEQ_LIMIT = 64
 
 def offset_slices(ksize, stride, dilation, outs):
     """For each kernel offset (row-major), the strided slice of the padded input it reads."""
-    return [(Ellipsis,) + tuple(slice(a * d, a * d + (o - 1) * s + 1, s)
-                                for a, d, o, s in zip(off, dilation, outs, stride))
-            for off in itertools.product(*(range(k) for k in ksize))]
+    return [
+        (Ellipsis,)
+        + tuple(
+            slice(a * d, a * d + (o - 1) * s + 1, s)
+            for a, d, o, s in zip(off, dilation, outs, stride)
+        )
+        for off in itertools.product(*(range(k) for k in ksize))
+    ]
 
 
 def _positions(xp, spatial, ksize, stride, padding, dilation, outs, which):
@@ -100,7 +105,7 @@ def max_pool_windows(xp, x, ksize, stride, padding, dilation, outs, pads):
     nd = len(ksize)
     xpad = pad_zeros(xp, x, pads, _lowest(xp, x.dtype))
     win = windows(xp, xpad, ksize, stride, dilation, outs)
-    flat = win.reshape(win.shape[:2 + nd] + (-1,))
+    flat = win.reshape(win.shape[: 2 + nd] + (-1,))
     arg = flat.argmax(axis=-1)
     values = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
     if values.dtype.kind == "f" and xp.isnan(values).any():
@@ -217,8 +222,7 @@ def avg_divisor(xp, dtype, spatial, ksize, stride, padding, outs, count_include_
     for i, (n, k, s, p, o) in enumerate(zip(spatial, ksize, stride, padding, outs)):
         start = xp.arange(o) * s - p
         end = xp.minimum(start + k, n + p)
-        size = end - start if count_include_pad else (
-            xp.minimum(end, n) - xp.maximum(start, 0))
+        size = end - start if count_include_pad else (xp.minimum(end, n) - xp.maximum(start, 0))
         size = size.astype(dtype).reshape((o,) + (1,) * (len(outs) - 1 - i))
         div = size if div is None else div * size
     return div
@@ -345,12 +349,13 @@ def adaptive_max_pool(xp, x, outs):
         idx = xp.array([[min(a + j, b - 1) for j in range(width)] for a, b in ranges])
         idx_per_dim.append(idx)
         g = xp.take(g, idx.ravel(), axis=2 + 2 * i).reshape(
-            g.shape[:2 + 2 * i] + (o, width) + g.shape[3 + 2 * i:])
+            g.shape[: 2 + 2 * i] + (o, width) + g.shape[3 + 2 * i :]
+        )
     # g: (N, C, o1, w1, o2, w2, ...) -> (N, C, o1, o2, ..., w1 * w2 * ...)
     perm = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
     g = g.transpose(perm)
-    widths = g.shape[2 + nd:]
-    flat = g.reshape(g.shape[:2 + nd] + (-1,))
+    widths = g.shape[2 + nd :]
+    flat = g.reshape(g.shape[: 2 + nd] + (-1,))
     arg = flat.argmax(axis=-1)
     values = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
     kidx = xp.unravel_index(arg, widths)

@@ -17,8 +17,21 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 
-__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
-           "logsumexp", "all", "any", "count_nonzero"]
+__all__ = [
+    "sum",
+    "mean",
+    "nansum",
+    "nanmean",
+    "prod",
+    "var",
+    "std",
+    "var_mean",
+    "std_mean",
+    "logsumexp",
+    "all",
+    "any",
+    "count_nonzero",
+]
 
 
 def dims_of(dim, ndim):
@@ -66,8 +79,12 @@ class Sum(Primitive):
         return x.sum(axis=axes, keepdims=keepdims, dtype=np_dtype)
 
     def backward(ctx, g):
-        return ctx.xp.broadcast_to(keep(ctx.xp, g, ctx.axes, ctx.keepdims), ctx.shape), None, \
-            None, None
+        return (
+            ctx.xp.broadcast_to(keep(ctx.xp, g, ctx.axes, ctx.keepdims), ctx.shape),
+            None,
+            None,
+            None,
+        )
 
 
 class SumAll(Sum):
@@ -106,8 +123,12 @@ class Mean(Primitive):
 
     def backward(ctx, g):
         xp = ctx.xp
-        return xp.broadcast_to(keep(xp, g, ctx.axes, ctx.keepdims) / ctx.count, ctx.shape), \
-            None, None, None
+        return (
+            xp.broadcast_to(keep(xp, g, ctx.axes, ctx.keepdims) / ctx.count, ctx.shape),
+            None,
+            None,
+            None,
+        )
 
 
 class MeanAll(Mean):
@@ -367,26 +388,30 @@ def _moments(cls, name, input, dim, unbiased, keepdim, correction):
     return cls.apply(input, axes, keepdim, n, dof)
 
 
-def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
-        out=None) -> Tensor:
+def var(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None
+) -> Tensor:
     """The variance, dividing by ``N - correction`` (Bessel's correction, 1, by default)."""
     return with_out(_moments(Var, "var", input, dim, unbiased, keepdim, correction), out)
 
 
-def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
-        out=None) -> Tensor:
+def std(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None
+) -> Tensor:
     """The standard deviation: the square root of ``var``."""
     return with_out(_moments(Std, "std", input, dim, unbiased, keepdim, correction), out)
 
 
-def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
-             correction=None) -> tuple:
+def var_mean(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
+) -> tuple:
     """``(var, mean)`` over the same dims."""
     return _moments(VarMean, "var_mean", input, dim, unbiased, keepdim, correction)
 
 
-def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
-             correction=None) -> tuple:
+def std_mean(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
+) -> tuple:
     """``(std, mean)`` over the same dims."""
     return _moments(StdMean, "std_mean", input, dim, unbiased, keepdim, correction)
 
@@ -454,6 +479,16 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return wrap(xp.asarray(xp.count_nonzero(input._data, axis=axes), dtype=xp.int64))
 
 
-METHODS = {"sum": sum, "mean": mean, "nansum": nansum, "nanmean": nanmean, "prod": prod,
-           "var": var, "std": std, "logsumexp": logsumexp, "all": all, "any": any,
-           "count_nonzero": count_nonzero}
+METHODS = {
+    "sum": sum,
+    "mean": mean,
+    "nansum": nansum,
+    "nanmean": nanmean,
+    "prod": prod,
+    "var": var,
+    "std": std,
+    "logsumexp": logsumexp,
+    "all": all,
+    "any": any,
+    "count_nonzero": count_nonzero,
+}

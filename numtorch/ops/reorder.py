@@ -31,8 +31,10 @@ def _dims(dims, nd):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     dims = tuple(_wrap_dim(d, nd) for d in dims)
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(dims)}, but unique "
-                           f"flip dims size={len(set(dims))}")
+        raise RuntimeError(
+            f"dims has duplicates, original flip dims size={len(dims)}, but unique "
+            f"flip dims size={len(set(dims))}"
+        )
     return dims
 
 
@@ -76,15 +78,17 @@ def roll(input, shifts, dims=None):
     if dims is None or dims == ():
         if not isinstance(shifts, int):
             if len(shifts) != 1:
-                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
-                                   "dims:0")
+                raise RuntimeError(
+                    f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
+                )
             shifts = shifts[0]
         return Roll.apply(input, int(shifts), None)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
-                           f"{len(dims)}")
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
     return Roll.apply(input, shifts, tuple(_wrap_dim(d, nd) for d in dims))
 
 
@@ -109,8 +113,9 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
     d0, d1 = _wrap_dim(dims[0], nd), _wrap_dim(dims[1], nd)
     if d0 == d1:
-        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
-                           f"dim1 = {d1}")
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
     return Rot90.apply(input, k % 4, (d0, d1))
 
 
@@ -191,12 +196,21 @@ def diag(input, diagonal=0, *, out=None):
     if nd != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
     # a copy of the diagonal view, one node in PyTorch (whose name says so)
-    return with_out(relabel(clone(strided.diagonal(input, diagonal, 0, 1)),
-                            "DiagonalBackward0_copy"), out)
+    return with_out(
+        relabel(clone(strided.diagonal(input, diagonal, 0, 1)), "DiagonalBackward0_copy"), out
+    )
 
 
 METHODS = {
-    "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "rot90": rot90,
-    "tril": tril, "triu": triu, "diag": diag, "diag_embed": diag_embed,
-    "tril_": tril_, "triu_": triu_,
+    "flip": flip,
+    "fliplr": fliplr,
+    "flipud": flipud,
+    "roll": roll,
+    "rot90": rot90,
+    "tril": tril,
+    "triu": triu,
+    "diag": diag,
+    "diag_embed": diag_embed,
+    "tril_": tril_,
+    "triu_": triu_,
 }

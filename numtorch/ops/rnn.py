@@ -72,10 +72,19 @@ class _FusedRNN(Primitive):
             outs = composite_layer(type(ctx), inputs, ctx.batch_sizes, ctx.reverse)
         pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
         want = [a for a in inputs if isinstance(a, Tensor) and a.requires_grad]
-        got = iter(engine.grad([p[0] for p in pairs], want, [p[1] for p in pairs],
-                               create_graph=True, allow_unused=True))
-        return tuple(next(got) if isinstance(a, Tensor) and a.requires_grad else None
-                     for a in inputs) + (None,) * extra
+        got = iter(
+            engine.grad(
+                [p[0] for p in pairs],
+                want,
+                [p[1] for p in pairs],
+                create_graph=True,
+                allow_unused=True,
+            )
+        )
+        return (
+            tuple(next(got) if isinstance(a, Tensor) and a.requires_grad else None for a in inputs)
+            + (None,) * extra
+        )
 
 
 def composite_layer(kind, inputs, batch_sizes, reverse):
@@ -140,14 +149,14 @@ class LSTMLayer(_FusedRNN):
             hprev[t, :n] = h[:n]
             cprev[t, :n] = c[:n]
             a += h[:n] @ whh_t
-            _sigmoid_(xp, a[:, :2 * hid])
-            xp.tanh(a[:, 2 * hid:3 * hid], out=a[:, 2 * hid:3 * hid])
-            _sigmoid_(xp, a[:, 3 * hid:])
-            cn = a[:, hid:2 * hid] * c[:n]
-            cn += a[:, :hid] * a[:, 2 * hid:3 * hid]
+            _sigmoid_(xp, a[:, : 2 * hid])
+            xp.tanh(a[:, 2 * hid : 3 * hid], out=a[:, 2 * hid : 3 * hid])
+            _sigmoid_(xp, a[:, 3 * hid :])
+            cn = a[:, hid : 2 * hid] * c[:n]
+            cn += a[:, :hid] * a[:, 2 * hid : 3 * hid]
             c[:n] = cn
             tc = xp.tanh(cn, out=tanhc[t, :n])
-            m = a[:, 3 * hid:] * tc
+            m = a[:, 3 * hid :] * tc
             if w_hr is not None:
                 m_all[t, :n] = m
                 m = m @ w_hr.T
@@ -172,7 +181,7 @@ class LSTMLayer(_FusedRNN):
         deriv = acts * (1 - acts)  # sigmoid' for i, f, o
         gslice = slice(2 * hid, 3 * hid)
         deriv[..., gslice] = 1 - acts[..., gslice] ** 2
-        tc_deriv = acts[..., 3 * hid:] * (1 - tanhc ** 2)
+        tc_deriv = acts[..., 3 * hid :] * (1 - tanhc**2)
         dw_hr = xp.zeros_like(w_hr) if w_hr is not None else None
         for t, n in _steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
             a = acts[t, :n]
@@ -182,18 +191,29 @@ class LSTMLayer(_FusedRNN):
                 dm = dm @ w_hr
             dcn = dc[:n] + dm * tc_deriv[t, :n]
             dg = dgates[t, :n]
-            xp.multiply(dcn, a[:, 2 * hid:3 * hid], out=dg[:, :hid])
-            xp.multiply(dcn, cprev[t, :n], out=dg[:, hid:2 * hid])
+            xp.multiply(dcn, a[:, 2 * hid : 3 * hid], out=dg[:, :hid])
+            xp.multiply(dcn, cprev[t, :n], out=dg[:, hid : 2 * hid])
             xp.multiply(dcn, a[:, :hid], out=dg[:, gslice])
-            xp.multiply(dm, tanhc[t, :n], out=dg[:, 3 * hid:])
+            xp.multiply(dm, tanhc[t, :n], out=dg[:, 3 * hid :])
             dg *= deriv[t, :n]
-            dc[:n] = dcn * a[:, hid:2 * hid]
+            dc[:n] = dcn * a[:, hid : 2 * hid]
             dh[:n] = dg @ w_hh
         n_ = ctx.needs_input_grad
-        dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(xp, dgates, dgates, hprev, x, w_ih,
-                                                              n_)
-        return (dx, dh if n_[1] else None, dc if n_[2] else None, dw_ih, dw_hh, db_ih, db_hh,
-                dw_hr if n_[7] else None, None, None)
+        dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
+            xp, dgates, dgates, hprev, x, w_ih, n_
+        )
+        return (
+            dx,
+            dh if n_[1] else None,
+            dc if n_[2] else None,
+            dw_ih,
+            dw_hh,
+            db_ih,
+            db_hh,
+            dw_hr if n_[7] else None,
+            None,
+            None,
+        )
 
 
 class GRULayer(_FusedRNN):
@@ -219,13 +239,13 @@ class GRULayer(_FusedRNN):
             hh = hp @ whh_t
             if b_hh is not None:
                 hh += b_hh
-            hn_all[t, :n] = hh[:, 2 * hid:]
-            a[:, :2 * hid] += hh[:, :2 * hid]
-            _sigmoid_(xp, a[:, :2 * hid])
-            nn_ = a[:, 2 * hid:]
-            nn_ += a[:, :hid] * hh[:, 2 * hid:]
+            hn_all[t, :n] = hh[:, 2 * hid :]
+            a[:, : 2 * hid] += hh[:, : 2 * hid]
+            _sigmoid_(xp, a[:, : 2 * hid])
+            nn_ = a[:, 2 * hid :]
+            nn_ += a[:, :hid] * hh[:, 2 * hid :]
             xp.tanh(nn_, out=nn_)
-            z = a[:, hid:2 * hid]
+            z = a[:, hid : 2 * hid]
             hn = nn_ + z * (hp - nn_)
             h[:n] = hn
             out[t, :n] = hn
@@ -247,19 +267,20 @@ class GRULayer(_FusedRNN):
         dh_pre = xp.zeros_like(acts)
         for t, n in _steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
             a = acts[t, :n]
-            r, z, nn_ = a[:, :hid], a[:, hid:2 * hid], a[:, 2 * hid:]
+            r, z, nn_ = a[:, :hid], a[:, hid : 2 * hid], a[:, 2 * hid :]
             d = dh[:n] if dout is None else dh[:n] + dout[t, :n]
             dn = d * (1 - z) * (1 - nn_ * nn_)
             gx, gh = dx_pre[t, :n], dh_pre[t, :n]
             xp.multiply(dn * hn_all[t, :n] * r, 1 - r, out=gx[:, :hid])
-            xp.multiply(d * (hprev[t, :n] - nn_) * z, 1 - z, out=gx[:, hid:2 * hid])
-            gx[:, 2 * hid:] = dn
-            gh[:, :2 * hid] = gx[:, :2 * hid]
-            xp.multiply(dn, r, out=gh[:, 2 * hid:])
+            xp.multiply(d * (hprev[t, :n] - nn_) * z, 1 - z, out=gx[:, hid : 2 * hid])
+            gx[:, 2 * hid :] = dn
+            gh[:, : 2 * hid] = gx[:, : 2 * hid]
+            xp.multiply(dn, r, out=gh[:, 2 * hid :])
             dh[:n] = d * z + gh @ w_hh
         n_ = ctx.needs_input_grad
         dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
-            xp, dx_pre, dh_pre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5]))
+            xp, dx_pre, dh_pre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5])
+        )
         return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None
 
 
@@ -309,7 +330,8 @@ class RNNLayer(_FusedRNN):
             dh[:n] = g @ w_hh
         n_ = ctx.needs_input_grad
         dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
-            xp, dpre, dpre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5]))
+            xp, dpre, dpre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5])
+        )
         return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None, None
 
 

@@ -9,8 +9,24 @@ from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .unary import _inplace, _no_bool, _type_name, _ufunc_kernel
 
-__all__ = ["sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "isnan", "isinf",
-           "isfinite", "isposinf", "isneginf", "signbit", "nan_to_num", "positive"]
+__all__ = [
+    "sign",
+    "sgn",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fix",
+    "frac",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isposinf",
+    "isneginf",
+    "signbit",
+    "nan_to_num",
+    "positive",
+]
 
 
 class _Step(Primitive):
@@ -85,8 +101,6 @@ class Frac(Primitive):
         return g
 
 
-
-
 class NanToNum(Primitive):
     _name = "NanToNumBackward0"
 
@@ -98,8 +112,6 @@ class NanToNum(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return ctx.xp.where(ctx.xp.isfinite(x), g, 0.0), None, None, None
-
-
 
 
 # --- functions ---------------------------------------------------------------------------------
@@ -139,9 +151,7 @@ def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
     if decimals == 0:
         return _round0(input, out=out)
     if input._data.dtype.kind in "iub":
-        raise NotImplementedError(
-            f"\"round_cpu\" not implemented for '{_type_name(input)}'"
-        )
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_type_name(input)}'")
     return with_out(RoundDecimals.apply(input, decimals), out)
 
 
@@ -193,13 +203,26 @@ def signbit(input: Tensor, *, out=None) -> Tensor:
     return with_out(wrap(xp.signbit(input._data)), out)
 
 
-
-_KERNELS = {"floor": _ufunc_kernel("floor"), "ceil": _ufunc_kernel("ceil"),
-            "trunc": _ufunc_kernel("trunc"), "sign": _sign_kernel, "sgn": _sign_kernel}
+_KERNELS = {
+    "floor": _ufunc_kernel("floor"),
+    "ceil": _ufunc_kernel("ceil"),
+    "trunc": _ufunc_kernel("trunc"),
+    "sign": _sign_kernel,
+    "sgn": _sign_kernel,
+}
 METHODS = {}
 for _fn in (sign, sgn, floor, ceil, round, trunc, frac, nan_to_num):
     METHODS[_fn.__name__] = _fn
     METHODS[_fn.__name__ + "_"] = _inplace(_fn, _KERNELS.get(_fn.__name__))
-METHODS.update(fix=trunc, fix_=METHODS["trunc_"], isnan=isnan, isinf=isinf, isfinite=isfinite,
-               isposinf=isposinf, isneginf=isneginf, signbit=signbit, positive=positive)
+METHODS.update(
+    fix=trunc,
+    fix_=METHODS["trunc_"],
+    isnan=isnan,
+    isinf=isinf,
+    isfinite=isfinite,
+    isposinf=isposinf,
+    isneginf=isneginf,
+    signbit=signbit,
+    positive=positive,
+)
 del _fn

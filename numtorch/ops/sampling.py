@@ -18,8 +18,17 @@ from .creation import _finish, parse_size
 from .inplace import check_leaf
 
 __all__ = [
-    "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
-    "bernoulli", "multinomial", "poisson",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
+    "randint",
+    "randint_like",
+    "randperm",
+    "normal",
+    "bernoulli",
+    "multinomial",
+    "poisson",
 ]
 
 
@@ -30,13 +39,19 @@ def _gen(generator):
 def _float_np(dtype, op):
     d = dtype or _dtype.get_default_dtype()
     if not d.is_floating_point:
-        raise NotImplementedError(f'"{op}" not implemented for \'{_dtype_title(d)}\'')
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_dtype_title(d)}'")
     return d.np
 
 
 def _dtype_title(d) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name.capitalize())
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(d.name, d.name.capitalize())
 
 
 def _factory(arr, device, requires_grad, out):
@@ -66,8 +81,17 @@ def _write(t: Tensor, draw) -> Tensor:
 
 # ---------------------------------------------------------------------------- factories
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:
+
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Uniform samples in [0, 1) of the given size.
 
     Examples:
@@ -79,8 +103,16 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _factory(arr, device, requires_grad, out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False) -> Tensor:
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Standard normal samples of the given size.
 
     Examples:
@@ -92,20 +124,55 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _factory(arr, device, requires_grad, out)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None, generator=None) -> Tensor:
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype,
-                device=device or input.device, requires_grad=requires_grad)
+def rand_like(
+    input,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+) -> Tensor:
+    return rand(
+        input.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None, generator=None) -> Tensor:
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype,
-                 device=device or input.device, requires_grad=requires_grad)
+def randn_like(
+    input,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+) -> Tensor:
+    return randn(
+        input.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
 
 
-def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False, pin_memory=False) -> Tensor:
+def randint(
+    *args,
+    size=None,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high).
 
     Examples:
@@ -122,16 +189,42 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     return _factory(arr, device, requires_grad, out)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None, generator=None) -> Tensor:
+def randint_like(
+    input,
+    low=0,
+    high=None,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
-                   device=device or input.device, requires_grad=requires_grad)
+    return randint(
+        low,
+        high,
+        input.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False) -> Tensor:
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """A random permutation of ``0 .. n-1``.
 
     Examples:
@@ -149,8 +242,19 @@ def _check_std(std):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
-           device=None, requires_grad=False, pin_memory=False) -> Tensor:
+def normal(
+    mean,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Normal samples: ``normal(mean, std, size)`` with numbers, or elementwise with tensors.
 
     A tensor ``mean`` or ``std`` draws standard normals of the result's shape first and then
@@ -162,8 +266,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         if size is None:
             raise TypeError("normal() missing required argument 'size'")
         _check_std(std)
-        arr = gen.normal(parse_size((size,), "normal"), _float_np(dtype, "normal_kernel_cpu"),
-                         mean, std)
+        arr = gen.normal(
+            parse_size((size,), "normal"), _float_np(dtype, "normal_kernel_cpu"), mean, std
+        )
         return _factory(arr, device, requires_grad, out)
     if std_t and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -235,8 +340,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     n_cat = probs.shape[-1]
     if not replacement and num_samples > n_cat:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     gen = _gen(generator)
     if not replacement or num_samples == 1:
         q = _exponential(gen, probs.shape, 1.0).astype(probs.dtype)
@@ -255,11 +361,13 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 # ---------------------------------------------------------------------------- in-place
 
+
 def uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
     """Fill with uniform samples in [from, to)."""
     if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from="
-                           f"{from_} > to={to}")
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+        )
     gen = _gen(generator)
     return _write(self, lambda shape, _: gen.uniform(shape, self._data.dtype, from_, to))
 
@@ -268,8 +376,10 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     """Fill with normal samples."""
     _check_std(std)
     gen = _gen(generator)
-    return _write(self, lambda shape, contig: gen.normal(shape, self._data.dtype, mean, std,
-                                                         contiguous=contig))
+    return _write(
+        self,
+        lambda shape, contig: gen.normal(shape, self._data.dtype, mean, std, contiguous=contig),
+    )
 
 
 _UNSET = object()
@@ -285,8 +395,11 @@ def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
         from_, to = 0, from_
     if to is None:
         xp = _backend.array_module(self._data)
-        to = 1 + ((1 << _random._mantissa_digits(np_dtype)) if np_dtype.kind == "f"
-                  else int(xp.iinfo(np_dtype).max))
+        to = 1 + (
+            (1 << _random._mantissa_digits(np_dtype))
+            if np_dtype.kind == "f"
+            else int(xp.iinfo(np_dtype).max)
+        )
     return _write(self, lambda shape, _: gen.randint(shape, from_, to, np_dtype))
 
 
@@ -325,6 +438,7 @@ def geometric_(self, p, *, generator=None) -> Tensor:
     def draw(shape, _):
         u = gen.uniform_double(math.prod(shape)).reshape(shape)
         return _backend.array_module(u).ceil(_random._libm_f64("log", u) / denom)
+
     return _write(self, draw)
 
 
@@ -337,6 +451,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
     def draw(shape, _):
         z = _random._affine(gen.normal_double(math.prod(shape)), float(std), float(mean))
         return _random._libm_f64("exp", z).reshape(shape)
+
     return _write(self, draw)
 
 
@@ -350,11 +465,19 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
         u = gen.uniform_double(math.prod(shape)).reshape(shape)
         t = _random._libm_f64("tan", math.pi * (u - 0.5))
         return _random._affine(t, float(sigma), float(median))
+
     return _write(self, draw)
 
 
 METHODS = {
-    "uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
-    "exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_,
-    "cauchy_": cauchy_, "bernoulli": bernoulli, "multinomial": multinomial,
+    "uniform_": uniform_,
+    "normal_": normal_,
+    "random_": random_,
+    "bernoulli_": bernoulli_,
+    "exponential_": exponential_,
+    "geometric_": geometric_,
+    "log_normal_": log_normal_,
+    "cauchy_": cauchy_,
+    "bernoulli": bernoulli,
+    "multinomial": multinomial,
 }

@@ -65,9 +65,9 @@ def _cumprod_grad_with_zeros(x, g, out, axis):
     for r in xp.nonzero((xm == 0).any(axis=1))[0]:
         z = int(xp.argmax(xm[r] == 0))
         before = om[r, z - 1] if z else 1
-        c = xp.cumprod(xp.concatenate([xp.ones(1, x.dtype), xm[r, z + 1:]]))
+        c = xp.cumprod(xp.concatenate([xp.ones(1, x.dtype), xm[r, z + 1 :]]))
         res[r, z] = before * (gm[r, z:] * c).sum()
-        res[r, z + 1:] = 0
+        res[r, z + 1 :] = 0
     shape = tuple(s for i, s in enumerate(x.shape) if i != axis) + (n,)
     return xp.moveaxis(res.reshape(shape), -1, axis)
 
@@ -216,6 +216,12 @@ def _inplace(fn):
     return method
 
 
-METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin,
-           "logcumsumexp": logcumsumexp, "cumsum_": _inplace(cumsum),
-           "cumprod_": _inplace(cumprod)}
+METHODS = {
+    "cumsum": cumsum,
+    "cumprod": cumprod,
+    "cummax": cummax,
+    "cummin": cummin,
+    "logcumsumexp": logcumsumexp,
+    "cumsum_": _inplace(cumsum),
+    "cumprod_": _inplace(cumprod),
+}

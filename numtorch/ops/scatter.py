@@ -15,8 +15,17 @@ from .indexing import IndexPut, add_rows
 from .inplace import inplace
 from .shape import linear
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add",
-           "index_copy", "index_fill", "index_put", "take_along_dim"]
+__all__ = [
+    "gather",
+    "scatter",
+    "scatter_add",
+    "index_select",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "index_put",
+    "take_along_dim",
+]
 
 _new = object.__new__
 
@@ -69,33 +78,42 @@ class GatherScatter(Primitive):
 
 
 def _check_index(name, input, dim, index, src=None):
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu" or \
-            index._data.dtype.itemsize not in (4, 8):
+    if (
+        not isinstance(index, Tensor)
+        or index._data.dtype.kind not in "iu"
+        or index._data.dtype.itemsize not in (4, 8)
+    ):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     nd = max(input._data.ndim, 1)
     d = _wrap_dim(dim, nd)
     idx = index._data
     shape = input._data.shape or (1,)
     if idx.ndim != nd and idx.size:
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
-                           f"{'input' if name == 'gather' else 'self'} tensor")
+        raise RuntimeError(
+            f"Index tensor must have the same number of dimensions as "
+            f"{'input' if name == 'gather' else 'self'} tensor"
+        )
     idx = idx.reshape(idx.shape or (1,)) if not input._data.ndim else idx
     for k in range(idx.ndim):
         if src is None and k != d and idx.shape[k] > shape[k]:
             raise RuntimeError(
                 f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
-                f"larger than self {list(shape)} apart from dimension {d}")
-        if src is not None and ((k != d and idx.shape[k] > shape[k]) or
-                                idx.shape[k] > (src.shape or (1,))[k]):
+                f"larger than self {list(shape)} apart from dimension {d}"
+            )
+        if src is not None and (
+            (k != d and idx.shape[k] > shape[k]) or idx.shape[k] > (src.shape or (1,))[k]
+        ):
             raise RuntimeError(
                 f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
-                f"from dimension {d} and to be no larger size than src {list(src.shape)}")
+                f"from dimension {d} and to be no larger size than src {list(src.shape)}"
+            )
     if idx.size:
         hi, lo = idx.max(), idx.min()
         if hi >= shape[d] or lo < -shape[d]:
             bad = int(hi) if hi >= shape[d] else int(lo)
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size "
-                               f"{shape[d]}")
+            raise RuntimeError(
+                f"index {bad} is out of bounds for dimension {d} with size {shape[d]}"
+            )
     return d, _positions(shape, idx.astype(array_module(idx).int64, copy=False), d)
 
 
@@ -266,12 +284,14 @@ def _source_check(name, input, d, idx, source):
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"{name}(): self and source expected to have the same dtype, but got (self) "
-            f"{input.dtype.legacy_name[6:-6]} and (source) {source.dtype.legacy_name[6:-6]}")
+            f"{input.dtype.legacy_name[6:-6]} and (source) {source.dtype.legacy_name[6:-6]}"
+        )
     n = source._data.shape[d] if source._data.ndim else 1
     if n != idx.size:
         raise RuntimeError(
             f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
-            f"({n}), for dim: {d}")
+            f"({n}), for dim: {d}"
+        )
 
 
 class IndexAdd(Primitive):
@@ -336,8 +356,7 @@ class IndexFill(Primitive):
 
     def backward(ctx, g):
         key = (slice(None),) * ctx.dim + (ctx.index,)
-        gx = linear(ctx, IndexFill, g, ctx.dim, ctx.index, 0) if ctx.needs_input_grad[0] \
-            else None
+        gx = linear(ctx, IndexFill, g, ctx.dim, ctx.index, 0) if ctx.needs_input_grad[0] else None
         gv = None
         if ctx.needs_input_grad[3]:
             xp = array_module(g._data if ctx._graph else g)
@@ -353,7 +372,8 @@ def index_fill(input, dim, index, value):
         if value._data.ndim:
             raise RuntimeError(
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s).")
+                f"{value._data.ndim} dimension(s)."
+            )
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
     return IndexFill.apply(input, d, idx, value)
@@ -373,7 +393,8 @@ def index_put(input, indices, values, accumulate=False):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
             f"{input.dtype.legacy_name[6:-6]} for the destination and "
-            f"{values.dtype.legacy_name[6:-6]} for the source.")
+            f"{values.dtype.legacy_name[6:-6]} for the source."
+        )
     return IndexPut.apply(input, _value_for(input, values), items, bool(accumulate))
 
 
@@ -392,7 +413,8 @@ def take_along_dim(input, indices, dim=None, *, out=None):
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of "
             f"dimensions, but got {nd} dimensions for input, and {indices._data.ndim} "
-            "dimensions for indices")
+            "dimensions for indices"
+        )
     s_in, s_idx = list(input._data.shape), list(indices._data.shape)
     s_in[d] = s_idx[d] = 1
     common = list(broadcast_shapes(s_in, s_idx))
@@ -412,11 +434,19 @@ def _inplace_of(fn):
 
 
 METHODS = {
-    "gather": gather, "scatter": scatter, "scatter_": _inplace_of(scatter),
-    "scatter_add": scatter_add, "scatter_add_": _inplace_of(scatter_add),
-    "index_select": index_select, "index_add": index_add, "index_add_": _inplace_of(index_add),
-    "index_copy": index_copy, "index_copy_": _inplace_of(index_copy),
-    "index_fill": index_fill, "index_fill_": _inplace_of(index_fill),
-    "index_put": index_put, "index_put_": _inplace_of(index_put),
+    "gather": gather,
+    "scatter": scatter,
+    "scatter_": _inplace_of(scatter),
+    "scatter_add": scatter_add,
+    "scatter_add_": _inplace_of(scatter_add),
+    "index_select": index_select,
+    "index_add": index_add,
+    "index_add_": _inplace_of(index_add),
+    "index_copy": index_copy,
+    "index_copy_": _inplace_of(index_copy),
+    "index_fill": index_fill,
+    "index_fill_": _inplace_of(index_fill),
+    "index_put": index_put,
+    "index_put_": _inplace_of(index_put),
     "take_along_dim": take_along_dim,
 }

@@ -89,8 +89,7 @@ def _extreme_grads(ctx, g, x, src, out):
     ties = xp.maximum(ties, 1).reshape(xa.shape)
     share = g / _const(ctx, ties)
     gx = share * _const(ctx, hit_self)
-    gs = linear(ctx, Gather, share, p) * _const(ctx, hit_src) if ctx.needs_input_grad[1] \
-        else None
+    gs = linear(ctx, Gather, share, p) * _const(ctx, hit_src) if ctx.needs_input_grad[1] else None
     return gx, gs, None, None, None
 
 
@@ -110,8 +109,9 @@ def _prod_grads(ctx, g, x, src, out):
         safe = xp.where(v == 0, 1, v)
         return xp.where(zc == 0, nzp / safe, xp.where((zc == 1) & (v == 0), nzp, 0))
 
-    gx = g * _const(ctx, others(xa, zeros.reshape(xa.shape), nonzero_prod.reshape(xa.shape))
-                    * self_in)
+    gx = g * _const(
+        ctx, others(xa, zeros.reshape(xa.shape), nonzero_prod.reshape(xa.shape)) * self_in
+    )
     gs = None
     if ctx.needs_input_grad[1]:
         sflat = sa.reshape(-1)
@@ -131,7 +131,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _UFUNC:
         raise RuntimeError(
-            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
     _, pos = _check_index("scatter_reduce", input, dim, index, src._data)
     src = _src(input, index, src, "scatter_reduce")
     return with_out(ScatterReduce.apply(input, src, pos, reduce, bool(include_self)), out)

@@ -14,8 +14,16 @@ from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .creation import linspace
 
-__all__ = ["unique", "unique_consecutive", "isin", "searchsorted", "bucketize", "bincount",
-           "histc", "histogram"]
+__all__ = [
+    "unique",
+    "unique_consecutive",
+    "isin",
+    "searchsorted",
+    "bucketize",
+    "bincount",
+    "histc",
+    "histogram",
+]
 
 
 def _type_name(t: Tensor) -> str:
@@ -52,8 +60,13 @@ def _unique_rows(a, xp):
     return s[new], inverse, counts
 
 
-def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
-           return_counts: bool = False, dim=None):
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim=None,
+):
     """The distinct elements (or, with ``dim``, slices along ``dim``) in ascending order,
     optionally with the index of each input element's value and each value's count."""
     a = input._data
@@ -77,8 +90,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     return (out, *extra) if extra else out
 
 
-def unique_consecutive(input: Tensor, return_inverse: bool = False,
-                       return_counts: bool = False, dim=None):
+def unique_consecutive(
+    input: Tensor, return_inverse: bool = False, return_counts: bool = False, dim=None
+):
     """Collapse each run of equal consecutive elements (or slices along ``dim``) to one."""
     a = input._data
     xp = array_module(a)
@@ -119,17 +133,28 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
 
 
 # --- searching ---------------------------------------------------------------------------------
-def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False,
-                 right: bool = False, side=None, sorter=None, out=None) -> Tensor:
+def searchsorted(
+    sorted_sequence: Tensor,
+    input,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side=None,
+    sorter=None,
+    out=None,
+) -> Tensor:
     """Where ``input``'s values would be inserted into the innermost dim of
     ``sorted_sequence`` to keep it sorted (the first such place, or with ``right`` the last)."""
     if side is not None:
         if side not in ("left", "right"):
-            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
-                               f"got {side}")
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+            )
         if right and side == "left":
-            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
-                               "got side of left while right was True")
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, "
+                "got side of left while right was True"
+            )
         right = side == "right"
     seq = sorted_sequence._data
     xp = array_module(seq)
@@ -155,13 +180,15 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False,
     return with_out(wrap(res), out)
 
 
-def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
-              out=None) -> Tensor:
+def bucketize(
+    input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False, out=None
+) -> Tensor:
     """The bucket of each value: ``i`` with ``boundaries[i-1] < x <= boundaries[i]`` (or
     ``<= x <`` with ``right``)."""
     if boundaries._data.ndim != 1:
-        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
-                           f"{boundaries._data.ndim})")
+        raise RuntimeError(
+            f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})"
+        )
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
@@ -213,8 +240,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
     return with_out(wrap(counts), out)
 
 
-def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool = False,
-              out=None):
+def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool = False, out=None):
     """A histogram with ``bins`` equal bins over ``range`` (default: the data's range) or
     with the given bin edges; returns ``(hist, bin_edges)``."""
     _check_float(input, "histogramdd")
@@ -222,8 +248,9 @@ def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool
     xp = array_module(a)
     edges = bins._data if isinstance(bins, Tensor) else bins
     if not isinstance(bins, Tensor):
-        lo, hi = (float(a.min()), float(a.max())) if range is None and a.size else (
-            range or (0.0, 0.0))
+        lo, hi = (
+            (float(a.min()), float(a.max())) if range is None and a.size else (range or (0.0, 0.0))
+        )
         lo, hi = float(lo), float(hi)
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
@@ -240,6 +267,9 @@ def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool
 
 
 METHODS = {
-    "unique": unique, "unique_consecutive": unique_consecutive, "bincount": bincount,
-    "histc": histc, "histogram": histogram,
+    "unique": unique,
+    "unique_consecutive": unique_consecutive,
+    "bincount": bincount,
+    "histc": histc,
+    "histogram": histogram,
 }

@@ -17,9 +17,22 @@ from .._tensor import _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .inplace import make_view
 
-__all__ = ["reshape", "transpose", "swapaxes", "swapdims", "permute", "t", "unsqueeze",
-           "squeeze", "flatten", "unflatten", "movedim", "moveaxis", "broadcast_to",
-           "adjoint"]
+__all__ = [
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "swapdims",
+    "permute",
+    "t",
+    "unsqueeze",
+    "squeeze",
+    "flatten",
+    "unflatten",
+    "movedim",
+    "moveaxis",
+    "broadcast_to",
+    "adjoint",
+]
 
 _new = object.__new__
 
@@ -64,7 +77,8 @@ def _infer_shape(shape, numel):
             if numel == 0:
                 raise RuntimeError(
                     f"cannot reshape tensor of 0 elements into shape {shape} because the "
-                    "unspecified dimension size -1 can be any value and is ambiguous")
+                    "unspecified dimension size -1 can be any value and is ambiguous"
+                )
             raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
         if numel % known:
             raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
@@ -82,7 +96,6 @@ def keyword_form(args, kwargs, name):
             raise TypeError(f"got an unexpected keyword argument '{bad}'")
         return (kwargs[name],)
     return args
-
 
 
 def _shape_args(shape):
@@ -171,7 +184,7 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return input
-    return reshape(input, shape[:s] + (numel_of(shape[s:e + 1]),) + shape[e + 1:])
+    return reshape(input, shape[:s] + (numel_of(shape[s : e + 1]),) + shape[e + 1 :])
 
 
 def unflatten(input, dim, sizes):
@@ -185,8 +198,9 @@ def unflatten(input, dim, sizes):
     elif numel_of(sizes) != shape[d]:
         raise RuntimeError(
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
-            f"({shape[d]}) in the input tensor")
-    return view(input, shape[:d] + sizes + shape[d + 1:])
+            f"({shape[d]}) in the input tensor"
+        )
+    return view(input, shape[:d] + sizes + shape[d + 1 :])
 
 
 # --- permutations ------------------------------------------------------------------------------
@@ -266,7 +280,10 @@ def _T(self):
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+            "reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
     if nd < 2:
         return self
     return _view(Permute, self, tuple(reversed(range(nd))))
@@ -275,16 +292,18 @@ def _T(self):
 def _H(self):
     if self._data.ndim not in (0, 2):
         raise RuntimeError(
-            f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D "
-            "tensor.")
+            f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor."
+        )
     out = _T(self) if self._data.ndim == 2 else self
     return out.conj() if self.is_complex() else out
 
 
 def _mT(self):
     if self._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                           f"Got {self._data.ndim}-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {self._data.ndim}-D tensor."
+        )
     return transpose(self, -2, -1)
 
 
@@ -295,8 +314,10 @@ def adjoint(input):
 
 def _mH(self):
     if self._data.ndim < 2:
-        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
-                           f"Got {self._data.ndim}-D tensor.")
+        raise RuntimeError(
+            "tensor.mH is only supported on matrices or batches of matrices. "
+            f"Got {self._data.ndim}-D tensor."
+        )
     out = transpose(self, -2, -1)
     return out.conj() if self.is_complex() else out
 
@@ -308,7 +329,8 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(
             "movedim: Invalid source or destination dims: source "
-            f"({src} dims) should contain the same number of dims as destination ({dst} dims)")
+            f"({src} dims) should contain the same number of dims as destination ({dst} dims)"
+        )
     src = [_wrap_dim(d, nd) for d in src]
     dst = [_wrap_dim(d, nd) for d in dst]
     if len(set(src)) != len(src):
@@ -393,14 +415,16 @@ def _expand_shape(input, sizes):
         raise RuntimeError(
             f"expand({input.dtype.legacy_name}{{{list(shape)}}}, size={list(sizes)}): the number "
             f"of sizes provided ({len(sizes)}) must be greater or equal to the number of "
-            f"dimensions in the tensor ({len(shape)})")
+            f"dimensions in the tensor ({len(shape)})"
+        )
     out = []
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                    "non-existing dimension 0")
+                    "non-existing dimension 0"
+                )
             out.append(s)
             continue
         have = shape[i - lead]
@@ -410,7 +434,8 @@ def _expand_shape(input, sizes):
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                f"{list(shape)}")
+                f"{list(shape)}"
+            )
         out.append(s)
     return tuple(out)
 
@@ -429,10 +454,27 @@ def broadcast_to(input, size):
 
 
 METHODS = {
-    "view": view, "view_as": view_as, "reshape": reshape, "reshape_as": reshape_as,
-    "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
-    "t": t, "T": property(_T), "mT": property(_mT), "H": property(_H), "mH": property(_mH),
-    "adjoint": adjoint, "unsqueeze": unsqueeze, "squeeze": squeeze, "flatten": flatten,
-    "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim, "expand": expand,
-    "expand_as": expand_as, "broadcast_to": broadcast_to,
+    "view": view,
+    "view_as": view_as,
+    "reshape": reshape,
+    "reshape_as": reshape_as,
+    "permute": permute,
+    "transpose": transpose,
+    "swapaxes": transpose,
+    "swapdims": transpose,
+    "t": t,
+    "T": property(_T),
+    "mT": property(_mT),
+    "H": property(_H),
+    "mH": property(_mH),
+    "adjoint": adjoint,
+    "unsqueeze": unsqueeze,
+    "squeeze": squeeze,
+    "flatten": flatten,
+    "unflatten": unflatten,
+    "movedim": movedim,
+    "moveaxis": movedim,
+    "expand": expand,
+    "expand_as": expand_as,
+    "broadcast_to": broadcast_to,
 }

@@ -80,8 +80,7 @@ def order(a, axis: int, descending: bool):
     return (n - 1) - xp.flip(xp.argsort(rev, axis=axis, kind="stable"), axis)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
-         out=None):
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """Values sorted along ``dim`` and the indices they came from (always stable here)."""
     _check_sortable(input, "sort")
     d = _wrap_dim(dim, input._data.ndim)
@@ -105,8 +104,9 @@ def msort(input: Tensor, *, out=None) -> Tensor:
     return with_out(sort(input, 0).values, out)
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
-         out=None):
+def topk(
+    input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None
+):
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
     _check_sortable(input, "topk")
     nd = input._data.ndim
@@ -197,8 +197,10 @@ def _check_quantile(name, input, q, interpolation):
         qa = array_module(input._data).asarray(q, dtype=input._data.dtype)
     if ((qa < 0) | (qa > 1)).any():
         bad = "values" if qa.ndim else f"but got {float(qa):g}"
-        raise RuntimeError(f"{name}() q {'values must be' if qa.ndim else 'must be'} in the "
-                           f"range [0, 1]{'' if qa.ndim else ' ' + bad}")
+        raise RuntimeError(
+            f"{name}() q {'values must be' if qa.ndim else 'must be'} in the "
+            f"range [0, 1]{'' if qa.ndim else ' ' + bad}"
+        )
     return qa
 
 
@@ -237,23 +239,28 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         out = below + (above - below) * wrap(w.astype(s._data.dtype))
     out = out.movedim(-1, 0)  # the q dim leads, as in PyTorch
     if keepdim:
-        kept = [1] * nd if dim is None else [1 if i == d else m for i, m in
-                                             enumerate(input._data.shape)]
+        kept = (
+            [1] * nd
+            if dim is None
+            else [1 if i == d else m for i, m in enumerate(input._data.shape)]
+        )
         out = out.reshape([qa.size] + kept)
     if qa.ndim == 0:
         out = out.squeeze(0)
     return out
 
 
-def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
-             interpolation: str = "linear", out=None) -> Tensor:
+def quantile(
+    input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear", out=None
+) -> Tensor:
     """The ``q``-th quantiles along ``dim`` (all elements when None); NaN where a row holds
     NaN."""
     return with_out(_quantile("quantile", input, q, dim, keepdim, interpolation, False), out)
 
 
-def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
-                interpolation: str = "linear", out=None) -> Tensor:
+def nanquantile(
+    input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear", out=None
+) -> Tensor:
     """``quantile`` ignoring NaN (NaN only where a row holds nothing else)."""
     return with_out(_quantile("nanquantile", input, q, dim, keepdim, interpolation, True), out)
 
@@ -263,6 +270,12 @@ def _sort_method(self, dim=-1, descending=False, stable=False):
 
 
 METHODS = {
-    "sort": _sort_method, "argsort": argsort, "msort": msort, "topk": topk,
-    "kthvalue": kthvalue, "mode": mode, "quantile": quantile, "nanquantile": nanquantile,
+    "sort": _sort_method,
+    "argsort": argsort,
+    "msort": msort,
+    "topk": topk,
+    "kthvalue": kthvalue,
+    "mode": mode,
+    "quantile": quantile,
+    "nanquantile": nanquantile,
 }

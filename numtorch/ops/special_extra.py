@@ -285,6 +285,7 @@ def gammaincc(input, other, *, out=None) -> Tensor:
 
 def _values_only(name, arity=1):
     """A SciPy function with no derivative in PyTorch either: values, no graph."""
+
     def fn(*args, out=None):
         ts = [_floating(t) for t in args] if arity == 1 else list(_as_tensors(*args))
         res = getattr(scipy_special(), name)(*[t._data for t in ts])
@@ -320,5 +321,11 @@ def airy_ai(input: Tensor, *, out=None) -> Tensor:
     return with_out(wrap(scipy_special().airy(x._data)[0].astype(x._data.dtype)), out)
 
 
-METHODS = {"lgamma": lgamma, "digamma": digamma, "polygamma": lambda self, n: polygamma(n, self),
-           "mvlgamma": mvlgamma, "i0": i0, "logit": logit}
+METHODS = {
+    "lgamma": lgamma,
+    "digamma": digamma,
+    "polygamma": lambda self, n: polygamma(n, self),
+    "mvlgamma": mvlgamma,
+    "i0": i0,
+    "logit": logit,
+}

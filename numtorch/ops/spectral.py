@@ -30,18 +30,28 @@ def _full_window(window, win_length: int, n_fft: int, like: Tensor, op: str) -> 
     if window is None:
         window = nt.ones(win_length, dtype=like.real.dtype if like.is_complex() else like.dtype)
     if window.ndim != 1 or window.shape[0] != win_length:
-        raise RuntimeError(f"{op}: expected a 1D window tensor of size equal to win_length="
-                           f"{win_length}, but got window with size {list(window.shape)}")
+        raise RuntimeError(
+            f"{op}: expected a 1D window tensor of size equal to win_length="
+            f"{win_length}, but got window with size {list(window.shape)}"
+        )
     if win_length < n_fft:
         left = (n_fft - win_length) // 2
         window = nt.nn.functional.pad(window, (left, n_fft - win_length - left))
     return window
 
 
-def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
-         win_length: int | None = None, window: Tensor | None = None, center: bool = True,
-         pad_mode: str = "reflect", normalized: bool = False, onesided: bool | None = None,
-         return_complex: bool | None = None) -> Tensor:
+def stft(
+    input: Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
+) -> Tensor:
     """The Fourier transform of ``n_fft``-sample frames ``hop_length`` apart (default
     ``n_fft // 4``), each multiplied by ``window``: ``(freq, frames)`` per signal of a
     ``(L,)`` or ``(B, L)`` input, with ``n_fft // 2 + 1`` frequencies for a real one-sided
@@ -49,9 +59,11 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
     nt = _nt()
     complex_in = input.is_complex() or (window is not None and window.is_complex())
     if return_complex is None and not complex_in:
-        raise RuntimeError("stft requires the return_complex parameter be given for real "
-                           "inputs, and will further require that return_complex=True in a "
-                           "future PyTorch release.")
+        raise RuntimeError(
+            "stft requires the return_complex parameter be given for real "
+            "inputs, and will further require that return_complex=True in a "
+            "future PyTorch release."
+        )
     if input.ndim not in (1, 2):
         raise RuntimeError(f"stft: expected a 1D or 2D tensor, but got {input.ndim}D tensor")
     hop = n_fft // 4 if hop_length is None else hop_length
@@ -66,7 +78,10 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
             "cause spectral leakage. Other windows such as torch.hann_window or "
             "torch.hamming_window are recommended to reduce spectral leakage.To suppress this "
             "warning and use a rectangular window, explicitly set `window=torch.ones(n_fft, "
-            "device=<device>)`.", UserWarning, stacklevel=2)
+            "device=<device>)`.",
+            UserWarning,
+            stacklevel=2,
+        )
     batched = input.ndim == 2
     x = input if batched else input.unsqueeze(0)
     if center:
@@ -85,18 +100,28 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
     return spec if return_complex or return_complex is None else nt.view_as_real(spec)
 
 
-def istft(input: Tensor, n_fft: int, hop_length: int | None = None,
-          win_length: int | None = None, window: Tensor | None = None, center: bool = True,
-          normalized: bool = False, onesided: bool | None = None, length: int | None = None,
-          return_complex: bool = False) -> Tensor:
+def istft(
+    input: Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    normalized: bool = False,
+    onesided: bool | None = None,
+    length: int | None = None,
+    return_complex: bool = False,
+) -> Tensor:
     """The inverse of ``stft``: inverse FFTs of the frames, windowed again, added where they
     overlap and divided by the summed squared window."""
     nt = _nt()
     if not input.is_complex():
         raise RuntimeError("istft requires a complex-valued input tensor.")
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"istft: expected a tensor with 2 or 3 dimensions of complex "
-                           f"dtype, but got {input.ndim}D")
+        raise RuntimeError(
+            f"istft: expected a tensor with 2 or 3 dimensions of complex "
+            f"dtype, but got {input.ndim}D"
+        )
     hop = n_fft // 4 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     batched = input.ndim == 3

@@ -69,7 +69,8 @@ def select(input, dim, index):
     if not -n <= index < n:
         raise IndexError(
             f"select(): index {index} out of range for tensor of size {list(shape)} at dimension "
-            f"{d}")
+            f"{d}"
+        )
     key = (slice(None),) * d + (index + n if index < 0 else index, Ellipsis)
     return _view(Select, input, key)
 
@@ -83,11 +84,11 @@ def narrow(input, dim, start, length):
     start = int(start)
     if not -n <= start <= n:
         raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
     start = start + n if start < 0 else start
     if length < 0 or start + length > n:
-        raise RuntimeError(
-            f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     key = (slice(None),) * d + (slice(start, start + length), Ellipsis)
     return _view(Slice, input, key)
 
@@ -110,12 +111,17 @@ class Diagonal(Primitive):
             n = max(min(rows + offset, cols), 0)
             moved = moved[..., -offset:, :] if n else moved[..., :0, :0]
         s = moved.strides
-        return xp.lib.stride_tricks.as_strided(moved, moved.shape[:-2] + (n,),
-                                               s[:-2] + (s[-2] + s[-1],))
+        return xp.lib.stride_tricks.as_strided(
+            moved, moved.shape[:-2] + (n,), s[:-2] + (s[-2] + s[-1],)
+        )
 
     def backward(ctx, g):
-        return (linear(ctx, DiagonalScatter, g, ctx.shape, ctx.offset, ctx.d1, ctx.d2),
-                None, None, None)
+        return (
+            linear(ctx, DiagonalScatter, g, ctx.shape, ctx.offset, ctx.d1, ctx.d2),
+            None,
+            None,
+            None,
+        )
 
 
 class DiagonalScatter(Primitive):
@@ -155,11 +161,18 @@ class AsStrided(Primitive):
         ctx.in_stride = tuple(s // its for s in x.strides)
         flat = _flat_memory(x)
         return array_module(x).lib.stride_tricks.as_strided(
-            flat[offset:], size, tuple(s * its for s in stride))
+            flat[offset:], size, tuple(s * its for s in stride)
+        )
 
     def backward(ctx, g):
-        return linear(ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride,
-                      ctx.offset), None, None, None
+        return (
+            linear(
+                ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride, ctx.offset
+            ),
+            None,
+            None,
+            None,
+        )
 
 
 def _positions(xp, shape, stride, offset=0):
@@ -189,13 +202,20 @@ class AsStridedScatter(Primitive):
         xp = array_module(g)
         span = 1 + sum((a - 1) * s for a, s in zip(shape, in_stride))
         n = max(span, 1 + offset + sum((a - 1) * s for a, s in zip(size, stride)))
-        flat = xp.bincount(_positions(xp, size, stride, offset).reshape(-1),
-                           weights=g.reshape(-1), minlength=n).astype(g.dtype)
+        flat = xp.bincount(
+            _positions(xp, size, stride, offset).reshape(-1), weights=g.reshape(-1), minlength=n
+        ).astype(g.dtype)
         return flat[_positions(xp, shape, in_stride)]
 
     def backward(ctx, gg):
-        return (linear(ctx, AsStridedGather, gg, ctx.in_stride, ctx.size, ctx.stride,
-                       ctx.offset), None, None, None, None, None)
+        return (
+            linear(ctx, AsStridedGather, gg, ctx.in_stride, ctx.size, ctx.stride, ctx.offset),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 class AsStridedGather(Primitive):
@@ -216,8 +236,15 @@ class AsStridedGather(Primitive):
         return flat[_positions(xp, size, stride, offset)]
 
     def backward(ctx, g):
-        return (linear(ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride,
-                       ctx.offset), None, None, None, None)
+        return (
+            linear(
+                ctx, AsStridedScatter, g, ctx.shape, ctx.in_stride, ctx.size, ctx.stride, ctx.offset
+            ),
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 def as_strided(input, size, stride, storage_offset=None):
@@ -225,11 +252,12 @@ def as_strided(input, size, stride, storage_offset=None):
     its first element. Gradients assume a contiguous input, as PyTorch's do."""
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
-        raise RuntimeError(
-            f"mismatch in length of strides and shape: {len(size)} vs {len(stride)}")
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} vs {len(stride)}")
     if any(s < 0 for s in stride):
-        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
-                           f"strides: {list(stride)}")
+        raise RuntimeError(
+            "as_strided: Negative strides are not supported at the moment, got "
+            f"strides: {list(stride)}"
+        )
     offset = int(storage_offset or 0)
     need = offset + 1 + sum((a - 1) * s for a, s in zip(size, stride)) if numel_of(size) else 0
     have = _flat_memory(input._data).shape[0] if input._data.size else 0
@@ -238,7 +266,8 @@ def as_strided(input, size, stride, storage_offset=None):
             f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
             f"and itemsize {input._data.itemsize} requiring a storage size of "
             f"{need * input._data.itemsize} are out of bounds for storage of size "
-            f"{have * input._data.itemsize}")
+            f"{have * input._data.itemsize}"
+        )
     return _view(AsStrided, input, size, stride, offset)
 
 
@@ -249,18 +278,23 @@ class Unfold(Primitive):
     def forward(ctx, x, dim, size, step):
         ctx.shape, ctx.dim, ctx.size, ctx.step = x.shape, dim, size, step
         n = (x.shape[dim] - size) // step + 1 if x.ndim else 1
-        shape = x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,)
+        shape = x.shape[:dim] + (n,) + x.shape[dim + 1 :] + (size,)
         st = x.strides
         if not x.ndim:
             return x.reshape(1)
-        strides = st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],)
+        strides = st[:dim] + (st[dim] * step,) + st[dim + 1 :] + (st[dim],)
         # NOTE: overlapping windows are read-only, as writing through them is ambiguous
         return array_module(x).lib.stride_tricks.as_strided(
-            x, shape, strides, writeable=step >= size)
+            x, shape, strides, writeable=step >= size
+        )
 
     def backward(ctx, g):
-        return (linear(ctx, UnfoldScatter, g, ctx.shape, ctx.dim, ctx.size, ctx.step),
-                None, None, None)
+        return (
+            linear(ctx, UnfoldScatter, g, ctx.shape, ctx.dim, ctx.size, ctx.step),
+            None,
+            None,
+            None,
+        )
 
 
 class UnfoldScatter(Primitive):
@@ -289,15 +323,17 @@ def unfold(self, dimension, size, step):
     d = _wrap_dim(dimension, nd)
     n = self._data.shape[d] if nd else 1
     if size > n:
-        raise RuntimeError(
-            f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     return _view(Unfold, self, d, int(size), int(step))
 
 
 METHODS = {
-    "select": select, "narrow": narrow, "narrow_copy": narrow_copy, "diagonal": diagonal,
+    "select": select,
+    "narrow": narrow,
+    "narrow_copy": narrow_copy,
+    "diagonal": diagonal,
     "as_strided": as_strided,
     "unfold": unfold,
 }

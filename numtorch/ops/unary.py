@@ -18,10 +18,40 @@ from .arithmetic import with_out
 from .inplace import inplace, needs_graph
 
 __all__ = [
-    "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt",
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "relu",
-    "deg2rad", "rad2deg", "sinc",
+    "abs",
+    "absolute",
+    "exp",
+    "exp2",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "sigmoid",
+    "relu",
+    "deg2rad",
+    "rad2deg",
+    "sinc",
 ]
 
 _LN2 = math.log(2.0)
@@ -366,7 +396,7 @@ def rad2deg(input: Tensor, *, out=None) -> Tensor:
 
 def _no_bool(t: Tensor, kernel: str) -> None:
     if t._data.dtype.kind == "b":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def abs(input: Tensor, *, out=None) -> Tensor:
@@ -384,7 +414,6 @@ def relu(input: Tensor) -> Tensor:
     return Relu.apply(input)
 
 
-
 # --- in-place forms ---------------------------------------------------------------------------
 def _inplace(fn, kernel=None):
     """``x.exp_()``: ``kernel(array, out=array)`` when no graph is recorded and the tensor is
@@ -393,8 +422,14 @@ def _inplace(fn, kernel=None):
 
     def method(self, *args, **kwargs):
         d = self._data
-        if (kernel is not None and not args and not kwargs and d.dtype.kind == "f"
-                and is_array(d) and not needs_graph(self, ())):
+        if (
+            kernel is not None
+            and not args
+            and not kwargs
+            and d.dtype.kind == "f"
+            and is_array(d)
+            and not needs_graph(self, ())
+        ):
             kernel(d, out=d)
             self._vc[0] += 1
             return self
@@ -416,21 +451,72 @@ def _relu_kernel(d, out):
 
 
 _UFUNC_NAMES = {
-    "exp": "exp", "exp2": "exp2", "expm1": "expm1", "log": "log", "log2": "log2",
-    "log10": "log10", "log1p": "log1p", "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan",
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "sinh": "sinh", "cosh": "cosh",
-    "tanh": "tanh", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "abs": "abs",
+    "exp": "exp",
+    "exp2": "exp2",
+    "expm1": "expm1",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "asin": "arcsin",
+    "acos": "arccos",
+    "atan": "arctan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "asinh": "arcsinh",
+    "acosh": "arccosh",
+    "atanh": "arctanh",
+    "abs": "abs",
 }
 _KERNELS = {name: _ufunc_kernel(u) for name, u in _UFUNC_NAMES.items()}
 _KERNELS.update(sigmoid=_sigmoid_into, relu=_relu_kernel)
 
 METHODS = {}
-for _fn in (abs, exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, sin, cos, tan, asin, acos,
-            atan, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid, relu, deg2rad, rad2deg, sinc):
+for _fn in (
+    abs,
+    exp,
+    exp2,
+    expm1,
+    log,
+    log2,
+    log10,
+    log1p,
+    sqrt,
+    rsqrt,
+    sin,
+    cos,
+    tan,
+    asin,
+    acos,
+    atan,
+    sinh,
+    cosh,
+    tanh,
+    asinh,
+    acosh,
+    atanh,
+    sigmoid,
+    relu,
+    deg2rad,
+    rad2deg,
+    sinc,
+):
     METHODS[_fn.__name__] = _fn
     METHODS[_fn.__name__ + "_"] = _inplace(_fn, _KERNELS.get(_fn.__name__))
-for _alias, _fn in (("absolute", abs), ("arcsin", asin), ("arccos", acos), ("arctan", atan),
-                    ("arcsinh", asinh), ("arccosh", acosh), ("arctanh", atanh)):
+for _alias, _fn in (
+    ("absolute", abs),
+    ("arcsin", asin),
+    ("arccos", acos),
+    ("arctan", atan),
+    ("arcsinh", asinh),
+    ("arccosh", acosh),
+    ("arctanh", atanh),
+):
     METHODS[_alias] = _fn
     METHODS[_alias + "_"] = METHODS[_fn.__name__ + "_"]
 METHODS["__abs__"] = abs

@@ -36,8 +36,7 @@ class _Bracket:
         self.t[i], self.f[i], self.g[i], self.gtd[i] = t, f, g, gtd
 
 
-def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                 max_ls=25):
+def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
     """Find a step ``t`` along ``d`` meeting the strong Wolfe conditions.
 
     ``obj_func(x, t, d)`` returns the loss and flat gradient at ``x + t * d``. Returns
@@ -55,22 +54,25 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     # bracketing phase: grow t until the interval [t_prev, t] must hold a good point
     while it < max_ls:
         if f_new > (f + c1 * t * gtd) or (it > 1 and f_new >= f_prev):
-            bracket = _Bracket([t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()],
-                               [gtd_prev, gtd_new])
+            bracket = _Bracket(
+                [t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            )
             break
         if abs(gtd_new) <= -c2 * gtd:
             bracket = _Bracket([t], [f_new], [g_new], [gtd_new])
             done = True
             break
         if gtd_new >= 0:
-            bracket = _Bracket([t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()],
-                               [gtd_prev, gtd_new])
+            bracket = _Bracket(
+                [t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            )
             break
         min_step = t + 0.01 * (t - t_prev)
         max_step = t * 10
         tmp = t
-        t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                              bounds=(min_step, max_step))
+        t = cubic_interpolate(
+            t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step)
+        )
         t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
         f_new, g_new = obj_func(x, t, d)
         evals += 1
@@ -84,8 +86,9 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     while not done and it < max_ls:
         if abs(bracket.t[1] - bracket.t[0]) * d_norm < tolerance_change:
             break
-        t = cubic_interpolate(bracket.t[0], bracket.f[0], bracket.gtd[0],
-                              bracket.t[1], bracket.f[1], bracket.gtd[1])
+        t = cubic_interpolate(
+            bracket.t[0], bracket.f[0], bracket.gtd[0], bracket.t[1], bracket.f[1], bracket.gtd[1]
+        )
         b_max, b_min = max(bracket.t), min(bracket.t)
         eps = 0.1 * (b_max - b_min)
         if min(b_max - t, t - b_min) < eps:
@@ -108,7 +111,6 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
             if abs(gtd_new) <= -c2 * gtd:
                 done = True
             elif gtd_new * (bracket.t[high] - bracket.t[low]) >= 0:
-                bracket.set(high, bracket.t[low], bracket.f[low], bracket.g[low],
-                            bracket.gtd[low])
+                bracket.set(high, bracket.t[low], bracket.f[low], bracket.g[low], bracket.gtd[low])
             bracket.set(low, t, f_new, g_new.copy(), gtd_new)
     return bracket.f[low], bracket.g[low], bracket.t[low], evals

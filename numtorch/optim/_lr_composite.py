@@ -24,12 +24,14 @@ def _check_children(owner: str, optimizer, schedulers) -> None:
             raise ValueError(
                 f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "
                 "additional kwargs to be specified when calling `step`, but got one at index "
-                f"{i} in the given schedulers sequence.")
+                f"{i} in the given schedulers sequence."
+            )
         if optimizer != s.optimizer:
             raise ValueError(
                 f"{owner} expects all schedulers to belong to the same optimizer, but got "
                 f"scheduler {s.__class__.__name__} at index {i} has {s.optimizer}, which is "
-                f"different from {optimizer.__class__.__name__}.")
+                f"different from {optimizer.__class__.__name__}."
+            )
 
 
 class _Composite(LRScheduler):
@@ -51,8 +53,9 @@ class _Composite(LRScheduler):
 class SequentialLR(_Composite):
     """Runs ``schedulers[i]`` from ``milestones[i-1]`` on (each restarted at its milestone)."""
 
-    def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list[int],
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, schedulers: list, milestones: list[int], last_epoch: int = -1
+    ) -> None:
         name = self.__class__.__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
@@ -62,7 +65,8 @@ class SequentialLR(_Composite):
                 "Sequential Schedulers expects number of schedulers provided to be one more "
                 "than the number of milestone points, but got number of schedulers "
                 f"{len(schedulers)} and the number of milestones to be equal to "
-                f"{len(milestones)}")
+                f"{len(milestones)}"
+            )
         self._schedulers = schedulers
         self._milestones = milestones
         self.last_epoch = last_epoch + 1
@@ -99,8 +103,9 @@ class ChainedScheduler(_Composite):
     def __init__(self, schedulers: Sequence, optimizer: Optimizer | None = None) -> None:
         name = self.__class__.__name__
         if len(schedulers) < 1:
-            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no "
-                             "scheduler.")
+            raise ValueError(
+                f"{name} expects at least one scheduler to be chained, but got no scheduler."
+            )
         optimizer = optimizer or schedulers[0].optimizer
         _check_children(name, optimizer, schedulers)
         self._schedulers = schedulers
@@ -129,9 +134,18 @@ class ReduceLROnPlateau(LRScheduler):
         eps: smaller reductions are skipped.
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr=0, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0,
+        eps: float = 1e-8,
+    ) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -140,8 +154,9 @@ class ReduceLROnPlateau(LRScheduler):
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got "
-                                 f"{len(min_lr)}")
+                raise ValueError(
+                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
+                )
             self.default_min_lr = None
             self.min_lrs = list(min_lr)
         else:
@@ -190,7 +205,8 @@ class ReduceLROnPlateau(LRScheduler):
                     f"from when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), "
                     "usually due to a new param group being added to the optimizer. Please "
                     "modify the `min_lrs` field to match the length of the `optimizer` param "
-                    "groups.")
+                    "groups."
+                )
             self.min_lrs = [self.default_min_lr] * len(groups)
         for i, group in enumerate(groups):
             old = float(group["lr"])

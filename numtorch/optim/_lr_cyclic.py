@@ -27,8 +27,9 @@ def _set_momentum(group: dict, use_beta1: bool, value) -> None:
 
 def _init_momentum(sched, optimizer, base_momentum, max_momentum, last_epoch) -> tuple:
     if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
-                         "option enabled")
+        raise ValueError(
+            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+        )
     sched.use_beta1 = "betas" in optimizer.defaults
     bases = format_param("base_momentum", optimizer, base_momentum)
     maxes = format_param("max_momentum", optimizer, max_momentum)
@@ -44,11 +45,22 @@ class CyclicLR(LRScheduler):
     """The learning rate cycles between ``base_lr`` and ``max_lr`` (triangular, triangular2,
     exp_range or a custom ``scale_fn``), stepped every batch; momentum cycles inversely."""
 
-    def __init__(self, optimizer: Optimizer, base_lr, max_lr, step_size_up: int = 2000,
-                 step_size_down: int | None = None, mode: str = "triangular",
-                 gamma: float = 1.0, scale_fn=None, scale_mode: str = "cycle",
-                 cycle_momentum: bool = True, base_momentum=0.8, max_momentum=0.9,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr,
+        max_lr,
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn=None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -71,7 +83,8 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.base_momentums, self.max_momentums = _init_momentum(
-                self, optimizer, base_momentum, max_momentum, last_epoch)
+                self, optimizer, base_momentum, max_momentum, last_epoch
+            )
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -114,8 +127,9 @@ class CyclicLR(LRScheduler):
         scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
         lrs = [b + (m - b) * scale_factor * scale for b, m in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
-            for group, b, m in zip(self.optimizer.param_groups, self.base_momentums,
-                                   self.max_momentums):
+            for group, b, m in zip(
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums
+            ):
                 _set_momentum(group, self.use_beta1, m - (m - b) * scale_factor * scale)
         return lrs
 
@@ -140,15 +154,22 @@ class CyclicLR(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing restarted every ``T_i`` epochs, with ``T_i`` growing by ``T_mult``."""
 
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
         if not isinstance(eta_min, (float, int)):
-            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
-                             f"{type(eta_min)}")
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+            )
         self.T_0 = T_0
         self.T_i = T_0
         self.T_mult = T_mult
@@ -194,12 +215,23 @@ class OneCycleLR(LRScheduler):
     """The 1cycle policy: warm up from ``max_lr / div_factor`` to ``max_lr``, then anneal to
     ``initial_lr / final_div_factor`` over ``total_steps`` (momentum moves inversely)."""
 
-    def __init__(self, optimizer: Optimizer, max_lr, total_steps: int | None = None,
-                 epochs: int | None = None, steps_per_epoch: int | None = None,
-                 pct_start: float = 0.3, anneal_strategy: str = "cos",
-                 cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor: float = 25.0, final_div_factor: float = 1e4,
-                 three_phase: bool = False, last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr,
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -208,8 +240,9 @@ class OneCycleLR(LRScheduler):
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ["cos", "linear"]:
-            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
-                             f"{anneal_strategy}")
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
         self._anneal_func_type = anneal_strategy
         max_lrs = format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -231,8 +264,10 @@ class OneCycleLR(LRScheduler):
         warn_get_lr_outside_step(self)
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(f"Tried to step {step} times. The specified number of total steps "
-                             f"is {self.total_steps}")
+            raise ValueError(
+                f"Tried to step {step} times. The specified number of total steps "
+                f"is {self.total_steps}"
+            )
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0
@@ -242,8 +277,9 @@ class OneCycleLR(LRScheduler):
                     pct = (step - start) / (end - start)
                     lr = self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
-                        momentum = self._anneal_func(group[phase["start_momentum"]],
-                                                     group[phase["end_momentum"]], pct)
+                        momentum = self._anneal_func(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
                     break
                 start = phase["end_step"]
             lrs.append(lr)
@@ -261,23 +297,44 @@ def _total_steps(total_steps, epochs, steps_per_epoch) -> int:
         if not isinstance(epochs, int) or epochs <= 0:
             raise ValueError(f"Expected positive integer epochs, but got {epochs}")
         if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-            raise ValueError("Expected positive integer steps_per_epoch, but got "
-                             f"{steps_per_epoch}")
+            raise ValueError(
+                f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+            )
         return epochs * steps_per_epoch
     raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
 
 
 def _phases(pct_start: float, total: int, three_phase: bool) -> list[dict]:
     def phase(end, lr0, lr1, m0, m1):
-        return {"end_step": end, "start_lr": lr0, "end_lr": lr1, "start_momentum": m0,
-                "end_momentum": m1}
+        return {
+            "end_step": end,
+            "start_lr": lr0,
+            "end_lr": lr1,
+            "start_momentum": m0,
+            "end_momentum": m1,
+        }
 
     if three_phase:
-        return [phase(float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
-                      "base_momentum"),
-                phase(float(2 * pct_start * total) - 2, "max_lr", "initial_lr", "base_momentum",
-                      "max_momentum"),
-                phase(total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
-    return [phase(float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
-                  "base_momentum"),
-            phase(total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        return [
+            phase(
+                float(pct_start * total) - 1,
+                "initial_lr",
+                "max_lr",
+                "max_momentum",
+                "base_momentum",
+            ),
+            phase(
+                float(2 * pct_start * total) - 2,
+                "max_lr",
+                "initial_lr",
+                "base_momentum",
+                "max_momentum",
+            ),
+            phase(total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+        ]
+    return [
+        phase(
+            float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"
+        ),
+        phase(total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+    ]

@@ -23,23 +23,44 @@ class Adadelta(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0, foreach=None, *, capturable: bool = False,
-                 maximize: bool = False, differentiable: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0,
+        foreach=None,
+        *,
+        capturable: bool = False,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
         _validate(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
         _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
-                        capturable=capturable, foreach=foreach, differentiable=differentiable)
+        defaults = dict(
+            lr=lr,
+            rho=rho,
+            eps=eps,
+            weight_decay=weight_decay,
+            maximize=maximize,
+            capturable=capturable,
+            foreach=foreach,
+            differentiable=differentiable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
-        return {"step": new_step_state(p), "square_avg": wrap(xp.zeros_like(p._data)),
-                "acc_delta": wrap(xp.zeros_like(p._data))}
+        return {
+            "step": new_step_state(p),
+            "square_avg": wrap(xp.zeros_like(p._data)),
+            "acc_delta": wrap(xp.zeros_like(p._data)),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -23,20 +23,41 @@ class Adagrad(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
-                 maximize: bool = False, differentiable: bool = False, fused=None) -> None:
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        foreach=None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused=None,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
         _validate(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        _validate(0.0 <= initial_accumulator_value,
-                  f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        _validate(
+            0.0 <= initial_accumulator_value,
+            f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
+        )
         _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, fused=fused)
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            fused=fused,
+        )
         super().__init__(params, defaults)
         # NOTE: Adagrad creates its state eagerly, so a state_dict taken before the first step
         # already lists every parameter (as PyTorch's does).

@@ -22,18 +22,39 @@ class Adamax(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, foreach=None, *, maximize: bool = False,
-                 differentiable: bool = False, capturable: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        foreach=None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
         betas = check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
-        return {"step": new_step_state(p), "exp_avg": wrap(xp.zeros_like(p._data)),
-                "exp_inf": wrap(xp.zeros_like(p._data))}
+        return {
+            "step": new_step_state(p),
+            "exp_avg": wrap(xp.zeros_like(p._data)),
+            "exp_inf": wrap(xp.zeros_like(p._data)),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -24,22 +24,44 @@ class ASGD(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=1e-2, lambd: float = 1e-4, alpha: float = 0.75,
-                 t0: float = 1e6, weight_decay: float = 0, foreach=None, maximize: bool = False,
-                 differentiable: bool = False, capturable: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd: float = 1e-4,
+        alpha: float = 0.75,
+        t0: float = 1e6,
+        weight_decay: float = 0,
+        foreach=None,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                        foreach=foreach, maximize=maximize, differentiable=differentiable,
-                        capturable=capturable)
+        defaults = dict(
+            lr=lr,
+            lambd=lambd,
+            alpha=alpha,
+            t0=t0,
+            weight_decay=weight_decay,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
-        return {"step": new_step_state(p), "eta": new_step_state(p, _to_scalar(group["lr"])),
-                "mu": new_step_state(p, 1.0), "ax": wrap(xp.zeros_like(p._data))}
+        return {
+            "step": new_step_state(p),
+            "eta": new_step_state(p, _to_scalar(group["lr"])),
+            "mu": new_step_state(p, 1.0),
+            "ax": wrap(xp.zeros_like(p._data)),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

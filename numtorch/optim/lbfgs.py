@@ -27,17 +27,31 @@ class LBFGS(Optimizer):
         line_search_fn: None (fixed step ``lr``) or ``"strong_wolfe"``.
     """
 
-    def __init__(self, params, lr=1, max_iter: int = 20, max_eval: int | None = None,
-                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
-                 history_size: int = 100, line_search_fn: str | None = None) -> None:
+    def __init__(
+        self,
+        params,
+        lr=1,
+        max_iter: int = 20,
+        max_eval: int | None = None,
+        tolerance_grad: float = 1e-7,
+        tolerance_change: float = 1e-9,
+        history_size: int = 100,
+        line_search_fn: str | None = None,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval,
-                        tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                        history_size=history_size, line_search_fn=line_search_fn)
+        defaults = dict(
+            lr=lr,
+            max_iter=max_iter,
+            max_eval=max_eval,
+            tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change,
+            history_size=history_size,
+            line_search_fn=line_search_fn,
+        )
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
@@ -46,15 +60,17 @@ class LBFGS(Optimizer):
     # --- the parameters as one flat vector ------------------------------------------------
     def _gather_flat_grad(self):
         xp = array_module(self._params[0]._data)
-        parts = [xp.zeros(p._data.size, p._data.dtype) if p._grad is None
-                 else p._grad._data.ravel() for p in self._params]
+        parts = [
+            xp.zeros(p._data.size, p._data.dtype) if p._grad is None else p._grad._data.ravel()
+            for p in self._params
+        ]
         return xp.concatenate(parts)
 
     def _add_grad(self, step_size, update) -> None:
         offset = 0
         for p in self._params:
             n = p._data.size
-            p._data += step_size * update[offset:offset + n].reshape(p._data.shape)
+            p._data += step_size * update[offset : offset + n].reshape(p._data.shape)
             p._vc[0] += 1
             offset += n
 
@@ -102,7 +118,8 @@ class LBFGS(Optimizer):
         if abs(flat_grad).max() <= tol_grad:
             return orig_loss
         d, t, h_diag, prev_flat_grad, prev_loss = (
-            _unpack(state.get(k)) for k in ("d", "t", "H_diag", "prev_flat_grad", "prev_loss"))
+            _unpack(state.get(k)) for k in ("d", "t", "H_diag", "prev_flat_grad", "prev_loss")
+        )
         old_dirs, old_stps, ro = (_unpack(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
         n_iter = 0
         while n_iter < max_iter:
@@ -140,8 +157,9 @@ class LBFGS(Optimizer):
                 def obj_func(x, step, direction):
                     return self._directional_evaluate(closure, x, step, direction)
 
-                loss, flat_grad, t, evals = strong_wolfe(obj_func, x_init, t, d, loss, flat_grad,
-                                                         gtd, max_ls=max_eval - current_evals)
+                loss, flat_grad, t, evals = strong_wolfe(
+                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
+                )
                 self._add_grad(t, d)
                 opt_cond = abs(flat_grad).max() <= tol_grad
             else:
@@ -154,13 +172,25 @@ class LBFGS(Optimizer):
                     evals = 1
             current_evals += evals
             state["func_evals"] += evals
-            if (n_iter == max_iter or current_evals >= max_eval or opt_cond
-                    or abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change):
+            if (
+                n_iter == max_iter
+                or current_evals >= max_eval
+                or opt_cond
+                or abs(d * t).max() <= tol_change
+                or abs(loss - prev_loss) < tol_change
+            ):
                 break
         # stored as tensors, as PyTorch's state holds them (so state_dict() can be saved)
-        state.update(d=_pack(d), t=_pack(t), old_dirs=_pack(old_dirs), old_stps=_pack(old_stps),
-                     ro=_pack(ro), H_diag=_pack(h_diag), prev_flat_grad=_pack(prev_flat_grad),
-                     prev_loss=prev_loss)
+        state.update(
+            d=_pack(d),
+            t=_pack(t),
+            old_dirs=_pack(old_dirs),
+            old_stps=_pack(old_stps),
+            ro=_pack(ro),
+            H_diag=_pack(h_diag),
+            prev_flat_grad=_pack(prev_flat_grad),
+            prev_loss=prev_loss,
+        )
         if "al" in state:
             state["al"] = _pack(state["al"])
         return orig_loss

@@ -25,23 +25,45 @@ class NAdam(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False, *, foreach=None, maximize: bool = False,
-                 capturable: bool = False, differentiable: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach=None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
         betas = check_adam_args(lr, betas, eps, weight_decay)
         _validate(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        momentum_decay=momentum_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
-                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
-        return {"step": new_step_state(p), "mu_product": new_step_state(p, 1.0),
-                "exp_avg": wrap(xp.zeros_like(p._data)),
-                "exp_avg_sq": wrap(xp.zeros_like(p._data))}
+        return {
+            "step": new_step_state(p),
+            "mu_product": new_step_state(p, 1.0),
+            "exp_avg": wrap(xp.zeros_like(p._data)),
+            "exp_avg_sq": wrap(xp.zeros_like(p._data)),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)
@@ -68,5 +90,9 @@ class NAdam(Optimizer):
         part = xp.multiply(exp_avg, (-lr * mu_next) / (1.0 - mu_prod * mu_next))
         part /= denom
         new_p += part
-        return new_p, {"step": step_arr, "mu_product": mu_product, "exp_avg": exp_avg,
-                       "exp_avg_sq": exp_avg_sq}
+        return new_p, {
+            "step": step_arr,
+            "mu_product": mu_product,
+            "exp_avg": exp_avg,
+            "exp_avg_sq": exp_avg_sq,
+        }

@@ -22,21 +22,40 @@ class Rprop(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
-                 capturable: bool = False, foreach=None, maximize: bool = False,
-                 differentiable: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        etas=(0.5, 1.2),
+        step_sizes=(1e-6, 50),
+        *,
+        capturable: bool = False,
+        foreach=None,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
         _validate(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        defaults = dict(
+            lr=lr,
+            etas=etas,
+            step_sizes=step_sizes,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
-        return {"step": new_step_state(p), "prev": wrap(xp.zeros_like(p._data)),
-                "step_size": wrap(xp.full_like(p._data, _to_scalar(group["lr"])))}
+        return {
+            "step": new_step_state(p),
+            "prev": wrap(xp.zeros_like(p._data)),
+            "step_size": wrap(xp.full_like(p._data, _to_scalar(group["lr"]))),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

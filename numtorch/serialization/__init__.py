@@ -27,8 +27,15 @@ from ._scan import get_unsafe_globals_in_checkpoint
 from ._zip import CheckpointError, ZipReader, is_zip
 
 __all__ = [
-    "save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
-    "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL", "CheckpointError",
+    "save",
+    "load",
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "safe_globals",
+    "get_unsafe_globals_in_checkpoint",
+    "DEFAULT_PROTOCOL",
+    "CheckpointError",
 ]
 
 DEFAULT_PROTOCOL = 2
@@ -43,9 +50,14 @@ _WEIGHTS_ONLY_MESSAGE = (
 )
 
 
-def save(obj, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROTOCOL,
-         _use_new_zipfile_serialization: bool = True,
-         _disable_byteorder_record: bool = False) -> None:
+def save(
+    obj,
+    f,
+    pickle_module=None,
+    pickle_protocol: int = DEFAULT_PROTOCOL,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+) -> None:
     """Save ``obj`` (tensors, Parameters, state_dicts, containers ...) to ``f`` in PyTorch's
     zip checkpoint format.
 
@@ -62,22 +74,34 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROTOCOL,
         >>> numtorch.save({"w": numtorch.ones(2)}, "ckpt.pt")
     """
     if pickle_module is not None and pickle_module is not pickle:
-        raise ValueError("numtorch.save writes its own protocol-2 pickle; pickle_module must "
-                         "be None or the pickle module")
+        raise ValueError(
+            "numtorch.save writes its own protocol-2 pickle; pickle_module must "
+            "be None or the pickle module"
+        )
     if _use_new_zipfile_serialization:
+
         def write(fileobj, prefix):
             write_archive(obj, fileobj, prefix)
     else:
+
         def write(fileobj, prefix):
             write_legacy(obj, fileobj)
+
     if isinstance(f, (str, bytes, os.PathLike)):
         atomic_write(f, lambda fileobj: write(fileobj, archive_name(f)))
     else:
         write(f, "archive")
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
-         mmap: bool | None = None, **pickle_load_args):
+def load(
+    f,
+    map_location=None,
+    pickle_module=None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    **pickle_load_args,
+):
     """Load an object saved with ``numtorch.save`` or ``torch.save``.
 
     Args:
@@ -96,7 +120,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         >>> state = numtorch.load("model.pt", map_location="cpu")
     """
     if weights_only is None or os.environ.get("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "").lower() in (
-            "1", "y", "yes", "true"):
+        "1",
+        "y",
+        "yes",
+        "true",
+    ):
         weights_only = True
     if pickle_module is not None and weights_only:
         raise RuntimeError(
@@ -114,15 +142,32 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         raise ValueError("f must be a file path in order to use the mmap argument")
     if is_path:
         with open(f, "rb") as fileobj:
-            return _load(fileobj, os.fsdecode(f), map_location, weights_only, bool(mmap),
-                         encoding, False, pickle_load_args)
+            return _load(
+                fileobj,
+                os.fsdecode(f),
+                map_location,
+                weights_only,
+                bool(mmap),
+                encoding,
+                False,
+                pickle_load_args,
+            )
     if not (hasattr(f, "read") and hasattr(f, "seek")):
-        raise TypeError(f"numtorch.load expects a path or a binary file object, not "
-                        f"{type(f).__name__}")
+        raise TypeError(
+            f"numtorch.load expects a path or a binary file object, not {type(f).__name__}"
+        )
     if hasattr(f, "seekable") and not f.seekable():
         f = io.BytesIO(f.read())
-    return _load(f, getattr(f, "name", "<file object>"), map_location, weights_only, False,
-                 encoding, False, pickle_load_args)
+    return _load(
+        f,
+        getattr(f, "name", "<file object>"),
+        map_location,
+        weights_only,
+        False,
+        encoding,
+        False,
+        pickle_load_args,
+    )
 
 
 def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, load_args):
@@ -134,8 +179,9 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
             if use_mmap:
                 mm = _mmap.mmap(fileobj.fileno(), 0, access=_mmap.ACCESS_COPY)
             storages = StorageLoader(reader, restore, mm, meta)
-            obj, _ = unpickle(reader.read("data.pkl"), storages, weights_only, encoding,
-                              **load_args)
+            obj, _ = unpickle(
+                reader.read("data.pkl"), storages, weights_only, encoding, **load_args
+            )
             return obj
         head = fileobj.read(4)
         fileobj.seek(-len(head), 1)
@@ -145,8 +191,10 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
                 "nor its legacy pickle format)"
             )
         if use_mmap:
-            raise RuntimeError("mmap can only be used with files saved with the zip format "
-                               "(torch.save(_use_new_zipfile_serialization=True))")
+            raise RuntimeError(
+                "mmap can only be used with files saved with the zip format "
+                "(torch.save(_use_new_zipfile_serialization=True))"
+            )
         start = fileobj.tell()
         data = bytearray(fileobj.seek(0, 2) - start)
         fileobj.seek(start)

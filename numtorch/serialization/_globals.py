@@ -15,10 +15,27 @@ from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from . import _rebuild as rb
 
 BLOCKED_MODULES = frozenset({"sys", "os", "posix", "nt", "subprocess"})
-_LEGACY_TENSORS = ("Float", "Double", "Half", "BFloat16", "Byte", "Char", "Short", "Int", "Long",
-                   "Bool", "ComplexFloat", "ComplexDouble")
-_QSCHEMES = ("per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
-             "per_channel_symmetric", "per_channel_affine_float_qparams")
+_LEGACY_TENSORS = (
+    "Float",
+    "Double",
+    "Half",
+    "BFloat16",
+    "Byte",
+    "Char",
+    "Short",
+    "Int",
+    "Long",
+    "Bool",
+    "ComplexFloat",
+    "ComplexDouble",
+)
+_QSCHEMES = (
+    "per_tensor_affine",
+    "per_channel_affine",
+    "per_tensor_symmetric",
+    "per_channel_symmetric",
+    "per_channel_affine_float_qparams",
+)
 
 
 def _torch_names() -> dict:
@@ -33,9 +50,13 @@ def _torch_names() -> dict:
         "collections.Counter": collections.Counter,
         "torch.nn.parameter.Parameter": Parameter,
         "torch.serialization._get_layout": rb.get_layout,
-        "torch.Size": Size, "torch.Tensor": Tensor, "torch.device": device,
-        "_codecs.encode": rb.encode, "builtins.bytearray": rb.safe_bytearray,
-        "builtins.set": set, "builtins.complex": complex,
+        "torch.Size": Size,
+        "torch.Tensor": Tensor,
+        "torch.device": device,
+        "_codecs.encode": rb.encode,
+        "builtins.bytearray": rb.safe_bytearray,
+        "builtins.set": set,
+        "builtins.complex": complex,
         "torch._utils._rebuild_tensor": rb.rebuild_tensor,
         "torch._utils._rebuild_tensor_v2": rb.rebuild_tensor_v2,
         "torch._utils._rebuild_tensor_v3": rb.rebuild_tensor_v3,
@@ -47,13 +68,15 @@ def _torch_names() -> dict:
         "torch.UntypedStorage": rb.StorageType("UntypedStorage", "uint8"),
         "torch.TypedStorage": rb.StorageType("TypedStorage", "uint8"),
     }
-    for kind, fn in (("quantized tensors", "_rebuild_qtensor"),
-                     ("sparse tensors", "_rebuild_sparse_tensor"),
-                     ("meta tensors", "_rebuild_meta_tensor_no_storage"),
-                     ("nested tensors", "_rebuild_nested_tensor"),
-                     ("tensor subclasses", "_rebuild_wrapper_subclass"),
-                     ("device tensors", "_rebuild_device_tensor_from_numpy"),
-                     ("device tensors", "_rebuild_device_tensor_from_cpu_tensor")):
+    for kind, fn in (
+        ("quantized tensors", "_rebuild_qtensor"),
+        ("sparse tensors", "_rebuild_sparse_tensor"),
+        ("meta tensors", "_rebuild_meta_tensor_no_storage"),
+        ("nested tensors", "_rebuild_nested_tensor"),
+        ("tensor subclasses", "_rebuild_wrapper_subclass"),
+        ("device tensors", "_rebuild_device_tensor_from_numpy"),
+        ("device tensors", "_rebuild_device_tensor_from_cpu_tensor"),
+    ):
         table[f"torch._utils.{fn}"] = rb.unsupported(kind)
     for name in rb.TORCH_DTYPE_NAMES:
         table[f"torch.{name}"] = rb.lookup_dtype(name)
@@ -185,7 +208,7 @@ def resolve(module: str, name: str):
     user = user_globals()
     if full in user:
         return user[full]
-    shown = full[len("builtins."):] if full.startswith("builtins.") else full
+    shown = full[len("builtins.") :] if full.startswith("builtins.") else full
     raise pickle.UnpicklingError(
         f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
         f"`numtorch.serialization.add_safe_globals([{shown}])` or the "

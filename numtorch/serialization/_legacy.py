@@ -35,8 +35,12 @@ class _LegacyStorages:
         _, stype, key, location, numel, view = pid
         if isinstance(location, bytes):
             location = location.decode("ascii")
-        if not isinstance(stype, StorageType) or not isinstance(key, str) or \
-                type(numel) is not int or numel < 0:
+        if (
+            not isinstance(stype, StorageType)
+            or not isinstance(key, str)
+            or type(numel) is not int
+            or numel < 0
+        ):
             raise CheckpointError(f"invalid storage reference {pid!r:.120}")
         root = self.roots.get(key)
         if root is None:
@@ -46,11 +50,16 @@ class _LegacyStorages:
         if not (isinstance(view, tuple) and len(view) == 3):
             raise CheckpointError("invalid legacy storage view")
         view_key, offset, size = view
-        if type(offset) is not int or type(size) is not int or offset < 0 or size < 0 or \
-                offset + size > root.numel:
+        if (
+            type(offset) is not int
+            or type(size) is not int
+            or offset < 0
+            or size < 0
+            or offset + size > root.numel
+        ):
             raise CheckpointError(f"legacy storage view {view!r:.80} lies outside its storage")
         if view_key not in self.views:
-            arr = None if root.array is None else root.array[offset:offset + size]
+            arr = None if root.array is None else root.array[offset : offset + size]
             self.views[view_key] = Storage(view_key, root.dtype, size, arr, root.location)
         return self.views[view_key]
 
@@ -75,7 +84,7 @@ class _LegacyStorages:
                 raise CheckpointError(f"legacy checkpoint lists unknown storage '{key}'")
             if pos + 8 > len(data):
                 raise CheckpointError("legacy checkpoint is truncated")
-            (numel,) = struct.unpack("<q" if little else ">q", data[pos:pos + 8])
+            (numel,) = struct.unpack("<q" if little else ">q", data[pos : pos + 8])
             nbytes = storage.numel * storage.dtype.itemsize
             if numel != storage.numel or pos + 8 + nbytes > len(data):
                 raise CheckpointError(
@@ -92,6 +101,7 @@ class _LegacyStorages:
 def load_legacy(data: bytearray, restore, unpickle, meta: bool = False):
     """Load a legacy checkpoint held in ``data``; ``unpickle(data, pos, persistent_load)``
     runs one pickle and returns (object, next position)."""
+
     def refuse(pid):
         raise CheckpointError("unexpected storage reference in a legacy checkpoint header")
 

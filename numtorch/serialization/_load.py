@@ -28,6 +28,7 @@ def restorer(map_location):
     if isinstance(map_location, dict):
         return lambda arr, loc: _to_device(arr, str(map_location.get(loc, loc)))
     if callable(map_location):
+
         def restore(arr, loc):
             out = map_location(wrap(arr), loc)
             if out is None:
@@ -40,9 +41,11 @@ def restorer(map_location):
             if out._data.nbytes != arr.nbytes or out._data.ndim != 1:
                 raise RuntimeError("map_location must return a storage of the same size")
             return out._data
+
         return restore
-    raise TypeError(f"map_location must be a str, device, dict or callable, not "
-                    f"{type(map_location).__name__}")
+    raise TypeError(
+        f"map_location must be a str, device, dict or callable, not {type(map_location).__name__}"
+    )
 
 
 def _to_device(arr, location):
@@ -94,8 +97,7 @@ class StorageLoader:
             self.reader.check(f"data/{key}", numel * dtype.itemsize)
             storage = Storage(key, dtype, numel, None, location)
         else:
-            storage = Storage(key, dtype, numel, self._array(key, numel, dtype, location),
-                              location)
+            storage = Storage(key, dtype, numel, self._array(key, numel, dtype, location), location)
         self.cache[key] = storage
         return storage
 
@@ -104,8 +106,11 @@ class StorageLoader:
         record = f"data/{key}"
         if self.mm is not None:
             offset = self.reader.locate(record, nbytes)
-            raw = numpy.frombuffer(self.mm, numpy.uint8, nbytes, offset) if nbytes else \
-                numpy.empty(0, numpy.uint8)
+            raw = (
+                numpy.frombuffer(self.mm, numpy.uint8, nbytes, offset)
+                if nbytes
+                else numpy.empty(0, numpy.uint8)
+            )
         else:
             raw = self.reader.read_array(record, nbytes)
         arr = raw.view(dtype.np)
@@ -129,7 +134,7 @@ class FullUnpickler(pickle.Unpickler):
             return table[full]
         if module == "torch" or module.startswith("torch."):
             try:
-                obj = importlib.import_module("numtorch" + module[len("torch"):])
+                obj = importlib.import_module("numtorch" + module[len("torch") :])
                 for part in name.split("."):
                     obj = getattr(obj, part)
                 return obj
@@ -143,8 +148,14 @@ class FullUnpickler(pickle.Unpickler):
         return self._persistent(pid)
 
 
-def unpickle(data: bytes, persistent_load, weights_only: bool, encoding: str = "utf-8",
-             pos: int = 0, **pickle_load_args):
+def unpickle(
+    data: bytes,
+    persistent_load,
+    weights_only: bool,
+    encoding: str = "utf-8",
+    pos: int = 0,
+    **pickle_load_args,
+):
     """Run one pickle from ``data[pos:]``; returns (object, position after it)."""
     if weights_only:
         up = SafeUnpickler(data, persistent_load, pos, encoding)
@@ -156,4 +167,3 @@ def unpickle(data: bytes, persistent_load, weights_only: bool, encoding: str = "
     bio.seek(pos)
     obj = FullUnpickler(bio, persistent_load, encoding=encoding, **pickle_load_args).load()
     return obj, bio.tell()
-

@@ -85,8 +85,11 @@ class Pickler:
             self._out.append(b"J" + struct.pack("<i", x))
         else:
             raw = pickle.encode_long(x)
-            head = b"\x8a" + bytes((len(raw),)) if len(raw) < 256 else \
-                b"\x8b" + struct.pack("<i", len(raw))
+            head = (
+                b"\x8a" + bytes((len(raw),))
+                if len(raw) < 256
+                else b"\x8b" + struct.pack("<i", len(raw))
+            )
             self._out.append(head + raw)
 
     def _str(self, s: str) -> None:
@@ -102,7 +105,7 @@ class Pickler:
             self._out.append(b"(")
         for x in items:
             self.save(x)
-        self._out.append(b"t" if n > 3 else b"\x85\x86\x87"[n - 1:n])
+        self._out.append(b"t" if n > 3 else b"\x85\x86\x87"[n - 1 : n])
 
     def _reduce_global(self, module: str, name: str, args: tuple) -> None:
         self._global(module, name)

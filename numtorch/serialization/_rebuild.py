@@ -16,27 +16,82 @@ _MAX_DIMS = 64  # NumPy's limit; anything above it in a file is corruption
 
 # torch storage class names -> dtype names
 STORAGE_DTYPES = {
-    "DoubleStorage": "float64", "FloatStorage": "float32", "HalfStorage": "float16",
-    "BFloat16Storage": "bfloat16", "LongStorage": "int64", "IntStorage": "int32",
-    "ShortStorage": "int16", "CharStorage": "int8", "ByteStorage": "uint8",
-    "BoolStorage": "bool", "ComplexDoubleStorage": "complex128",
-    "ComplexFloatStorage": "complex64", "QInt8Storage": "qint8", "QUInt8Storage": "quint8",
-    "QInt32Storage": "qint32", "QUInt4x2Storage": "quint4x2", "QUInt2x4Storage": "quint2x4",
+    "DoubleStorage": "float64",
+    "FloatStorage": "float32",
+    "HalfStorage": "float16",
+    "BFloat16Storage": "bfloat16",
+    "LongStorage": "int64",
+    "IntStorage": "int32",
+    "ShortStorage": "int16",
+    "CharStorage": "int8",
+    "ByteStorage": "uint8",
+    "BoolStorage": "bool",
+    "ComplexDoubleStorage": "complex128",
+    "ComplexFloatStorage": "complex64",
+    "QInt8Storage": "qint8",
+    "QUInt8Storage": "quint8",
+    "QInt32Storage": "qint32",
+    "QUInt4x2Storage": "quint4x2",
+    "QUInt2x4Storage": "quint2x4",
 }
 STORAGE_NAMES = {v: k for k, v in STORAGE_DTYPES.items()}
 # Every dtype name PyTorch 2.13 pickles as ``torch.<name>``.
 TORCH_DTYPE_NAMES = (
-    "float32", "float64", "float16", "bfloat16", "complex32", "complex64", "complex128",
-    "uint8", "int8", "int16", "int32", "int64", "bool", "uint16", "uint32", "uint64",
-    "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float8_e8m0fnu",
-    "float4_e2m1fn_x2", "qint8", "quint8", "qint32", "quint4x2", "quint2x4", "bits1x8",
-    "bits2x4", "bits4x2", "bits8", "bits16", "half", "float", "double", "long", "int",
-    "short", "cfloat", "cdouble", "chalf",
-    *(f"uint{i}" for i in range(1, 8)), *(f"int{i}" for i in range(1, 8)),
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "complex32",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float8_e4m3fn",
+    "float8_e4m3fnuz",
+    "float8_e5m2",
+    "float8_e5m2fnuz",
+    "float8_e8m0fnu",
+    "float4_e2m1fn_x2",
+    "qint8",
+    "quint8",
+    "qint32",
+    "quint4x2",
+    "quint2x4",
+    "bits1x8",
+    "bits2x4",
+    "bits4x2",
+    "bits8",
+    "bits16",
+    "half",
+    "float",
+    "double",
+    "long",
+    "int",
+    "short",
+    "cfloat",
+    "cdouble",
+    "chalf",
+    *(f"uint{i}" for i in range(1, 8)),
+    *(f"int{i}" for i in range(1, 8)),
 )
-_ALIASES = {"half": "float16", "float": "float32", "double": "float64", "long": "int64",
-            "int": "int32", "short": "int16", "cfloat": "complex64", "cdouble": "complex128",
-            "chalf": "complex32"}
+_ALIASES = {
+    "half": "float16",
+    "float": "float32",
+    "double": "float64",
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+    "cfloat": "complex64",
+    "cdouble": "complex128",
+    "chalf": "complex32",
+}
 
 
 _ITEMSIZES = {"bfloat16": 2, "complex32": 4, "qint32": 4, "bits16": 2}
@@ -124,9 +179,7 @@ class Storage:
         offset = _int_tuple((offset,), "storage offset")[0]
         nbytes = self.numel * self.dtype.itemsize
         if nbytes % dtype.itemsize:
-            raise CheckpointError(
-                f"a storage of {nbytes} bytes cannot hold {dtype} elements"
-            )
+            raise CheckpointError(f"a storage of {nbytes} bytes cannot hold {dtype} elements")
         numel = nbytes // dtype.itemsize
         if Size.numel(size) >= 2**62:
             raise CheckpointError(f"tensor of size {list(size)} has too many elements")
@@ -198,15 +251,17 @@ def rebuild_tensor(storage, storage_offset, size, stride):
     return _check_storage(storage).tensor(storage_offset, size, stride)
 
 
-def rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                      metadata=None):
+def rebuild_tensor_v2(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
+):
     _check_hooks(backward_hooks)
     t = _check_storage(storage).tensor(storage_offset, size, stride, None, requires_grad)
     return _apply_metadata(t, metadata)
 
 
-def rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                      dtype, metadata=None):
+def rebuild_tensor_v3(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None
+):
     _check_hooks(backward_hooks)
     if not isinstance(dtype, (_dtype.dtype, MissingDtype)):
         raise CheckpointError(f"checkpoint gives {type(dtype).__name__} as a dtype")
@@ -271,8 +326,13 @@ def unsupported(kind: str):
     return refuse
 
 
-_TENSOR_BUILDERS = (rebuild_tensor, rebuild_tensor_v2, rebuild_tensor_v3, rebuild_parameter,
-                    rebuild_parameter_with_state)
+_TENSOR_BUILDERS = (
+    rebuild_tensor,
+    rebuild_tensor_v2,
+    rebuild_tensor_v3,
+    rebuild_parameter,
+    rebuild_parameter_with_state,
+)
 
 
 def get_layout(name):

@@ -26,7 +26,10 @@ class _Region:
     def __init__(self, ptr: int, nbytes: int, owner, readonly: bool):
         self.owner = owner
         self.__array_interface__ = {
-            "data": (ptr, readonly), "shape": (nbytes,), "typestr": "|u1", "version": 3,
+            "data": (ptr, readonly),
+            "shape": (nbytes,),
+            "typestr": "|u1",
+            "version": 3,
         }
 
 
@@ -81,16 +84,25 @@ class StorageTable:
         location = "cpu" if device.type == "cpu" else f"{device.type}:{device.index or 0}"
         name = STORAGE_NAMES.get(dt.name)
         if name is None:  # uint16/32/64: an untyped storage plus the dtype, as PyTorch writes
-            return (("torch.storage", "UntypedStorage"), key, location, hi - lo, offset,
-                    arr.shape, stride, dt.name)
+            return (
+                ("torch.storage", "UntypedStorage"),
+                key,
+                location,
+                hi - lo,
+                offset,
+                arr.shape,
+                stride,
+                dt.name,
+            )
         return (("torch", name), key, location, numel, offset, arr.shape, stride, None)
 
     @staticmethod
     def _place(arr) -> tuple:
         """The owning array, its byte range, and the tensor's offset and strides in elements."""
         item = arr.itemsize
-        ok = arr.size > 0 and all(s >= 0 and s % item == 0
-                                  for n, s in zip(arr.shape, arr.strides) if n > 1)
+        ok = arr.size > 0 and all(
+            s >= 0 and s % item == 0 for n, s in zip(arr.shape, arr.strides) if n > 1
+        )
         if ok:
             root = arr
             while isinstance(root.base, numpy.ndarray):
@@ -104,8 +116,9 @@ class StorageTable:
             lo, hi = _bounds(root)
             ptr = lo
         contiguous = _contiguous_strides(arr.shape)
-        stride = tuple(s // item if n > 1 else c
-                       for n, s, c in zip(arr.shape, arr.strides, contiguous))
+        stride = tuple(
+            s // item if n > 1 else c for n, s, c in zip(arr.shape, arr.strides, contiguous)
+        )
         if not ok:
             stride = contiguous
         return root, lo, hi, (ptr - lo) // item, stride
@@ -142,13 +155,17 @@ def write_legacy(obj, fileobj) -> None:
     def describe(t):
         out = table.describe(t)
         if out[-1] is not None:
-            raise RuntimeError(f"the legacy format cannot hold {t.dtype} tensors; save with "
-                               "the zip format")
+            raise RuntimeError(
+                f"the legacy format cannot hold {t.dtype} tensors; save with the zip format"
+            )
         counts[out[1]] = out[3]
         return out
 
-    info = {"protocol_version": PROTOCOL_VERSION, "little_endian": sys.byteorder == "little",
-            "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    info = {
+        "protocol_version": PROTOCOL_VERSION,
+        "little_endian": sys.byteorder == "little",
+        "type_sizes": {"short": 2, "int": 4, "long": 4},
+    }
     for part in (MAGIC_NUMBER, PROTOCOL_VERSION, info):
         fileobj.write(Pickler(None).dumps(part))
     fileobj.write(Pickler(describe, legacy=True).dumps(obj))

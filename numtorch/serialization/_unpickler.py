@@ -69,17 +69,15 @@ class SafeUnpickler:
     def _read(self, n: int):
         pos = self.pos
         if n < 0 or n > len(self.data) - pos:
-            raise UnpicklingError(
-                f"pickle data was truncated: {n} bytes wanted at byte {pos}"
-            )
+            raise UnpicklingError(f"pickle data was truncated: {n} bytes wanted at byte {pos}")
         self.pos = pos + n
-        return self.data[pos:pos + n]
+        return self.data[pos : pos + n]
 
     def _line(self) -> str:
         end = self.data.find(b"\n", self.pos, self.pos + 1024)
         if end < 0:
             raise UnpicklingError(f"unterminated GLOBAL name at byte {self.pos}")
-        text = bytes(self.data[self.pos:end]).decode("utf-8")
+        text = bytes(self.data[self.pos : end]).decode("utf-8")
         self.pos = end + 1
         return text
 
@@ -88,8 +86,16 @@ class SafeUnpickler:
             return self._run()
         except (UnpicklingError, RuntimeError):
             raise
-        except (IndexError, KeyError, TypeError, ValueError, AttributeError, struct.error,
-                OverflowError, RecursionError) as e:
+        except (
+            IndexError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            struct.error,
+            OverflowError,
+            RecursionError,
+        ) as e:
             raise UnpicklingError(
                 f"malformed pickle near byte {self.pos}: {type(e).__name__}: {e}"
             ) from None
@@ -278,7 +284,8 @@ class SafeUnpickler:
     @staticmethod
     def _check_callable(func, verb):
         allowed = id(func) in _globals.default_ids() or any(
-            func is v for v in _globals.user_globals().values())
+            func is v for v in _globals.user_globals().values()
+        )
         if not allowed or not callable(func):
             raise UnpicklingError(
                 f"Trying to {verb} {type(func).__name__} object, which is not an allowed global"

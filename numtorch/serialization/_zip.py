@@ -54,8 +54,19 @@ class ZipWriter:
         pad = -start % ALIGNMENT
         extra = extra64 + b"FB" + struct.pack("<H", pad) + b"Z" * pad
         small = 0xFFFFFFFF if zip64 else size
-        header = _LOCAL.pack(b"PK\x03\x04", 45 if zip64 else 20, _UTF8, 0, 0, 0, crc, small,
-                             small, len(full), len(extra))
+        header = _LOCAL.pack(
+            b"PK\x03\x04",
+            45 if zip64 else 20,
+            _UTF8,
+            0,
+            0,
+            0,
+            crc,
+            small,
+            small,
+            len(full),
+            len(extra),
+        )
         self._emit(header + full + extra)
         self._emit(data)
         self._central.append((full, crc, size, offset))
@@ -76,16 +87,36 @@ class ZipWriter:
             big = bool(fields)
             extra = struct.pack(f"<2H{len(fields)}Q", 1, 8 * len(fields), *fields) if big else b""
             small = 0xFFFFFFFF if size >= ZIP64_LIMIT else size
-            self._emit(_CENTRAL.pack(
-                b"PK\x01\x02", 45 if big else 20, 45 if big else 20, _UTF8, 0, 0, 0, crc, small,
-                small, len(full), len(extra), 0, 0, 0, 0,
-                0xFFFFFFFF if offset >= ZIP64_LIMIT else offset) + full + extra)
+            self._emit(
+                _CENTRAL.pack(
+                    b"PK\x01\x02",
+                    45 if big else 20,
+                    45 if big else 20,
+                    _UTF8,
+                    0,
+                    0,
+                    0,
+                    crc,
+                    small,
+                    small,
+                    len(full),
+                    len(extra),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0xFFFFFFFF if offset >= ZIP64_LIMIT else offset,
+                )
+                + full
+                + extra
+            )
         cd_size = self._pos - cd_start
         count = len(self._central)
         if count >= 0xFFFF or cd_start >= ZIP64_LIMIT or cd_size >= ZIP64_LIMIT:
             eocd64 = self._pos
-            self._emit(_EOCD64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size,
-                                    cd_start))
+            self._emit(
+                _EOCD64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size, cd_start)
+            )
             self._emit(_LOCATOR64.pack(b"PK\x06\x07", 0, eocd64, 1))
             count, cd_size, cd_start = 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF
         self._emit(_EOCD.pack(b"PK\x05\x06", 0, 0, count, count, cd_size, cd_start, 0))
@@ -110,8 +141,15 @@ class ZipReader:
         try:
             self._zip = zipfile.ZipFile(fileobj)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, ValueError, struct.error, EOFError, OverflowError,
-                NotImplementedError, UnicodeDecodeError) as e:
+        except (
+            zipfile.BadZipFile,
+            ValueError,
+            struct.error,
+            EOFError,
+            OverflowError,
+            NotImplementedError,
+            UnicodeDecodeError,
+        ) as e:
             raise CheckpointError(
                 f"PytorchStreamReader failed reading zip archive: {name} is not a valid "
                 f"checkpoint ({e})"

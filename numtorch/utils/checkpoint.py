@@ -55,8 +55,11 @@ class _CheckpointFunction(Function):
             if outer_state is not None:
                 nt.set_rng_state(outer_state)
         outs = (out,) if isinstance(out, Tensor) else tuple(out)
-        pairs = [(o, g) for o, g in zip(outs, grads)
-                 if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        pairs = [
+            (o, g)
+            for o, g in zip(outs, grads)
+            if isinstance(o, Tensor) and o.requires_grad and g is not None
+        ]
         if pairs:
             nt.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
         arg_grads = [None] * len(args)
@@ -65,9 +68,16 @@ class _CheckpointFunction(Function):
         return (None, None, None, *arg_grads)
 
 
-def checkpoint(function: Callable, *args, use_reentrant: bool | None = None,
-               context_fn: Callable | None = None, determinism_check: str = "default",
-               debug: bool = False, preserve_rng_state: bool = True, **kwargs) -> Any:
+def checkpoint(
+    function: Callable,
+    *args,
+    use_reentrant: bool | None = None,
+    context_fn: Callable | None = None,
+    determinism_check: str = "default",
+    debug: bool = False,
+    preserve_rng_state: bool = True,
+    **kwargs,
+) -> Any:
     """Run ``function(*args, **kwargs)`` without keeping its intermediate activations; they
     are recomputed in the backward pass."""
     nt = _nt()
@@ -82,8 +92,9 @@ def checkpoint(function: Callable, *args, use_reentrant: bool | None = None,
     return _CheckpointFunction.apply(function, preserve_rng_state, anchor, *args)
 
 
-def checkpoint_sequential(functions, segments: int, input, use_reentrant: bool | None = None,
-                          **kwargs):
+def checkpoint_sequential(
+    functions, segments: int, input, use_reentrant: bool | None = None, **kwargs
+):
     """Split ``functions`` (a Sequential or a list of modules) into ``segments`` chunks and
     checkpoint each chunk but the last."""
     if hasattr(functions, "children") and not isinstance(functions, (list, tuple)):

@@ -39,8 +39,9 @@ def _arrays(tensors: dict) -> dict:
     out = {}
     for name, t in tensors.items():
         if not isinstance(name, str) or not isinstance(t, Tensor):
-            raise TypeError(f"safetensors holds str -> Tensor entries; got {name!r:.60} -> "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"safetensors holds str -> Tensor entries; got {name!r:.60} -> {type(t).__name__}"
+            )
         arr = to_host(t._data)
         if arr.dtype.kind == "c" and arr.dtype.itemsize == 16:
             raise TypeError(f"safetensors has no complex128 dtype (tensor '{name}')")
@@ -50,8 +51,9 @@ def _arrays(tensors: dict) -> dict:
 
 def _check_metadata(metadata):
     if metadata is not None and not (
-            isinstance(metadata, dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+        isinstance(metadata, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
+    ):
         raise TypeError("safetensors metadata must be a dict of str -> str")
 
 
@@ -67,8 +69,9 @@ def save_file(tensors: dict, filename, metadata: dict | None = None) -> None:
     _check_metadata(metadata)
     arrays = _arrays(tensors)
     path = os.fspath(filename)
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                       f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    tmp = os.path.join(
+        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.getpid()}.tmp"
+    )
     try:
         st.numpy.save_file(arrays, tmp, metadata=metadata)
         os.replace(tmp, path)
@@ -135,8 +138,9 @@ class safe_open:
         try:
             self._handle = st.safe_open(os.fspath(filename), framework="np")
         except st.SafetensorError as e:
-            raise RuntimeError(f"{os.fspath(filename)} is not a valid safetensors file: {e}") \
-                from None
+            raise RuntimeError(
+                f"{os.fspath(filename)} is not a valid safetensors file: {e}"
+            ) from None
 
     def __enter__(self):
         return self

@@ -9,11 +9,42 @@ from ..._tensor import Tensor, _wrap_dim, wrap
 from ...ops.inplace import inplace
 from . import _act_ops as ops
 
-__all__ = ["gumbel_softmax",
-    "threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_",
-    "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
-    "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus", "softmin",
-    "softmax", "log_softmax", "softshrink", "tanh", "sigmoid", "hardsigmoid", "silu", "mish",
+__all__ = [
+    "gumbel_softmax",
+    "threshold",
+    "threshold_",
+    "relu",
+    "relu_",
+    "relu6",
+    "hardtanh",
+    "hardtanh_",
+    "elu",
+    "elu_",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "leaky_relu",
+    "leaky_relu_",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+    "glu",
+    "gelu",
+    "logsigmoid",
+    "hardshrink",
+    "tanhshrink",
+    "softsign",
+    "softplus",
+    "softmin",
+    "softmax",
+    "log_softmax",
+    "softshrink",
+    "tanh",
+    "sigmoid",
+    "hardsigmoid",
+    "silu",
+    "mish",
     "hardswish",
 ]
 
@@ -28,7 +59,7 @@ def _maybe_inplace(input, fn, flag, *args):
 def _float_only(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind not in "fc":
         name = input.dtype.legacy_name[6:-6]
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -48,8 +79,9 @@ def relu_(input: Tensor) -> Tensor:
     return input.relu_()
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """``input`` clipped to ``[min_val, max_val]``."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
@@ -104,8 +136,10 @@ def leaky_relu_(input, negative_slope=0.01):
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``input`` where positive, else ``weight * input`` (one weight, or one per channel)."""
     if weight._data.ndim > 1:
-        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
-                           f"ndim = {weight._data.ndim}")
+        raise RuntimeError(
+            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+            f"ndim = {weight._data.ndim}"
+        )
     n = weight.numel()
     channels = input.shape[1] if input.ndim >= 2 else 1
     if n != 1 and n != channels:
@@ -118,8 +152,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return ops.Prelu.apply(input, weight)
 
 
-def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
-          training: bool = False, inplace: bool = False) -> Tensor:
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
     """Randomized leaky ReLU: negative inputs scaled by a slope drawn uniformly from
     ``[lower, upper]`` in training, by ``(lower + upper) / 2`` in evaluation."""
     arr = input._data
@@ -176,9 +215,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
-        raise RuntimeError(
-            f"lambda must be greater or equal to 0, but found to be {lambd}."
-        )
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return ops.Shrink.apply(input, lambd)
 
 
@@ -234,8 +271,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return softmax(-input, dim)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
-                dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``: finite for logits of any magnitude."""
     return _softmax_like(ops.LogSoftmax, "log_softmax", input, dim, dtype)
 
@@ -264,8 +300,9 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, ops.Hardswish.apply, inplace)
 
 
-def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
-                   dim: int = -1) -> Tensor:
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
     """Samples from the Gumbel-softmax distribution; with ``hard=True`` the result is one-hot
     in the forward pass and keeps the soft sample's gradient (straight-through)."""
     from ...ops.creation import empty_like, zeros_like

@@ -28,10 +28,16 @@ def _mask_as_bias(mask: Tensor | None, dtype, allowed_when_true: bool) -> Tensor
     return zeros(mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
-                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None,
-                                 enable_gqa: bool = False) -> Tensor:
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
     """``softmax(q @ k^T * scale + mask) @ v`` over the last two dims.
 
     ``attn_mask``: bool (True = may attend) or float (added to the scores); ``is_causal``
@@ -44,8 +50,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     if is_causal:
         if attn_mask is not None:
-            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
-                               "set when is_causal=True")
+            raise RuntimeError(
+                "_scaled_dot_product_attention: Explicit attn_mask should not be "
+                "set when is_causal=True"
+            )
         attn_mask = tril(ones(length, source, dtype=_dtype.bool))
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         rep = query.shape[-3] // key.shape[-3]
@@ -74,13 +82,33 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_
     return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
 
 
-def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
-                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
-                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
-                                 key_padding_mask=None, need_weights=True, attn_mask=None,
-                                 use_separate_proj_weight=False, q_proj_weight=None,
-                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
-                                 static_v=None, average_attn_weights=True, is_causal=False):
+def multi_head_attention_forward(
+    query,
+    key,
+    value,
+    embed_dim_to_check,
+    num_heads,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    add_zero_attn,
+    dropout_p,
+    out_proj_weight,
+    out_proj_bias,
+    training=True,
+    key_padding_mask=None,
+    need_weights=True,
+    attn_mask=None,
+    use_separate_proj_weight=False,
+    q_proj_weight=None,
+    k_proj_weight=None,
+    v_proj_weight=None,
+    static_k=None,
+    static_v=None,
+    average_attn_weights=True,
+    is_causal=False,
+):
     """Multi-head attention on sequence-first inputs ``(L, N, E)`` (or unbatched ``(L, E)``).
 
     ``key_padding_mask`` (N, S) and a bool ``attn_mask`` mark positions that may *not* be
@@ -93,24 +121,36 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     if embed_dim != embed_dim_to_check:
-        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
-                             f"got {embed_dim}")
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
     if embed_dim % num_heads:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if is_causal and attn_mask is None:
-        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
-                           "Transformer module method `generate_square_subsequent_mask` to "
-                           "create this mask.")
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the "
+            "Transformer module method `generate_square_subsequent_mask` to "
+            "create this mask."
+        )
     head_dim = embed_dim // num_heads
-    q, k, v = _in_projection(query, key, value, None if use_separate_proj_weight else
-                             in_proj_weight, in_proj_bias, q_proj_weight, k_proj_weight,
-                             v_proj_weight)
+    q, k, v = _in_projection(
+        query,
+        key,
+        value,
+        None if use_separate_proj_weight else in_proj_weight,
+        in_proj_bias,
+        q_proj_weight,
+        k_proj_weight,
+        v_proj_weight,
+    )
     attn_mask = _mask_as_bias(attn_mask, q.dtype, False)
     key_padding_mask = _mask_as_bias(key_padding_mask, q.dtype, False)
     if attn_mask is not None and attn_mask.dim() == 2:
         if tuple(attn_mask.shape) != (tgt_len, key.shape[0]):
-            raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should "
-                               f"be {(tgt_len, key.shape[0])}.")
+            raise RuntimeError(
+                f"The shape of the 2D attn_mask is {attn_mask.shape}, but should "
+                f"be {(tgt_len, key.shape[0])}."
+            )
         attn_mask = attn_mask.unsqueeze(0)
     if bias_k is not None and bias_v is not None:
         k = cat([k, bias_k.repeat(1, bsz, 1)])
@@ -118,8 +158,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
         key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    k = (k if static_k is None else static_k)
-    v = (v if static_v is None else static_v)
+    k = k if static_k is None else static_k
+    v = v if static_v is None else static_v
     if static_k is None:
         k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
     if static_v is None:

@@ -21,22 +21,25 @@ def _bags(input, offsets, include_last_offset):
     xp = array_module(idx)
     if idx.ndim == 2:
         if offsets is not None:
-            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
-                             "is a mini-batch of fixed length sequences. However, found offsets "
-                             f"of type {type(offsets).__name__}")
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated "
+                "is a mini-batch of fixed length sequences. However, found offsets "
+                f"of type {type(offsets).__name__}"
+            )
         n, length = idx.shape
         return idx.reshape(-1), xp.repeat(xp.arange(n), length), n
     if idx.ndim != 1:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
-                         f"{idx.ndim}")
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
     if offsets is None:
         raise ValueError("offsets has to be a 1D Tensor but got None")
     off = offsets._data
     if off.ndim != 1:
         raise ValueError("offsets has to be a 1D Tensor")
     if off.size and off[0] != 0:
-        raise ValueError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                         f"has to start from position 0. However, got {int(off[0])}")
+        raise ValueError(
+            f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+            f"has to start from position 0. However, got {int(off[0])}"
+        )
     starts = off[:-1] if include_last_offset else off
     n_bags = len(starts)
     bag_of = xp.searchsorted(starts, xp.arange(idx.size), side="right") - 1
@@ -45,11 +48,19 @@ def _bags(input, offsets, include_last_offset):
     return idx, bag_of, n_bags
 
 
-def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
-                  max_norm: float | None = None, norm_type: float = 2,
-                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
-                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
-                  padding_idx: int | None = None) -> Tensor:
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
     """Reduce (``mode`` = "sum", "mean" or "max") the rows of ``weight`` in each bag."""
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"mode has to be one of sum, mean or max, but got {mode}")

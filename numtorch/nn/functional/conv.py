@@ -9,8 +9,15 @@ from ...ops import conv as _conv
 from ...ops import padding as _pad
 
 __all__ = [
-    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "pad", "unfold", "fold",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "pad",
+    "unfold",
+    "fold",
 ]
 
 _DT = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
@@ -55,8 +62,10 @@ def _check_types(input, weight, bias):
             f"{weight.dtype.legacy_name[6:-6]}"
         )
     if bias is not None and bias._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Input type ({_type_name(input)}) and bias type ({_type_name(bias)}) "
-                           "should be the same")
+        raise RuntimeError(
+            f"Input type ({_type_name(input)}) and bias type ({_type_name(bias)}) "
+            "should be the same"
+        )
 
 
 def _same_pads(ksize, dilation):
@@ -85,9 +94,11 @@ def _conv_pads(padding, nd, stride, ksize, dilation):
 def _check_conv(input, weight, groups, nd, pads, ksize, dilation):
     c = input.shape[1]
     if weight.dim() != nd + 2:
-        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
-                           f"input {list(input.shape)}, but got {weight.dim()}-dimensional weight "
-                           f"of size {list(weight.shape)} instead")
+        raise RuntimeError(
+            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+            f"input {list(input.shape)}, but got {weight.dim()}-dimensional weight "
+            f"of size {list(weight.shape)} instead"
+        )
     if weight.shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
@@ -130,31 +141,53 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups):
     return out if batched else out.squeeze(0)
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """1-D convolution of ``(N, C_in, L)`` with ``weight`` ``(C_out, C_in/groups, k)``."""
     return _convnd(1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """2-D convolution of ``(N, C_in, H, W)`` with ``weight`` ``(C_out, C_in/groups, kH, kW)``."""
     return _convnd(2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """3-D convolution of ``(N, C_in, D, H, W)``."""
     return _convnd(3, input, weight, bias, stride, padding, dilation, groups)
 
 
 def transpose_output_size(spatial, ksize, stride, pads, dilation, output_padding):
-    return tuple((n - 1) * s - lo - hi + d * (k - 1) + op + 1 for n, k, s, (lo, hi), d, op
-                 in zip(spatial, ksize, stride, pads, dilation, output_padding))
+    return tuple(
+        (n - 1) * s - lo - hi + d * (k - 1) + op + 1
+        for n, k, s, (lo, hi), d, op in zip(spatial, ksize, stride, pads, dilation, output_padding)
+    )
 
 
-def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, groups,
-                      dilation):
+def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     batched = _batched(input, nd, f"conv_transpose{nd}d")
     if not batched:
         input = input.unsqueeze(0)
@@ -165,9 +198,11 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
-                           f"got output_padding={list(output_padding)} stride={list(stride)} "
-                           f"dilation={list(dilation)}")
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but "
+            f"got output_padding={list(output_padding)} stride={list(stride)} "
+            f"dilation={list(dilation)}"
+        )
     if input.shape[1] != weight.shape[0]:
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected "
@@ -175,31 +210,38 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
             f"{input.shape[1]} channels instead"
         )
     _check_types(input, weight, bias)
-    outs = transpose_output_size(input.shape[2:], weight.shape[2:], stride, pads, dilation,
-                                 output_padding)
+    outs = transpose_output_size(
+        input.shape[2:], weight.shape[2:], stride, pads, dilation, output_padding
+    )
     out = _conv.ConvTranspose.apply(input, weight, bias, stride, pads, dilation, groups, outs)
     return out if batched else out.squeeze(0)
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1) -> Tensor:
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
     """1-D transposed convolution; ``weight`` is ``(C_in, C_out/groups, k)``."""
-    return _conv_transposend(1, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)
+    return _conv_transposend(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1) -> Tensor:
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
     """2-D transposed convolution (the gradient of conv2d in its input)."""
-    return _conv_transposend(2, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)
+    return _conv_transposend(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1) -> Tensor:
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
     """3-D transposed convolution."""
-    return _conv_transposend(3, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)
+    return _conv_transposend(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
 # --- padding --------------------------------------------------------------------------------
@@ -226,7 +268,7 @@ def _check_index_pad(input, pairs, mode):
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
-    spatial = input.shape[ndim - nd:]
+    spatial = input.shape[ndim - nd :]
     for i, ((lo, hi), n) in enumerate(zip(pairs, spatial)):
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(
@@ -242,8 +284,11 @@ def _check_index_pad(input, pairs, mode):
             raise RuntimeError("padding of an empty dimension in replicate mode")
 
 
-_PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
-              "circular": "CircularPad{}DBackward0"}
+_PAD_NAMES = {
+    "reflect": "ReflectionPad{}DBackward0",
+    "replicate": "ReplicationPad{}DBackward0",
+    "circular": "CircularPad{}DBackward0",
+}
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -258,7 +303,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if mode not in _PAD_NAMES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
-        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_index_pad(input, pairs, mode)
     srcs = _pad.source_indices(array_module(input._data), input.shape, pairs, mode)
     return _pad.IndexPad.apply(input, srcs, _PAD_NAMES[mode].format(len(pairs)))
@@ -268,8 +313,10 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Sliding blocks of ``(N, C, H, W)`` as columns ``(N, C * kH * kW, L)``."""
     if input.dim() not in (3, 4):
-        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to im2col, but got "
-                           f"input of size: {list(input.shape)}")
+        raise RuntimeError(
+            "Expected 3D (unbatched) or 4D (batched) input to im2col, but got "
+            f"input of size: {list(input.shape)}"
+        )
     batched = input.dim() == 4
     if not batched:
         input = input.unsqueeze(0)
@@ -284,8 +331,10 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Sums columns ``(N, C * kH * kW, L)`` back into ``(N, C, *output_size)``."""
     if input.dim() not in (2, 3):
-        raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to col2im, but got "
-                           f"input of size: {list(input.shape)}")
+        raise RuntimeError(
+            "Expected 2D (unbatched) or 3D (batched) input to col2im, but got "
+            f"input of size: {list(input.shape)}"
+        )
     batched = input.dim() == 3
     if not batched:
         input = input.unsqueeze(0)

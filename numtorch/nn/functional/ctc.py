@@ -71,12 +71,13 @@ class CtcLoss(Primitive):
         last_t = in_len - 1
         end = 2 * tgt_len
         for t in range(t_max - 1, -1, -1):
-            starts = (last_t == t)
+            starts = last_t == t
             if starts.any():  # each sequence's recursion begins at its own last step
                 b = xp.full((n, ext.shape[1]), -xp.inf, dtype=lp.dtype)
                 b[rows, end] = emit[t, rows, end]
                 b[rows, xp.maximum(end - 1, 0)] = xp.where(
-                    tgt_len > 0, emit[t, rows, xp.maximum(end - 1, 0)], b[rows, 0])
+                    tgt_len > 0, emit[t, rows, xp.maximum(end - 1, 0)], b[rows, 0]
+                )
                 beta[t] = xp.where(starts[:, None], b, beta[t])
             if t < t_max - 1:
                 nb = beta[t + 1]
@@ -116,16 +117,24 @@ def _lengths(xp, v, name, n):
     elif isinstance(v, (tuple, list)):
         arr = xp.asarray(v)
     else:
-        raise TypeError(f"ctc_loss(): {name} must be a tuple of ints or a Tensor, not "
-                        f"{type(v).__name__}")
+        raise TypeError(
+            f"ctc_loss(): {name} must be a tuple of ints or a Tensor, not {type(v).__name__}"
+        )
     arr = arr.astype(xp.int64).reshape(-1)
     if arr.size != n:
         raise RuntimeError(f"{name} must be of size batch_size")
     return arr
 
 
-def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
-             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
     """The CTC loss of ``log_probs`` ``(T, N, C)`` (or ``(T, C)``) against ``targets``, padded
     ``(N, S)`` or concatenated 1-D; ``input_lengths`` and ``target_lengths`` per sequence."""
     batched = log_probs.dim() == 3
@@ -138,22 +147,25 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     in_len = _lengths(xp, input_lengths, "input_lengths", n)
     tgt_len = _lengths(xp, target_lengths, "target_lengths", n)
     if in_len.size and int(in_len.max()) > t_max:
-        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
-                           f"{int(in_len.max())} (while checking arguments for "
-                           "ctc_loss_allocate_outputs)")
+        raise RuntimeError(
+            f"Expected input_lengths to have value at most {t_max}, but got value "
+            f"{int(in_len.max())} (while checking arguments for "
+            "ctc_loss_allocate_outputs)"
+        )
     s_max = int(tgt_len.max()) if tgt_len.size else 0
     labels = tg._data.astype(xp.int64)
     if labels.ndim == 1:  # concatenated targets: cut them into padded rows
         bounds = xp.concatenate([xp.zeros(1, xp.int64), xp.cumsum(tgt_len)])
         padded = xp.full((n, s_max), blank, xp.int64)
         for i in range(n):
-            padded[i, :tgt_len[i]] = labels[bounds[i]:bounds[i + 1]]
+            padded[i, : tgt_len[i]] = labels[bounds[i] : bounds[i + 1]]
         labels = padded
     elif labels.shape[1] < s_max:
         raise RuntimeError(
             f"Expected tensor to have size at least {s_max} at dimension 1, but got size "
             f"{labels.shape[1]} for argument #2 'targets' (while checking arguments for "
-            "ctc_loss_allocate_outputs)")
+            "ctc_loss_allocate_outputs)"
+        )
     ext = xp.full((n, 2 * s_max + 1), blank, xp.int64)
     ext[:, 1::2] = labels[:, :s_max]
     skip = xp.zeros(ext.shape, bool)

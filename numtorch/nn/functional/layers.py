@@ -12,8 +12,18 @@ from ...ops.blas import linear as _linear
 from ...ops.inplace import inplace
 
 __all__ = [
-    "linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
-    "feature_alpha_dropout", "embedding", "layer_norm", "rms_norm", "one_hot",
+    "linear",
+    "bilinear",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "embedding",
+    "layer_norm",
+    "rms_norm",
+    "one_hot",
 ]
 
 
@@ -82,8 +92,7 @@ def _apply_mask(input, mask, flag):
     return _MaskMul.apply(input, mask)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True,
-            inplace: bool = False) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
     _check_p(p)
     if not training or p == 0:
@@ -142,15 +151,17 @@ def _alpha(input, p, training, mask_shape):
     return input * wrap((keep * a).astype(arr.dtype)) + wrap(shift)
 
 
-def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
-                  inplace: bool = False) -> Tensor:
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
     """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
     affine correction keeps the mean and variance."""
     return _alpha(input, p, training, input._data.shape)
 
 
-def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
-                          inplace: bool = False) -> Tensor:
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
     shape = input._data.shape[:2] + (1,) * (input._data.ndim - 2)
     return _alpha(input, p, training, shape)
 
@@ -204,9 +215,15 @@ def _renorm_(weight, indices, max_norm, norm_type):
     weight._vc[0] += 1
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
-              max_norm: float | None = None, norm_type: float = 2.0,
-              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) selected by the integer ``input``."""
     idx = input._data
     if idx.dtype.kind not in "iu":
@@ -232,8 +249,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         with grad_mode.no_grad():
             _renorm_(weight, idx, max_norm, norm_type)
     if sparse:
-        warnings.warn("numtorch has no sparse tensors: embedding(sparse=True) gives a dense "
-                      "gradient", UserWarning, stacklevel=2)
+        warnings.warn(
+            "numtorch has no sparse tensors: embedding(sparse=True) gives a dense gradient",
+            UserWarning,
+            stacklevel=2,
+        )
     return Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
@@ -288,20 +308,23 @@ class LayerNorm(Primitive):
 def _normalise(x, axes, eps):
     """``(x - mean) * rstd`` and ``rstd = 1 / sqrt(var + eps)`` over ``axes`` (arrays or
     Tensors)."""
-    xc = x - x.mean(axes, keepdims=True) if not hasattr(x, "_data") else \
-        x - x.mean(axes, keepdim=True)
+    xc = (
+        x - x.mean(axes, keepdims=True)
+        if not hasattr(x, "_data")
+        else x - x.mean(axes, keepdim=True)
+    )
     sq = xc * xc
-    var = sq.mean(axes, keepdims=True) if not hasattr(x, "_data") else sq.mean(axes,
-                                                                                keepdim=True)
+    var = sq.mean(axes, keepdims=True) if not hasattr(x, "_data") else sq.mean(axes, keepdim=True)
     rstd = 1 / (var + eps) ** 0.5
     return xc * rstd, rstd
 
 
 def _check_normalized_shape(input, normalized_shape):
-    shape = tuple(normalized_shape) if not isinstance(normalized_shape, int) else (
-        normalized_shape,)
+    shape = (
+        tuple(normalized_shape) if not isinstance(normalized_shape, int) else (normalized_shape,)
+    )
     k = len(shape)
-    if tuple(input._data.shape[input._data.ndim - k:]) != shape or input._data.ndim < k:
+    if tuple(input._data.shape[input._data.ndim - k :]) != shape or input._data.ndim < k:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
@@ -309,15 +332,21 @@ def _check_normalized_shape(input, normalized_shape):
     return k
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dims."""
     k = _check_normalized_shape(input, normalized_shape)
     return LayerNorm.apply(input, weight, bias, k, eps)
 
 
-def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-             eps: float | None = None) -> Tensor:
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
     """``x / sqrt(mean(x**2) + eps) * weight`` over the last dims (``eps`` defaults to the
     dtype's machine epsilon)."""
     k = _check_normalized_shape(input, normalized_shape)

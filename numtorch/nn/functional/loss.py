@@ -14,8 +14,15 @@ from . import _loss_ops as ops
 from .activation import log_softmax
 
 __all__ = [
-    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "soft_margin_loss",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "nll_loss",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "soft_margin_loss",
     "multi_margin_loss",
 ]
 
@@ -92,8 +99,14 @@ def _shape_mismatch(x, y):
             )
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-             reduction: str = "mean", weight=None) -> Tensor:
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight=None,
+) -> Tensor:
     """Mean squared error: ``(input - target) ** 2`` reduced."""
     red = _reduction(reduction, size_average, reduce)
     _warn_broadcast(input, target)
@@ -107,8 +120,14 @@ def _reduce_weighted(loss, weight, red):
     return apply_reduction(loss * weight, red)
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-            reduction: str = "mean", weight=None) -> Tensor:
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight=None,
+) -> Tensor:
     """Mean absolute error."""
     red = _reduction(reduction, size_average, reduce)
     _warn_broadcast(input, target)
@@ -119,8 +138,14 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return apply_reduction(loss, red)
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
     """Quadratic below ``beta``, linear above: ``0.5 d**2 / beta`` or ``|d| - 0.5 beta``."""
     red = _reduction(reduction, size_average, reduce)
     if beta < 0:
@@ -130,8 +155,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return ops.SmoothL1Loss.apply(x, y, red, float(beta))
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
-               delta: float = 1.0, weight=None) -> Tensor:
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight=None
+) -> Tensor:
     """``0.5 d**2`` below ``delta``, ``delta * (|d| - 0.5 delta)`` above."""
     red = _reduction(reduction)
     if delta <= 0:
@@ -146,8 +172,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 def _check_nll(input, target, weight, ignore_index, op):
     if target._data.dtype.kind not in "iu":
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got "
-            f"{target.dtype.legacy_name[6:-6]}"
+            f"expected target dtype to be Long or Byte, but got {target.dtype.legacy_name[6:-6]}"
         )
     xs, ts = input._data.shape, target._data.shape
     if input._data.ndim < 1:
@@ -162,9 +187,7 @@ def _check_nll(input, target, weight, ignore_index, op):
     elif input._data.ndim == 2 and target._data.ndim != 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     elif input._data.ndim > 2 and ts[1:] != xs[2:]:
-        raise RuntimeError(
-            f"Expected target size {[xs[0]] + list(xs[2:])}, got {list(ts)}"
-        )
+        raise RuntimeError(f"Expected target size {[xs[0]] + list(xs[2:])}, got {list(ts)}")
     classes = xs[1] if input._data.ndim > 1 else xs[0]
     if weight is not None and weight.numel() != classes:
         raise RuntimeError(
@@ -181,8 +204,15 @@ def _check_nll(input, target, weight, ignore_index, op):
         )
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
-             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of ``target`` classes given log-probabilities ``input``
     (N, C, ...) with the class dim 1 (or (C,) for one sample)."""
     red = _reduction(reduction, size_average, reduce)
@@ -192,8 +222,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 
 def _nll(input, target, weight, ignore_index, red):
     if input._data.ndim == 1:
-        out = ops.NllLoss.apply(input.unsqueeze(0), wrap(target._data.reshape(1)), _arr(weight),
-                                ignore_index, red)
+        out = ops.NllLoss.apply(
+            input.unsqueeze(0), wrap(target._data.reshape(1)), _arr(weight), ignore_index, red
+        )
         return out.squeeze(0) if red == "none" else out
     return ops.NllLoss.apply(input, target._data, _arr(weight), ignore_index, red)
 
@@ -202,9 +233,16 @@ def _arr(t):
     return None if t is None else t._data
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                  size_average=None, ignore_index: int = -100, reduce=None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """``nll_loss(log_softmax(input, 1), target)``; ``target`` holds class indices, or class
     probabilities of ``input``'s shape. ``label_smoothing`` mixes in a uniform target."""
     red = _reduction(reduction, size_average, reduce)
@@ -220,7 +258,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if label_smoothing == 0:
         return nll
     return nll * (1 - label_smoothing) + _smooth_term(
-        logp, target, weight, ignore_index, red, cdim) * (label_smoothing / classes)
+        logp, target, weight, ignore_index, red, cdim
+    ) * (label_smoothing / classes)
 
 
 def _class_shape(weight, logp, cdim):
@@ -254,8 +293,14 @@ def _cross_entropy_probs(logp, target, weight, red, smoothing, cdim, classes):
     return apply_reduction(loss, red)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``-(y log x + (1 - y) log(1 - x))`` for probabilities ``x`` (logs clamped at -100)."""
     red = _reduction(reduction, size_average, reduce)
     if target._data.shape != input._data.shape:
@@ -272,10 +317,15 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return ops.BinaryCrossEntropy.apply(x, y, _arr(weight), red)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
-                                     weight: Tensor | None = None, size_average=None,
-                                     reduce=None, reduction: str = "mean",
-                                     pos_weight: Tensor | None = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably from logits;
     ``pos_weight`` scales the positive term."""
     red = _reduction(reduction, size_average, reduce)
@@ -287,8 +337,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     return ops.BinaryCrossEntropyWithLogits.apply(x, y, _arr(weight), _arr(pos_weight), red)
 
 
-def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                     reduction: str = "mean") -> Tensor:
+def soft_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """``log(1 + exp(-y x))``."""
     red = _reduction(reduction, size_average, reduce)
     if isinstance(target, Tensor) and target.requires_grad:
@@ -300,16 +351,26 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     return ops.SoftMarginLoss.apply(x, y, red)
 
 
-def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
-                      weight: Tensor | None = None, size_average=None, reduce=None,
-                      reduction: str = "mean") -> Tensor:
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Multi-class hinge loss: ``sum_{i != y} max(0, margin - x[y] + x[i]) ** p / C``."""
     red = _reduction(reduction, size_average, reduce)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     nd = input._data.ndim
-    if nd > 2 or (nd == 2 and target._data.shape != input._data.shape[:1]) or (
-            nd <= 1 and target._data.size != 1):
+    if (
+        nd > 2
+        or (nd == 2 and target._data.shape != input._data.shape[:1])
+        or (nd <= 1 and target._data.size != 1)
+    ):
         raise RuntimeError(
             "inconsistent target size, expected "
             f"{input._data.shape[0] if nd == 2 else 1} but got {list(target.shape)}"
@@ -319,5 +380,6 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if ((t < 0) | (t >= c)).any():
         raise IndexError(f"target out of range (multi_margin_loss: {c} classes)")
     x = input if nd else input.reshape(1)
-    return ops.MultiMarginLoss.apply(x, t.reshape(-1) if nd <= 1 else t, p, float(margin),
-                                     _arr(weight), red)
+    return ops.MultiMarginLoss.apply(
+        x, t.reshape(-1) if nd <= 1 else t, p, float(margin), _arr(weight), red
+    )

@@ -14,9 +14,16 @@ from .distance import cosine_similarity, pairwise_distance
 from .loss import _reduction, apply_reduction
 
 __all__ = [
-    "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
-    "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
-    "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "cosine_embedding_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "multilabel_soft_margin_loss",
+    "multilabel_margin_loss",
     "linear_cross_entropy",
 ]
 
@@ -27,8 +34,14 @@ def _nt():
     return numtorch
 
 
-def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
-           reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
     """``target * (log(target) - input)`` for log-probabilities ``input``."""
     if size_average is not None or reduce is not None:
         red = _reduction("mean", size_average, reduce)
@@ -53,9 +66,16 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return out
 
 
-def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
-                     full: bool = False, size_average=None, eps: float = 1e-8, reduce=None,
-                     reduction: str = "mean") -> Tensor:
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of ``target`` under Poisson(``input``) (or
     Poisson(``exp(input)``) with ``log_input``); ``full`` adds Stirling's term."""
     red = _reduction(reduction, size_average, reduce)
@@ -70,8 +90,14 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
     return apply_reduction(loss, red)
 
 
-def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
-                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
     """``0.5 * (log(var) + (input - target)**2 / var)`` with ``var`` clamped at ``eps``."""
     if isinstance(var, (int, float)):
         if var < 0:
@@ -82,8 +108,9 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var.unsqueeze(-1)
-        elif not (input.ndim == var.ndim and sum(
-                b for a, b in zip(input.shape, var.shape) if a != b) == 1):
+        elif not (
+            input.ndim == var.ndim and sum(b for a, b in zip(input.shape, var.shape) if a != b) == 1
+        ):
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
@@ -96,8 +123,15 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
     return apply_reduction(loss, reduction)
 
 
-def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
-                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos - margin)`` where it is -1."""
     red = _reduction(reduction, size_average, reduce)
     if input1.ndim != input2.ndim or input1.ndim not in (1, 2):
@@ -113,8 +147,15 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     return apply_reduction(pos + neg, red)
 
 
-def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
-                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``."""
     red = _reduction(reduction, size_average, reduce)
     if not (input1.ndim == input2.ndim == target.ndim):
@@ -125,8 +166,14 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return apply_reduction((-target * (input1 - input2) + margin).clamp_min(0), red)
 
 
-def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
-                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``input`` where ``target == 1``, ``max(0, margin - input)`` where it is -1."""
     red = _reduction(reduction, size_average, reduce)
     nt = _nt()
@@ -136,9 +183,18 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
     return apply_reduction(margin_part + self_part, red)
 
 
-def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
-                        margin: float = 1.0, p: float = 2, eps: float = 1e-6, swap: bool = False,
-                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the p-norm
     distance; ``swap`` uses the smaller of d(a, n) and d(p, n)."""
     red = _reduction(reduction, size_average, reduce)
@@ -156,14 +212,23 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     return apply_reduction((margin + d_pos - d_neg).clamp_min(0), red)
 
 
-def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
-                                      distance_function=None, margin: float = 1.0,
-                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
     """``triplet_margin_loss`` with any distance function (default: pairwise_distance)."""
     red = _reduction(reduction)
     if margin <= 0:
-        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
-                         f"got {margin} instead")
+        raise ValueError(
+            f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
+            f"got {margin} instead"
+        )
     dist = distance_function if distance_function is not None else pairwise_distance
     d_pos = dist(anchor, positive)
     d_neg = dist(anchor, negative)
@@ -172,9 +237,14 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     return apply_reduction((margin + d_pos - d_neg).clamp_min(0), red)
 
 
-def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                                size_average=None, reduce=None,
-                                reduction: str = "mean") -> Tensor:
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Per-class logistic loss averaged over the classes (last dim)."""
     red = _reduction(reduction, size_average, reduce)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
@@ -185,15 +255,17 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     return apply_reduction(loss, red)
 
 
-def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                           reduction: str = "mean") -> Tensor:
+def multilabel_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """Hinge loss between each target class and each non-target class, over the number of
     classes. Each row of ``target`` lists class indices and ends at its first -1 (a class
     listed twice counts twice)."""
     red = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
-        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
-                           f"{list(input.shape)}")
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
+        )
     if target.dtype.is_floating_point or target.dtype.is_complex:
         raise RuntimeError(f"expected scalar type Long but found {target.dtype.legacy_name[6:-6]}")
     x, y = (input, target) if input.ndim > 1 else (input.unsqueeze(0), target.unsqueeze(0))
@@ -210,10 +282,18 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     return relabel(apply_reduction(loss, red), "MultilabelMarginLossBackward0")
 
 
-def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
-                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
-                         reduction: str = "mean", ignore_index: int | None = None,
-                         label_smoothing: float = 0.0, options=None) -> Tensor:
+def linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias: Tensor | None = None,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    options=None,
+) -> Tensor:
     """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``.
 
     ``linear_weight`` is ``(C, in_features)``, or ``(C, d_1, ..., d_K, in_features)`` for a
@@ -229,6 +309,11 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
     logits = linear(input, flat, bias)
     if len(shape) > 1:
         logits = logits.reshape(tuple(input.shape[:-1]) + tuple(shape))
-    return cross_entropy(logits, target, weight=weight, reduction=reduction,
-                         ignore_index=-100 if ignore_index is None else ignore_index,
-                         label_smoothing=label_smoothing)
+    return cross_entropy(
+        logits,
+        target,
+        weight=weight,
+        reduction=reduction,
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        label_smoothing=label_smoothing,
+    )

@@ -27,9 +27,16 @@ def _check_param(t, name, c):
         raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalises each channel (axis 1) over the batch and spatial dims.
 
     In training, uses the batch's statistics and moves ``running_mean`` / ``running_var``
@@ -38,25 +45,34 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.dim() < 2:
         raise ValueError(f"Expected 2D or more input (got {input.dim()}D input)")
     c = input.shape[1]
-    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"),
-                    (weight, "weight"), (bias, "bias")):
+    for t, name in (
+        (running_mean, "running_mean"),
+        (running_var, "running_var"),
+        (weight, "weight"),
+        (bias, "bias"),
+    ):
         _check_param(t, name, c)
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input "
+                f"size {input.shape}"
+            )
         axes = (0,) + tuple(range(2, input.dim()))
-        return _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, axes,
-                           count, None)
+        return _train_norm(
+            input, weight, bias, running_mean, running_var, momentum, eps, axes, count, None
+        )
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    return _norm.NormalizeStats.apply(input, weight, bias, running_mean._data, running_var._data,
-                                      eps)
+    return _norm.NormalizeStats.apply(
+        input, weight, bias, running_mean._data, running_var._data, eps
+    )
 
 
-def _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, axes, count,
-                per_instance):
+def _train_norm(
+    input, weight, bias, running_mean, running_var, momentum, eps, axes, count, per_instance
+):
     x = input._data
     xp = array_module(x)
     mean, var = _norm.batch_stats(xp, x, axes)
@@ -76,10 +92,16 @@ def _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, a
     return out
 
 
-def instance_norm(input: Tensor, running_mean: Tensor | None = None,
-                  running_var: Tensor | None = None, weight: Tensor | None = None,
-                  bias: Tensor | None = None, use_input_stats: bool = True,
-                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalises each channel of each sample over its spatial dims."""
     c = input.shape[1]
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var")):
@@ -90,27 +112,38 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         for a in axes:
             count *= input.shape[a]
         if count <= 1:
-            raise ValueError("Expected more than 1 spatial element when training, got input "
-                             f"size {input.shape}")
-        out = _train_norm(input, weight, bias, running_mean, running_var, momentum, eps, axes,
-                          count, True)
+            raise ValueError(
+                f"Expected more than 1 spatial element when training, got input size {input.shape}"
+            )
+        out = _train_norm(
+            input, weight, bias, running_mean, running_var, momentum, eps, axes, count, True
+        )
     else:
-        out = _norm.NormalizeStats.apply(input, weight, bias, running_mean._data,
-                                         running_var._data, eps)
+        out = _norm.NormalizeStats.apply(
+            input, weight, bias, running_mean._data, running_var._data, eps
+        )
     return relabel(out, "ViewBackward0")  # PyTorch runs it as a batch norm and a view
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalises each group of ``C / num_groups`` channels of each sample."""
     if input.dim() < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
-                           f"{input.dim()}")
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
+        )
     n, c = input.shape[:2]
     if c % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by "
-                           f"num_groups, but got input of shape {list(input.shape)} and "
-                           f"num_groups={num_groups}")
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by "
+            f"num_groups, but got input of shape {list(input.shape)} and "
+            f"num_groups={num_groups}"
+        )
     grouped = input.reshape(n, num_groups, -1)
     x = grouped._data
     mean, var = _norm.batch_stats(array_module(x), x, (2,))
@@ -123,8 +156,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     return relabel(out, "NativeGroupNormBackward0")  # one fused node in PyTorch
 
 
-def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
-                        k: float = 1.0) -> Tensor:
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
     """Divides each value by a power of the mean square over ``size`` neighbouring channels."""
     dim = input.dim()
     if dim < 3:

@@ -12,14 +12,34 @@ from ...ops import pool as _pool
 from .conv import expand_param
 
 __all__ = [
-    "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
-    "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
-    "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
-    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-    "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-    "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
-    "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
 ]
 
 
@@ -44,16 +64,21 @@ def _unbatch(out, batched, nd=None, name=None):
 
 def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     k = expand_param(kernel_size, nd, "kernel_size", "pooling")
-    s = k if stride is None or stride == [] or stride == () else expand_param(
-        stride, nd, "stride", "pooling")
+    s = (
+        k
+        if stride is None or stride == [] or stride == ()
+        else expand_param(stride, nd, "stride", "pooling")
+    )
     p = expand_param(padding, nd, "padding", "pooling")
     d = expand_param(dilation, nd, "dilation", "pooling")
     if any(v <= 0 for v in k + s + d):
         raise RuntimeError("pooling kernel_size, stride and dilation must be greater than zero")
     for pi, ki, di in zip(p, k, d):
         if pi > ((ki - 1) * di + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={pi}, kernel_size={ki} and dilation={di}")
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got "
+                f"pad={pi}, kernel_size={ki} and dilation={di}"
+            )
     spatial = input.shape[2:]
     outs, pads = _pool.pool_geometry(spatial, k, s, p, d, ceil_mode)
     if any(o <= 0 for o in outs):
@@ -73,41 +98,48 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     return (values, _unbatch(idx, batched)) if return_indices else values
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool1d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """Max over sliding windows of ``(N, C, L)``."""
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """Max over sliding windows of ``(N, C, H, W)``; indices are flat ``h * W + w``."""
     return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool3d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """Max over sliding windows of ``(N, C, D, H, W)``."""
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def max_pool3d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override):
+def _avg_pool(
+    nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+):
     x, batched = _batch(input, nd)
     k, s, p, _, outs, pads = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
@@ -115,30 +147,49 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
             raise RuntimeError("divisor must be not zero")
         div = divisor_override
     else:
-        div = _pool.avg_divisor(array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs,
-                                count_include_pad)
-    return _unbatch(_pool.AvgPool.apply(x, k, s, pads, outs, div), batched, nd,
-                    f"AvgPool{nd}DBackward0")
+        div = _pool.avg_divisor(
+            array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs, count_include_pad
+        )
+    return _unbatch(
+        _pool.AvgPool.apply(x, k, s, pads, outs, div), batched, nd, f"AvgPool{nd}DBackward0"
+    )
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True) -> Tensor:
+def avg_pool1d(
+    input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+) -> Tensor:
     """Mean over sliding windows of ``(N, C, L)``."""
     return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None) -> Tensor:
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+) -> Tensor:
     """Mean over sliding windows of ``(N, C, H, W)``."""
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override)
+    return _avg_pool(
+        2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
-def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None) -> Tensor:
+def avg_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+) -> Tensor:
     """Mean over sliding windows of ``(N, C, D, H, W)``."""
-    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override)
+    return _avg_pool(
+        3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 def _adaptive_sizes(x, nd, output_size):
@@ -148,8 +199,9 @@ def _adaptive_sizes(x, nd, output_size):
     if len(output_size) == 1 and nd > 1:
         output_size *= nd
     if len(output_size) != nd:
-        raise ValueError(f"adaptive pooling expects an output size of {nd} values, got "
-                         f"{output_size}")
+        raise ValueError(
+            f"adaptive pooling expects an output size of {nd} values, got {output_size}"
+        )
     return tuple(x.shape[2 + i] if o is None else int(o) for i, o in enumerate(output_size))
 
 
@@ -164,8 +216,10 @@ def _adaptive_avg(nd, input, output_size):
         k = tuple(n // o for n, o in zip(spatial, outs))
         out = _pool.AvgPool.apply(x, k, k, ((0, 0),) * nd, outs, float(_prod(k)))
     else:
-        mats = tuple(None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
-                     for n, o in zip(spatial, outs))
+        mats = tuple(
+            None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
+            for n, o in zip(spatial, outs)
+        )
         out = _pool.Separable.apply(x, mats, False, f"AdaptiveAvgPool{nd}DBackward0")
     return _unbatch(out, batched, nd, f"AdaptiveAvgPool{nd}DBackward0")
 
@@ -195,8 +249,9 @@ def _adaptive_max(nd, input, output_size, return_indices):
     x, batched = _batch(input, nd)
     outs = _adaptive_sizes(x, nd, output_size)
     _, idx = _pool.adaptive_max_pool(array_module(x._data), x._data, outs)
-    values = _unbatch(_pool.GatherPlane.apply(x, idx), batched, nd,
-                      f"AdaptiveMaxPool{nd}DBackward0")
+    values = _unbatch(
+        _pool.GatherPlane.apply(x, idx), batched, nd, f"AdaptiveMaxPool{nd}DBackward0"
+    )
     return (values, _unbatch(wrap(idx), batched)) if return_indices else values
 
 
@@ -237,13 +292,17 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
     else:
         size = tuple(output_size)[-nd:]
     if x.shape != idx.shape:
-        raise RuntimeError("Expected shape of indices to be same as that of the input tensor "
-                           f"({list(x.shape)}) but got indices tensor with shape: "
-                           f"{list(idx.shape)}")
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({list(x.shape)}) but got indices tensor with shape: "
+            f"{list(idx.shape)}"
+        )
     limit = _prod(size)
     if idx.numel() and (int(idx._data.max()) >= limit or int(idx._data.min()) < 0):
-        raise RuntimeError(f"Found an invalid max index: {int(idx._data.max())} (output volumes "
-                           f"are of size {'x'.join(map(str, size))}")
+        raise RuntimeError(
+            f"Found an invalid max index: {int(idx._data.max())} (output volumes "
+            f"are of size {'x'.join(map(str, size))}"
+        )
     out = _pool.ScatterPlane.apply(x, idx._data, size)
     return _unbatch(out, batched)
 
@@ -296,23 +355,25 @@ def _intervals(xp, samples, n_in, n_out, pool, dtype):
     return out
 
 
-def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_indices,
-                    _random_samples):
+def _fractional_max(
+    nd, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+):
     name = f"fractional_max_pool{nd}d"
     if output_size is None and output_ratio is None:
         raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
     x, batched = _batch(input, nd)
     k = expand_param(kernel_size, nd, "kernel_size", "pooling")
     if output_size is None:
-        ratio = (tuple(output_ratio) if isinstance(output_ratio, (tuple, list))
-                 else (output_ratio,) * nd)
+        ratio = (
+            tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * nd
+        )
         output_size = tuple(int(n * r) for n, r in zip(x.shape[2:], ratio))
     outs = expand_param(output_size, nd, "output_size", "pooling")
-    for axis, n, o, kk in zip(("time", "height", "width")[-nd:] if nd == 3 else
-                              ("height", "width"), x.shape[2:], outs, k):
+    for axis, n, o, kk in zip(
+        ("time", "height", "width")[-nd:] if nd == 3 else ("height", "width"), x.shape[2:], outs, k
+    ):
         if o + kk - 1 > n:
-            raise RuntimeError(f"{name}(): pool {axis} {kk} too large relative to input "
-                               f"{axis} {n}")
+            raise RuntimeError(f"{name}(): pool {axis} {kk} too large relative to input {axis} {n}")
     arr = x._data
     xp = array_module(arr)
     n_batch, channels = arr.shape[:2]
@@ -323,13 +384,16 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
     samples = _random_samples._data
     # the samples are ordered W, H in 2-D and T, H, W in 3-D, as PyTorch's kernels read them
     order = (1, 0) if nd == 2 else (0, 1, 2)
-    starts = [_intervals(xp, samples[..., order[d]], arr.shape[2 + d], outs[d], k[d], arr.dtype)
-              for d in range(nd)]
+    starts = [
+        _intervals(xp, samples[..., order[d]], arr.shape[2 + d], outs[d], k[d], arr.dtype)
+        for d in range(nd)
+    ]
     spatial = arr.shape[2:]
     # each dim's window starts, shaped to broadcast over (N, C, *outs)
-    starts = [s.reshape((n_batch, channels) + tuple(o if e == d else 1 for e, o in
-                                                     enumerate(outs)))
-              for d, s in enumerate(starts)]
+    starts = [
+        s.reshape((n_batch, channels) + tuple(o if e == d else 1 for e, o in enumerate(outs)))
+        for d, s in enumerate(starts)
+    ]
     shape = (n_batch, channels) + tuple(outs)
     flat = arr.reshape(n_batch, channels, -1)
     best, best_idx = xp.full(shape, -xp.inf, dtype=arr.dtype), None
@@ -343,36 +407,59 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
         best = xp.where(take, val, best)
         # NOTE: a window of -inf keeps its first element's index, as PyTorch's does
         best_idx = idx.copy() if best_idx is None else xp.where(take, idx, best_idx)
-    values = _unbatch(_pool.GatherPlane.apply(x, best_idx), batched, nd,
-                      f"FractionalMaxPool{nd}DBackward0")
+    values = _unbatch(
+        _pool.GatherPlane.apply(x, best_idx), batched, nd, f"FractionalMaxPool{nd}DBackward0"
+    )
     return (values, _unbatch(wrap(best_idx), batched)) if return_indices else values
 
 
-def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
-                          return_indices=False, _random_samples=None):
+def fractional_max_pool2d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
     """Max over ``kernel_size`` windows at pseudo-random, overlapping-free steps that shrink
     ``(N, C, H, W)`` to ``output_size`` (or ``output_ratio`` of it); one pair of uniforms per
     plane (``_random_samples``) places the windows."""
-    return _fractional_max(2, input, kernel_size, output_size, output_ratio, return_indices,
-                           _random_samples)
+    return _fractional_max(
+        2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+    )
 
 
-def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
-                          return_indices=False, _random_samples=None):
+def fractional_max_pool3d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
     """``fractional_max_pool2d`` over ``(N, C, T, H, W)``."""
-    return _fractional_max(3, input, kernel_size, output_size, output_ratio, return_indices,
-                           _random_samples)
+    return _fractional_max(
+        3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+    )
 
 
-def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None,
-                                       output_ratio=None, return_indices=True,
-                                       _random_samples=None):
-    return _fractional_max(2, input, kernel_size, output_size, output_ratio, True,
-                           _random_samples)
+def fractional_max_pool2d_with_indices(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=True,
+    _random_samples=None,
+):
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, True, _random_samples)
 
 
-def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None,
-                                       output_ratio=None, return_indices=True,
-                                       _random_samples=None):
-    return _fractional_max(3, input, kernel_size, output_size, output_ratio, True,
-                           _random_samples)
+def fractional_max_pool3d_with_indices(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=True,
+    _random_samples=None,
+):
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, True, _random_samples)

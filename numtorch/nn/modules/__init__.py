@@ -16,8 +16,7 @@ from . import activation, container, distance, dropout, flatten, linear, loss, n
 from . import sparse
 
 __all__ = ["Module"]
-for _m in (activation, container, distance, dropout, flatten, linear, loss, normalization,
-           sparse):
+for _m in (activation, container, distance, dropout, flatten, linear, loss, normalization, sparse):
     __all__ += _m.__all__
 del _m
 from .batchnorm import *  # noqa: F401,F403,E402

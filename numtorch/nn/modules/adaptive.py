@@ -31,17 +31,32 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         (torch.Size([8]), torch.Size([]))
     """
 
-    def __init__(self, in_features: int, n_classes: int, cutoffs, div_value: float = 4.0,
-                 head_bias: bool = False, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        n_classes: int,
+        cutoffs,
+        div_value: float = 4.0,
+        head_bias: bool = False,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         cutoffs = list(cutoffs)
         if len(cutoffs) == 0:
             raise ValueError("cutoffs should be a sequence of length larger than 0")
-        if (cutoffs != sorted(cutoffs) or min(cutoffs) <= 0 or max(cutoffs) > (n_classes - 1)
-                or len(set(cutoffs)) != len(cutoffs) or any(int(c) != c for c in cutoffs)):
-            raise ValueError("cutoffs should be a sequence of unique, positive integers sorted "
-                             "in an increasing order, where each value is between 1 and "
-                             "n_classes-1")
+        if (
+            cutoffs != sorted(cutoffs)
+            or min(cutoffs) <= 0
+            or max(cutoffs) > (n_classes - 1)
+            or len(set(cutoffs)) != len(cutoffs)
+            or any(int(c) != c for c in cutoffs)
+        ):
+            raise ValueError(
+                "cutoffs should be a sequence of unique, positive integers sorted "
+                "in an increasing order, where each value is between 1 and "
+                "n_classes-1"
+            )
         self.in_features = in_features
         self.n_classes = n_classes
         self.cutoffs = cutoffs + [n_classes]
@@ -55,8 +70,12 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         for i in range(self.n_clusters):
             hidden = int(in_features // (div_value ** (i + 1)))
             size = self.cutoffs[i + 1] - self.cutoffs[i]
-            self.tail.append(Sequential(Linear(in_features, hidden, bias=False, dtype=dtype),
-                                        Linear(hidden, size, bias=False, dtype=dtype)))
+            self.tail.append(
+                Sequential(
+                    Linear(in_features, hidden, bias=False, dtype=dtype),
+                    Linear(hidden, size, bias=False, dtype=dtype),
+                )
+            )
 
     def reset_parameters(self) -> None:
         self.head.reset_parameters()
@@ -68,15 +87,16 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         """``(output, loss)``: each target's log-probability and the mean of their negatives."""
         batched = input.dim() == 2
         if input.dim() not in (1, 2) or target.dim() != input.dim() - 1:
-            raise RuntimeError("1D target tensor expects 2D input tensors, but found inputs "
-                               "with size" if target.dim() == 1 else
-                               "0D target tensor expects 1D input tensors, but found inputs "
-                               "with size", list(input.shape))
+            raise RuntimeError(
+                "1D target tensor expects 2D input tensors, but found inputs with size"
+                if target.dim() == 1
+                else "0D target tensor expects 1D input tensors, but found inputs with size",
+                list(input.shape),
+            )
         if not batched:
             input, target = input.unsqueeze(0), target.unsqueeze(0)
         if input.shape[0] != target.shape[0]:
-            raise RuntimeError("Input and target should have the same size in the batch "
-                               "dimension.")
+            raise RuntimeError("Input and target should have the same size in the batch dimension.")
         n = target.shape[0]
         output = input.new_zeros(n)
         head_index = target.new_empty(n)
@@ -97,9 +117,11 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 output = output.index_copy(0, rows, picked)
             covered += rows.numel()
         if covered != n:
-            raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
-                               f"values in range [{target.min().item()}, {target.max().item()}]"
-                               " were found. ")
+            raise RuntimeError(
+                f"Target values should be in [0, {self.n_classes - 1}], but "
+                f"values in range [{target.min().item()}, {target.max().item()}]"
+                " were found. "
+            )
         head = F.log_softmax(self.head(input), dim=1)
         output = output + head.gather(1, head_index.unsqueeze(1)).squeeze(1)
         loss = (-output).mean()
@@ -109,7 +131,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         from ...ops.join import cat
 
         head = F.log_softmax(head_output, dim=1)
-        parts = [head[:, :self.shortlist_size]]
+        parts = [head[:, : self.shortlist_size]]
         for i in range(self.n_clusters):
             local = F.log_softmax(self.tail[i](input), dim=1)
             parts.append(local + head[:, self.shortlist_size + i].unsqueeze(1))

@@ -12,9 +12,20 @@ from ..functional import conv as F
 from ..parameter import Parameter, UninitializedParameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
-           "LazyConvTranspose2d", "LazyConvTranspose3d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
+]
 
 _MODES = ["zeros", "reflect", "replicate", "circular"]
 
@@ -24,14 +35,35 @@ def _tuple(value, nd):
 
 
 class _ConvNd(Module):
-    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
-                     "in_channels", "out_channels", "kernel_size"]
+    __constants__ = [
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "padding_mode",
+        "output_padding",
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+    ]
     _nd = 2
     transposed = False
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", output_padding=0, device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        output_padding=0,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         nd = self._nd
         if groups <= 0:
@@ -42,13 +74,15 @@ class _ConvNd(Module):
             raise ValueError("out_channels must be divisible by groups")
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 "{'valid', 'same'}")
+                raise ValueError(
+                    f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+                )
             if padding == "same" and any(s != 1 for s in _tuple(stride, nd)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _MODES:
-            raise ValueError(f"padding_mode must be one of {_MODES}, but got "
-                             f"padding_mode='{padding_mode}'")
+            raise ValueError(
+                f"padding_mode must be one of {_MODES}, but got padding_mode='{padding_mode}'"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, nd)
         self.stride = _tuple(stride, nd)
@@ -88,8 +122,10 @@ class _ConvNd(Module):
 
     def extra_repr(self) -> str:
         nd = len(self.kernel_size)
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * nd:
@@ -111,11 +147,34 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            0,
+            device,
+            dtype,
+        )
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         conv = _CONV[self._nd]
@@ -174,13 +233,37 @@ class Conv3d(_Conv):
 class _ConvTransposeNd(_ConvNd):
     transposed = True
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation=1,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, output_padding, device, dtype)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            output_padding,
+            device,
+            dtype,
+        )
 
     def _output_padding(self, input, output_size):
         if output_size is None:
@@ -188,19 +271,26 @@ class _ConvTransposeNd(_ConvNd):
         nd = self._nd
         size = list(output_size)[-nd:]
         spatial = input.shape[-nd:]
-        mins = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
-                zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size)]
+        mins = [
+            (n - 1) * s - 2 * p + d * (k - 1) + 1
+            for n, s, p, d, k in zip(
+                spatial, self.stride, self.padding, self.dilation, self.kernel_size
+            )
+        ]
         maxs = [m + s - 1 for m, s in zip(mins, self.stride)]
         for want, lo, hi in zip(size, mins, maxs):
             if not lo <= want <= hi:
-                raise ValueError(f"requested an output size of {size}, but valid sizes range from "
-                                 f"{mins} to {maxs} (for an input of {list(spatial)})")
+                raise ValueError(
+                    f"requested an output size of {size}, but valid sizes range from "
+                    f"{mins} to {maxs} (for an input of {list(spatial)})"
+                )
         return tuple(w - m for w, m in zip(size, mins))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         op = self._output_padding(input, output_size)
-        return _CONV_T[self._nd](input, self.weight, self.bias, self.stride, self.padding, op,
-                                 self.groups, self.dilation)
+        return _CONV_T[self._nd](
+            input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation
+        )
 
 
 class ConvTranspose1d(_ConvTransposeNd):
@@ -245,13 +335,35 @@ class _LazyConvMixin:
 
     cls_to_become = None
 
-    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None,
-                 **extra) -> None:
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+        **extra,
+    ) -> None:
         # NOTE: built with no channels, so the base initialisation draws nothing
-        self.cls_to_become.__init__(self, 0, 0, kernel_size, stride, padding, dilation=dilation,
-                                    groups=groups, bias=False, padding_mode=padding_mode,
-                                    dtype=dtype, **extra)
+        self.cls_to_become.__init__(
+            self,
+            0,
+            0,
+            kernel_size,
+            stride,
+            padding,
+            dilation=dilation,
+            groups=groups,
+            bias=False,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            **extra,
+        )
         self.out_channels = out_channels
         self.weight = UninitializedParameter(dtype=dtype)
         if bias:
@@ -293,11 +405,33 @@ class LazyConv3d(_LazyConvMixin, Conv3d):
 
 
 class _LazyConvTransposeMixin(_LazyConvMixin):
-    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype, output_padding=output_padding)
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation=1,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__(
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+            output_padding=output_padding,
+        )
 
 
 class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):

@@ -39,9 +39,12 @@ class Unflatten(Module):
         super().__init__()
         if isinstance(dim, int):
             if not isinstance(unflattened_size, (tuple, list)) or not all(
-                    isinstance(s, int) for s in unflattened_size):
-                raise TypeError("unflattened_size must be tuple of ints, but found element of "
-                                f"type {type(unflattened_size).__name__} at pos 0")
+                isinstance(s, int) for s in unflattened_size
+            ):
+                raise TypeError(
+                    "unflattened_size must be tuple of ints, but found element of "
+                    f"type {type(unflattened_size).__name__} at pos 0"
+                )
         elif isinstance(dim, str):
             raise TypeError("named tensors are not supported")
         else:

@@ -19,8 +19,10 @@ class RemovableHandle:
     def __init__(self, hooks_dict: dict, *, extra_dict=None):
         self.hooks_dict_ref = hooks_dict
         self.id = next(RemovableHandle._ids)
-        self.extra_dicts = () if extra_dict is None else tuple(
-            extra_dict if isinstance(extra_dict, (list, tuple)) else [extra_dict]
+        self.extra_dicts = (
+            ()
+            if extra_dict is None
+            else tuple(extra_dict if isinstance(extra_dict, (list, tuple)) else [extra_dict])
         )
 
     def remove(self) -> None:

@@ -58,8 +58,9 @@ class Module(StateDictMixin):
         if args or kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() takes 1 positional argument but "
-                f"{len(args) + 1} were given" if args else
-                f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                f"{len(args) + 1} were given"
+                if args
+                else f"{type(self).__name__}.__init__() got an unexpected keyword argument "
                 f"'{next(iter(kwargs))}'"
             )
         _set(self, "training", True)
@@ -67,11 +68,19 @@ class Module(StateDictMixin):
         _set(self, "_buffers", OrderedDict())
         _set(self, "_non_persistent_buffers_set", set())
         _set(self, "_modules", OrderedDict())
-        for name in ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
-                     "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
-                     "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks",
-                     "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
-                     "_load_state_dict_post_hooks"):
+        for name in (
+            "_forward_pre_hooks",
+            "_forward_pre_hooks_with_kwargs",
+            "_forward_hooks",
+            "_forward_hooks_with_kwargs",
+            "_forward_hooks_always_called",
+            "_backward_hooks",
+            "_backward_pre_hooks",
+            "_state_dict_hooks",
+            "_state_dict_pre_hooks",
+            "_load_state_dict_pre_hooks",
+            "_load_state_dict_post_hooks",
+        ):
             _set(self, name, OrderedDict())
 
     def forward(self, *args, **kwargs):
@@ -81,8 +90,14 @@ class Module(StateDictMixin):
 
     # --- calling --------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _G_PRE or _G_POST):
+        if (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _G_PRE
+            or _G_POST
+        ):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -103,8 +118,9 @@ class Module(StateDictMixin):
                     args = res if isinstance(res, tuple) else (res,)
         bw = None
         if self._backward_hooks or self._backward_pre_hooks:
-            bw = _hooks.BackwardHook(self, list(self._backward_hooks.values()),
-                                     list(self._backward_pre_hooks.values()))
+            bw = _hooks.BackwardHook(
+                self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values())
+            )
             if grad_mode.is_grad_enabled():
                 args = bw.setup_input_hook(args)
         try:
@@ -135,18 +151,21 @@ class Module(StateDictMixin):
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward`` and
         may return replacement arguments."""
-        handle = self._add_hook(self._forward_pre_hooks, hook, prepend,
-                                [self._forward_pre_hooks_with_kwargs])
+        handle = self._add_hook(
+            self._forward_pre_hooks, hook, prepend, [self._forward_pre_hooks_with_kwargs]
+        )
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         return handle
 
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
-                              always_call=False):
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """``hook(module, args, output)`` runs after ``forward`` and may replace the output."""
-        handle = self._add_hook(self._forward_hooks, hook, prepend,
-                                [self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called])
+        handle = self._add_hook(
+            self._forward_hooks,
+            hook,
+            prepend,
+            [self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
+        )
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
@@ -360,8 +379,11 @@ class Module(StateDictMixin):
             yield m
 
     def _named_members(self, store, prefix, recurse, remove_duplicate=True):
-        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
-            if recurse else [(prefix, self)]
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         seen = set()
         for mod_prefix, mod in mods:
             for name, value in getattr(mod, store).items():
@@ -370,16 +392,16 @@ class Module(StateDictMixin):
                 seen.add(id(value))
                 yield mod_prefix + ("." if mod_prefix else "") + name, value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ):
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -496,8 +518,9 @@ class Module(StateDictMixin):
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [f"({key}): " + _addindent(repr(module), 2)
-                       for key, module in self._modules.items()]
+        child_lines = [
+            f"({key}): " + _addindent(repr(module), 2) for key, module in self._modules.items()
+        ]
         lines = extra_lines + child_lines
         body = ""
         if lines:
@@ -511,5 +534,8 @@ class Module(StateDictMixin):
 def _type_name(value) -> str:
     if isinstance(value, Tensor):
         return value.type()
-    return type(value).__module__.replace("builtins", "").lstrip(".") + \
-        ("." if type(value).__module__ != "builtins" else "") + type(value).__name__
+    return (
+        type(value).__module__.replace("builtins", "").lstrip(".")
+        + ("." if type(value).__module__ != "builtins" else "")
+        + type(value).__name__
+    )

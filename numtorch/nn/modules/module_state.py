@@ -87,8 +87,9 @@ class StateDictMixin:
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".",
-                                  keep_vars=keep_vars)
+                module.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
         for hook in self._state_dict_hooks.values():
             result = hook(self, destination, prefix, meta)
             if result is not None:
@@ -115,17 +116,37 @@ class StateDictMixin:
         return self._add_hook(self._load_state_dict_post_hooks, hook, False)
 
     # --- loading ------------------------------------------------------------------------
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs, _writes=None):
+    def _load_from_state_dict(
+        self,
+        state_dict,
+        prefix,
+        local_metadata,
+        strict,
+        missing_keys,
+        unexpected_keys,
+        error_msgs,
+        _writes=None,
+    ):
         """Check this module's own keys in ``state_dict``; queue the values to write."""
         from ..parameter import is_lazy
 
         for hook in self._load_state_dict_pre_hooks.values():
-            hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                 unexpected_keys, error_msgs)
+            hook(
+                self,
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
+            )
         local = [(n, p, True) for n, p in self._parameters.items() if p is not None]
-        local += [(n, b, False) for n, b in self._buffers.items()
-                  if b is not None and n not in self._non_persistent_buffers_set]
+        local += [
+            (n, b, False)
+            for n, b in self._buffers.items()
+            if b is not None and n not in self._non_persistent_buffers_set
+        ]
         for name, current, is_param in local:
             key = prefix + name
             if key not in state_dict:
@@ -160,7 +181,7 @@ class StateDictMixin:
             own = {n for n, _, _ in local}
             for key in state_dict:
                 if key.startswith(prefix) and key != prefix + _EXTRA_STATE:
-                    head = key[len(prefix):].split(".", 1)[0]
+                    head = key[len(prefix) :].split(".", 1)[0]
                     if head not in self._modules and head not in own:
                         unexpected_keys.append(key)
 
@@ -180,14 +201,25 @@ class StateDictMixin:
         errors = list(job.errors)
         if strict:
             if job.unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in job.unexpected)))
+                errors.insert(
+                    0,
+                    "Unexpected key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in job.unexpected)
+                    ),
+                )
             if job.missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in job.missing)))
+                errors.insert(
+                    0,
+                    "Missing key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in job.missing)
+                    ),
+                )
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(
+                    type(self).__name__, "\n\t".join(errors)
+                )
+            )
         _apply_writes(job)
         result = _IncompatibleKeys(job.missing, job.unexpected)
         for module in self.modules():
@@ -197,8 +229,9 @@ class StateDictMixin:
 
     def _load_walk(self, state_dict, prefix, metadata, job):
         meta = metadata.get(prefix[:-1], {})
-        self._load_from_state_dict(state_dict, prefix, meta, True, job.missing, job.unexpected,
-                                   job.errors, job.writes)
+        self._load_from_state_dict(
+            state_dict, prefix, meta, True, job.missing, job.unexpected, job.errors, job.writes
+        )
         for name, child in self._modules.items():
             if child is not None:
                 child_prefix = prefix + name + "."

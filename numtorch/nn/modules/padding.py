@@ -57,8 +57,11 @@ class _ZeroPadNd(_ConstantPadNd):
 
 def _family(prefix: str, base, mode: str | None = None):
     for nd in (1, 2, 3):
-        attrs = {"_nd": nd, "__module__": __name__,
-                 "__doc__": f"{prefix}{nd}d: pads the last {nd} dimension(s) of the input."}
+        attrs = {
+            "_nd": nd,
+            "__module__": __name__,
+            "__doc__": f"{prefix}{nd}d: pads the last {nd} dimension(s) of the input.",
+        }
         if mode is not None:
             attrs["_mode"] = mode
         name = f"{prefix}{nd}d"
@@ -85,12 +88,15 @@ class Fold(Module):
         self.dilation, self.padding, self.stride = dilation, padding, stride
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
-                      self.stride)
+        return F.fold(
+            input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
+        )
 
     def extra_repr(self) -> str:
-        return ("output_size={output_size}, kernel_size={kernel_size}, dilation={dilation}, "
-                "padding={padding}, stride={stride}".format(**self.__dict__))
+        return (
+            "output_size={output_size}, kernel_size={kernel_size}, dilation={dilation}, "
+            "padding={padding}, stride={stride}".format(**self.__dict__)
+        )
 
 
 class Unfold(Module):
@@ -101,14 +107,20 @@ class Unfold(Module):
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
         super().__init__()
         self.kernel_size, self.dilation, self.padding, self.stride = (
-            kernel_size, dilation, padding, stride)
+            kernel_size,
+            dilation,
+            padding,
+            stride,
+        )
 
     def forward(self, input: Tensor) -> Tensor:
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
-        return ("kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
-                "stride={stride}".format(**self.__dict__))
+        return (
+            "kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
+            "stride={stride}".format(**self.__dict__)
+        )
 
 
 __all__ += ["Fold", "Unfold"]

@@ -29,22 +29,49 @@ _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 class RNNBase(Module):
     """Parameters and checks shared by RNN, LSTM and GRU."""
 
-    __constants__ = ["mode", "input_size", "hidden_size", "num_layers", "bias", "batch_first",
-                     "dropout", "bidirectional", "proj_size"]
+    __constants__ = [
+        "mode",
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "proj_size",
+    ]
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
-        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
-                or not 0 <= dropout <= 1):
-            raise ValueError("dropout should be a number in range [0, 1] representing the "
-                             "probability of an element being zeroed")
+        if (
+            not isinstance(dropout, numbers.Number)
+            or isinstance(dropout, bool)
+            or not 0 <= dropout <= 1
+        ):
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the "
+                "probability of an element being zeroed"
+            )
         if dropout > 0 and num_layers == 1:
-            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
-                          "non-zero dropout expects num_layers greater than 1, but got "
-                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so "
+                "non-zero dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                stacklevel=2,
+            )
         if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
@@ -52,8 +79,9 @@ class RNNBase(Module):
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable "
-                             "projections")
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         if mode not in _GATES:
@@ -78,8 +106,7 @@ class RNNBase(Module):
                 if proj_size:
                     shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in shapes:
-                    setattr(self, name + sfx, Parameter(empty(shape, dtype=dtype,
-                                                              device=device)))
+                    setattr(self, name + sfx, Parameter(empty(shape, dtype=dtype, device=device)))
                     names.append(name + sfx)
         self._flat_weights_names = names
         self.reset_parameters()
@@ -92,7 +119,7 @@ class RNNBase(Module):
     def all_weights(self) -> list:
         per = len(self._flat_weights_names) // (self.num_layers * (2 if self.bidirectional else 1))
         w = self._flat_weights
-        return [w[i:i + per] for i in range(0, len(w), per)]
+        return [w[i : i + per] for i in range(0, len(w), per)]
 
     def flatten_parameters(self) -> None:
         """Nothing to do: the weights are never copied into one buffer here."""
@@ -123,8 +150,13 @@ class RNNBase(Module):
     def _layer_params(self, layer: int, d: int):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
         get = self.__dict__["_parameters"].get
-        return (get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx),
-                get("bias_hh" + sfx), get("weight_hr" + sfx))
+        return (
+            get("weight_ih" + sfx),
+            get("weight_hh" + sfx),
+            get("bias_ih" + sfx),
+            get("bias_hh" + sfx),
+            get("weight_hr" + sfx),
+        )
 
     def _prepare(self, input, hx):
         """Time-major padded input, batch sizes, per-state initial tensors, and how to undo."""
@@ -138,20 +170,25 @@ class RNNBase(Module):
             sorted_idx, unsorted_idx = input.sorted_indices, input.unsorted_indices
         else:
             if input.dim() not in (2, 3):
-                raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
-                                 "instead")
+                raise ValueError(
+                    f"{name}: Expected input to be 2D or 3D, got {input.dim()}D instead"
+                )
             batched = input.dim() == 3
             x = input if batched else input.unsqueeze(1)
             if self.batch_first and batched:
                 x = x.transpose(0, 1)
         w = self.weight_ih_l0
         if x._data.dtype != w._data.dtype:
-            raise ValueError(f"RNN input dtype ({x.dtype}) does not match weight dtype "
-                             f"({w.dtype}). Convert input: input.to({w.dtype}), or convert model: "
-                             f"model.to({x.dtype})")
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype "
+                f"({w.dtype}). Convert input: input.to({w.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
         if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
-                               f"{self.input_size}, got {x.shape[-1]}")
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {x.shape[-1]}"
+            )
         states = self._initial_states(x, hx, batched, sorted_idx)
         return x, batch_sizes, states, (packed, batched, sorted_idx, unsorted_idx)
 
@@ -171,14 +208,18 @@ class RNNBase(Module):
         if not batched:
             if any(h.dim() != 2 for h in states):
                 dims = ", ".join(f"{h.dim()}-D" for h in states)
-                what = "hx and cx should also be 2-D but got (" + dims + ") tensors" \
-                    if self.mode == "LSTM" else f"hx should also be 2-D but got {dims} tensor"
+                what = (
+                    "hx and cx should also be 2-D but got (" + dims + ") tensors"
+                    if self.mode == "LSTM"
+                    else f"hx should also be 2-D but got {dims} tensor"
+                )
                 raise RuntimeError(f"For unbatched 2-D input, {what}")
             states = [h.unsqueeze(1) for h in states]
         elif any(h.dim() != 3 for h in states):
             dims = ", ".join(f"{h.dim()}-D" for h in states)
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {dims} "
-                               "tensor")
+            raise RuntimeError(
+                f"For batched 3-D input, hx should also be 3-D but got {dims} tensor"
+            )
         if sorted_idx is not None:
             states = [h.index_select(1, sorted_idx) for h in states]
         for i, (h, want) in enumerate(zip(states, shapes)):
@@ -197,14 +238,25 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
                 init_states = [s[k] for s in states]
                 if self.mode == "LSTM":
-                    res = _rnn.LSTMLayer.apply(x, *init_states, w_ih, w_hh, b_ih, b_hh, w_hr,
-                                               batch_sizes, bool(d))
+                    res = _rnn.LSTMLayer.apply(
+                        x, *init_states, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, bool(d)
+                    )
                 elif self.mode == "GRU":
-                    res = _rnn.GRULayer.apply(x, *init_states, w_ih, w_hh, b_ih, b_hh,
-                                              batch_sizes, bool(d))
+                    res = _rnn.GRULayer.apply(
+                        x, *init_states, w_ih, w_hh, b_ih, b_hh, batch_sizes, bool(d)
+                    )
                 else:
-                    res = _rnn.RNNLayer.apply(x, *init_states, w_ih, w_hh, b_ih, b_hh,
-                                              batch_sizes, bool(d), self.mode == "RNN_RELU")
+                    res = _rnn.RNNLayer.apply(
+                        x,
+                        *init_states,
+                        w_ih,
+                        w_hh,
+                        b_ih,
+                        b_hh,
+                        batch_sizes,
+                        bool(d),
+                        self.mode == "RNN_RELU",
+                    )
                 outs.append(res[0])
                 for f, r in zip(finals, res[1:]):
                     f.append(r)
@@ -220,8 +272,9 @@ class RNNBase(Module):
             finals = [f.index_select(1, unsorted) for f in finals]
         if packed:
             data = relabel(padded_to_packed_data(out, batch_sizes), "CatBackward0")
-            out = PackedSequence(data, input.batch_sizes, input.sorted_indices,
-                                 input.unsorted_indices)
+            out = PackedSequence(
+                data, input.batch_sizes, input.sorted_indices, input.unsorted_indices
+            )
         elif not batched:
             out = out.squeeze(1)
             finals = [f.squeeze(1) for f in finals]
@@ -257,8 +310,9 @@ class RNN(RNNBase):
         elif nonlinearity == "relu":
             mode = "RNN_RELU"
         else:
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
-                             "'relu'.")
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
         super().__init__(mode, *args, **kwargs)
         self.nonlinearity = nonlinearity
 
@@ -297,14 +351,23 @@ class RNNCellBase(Module):
 
     __constants__ = ["input_size", "hidden_size", "bias"]
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
-                 device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype,
-                                         device=device))
-        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype,
-                                         device=device))
+        self.weight_ih = Parameter(
+            empty((num_chunks * hidden_size, input_size), dtype=dtype, device=device)
+        )
+        self.weight_hh = Parameter(
+            empty((num_chunks * hidden_size, hidden_size), dtype=dtype, device=device)
+        )
         if bias:
             self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
             self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
@@ -325,19 +388,23 @@ class RNNCellBase(Module):
 
     def _batched(self, input: Tensor, hx):
         if input.dim() not in (1, 2):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got "
-                             f"{input.dim()}D instead")
+            raise ValueError(
+                f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead"
+            )
         if hx is not None:
-            for h in (hx if isinstance(hx, tuple) else (hx,)):
+            for h in hx if isinstance(hx, tuple) else (hx,):
                 if h.dim() not in (1, 2):
-                    raise ValueError(f"{type(self).__name__}: Expected hidden to be 1D or 2D, "
-                                     f"got {h.dim()}D instead")
+                    raise ValueError(
+                        f"{type(self).__name__}: Expected hidden to be 1D or 2D, "
+                        f"got {h.dim()}D instead"
+                    )
         batched = input.dim() == 2
         x = (input if batched else input.unsqueeze(0)).unsqueeze(0)
         if hx is None:
             return x, None, batched
-        states = tuple(h if batched else h.unsqueeze(0) for h in
-                       (hx if isinstance(hx, tuple) else (hx,)))
+        states = tuple(
+            h if batched else h.unsqueeze(0) for h in (hx if isinstance(hx, tuple) else (hx,))
+        )
         return x, states, batched
 
     def _zeros(self, x):
@@ -352,8 +419,15 @@ class RNNCell(RNNCellBase):
         >>> h = cell(numtorch.randn(3, 10))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
@@ -363,8 +437,17 @@ class RNNCell(RNNCellBase):
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
         step = _rnn.RNNReluCellStep if self.nonlinearity == "relu" else _rnn.RNNTanhCellStep
-        _, hn = step.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                           None, False, self.nonlinearity == "relu")
+        _, hn = step.apply(
+            x,
+            h,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            None,
+            False,
+            self.nonlinearity == "relu",
+        )
         return hn if batched else hn.squeeze(0)
 
 
@@ -376,16 +459,26 @@ class LSTMCell(RNNCellBase):
         >>> h, c = cell(numtorch.randn(3, 10))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input: Tensor, hx=None):
         x, states, batched = self._batched(input, hx)
         if states is None:
             states = (self._zeros(x), self._zeros(x))
-        _, hn, cn = _rnn.LSTMCellStep.apply(x, *states, self.weight_ih, self.weight_hh,
-                                            self.bias_ih, self.bias_hh, None, None, False)
+        _, hn, cn = _rnn.LSTMCellStep.apply(
+            x,
+            *states,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            None,
+            None,
+            False,
+        )
         return (hn, cn) if batched else (hn.squeeze(0), cn.squeeze(0))
 
 
@@ -397,13 +490,15 @@ class GRUCell(RNNCellBase):
         >>> h = cell(numtorch.randn(3, 10))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
-        _, hn = _rnn.GRUCellStep.apply(x, h, self.weight_ih, self.weight_hh, self.bias_ih,
-                                       self.bias_hh, None, False)
+        _, hn = _rnn.GRUCellStep.apply(
+            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None, False
+        )
         return hn if batched else hn.squeeze(0)

@@ -26,11 +26,12 @@ def _norm(arr, norm_type: float):
         return a.min() if a.size else a.dtype.type(_inf)
     if norm_type == 0:
         return (a != 0).sum().astype(arr.dtype)
-    return (a ** norm_type).sum() ** (1.0 / norm_type)
+    return (a**norm_type).sum() ** (1.0 / norm_type)
 
 
-def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                   foreach=None) -> Tensor:
+def get_total_norm(
+    tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach=None
+) -> Tensor:
     """The ``norm_type``-norm of all ``tensors`` together (as one concatenated vector)."""
     if isinstance(tensors, Tensor):
         tensors = [tensors]
@@ -53,8 +54,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     return wrap(xp.asarray(total, dtype=tensors[0]._data.dtype))
 
 
-def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor,
-                          foreach=None) -> None:
+def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, foreach=None) -> None:
     """Scale every gradient by ``max_norm / (total_norm + 1e-6)`` when that is below 1."""
     grads = _grads(parameters)
     if not grads:
@@ -66,8 +66,13 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor,
             g._vc[0] += 1
 
 
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+def clip_grad_norm_(
+    parameters,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach=None,
+) -> Tensor:
     """Rescale the gradients in place so that their total norm is at most ``max_norm``;
     returns the total norm before clipping."""
     if isinstance(parameters, Tensor):
@@ -79,8 +84,13 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     return total
 
 
-def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
-                   error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+def clip_grad_norm(
+    parameters,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach=None,
+) -> Tensor:
     warnings.warn(
         "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
         "`torch.nn.utils.clip_grad_norm_`.",

@@ -7,8 +7,9 @@ from ..._tensor import Tensor
 
 def _check_device(param, old_device):
     if old_device is not None and param.device != old_device:
-        raise TypeError("Found two parameters on different devices, this is currently not "
-                        "supported.")
+        raise TypeError(
+            "Found two parameters on different devices, this is currently not supported."
+        )
     return param.device
 
 
@@ -33,5 +34,5 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
     for p in parameters:
         device = _check_device(p, device)
         n = p.numel()
-        p.data = vec[pointer:pointer + n].view_as(p).data
+        p.data = vec[pointer : pointer + n].view_as(p).data
         pointer += n

@@ -53,8 +53,8 @@ def _householder_product(a: Tensor, tau: Tensor) -> Tensor:
     q = nt.eye(n, k, dtype=a.dtype).expand(*a.shape[:-2], n, k)
     # NOTE: apply the reflectors right to left to an n x k block, never forming n x n
     for i in range(k - 1, -1, -1):
-        v = v_all[..., :, i:i + 1]
-        q = q - (tau[..., i:i + 1].unsqueeze(-1) * v) @ (v.mH @ q)
+        v = v_all[..., :, i : i + 1]
+        q = q - (tau[..., i : i + 1].unsqueeze(-1) * v) @ (v.mH @ q)
     return q
 
 
@@ -65,8 +65,9 @@ class _OrthMaps(Enum):
 
 
 class _Orthogonal(Module):
-    def __init__(self, weight: Tensor, orthogonal_map: _OrthMaps, *,
-                 use_trivialization: bool = True) -> None:
+    def __init__(
+        self, weight: Tensor, orthogonal_map: _OrthMaps, *, use_trivialization: bool = True
+    ) -> None:
         super().__init__()
         if weight.is_complex() and orthogonal_map == _OrthMaps.householder:
             raise ValueError("The householder parametrization does not support complex tensors.")
@@ -112,8 +113,10 @@ class _Orthogonal(Module):
     def _right_inverse(self, q: Tensor) -> Tensor:
         nt = _nt()
         if q.shape != self.shape:
-            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
-                             f"Got a tensor of shape {q.shape}.")
+            raise ValueError(
+                f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                f"Got a tensor of shape {q.shape}."
+            )
         q_init = q
         n, k = q.size(-2), q.size(-1)
         transpose = n < k
@@ -143,8 +146,13 @@ class _Orthogonal(Module):
         return neg_id
 
 
-def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None = None, *,
-               use_trivialization: bool = True) -> Module:
+def orthogonal(
+    module: Module,
+    name: str = "weight",
+    orthogonal_map: str | None = None,
+    *,
+    use_trivialization: bool = True,
+) -> Module:
     """Constrain ``module.<name>`` (a matrix or batch of matrices) to be orthogonal (unitary).
 
     Args:
@@ -161,15 +169,21 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     if weight.ndim < 2:
-        raise ValueError("Expected a matrix or batch of matrices. "
-                         f"Got a tensor of {weight.ndim} dimensions.")
+        raise ValueError(
+            f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions."
+        )
     if orthogonal_map is None:
-        orthogonal_map = ("matrix_exp" if weight.size(-2) == weight.size(-1)
-                          or weight.is_complex() else "householder")
+        orthogonal_map = (
+            "matrix_exp"
+            if weight.size(-2) == weight.size(-1) or weight.is_complex()
+            else "householder"
+        )
     orth_enum = getattr(_OrthMaps, orthogonal_map, None)
     if orth_enum is None:
-        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
-                         f"Got: {orthogonal_map}")
+        raise ValueError(
+            'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+            f"Got: {orthogonal_map}"
+        )
     orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
     parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module
@@ -246,8 +260,9 @@ def weight_norm(module: Module, name: str = "weight", dim: int = 0) -> Module:
     """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 
-    def compat_hook(mod, state_dict, prefix, local_metadata, strict, missing_keys,
-                    unexpected_keys, error_msgs) -> None:
+    def compat_hook(
+        mod, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ) -> None:
         # checkpoints of the older weight_norm store name_g / name_v
         g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
         if g_key in state_dict and v_key in state_dict:
@@ -260,16 +275,21 @@ def weight_norm(module: Module, name: str = "weight", dim: int = 0) -> Module:
 
 # --- spectral norm --------------------------------------------------------------------------
 class _SpectralNorm(Module):
-    def __init__(self, weight: Tensor, n_power_iterations: int = 1, dim: int = 0,
-                 eps: float = 1e-12) -> None:
+    def __init__(
+        self, weight: Tensor, n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
+    ) -> None:
         super().__init__()
         ndim = weight.ndim
         if dim >= ndim or dim < -ndim:
-            raise IndexError("Dimension out of range (expected to be in range of "
-                             f"[-{ndim}, {ndim - 1}] but got {dim})")
+            raise IndexError(
+                "Dimension out of range (expected to be in range of "
+                f"[-{ndim}, {ndim - 1}] but got {dim})"
+            )
         if n_power_iterations <= 0:
-            raise ValueError("Expected n_power_iterations to be positive, but got "
-                             f"n_power_iterations={n_power_iterations}")
+            raise ValueError(
+                "Expected n_power_iterations to be positive, but got "
+                f"n_power_iterations={n_power_iterations}"
+            )
         self.dim = dim if dim >= 0 else dim + ndim
         self.eps = eps
         if ndim > 1:
@@ -314,8 +334,13 @@ class _SpectralNorm(Module):
         return value
 
 
-def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int = 1,
-                  eps: float = 1e-12, dim: int | None = None) -> Module:
+def spectral_norm(
+    module: Module,
+    name: str = "weight",
+    n_power_iterations: int = 1,
+    eps: float = 1e-12,
+    dim: int | None = None,
+) -> Module:
     """Divide ``module.<name>`` by its spectral norm, estimated by power iteration (one step
     of ``n_power_iterations`` per forward in training mode; buffers ``_u`` and ``_v``).
 
@@ -335,10 +360,13 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     if dim is None:
         from .. import modules as _m
 
-        transposed = tuple(getattr(_m, c) for c in
-                           ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-                           if hasattr(_m, c))
+        transposed = tuple(
+            getattr(_m, c)
+            for c in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+            if hasattr(_m, c)
+        )
         dim = 1 if transposed and isinstance(module, transposed) else 0
     parametrize.register_parametrization(
-        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
+    )
     return module

@@ -16,11 +16,20 @@ from ...ops.creation import full, tensor
 from ...ops.join import cat, stack
 from ..functional.conv import pad as _pad
 
-__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
-           "pack_sequence", "unpad_sequence", "unpack_sequence", "invert_permutation"]
+__all__ = [
+    "PackedSequence",
+    "pack_padded_sequence",
+    "pad_packed_sequence",
+    "pad_sequence",
+    "pack_sequence",
+    "unpad_sequence",
+    "unpack_sequence",
+    "invert_permutation",
+]
 
-_PackedBase = namedtuple("PackedSequence",
-                         ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])
+_PackedBase = namedtuple(
+    "PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"]
+)
 
 
 class PackedSequence(_PackedBase):
@@ -33,9 +42,11 @@ class PackedSequence(_PackedBase):
 
     def to(self, *args, **kwargs):
         data = self.data.to(*args, **kwargs)
-        return self if data is self.data else type(self)(data, self.batch_sizes,
-                                                         self.sorted_indices,
-                                                         self.unsorted_indices)
+        return (
+            self
+            if data is self.data
+            else type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+        )
 
     def double(self):
         return self.to(_dtype.float64)
@@ -77,8 +88,9 @@ def _packed_rows(xp, lengths_sorted, bsz):
     return xp.asarray(rows, dtype=xp.int64), batch_sizes
 
 
-def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
-                         enforce_sorted: bool = True) -> PackedSequence:
+def pack_padded_sequence(
+    input: Tensor, lengths, batch_first: bool = False, enforce_sorted: bool = True
+) -> PackedSequence:
     """Packs a padded batch ``(T, B, *)`` (``(B, T, *)`` if batch_first) of given lengths."""
     lens = _lengths_list(lengths)
     xp = array_module(input._data)
@@ -88,7 +100,8 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
                 "`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
                 "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
                 "pack_sequence to sidestep this requirement if you do not need ONNX "
-                "exportability.")
+                "exportability."
+            )
         sorted_indices = None
     else:
         order = sorted(range(len(lens)), key=lambda i: -lens[i])
@@ -96,21 +109,23 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
         lens = [lens[i] for i in order]
         input = input.index_select(0 if batch_first else 1, sorted_indices)
     if lens and lens[-1] <= 0:
-        raise RuntimeError("Length of all samples has to be greater than 0, but found an "
-                           "element in 'lengths' that is <= 0")
+        raise RuntimeError(
+            "Length of all samples has to be greater than 0, but found an "
+            "element in 'lengths' that is <= 0"
+        )
     if batch_first:
         input = input.transpose(0, 1)
     t_len, bsz = input.shape[:2]
     if lens[0] > t_len:
-        raise RuntimeError(f"Expected sequence length to be at most {t_len}, but got "
-                           f"{lens[0]}")
+        raise RuntimeError(f"Expected sequence length to be at most {t_len}, but got {lens[0]}")
     rows, batch_sizes = _packed_rows(xp, lens, bsz)
     data = input.reshape((t_len * bsz,) + tuple(input.shape[2:]))[wrap(rows)]
     return PackedSequence(data, tensor(batch_sizes, dtype=_dtype.int64), sorted_indices, None)
 
 
-def packed_to_padded(sequence: PackedSequence, padding_value: float = 0.0,
-                     total_length: int | None = None):
+def packed_to_padded(
+    sequence: PackedSequence, padding_value: float = 0.0, total_length: int | None = None
+):
     """``(padded (T, B, *) in sorted order, lengths)`` of a PackedSequence."""
     data = sequence.data
     xp = array_module(data._data)
@@ -121,21 +136,26 @@ def packed_to_padded(sequence: PackedSequence, padding_value: float = 0.0,
     src = xp.full(t_out * bsz, data.shape[0], dtype=xp.int64)
     pos = 0
     for t, n in enumerate(bs):
-        src[t * bsz:t * bsz + n] = xp.arange(pos, pos + n)
+        src[t * bsz : t * bsz + n] = xp.arange(pos, pos + n)
         pos += n
     filler = full((1,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype)
     padded = cat([data, filler])[wrap(src)]
     return padded.reshape((t_out, bsz) + tuple(data.shape[1:])), lengths
 
 
-def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
-                        padding_value: float = 0.0, total_length: int | None = None):
+def pad_packed_sequence(
+    sequence: PackedSequence,
+    batch_first: bool = False,
+    padding_value: float = 0.0,
+    total_length: int | None = None,
+):
     """``(padded, lengths)``: the inverse of ``pack_padded_sequence``."""
     t_len = len(sequence.batch_sizes)
     if total_length is not None and total_length < t_len:
         raise ValueError(
             "Expected total_length to be at least the length of the longest sequence in input, "
-            f"but got total_length={total_length} and max sequence length being {t_len}")
+            f"but got total_length={total_length} and max sequence length being {t_len}"
+        )
     padded, lengths = packed_to_padded(sequence, padding_value, total_length)
     lens = tensor(lengths, dtype=_dtype.int64)
     if sequence.unsorted_indices is not None:
@@ -146,12 +166,14 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     return padded, lens
 
 
-def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
-                 padding_side: str = "right") -> Tensor:
+def pad_sequence(
+    sequences, batch_first: bool = False, padding_value: float = 0.0, padding_side: str = "right"
+) -> Tensor:
     """Stacks tensors ``(L_i, *)`` into ``(max L, B, *)`` (``(B, max L, *)`` if batch_first)."""
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got "
-                         f"{padding_side}.")
+        raise ValueError(
+            f"Expected padding_side to be one of left or right, but got {padding_side}."
+        )
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     sequences = list(sequences)

@@ -20,8 +20,9 @@ __all__ = ["default_collate", "default_convert", "collate"]
 _np = _backend.module_for(_backend.CPU)  # host arrays arrive from datasets as NumPy arrays
 _STR_OR_OBJECT = re.compile(r"[SaUO]")
 
-_ERR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-        "found {}")
+_ERR = (
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+)
 
 
 def _stack_tensors(batch, *, collate_fn_map=None):
@@ -32,8 +33,10 @@ def _stack_tensors(batch, *, collate_fn_map=None):
     first = batch[0]._data.shape
     for i, t in enumerate(batch):
         if t._data.shape != first:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list(first)} at entry 0 and {list(t.shape)} at entry {i}")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got "
+                f"{list(first)} at entry 0 and {list(t.shape)} at entry {i}"
+            )
     xp = _backend.array_module(batch[0]._data)
     return wrap(xp.stack([t._data for t in batch]))
 
@@ -85,12 +88,12 @@ def collate(batch, *, collate_fn_map: dict | None = None):
         if fn is not None:
             return fn(batch, collate_fn_map=collate_fn_map)
     if isinstance(elem, collections.abc.Mapping):
-        fields = {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                  for key in elem}
+        fields = {
+            key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map) for key in elem
+        }
         return _rebuild_mapping(elem, fields)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a named tuple keeps its type
-        return elem_type(*(collate(s, collate_fn_map=collate_fn_map)
-                           for s in zip(*batch)))
+        return elem_type(*(collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if not all(len(e) == size for e in batch):

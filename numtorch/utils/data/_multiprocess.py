@@ -27,10 +27,24 @@ class MultiProcessIter:
         for i in range(self._num_workers):
             index_queue = ctx.Queue()
             index_queue.cancel_join_thread()
-            w = ctx.Process(target=worker_loop, daemon=True, args=(
-                self._iterable, self._dataset, index_queue, self._result_queue,
-                self._done_event, self._auto_collation, self._collate_fn, self._drop_last,
-                self._base_seed, loader.worker_init_fn, i, self._num_workers))
+            w = ctx.Process(
+                target=worker_loop,
+                daemon=True,
+                args=(
+                    self._iterable,
+                    self._dataset,
+                    index_queue,
+                    self._result_queue,
+                    self._done_event,
+                    self._auto_collation,
+                    self._collate_fn,
+                    self._drop_last,
+                    self._base_seed,
+                    loader.worker_init_fn,
+                    i,
+                    self._num_workers,
+                ),
+            )
             w.start()
             self._index_queues.append(index_queue)
             self._workers.append(w)
@@ -78,13 +92,15 @@ class MultiProcessIter:
                 waited += wait
                 if self._timeout and waited >= self._timeout:
                     raise RuntimeError(
-                        f"DataLoader timed out after {self._timeout} seconds") from None
+                        f"DataLoader timed out after {self._timeout} seconds"
+                    ) from None
                 dead = [w.pid for w in self._workers if not w.is_alive()]
                 if dead:
                     self._shutdown_workers()
                     pids = ", ".join(str(p) for p in dead)
                     raise RuntimeError(
-                        f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
+                        f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
+                    ) from None
 
     def _next_data(self):
         while True:

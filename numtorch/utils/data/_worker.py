@@ -88,9 +88,12 @@ class MapFetcher:
         self.dataset, self.auto_collation, self.collate_fn = dataset, auto_collation, collate_fn
         # NOTE: default_collate of TensorDataset rows is each tensor indexed by the whole batch
         # of indices; gathering rows at once gives the same batch without a per-sample loop.
-        self.gather = (auto_collation and type(dataset) is TensorDataset
-                       and collate_fn is default_collate
-                       and not any(t._rg for t in dataset.tensors))
+        self.gather = (
+            auto_collation
+            and type(dataset) is TensorDataset
+            and collate_fn is default_collate
+            and not any(t._rg for t in dataset.tensors)
+        )
         self.getitems = callable(getattr(dataset, "__getitems__", None))
 
     def fetch(self, index):
@@ -186,8 +189,20 @@ def _seed_worker(base_seed: int, worker_id: int) -> int:
     return seed
 
 
-def worker_loop(iterable: bool, dataset, index_queue, data_queue, done_event, auto_collation,
-                collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
+def worker_loop(
+    iterable: bool,
+    dataset,
+    index_queue,
+    data_queue,
+    done_event,
+    auto_collation,
+    collate_fn,
+    drop_last,
+    base_seed,
+    init_fn,
+    worker_id,
+    num_workers,
+) -> None:
     """The body of a worker process (see the module docstring)."""
     global _worker_info
     seed = _seed_worker(base_seed, worker_id)

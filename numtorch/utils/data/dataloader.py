@@ -20,8 +20,7 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader"]
 
-_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
-           "persistent_workers")
+_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -67,21 +66,40 @@ class DataLoader:
 
     _initialized = False
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler=None, batch_sampler=None, num_workers: int = 0, collate_fn=None,
-                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-                 prefetch_factor: int | None = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "", in_order: bool = True) -> None:
+    def __init__(
+        self,
+        dataset,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers: int = 0,
+        collate_fn=None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
         if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to "
+                "disable multiprocessing."
+            )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
         if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing."
-                             "let num_workers > 0 to enable multiprocessing, otherwise set "
-                             "prefetch_factor to None.")
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set "
+                "prefetch_factor to None."
+            )
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
@@ -100,26 +118,36 @@ class DataLoader:
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in {False, None}:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle "
-                                 f"option, but got shuffle={shuffle}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified shuffle "
+                    f"option, but got shuffle={shuffle}"
+                )
             if sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler "
-                                 f"option, but got sampler={sampler}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified sampler "
+                    f"option, but got sampler={sampler}"
+                )
             if batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified "
+                    f"batch_sampler option, but got batch_sampler={batch_sampler}"
+                )
         else:
             shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
-                                 "shuffle, sampler, and drop_last")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, "
+                    "shuffle, sampler, and drop_last"
+                )
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually "
-                             "exclusive with drop_last")
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
         if sampler is None:
             if self._iterable:
                 sampler = _InfiniteConstantSampler()
@@ -144,8 +172,9 @@ class DataLoader:
 
     def __setattr__(self, name, value):
         if self._initialized and name in _FROZEN:
-            raise ValueError(f"{name} attribute should not be set after "
-                             f"{self.__class__.__name__} is initialized")
+            raise ValueError(
+                f"{name} attribute should not be set after {self.__class__.__name__} is initialized"
+            )
         super().__setattr__(name, value)
 
     @property
@@ -174,8 +203,11 @@ class DataLoader:
         if self._iterable:
             length = self._IterableDataset_len_called = len(self.dataset)
             if self.batch_size is not None:
-                length = length // self.batch_size if self.drop_last else math.ceil(
-                    length / self.batch_size)
+                length = (
+                    length // self.batch_size
+                    if self.drop_last
+                    else math.ceil(length / self.batch_size)
+                )
             return length
         return len(self._index_sampler)
 
@@ -184,18 +216,24 @@ def _context(ctx, num_workers: int):
     if ctx is None:
         return None
     if num_workers == 0:
-        raise ValueError("multiprocessing_context can only be used with multi-process loading "
-                         f"(num_workers > 0), but got num_workers={num_workers}")
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
     if isinstance(ctx, str):
         methods = multiprocessing.get_all_start_methods()
         if ctx not in methods:
-            raise ValueError("multiprocessing_context option should specify a valid start "
-                             f"method in {methods!r}, but got multiprocessing_context={ctx!r}")
+            raise ValueError(
+                "multiprocessing_context option should specify a valid start "
+                f"method in {methods!r}, but got multiprocessing_context={ctx!r}"
+            )
         ctx = multiprocessing.get_context(ctx)
     if not isinstance(ctx, multiprocessing.context.BaseContext):
-        raise TypeError("multiprocessing_context option should be a valid context object or a "
-                        "string specifying the start method, but got "
-                        f"multiprocessing_context={ctx}")
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a "
+            "string specifying the start method, but got "
+            f"multiprocessing_context={ctx}"
+        )
     return ctx
 
 
@@ -229,16 +267,19 @@ class _BaseIter:
     def __next__(self):
         data = self._next_data()
         self._num_yielded += 1
-        if self._iterable and self._len_called is not None and \
-                self._num_yielded > self._len_called:
-            msg = (f"Length of IterableDataset {self._dataset} was reported to be "
-                   f"{self._len_called}(when accessing len(dataloader)), but "
-                   f"{self._num_yielded} samples have been fetched. ")
+        if self._iterable and self._len_called is not None and self._num_yielded > self._len_called:
+            msg = (
+                f"Length of IterableDataset {self._dataset} was reported to be "
+                f"{self._len_called}(when accessing len(dataloader)), but "
+                f"{self._num_yielded} samples have been fetched. "
+            )
             if self._num_workers > 0:
-                msg += ("For multiprocessing data-loading, this could be caused by not properly "
-                        "configuring the IterableDataset replica at each worker. Please see "
-                        "https://pytorch.org/docs/stable/data.html#torch.utils.data."
-                        "IterableDataset for examples.")
+                msg += (
+                    "For multiprocessing data-loading, this could be caused by not properly "
+                    "configuring the IterableDataset replica at each worker. Please see "
+                    "https://pytorch.org/docs/stable/data.html#torch.utils.data."
+                    "IterableDataset for examples."
+                )
             warnings.warn(msg, stacklevel=2)
         return data
 
@@ -252,8 +293,9 @@ class _BaseIter:
 class _SingleProcessIter(_BaseIter):
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
-        self._fetcher = make_fetcher(self._iterable, self._dataset, self._auto_collation,
-                                     self._collate_fn, self._drop_last)
+        self._fetcher = make_fetcher(
+            self._iterable, self._dataset, self._auto_collation, self._collate_fn, self._drop_last
+        )
 
     def _next_data(self):
         index = self._next_index()
