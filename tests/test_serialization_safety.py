@@ -202,14 +202,17 @@ def test_numpy_arrays_need_weights_only_false():
     np.testing.assert_array_equal(load_bytes(data, weights_only=False)["a"], np.arange(3))
 
 
-def test_pickle_module_requires_weights_only_false():
+def test_pickle_module_defaults_to_a_full_load_as_in_pytorch():
     buf = io.BytesIO()
     numtorch.save([1], buf)
     buf.seek(0)
-    with pytest.raises(RuntimeError, match="pickle_module"):
-        numtorch.load(buf, pickle_module=pickle)
+    assert numtorch.load(buf, pickle_module=pickle) == [1]
     buf.seek(0)
-    assert numtorch.load(buf, pickle_module=pickle, weights_only=False) == [1]
+    with pytest.raises(RuntimeError) as info:
+        numtorch.load(buf, pickle_module=pickle, weights_only=True)
+    assert str(info.value) == (
+        "Can not safely load weights when explicit pickle_module is specified"
+    )
 
 
 def test_protocol_4_and_5_pickles_load():

@@ -16,13 +16,15 @@ import io
 import mmap as _mmap
 import os
 import pickle
+import re
+import warnings
 
 from .._backend import device
 from .._tensor import Tensor, wrap
 from ._globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 from ._legacy import is_legacy, load_legacy
 from ._load import StorageLoader, restorer, unpickle
-from ._save import archive_name, atomic_write, write_archive, write_legacy
+from ._save import archive_name, write_archive, write_legacy, write_path
 from ._scan import get_unsafe_globals_in_checkpoint
 from ._zip import CheckpointError, ZipReader, is_zip
 
@@ -40,14 +42,64 @@ __all__ = [
 
 DEFAULT_PROTOCOL = 2
 
-_WEIGHTS_ONLY_MESSAGE = (
-    "Weights only load failed. This file can still be loaded, to do so you have two options, "
-    "do those steps only if you trust the source of the checkpoint. \n\t(1) Re-running "
-    "`numtorch.load` with `weights_only` set to `False` will likely succeed, but it can result "
-    "in arbitrary code execution. Do it only if you got the file from a trusted source.\n\t(2) "
-    "Alternatively, to load with `weights_only=True` please check the recommended steps in the "
-    "following error message.\n\tWeightsUnpickler error: "
+_UNSAFE_MESSAGE = (
+    "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
+    "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will "
+    "likely succeed, but it can result in arbitrary code execution. Do it only if you got the "
+    "file from a trusted source."
 )
+_DOCS_MESSAGE = (
+    "\n\nCheck the documentation of torch.load to learn more about types accepted by default "
+    "with weights_only https://pytorch.org/docs/stable/generated/torch.load.html."
+)
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _weights_only_message(reason: str) -> str:
+    """PyTorch's text for a refused weights-only load, by the kind of refusal in ``reason``."""
+    if re.search(r"GLOBAL (\S+) was not an allowed global by default.", reason):
+        return (
+            "Weights only load failed. This file can still be loaded, to do so you have two "
+            "options, \033[1mdo those steps only if you trust the source of the checkpoint"
+            f"\033[0m. \n\t(1) {_UNSAFE_MESSAGE}\n\t(2) Alternatively, to load with "
+            "`weights_only=True` please check the recommended steps in the following error "
+            f"message.\n\tWeightsUnpickler error: {reason}{_DOCS_MESSAGE}"
+        )
+    if re.search(r"(\S+) must be (\S+) to load", reason):
+        return f"Weights only load failed. {reason}\n {_UNSAFE_MESSAGE}\n{_DOCS_MESSAGE}"
+    text = f"Weights only load failed. {_UNSAFE_MESSAGE}\n"
+    if not re.search(r"whose module (\S+) is blocked", reason):
+        text += (
+            "Please file an issue with the following so that we can make `weights_only=True` "
+            "compatible with your use case: WeightsUnpickler error: "
+        )
+    return f"{text}\n\n{reason}{_DOCS_MESSAGE}"
+
+
+def _resolve_weights_only(weights_only, pickle_module) -> bool:
+    """``weights_only`` after PyTorch's default and its two environment overrides."""
+    force = os.environ.get("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError(
+            "Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` "
+            "should be set, but both were set."
+        )
+    if force:
+        return True
+    if weights_only is not None:
+        return weights_only
+    if force_no:
+        # PyTorch's text, missing space included
+        warnings.warn(
+            "Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since the"
+            "`weights_only` argument was not explicitly passed to `torch.load`, forcing "
+            "weights_only=False.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return False
+    return pickle_module is None
 
 
 def save(
@@ -64,8 +116,9 @@ def save(
     Args:
         obj: what to save. Tensors that share memory are stored once and share it again
             after ``load``.
-        f: a path (written atomically: a temporary file beside it, then a rename) or a
-            binary file object (written in place).
+        f: a path or a binary file object (written in place). A regular file is written
+            atomically (a temporary file beside it, then a rename); a symlink writes the file
+            it names, and a device or FIFO is written directly, as PyTorch does.
         pickle_protocol: accepted for compatibility; the pickle is always protocol 2, the one
             PyTorch's ``weights_only`` loader reads.
         _use_new_zipfile_serialization: False writes PyTorch's pre-1.6 format instead.
@@ -88,7 +141,7 @@ def save(
             write_legacy(obj, fileobj)
 
     if isinstance(f, (str, bytes, os.PathLike)):
-        atomic_write(f, lambda fileobj: write(fileobj, archive_name(f)))
+        write_path(f, lambda fileobj: write(fileobj, archive_name(f)))
     else:
         write(f, "archive")
 
@@ -109,28 +162,21 @@ def load(
             ``numtorch.utils.safetensors.load_file``.
         map_location: where storages go: a device or string (``"cpu"``), a dict from saved
             location to new location, or ``fn(storage, location)`` returning a tensor or None.
-        weights_only: True (the default) builds only tensors, numbers, strings, containers and
-            allowlisted globals (see ``add_safe_globals``); False runs the file's pickle as is,
-            which can execute arbitrary code: use it only for files you trust. The environment
-            variable ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` forces True, as in PyTorch.
+        weights_only: True (the default without ``pickle_module``) builds only tensors,
+            numbers, strings, containers and allowlisted globals (see ``add_safe_globals``);
+            False runs the file's pickle as is, which can execute arbitrary code: use it only
+            for files you trust. As in PyTorch, the environment variable
+            ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` forces True, and
+            ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` makes False the default (with a warning).
         mmap: map the file's storages into memory instead of reading them (``f`` must be a
             path to a zip checkpoint); pages are copy-on-write, the file never changes.
 
     Examples:
         >>> state = numtorch.load("model.pt", map_location="cpu")
     """
-    if weights_only is None or os.environ.get("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "").lower() in (
-        "1",
-        "y",
-        "yes",
-        "true",
-    ):
-        weights_only = True
+    weights_only = _resolve_weights_only(weights_only, pickle_module)
     if pickle_module is not None and weights_only:
-        raise RuntimeError(
-            "Can not safely load weights when explicit pickle_module is specified; pass "
-            "weights_only=False to use it (only for files you trust)"
-        )
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
     encoding = pickle_load_args.pop("encoding", "utf-8")
     is_path = isinstance(f, (str, bytes, os.PathLike))
     if is_path and os.fsdecode(f).endswith(".safetensors"):
@@ -208,7 +254,7 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
     except pickle.UnpicklingError as e:
         if not weights_only:
             raise
-        raise pickle.UnpicklingError(_WEIGHTS_ONLY_MESSAGE + str(e)) from None
+        raise pickle.UnpicklingError(_weights_only_message(str(e))) from None
 
 
 def load_description(path):

@@ -211,7 +211,7 @@ def resolve(module: str, name: str):
     shown = full[len("builtins.") :] if full.startswith("builtins.") else full
     raise pickle.UnpicklingError(
         f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
-        f"`numtorch.serialization.add_safe_globals([{shown}])` or the "
-        f"`numtorch.serialization.safe_globals([{shown}])` context manager to allowlist this "
+        f"`torch.serialization.add_safe_globals([{shown}])` or the "
+        f"`torch.serialization.safe_globals([{shown}])` context manager to allowlist this "
         "global if you trust this class/function."
     )

@@ -8,6 +8,7 @@ belong to, and each tensor is an offset and strides into it.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -175,11 +176,26 @@ def write_legacy(obj, fileobj) -> None:
         fileobj.write(region)
 
 
-def atomic_write(path, write) -> None:
-    """Run ``write(fileobj)`` into a new file beside ``path``, then rename it over ``path``:
-    readers see the old file or the complete new one, never a partial write."""
+def write_path(path, write) -> None:
+    """Run ``write(fileobj)`` for the file at ``path`` as PyTorch's ``save`` does: through a
+    symlink to the file it names, and straight into a device or FIFO. A regular file (or a new
+    one) is written atomically, so readers see the old file or the complete new one."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    real = os.path.realpath(path)
+    try:
+        regular = stat.S_ISREG(os.stat(real).st_mode)
+    except FileNotFoundError:
+        regular = True
+    if regular:
+        _atomic_write(real, write)
+        return
+    with open(real, "wb") as f:
+        write(f)
+
+
+def _atomic_write(path: str, write) -> None:
+    """``write`` into a new file beside ``path``, then rename it over ``path``."""
+    folder = os.path.dirname(path)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{id(write):x}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
