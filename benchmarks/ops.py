@@ -94,7 +94,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--ops", default=",".join(OPS))
     args = parser.parse_args(argv)
-    print(f"numtorch {numtorch.__version__}, {numtorch.get_num_threads()} threads", end="")
+    print(f"numtorch {numtorch.version.numtorch}, {numtorch.get_num_threads()} threads", end="")
     if torch is not None:
         print(f"; torch {torch.__version__}, {torch.get_num_threads()} threads", end="")
     print()

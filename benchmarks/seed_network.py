@@ -93,7 +93,7 @@ def main() -> None:
     kind = "set" if args.single_thread else "default"
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads ({kind}); "
-        f"numtorch {numtorch.__version__} on NumPy {np.__version__}"
+        f"numtorch {numtorch.version.numtorch} on NumPy {np.__version__}"
     )
     rows = []
     for batch in (64, 512):

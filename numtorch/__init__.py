@@ -9,8 +9,6 @@ print(x.grad)  # tensor([75.])
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import _dtype
 from ._backend import device, get_default_device, set_default_device
 from ._dtype import (  # noqa: F401 - PyTorch's public dtype names
@@ -99,6 +97,7 @@ def get_default_device_type() -> str:
 
 # --- the sub-packages PyTorch programs reach through ``torch.`` ------------------------------
 from . import linalg, return_types, version  # noqa: E402
+from .torch_version import __version__  # noqa: E402 - the PyTorch release numtorch follows
 from . import _runtime  # noqa: E402
 from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
 

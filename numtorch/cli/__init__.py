@@ -1,4 +1,4 @@
-"""The ``numtorch`` command: ``demo``, ``run``, ``inspect`` and ``bench``.
+"""The ``numtorch`` command: ``demo``, ``run``, ``inspect``, ``bench`` and ``provide-torch``.
 
 Each subcommand lives in its own module with a ``main(argv) -> int``, imported only when asked
 for, so ``numtorch run`` pays nothing for the demo's plotting libraries.
@@ -14,12 +14,16 @@ COMMANDS = {
     "run": ("run", "run a PyTorch program with numtorch standing in for torch"),
     "inspect": ("inspect", "show what a .pt / .safetensors checkpoint holds, without running it"),
     "bench": ("bench", "time numtorch against PyTorch and raw NumPy, side by side"),
+    "provide-torch": (
+        "provide_torch",
+        "let pip install torch-based libraries without downloading PyTorch",
+    ),
 }
 
 
 def _usage() -> str:
     lines = ["usage: numtorch <command> [options]", "", "commands:"]
-    lines += [f"  {name:<9}{text}" for name, (_, text) in COMMANDS.items()]
+    lines += [f"  {name:<15}{text}" for name, (_, text) in COMMANDS.items()]
     lines += ["", "`numtorch <command> --help` explains each command's options."]
     return "\n".join(lines)
 
@@ -31,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_usage())
         return 0 if argv else 2
     if argv[0] in ("-V", "--version"):
-        from numtorch import __version__
+        from numtorch.version import numtorch as __version__
 
         print(f"numtorch {__version__}")
         return 0

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy
 
     print(
-        f"numtorch {numtorch.__version__}, PyTorch "
+        f"numtorch {numtorch.version.numtorch}, PyTorch "
         f"{torch.__version__ if torch else 'not installed'}, NumPy {numpy.__version__}, "
         f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores, "
         f"{args.threads} thread(s) each; medians of {repeat} runs",
