@@ -121,6 +121,7 @@ _LAZY_MODULES = {
 }
 _LAZY_MODULES |= {"testing", "func", "amp"}
 _LAZY_MODULES |= {"jit", "_C"}
+_LAZY_MODULES |= {"compiler", "_dynamo"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
 _LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")
 

@@ -1,8 +1,8 @@
 """Process-wide settings and facts that PyTorch programs query through ``torch.``.
 
 Numeric limits of dtypes (``finfo``/``iinfo``), math constants, thread counts, the
-determinism and anomaly-detection switches, legacy default-type setters, ``compile`` (which
-returns its argument: numtorch has no compiler) and the ``layout``/``memory_format`` tokens.
+determinism and anomaly-detection switches, legacy default-type setters, ``compile`` (whose
+trace-and-replay lives in ``numtorch.compiler``) and the ``layout``/``memory_format`` tokens.
 """
 
 from __future__ import annotations
@@ -350,22 +350,11 @@ class set_detect_anomaly(_AnomalyMode):
 
 
 # --- compile and introspection ----------------------------------------------------------------
-def compile(
-    model: Callable | None = None,
-    *,
-    fullgraph: bool = False,
-    dynamic=None,  # noqa: A001
-    backend="inductor",
-    mode=None,
-    options=None,
-    disable: bool = False,
-):
-    """numtorch has no compiler: the model or function comes back unchanged, so programs that
-    wrap their model in ``torch.compile`` run as written. Used as ``@compile(...)`` it returns
-    a decorator that does the same."""
-    if model is None:
-        return lambda fn: fn
-    return model
+def compile(model: Callable | None = None, **kwargs):
+    """Record ``model`` once per guard set and replay it: see ``numtorch.compiler.compile``."""
+    from .compiler import compile as _compile
+
+    return _compile(model, **kwargs)
 
 
 def typename(obj: Any, /) -> str:

@@ -628,7 +628,8 @@ def test_default_tensor_type_anomaly_compile_typename():
     def f(x):
         return x + 1
 
-    assert numtorch.compile(f) is f and numtorch.compile(mode="max-autotune")(f) is f
+    assert numtorch.compile(f, disable=True) is f
+    assert numtorch.compile(mode="max-autotune")(f)(numtorch.ones(2)).tolist() == [2.0, 2.0]
     assert numtorch.typename(numtorch.zeros(2, dtype=numtorch.int64)) == "torch.LongTensor"
     assert numtorch.typename(1) == "int"
     assert numtorch.typename(numtorch.nn.Linear(1, 1)).endswith("nn.modules.linear.Linear")

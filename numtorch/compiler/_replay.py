@@ -1,0 +1,199 @@
+"""The replay: a recorded call as a flat list of steps over a list of arrays.
+
+No Tensor, no graph node, no engine: each primitive's own ``forward`` and ``backward`` run on
+arrays (so every value is computed by the same code as in eager mode, bit for bit), gradients
+meet in the order the engine summed them, and leaves receive theirs through the engine's own
+accumulation. Only ``.grad`` tensors, the returned tensors and optimizer calls touch Tensors.
+"""
+
+from __future__ import annotations
+
+from .._backend import array_module, ensure_array, ndarray
+from .._tensor import Tensor, wrap
+from ..autograd import engine
+from ..autograd.function import FREED_MSG, Primitive
+
+_new = object.__new__
+
+
+def _load(slot, source):
+    kind, where = source
+    if kind == "arg":
+
+        def step(S, A):
+            S[slot] = A[where]._data
+
+    else:
+
+        def step(S, A):
+            S[slot] = where._data
+
+    return step
+
+
+def _forward(op):
+    cls, outs, cslot = op.cls, op.outs, op.ctx_slot
+    spec = op.spec
+    if all(is_slot for is_slot, _ in spec):
+        ins = tuple(v for _, v in spec)
+
+        def args(S):
+            return [S[i] for i in ins]
+
+    else:
+
+        def args(S):
+            return [S[v] if is_slot else v for is_slot, v in spec]
+
+    single = outs[0] if len(outs) == 1 else None
+
+    def step(S, A):
+        ctx = _new(cls)
+        ctx._saved = ()
+        out = ctx.forward(*args(S))
+        if single is not None:
+            S[single] = out if out.__class__ is ndarray else ensure_array(out)
+        else:
+            for s, o in zip(outs, out):
+                S[s] = o if o.__class__ is ndarray else ensure_array(o)
+        if cslot is not None:
+            S[cslot] = ctx
+
+    return step
+
+
+def _backward(program):
+    spec, root_buf, calls, leaves = program
+    kind, src = spec
+    accumulate, sum_to = engine._accumulate, engine._sum_to
+
+    def step(S, A):
+        out = S[src]
+        S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
+        owned = {root_buf} if kind == "ones" else set()
+        for cslot, needs, shapes, ins, routes in calls:
+            ctx = S[cslot]
+            ctx.needs_input_grad, ctx._in_shapes = needs, shapes
+            ctx._graph, ctx._saved_refs = False, ()
+            grads = [None if b is None else S[b] for b in ins]
+            ctx.xp = array_module(next(g for g in grads if g is not None))
+            res = ctx.backward(grads[0]) if len(grads) == 1 else ctx.backward(*grads)
+            res = res if type(res) is tuple else (res,)
+            for i, target, shape in routes:
+                g = res[i]
+                if g is None:
+                    continue
+                if shape is not None:
+                    g, fresh = sum_to(g, shape, False), True
+                else:
+                    fresh = g.base is None and all(g is not x for x in grads)
+                cur = S[target]
+                if cur is None:
+                    S[target] = g
+                    if fresh:
+                        owned.add(target)
+                else:
+                    S[target] = cur + g
+                    owned.add(target)
+        for (kind_, where), b in leaves:
+            g = S[b]
+            if g is not None:
+                accumulate(A[where] if kind_ == "arg" else where, g, b in owned, False)
+
+    return step
+
+
+def _call(fn, args, kwargs):
+    def step(S, A):
+        fn(*args, **kwargs)
+
+    return step
+
+
+class _Consumed(Primitive):
+    """The node of a returned tensor whose graph the region's own backward already used:
+    a second backward through it fails as it does in eager mode."""
+
+    _name = "CompiledFunctionBackward"
+
+    def backward(ctx, g):
+        raise RuntimeError(FREED_MSG)
+
+
+def _consumed_node():
+    node = _new(_Consumed)
+    node._saved = None
+    node.next_functions, node._in_shapes, node._n_out = (), (), 1
+    node._pre_hooks = node._post_hooks = None
+    return node
+
+
+class Program:
+    """A recorded call, ready to replay on new inputs of the same guards."""
+
+    def __init__(self, rec, template):
+        self.n = len(rec.arrays)
+        self.template = template
+        self.steps = []
+        for entry in rec.program:
+            kind = entry[0]
+            if kind == "load":
+                self.steps.append(_load(entry[1], entry[2]))
+            elif kind == "op":
+                self.steps.append(_forward(entry[1]))
+            elif kind == "backward":
+                self.steps.append(_backward(entry[1]))
+            else:
+                self.steps.append(_call(*entry[1:]))
+
+    def __call__(self, flat):
+        S = [None] * self.n
+        for step in self.steps:
+            step(S, flat)
+        return _build(self.template, S, flat)
+
+
+def _build(template, S, A):
+    kind, value = template
+    if kind == "new":
+        return wrap(S[value])
+    if kind == "consumed":
+        t = wrap(S[value])
+        t._rg, t.grad_fn = True, _consumed_node()
+        return t
+    if kind == "same":
+        return A[value[1]] if value[0] == "arg" else value[1]
+    if kind == "seq":
+        typ, items = value
+        return typ(_build(x, S, A) for x in items)
+    if kind == "dict":
+        typ, items = value
+        return typ((k, _build(x, S, A)) for k, x in items)
+    return value
+
+
+def template_of(rec, obj, consumed):
+    """How the replay rebuilds the region's return value from its slots."""
+    if isinstance(obj, Tensor):
+        source = rec.sources.get(id(obj))
+        if source is not None:
+            return ("same", source)
+        s = rec.slots.get(id(obj._data))
+        if s is None:
+            rec.fail("the function returns a tensor made outside the recorded ops")
+        vc, version = rec.vcs[s]
+        if vc[0] != version:
+            rec.fail("a returned tensor was modified in place outside the recorded ops")
+        if not obj._rg:
+            return ("new", s)
+        if obj.grad_fn is not None and id(obj.grad_fn) in consumed:
+            return ("consumed", s)
+        rec.fail(
+            "the function returns a tensor that requires grad and whose backward runs outside "
+            "the region: compile the whole training step (forward, backward and optimizer step)"
+        )
+    if type(obj) in (tuple, list):
+        return ("seq", (type(obj), [template_of(rec, x, consumed) for x in obj]))
+    if type(obj) is dict:
+        return ("dict", (dict, [(k, template_of(rec, v, consumed)) for k, v in obj.items()]))
+    return ("const", obj)
