@@ -113,14 +113,9 @@ def disable(fn=None, recursive: bool = True, *, reason=None):
 
     @functools.wraps(fn)
     def eager(*args, **kwargs):
-        rec = _state.RECORDER
-        if rec is not None and not rec.depth:
-            from ._record import GraphBreak
+        from ._record import break_here
 
-            try:
-                rec.fail(f"{getattr(fn, '__qualname__', fn)} is marked torch.compiler.disable")
-            except GraphBreak:
-                pass
+        break_here(f"{getattr(fn, '__qualname__', fn)} is marked torch.compiler.disable")
         return fn(*args, **kwargs)
 
     eager._torchdynamo_disable = True

@@ -201,16 +201,22 @@ def _apply(cls, *args):
     return out
 
 
+def break_here(reason: str) -> None:
+    """Break the recording under way, if any: the call goes on eagerly (or raises under
+    ``fullgraph``)."""
+    rec = _state.RECORDER
+    if rec is not None and not rec.depth:
+        try:
+            rec.fail(reason)
+        except GraphBreak:
+            pass
+
+
 def _value_read(name):
     orig = getattr(Tensor, name)
 
     def read(self, *args, **kwargs):
-        rec = _state.RECORDER
-        if rec is not None and not rec.depth:
-            try:
-                rec.fail(f"Tensor.{name.strip('_')}() reads a value into Python")
-            except GraphBreak:
-                pass
+        break_here(f"Tensor.{name.strip('_')}() reads a value into Python")
         return orig(self, *args, **kwargs)
 
     return read
