@@ -66,16 +66,16 @@ def _check(a, b, args, kwargs=None, dtype="float64"):
         if v is None:
             assert u is None
         else:
-            assert_close(u, v, atol=1e-5)
+            assert_close(u, v)
     g = RNG.standard_normal(tuple(yb[0].shape)).astype(dtype)
     ya[0].backward(nt.tensor(g))
     yb[0].backward(torch.tensor(g))
     for u, v in zip(ins_a, ins_b):
         if v.grad is not None:
-            assert_close(u.grad, v.grad, atol=1e-4)
+            assert_close(u.grad, v.grad)
     for u, v in zip(a.parameters(), b.parameters()):
         if v.grad is not None:
-            assert_close(u.grad, v.grad, atol=1e-4)
+            assert_close(u.grad, v.grad)
 
 
 X = RNG.standard_normal((5, 2, 8))

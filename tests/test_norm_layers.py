@@ -75,16 +75,16 @@ def test_layers(make, dtype):
         x = rng.standard_normal(_input(a)).astype(dtype)
         xa, xb = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         ya, yb = a(xa), b(xb)
-        assert_close(ya, yb, atol=1e-4)
+        assert_close(ya, yb)
         g = rng.standard_normal(tuple(yb.shape)).astype(dtype)
         ya.backward(nt.tensor(g))
         yb.backward(torch.tensor(g))
-        assert_close(xa.grad, xb.grad, atol=1e-4)
+        assert_close(xa.grad, xb.grad)
         for pa, pb in zip(a.parameters(), b.parameters()):
-            assert_close(pa.grad, pb.grad, atol=1e-4)
+            assert_close(pa.grad, pb.grad)
         for (na, ba), (nb, bb) in zip(a.named_buffers(), b.named_buffers()):
             assert na == nb
-            assert_close(ba, bb, atol=1e-5)
+            assert_close(ba, bb)
 
 
 def test_errors():

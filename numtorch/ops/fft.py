@@ -191,13 +191,23 @@ def c2c(input: Tensor, s, dim, norm, inverse: bool, name: str) -> Tensor:
     return FftC2C.apply(x, axes, norm, inverse)
 
 
+def _require_real(input: Tensor, name: str) -> None:
+    """PyTorch's text for a complex input to a real-input transform: its n-d rfft checks under
+    rfftn's name, its n-d ihfft checks the dtype generically."""
+    if input._data.dtype.kind != "c":
+        return
+    kind = input.dtype.legacy_name[6:-6]
+    if name in ("rfft", "ihfft"):
+        raise RuntimeError(f"{name} expects a real input tensor, but got {kind}")
+    if name.startswith("rfft"):
+        raise RuntimeError(f"rfftn expects a real-valued input tensor, but got {kind}")
+    raise RuntimeError(f"Only supports floating-point dtypes, but found: {kind}")
+
+
 def r2c(input: Tensor, s, dim, norm, name: str) -> Tensor:
     """rfft / rfftn: the non-negative frequencies of a real signal."""
     norm = _norm(norm)
-    if input._data.dtype.kind == "c":
-        raise RuntimeError(
-            f"{name} expects a real input tensor, but got {input.dtype.legacy_name[6:-6]}"
-        )
+    _require_real(input, name)
     x = _floating(input, name)
     axes, sizes = _axes(x, s, dim)
     if not axes:
@@ -237,8 +247,5 @@ def hermitian_r2c(input, s, dim, norm, name):
     normalisation."""
     from .complex import conj
 
-    if input._data.dtype.kind == "c":
-        raise RuntimeError(
-            f"{name} expects a real input tensor, but got {input.dtype.legacy_name[6:-6]}"
-        )
+    _require_real(input, name)
     return conj(r2c(input, s, dim, _DUAL[_norm(norm)], name))

@@ -9,6 +9,7 @@ instead of storing it, so an inference forward pays nothing for autograd.
 from __future__ import annotations
 
 import math
+import struct
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
@@ -22,6 +23,11 @@ def stable_sigmoid(xp, x):
     """``1 / (1 + exp(-x))`` without overflow for large ``|x|`` (arrays or Tensors)."""
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _f32(value: float) -> float:
+    """``value`` rounded to float32, as PyTorch's kernels hold some constants (``1.0f / 6``)."""
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def _scalar(x, value):
@@ -82,6 +88,14 @@ class Elu(Primitive):
 
 class Celu(Elu):
     _name = "CeluBackward0"
+
+    def backward(ctx, g):
+        # NOTE: PyTorch differentiates CELU from its input, with 1 / alpha taken after rounding
+        # alpha to float32 (its forward uses the double): float64 gradients agree to 1e-16
+        x, _ = ctx.saved_tensors
+        inv = 1.0 / _f32(ctx.alpha)
+        neg = g * inv * ctx.alpha * ctx.xp.exp(x * inv)
+        return ctx.xp.where(x > 0, g, neg), None, None, None
 
 
 class Gelu(Primitive):
@@ -214,7 +228,8 @@ class Hardsigmoid(Primitive):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * ((x > -3) & (x < 3)) / 6
+        # NOTE: times 1/6 rounded to float32, PyTorch's constant in every dtype
+        return g * ((x > -3) & (x < 3)) * _f32(1 / 6)
 
 
 class Hardswish(Primitive):
