@@ -16,7 +16,7 @@ from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive, relabel
 from ..return_types import frexp as _FrexpResult
-from .arithmetic import operands, with_out
+from .arithmetic import fma, operands, with_out
 from .blas import bmm, matmul, mm, mv, outer
 from .inplace import inplace
 
@@ -53,8 +53,7 @@ class Addcmul(Primitive):
     def forward(ctx, x, t1, t2, value):
         ctx.value = value
         ctx.save_for_backward(t1, t2)
-        prod = t1 * t2
-        return x + (prod if value == 1 else prod * value)
+        return fma(t1 if value == 1 else value * t1, t2, x)  # PyTorch's rounding
 
     def backward(ctx, g):
         t1, t2 = ctx.saved_tensors
@@ -73,8 +72,7 @@ class Addcdiv(Primitive):
     def forward(ctx, x, t1, t2, value):
         ctx.value = value
         ctx.save_for_backward(t1, t2)
-        q = t1 / t2
-        return x + (q if value == 1 else q * value)
+        return x + (t1 if value == 1 else value * t1) / t2  # PyTorch's order of rounding
 
     def backward(ctx, g):
         t1, t2 = ctx.saved_tensors

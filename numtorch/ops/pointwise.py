@@ -14,7 +14,7 @@ from .. import _dtype
 from .._backend import array_module, is_array
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
-from .arithmetic import operands, with_out
+from .arithmetic import fma, operands, with_out
 from .inplace import check_cast, inplace, needs_graph
 
 __all__ = [
@@ -225,7 +225,11 @@ class Lerp(Primitive):
         xp = array_module(start)
         ctx.save_for_backward(start, end, weight)
         diff = end - start
-        return xp.where(weight < 0.5, start + weight * diff, end - diff * (1 - weight))
+        if not hasattr(weight, "dtype"):
+            weight = start.dtype.type(weight)  # 1 - weight rounds in the tensor's dtype
+        # NOTE: PyTorch's kernel: fused multiply-adds from the nearer end
+        near_start = xp.abs(weight) < 0.5
+        return xp.where(near_start, fma(weight, diff, start), fma(weight - 1, diff, end))
 
     def backward(ctx, g):
         start, end, w = ctx.saved_tensors
