@@ -109,3 +109,47 @@ def test_fused_scalar_ops_bitwise(dtype, name):
     np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(c.grad.numpy(), d.grad.numpy(), rtol=1e-5, atol=1e-6)
     assert ya.grad_fn.name() == yb.grad_fn.name()
+
+
+LINSPACE = [(0, 25, 1000), (-3.7, 11.3, 777), (2, -1.3, 333), (0.5, 10.7, 7), (-2.5, 7.9, 40000)]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "int64"])
+@pytest.mark.parametrize("args", LINSPACE, ids=str)
+def test_linspace_bitwise(dtype, args):
+    ya = nt.linspace(*args, dtype=getattr(nt, dtype)).numpy()
+    _same_bits(ya, torch.linspace(*args, dtype=getattr(torch, dtype)).numpy())
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("base", [10.0, 2.0, 2.7])
+@pytest.mark.parametrize("args", LINSPACE[:4], ids=str)
+def test_logspace(dtype, base, args):
+    ya = nt.logspace(*args, base=base, dtype=getattr(nt, dtype)).numpy()
+    yb = torch.logspace(*args, base=base, dtype=getattr(torch, dtype)).numpy()
+    if dtype == "float32":
+        _same_bits(ya, yb)
+    else:  # PyTorch's double pow here is SLEEF's (1 ulp), not the C library's
+        np.testing.assert_array_max_ulp(ya, yb, maxulp=1)
+
+
+ARANGE = [
+    (0, 25, 0.025),
+    (-3.7, 11.3, 0.0137),
+    (0.5, 10, 0.1),
+    (10, 0, -0.3),
+    (-5, 5, 1 / 3),
+    (0, 1000, 0.0101),  # more than one thread's piece
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("args", ARANGE, ids=str)
+def test_arange_float_step_bitwise(dtype, args):
+    if args[2] == 0.0101 and nt.get_num_threads() != torch.get_num_threads():
+        pytest.skip("PyTorch splits long ranges by its thread count")
+    ya = nt.arange(*args, dtype=getattr(nt, dtype)).numpy()
+    _same_bits(ya, torch.arange(*args, dtype=getattr(torch, dtype)).numpy())

@@ -7,10 +7,12 @@ the default float dtype, ints ``int64``, bools ``bool``; arrays keep theirs.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from .. import _backend, _dtype
 from .._tensor import Size, Tensor, wrap
+from .range_kernels import arange_values, linspace_values, logspace_values
 
 __all__ = [
     "tensor",
@@ -354,7 +356,9 @@ def arange(
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     dt = _range_dtype((start, end, step), dtype)
     xp = _xp(device)
-    # NOTE: computed in double then rounded once, as PyTorch's kernel accumulates in double
+    if dt in (_dtype.float32, _dtype.float64):
+        n = math.ceil((end - start) / step)
+        return _finish(arange_values(xp, start, step, n, dt.np), requires_grad, out)
     arr = xp.arange(start, end, step, dtype="float64" if dt.is_floating_point else None)
     return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
 
@@ -387,18 +391,12 @@ def linspace(
         raise RuntimeError("number of steps must be non-negative")
     dt = dtype or _dtype.get_default_dtype()
     xp = _xp(device)
-    work = dt.np if dt.is_floating_point or dt.is_complex else xp.float64
     start, end = _value(start), _value(end)
     if steps == 1:
         return _finish(xp.full((1,), start, dtype=dt.np), requires_grad, out)
-    idx = xp.arange(steps).astype(work)
-    s, e = xp.asarray(start, dtype=work), xp.asarray(end, dtype=work)
-    step = (e - s) / max(steps - 1, 1)
-    # NOTE: the second half counts back from ``end`` (PyTorch's kernel does this too), so both
-    # endpoints are exact and the values are symmetric
-    half = steps // 2
-    arr = xp.where(idx < half, s + step * idx, e - step * (steps - 1 - idx))
-    return _finish(arr.astype(dt.np, copy=False), requires_grad, out)
+    if not (dt.is_floating_point or dt.is_complex):
+        start, end = int(start), int(end)  # PyTorch converts the ends to the dtype first
+    return _finish(linspace_values(xp, start, end, steps, dt.np), requires_grad, out)
 
 
 def logspace(
@@ -414,6 +412,9 @@ def logspace(
     requires_grad=False,
 ) -> Tensor:
     dt = dtype or _dtype.get_default_dtype()
+    xp = _xp(device)
+    if dt in (_dtype.float32, _dtype.float64) and steps > 1:
+        return _finish(logspace_values(xp, start, end, steps, base, dt.np), requires_grad, out)
     exps = linspace(start, end, steps, dtype=_dtype.float64, device=device)._data
     return _finish((base**exps).astype(dt.np), requires_grad, out)
 
