@@ -458,7 +458,17 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise NotImplementedError(
             f"\"div_{rounding_mode}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
         )
+    check_int_divisor(a, b)
     return with_out(RoundedDiv.apply(a, b, rounding_mode), out)
+
+
+def check_int_divisor(a, b):
+    """PyTorch's error for an integer division by zero (NumPy would give 0 and a warning)."""
+    if (a if isinstance(a, Tensor) else b)._data.dtype.kind not in "iu":
+        return
+    bd = b._data if isinstance(b, Tensor) else b
+    if (bd == 0).any() if hasattr(bd, "any") else bd == 0:
+        raise RuntimeError("ZeroDivisionError")
 
 
 divide = div
@@ -616,6 +626,10 @@ def _rpow(self, other):
     return pow(other, self)
 
 
+def _rfloordiv(self, other):
+    return floor_divide(other, self)
+
+
 def _not_implemented_guard(fn):
     """Dunder versions return NotImplemented for operands numtorch does not know."""
 
@@ -672,6 +686,7 @@ METHODS = {
     "__rtruediv__": _not_implemented_guard(_rtruediv),
     "__itruediv__": _div_,
     "__floordiv__": _not_implemented_guard(floor_divide),
+    "__rfloordiv__": _not_implemented_guard(_rfloordiv),
     "__ifloordiv__": _simple_inplace(floor_divide),
     "__pow__": _not_implemented_guard(pow),
     "__rpow__": _not_implemented_guard(_rpow),

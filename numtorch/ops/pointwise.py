@@ -14,7 +14,7 @@ from .. import _dtype
 from .._backend import array_module, is_array
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
-from .arithmetic import fma, operands, with_out
+from .arithmetic import check_int_divisor, fma, operands, with_out
 from .inplace import check_cast, inplace, needs_graph
 
 __all__ = [
@@ -360,12 +360,6 @@ def _need_tensor(other, name):
         )
 
 
-def _check_int_divisor(a, b):
-    bd = b._data if isinstance(b, Tensor) else b
-    if bd.dtype.kind in "iu" and (bd == 0).any():
-        raise RuntimeError("ZeroDivisionError")
-
-
 # --- functions --------------------------------------------------------------------------------
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right
@@ -387,7 +381,7 @@ def fmod(input: Tensor, other, *, out=None) -> Tensor:
     """The C remainder: the sign of ``input``."""
     a, b = _promote(input, other, "fmod")
     _no_bool(a, b, "fmod")
-    _check_int_divisor(a, b)
+    check_int_divisor(a, b)
     cls = Fmod if isinstance(other, Tensor) else FmodScalar
     return with_out(cls.apply(a, b), out)
 
@@ -397,7 +391,7 @@ def remainder(input, other, *, out=None) -> Tensor:
     a, b = _promote(input, other, "remainder")
     if isinstance(a, Tensor):
         _no_bool(a, b, "remainder")
-    _check_int_divisor(a, b)
+    check_int_divisor(a, b)
     cls = Remainder if isinstance(other, Tensor) else RemainderScalar
     return with_out(cls.apply(a, b), out)
 

@@ -1,0 +1,48 @@
+"""What PyTorch refuses, numtorch refuses too, with PyTorch's exception type and text."""
+
+import pytest
+from helpers import requires_torch, torch
+
+import numtorch as nt
+
+
+def _outcome(fn, lib):
+    try:
+        out = fn(lib)
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e).__name__, str(e).split("\n")[0]
+    if hasattr(out, "detach"):
+        return "ok", str(out.dtype), repr(out.detach().numpy().tolist())
+    return "ok", repr(out)
+
+
+def assert_same_outcome(fn):
+    """``fn(numtorch)`` and ``fn(torch)`` both succeed with equal values, or both raise the same
+    exception type with the same first line of text."""
+    assert _outcome(fn, nt) == _outcome(fn, torch)
+
+
+INT_DIV_BY_ZERO = {
+    "floordiv": lambda m: m.tensor([5, -3, 0]) // 0,
+    "floordiv_tensor": lambda m: m.tensor([5, -3, 0]) // m.tensor([1, 0, 2]),
+    "rfloordiv": lambda m: 5 // m.tensor([0]),
+    "rfloordiv_ok": lambda m: 7 // m.tensor([2, -2]),
+    "div_floor": lambda m: m.div(m.tensor([5]), 0, rounding_mode="floor"),
+    "div_trunc": lambda m: m.div(m.tensor([5]), m.tensor([0]), rounding_mode="trunc"),
+    "div_trunc_": lambda m: m.tensor([5]).div_(0, rounding_mode="trunc"),
+    "floor_divide_": lambda m: m.tensor([5]).floor_divide_(0),
+    "ifloordiv": lambda m: m.tensor([5]).__ifloordiv__(0),
+    "uint8": lambda m: m.tensor([5], dtype=m.uint8) // 0,
+    "int32_trunc": lambda m: m.div(m.tensor([5], dtype=m.int32), 0, rounding_mode="trunc"),
+    "remainder": lambda m: m.tensor([5]) % 0,
+    "fmod_": lambda m: m.tensor([5]).fmod_(0),
+    "true_div": lambda m: m.tensor([5, -3, 0]) / 0,
+    "float_floordiv": lambda m: m.tensor([5.0, -1.0]) // 0,
+    "bool": lambda m: m.tensor([True]) // m.tensor([False]),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(INT_DIV_BY_ZERO))
+def test_integer_division_by_zero(name):
+    assert_same_outcome(INT_DIV_BY_ZERO[name])
