@@ -45,6 +45,11 @@ class dtype:
         return self._cat <= _INT
 
 
+def not_implemented(kernel: str, dt: dtype) -> NotImplementedError:
+    """PyTorch's error for a kernel that has no implementation for ``dt``."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_LEGACY[dt.name]}'")
+
+
 _LEGACY = {
     "float32": "Float",
     "float64": "Double",

@@ -46,3 +46,39 @@ INT_DIV_BY_ZERO = {
 @pytest.mark.parametrize("name", list(INT_DIV_BY_ZERO))
 def test_integer_division_by_zero(name):
     assert_same_outcome(INT_DIV_BY_ZERO[name])
+
+
+def _pools(m):
+    F = m.nn.functional
+    return {
+        "avg_pool1d": lambda x: F.avg_pool1d(x[0], 3),
+        "avg_pool2d": lambda x: F.avg_pool2d(x, 2),
+        "avg_pool2d_ceil_pad": lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True),
+        "avg_pool2d_exclude_pad": lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False),
+        "avg_pool2d_divisor": lambda x: F.avg_pool2d(x, 2, divisor_override=3),
+        "avg_pool3d": lambda x: F.avg_pool3d(x, 2),
+        "AvgPool2d": lambda x: m.nn.AvgPool2d(2)(x),
+        "adaptive_avg_pool1d": lambda x: F.adaptive_avg_pool1d(x[0], 3),
+        "adaptive_avg_pool2d": lambda x: F.adaptive_avg_pool2d(x, 3),
+        "adaptive_avg_pool3d": lambda x: F.adaptive_avg_pool3d(x, 2),
+        "global_avg_pool": lambda x: F.adaptive_avg_pool2d(x, 1),
+        # rounded: its final sqrt is MKL's in PyTorch, within 1 ulp of the exact one
+        "lp_pool2d": lambda x: F.lp_pool2d(x, 2, 2).round(decimals=2),
+    }
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "complex64"])
+@pytest.mark.parametrize("name", list(_pools(nt)))
+def test_pooling_dtypes(name, dtype):
+    # int64 averages with C's integer division; other integer dtypes are refused
+    def fn(m):
+        x = (m.arange(2 * 3 * 6 * 6).reshape(2, 3, 6, 6) * 3 - 50).to(getattr(m, dtype))
+        return _pools(m)[name](x)
+
+    assert_same_outcome(fn)
+
+
+@requires_torch
+def test_avg_pool3d_half_refused():
+    assert_same_outcome(lambda m: m.nn.functional.avg_pool3d(m.ones(1, 2, 2, 2).half(), 2))

@@ -250,7 +250,10 @@ class AvgPool(Primitive):
 
     def forward(ctx, x, ksize, stride, pads, outs, div):
         ctx.cfg, ctx.spatial = (ksize, stride, pads, outs, div), x.shape[2:]
-        out = avg_pool_windows(array_module(x), x, ksize, stride, pads, outs)
+        xp = array_module(x)
+        out = avg_pool_windows(xp, x, ksize, stride, pads, outs)
+        if out.dtype.kind == "i":  # int64: C's division, toward zero, as PyTorch's kernel
+            return xp.sign(out) * (xp.abs(out) // div)
         out /= div
         return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+from ... import _dtype
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import relabel
@@ -141,6 +142,9 @@ def _avg_pool(
     nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
     x, batched = _batch(input, nd)
+    dt = x.dtype
+    if not (dt.is_floating_point or dt is _dtype.int64) or (nd == 3 and dt.itemsize == 2):
+        raise _dtype.not_implemented("avg_pool3d_out_frame" if nd == 3 else "avg_pool2d", dt)
     k, s, p, _, outs, pads = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
         if divisor_override == 0:
@@ -210,6 +214,10 @@ def _adaptive_avg(nd, input, output_size):
     outs = _adaptive_sizes(x, nd, output_size)
     if nd > 1 and all(o == 1 for o in outs):  # PyTorch's global average pooling: a mean
         return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
+    if not x.dtype.is_floating_point:
+        raise _dtype.not_implemented(
+            f"adaptive_avg_pool{max(nd, 2)}d" + "_cpu" * (nd == 3), x.dtype
+        )
     spatial = x.shape[2:]
     xp = array_module(x._data)
     if all(n % o == 0 for n, o in zip(spatial, outs)):
