@@ -1,0 +1,86 @@
+"""Suite-wide options.
+
+``--unasserted`` lists the tests that passed without checking anything: no ``assert`` (in the
+test or in tests/helpers.py), no NumPy or PyTorch testing assertion, no ``pytest.raises`` or
+``pytest.warns``. Such a test cannot fail on a wrong result. Run it in one process:
+
+    python -m pytest -p no:xdist --unasserted tests/
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+pytest.register_assert_rewrite("helpers")
+
+_CHECKERS = [
+    (np.testing, "assert_allclose"),
+    (np.testing, "assert_array_equal"),
+    (np.testing, "assert_equal"),
+    (np.testing, "assert_array_almost_equal"),
+    (np.testing, "assert_almost_equal"),
+    (pytest, "raises"),
+    (pytest, "warns"),
+    (pytest, "deprecated_call"),
+]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--unasserted",
+        action="store_true",
+        help="list the tests that passed without an assertion",
+    )
+
+
+class _AssertionCounter:
+    def __init__(self):
+        self.count = 0
+        self.unasserted = []
+
+    def pytest_assertion_pass(self):
+        self.count += 1
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        self.count = 0
+        result = yield
+        if self.count == 0:
+            self.unasserted.append(item.nodeid)
+        return result
+
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.section(f"{len(self.unasserted)} tests without an assertion")
+        for nodeid in self.unasserted:
+            terminalreporter.line(nodeid)
+
+    def counting(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            self.count += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def pytest_configure(config):
+    if not config.getoption("unasserted"):
+        return
+    # NOTE: rewritten asserts call pytest_assertion_pass (pyproject's
+    # enable_assertion_pass_hook) only where a plugin implements it: registered here alone, a
+    # normal run pays nothing
+    counter = _AssertionCounter()
+    for module, name in _CHECKERS + _torch_checkers():
+        setattr(module, name, counter.counting(getattr(module, name)))
+    config.pluginmanager.register(counter, "assertion-counter")
+
+
+def _torch_checkers():
+    try:
+        import torch.testing
+    except ImportError:
+        return []
+    return [(torch.testing, "assert_close")]
