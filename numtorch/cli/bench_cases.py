@@ -112,23 +112,24 @@ def op_fn(T, name: str, backward: bool):
 # --- the seed network's training step ------------------------------------------------------
 
 
-def _seed_model(T):
+def _seed_model(T, sizes=(IN, HIDDEN, OUT)):
     from .demo import make_network
 
     T.manual_seed(0)
-    return make_network(T.nn, IN, HIDDEN, OUT)
+    return make_network(T.nn, *sizes)
 
 
-def _batch(batch: int):
+def _batch(batch: int, sizes=(IN, HIDDEN, OUT)):
+    n_in, _, n_out = sizes
     rng = np.random.default_rng(batch)
-    x = rng.random((batch, IN), dtype=np.float32)
-    y = np.eye(OUT, dtype=np.float32)[rng.integers(0, OUT, batch)]
+    x = rng.random((batch, n_in), dtype=np.float32)
+    y = np.eye(n_out, dtype=np.float32)[rng.integers(0, n_out, batch)]
     return x, y
 
 
-def train_step_fn(T, x_np, y_np):
+def train_step_fn(T, x_np, y_np, hidden: int = HIDDEN):
     """One step as users write it: nn.Module, nn.MSELoss, optim.SGD; returns a callable."""
-    model = _seed_model(T)
+    model = _seed_model(T, (x_np.shape[1], hidden, y_np.shape[1]))
     loss_fn = T.nn.MSELoss()
     optimizer = T.optim.SGD(model.parameters(), lr=LR)
     x, y = T.from_numpy(x_np), T.from_numpy(y_np)
@@ -143,11 +144,12 @@ def train_step_fn(T, x_np, y_np):
     return step
 
 
-def numpy_step_fn(x, y):
+def numpy_step_fn(x, y, hidden: int = HIDDEN):
     """The same step written by hand in NumPy: in-place sigmoids reused in their gradients."""
     rng = np.random.default_rng(0)
-    w1 = rng.uniform(-0.125, 0.125, (HIDDEN, IN)).astype(np.float32)
-    w2 = rng.uniform(-0.17, 0.17, (OUT, HIDDEN)).astype(np.float32)
+    n_in, n_out = x.shape[1], y.shape[1]
+    w1 = rng.uniform(-(n_in**-0.5), n_in**-0.5, (hidden, n_in)).astype(np.float32)
+    w2 = rng.uniform(-(hidden**-0.5), hidden**-0.5, (n_out, hidden)).astype(np.float32)
 
     def sigmoid_(a):
         np.negative(a, out=a)
