@@ -24,6 +24,11 @@ from ._dtype import (  # noqa: F401 - PyTorch's public dtype names
     float16,
     float32,
     float64,
+    float8_e4m3fn,
+    float8_e4m3fnuz,
+    float8_e5m2,
+    float8_e5m2fnuz,
+    float8_e8m0fnu,
     get_default_dtype,
     half,
     int,
@@ -120,10 +125,11 @@ _LAZY_MODULES = {
     "backends",
 }
 _LAZY_MODULES |= {"testing", "func", "amp"}
-_LAZY_MODULES |= {"jit", "_C"}
+_LAZY_MODULES |= {"jit", "_C", "storage"}
 _LAZY_MODULES |= {"compiler", "_dynamo"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
 _LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")
+_LAZY_NAMES.update(UntypedStorage="storage", TypedStorage="storage")
 
 
 def __getattr__(name):

@@ -9,6 +9,9 @@ from __future__ import annotations
 import numpy
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
+# PyTorch's float8 formats (ml_dtypes provides them); e8m0fnu is an unsigned exponent format.
+FLOAT8 = ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu")
+_E8M0 = FLOAT8[-1]
 
 
 class dtype:
@@ -21,7 +24,7 @@ class dtype:
         self._cat = cat
         self.is_floating_point = cat == _FLOAT
         self.is_complex = cat == _COMPLEX
-        self.is_signed = name not in ("bool", "uint8", "uint16", "uint32", "uint64")
+        self.is_signed = name not in ("bool", "uint8", "uint16", "uint32", "uint64", _E8M0)
 
     def __repr__(self):
         return "torch." + self.name
@@ -67,6 +70,7 @@ _LEGACY = {
     "uint32": "UInt32",
     "uint64": "UInt64",
 }
+_LEGACY.update({name: "F" + name[1:] for name in FLOAT8})
 
 float32 = float = dtype("float32", numpy.float32, _FLOAT)
 float64 = double = dtype("float64", numpy.float64, _FLOAT)
@@ -105,8 +109,13 @@ try:  # bfloat16 exists where the ml_dtypes package is installed
 
     bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT)
     ALL.append(bfloat16)
+    float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu = (
+        dtype(name, getattr(ml_dtypes, name), _FLOAT) for name in FLOAT8
+    )
+    ALL += [float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu]
 except ImportError:  # pragma: no cover - depends on the environment
-    bfloat16 = None
+    bfloat16 = float8_e4m3fn = float8_e5m2 = float8_e4m3fnuz = float8_e5m2fnuz = None
+    float8_e8m0fnu = None
 
 _FROM_NP = {d.np: d for d in ALL}
 
@@ -154,6 +163,11 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """``torch.promote_types``: the smallest dtype both can be converted to."""
     if a is b:
         return a
+    if a.name in FLOAT8 or b.name in FLOAT8:
+        raise RuntimeError(
+            "Promotion for Float8 Types is not supported, attempted to promote "
+            f"{_LEGACY[a.name]} and {_LEGACY[b.name]}"
+        )
     if a._cat != b._cat:
         hi, lo = (a, b) if a._cat > b._cat else (b, a)
         if hi.is_complex and lo is float64:
@@ -199,6 +213,26 @@ import builtins as _b  # noqa: E402
 
 builtins_bool, builtins_int = _b.bool, _b.int
 builtins_float, builtins_complex = _b.float, _b.complex
+
+# PyTorch reads Python's number types as dtypes: dtype=float is float64, .to(int) int64.
+_PYTHON_TYPES = {
+    builtins_bool: "bool",
+    builtins_int: "int64",
+    builtins_float: "float64",
+    builtins_complex: "complex128",
+}
+
+
+def as_dtype(d):
+    """``d`` as a numtorch dtype where it is a Python number type; anything else unchanged (the
+    caller reports what it cannot use)."""
+    if d.__class__ is dtype or d is None:
+        return d
+    try:
+        name = _PYTHON_TYPES.get(d)
+    except TypeError:  # unhashable: not a type
+        return d
+    return d if name is None else globals()[name]
 
 
 def result_type(*operands) -> dtype:

@@ -80,11 +80,13 @@ class finfo:
         dt = dt.to_real()
         info = _np_finfo(dt.np)
         self.bits = dt.itemsize * 8
-        self.eps = float(info.eps)
+        # NOTE: PyTorch reports float8_e5m2fnuz's epsilon as 2**-3 where ml_dtypes has 2**-2
+        self.eps = 0.125 if dt.name == "float8_e5m2fnuz" else float(info.eps)
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = 10.0 ** -int(info.precision)
+        # C++'s digits10, as PyTorch's: whole decimal digits the mantissa always holds
+        self.resolution = 10.0 ** -int(info.nmant * math.log10(2))
         self.dtype = dt.name
 
     def __repr__(self):
@@ -375,8 +377,9 @@ def typename(obj: Any, /) -> str:
 
 
 def is_storage(obj: Any) -> bool:
-    """numtorch tensors own NumPy arrays rather than storages: no object is a storage."""
-    return False
+    from .storage import TypedStorage, UntypedStorage
+
+    return isinstance(obj, (TypedStorage, UntypedStorage))
 
 
 # --- layout and memory-format tokens ----------------------------------------------------------

@@ -150,7 +150,20 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim, "stride")]
 
     def storage_offset(self) -> int:
-        return 0
+        from .storage import storage_offset
+
+        return storage_offset(self)
+
+    def untyped_storage(self):
+        """The memory this tensor and its views share (see ``numtorch.storage``)."""
+        from .storage import untyped_storage
+
+        return untyped_storage(self)
+
+    def storage(self):
+        from .storage import typed_storage
+
+        return typed_storage(self)
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]

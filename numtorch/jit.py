@@ -9,6 +9,8 @@ scripted or traced. Saving or loading a TorchScript archive raises: it needs PyT
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections import namedtuple
 from typing import Any, Callable, Final  # noqa: F401 - torch.jit.Final is typing's
 
@@ -39,13 +41,29 @@ __all__ = [
 Attribute = namedtuple("Attribute", ["value", "type"])
 
 
+def _deprecated(name: str) -> None:
+    """PyTorch 2.13's notice on its TorchScript entry points (hidden by default, as there)."""
+    if sys.version_info >= (3, 14):
+        text = f"`torch.jit.{name}` is not supported in Python 3.14+ and may break. "
+    else:
+        text = f"`torch.jit.{name}` is deprecated. "
+    # stacklevel 2 names this module's caller inside numtorch.jit, as PyTorch's names its own
+    warnings.warn(
+        text + "Please switch to `torch.compile` or `torch.export`.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+
+
 def script(obj: Any, optimize=None, _frames_up: int = 0, _rcb=None, example_inputs=None) -> Any:
     """``obj`` itself: with no TorchScript compiler the function or module runs eagerly."""
+    _deprecated("script")
     return obj
 
 
 def trace(func: Callable, example_inputs=None, *args, **kwargs) -> Callable:
     """``func`` itself: it runs eagerly instead of as a recorded graph."""
+    _deprecated("trace")
     return func
 
 
@@ -85,6 +103,7 @@ def _overload_method(fn: Callable) -> Callable:
 
 
 def script_method(fn: Callable) -> Callable:
+    _deprecated("script_method")
     return fn
 
 

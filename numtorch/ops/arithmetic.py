@@ -14,7 +14,7 @@ from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor
 from ..autograd.function import Primitive, broadcast_error
-from .inplace import check_cast, check_leaf, inplace, needs_graph
+from .inplace import check_cast, check_leaf, check_not_overlapping, inplace, needs_graph
 
 __all__ = [
     "add",
@@ -544,6 +544,7 @@ def _inplace_ufunc(fn, ufunc):
         try:
             getattr(xp, ufunc)(self._data, o, out=self._data, casting="unsafe")
         except ValueError:
+            check_not_overlapping(self)
             err = broadcast_error(self.shape, getattr(other, "shape", ()))
             if str(err).startswith("shapes"):  # broadcastable, but wider than self
                 shape = [
@@ -565,6 +566,10 @@ def _inplace_ufunc(fn, ufunc):
 
 
 def _add_(self, other, *, alpha=1):
+    if isinstance(alpha, Tensor):  # a 0-d tensor is a Number here (optimizers pass one)
+        if alpha.ndim != 0:
+            raise TypeError("add_(): argument 'alpha' must be Number, not Tensor")
+        alpha = alpha.item()
     if alpha != 1:
         return inplace(self, add, other, alpha=alpha)
     return _add_plain(self, other)

@@ -58,12 +58,13 @@ def contiguous(self, memory_format=None) -> Tensor:
 
 
 def _parse_to(args, kwargs):
-    dtype = kwargs.pop("dtype", None)
+    dtype = _dtype.as_dtype(kwargs.pop("dtype", None))
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     for a in args:
+        a = _dtype.as_dtype(a)
         if isinstance(a, _dtype.dtype):
             dtype = a
         elif isinstance(a, Tensor):
@@ -173,6 +174,8 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         dtype = _BY_NAME[dtype]
     if isinstance(dtype, _LegacyType):
         dtype = dtype.dtype
+    elif isinstance(dtype, type):  # PyTorch takes no Python type here (unlike to())
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
     return to(self, dtype)
 
 

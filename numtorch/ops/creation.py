@@ -169,7 +169,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             UserWarning,
             stacklevel=2,
         )
-    return _finish(_from_data(data, dtype, device, copy=True), requires_grad)
+    return _finish(_from_data(data, _dtype.as_dtype(dtype), device, copy=True), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -204,7 +204,7 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False) -> Ten
 
 
 def _dt(dtype):
-    return (dtype or _dtype.get_default_dtype()).np
+    return (_dtype.as_dtype(dtype) or _dtype.get_default_dtype()).np
 
 
 def zeros(
@@ -254,6 +254,7 @@ def empty_strided(
 
 
 def _fill_dtype(value, dtype):
+    dtype = _dtype.as_dtype(dtype)
     if dtype is not None:
         return dtype.np
     if isinstance(value, Tensor):
@@ -286,6 +287,7 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def _like(input, dtype):
+    dtype = _dtype.as_dtype(dtype)
     return (dtype.np if dtype is not None else input._data.dtype), input._data.shape
 
 
@@ -326,7 +328,7 @@ def full_like(
 
 def _range_dtype(values, dtype):
     if dtype is not None:
-        return dtype
+        return _dtype.as_dtype(dtype)
     if any(
         isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point()) for v in values
     ):
@@ -377,7 +379,7 @@ def range(
     """Like arange but including ``end``; always the default float dtype unless given."""
     if end is None:
         start, end = 0, start
-    dt = dtype or _dtype.get_default_dtype()
+    dt = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     n = int((end - start) // step) + 1
     arr = _xp(device).arange(n, dtype="float64") * step + start
     return _finish(arr.astype(dt.np), requires_grad, out)
@@ -389,7 +391,7 @@ def linspace(
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if not isinstance(steps, numbers.Integral) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dt = dtype or _dtype.get_default_dtype()
+    dt = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     xp = _xp(device)
     start, end = _value(start), _value(end)
     if steps == 1:
@@ -411,7 +413,7 @@ def logspace(
     device=None,
     requires_grad=False,
 ) -> Tensor:
-    dt = dtype or _dtype.get_default_dtype()
+    dt = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     xp = _xp(device)
     if dt in (_dtype.float32, _dtype.float64) and steps > 1:
         return _finish(logspace_values(xp, start, end, steps, base, dt.np), requires_grad, out)
@@ -437,7 +439,7 @@ def eye(
 
 def legacy_constructor(self, args, device, dtype=None):
     """``torch.Tensor(2, 3)`` (uninitialised, here zeros) or ``torch.Tensor([1, 2])`` (data)."""
-    dt = dtype or _dtype.get_default_dtype()
+    dt = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     xp = _xp(device)
     if not args:
         arr = xp.zeros((0,), dt.np)

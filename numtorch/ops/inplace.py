@@ -95,6 +95,16 @@ def check_leaf(t: Tensor) -> None:
         )
 
 
+def check_not_overlapping(t: Tensor) -> None:
+    """PyTorch's refusal to write through a view whose elements share memory (an expand):
+    numtorch makes those views read-only."""
+    if not t._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
 def needs_graph(t: Tensor, args) -> bool:
     if not _STATE.enabled:
         return False
@@ -204,6 +214,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
             return inplace(self, Copy.apply, src)
         return _fast_assign(self, src._data)
     except ValueError:
+        check_not_overlapping(self)
         raise RuntimeError(
             f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the size of "
             f"tensor b ({src.shape[-1] if src.ndim else 1}) at non-singleton dimension "

@@ -66,7 +66,9 @@ def trace(input: Tensor) -> Tensor:
 def _triangle_indices(fn, row, col, offset, dtype, device):
     xp = module_for(as_device(device))
     rows, cols = fn(row, offset, col)
-    return wrap(xp.stack([rows, cols]).astype((dtype or _dtype.int64).np).reshape(2, -1))
+    return wrap(
+        xp.stack([rows, cols]).astype((_dtype.as_dtype(dtype) or _dtype.int64).np).reshape(2, -1)
+    )
 
 
 def tril_indices(

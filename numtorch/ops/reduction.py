@@ -97,6 +97,7 @@ class SumAll(Sum):
 
 
 def _sum_dtype(x, dtype):
+    dtype = _dtype.as_dtype(dtype)
     if dtype is not None:
         return dtype.np
     if x._data.dtype.kind in "bui" and x._data.dtype != _dtype.uint64.np:
@@ -137,6 +138,7 @@ class MeanAll(Mean):
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """The arithmetic mean over all elements or over ``dim``; floating dtypes only."""
+    dtype = _dtype.as_dtype(dtype)
     kind = dtype or input.dtype
     if not (kind.is_floating_point or kind.is_complex):
         raise RuntimeError(
@@ -170,7 +172,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=No
     if input._data.dtype.kind in "iub":
         return sum(input, dim, keepdim, dtype=dtype, out=out)
     axes = dims_of(dim, input._data.ndim)
-    return with_out(Nansum.apply(input, axes, keepdim, None if dtype is None else dtype.np), out)
+    return with_out(Nansum.apply(input, axes, keepdim, _dtype.to_np(_dtype.as_dtype(dtype))), out)
 
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:

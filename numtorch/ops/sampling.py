@@ -37,7 +37,7 @@ def _gen(generator):
 
 
 def _float_np(dtype, op):
-    d = dtype or _dtype.get_default_dtype()
+    d = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     if not d.is_floating_point:
         raise NotImplementedError(f"\"{op}\" not implemented for '{_dtype_title(d)}'")
     return d.np
@@ -137,7 +137,7 @@ def rand_like(
     return rand(
         input.shape,
         generator=generator,
-        dtype=dtype or input.dtype,
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
         device=device or input.device,
         requires_grad=requires_grad,
     )
@@ -156,7 +156,7 @@ def randn_like(
     return randn(
         input.shape,
         generator=generator,
-        dtype=dtype or input.dtype,
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
         device=device or input.device,
         requires_grad=requires_grad,
     )
@@ -184,7 +184,7 @@ def randint(
     else:
         bounds = list(args)
     low, high = (0, *bounds) if len(bounds) == 1 else bounds
-    d = dtype or _dtype.int64
+    d = _dtype.as_dtype(dtype) or _dtype.int64
     arr = _gen(generator).randint(parse_size((size,), "randint"), low, high, d.np)
     return _factory(arr, device, requires_grad, out)
 
@@ -208,7 +208,7 @@ def randint_like(
         high,
         input.shape,
         generator=generator,
-        dtype=dtype or input.dtype,
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
         device=device or input.device,
         requires_grad=requires_grad,
     )
@@ -233,7 +233,7 @@ def randperm(
     """
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    arr = _gen(generator).randperm(n, (dtype or _dtype.int64).np)
+    arr = _gen(generator).randperm(n, (_dtype.as_dtype(dtype) or _dtype.int64).np)
     return _factory(arr, device, requires_grad, out)
 
 

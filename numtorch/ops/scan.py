@@ -155,6 +155,7 @@ def _flat0d(input):
 def _scan(cls, name):
     def fn(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
         axis = _axis(input, dim)
+        dtype = _dtype.as_dtype(dtype)
         np_dtype = None if dtype is None else dtype.np
         if dtype is None and input._data.dtype.kind in "bui":
             np_dtype = _dtype.int64.np  # integer scans accumulate in int64, as PyTorch's do

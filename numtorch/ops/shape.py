@@ -140,6 +140,8 @@ class Reshape(Primitive):
 
 
 def view(self, *shape, **kwargs):
+    if not shape and set(kwargs) == {"dtype"}:  # view(dtype=torch.float16) (safetensors)
+        return _view_dtype(self, kwargs["dtype"])
     shape = keyword_form(shape, kwargs, "size")
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return _view_dtype(self, shape[0])
@@ -401,10 +403,30 @@ class Expand(Primitive):
     _name = "ExpandBackward0"
 
     def forward(ctx, x, shape):
-        return array_module(x).broadcast_to(x, shape)
+        strides = _expand_strides(x, shape)
+        # NOTE: writable unless two elements share memory, as PyTorch allows copy_ into
+        # arange(64).expand(1, -1) but refuses writes through zeros(3, 1).expand(3, 4)
+        overlap = any(st == 0 and n > 1 for st, n in zip(strides, shape))
+        return array_module(x).lib.stride_tricks.as_strided(
+            x, shape, strides, writeable=x.flags.writeable and not overlap
+        )
 
     def backward(ctx, g):
         return g, None  # NOTE: the engine sums g back over the expanded dims
+
+
+def _expand_strides(x, shape) -> list:
+    """PyTorch's strides (in bytes) for ``x`` expanded to ``shape``: 0 where a size grows; a new
+    leading dim of size 1 gets the stride of the dim after it times that dim's size."""
+    lead = len(shape) - x.ndim
+    strides = [0] * len(shape)
+    after = (1, x.itemsize)  # (size, stride) of the dim after the current one
+    for i in range(len(shape) - 1, -1, -1):
+        dim = i - lead
+        size, stride = (x.shape[dim], x.strides[dim]) if dim >= 0 else (1, after[0] * after[1])
+        strides[i] = 0 if size != shape[i] else stride
+        after = (shape[i], strides[i])
+    return strides
 
 
 def _expand_shape(input, sizes):

@@ -94,6 +94,10 @@ def _with_hooks(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        if not hasattr(self, "_optimizer_step_pre_hooks"):
+            # NOTE: PyTorch installs its hook runner in Optimizer.__init__, so a subclass that
+            # never calls it (torch-optimizer's Lookahead) steps without any hooks
+            return step(self, *args, **kwargs)
         for pre in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
             result = pre(self, args, kwargs)
             if result is not None:

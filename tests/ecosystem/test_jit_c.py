@@ -90,3 +90,20 @@ def test_parse_to_matches(args, kwargs):
         return [str(v) for v in lib._C._nn._parse_to(*a, **kw)]
 
     assert run(numtorch) == run(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["script", "trace"])
+def test_deprecation_notice_as_pytorch(name):
+    import warnings
+
+    def f(x):
+        return x
+
+    texts = []
+    for lib in (numtorch, torch):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            getattr(lib.jit, name)(f, *([lib.ones(1)] if name == "trace" else []))
+        texts.append([(w.category, str(w.message)) for w in got][:1])
+    assert texts[0] == texts[1] and texts[0]
