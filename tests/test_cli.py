@@ -164,6 +164,63 @@ def test_run_missing_file(tmp_path):
     assert "nothere.py" in done.stderr
 
 
+def _python(tmp_path, *args):
+    return subprocess.run(
+        [sys.executable, "prog.py", *args], cwd=tmp_path, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import sys\nprint(__file__)\ndef f():\n    raise ValueError('boom')\nf()\n",
+        "x = (\n",  # a syntax error: no traceback header at all
+        "try:\n    {}['k']\nexcept KeyError as e:\n    raise RuntimeError('again') from e\n",
+    ],
+)
+def test_run_reports_as_python_does(tmp_path, source):
+    (tmp_path / "prog.py").write_text(source)
+    theirs = _python(tmp_path)
+    mine = numtorch_cmd("run", "prog.py", cwd=tmp_path)
+    assert (mine.returncode, mine.stdout, mine.stderr) == (
+        theirs.returncode,
+        theirs.stdout,
+        theirs.stderr,
+    )
+
+
+def test_run_usage_marks_the_programs_arguments_optional(tmp_path):
+    done = numtorch_cmd("run", "--help", cwd=tmp_path)
+    assert done.stdout.splitlines()[0] == "usage: numtorch run [-h] program [args ...]"
+    done = numtorch_cmd("run", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].endswith("the following arguments are required: program")
+
+
+_WORKERS = """
+import sys
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+class Squares(Dataset):
+    def __len__(self):
+        return 4
+    def __getitem__(self, i):  # runs in the worker: its torch is numtorch too
+        return torch.tensor([float(i * i), float(torch.__name__ == "numtorch")])
+
+if __name__ == "__main__":
+    loader = DataLoader(Squares(), batch_size=2, num_workers=2, multiprocessing_context=sys.argv[1])
+    print([b.tolist() for b in loader])
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_run_dataloader_workers_with_fresh_interpreters(tmp_path, method):
+    done = run_program(tmp_path, _WORKERS, method)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[[[0.0, 1.0], [1.0, 1.0]], [[4.0, 1.0], [9.0, 1.0]]]\n"
+
+
 def test_top_level_usage(tmp_path):
     done = numtorch_cmd("--help", cwd=tmp_path)
     assert done.returncode == 0

@@ -1,21 +1,26 @@
 """``numtorch run prog.py [args]``: run an unmodified PyTorch program on numtorch.
 
 ``import torch`` (and ``torch.nn``, ``torch.optim``, ``torch.utils.data`` ... at any depth)
-resolves to numtorch's modules. The program sees ``sys.argv``, ``sys.path[0]`` and
-``__name__ == "__main__"`` as ``python prog.py`` would give them. When it reaches for a part of
-PyTorch that numtorch does not have, the run ends with one line naming it and the program line
-that asked for it, instead of a traceback from inside numtorch.
+resolves to numtorch's modules, also in the processes the program starts (DataLoader workers
+with the spawn or forkserver method). The program sees ``sys.argv``, ``sys.path[0]``,
+``__file__`` and ``__name__ == "__main__"`` as ``python prog.py`` would give them, and its
+uncaught errors print as python prints them, from the program's first frame. When it reaches
+for a part of PyTorch that numtorch does not have, the run ends with one line naming it and the
+program line that asked for it, instead of a traceback from inside numtorch.
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
 import importlib
 import importlib.abc
 import importlib.machinery
+import io
 import os
 import re
 import runpy
+import signal
 import sys
 import traceback
 import types
@@ -209,6 +214,54 @@ def describe(exc: BaseException) -> str | None:
     return f"numtorch run: {where}:{frame.lineno}: {what}"
 
 
+# Put on ``sys.path`` for the processes the program starts with spawn or forkserver.
+_WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker_path")
+
+
+_CLI_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _launcher_frame(filename: str) -> bool:
+    return (
+        filename.startswith("<frozen runpy")
+        or filename == runpy.__file__
+        or os.path.dirname(filename) == _CLI_DIR
+    )
+
+
+def _report(exc: BaseException) -> int:
+    """Print ``exc`` as the interpreter would for ``python prog.py``; the exit status."""
+    tb = exc.__traceback__
+    while tb is not None and _launcher_frame(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    sys.stdout.flush()
+    sys.excepthook(type(exc), exc.with_traceback(tb), tb)
+    if isinstance(exc, KeyboardInterrupt):
+        # as the interpreter ends on an uncaught Ctrl-C: killed by SIGINT
+        sys.stderr.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    return 1
+
+
+def _exec_main(path: str) -> None:
+    """Run the file at ``path`` as ``__main__``, with the module attributes python gives it
+    (an absolute ``__file__``, no ``__spec__``). A folder or zip archive goes through runpy."""
+    if not os.path.isfile(path):
+        runpy.run_path(path, run_name="__main__")
+        return
+    program = os.path.abspath(path)
+    with io.open_code(program) as f:
+        code = compile(f.read(), program, "exec")
+    main = types.ModuleType("__main__")
+    main.__file__ = program
+    main.__cached__ = None
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", program)
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    exec(code, main.__dict__)
+
+
 def run_program(path: str, args: list[str]) -> int:
     """Run the program at ``path`` with ``args`` as ``python path args`` would, on numtorch."""
     if not os.path.exists(path):
@@ -217,15 +270,19 @@ def run_program(path: str, args: list[str]) -> int:
     install_torch_alias()
     sys.argv = [path, *args]
     sys.path[0] = os.path.dirname(os.path.abspath(path))
+    if _WORKER_PATH not in sys.path:
+        sys.path.insert(1, _WORKER_PATH)
     try:
-        runpy.run_path(path, run_name="__main__")
+        _exec_main(path)
     except (ImportError, AttributeError, NotImplementedError) as exc:
         line = describe(exc)
         if line is None:
-            raise
+            return _report(exc)
         sys.stdout.flush()
         print(line, file=sys.stderr)
         return 1
+    except (Exception, KeyboardInterrupt) as exc:
+        return _report(exc)
     return 0
 
 
@@ -235,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a PyTorch program with numtorch standing in for torch.",
     )
     parser.add_argument("program", help="the Python file to run")
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    parser.add_argument("args", nargs="*", default=[], help="arguments for the program")
     return parser
 
 
