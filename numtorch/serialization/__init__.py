@@ -226,7 +226,12 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
                 mm = _mmap.mmap(fileobj.fileno(), 0, access=_mmap.ACCESS_COPY)
             storages = StorageLoader(reader, restore, mm, meta)
             obj, _ = unpickle(
-                reader.read("data.pkl"), storages, weights_only, encoding, **load_args
+                reader.read("data.pkl"),
+                storages,
+                weights_only,
+                encoding,
+                describe=meta,
+                **load_args,
             )
             return obj
         head = fileobj.read(4)
@@ -248,7 +253,9 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
             raise CheckpointError(f"{name}: short read")
 
         def run(buf, pos, persistent_load):
-            return unpickle(buf, persistent_load, weights_only, encoding, pos, **load_args)
+            return unpickle(
+                buf, persistent_load, weights_only, encoding, pos, describe=meta, **load_args
+            )
 
         return load_legacy(data, restore, run, meta)
     except pickle.UnpicklingError as e:
@@ -258,8 +265,10 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
 
 
 def load_description(path):
-    """The checkpoint's object with each tensor replaced by a ``TensorInfo`` (shape, dtype):
-    what ``numtorch inspect`` prints. Reads no tensor data; as safe as ``load``."""
+    """The checkpoint's object with each tensor replaced by a ``TensorInfo`` (shape, dtype) and
+    each class outside the allowlist kept as an inert ``Opaque`` record (a whole-module
+    checkpoint's modules): what ``numtorch inspect`` prints. Reads no tensor data, imports and
+    runs nothing from the file."""
     with open(path, "rb") as fileobj:
         return _load(fileobj, os.fsdecode(path), None, True, False, "utf-8", True, {})
 

@@ -154,9 +154,16 @@ def unpickle(
     weights_only: bool,
     encoding: str = "utf-8",
     pos: int = 0,
+    describe: bool = False,
     **pickle_load_args,
 ):
-    """Run one pickle from ``data[pos:]``; returns (object, position after it)."""
+    """Run one pickle from ``data[pos:]``; returns (object, position after it). ``describe``
+    keeps the globals a weights-only load refuses as inert records (``numtorch inspect``)."""
+    if describe:
+        from ._describe import DescribingUnpickler
+
+        up = DescribingUnpickler(data, persistent_load, pos, encoding)
+        return up.load(), up.pos
     if weights_only:
         up = SafeUnpickler(data, persistent_load, pos, encoding)
         obj = up.load()
