@@ -307,6 +307,22 @@ def test_demo_one_epoch_writes_its_files(tmp_path):
     assert _epoch_lines(again.stdout) == _epoch_lines(done.stdout)  # deterministic
 
 
+def test_demo_progress_is_one_bar_readable_in_a_file(tmp_path):
+    pytest.importorskip("tqdm")
+    done = numtorch_cmd("demo", "--epochs", "3", "--hidden", "8", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr  # stderr is a pipe here: no redraws piled on one line
+    bars = [line for line in done.stderr.splitlines() if "batch" in line]
+    assert len(bars) == 4, done.stderr  # the start, then one line per epoch
+    epochs = _epoch_lines(done.stdout)
+    for n, (bar, line) in enumerate(zip(bars[1:], epochs), 1):
+        loss = line.split("loss ")[1].split()[0]
+        test = line.split("test")[1].split("%")[0].strip()
+        assert f" {90 * n}/270 " in bar  # 90 batches of 16 in each epoch of 1,437 digits
+        assert f"epoch={n}, loss={loss}," in bar and f"test={test}%" in bar
+    assert bars[-1].lstrip().startswith("100%") and bars[0].lstrip().startswith("0%")
+
+
 def test_demo_without_optional_packages_says_what_it_skipped(tmp_path):
     done = numtorch_cmd(
         "demo",
@@ -321,8 +337,12 @@ def test_demo_without_optional_packages_says_what_it_skipped(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "skipped: curves.png and digits.png (matplotlib not installed)" in done.stdout
-    assert "skipped: progress bars (tqdm not installed)" in done.stdout
-    assert "skipped: graph.png" in done.stdout
+    assert "skipped: progress bar (tqdm not installed)" in done.stdout
+    (graph,) = [line for line in done.stdout.splitlines() if line.startswith("skipped: graph.png")]
+    # pip cannot bring the dot program: the hint names the system packages
+    assert "pip cannot install it" in graph
+    for how in ("apt install graphviz", "brew install graphviz", "conda install"):
+        assert how in graph
     assert sorted(os.listdir(tmp_path / "out")) == ["graph.dot", "history.csv", "model.pt"]
 
 

@@ -121,12 +121,46 @@ def accuracy(T, model, x, y) -> tuple[int, "object"]:
     return int((predicted == y).sum().item()), predicted
 
 
-def _progress(loader, epoch: int, epochs: int, tqdm):
+class _LinePerRefresh:
+    """A file for tqdm that gets each refresh of the bar as a line of its own: a log file
+    stays readable where the carriage returns of a terminal bar would pile up on one line."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> None:
+        text = text.replace("\r", "").rstrip()
+        if text:
+            self._stream.write(text + "\n")
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _progress_bar(tqdm, total: int):
+    """One bar over the whole training (an epoch takes milliseconds), or None without tqdm.
+    Into a file or pipe it writes one line per epoch instead of redrawing."""
     if tqdm is None:
-        return loader
+        return None
+    if sys.stderr.isatty():
+        return tqdm(total=total, unit="batch", dynamic_ncols=True, leave=True)
     return tqdm(
-        loader, desc=f"epoch {epoch}/{epochs}", leave=False, unit="batch", dynamic_ncols=True
+        total=total,
+        unit="batch",
+        file=_LinePerRefresh(sys.stderr),
+        ncols=100,
+        miniters=total + 1,  # no redraws between epochs: the epoch's postfix draws the line
+        leave=False,  # the last epoch's line is the final state already
+        ascii=True,
     )
+
+
+def _say(bar, line: str) -> None:
+    """Print ``line`` to stdout without tearing a bar drawn on the same terminal."""
+    if bar is not None and sys.stderr.isatty():
+        bar.write(line, file=sys.stdout)
+    else:
+        print(line)
 
 
 def train(T, args, tqdm) -> dict:
@@ -151,19 +185,19 @@ def train(T, args, tqdm) -> dict:
         f"{args.optimizer} lr={lr:g}, batch {args.batch_size}, seed {args.seed}"
     )
     history = {"epoch": [], "loss": [], "train_acc": [], "test_acc": []}
+    bar = _progress_bar(tqdm, args.epochs * len(loader))
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         total, seen = 0.0, 0
-        bar = _progress(loader, epoch, args.epochs, tqdm)
-        for xb, yb in bar:
+        for xb, yb in loader:
             loss = loss_fn(model(xb), one_hot[yb])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.item() * len(yb)
             seen += len(yb)
-            if tqdm is not None:
-                bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+            if bar is not None:
+                bar.update()
         train_ok, _ = accuracy(T, model, x_train, y_train)
         test_ok, predicted = accuracy(T, model, x_test, y_test)
         for key, value in (
@@ -173,11 +207,23 @@ def train(T, args, tqdm) -> dict:
             ("test_acc", 100 * test_ok / len(y_test)),
         ):
             history[key].append(value)
-        print(
+        if bar is not None:
+            bar.set_postfix(
+                {
+                    "epoch": epoch,
+                    "loss": f"{total / seen:.4f}",
+                    "train": f"{history['train_acc'][-1]:.1f}%",
+                    "test": f"{history['test_acc'][-1]:.1f}%",
+                }
+            )
+        _say(
+            bar,
             f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  "
             f"train {history['train_acc'][-1]:5.1f}% ({train_ok}/{len(y_train)})  "
-            f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})"
+            f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})",
         )
+    if bar is not None:
+        bar.close()
     seconds = time.perf_counter() - start
     print(f"trained {args.epochs} epoch{'s' if args.epochs > 1 else ''} in {seconds:.1f} s")
     return {
@@ -214,12 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     T.save(result["model"].state_dict(), checkpoint)
     written.append("model.pt")
     if tqdm is None:
-        skipped.append("progress bars (tqdm not installed)")
+        skipped.append("progress bar (tqdm not installed)")
 
     print(f"wrote into {os.path.abspath(args.out)}/: {', '.join(written)}")
     for item in skipped:
         print(f"skipped: {item}")
-    if skipped:
-        print("(pip install 'numtorch[demo]' brings matplotlib, tqdm and graphviz)")
+    if any("not installed" in item and "Graphviz" not in item for item in skipped):
+        print("(pip install 'numtorch[demo]' brings matplotlib, tqdm and graphviz's bindings)")
     sys.stdout.flush()
     return 0

@@ -156,6 +156,13 @@ def autograd_dot(T, result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# pip brings only the Python bindings: the dot program is a system package.
+_NO_DOT = (
+    "Graphviz's dot program not installed; pip cannot install it: apt install graphviz, "
+    "brew install graphviz or conda install -c conda-forge graphviz"
+)
+
+
 def render_dot(dot: str, path: str) -> str | None:
     """Draw ``dot`` as a PNG through Graphviz; returns why not, or None when it did."""
     graphviz = None
@@ -167,11 +174,11 @@ def render_dot(dot: str, path: str) -> str | None:
         try:
             data = graphviz.Source(dot).pipe(format="png")
         except graphviz.ExecutableNotFound:
-            return "Graphviz's dot program not installed"
+            return _NO_DOT
     else:
         exe = shutil.which("dot")
         if exe is None:
-            return "Graphviz not installed"
+            return _NO_DOT
         done = subprocess.run([exe, "-Tpng"], input=dot.encode(), capture_output=True)
         if done.returncode != 0:
             return "Graphviz failed: " + done.stderr.decode(errors="replace").strip()
