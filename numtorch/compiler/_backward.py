@@ -93,9 +93,9 @@ def _build(rec, root, calls):
                 leaf = _leaf(rec, child)
                 if id(leaf) not in bufs:
                     leaves.append((rec.sources[id(leaf)], buf(id(leaf))))
-                routes.append((i, buf(id(leaf)), shape))
+                routes.append((i, buf(id(leaf)), shape, True))
             else:
-                routes.append((i, buf((id(child), cnr)), shape))
+                routes.append((i, buf((id(child), cnr)), shape, False))
         steps.append((op.ctx_slot, op.needs, op.shapes, ins, tuple(routes)))
     return spec, root_buf, tuple(steps), tuple(leaves)
 

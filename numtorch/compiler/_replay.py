@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._backend import array_module, ensure_array, ndarray
 from .._tensor import Tensor, wrap
-from ..autograd import engine
+from ..autograd import engine, grad_mode
 from ..autograd.function import FREED_MSG, Primitive
 
 _new = object.__new__
@@ -32,19 +32,8 @@ def _load(slot, source):
 
 
 def _forward(op):
-    cls, outs, cslot = op.cls, op.outs, op.ctx_slot
-    spec = op.spec
-    if all(is_slot for is_slot, _ in spec):
-        ins = tuple(v for _, v in spec)
-
-        def args(S):
-            return [S[i] for i in ins]
-
-    else:
-
-        def args(S):
-            return [S[v] if is_slot else v for is_slot, v in spec]
-
+    cls, outs, cslot, spec = op.cls, op.outs, op.ctx_slot, op.spec
+    args = _arguments(spec)
     single = outs[0] if len(outs) == 1 else None
 
     def step(S, A):
@@ -62,6 +51,21 @@ def _forward(op):
     return step
 
 
+def _arguments(spec):
+    """The function that gathers an op's arguments from the slots (arity-specialised: this
+    runs once per op per call)."""
+    if not all(is_slot for is_slot, _ in spec):
+        return lambda S: [S[v] if is_slot else v for is_slot, v in spec]
+    ins = tuple(v for _, v in spec)
+    if len(ins) == 1:
+        (a,) = ins
+        return lambda S: (S[a],)
+    if len(ins) == 2:
+        a, b = ins
+        return lambda S: (S[a], S[b])
+    return lambda S: [S[i] for i in ins]
+
+
 def _backward(program):
     spec, root_buf, calls, leaves = program
     kind, src = spec
@@ -69,28 +73,33 @@ def _backward(program):
 
     def step(S, A):
         out = S[src]
-        S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
+        xp = array_module(out)
+        S[root_buf] = xp.ones_like(out) if kind == "ones" else out
         owned = {root_buf} if kind == "ones" else set()
         for cslot, needs, shapes, ins, routes in calls:
             ctx = S[cslot]
             ctx.needs_input_grad, ctx._in_shapes = needs, shapes
-            ctx._graph, ctx._saved_refs = False, ()
-            grads = [None if b is None else S[b] for b in ins]
-            ctx.xp = array_module(next(g for g in grads if g is not None))
-            res = ctx.backward(grads[0]) if len(grads) == 1 else ctx.backward(*grads)
+            ctx._graph, ctx._saved_refs, ctx.xp = False, (), xp
+            if len(ins) == 1:
+                grads = (S[ins[0]],)
+                res = ctx.backward(grads[0])
+            else:
+                grads = [None if b is None else S[b] for b in ins]
+                res = ctx.backward(*grads)
             res = res if type(res) is tuple else (res,)
-            for i, target, shape in routes:
+            for i, target, shape, leaf in routes:
                 g = res[i]
                 if g is None:
                     continue
                 if shape is not None:
-                    g, fresh = sum_to(g, shape, False), True
-                else:
+                    g = sum_to(g, shape, False)
+                    fresh = True
+                elif leaf:  # only a leaf's .grad may take the array itself
                     fresh = g.base is None and all(g is not x for x in grads)
                 cur = S[target]
                 if cur is None:
                     S[target] = g
-                    if fresh:
+                    if leaf and fresh:
                         owned.add(target)
                 else:
                     S[target] = cur + g
@@ -104,8 +113,43 @@ def _backward(program):
 
 
 def _call(fn, args, kwargs):
+    opt = getattr(fn, "__self__", None)
+    if fn.__name__ == "step" and not args and not kwargs and _plain_step(opt):
+        return _optimizer_step(opt, fn)
+
     def step(S, A):
         fn(*args, **kwargs)
+
+    return step
+
+
+def _plain_step(opt) -> bool:
+    from ..optim import Optimizer
+
+    return isinstance(opt, Optimizer) and type(opt).step is Optimizer.step
+
+
+def _optimizer_step(opt, method):
+    """``opt.step()`` without its wrapper while no step hook is registered: the updates
+    themselves, under no_grad, as ``Optimizer.step`` runs them."""
+    from ..optim import optimizer
+
+    state = grad_mode.STATE
+
+    def step(S, A):
+        if (
+            optimizer._global_pre_hooks
+            or optimizer._global_post_hooks
+            or opt._optimizer_step_pre_hooks
+            or opt._optimizer_step_post_hooks
+        ):
+            method()
+            return
+        prev, state.enabled = state.enabled, False
+        try:
+            opt._run_updates()
+        finally:
+            state.enabled = prev
 
     return step
 
