@@ -31,24 +31,31 @@ def _load(slot, source):
     return step
 
 
-def _forward(op):
-    cls, outs, cslot, spec = op.cls, op.outs, op.ctx_slot, op.spec
+def _forward(op, ctx):
+    """One primitive's forward on the slots. An op whose backward the recording ran keeps one
+    ctx across calls (set up once with what the engine would give it); others make theirs."""
+    cls, outs, spec = op.cls, op.outs, op.spec
     args = _arguments(spec)
     single = outs[0] if len(outs) == 1 else None
 
     def step(S, A):
-        ctx = _new(cls)
-        ctx._saved = ()
-        out = ctx.forward(*args(S))
+        c = ctx if ctx is not None else _new(cls)
+        c._saved = ()
+        out = c.forward(*args(S))
         if single is not None:
             S[single] = out if out.__class__ is ndarray else ensure_array(out)
         else:
             for s, o in zip(outs, out):
                 S[s] = o if o.__class__ is ndarray else ensure_array(o)
-        if cslot is not None:
-            S[cslot] = ctx
 
     return step
+
+
+def _ctx(op, xp):
+    ctx = _new(op.cls)
+    ctx.needs_input_grad, ctx._in_shapes = op.needs, op.shapes
+    ctx._graph, ctx._saved_refs, ctx.xp = False, (), xp
+    return ctx
 
 
 def _arguments(spec):
@@ -66,20 +73,17 @@ def _arguments(spec):
     return lambda S: [S[i] for i in ins]
 
 
-def _backward(program):
+def _backward(program, ctxs):
     spec, root_buf, calls, leaves = program
     kind, src = spec
+    calls = tuple((ctxs[cslot], ins, routes) for cslot, _, _, ins, routes in calls)
     accumulate, sum_to = engine._accumulate, engine._sum_to
 
     def step(S, A):
         out = S[src]
-        xp = array_module(out)
-        S[root_buf] = xp.ones_like(out) if kind == "ones" else out
+        S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
         owned = {root_buf} if kind == "ones" else set()
-        for cslot, needs, shapes, ins, routes in calls:
-            ctx = S[cslot]
-            ctx.needs_input_grad, ctx._in_shapes = needs, shapes
-            ctx._graph, ctx._saved_refs, ctx.xp = False, (), xp
+        for ctx, ins, routes in calls:
             if len(ins) == 1:
                 grads = (S[ins[0]],)
                 res = ctx.backward(grads[0])
@@ -179,14 +183,18 @@ class Program:
         self.n = len(rec.arrays)
         self.template = template
         self.steps = []
+        ctxs = {}
         for entry in rec.program:
             kind = entry[0]
             if kind == "load":
                 self.steps.append(_load(entry[1], entry[2]))
             elif kind == "op":
-                self.steps.append(_forward(entry[1]))
+                op = entry[1]
+                if op.ctx_slot is not None:
+                    ctxs[op.ctx_slot] = _ctx(op, array_module(rec.arrays[op.outs[0]]))
+                self.steps.append(_forward(op, ctxs.get(op.ctx_slot)))
             elif kind == "backward":
-                self.steps.append(_backward(entry[1]))
+                self.steps.append(_backward(entry[1], ctxs))
             else:
                 self.steps.append(_call(*entry[1:]))
 
