@@ -356,6 +356,21 @@ def _normalize_seed(seed) -> int:
     return seed & 0xFFFFFFFFFFFFFFFF  # negative seeds are kept in two's complement
 
 
+def _complex_pairs(shape) -> tuple:
+    """The shape of a complex tensor's real view (PyTorch draws complex values through it)."""
+    return _as_shape(shape) + (2,)
+
+
+def _part(dtype: np.dtype) -> np.dtype:
+    return np.empty(0, dtype).real.dtype
+
+
+def _complex_view(pairs: np.ndarray) -> np.ndarray:
+    """``(..., 2)`` real and imaginary parts as one complex array of shape ``(...)``."""
+    complex_dtype = np.result_type(pairs.dtype, np.complex64)
+    return pairs.view(complex_dtype)[..., 0]
+
+
 def _numel(shape) -> int:
     if isinstance(shape, (int, np.integer)):
         return int(shape)
@@ -495,6 +510,8 @@ class Generator:
         ``low`` so that results stay in [low, high).
         """
         dtype, n = np.dtype(dtype), _numel(shape)
+        if dtype.kind == "c":
+            return _complex_view(self.uniform(_complex_pairs(shape), _part(dtype), low, high))
         if dtype == _F64:
             lo, hi = float(low), float(high)
             x = _affine(self.uniform_double(n), hi - lo, lo)
@@ -516,6 +533,10 @@ class Generator:
         ``contiguous=False`` for a non-contiguous destination.
         """
         dtype, n = np.dtype(dtype), _numel(shape)
+        if dtype.kind == "c":  # the real and imaginary parts each carry half the variance
+            half = std / math.sqrt(2)
+            pairs = self.normal(_complex_pairs(shape), _part(dtype), mean, half, contiguous)
+            return _complex_view(pairs)
         if n >= 16 and contiguous:
             if dtype == _F64:
                 out = self._normal_fill(n, _F64, float(mean), float(std))

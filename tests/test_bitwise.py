@@ -17,8 +17,10 @@ def _pair(dtype, positive, n=4099, seed=0):
 
 
 def _same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
     assert a.dtype == b.dtype
+    if a.dtype.kind == "c":  # each part's bits
+        a, b = a.view(a.real.dtype), b.view(b.real.dtype)
     np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"))
 
 
@@ -153,3 +155,27 @@ def test_arange_float_step_bitwise(dtype, args):
         pytest.skip("PyTorch splits long ranges by its thread count")
     ya = nt.arange(*args, dtype=getattr(nt, dtype)).numpy()
     _same_bits(ya, torch.arange(*args, dtype=getattr(torch, dtype)).numpy())
+
+
+COMPLEX_DRAWS = {
+    "randn": lambda m: m.randn(3, dtype=m.complex64),
+    "randn_fill": lambda m: m.randn(4, 5, dtype=m.complex128),
+    "randn_like": lambda m: m.randn_like(m.zeros(9, dtype=m.complex64)),
+    "rand": lambda m: m.rand(17, dtype=m.complex64),
+    "rand_like": lambda m: m.rand_like(m.zeros(2, dtype=m.complex128)),
+    "normal": lambda m: m.normal(0.0, 1.0, (2,), dtype=m.complex64),
+    "normal_": lambda m: m.zeros(3, dtype=m.complex64).normal_(1.0, 2.0),
+    "normal_transposed": lambda m: m.zeros(5, 4, dtype=m.complex64).t().normal_(),
+    "uniform_": lambda m: m.zeros(3, dtype=m.complex64).uniform_(-1, 2),
+    "then_real": lambda m: (m.randn(3, dtype=m.complex64), m.randn(3))[1],
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(COMPLEX_DRAWS))
+def test_complex_random_stream_bitwise(name):
+    # PyTorch draws a complex tensor through its real view, each part with half the variance
+    nt.manual_seed(0)
+    torch.manual_seed(0)
+    ya, yb = COMPLEX_DRAWS[name](nt), COMPLEX_DRAWS[name](torch)
+    _same_bits(ya.numpy(), yb.numpy())

@@ -82,3 +82,36 @@ def test_pooling_dtypes(name, dtype):
 @requires_torch
 def test_avg_pool3d_half_refused():
     assert_same_outcome(lambda m: m.nn.functional.avg_pool3d(m.ones(1, 2, 2, 2).half(), 2))
+
+
+def _random_ops(m):
+    return {
+        "exponential_": lambda t: t.exponential_(),
+        "geometric_": lambda t: t.geometric_(0.5),
+        "cauchy_": lambda t: t.cauchy_(),
+        "log_normal_": lambda t: t.log_normal_(),
+        "bernoulli_": lambda t: t.bernoulli_(),
+        "bernoulli_tensor_p": lambda t: t.bernoulli_(m.full((3,), 0.5)),
+        "bernoulli": lambda t: m.bernoulli(t),
+        "random_": lambda t: t.random_(),
+        "random_to": lambda t: t.random_(10),
+        "uniform_": lambda t: t.uniform_(),
+        "normal_": lambda t: t.normal_(),
+        "randint": lambda t: m.randint(3, (3,), dtype=t.dtype),
+        "randperm": lambda t: m.randperm(3, dtype=t.dtype),
+        "rand": lambda t: m.rand(3, dtype=t.dtype),
+        "randn": lambda t: m.randn(3, dtype=t.dtype),
+        "multinomial": lambda t: m.multinomial(t + 1, 2),
+        "poisson": lambda t: m.poisson(t),
+    }
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "bool", "uint8", "float16", "complex64"])
+@pytest.mark.parametrize("name", list(_random_ops(nt)))
+def test_random_dtypes(name, dtype):
+    def fn(m):
+        m.manual_seed(0)
+        return _random_ops(m)[name](m.zeros(3, dtype=getattr(m, dtype)))
+
+    assert_same_outcome(fn)

@@ -38,20 +38,43 @@ def _gen(generator):
 
 def _float_np(dtype, op):
     d = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
-    if not d.is_floating_point:
-        raise NotImplementedError(f"\"{op}\" not implemented for '{_dtype_title(d)}'")
+    if not (d.is_floating_point or d.is_complex):
+        raise _dtype.not_implemented(op, d)
     return d.np
 
 
-def _dtype_title(d) -> str:
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(d.name, d.name.capitalize())
+_C_NAMES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def _need_float(dt, kernel):
+    """PyTorch's refusal of a continuous distribution's kernel for a non-float dtype."""
+    if dt.is_floating_point:
+        return
+    if kernel in ("Exponential", "Cauchy"):
+        name = _C_NAMES[dt.name] if kernel == "Cauchy" else dt.legacy_name[6:-6]
+        raise RuntimeError(
+            f"{kernel} distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {name}"
+        )
+    raise _dtype.not_implemented(kernel, dt)
+
+
+def _check_random_bounds(dt, high):
+    if dt.is_complex:
+        raise RuntimeError(
+            "check_random_bounds handles only integral, floating-point and boolean types"
+        )
+    if dt is _dtype.bool and high > 2:
+        raise RuntimeError("to - 1 is out of bounds for bool")
 
 
 def _factory(arr, device, requires_grad, out):
@@ -185,6 +208,7 @@ def randint(
         bounds = list(args)
     low, high = (0, *bounds) if len(bounds) == 1 else bounds
     d = _dtype.as_dtype(dtype) or _dtype.int64
+    _check_random_bounds(d, high)
     arr = _gen(generator).randint(parse_size((size,), "randint"), low, high, d.np)
     return _factory(arr, device, requires_grad, out)
 
@@ -233,7 +257,10 @@ def randperm(
     """
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    arr = _gen(generator).randperm(n, (_dtype.as_dtype(dtype) or _dtype.int64).np)
+    d = _dtype.as_dtype(dtype) or _dtype.int64
+    if d.is_complex or d is _dtype.bool:
+        raise _dtype.not_implemented("randperm", d)
+    arr = _gen(generator).randperm(n, d.np)
     return _factory(arr, device, requires_grad, out)
 
 
@@ -292,6 +319,9 @@ def normal(
 def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples with probabilities ``input`` (or the number ``p``), in ``input``'s dtype."""
     if p is None:
+        if not input.dtype.is_floating_point:
+            kernel = "self_" if input.dtype.is_complex else "p_"
+            raise _dtype.not_implemented("bernoulli_tensor_cpu_" + kernel, input.dtype)
         return _finish(_bernoulli_probs(_gen(generator), input), False, out)
     return bernoulli_(input.new_empty(input.shape), p, generator=generator)
 
@@ -317,6 +347,7 @@ class Poisson(Primitive):
 def poisson(input: Tensor, generator=None) -> Tensor:
     """A Poisson count for each rate of ``input`` (same dtype), drawn in its logical order
     (PyTorch writes a new contiguous tensor)."""
+    _need_float(input.dtype, "poisson_cpu")
     rates = input._data
     if not (rates >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
@@ -331,6 +362,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     ``input / Exp(1)``; with replacement, a binary search of each row's normalised cumulative sum
     for one 53-bit uniform per sample, row after row.
     """
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            + input.dtype.legacy_name[6:-6]
+        )
     probs = input._data
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
@@ -368,6 +404,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
         )
+    if not self.dtype.is_complex:
+        _need_float(self.dtype, "check_uniform_bounds")
     gen = _gen(generator)
     return _write(self, lambda shape, _: gen.uniform(shape, self._data.dtype, from_, to))
 
@@ -375,6 +413,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
 def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     """Fill with normal samples."""
     _check_std(std)
+    if not self.dtype.is_complex:
+        _need_float(self.dtype, "normal_kernel_cpu")
     gen = _gen(generator)
     return _write(
         self,
@@ -389,6 +429,8 @@ def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
     """``random_()``: integers over the dtype's range; ``random_(to)``; ``random_(from, to)``
     (``to=None``: up to the dtype's largest value)."""
     gen, np_dtype = _gen(generator), self._data.dtype
+    if to is _UNSET and from_ == 0 and self.dtype.is_complex:
+        raise _dtype.not_implemented("random_kernel_cpu", self.dtype)
     if to is _UNSET:
         if from_ == 0:
             return _write(self, lambda shape, _: gen.random_full(shape, np_dtype))
@@ -400,12 +442,16 @@ def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
             if np_dtype.kind == "f"
             else int(xp.iinfo(np_dtype).max)
         )
+    _check_random_bounds(self.dtype, to)
     return _write(self, lambda shape, _: gen.randint(shape, from_, to, np_dtype))
 
 
 def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
     """Fill with 0/1 samples: probability ``p`` (a number or a broadcastable tensor)."""
     gen = _gen(generator)
+    if self.dtype.is_complex:
+        kernel = "tensor_cpu_self_" if isinstance(p, Tensor) else "scalar_cpu_"
+        raise _dtype.not_implemented("bernoulli_" + kernel, self.dtype)
     if isinstance(p, Tensor):
         probs = _backend.array_module(p._data).broadcast_to(p._data, self._data.shape)
         if not self._data.flags.c_contiguous:
@@ -425,6 +471,7 @@ def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
     """Fill with exponential samples of rate ``lambd`` (computed in float64, then cast)."""
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    _need_float(self.dtype, "Exponential")
     gen = _gen(generator)
     return _write(self, lambda shape, _: _exponential(gen, shape, lambd))
 
@@ -433,6 +480,8 @@ def geometric_(self, p, *, generator=None) -> Tensor:
     """Fill with the number of Bernoulli(p) trials up to the first success."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    if self.dtype.is_complex or self.dtype is _dtype.bool:
+        raise _dtype.not_implemented("geometric_cpu", self.dtype)
     gen, denom = _gen(generator), math.log1p(-p)
 
     def draw(shape, _):
@@ -446,6 +495,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
     """Fill with ``exp`` of normal samples (always PyTorch's element-by-element normal path)."""
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    _need_float(self.dtype, "log_normal_cpu")
     gen = _gen(generator)
 
     def draw(shape, _):
@@ -459,6 +509,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
     """Fill with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    _need_float(self.dtype, "Cauchy")
     gen = _gen(generator)
 
     def draw(shape, _):
