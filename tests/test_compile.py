@@ -264,18 +264,36 @@ def test_inference_no_grad_module_replays():
     assert _replays(comp)
 
 
-def test_compiled_module_whose_output_needs_grad_runs_eagerly():
+def test_compiled_module_backward_after_the_call_matches_eager():
     eager_model, comp_model = _seed_net(), _seed_net()
     comp = numtorch.compile(comp_model)
-    x = numtorch.ones(2, 4)
-    for _ in range(2):
-        eager_model(x).sum().backward()
+    for i in range(4):
+        x = numtorch.full((2, 4), 0.3 * i - 0.4)
+        eager_model(x).pow(2).sum().backward()
         out = comp(x)
-        assert out.grad_fn is not None
-        out.sum().backward()
-    assert not _replays(comp)
+        if i:  # the first call is the recording: eager, its own graph
+            assert type(out.grad_fn).__name__ == "CompiledFunctionBackward"
+        out.pow(2).sum().backward()
+    assert _replays(comp)
     for p, q in zip(eager_model.parameters(), comp_model.parameters()):
         assert np.array_equal(p.grad._data, q.grad._data)
+
+
+def test_compiled_module_two_calls_before_one_backward_and_spent_graph():
+    eager_model, comp_model = _seed_net(), _seed_net()
+    comp = numtorch.compile(comp_model)
+    x1, x2 = numtorch.ones(2, 4), numtorch.full((2, 4), -0.5)
+    comp(x1)  # the recording call
+    (eager_model(x1) * 2 + eager_model(x2)).sum().backward()
+    out = comp(x1) * 2 + comp(x2)
+    out.sum().backward(retain_graph=True)
+    for p, q in zip(eager_model.parameters(), comp_model.parameters()):
+        assert np.array_equal(p.grad._data, q.grad._data)
+    out.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        out.sum().backward()
+    with pytest.raises(RuntimeError, match="create_graph=True"):
+        numtorch.autograd.grad(comp(x1).sum(), comp_model[0].weight, create_graph=True)
 
 
 def _branchy(x):

@@ -6,6 +6,9 @@ the primitives' forwards on arrays, the backward the engine runs, the optimizer'
 ``zero_grad``. Later calls whose guards hold replay that recording as a flat program over
 arrays: no Tensor objects, no graph, no engine. The values are computed by the same primitive
 code, so they are bit-identical to eager numtorch, ``.grad`` and optimizer state included.
+A returned tensor whose backward runs after the call (``torch.compile(model)``, then
+``loss.backward()``) gets one ``CompiledFunctionBackward`` node that replays the recorded
+backward and hands each parameter its gradient.
 
 What the recorder cannot follow is a graph break: ``.item()`` and other reads of a value into
 Python, a tensor made from Python values, an in-place change it did not see, a custom

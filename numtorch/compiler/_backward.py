@@ -3,6 +3,7 @@ gradient went, so that the replay sums every gradient in the same order (bit for
 
 from __future__ import annotations
 
+from .._backend import array_module
 from ..autograd import engine
 from ..autograd.function import Primitive
 from ._record import GraphBreak
@@ -37,6 +38,53 @@ def record_backward(rec, run, roots, retain_graph, create_graph, targets):
     except GraphBreak:
         pass
     return result
+
+
+def record_escaping(rec, out):
+    """The backward of ``out``, a returned tensor whose backward the caller runs later: run
+    the engine over its graph once now (keeping the graph, leaving every .grad as it was) to
+    learn the order, and return (backward program, slot of the incoming gradient)."""
+    _check_graph(rec, out.grad_fn)
+    leaves = [t for t, _ in rec.leaves.values()]
+    kept = [t._grad for t in leaves]
+    gslot = rec.scratch()
+    node, nr = out.grad_fn, out._output_nr
+    roots = [(node, nr, array_module(out._data).ones_like(out._data), True)]
+    calls, call = [], engine._call
+
+    def watch(node, grads, create_graph):
+        res = call(node, grads, create_graph)
+        calls.append((node, res))
+        return res
+
+    engine._call = watch
+    try:
+        for t in leaves:
+            t._grad = None
+        engine._run(roots, True, False, None)
+    finally:
+        engine._call = call
+        for t, g in zip(leaves, kept):
+            t._grad = g
+    return _build(rec, (node, nr, ("slot", gslot)), calls), gslot
+
+
+def _check_graph(rec, node):
+    """Every node behind ``node`` was recorded and has no hooks; every leaf was loaded."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.__class__.__name__ == "AccumulateGrad":
+            _leaf(rec, n)
+            continue
+        if id(n) not in rec.node_ops:
+            rec.fail("the returned tensor's graph reaches outside the compiled region")
+        if n._pre_hooks or n._post_hooks:
+            rec.fail("a graph node has hooks")
+        stack.extend(c for c, _ in n.next_functions if c is not None)
 
 
 def _root(rec, roots, retain_graph, create_graph, targets):

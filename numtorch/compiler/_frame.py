@@ -19,6 +19,7 @@ import weakref
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _state
+from ._backward import record_escaping
 from ._record import GraphBreak, Recorder
 from ._replay import Program, template_of
 
@@ -117,9 +118,10 @@ def _finish(rec, result):
     try:
         rec.check_leaves()
         template = template_of(rec, result, rec.consumed)
+        escape = None if rec.escape is None else record_escaping(rec, rec.escape)
     except GraphBreak:
         return None
-    return Program(rec, template)
+    return Program(rec, template, escape)
 
 
 def _describe(obj, flat, key):

@@ -71,6 +71,7 @@ class Recorder:
         self.node_ops = {}  # id(graph node) -> the Op that made it
         self.nodes = []  # the recorded nodes, kept alive so that their ids stay unique
         self.consumed = set()  # ids of the nodes a recorded backward ran
+        self.escape = None  # the returned tensor whose backward runs after the call
         self.depth = 0
         self.broken = None
 

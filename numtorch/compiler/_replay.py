@@ -31,15 +31,19 @@ def _load(slot, source):
     return step
 
 
-def _forward(op, ctx):
-    """One primitive's forward on the slots. An op whose backward the recording ran keeps one
-    ctx across calls (set up once with what the engine would give it); others make theirs."""
-    cls, outs, spec = op.cls, op.outs, op.spec
+def _forward(op, ctx, xp):
+    """One primitive's forward on the slots. An op whose backward the replay runs gets a ctx
+    set up as the engine would: one kept across calls where the backward runs inside the
+    call (``ctx``), a new one per call where it runs later, outside."""
+    cls, outs, spec, cslot = op.cls, op.outs, op.spec, op.ctx_slot
     args = _arguments(spec)
     single = outs[0] if len(outs) == 1 else None
 
     def step(S, A):
-        c = ctx if ctx is not None else _new(cls)
+        if ctx is not None:
+            c = ctx
+        else:
+            c = _new(cls) if cslot is None else _ctx(op, xp)
         c._saved = ()
         out = c.forward(*args(S))
         if single is not None:
@@ -47,6 +51,8 @@ def _forward(op, ctx):
         else:
             for s, o in zip(outs, out):
                 S[s] = o if o.__class__ is ndarray else ensure_array(o)
+        if cslot is not None:
+            S[cslot] = c
 
     return step
 
@@ -73,17 +79,22 @@ def _arguments(spec):
     return lambda S: [S[i] for i in ins]
 
 
-def _backward(program, ctxs):
-    spec, root_buf, calls, leaves = program
+def _backward(program):
+    """The recorded backward as a function of the slots; returns the buffers it owns."""
+    spec, root_buf, calls, _ = program
     kind, src = spec
-    calls = tuple((ctxs[cslot], ins, routes) for cslot, _, _, ins, routes in calls)
-    accumulate, sum_to = engine._accumulate, engine._sum_to
+    buffers = (root_buf,) + tuple(t for _, _, _, _, routes in calls for _, t, _, _ in routes)
+    calls = tuple((cslot, ins, routes) for cslot, _, _, ins, routes in calls)
+    sum_to = engine._sum_to
 
-    def step(S, A):
+    def run(S):
+        for b in buffers:
+            S[b] = None
         out = S[src]
         S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
         owned = {root_buf} if kind == "ones" else set()
-        for ctx, ins, routes in calls:
+        for cslot, ins, routes in calls:
+            ctx = S[cslot]
             if len(ins) == 1:
                 grads = (S[ins[0]],)
                 res = ctx.backward(grads[0])
@@ -108,10 +119,22 @@ def _backward(program, ctxs):
                 else:
                     S[target] = cur + g
                     owned.add(target)
-        for (kind_, where), b in leaves:
+        return owned
+
+    return run
+
+
+def _accumulating(program, run):
+    """A backward inside the call: run it, then add each leaf's gradient into its .grad."""
+    leaves = program[3]
+    accumulate = engine._accumulate
+
+    def step(S, A):
+        owned = run(S)
+        for (kind, where), b in leaves:
             g = S[b]
             if g is not None:
-                accumulate(A[where] if kind_ == "arg" else where, g, b in owned, False)
+                accumulate(A[where] if kind == "arg" else where, g, b in owned, False)
 
     return step
 
@@ -176,51 +199,94 @@ def _consumed_node():
     return node
 
 
+class CompiledFunctionBackward(Primitive):
+    """The node of a returned tensor whose backward runs after the call: it replays the
+    recorded backward on this call's arrays and hands each leaf its gradient."""
+
+    __slots__ = ("_S", "_run", "_gslot", "_bufs")
+    _name = "CompiledFunctionBackward"
+
+    def backward(self, g):
+        if self._S is None:
+            raise RuntimeError(FREED_MSG)
+        if isinstance(g, Tensor):
+            raise RuntimeError(
+                "backward with create_graph=True through a torch.compile'd function is not "
+                "supported: call the function without torch.compile for higher-order gradients"
+            )
+        S = self._S
+        S[self._gslot] = g
+        owned = self._run(S)
+        # NOTE: an array returned for two leaves would become both their .grad: copy it
+        return tuple(S[b] if b in owned or S[b] is None else S[b].copy() for b in self._bufs)
+
+    def _release(self):
+        self._S = None
+
+
+def _escaping_node(escape, S, A):
+    run, gslot, leaves = escape
+    node = _new(CompiledFunctionBackward)
+    node._S, node._run, node._gslot = S, run, gslot
+    node._bufs = tuple(b for _, b in leaves)
+    tensors = [A[where] if kind == "arg" else where for (kind, where), _ in leaves]
+    node.next_functions = tuple((t._accumulator(), 0) for t in tensors)
+    node._in_shapes = tuple(t._data.shape for t in tensors)
+    node.needs_input_grad = (True,) * len(tensors)
+    node._n_out, node._saved = 1, ()
+    node._pre_hooks = node._post_hooks = None
+    return node
+
+
 class Program:
     """A recorded call, ready to replay on new inputs of the same guards."""
 
-    def __init__(self, rec, template):
+    def __init__(self, rec, template, escape=None):
         self.n = len(rec.arrays)
         self.template = template
         self.steps = []
-        ctxs = {}
+        self.escape = None
         for entry in rec.program:
             kind = entry[0]
             if kind == "load":
                 self.steps.append(_load(entry[1], entry[2]))
             elif kind == "op":
                 op = entry[1]
-                if op.ctx_slot is not None:
-                    ctxs[op.ctx_slot] = _ctx(op, array_module(rec.arrays[op.outs[0]]))
-                self.steps.append(_forward(op, ctxs.get(op.ctx_slot)))
+                xp = array_module(rec.arrays[op.outs[0]])
+                keep = escape is None and op.ctx_slot is not None
+                self.steps.append(_forward(op, _ctx(op, xp) if keep else None, xp))
             elif kind == "backward":
-                self.steps.append(_backward(entry[1], ctxs))
+                self.steps.append(_accumulating(entry[1], _backward(entry[1])))
             else:
                 self.steps.append(_call(*entry[1:]))
+        if escape is not None:
+            program, gslot = escape
+            self.escape = (_backward(program), gslot, program[3])
 
     def __call__(self, flat):
         S = [None] * self.n
         for step in self.steps:
             step(S, flat)
-        return _build(self.template, S, flat)
+        return _build(self.template, S, flat, self.escape)
 
 
-def _build(template, S, A):
+def _build(template, S, A, escape):
     kind, value = template
     if kind == "new":
         return wrap(S[value])
-    if kind == "consumed":
+    if kind in ("consumed", "escape"):
         t = wrap(S[value])
-        t._rg, t.grad_fn = True, _consumed_node()
+        t._rg = True
+        t.grad_fn = _consumed_node() if kind == "consumed" else _escaping_node(escape, S, A)
         return t
     if kind == "same":
         return A[value[1]] if value[0] == "arg" else value[1]
     if kind == "seq":
         typ, items = value
-        return typ(_build(x, S, A) for x in items)
+        return typ(_build(x, S, A, escape) for x in items)
     if kind == "dict":
         typ, items = value
-        return typ((k, _build(x, S, A)) for k, x in items)
+        return typ((k, _build(x, S, A, escape)) for k, x in items)
     return value
 
 
@@ -240,10 +306,10 @@ def template_of(rec, obj, consumed):
             return ("new", s)
         if obj.grad_fn is not None and id(obj.grad_fn) in consumed:
             return ("consumed", s)
-        rec.fail(
-            "the function returns a tensor that requires grad and whose backward runs outside "
-            "the region: compile the whole training step (forward, backward and optimizer step)"
-        )
+        if rec.escape is None and obj.grad_fn is not None:
+            rec.escape = obj  # its backward runs after the call: recorded by _finish
+            return ("escape", s)
+        rec.fail("the function returns several tensors whose backward runs after the call")
     if type(obj) in (tuple, list):
         return ("seq", (type(obj), [template_of(rec, x, consumed) for x in obj]))
     if type(obj) is dict:
