@@ -8,6 +8,8 @@ from .bag import *  # noqa: F401,F403
 from .bag import __all__ as _bag
 from .distance import *  # noqa: F401,F403
 from .distance import __all__ as _dist
+from .dropout import *  # noqa: F401,F403
+from .dropout import __all__ as _dropout
 from .layers import *  # noqa: F401,F403
 from .layers import __all__ as _layers
 from .loss import *  # noqa: F401,F403
@@ -15,7 +17,7 @@ from .loss import __all__ as _loss
 from .loss_extra import *  # noqa: F401,F403
 from .loss_extra import __all__ as _loss_extra
 
-__all__ = _act + _bag + _dist + _layers + _loss + _loss_extra
+__all__ = _act + _bag + _dist + _dropout + _layers + _loss + _loss_extra
 from .conv import *  # noqa: F401,F403,E402
 from .conv import __all__ as _conv  # noqa: E402
 from .norm import *  # noqa: F401,F403,E402

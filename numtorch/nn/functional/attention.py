@@ -11,7 +11,8 @@ from ...ops.join import cat
 from ...ops.reorder import tril
 from .activation import softmax
 from .conv import pad
-from .layers import dropout, linear
+from .dropout import dropout
+from .layers import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 

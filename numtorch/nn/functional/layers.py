@@ -1,4 +1,4 @@
-"""Functional forms of the layers: linear, bilinear, dropout, embedding, normalisation."""
+"""Functional forms of the layers: linear, bilinear, embedding, normalisation."""
 
 from __future__ import annotations
 
@@ -9,17 +9,10 @@ from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
 from ...ops.blas import linear as _linear
-from ...ops.inplace import inplace
 
 __all__ = [
     "linear",
     "bilinear",
-    "dropout",
-    "dropout1d",
-    "dropout2d",
-    "dropout3d",
-    "alpha_dropout",
-    "feature_alpha_dropout",
     "embedding",
     "layer_norm",
     "rms_norm",
@@ -52,118 +45,6 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     if bias is not None:
         out = out + bias
     return out.reshape(lead + (k,))
-
-
-# --- dropout --------------------------------------------------------------------------------
-class _MaskMul(Primitive):
-    """``x * mask`` where ``mask`` is a constant array (dropout's scaled keep-mask)."""
-
-    _name = "MulBackward0"
-
-    def forward(ctx, x, mask):
-        ctx.save_for_backward(mask)
-        return x * mask
-
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask, None
-
-
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _keep_mask(like, shape, p):
-    """``bernoulli(1 - p) / (1 - p)`` with ``like``'s dtype (zeros, drawing nothing, when
-    ``p == 1``, as PyTorch does)."""
-    from ... import random as _random
-    from ..._backend import array_module
-
-    if p == 1:
-        return array_module(like).zeros(shape, dtype=like.dtype)
-    keep = _random.default_generator.bernoulli_scalar(shape, 1 - p)
-    return keep.astype(like.dtype) * like.dtype.type(1.0 / (1 - p))
-
-
-def _apply_mask(input, mask, flag):
-    if flag:
-        return inplace(input, _MaskMul.apply, mask)
-    return _MaskMul.apply(input, mask)
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
-    _check_p(p)
-    if not training or p == 0:
-        return input
-    arr = input._data
-    return _apply_mask(input, _keep_mask(arr, arr.shape, p), inplace)
-
-
-def _feature_dropout(input, p, training, inplace, batched_ndim, name):
-    _check_p(p)
-    if not training or p == 0:
-        return input
-    arr = input._data
-    nd = arr.ndim
-    if nd not in (batched_ndim - 1, batched_ndim):
-        raise RuntimeError(
-            f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
-            f"{nd}D input."
-        )
-    lead = 2 if nd == batched_ndim else 1
-    shape = arr.shape[:lead] + (1,) * (nd - lead)
-    return _apply_mask(input, _keep_mask(arr, shape, p), inplace)
-
-
-def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
-    """Zero whole channels of (N, C, L) or (C, L) input."""
-    return _feature_dropout(input, p, training, inplace, 3, "dropout1d")
-
-
-def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
-    """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
-    return _feature_dropout(input, p, training, inplace, 4, "dropout2d")
-
-
-def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
-    return _feature_dropout(input, p, training, inplace, 5, "dropout3d")
-
-
-_SELU_NEG = 1.7580993408473766  # -scale * alpha of SELU: where its output saturates
-
-
-def _alpha(input, p, training, mask_shape):
-    _check_p(p)
-    if not training or p == 0:
-        return input
-    arr = input._data
-    if p == 1:
-        return input * 0
-    from ... import random as _random
-
-    keep = _random.default_generator.bernoulli_scalar(mask_shape, 1 - p).astype(arr.dtype)
-    # NOTE: kept units become a * x + b, dropped ones b - a * alpha': a and b restore the
-    # mean and variance that SELU's fixed point expects.
-    a = (1.0 / ((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))) ** 0.5
-    shift = ((keep - 1) * (_SELU_NEG * a) + _SELU_NEG * a * p).astype(arr.dtype)
-    return input * wrap((keep * a).astype(arr.dtype)) + wrap(shift)
-
-
-def alpha_dropout(
-    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
-) -> Tensor:
-    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
-    affine correction keeps the mean and variance."""
-    return _alpha(input, p, training, input._data.shape)
-
-
-def feature_alpha_dropout(
-    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
-) -> Tensor:
-    shape = input._data.shape[:2] + (1,) * (input._data.ndim - 2)
-    return _alpha(input, p, training, shape)
 
 
 # --- embedding ------------------------------------------------------------------------------

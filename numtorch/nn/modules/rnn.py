@@ -16,7 +16,7 @@ from ...ops import rnn as _rnn
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
 from .. import init
-from ..functional.layers import dropout as _dropout
+from ..functional.dropout import dropout as _dropout
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, packed_to_padded, padded_to_packed_data
 from .module import Module
