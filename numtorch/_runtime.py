@@ -7,7 +7,6 @@ trace-and-replay lives in ``numtorch.compiler``) and the ``layout``/``memory_for
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import warnings
@@ -16,6 +15,11 @@ from typing import Any, Callable
 import numpy
 
 from . import _dtype
+from .autograd.anomaly_mode import (  # noqa: F401 - torch.* names of autograd's switch
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 
 __all__ = [
     "finfo",
@@ -294,63 +298,6 @@ def is_warn_always_enabled() -> bool:
     return _WARN_ALWAYS[0]
 
 
-# --- anomaly detection ------------------------------------------------------------------------
-_ANOMALY = {"enabled": False, "check_nan": True}
-
-
-def is_anomaly_enabled() -> bool:
-    return _ANOMALY["enabled"]
-
-
-def is_anomaly_check_nan_enabled() -> bool:
-    return _ANOMALY["check_nan"]
-
-
-def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
-    """Record the anomaly-detection mode (the engine does not yet check gradients for NaN)."""
-    _ANOMALY["enabled"] = bool(enabled)
-    _ANOMALY["check_nan"] = bool(check_nan)
-
-
-class _AnomalyMode(contextlib.ContextDecorator):
-    def __init__(self, mode: bool, check_nan: bool):
-        self.mode, self.check_nan = bool(mode), bool(check_nan)
-
-    def __enter__(self):
-        self.prev = (_ANOMALY["enabled"], _ANOMALY["check_nan"])
-        set_anomaly_enabled(self.mode, self.check_nan)
-        return self
-
-    def __exit__(self, *exc):
-        set_anomaly_enabled(*self.prev)
-        return False
-
-
-class detect_anomaly(_AnomalyMode):
-    """Context manager (and decorator) that turns anomaly detection on."""
-
-    def __init__(self, check_nan: bool = True):
-        warnings.warn(
-            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
-            "only be enabled for debugging.",
-            UserWarning,
-            stacklevel=2,
-        )
-        super().__init__(True, check_nan)
-
-
-class set_detect_anomaly(_AnomalyMode):
-    """Set anomaly detection on or off: as a call, or for a ``with`` block."""
-
-    def __init__(self, mode: bool, check_nan: bool = True):
-        super().__init__(mode, check_nan)
-        self.prev = (_ANOMALY["enabled"], _ANOMALY["check_nan"])
-        set_anomaly_enabled(self.mode, self.check_nan)
-
-    def __enter__(self):
-        return self
-
-
 # --- compile and introspection ----------------------------------------------------------------
 def compile(model: Callable | None = None, **kwargs):
     """Record ``model`` once per guard set and replay it: see ``numtorch.compiler.compile``."""
@@ -422,18 +369,3 @@ contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 preserve_format = memory_format("preserve_format")
-
-
-def _attach_to_autograd() -> None:
-    """``torch.autograd.detect_anomaly`` and ``set_detect_anomaly`` live in autograd."""
-    from . import autograd
-
-    for name, obj in (
-        ("detect_anomaly", detect_anomaly),
-        ("set_detect_anomaly", set_detect_anomaly),
-    ):
-        if not hasattr(autograd, name):
-            setattr(autograd, name, obj)
-
-
-_attach_to_autograd()

@@ -255,6 +255,10 @@ class Tensor:
     def _version(self) -> int:
         return self._vc[0]
 
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (its ``_base``), as autograd tracks it."""
+        return self._base is not None
+
     def _bump_version(self) -> None:
         self._vc[0] += 1
 
@@ -273,18 +277,10 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self.retains_grad:
             return
-        import weakref
-
-        ref = weakref.ref(self)
-
-        def keep(grad):
-            t = ref()
-            if t is not None:
-                t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
-            return None
+        from .autograd.function import RetainGrad
 
         self._aux_dict()["retains_grad"] = True
-        self.grad_fn._add_pre_hook(self._output_nr, keep)
+        self.grad_fn._add_pre_hook(self._output_nr, RetainGrad(self))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor

@@ -300,7 +300,7 @@ def test_next_functions_structure():
     x = t([1.0], requires_grad=True)
     y = x * t([2.0])
     (acc, nr), (none, _) = y.grad_fn.next_functions
-    assert acc.name() == "AccumulateGrad" and acc.variable is x and none is None
+    assert acc.name() == "torch::autograd::AccumulateGrad" and acc.variable is x and none is None
 
 
 def test_long_chain_is_iterative():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from . import functional
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -58,4 +59,6 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
 ]

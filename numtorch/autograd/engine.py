@@ -14,8 +14,8 @@ import warnings
 
 from .. import _backend
 from .._tensor import Tensor, wrap
-from . import grad_mode
-from .function import AccumulateGrad, Primitive
+from . import anomaly_mode, grad_mode
+from .function import AccumulateGrad, Primitive, RetainGrad
 
 _STATE = grad_mode.STATE
 
@@ -31,8 +31,9 @@ def _as_tuple(x):
 def _root_grads(outputs, grad_outputs, create_graph):
     """The gradient each output starts with: given, or 1 for a scalar."""
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    grad_outputs = grad_outputs[: len(outputs)]  # as in PyTorch, extra gradients are ignored
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"got {len(grad_outputs)} tensors and {len(outputs)} gradients")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     roots = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Tensor):
@@ -219,6 +220,7 @@ def _run(roots, retain_graph, create_graph, targets):
     prev_mode = _STATE.enabled
     _STATE.enabled = create_graph
     accumulate_directly = targets is None
+    check_nan = anomaly_mode.MODE.enabled and anomaly_mode.MODE.check_nan
     try:
         while ready:
             node = ready.pop()
@@ -237,6 +239,8 @@ def _run(roots, retain_graph, create_graph, targets):
             out = None
             if grads is not None and (len(grads) == 1 or any(g is not None for g in grads)):
                 out = _call(node, grads, create_graph)
+                if check_nan:
+                    anomaly_mode.check_nan(node, out)
             if not retain_graph:
                 node._release()
             if node._post_hooks and out is not None:
@@ -324,7 +328,10 @@ def _as_tensor(g):
 
 def _run_pre_hooks(node, grads, create_graph):
     grads = list(grads)
-    for nr, hook in list(node._pre_hooks):
+    # NOTE: as in PyTorch 2, retain_grad's hook runs after every other hook of the tensor, so
+    # .grad holds the gradient the hooks made, whatever the order they were registered in
+    hooks = sorted(node._pre_hooks, key=lambda entry: isinstance(entry[1], RetainGrad))
+    for nr, hook in hooks:
         if nr is None:
             res = hook(tuple(_as_tensor(g) for g in grads))
             if res is not None:

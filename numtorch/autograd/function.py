@@ -136,6 +136,21 @@ class _RemovableHandle:
         self.remove()
 
 
+class RetainGrad:
+    """The hook ``retain_grad()`` puts on a non-leaf's node: it keeps the gradient in ``.grad``
+    (the engine runs it after the tensor's other hooks)."""
+
+    __slots__ = ("_ref",)
+
+    def __init__(self, tensor):
+        self._ref = weakref.ref(tensor)
+
+    def __call__(self, grad):
+        t = self._ref()
+        if t is not None:
+            t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
+
+
 class AccumulateGrad(Node):
     """The node of a leaf tensor: the engine adds the gradient arriving here into ``.grad``."""
 
@@ -152,6 +167,12 @@ class AccumulateGrad(Node):
     @property
     def variable(self):
         return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
 _RELABELLED: dict = {}
@@ -315,10 +336,14 @@ class FunctionCtx:
 
 
 class BackwardCFunction(FunctionCtx, Node):
-    """The graph node (and ctx) of one call of a user-defined ``Function``."""
+    """The graph node (and ctx) of one call of a user-defined ``Function``. Each Function
+    subclass ``F`` has its own node class ``FBackward`` (``F._backward_cls``), as in PyTorch."""
 
-    def __init__(self, fn_cls):
-        self._cls = fn_cls
+    _forward_cls = None
+    __repr__ = object.__repr__  # PyTorch shows the Python class with its module
+
+    def __init__(self):
+        self._cls = self._forward_cls
         self._to_save = ()
         self._versions = ()
         self._non_diff = set()
@@ -332,7 +357,7 @@ class BackwardCFunction(FunctionCtx, Node):
         self.needs_input_grad = ()
 
     def name(self) -> str:
-        return self._cls.__name__ + "Backward"
+        return type(self).__name__
 
     @property
     def saved_tensors(self):
@@ -353,7 +378,7 @@ class BackwardCFunction(FunctionCtx, Node):
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        cls._backward_cls = cls  # PyTorch's ``Function._backward_cls`` exists too
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -403,7 +428,7 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        node = BackwardCFunction(cls)
+        node = cls._backward_cls()
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         separate_ctx = cls.setup_context is not Function.setup_context
         with grad_mode.no_grad():

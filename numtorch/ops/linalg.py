@@ -490,6 +490,7 @@ class Eig(Primitive):
         w, v = xp.linalg.eig(a)
         w, v = w.astype(ctype), v.astype(ctype)
         ctx.save_for_backward(v)
+        ctx.real_input = a.dtype.kind != "c"
         return w, v
 
     def backward(ctx, gw, gv):
@@ -503,4 +504,5 @@ class Eig(Primitive):
         vh = xp.conj(_mT(xp, v))
         # NOTE: gA = V^{-H} diag(gw) V^H (PyTorch's convention for complex gradients)
         inv_vh = xp.linalg.inv(vh) if not ctx._graph else inv(vh)
-        return inv_vh @ (_diag_embed(xp, gw) @ vh)
+        ga = inv_vh @ (_diag_embed(xp, gw) @ vh)
+        return ga.real if ctx.real_input else ga  # a real input's gradient is real
