@@ -79,7 +79,7 @@ def _names(m):
     out = {}
     for name, fn in CASES.items():
         node = fn(m, x, img).grad_fn
-        out[name] = node.name()
+        out[name] = (node.name(), type(node).__name__)
     return out
 
 

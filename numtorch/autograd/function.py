@@ -79,7 +79,13 @@ def broadcast_error(*shapes) -> RuntimeError:
 
 
 class Node:
-    """What the engine needs of every graph node."""
+    """What the engine needs of every graph node.
+
+    A node class's ``__name__`` is PyTorch's node name (``MeanBackward0``), which is what
+    tools such as torchviz read: a class sets it with ``_name``, and ``Cls.named(name)`` is the
+    class shown under another name (an op that PyTorch names by its variant, or a composite op
+    whose last node takes the fused op's name), made once per name.
+    """
 
     __slots__ = (
         "next_functions",
@@ -91,11 +97,27 @@ class Node:
     )
     _name = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("_name")
+        if name:
+            cls.__name__ = cls.__qualname__ = name
+
+    @classmethod
+    def named(cls, name: str) -> type:
+        """This node class under PyTorch's node ``name``."""
+        if cls.__name__ == name:
+            return cls
+        shown = _NAMED.get((cls, name))
+        if shown is None:
+            shown = _NAMED[(cls, name)] = type(name, (cls,), {"__slots__": (), "_name": name})
+        return shown
+
     def name(self) -> str:
-        return self._name or type(self).__name__
+        return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
@@ -117,6 +139,9 @@ class Node:
 
     def _release(self):
         pass
+
+
+_NAMED: dict = {}
 
 
 class _RemovableHandle:
@@ -175,24 +200,14 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
-_RELABELLED: dict = {}
-
-
 def relabel(t, name: str):
     """``t``, its node shown under ``name``: the name PyTorch gives the single fused node where
     numtorch builds the op from several (``group_norm`` ends in an ``Add`` that PyTorch calls
     ``NativeGroupNormBackward0``), so that printing the tensor shows what PyTorch shows. Only
     the name changes. ``t``'s node must be one the caller has just made."""
     node = t.grad_fn
-    if node is None or node.name() == name:
-        return t
-    cls = type(node)
-    shown = _RELABELLED.get((cls, name))
-    if shown is None:
-        shown = _RELABELLED[(cls, name)] = type(
-            cls.__name__, (cls,), {"__slots__": (), "_name": name, "name": lambda self: name}
-        )
-    node.__class__ = shown
+    if node is not None:
+        node.__class__ = type(node).named(name)
     return t
 
 

@@ -135,10 +135,6 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 
 # --- in-place views ------------------------------------------------------------------------------
-def _renamed(cls, name):
-    return type(cls.__name__ + "Inplace", (cls,), {"__slots__": (), "_name": name})
-
-
 _INPLACE_NAMES = {
     _shape.T: "TBackward1",
     _shape.Transpose: "TransposeBackward1",
@@ -148,7 +144,7 @@ _INPLACE_NAMES = {
     _shape.SqueezeDims: "SqueezeBackward5",
     _strided.AsStrided: "AsStridedBackward1",
 }
-_INPLACE_CLASSES = {cls: _renamed(cls, name) for cls, name in _INPLACE_NAMES.items()}
+_INPLACE_CLASSES = {cls: cls.named(name) for cls, name in _INPLACE_NAMES.items()}
 
 
 def _view_inplace(self: Tensor, view: Tensor) -> Tensor:

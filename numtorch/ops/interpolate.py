@@ -296,11 +296,9 @@ class Resample(Primitive):
 
     def backward(ctx, g):
         if ctx._graph:
-            return ResampleAdjoint.apply(g, ctx.maps, ctx.kind), None, None, None
+            back = ResampleAdjoint.named(ctx.kind.replace("Backward0", "BackwardBackward0"))
+            return back.apply(g, ctx.maps, ctx.kind), None, None, None
         return resample_adjoint(ctx.xp, g, ctx.maps), None, None, None
-
-    def name(self) -> str:
-        return self.kind
 
 
 class ResampleAdjoint(Primitive):
@@ -315,21 +313,18 @@ class ResampleAdjoint(Primitive):
 
     def backward(ctx, h):
         if ctx._graph:
-            return Resample.apply(h, ctx.maps, ctx.kind), None, None
+            return Resample.named(ctx.kind).apply(h, ctx.maps, ctx.kind), None, None
         return resample(ctx.xp, h, ctx.maps), None, None
-
-    def name(self) -> str:
-        return self.kind.replace("Backward0", "BackwardBackward0")
 
 
 # --- pixel and channel shuffles: a reshape, a transpose and a reshape ---------------------------
 class Rearrange(Primitive):
     """``x.reshape(split).transpose(perm).reshape(out)``; its gradient is the inverse."""
 
-    __slots__ = ("split", "perm", "shape", "kind")
+    __slots__ = ("split", "perm", "shape")
 
-    def forward(ctx, x, split, perm, out, kind):
-        ctx.split, ctx.perm, ctx.shape, ctx.kind = split, perm, x.shape, kind
+    def forward(ctx, x, split, perm, out):
+        ctx.split, ctx.perm, ctx.shape = split, perm, x.shape
         xp = array_module(x)
         return xp.ascontiguousarray(x.reshape(split).transpose(perm)).reshape(out)
 
@@ -337,11 +332,9 @@ class Rearrange(Primitive):
         inv = tuple(sorted(range(len(ctx.perm)), key=ctx.perm.__getitem__))
         moved = tuple(ctx.split[p] for p in ctx.perm)
         if ctx._graph:
-            return Rearrange.apply(g, moved, inv, ctx.shape, ctx.kind), None, None, None, None
-        return g.reshape(moved).transpose(inv).reshape(ctx.shape), None, None, None, None
-
-    def name(self) -> str:
-        return self.kind
+            back = type(ctx)  # the gradient's node keeps the forward's name
+            return back.apply(g, moved, inv, ctx.shape), None, None, None
+        return g.reshape(moved).transpose(inv).reshape(ctx.shape), None, None, None
 
 
 def _check_rank(input, op):
@@ -378,7 +371,7 @@ def pixel_shuffle(input, upscale_factor: int):
     split = (*lead, c // (r * r), r, r, h, w)
     perm = tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2)
     out = (*lead, c // (r * r), h * r, w * r)
-    return Rearrange.apply(input, split, perm, out, "PixelShuffleBackward0")
+    return Rearrange.named("PixelShuffleBackward0").apply(input, split, perm, out)
 
 
 def pixel_unshuffle(input, downscale_factor: int):
@@ -398,7 +391,7 @@ def pixel_unshuffle(input, downscale_factor: int):
     split = (*lead, c, h // r, r, w // r, r)
     perm = tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3)
     out = (*lead, c * r * r, h // r, w // r)
-    return Rearrange.apply(input, split, perm, out, "PixelUnshuffleBackward0")
+    return Rearrange.named("PixelUnshuffleBackward0").apply(input, split, perm, out)
 
 
 def channel_shuffle(input, groups: int):
@@ -424,7 +417,8 @@ def channel_shuffle(input, groups: int):
         )
     split = (n, groups, c // groups, *rest)
     perm = (0, 2, 1) + tuple(range(3, len(split)))
-    return Rearrange.apply(input, split, perm, tuple(input.shape), "ChannelShuffleBackward0")
+    shuffle = Rearrange.named("ChannelShuffleBackward0")
+    return shuffle.apply(input, split, perm, tuple(input.shape))
 
 
 native_channel_shuffle = channel_shuffle

@@ -75,20 +75,18 @@ def scatter_dims(xp, g, srcs, spatial):
 class IndexPad(Primitive):
     """Reflect / replicate / circular padding as a gather along each trailing dim."""
 
-    __slots__ = ("srcs", "spatial", "kind")
+    _name = "IndexPadBackward0"  # the padding functions show PyTorch's name for each mode
+    __slots__ = ("srcs", "spatial")
 
-    def forward(ctx, x, srcs, kind):
-        ctx.srcs, ctx.kind = srcs, kind
+    def forward(ctx, x, srcs):
+        ctx.srcs = srcs
         ctx.spatial = x.shape[x.ndim - len(srcs) :]
         return gather_dims(array_module(x), x, srcs)
 
     def backward(ctx, g):
         if ctx._graph:
-            return IndexPadBackward.apply(g, ctx.srcs, ctx.spatial), None, None
-        return scatter_dims(ctx.xp, g, ctx.srcs, ctx.spatial), None, None
-
-    def name(self) -> str:
-        return self.kind or "IndexPadBackward0"
+            return IndexPadBackward.apply(g, ctx.srcs, ctx.spatial), None
+        return scatter_dims(ctx.xp, g, ctx.srcs, ctx.spatial), None
 
 
 class IndexPadBackward(Primitive):
@@ -101,5 +99,5 @@ class IndexPadBackward(Primitive):
 
     def backward(ctx, h):
         if ctx._graph:
-            return IndexPad.apply(h, ctx.srcs, "IndexPadBackward0"), None, None
+            return IndexPad.apply(h, ctx.srcs), None, None
         return gather_dims(ctx.xp, h, ctx.srcs), None, None

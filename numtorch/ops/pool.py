@@ -211,9 +211,6 @@ class MaxPool(Primitive):
             gx = scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial)
         return gx, None, None, None, None, None
 
-    def name(self) -> str:
-        return f"MaxPool{len(self.spatial)}DWithIndicesBackward0"
-
 
 # --- average pooling --------------------------------------------------------------------------
 def avg_divisor(xp, dtype, spatial, ksize, stride, padding, outs, count_include_pad):
@@ -262,9 +259,6 @@ class AvgPool(Primitive):
             return (AvgPoolAdjoint.apply(g, ctx.cfg, ctx.spatial),) + (None,) * 5
         return (avg_pool_adjoint(ctx.xp, g, ctx.cfg, ctx.spatial),) + (None,) * 5
 
-    def name(self) -> str:
-        return f"AvgPool{len(self.spatial)}DBackward0"
-
 
 def avg_pool_adjoint(xp, g, cfg, spatial):
     ksize, stride, pads, outs, div = cfg
@@ -292,7 +286,8 @@ class AvgPoolAdjoint(Primitive):
 
     def backward(ctx, h):
         if ctx._graph:
-            return AvgPool.apply(h, *ctx.cfg), None, None
+            avg = AvgPool.named(f"AvgPool{len(ctx.cfg[0])}DBackward0")
+            return avg.apply(h, *ctx.cfg), None, None
         ksize, stride, pads, outs, div = ctx.cfg
         return avg_pool_windows(ctx.xp, h, ksize, stride, pads, outs) / div, None, None
 
@@ -320,11 +315,9 @@ class Separable(Primitive):
 
     def backward(ctx, g):
         if ctx._graph:
-            return Separable.apply(g, ctx.mats, not ctx.transpose, ctx.kind), None, None, None
+            back = Separable.named(ctx.kind)
+            return back.apply(g, ctx.mats, not ctx.transpose, ctx.kind), None, None, None
         return apply_mats(ctx.xp, g, ctx.mats, not ctx.transpose), None, None, None
-
-    def name(self) -> str:
-        return self.kind
 
 
 def adaptive_ranges(n: int, o: int):

@@ -123,13 +123,11 @@ def composite_layer(kind, inputs, batch_sizes, reverse):
 
 
 class LSTMLayer(_FusedRNN):
-    """``(out, h_T, c_T)`` of an LSTM over ``x`` (T, B, I); ``w_hr`` projects h (proj_size)."""
+    """``(out, h_T, c_T)`` of an LSTM over ``x`` (T, B, I); ``w_hr`` projects h (proj_size).
+    PyTorch's x86 builds run an LSTM layer through oneDNN, except with a projection (whose
+    layer ends in a stack: ``LSTMLayer.named("StackBackward0")``)."""
 
-    def name(self) -> str:
-        # PyTorch's x86 builds run an LSTM layer through oneDNN, except with a projection
-        if self._in_shapes[7] is None:
-            return "MkldnnRnnLayerBackward0"
-        return "StackBackward0"
+    _name = "MkldnnRnnLayerBackward0"
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse):
         xp = array_module(x)
@@ -335,13 +333,13 @@ class RNNLayer(_FusedRNN):
         return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None, None
 
 
+PROJECTED_LSTM = LSTMLayer.named("StackBackward0")
+
+
 # One step of a cell runs the fused layer over a sequence of length one. PyTorch builds a cell
 # from ordinary ops, so its result shows the last op's node name: these carry those names.
 class LSTMCellStep(LSTMLayer):
     _name = "MulBackward0"  # h' = o * tanh(c')
-
-    def name(self) -> str:
-        return self._name
 
 
 class GRUCellStep(GRULayer):

@@ -105,10 +105,6 @@ class NllLoss(Primitive):
     _name = "NllLossBackward0"
     __slots__ = ("reduction", "total", "ignore")
 
-    def name(self) -> str:
-        # PyTorch runs inputs with spatial dims (N, C, d1, ...) through its 2-D kernel
-        return "NllLoss2DBackward0" if len(self._in_shapes[0]) > 2 else self._name
-
     def forward(ctx, x, target, weight, ignore_index, reduction):
         xp = array_module(x)
         ctx.reduction, ctx.ignore = reduction, ignore_index
@@ -141,6 +137,10 @@ class NllLoss(Primitive):
             gx = xp.zeros(shape, dtype=coef.dtype)
             xp.put_along_axis(gx, xp.expand_dims(safe, 1), xp.expand_dims(coef, 1), axis=1)
         return gx, None, None, None, None
+
+
+# PyTorch runs inputs with spatial dims (N, C, d1, ...) through its 2-D kernel
+NllLoss2D = NllLoss.named("NllLoss2DBackward0")
 
 
 class BinaryCrossEntropy(Primitive):

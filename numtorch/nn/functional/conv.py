@@ -306,7 +306,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_index_pad(input, pairs, mode)
     srcs = _pad.source_indices(array_module(input._data), input.shape, pairs, mode)
-    return _pad.IndexPad.apply(input, srcs, _PAD_NAMES[mode].format(len(pairs)))
+    return _pad.IndexPad.named(_PAD_NAMES[mode].format(len(pairs))).apply(input, srcs)
 
 
 # --- sliding blocks -------------------------------------------------------------------------

@@ -226,7 +226,8 @@ def _nll(input, target, weight, ignore_index, red):
             input.unsqueeze(0), wrap(target._data.reshape(1)), _arr(weight), ignore_index, red
         )
         return out.squeeze(0) if red == "none" else out
-    return ops.NllLoss.apply(input, target._data, _arr(weight), ignore_index, red)
+    loss = ops.NllLoss if input._data.ndim == 2 else ops.NllLoss2D
+    return loss.apply(input, target._data, _arr(weight), ignore_index, red)
 
 
 def _arr(t):

@@ -94,7 +94,8 @@ def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, batched = _batch(input, nd)
     k, s, p, d, _, _ = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
-    values, idx = _pool.MaxPool.apply(x, k, s, p, d, ceil_mode)
+    pool = _pool.MaxPool.named(f"MaxPool{nd}DWithIndicesBackward0")
+    values, idx = pool.apply(x, k, s, p, d, ceil_mode)
     values = _unbatch(values, batched, nd, f"MaxPool{nd}DWithIndicesBackward0")
     return (values, _unbatch(idx, batched)) if return_indices else values
 
@@ -155,7 +156,10 @@ def _avg_pool(
             array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs, count_include_pad
         )
     return _unbatch(
-        _pool.AvgPool.apply(x, k, s, pads, outs, div), batched, nd, f"AvgPool{nd}DBackward0"
+        _pool.AvgPool.named(f"AvgPool{nd}DBackward0").apply(x, k, s, pads, outs, div),
+        batched,
+        nd,
+        f"AvgPool{nd}DBackward0",
     )
 
 
@@ -222,13 +226,15 @@ def _adaptive_avg(nd, input, output_size):
     xp = array_module(x._data)
     if all(n % o == 0 for n, o in zip(spatial, outs)):
         k = tuple(n // o for n, o in zip(spatial, outs))
-        out = _pool.AvgPool.apply(x, k, k, ((0, 0),) * nd, outs, float(_prod(k)))
+        pool = _pool.AvgPool.named(f"AvgPool{nd}DBackward0")
+        out = pool.apply(x, k, k, ((0, 0),) * nd, outs, float(_prod(k)))
     else:
         mats = tuple(
             None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
             for n, o in zip(spatial, outs)
         )
-        out = _pool.Separable.apply(x, mats, False, f"AdaptiveAvgPool{nd}DBackward0")
+        kind = f"AdaptiveAvgPool{nd}DBackward0"
+        out = _pool.Separable.named(kind).apply(x, mats, False, kind)
     return _unbatch(out, batched, nd, f"AdaptiveAvgPool{nd}DBackward0")
 
 

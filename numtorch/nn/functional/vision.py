@@ -173,7 +173,7 @@ def _resample(input, mode, out, scales, align_corners, antialias=False):
     elif mode == "bicubic" and not antialias and tuple(out) == tuple(spatial):
         back = (None,) * dim  # NOTE: PyTorch's gradient copies whatever the scale factor
     kind = f"Upsample{_NAMES[mode]}{dim}D{'Aa' if antialias else ''}Backward0"
-    result = _interp.Resample.apply(x, maps, kind, back)
+    result = _interp.Resample.named(kind).apply(x, maps, kind, back)
     if integer and x is not input:
         result = result.round().clamp(0, 255).to(input.dtype)
     return result

@@ -238,7 +238,8 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
                 init_states = [s[k] for s in states]
                 if self.mode == "LSTM":
-                    res = _rnn.LSTMLayer.apply(
+                    layer_cls = _rnn.LSTMLayer if w_hr is None else _rnn.PROJECTED_LSTM
+                    res = layer_cls.apply(
                         x, *init_states, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, bool(d)
                     )
                 elif self.mode == "GRU":
