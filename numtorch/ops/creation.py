@@ -7,6 +7,7 @@ the default float dtype, ints ``int64``, bools ``bool``; arrays keep theirs.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
@@ -39,6 +40,20 @@ __all__ = [
 ]
 
 _builtin_range = range
+
+
+def size_keyword(fn):
+    """Let ``fn(*size, ...)`` also take ``size=`` as a keyword (``torch.randn(size=(2, 3))``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, size=None, **kwargs):
+        if size is None:
+            return fn(*args, **kwargs)
+        if args:
+            raise TypeError(f"{fn.__name__}() got multiple values for argument 'size'")
+        return fn(size, **kwargs)
+
+    return wrapper
 
 
 def parse_size(size, name="zeros"):
@@ -207,6 +222,7 @@ def _dt(dtype):
     return (_dtype.as_dtype(dtype) or _dtype.get_default_dtype()).np
 
 
+@size_keyword
 def zeros(
     *size,
     out=None,
@@ -220,6 +236,7 @@ def zeros(
     return _finish(_xp(device).zeros(parse_size(size, "zeros"), _dt(dtype)), requires_grad, out)
 
 
+@size_keyword
 def ones(
     *size,
     out=None,
@@ -233,6 +250,7 @@ def ones(
     return _finish(_xp(device).ones(parse_size(size, "ones"), _dt(dtype)), requires_grad, out)
 
 
+@size_keyword
 def empty(
     *size,
     out=None,

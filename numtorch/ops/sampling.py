@@ -14,7 +14,7 @@ from .. import _backend, _dtype
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd.function import Primitive
-from .creation import _finish, parse_size
+from .creation import _finish, parse_size, size_keyword
 from .inplace import check_leaf
 
 __all__ = [
@@ -105,6 +105,7 @@ def _write(t: Tensor, draw) -> Tensor:
 # ---------------------------------------------------------------------------- factories
 
 
+@size_keyword
 def rand(
     *size,
     generator=None,
@@ -126,6 +127,7 @@ def rand(
     return _factory(arr, device, requires_grad, out)
 
 
+@size_keyword
 def randn(
     *size,
     generator=None,

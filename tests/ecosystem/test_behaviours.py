@@ -46,6 +46,25 @@ PYTHON_TYPES = [
     "torch.ones(2).mean(dtype=float)",
 ]
 
+SIZE_KEYWORD = [
+    "torch.zeros(size=(2, 3))",
+    "torch.ones(size=[2])",
+    "torch.empty(size=(1, 2)).shape",
+    "torch.rand(size=(2,)).shape",
+    "torch.randn(size=(3, 1)).shape",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("code", SIZE_KEYWORD)
+def test_size_keyword(code):
+    assert _outcome(numtorch, code) == _outcome(torch, code)
+
+
+def test_size_given_twice_is_a_type_error():
+    with pytest.raises(TypeError, match="randn"):
+        numtorch.randn(2, size=(3,))
+
 
 @requires_torch
 @pytest.mark.parametrize("code", PYTHON_TYPES)
