@@ -31,7 +31,7 @@ def _load(slot, source):
     return step
 
 
-def _forward(op, ctx, xp):
+def _forward(op, ctx, xp, drop):
     """One primitive's forward on the slots. An op whose backward the replay runs gets a ctx
     set up as the engine would: one kept across calls where the backward runs inside the
     call (``ctx``), a new one per call where it runs later, outside."""
@@ -53,6 +53,8 @@ def _forward(op, ctx, xp):
                 S[s] = o if o.__class__ is ndarray else ensure_array(o)
         if cslot is not None:
             S[cslot] = c
+        for d in drop:  # intermediates nothing reads any more
+            S[d] = None
 
     return step
 
@@ -246,7 +248,8 @@ class Program:
         self.template = template
         self.steps = []
         self.escape = None
-        for entry in rec.program:
+        dead = _dead_after(rec.program, template)
+        for i, entry in enumerate(rec.program):
             kind = entry[0]
             if kind == "load":
                 self.steps.append(_load(entry[1], entry[2]))
@@ -254,7 +257,8 @@ class Program:
                 op = entry[1]
                 xp = array_module(rec.arrays[op.outs[0]])
                 keep = escape is None and op.ctx_slot is not None
-                self.steps.append(_forward(op, _ctx(op, xp) if keep else None, xp))
+                ctx = _ctx(op, xp) if keep else None
+                self.steps.append(_forward(op, ctx, xp, dead.get(i, ())))
             elif kind == "backward":
                 self.steps.append(_accumulating(entry[1], _backward(entry[1])))
             else:
@@ -268,6 +272,37 @@ class Program:
         for step in self.steps:
             step(S, flat)
         return _build(self.template, S, flat, self.escape)
+
+
+def _dead_after(program, template) -> dict:
+    """For each op, the slots whose last reader it is (its own unread outputs included): the
+    replay drops them there, as eager mode drops a tensor nobody holds. Slots the backward
+    starts from or the return value uses stay."""
+    keep = set(_slots_of(template))
+    last = {}
+    for i, entry in enumerate(program):
+        if entry[0] == "op":
+            for is_slot, v in entry[1].spec:
+                if is_slot:
+                    last[v] = i
+            for s in entry[1].outs:
+                last.setdefault(s, i)
+        elif entry[0] == "backward":
+            keep.add(entry[1][0][1])
+    dead = {}
+    for s, i in last.items():
+        if s not in keep:
+            dead.setdefault(i, []).append(s)
+    return {i: tuple(v) for i, v in dead.items()}
+
+
+def _slots_of(template):
+    kind, value = template
+    if kind in ("new", "consumed", "escape"):
+        yield value
+    elif kind in ("seq", "dict"):
+        for x in value[1]:
+            yield from _slots_of(x if kind == "seq" else x[1])
 
 
 def _build(template, S, A, escape):
