@@ -8,6 +8,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor, _wrap_dim, wrap
 from ...ops.inplace import inplace
 from . import _act_ops as ops
+from . import _dtype_checks as checks
 
 __all__ = [
     "gumbel_softmax",
@@ -139,6 +140,12 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         raise RuntimeError(
             f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
             f"ndim = {weight._data.ndim}"
+        )
+    checks.floating(input, "prelu_cpu")
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(
+            "prelu: Type promoting not supported. Got "
+            f"{input.dtype.legacy_name[6:-6]} and {weight.dtype.legacy_name[6:-6]}"
         )
     n = weight.numel()
     channels = input.shape[1] if input.ndim >= 2 else 1

@@ -29,6 +29,27 @@ def _mask_as_bias(mask: Tensor | None, dtype, allowed_when_true: bool) -> Tensor
     return zeros(mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
 
 
+_C_TYPES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+
+
+def _c_type(t) -> str:
+    return _C_TYPES.get(t.dtype.name, t.dtype.name)
+
+
+def _check_attention_dtypes(query, key, value, attn_mask):
+    if not (query.dtype is key.dtype and key.dtype is value.dtype):
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{_c_type(query)} key.dtype: {_c_type(key)} and value.dtype: {_c_type(value)} "
+            "instead."
+        )
+    if attn_mask is not None and attn_mask.dtype not in (_dtype.bool, query.dtype):
+        raise RuntimeError(
+            "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+            f"attn_mask.dtype: {_c_type(attn_mask)} and  query.dtype: {_c_type(query)} instead."
+        )
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -47,6 +68,7 @@ def scaled_dot_product_attention(
     Shape:
         query (..., L, E), key (..., S, E), value (..., S, Ev); output (..., L, Ev).
     """
+    _check_attention_dtypes(query, key, value, attn_mask)
     length, source = query.shape[-2], key.shape[-2]
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     if is_causal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import relabel
+from . import _dtype_checks as checks
 from .layers import embedding
 
 __all__ = ["embedding_bag"]
@@ -64,6 +65,7 @@ def embedding_bag(
     """Reduce (``mode`` = "sum", "mean" or "max") the rows of ``weight`` in each bag."""
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"mode has to be one of sum, mean or max, but got {mode}")
+    checks.indices(input, "embedding_bag")
     if per_sample_weights is not None:
         if mode != "sum":
             raise NotImplementedError(

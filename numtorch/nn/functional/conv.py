@@ -7,6 +7,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor
 from ...ops import conv as _conv
 from ...ops import padding as _pad
+from ._dtype_checks import expect_same
 
 __all__ = [
     "conv1d",
@@ -56,16 +57,13 @@ def _batched(input: Tensor, nd: int, op: str) -> bool:
 
 
 def _check_types(input, weight, bias):
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {input.dtype.legacy_name[6:-6]} but found "
-            f"{weight.dtype.legacy_name[6:-6]}"
-        )
+    """PyTorch's order: the bias's dtype against the input's first, then the weight's."""
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"Input type ({_type_name(input)}) and bias type ({_type_name(bias)}) "
             "should be the same"
         )
+    expect_same(input, weight)
 
 
 def _same_pads(ksize, dilation):
@@ -209,7 +207,9 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
             f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
             f"{input.shape[1]} channels instead"
         )
-    _check_types(input, weight, bias)
+    expect_same(input, weight)
+    if bias is not None and bias.dtype is not input.dtype:
+        bias = bias.to(input.dtype)  # PyTorch adds a bias of another dtype into the result
     outs = transpose_output_size(
         input.shape[2:], weight.shape[2:], stride, pads, dilation, output_padding
     )

@@ -9,6 +9,7 @@ from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
 from ...ops.blas import linear as _linear
+from . import _dtype_checks as checks
 
 __all__ = [
     "linear",
@@ -106,13 +107,8 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) selected by the integer ``input``."""
+    checks.indices(input, "embedding")
     idx = input._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(
-            "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
-            "embedding)"
-        )
     n = weight._data.shape[0]
     if padding_idx is not None:
         if padding_idx > 0 and padding_idx >= n:
@@ -143,7 +139,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     from ..._backend import array_module
 
     t = tensor._data
-    if t.dtype.kind not in "iu":
+    if t.dtype != "int64":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = array_module(t)
     if num_classes == -1:
@@ -222,6 +218,9 @@ def layer_norm(
 ) -> Tensor:
     """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dims."""
     k = _check_normalized_shape(input, normalized_shape)
+    checks.norm_params(input, "LayerNormKernelImpl", weight, bias)
+    if weight is not None and weight.dtype is input.dtype:
+        checks.expect_same(input, bias)
     return LayerNorm.apply(input, weight, bias, k, eps)
 
 

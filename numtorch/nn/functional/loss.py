@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import warnings
 
+from ... import _dtype
 from ..._tensor import Tensor, wrap
-from ...ops.arithmetic import operands
+from ...ops.arithmetic import _check_bool_sub, operands
+from . import _dtype_checks as checks
 from . import _loss_ops as ops
 from .activation import log_softmax
 
@@ -110,6 +112,7 @@ def mse_loss(
     """Mean squared error: ``(input - target) ** 2`` reduced."""
     red = _reduction(reduction, size_average, reduce)
     _warn_broadcast(input, target)
+    checks.loss_values(input, target, "mse_cpu")
     x, y = _pair(input, target)
     if weight is not None:
         return _reduce_weighted((x - y) ** 2, weight, red)
@@ -151,6 +154,7 @@ def smooth_l1_loss(
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _warn_broadcast(input, target)
+    checks.loss_values(input, target, "smooth_l1_cpu")
     x, y = _pair(input, target)
     return ops.SmoothL1Loss.apply(x, y, red, float(beta))
 
@@ -163,6 +167,7 @@ def huber_loss(
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_broadcast(input, target)
+    checks.loss_values(input, target, "huber_cpu")
     x, y = _pair(input, target)
     if weight is not None:
         return _reduce_weighted(ops.HuberLoss.apply(x, y, "none", float(delta)), weight, red)
@@ -170,10 +175,8 @@ def huber_loss(
 
 
 def _check_nll(input, target, weight, ignore_index, op):
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {target.dtype.legacy_name[6:-6]}"
-        )
+    checks.class_target(target)
+    checks.expect_same(input, weight)
     xs, ts = input._data.shape, target._data.shape
     if input._data.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input._data.ndim})")
@@ -309,6 +312,11 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {target.dtype.legacy_name[6:-6]} but expected "
+            f"{input.dtype.legacy_name[6:-6]}"
+        )
     x, y = operands(input, target)
     a = x._data
     if a.size and ((a < 0) | (a > 1)).any():
@@ -334,8 +342,20 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    _check_logits_target(input, target)
     x, y = operands(input, target)
     return ops.BinaryCrossEntropyWithLogits.apply(x, y, _arr(weight), _arr(pos_weight), red)
+
+
+def _check_logits_target(input, target):
+    checks.floating(input, "log_sigmoid_cpu")
+    if target.dtype is _dtype.bool:  # PyTorch computes 1 - target
+        _check_bool_sub(target, target)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            + target.dtype.legacy_name[6:-6]
+        )
 
 
 def soft_margin_loss(
@@ -376,6 +396,8 @@ def multi_margin_loss(
             "inconsistent target size, expected "
             f"{input._data.shape[0] if nd == 2 else 1} but got {list(target.shape)}"
         )
+    checks.class_target(target, "margin")
+    checks.expect_same(input, weight)
     c = input._data.shape[-1] if nd else 1
     t = target._data
     if ((t < 0) | (t >= c)).any():

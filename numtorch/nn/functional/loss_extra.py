@@ -9,6 +9,7 @@ import warnings
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import relabel
+from . import _dtype_checks as checks
 from .activation import logsigmoid
 from .distance import cosine_similarity, pairwise_distance
 from .loss import _reduction, apply_reduction
@@ -56,6 +57,8 @@ def kl_div(
                 stacklevel=2,
             )
         red = "sum" if reduction == "batchmean" else _reduction(reduction)
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -266,8 +269,7 @@ def multilabel_margin_loss(
         raise RuntimeError(
             f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
         )
-    if target.dtype.is_floating_point or target.dtype.is_complex:
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.legacy_name[6:-6]}")
+    checks.class_target(target, "margin")
     x, y = (input, target) if input.ndim > 1 else (input.unsqueeze(0), target.unsqueeze(0))
     nt = _nt()
     listed = (y == -1).long().cumsum(1) == 0  # the entries before the first -1

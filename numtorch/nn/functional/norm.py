@@ -8,6 +8,7 @@ from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import relabel
 from ...ops import norm as _norm
+from . import _dtype_checks as checks
 from .conv import pad
 from .pooling import avg_pool2d, avg_pool3d
 
@@ -52,6 +53,7 @@ def batch_norm(
         (bias, "bias"),
     ):
         _check_param(t, name, c)
+    checks.norm_params(input, "batch_norm", weight, bias, running_mean, running_var)
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
@@ -103,6 +105,7 @@ def instance_norm(
     eps: float = 1e-5,
 ) -> Tensor:
     """Normalises each channel of each sample over its spatial dims."""
+    checks.floating(input, "batch_norm")
     c = input.shape[1]
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var")):
         _check_param(t, name, c)
@@ -137,6 +140,7 @@ def group_norm(
         raise RuntimeError(
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
         )
+    checks.norm_params(input, "GroupNormKernelImpl", weight, bias)
     n, c = input.shape[:2]
     if c % num_groups:
         raise RuntimeError(

@@ -104,6 +104,8 @@ def max_pool1d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """Max over sliding windows of ``(N, C, L)``."""
+    if not (return_indices or input.dtype.is_floating_point):  # PyTorch's index-free kernel
+        raise _dtype.not_implemented("max_pool1d_impl", input.dtype)
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
