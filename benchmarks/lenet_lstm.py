@@ -1,14 +1,16 @@
 """LeNet-5 (batch 64, 1x28x28) and 2-layer LSTM (hidden 128, sequence 50, batch 32) training
-steps: numtorch against PyTorch in the same run, median times.
+steps with SGD and cross-entropy.
 
-    python benchmarks/lenet_lstm.py [--repeats 20] [--threads 1]
+    python benchmarks/lenet_lstm.py [--threads 1 2] [--rounds 5] [--only LSTM]
+
+Each library times in child processes of its own, the libraries taking turns (see
+numtorch/cli/harness.py). No NumPy floor: nobody writes these by hand.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+import os
+import sys
 
 import numpy as np
 
@@ -45,13 +47,23 @@ class LSTMNet:
         return self.head(out[-1])
 
 
-def make_step(lib, model, x, y):
-    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = lib.nn.functional.cross_entropy
+MODELS = {"LeNet-5": (lenet, (64, 1, 28, 28), 64), "LSTM 2x128": (LSTMNet, (50, 32, 28), 32)}
+
+
+def step_call(T, model: str):
+    if T is None:
+        return None
+    build, shape, batch = MODELS[model]
+    rng = np.random.default_rng(0)
+    T.manual_seed(0)
+    net = build(T.nn)
+    x = T.tensor(rng.standard_normal(shape, dtype=np.float32))
+    y = T.tensor(rng.integers(0, 10, batch))
+    opt = T.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 
     def step():
         opt.zero_grad()
-        loss = loss_fn(model(x), y)
+        loss = T.nn.functional.cross_entropy(net(x), y)
         loss.backward()
         opt.step()
         return loss
@@ -59,56 +71,17 @@ def make_step(lib, model, x, y):
     return step
 
 
-def median_ms(step, repeats):
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=None)
-    args = parser.parse_args()
-
-    import torch
-
-    import numtorch
-    import numtorch.nn  # noqa: F401
-    import numtorch.optim  # noqa: F401
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(0)
-    cases = {
-        "LeNet-5 (batch 64, 1x28x28)": (
-            lenet,
-            rng.standard_normal((64, 1, 28, 28)),
-            rng.integers(0, 10, 64),
-        ),
-        "LSTM 2x128 (seq 50, batch 32)": (
-            LSTMNet,
-            rng.standard_normal((50, 32, 28)),
-            rng.integers(0, 10, 32),
-        ),
+WORKLOADS = [
+    {
+        "name": "{model} training step",
+        "make": step_call,
+        "grid": {"model": list(MODELS)},
+        "compile": True,
     }
-    print(f"{'model':32} {'numtorch ms':>12} {'torch ms':>10} {'ratio':>7}")
-    for name, (build, x, y) in cases.items():
-        ms = {}
-        for lib in (numtorch, torch):
-            lib.manual_seed(0)
-            model = build(lib.nn)
-            xt = lib.tensor(x.astype(np.float32))
-            yt = lib.tensor(y.astype(np.int64))
-            ms[lib.__name__] = median_ms(make_step(lib, model, xt, yt), args.repeats)
-        ratio = ms["numtorch"] / ms["torch"]
-        print(f"{name:32} {ms['numtorch']:12.2f} {ms['torch']:10.2f} {ratio:7.2f}x")
-
+]
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from numtorch.cli.harness import script_main
+
+    sys.exit(script_main(__file__))

@@ -1,58 +1,36 @@
-"""rand/randn(1_000_000) median time: numtorch against PyTorch, measured in one run.
+"""rand(1_000_000) and randn(1_000_000): numtorch's PyTorch-exact samplers against PyTorch's.
 
-Run: ``python benchmarks/random_speed.py`` (PyTorch must be installed for the comparison).
+    python benchmarks/random_speed.py [--threads 1 2] [--rounds 5]
+
+The NumPy floor is NumPy's own generator (a different stream: the price of matching PyTorch's
+bit for bit shows against it). Each library times in child processes of its own, the libraries
+taking turns (see numtorch/cli/harness.py).
 """
 
 from __future__ import annotations
 
-import functools
-import statistics
+import os
 import sys
-import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-
-import numtorch.random as nr  # noqa: E402
-from numtorch.ops import sampling  # noqa: E402
 
 N = 1_000_000
-REPEATS = 21
 
 
-def median_ms_in_turn(*fns) -> list[float]:
-    """Median milliseconds per call of each function, their runs taken in turn so that a busy
-    moment of the machine falls on all of them."""
-    for fn in fns:
-        fn()  # warm-up: first calls pay for imports and lazy checks
-    times = [[] for _ in fns]
-    for _ in range(REPEATS):
-        for fn, ts in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - start)
-    return [statistics.median(ts) * 1e3 for ts in times]
+def sample_call(T, name: str):
+    if T is None:
+        import numpy as np
 
-
-def main() -> None:
-    import torch
-
-    torch.manual_seed(0)
-    nr.manual_seed(0)
-    print(
-        f"capability: torch {torch.backends.cpu.get_cpu_capability()}, "
-        f"numtorch {nr.CPU_CAPABILITY}; torch threads {torch.get_num_threads()}"
-    )
-    for name in ("rand", "randn"):
-        ours, theirs = median_ms_in_turn(
-            functools.partial(getattr(sampling, name), N),
-            functools.partial(getattr(torch, name), N),
+        rng = np.random.default_rng(0)
+        return lambda: getattr(rng, "random" if name == "rand" else "standard_normal")(
+            N, dtype=np.float32
         )
-        print(
-            f"{name}({N}): numtorch {ours:7.2f} ms  torch {theirs:7.2f} ms  "
-            f"ratio {ours / theirs:5.2f}x"
-        )
+    T.manual_seed(0)
+    return lambda: getattr(T, name)(N)
 
+
+WORKLOADS = [{"name": f"{{name}}({N:_})", "make": sample_call, "grid": {"name": ["rand", "randn"]}}]
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from numtorch.cli.harness import script_main
+
+    sys.exit(script_main(__file__))

@@ -1,87 +1,63 @@
-"""One training epoch of the seed network: numtorch against PyTorch, in one run.
+"""One training epoch of the seed network (784-128-10 with sigmoids) on 10,000 random samples.
 
-    python benchmarks/training_epoch.py [--samples 10000] [--repeat 5] [--loss mse|ce]
+    python benchmarks/training_epoch.py [--threads 1 2] [--rounds 5] [--only ce]
 
-The seed network (784-128-10 with sigmoids), trained with Adam on random data through a
-shuffling DataLoader of batch 64: every epoch runs the DataLoader, forward, loss, backward and
-the optimizer step. The two libraries alternate epochs; medians are reported, and the ratio is
-numtorch's time over PyTorch's (below 1 means numtorch is faster). PyTorch runs with its default
-thread count, which is printed.
+Adam, a shuffling DataLoader of batch 64, with MSE against one-hot targets or cross-entropy:
+every epoch runs the DataLoader, forward, loss, backward and the optimizer step. Each library
+times in child processes of its own, the libraries taking turns (see numtorch/cli/harness.py).
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+import os
+import sys
 
 import numpy as np
 
-import numtorch
-import numtorch.nn  # noqa: F401 - numtorch.nn, as torch.nn
-
-try:
-    import torch
-except ImportError:  # numtorch's time alone
-    torch = None
+SAMPLES = 10_000
 
 
-def make_epoch(lib, x, y, loss_name: str):
-    """A function running one epoch of the seed network in ``lib`` (numtorch or torch)."""
-    lib.random.manual_seed(0)
-    nn = lib.nn
+def epoch_call(T, loss: str):
+    if T is None:
+        return None
+    rng = np.random.default_rng(0)
+    x = rng.random((SAMPLES, 784), dtype=np.float32)
+    y = rng.integers(0, 10, SAMPLES)
+    T.manual_seed(0)
+    nn = T.nn
     model = nn.Sequential(nn.Linear(784, 128), nn.Sigmoid(), nn.Linear(128, 10), nn.Sigmoid())
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    data = lib.utils.data
+    opt = T.optim.Adam(model.parameters(), lr=1e-3)
+    data = T.utils.data
     loader = data.DataLoader(
-        data.TensorDataset(lib.tensor(x), lib.tensor(y)), batch_size=64, shuffle=True
+        data.TensorDataset(T.tensor(x), T.tensor(y)), batch_size=64, shuffle=True
     )
-    loss_fn = nn.MSELoss() if loss_name == "mse" else nn.CrossEntropyLoss()
-    eye = lib.eye(10)
+    loss_fn = nn.MSELoss() if loss == "MSE" else nn.CrossEntropyLoss()
+    eye = T.eye(10)
 
     def epoch() -> float:
         total = 0.0
         for xb, yb in loader:
             opt.zero_grad()
             out = model(xb)
-            loss = loss_fn(out, eye[yb]) if loss_name == "mse" else loss_fn(out, yb)
-            loss.backward()
+            value = loss_fn(out, eye[yb]) if loss == "MSE" else loss_fn(out, yb)
+            value.backward()
             opt.step()
-            total += loss.item()
+            total += value.item()
         return total
 
     return epoch
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--loss", choices=["mse", "ce"], default="mse")
-    args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    x = rng.random((args.samples, 784), dtype=np.float32)
-    y = rng.integers(0, 10, args.samples)
-    runs = {"numtorch": make_epoch(numtorch, x, y, args.loss)}
-    if torch is not None:
-        runs["torch"] = make_epoch(torch, x, y, args.loss)
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for fn in runs.values():  # warm-up epoch
-        fn()
-    for _ in range(args.repeat):
-        for name, fn in runs.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    batches = -(-args.samples // 64)
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(f"{name:9s} epoch {med * 1e3:8.1f} ms  ({med / batches * 1e6:6.0f} us per batch)")
-    if torch is not None:
-        ratio = statistics.median(times["numtorch"]) / statistics.median(times["torch"])
-        print(f"ratio numtorch/torch: {ratio:.2f}")
-
+WORKLOADS = [
+    {
+        "name": "epoch of 10,000 samples, Adam, {loss}",
+        "make": epoch_call,
+        "grid": {"loss": ["MSE", "cross-entropy"]},
+    }
+]
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from numtorch.cli.harness import script_main
+
+    sys.exit(script_main(__file__))

@@ -1,85 +1,25 @@
-"""What ``numtorch bench`` measures: for each framework, a callable to time (or a figure).
+"""What ``numtorch bench`` measures: the workloads of its table (see harness.py for the format).
 
-A framework here is a ``torch``-like module (numtorch or PyTorch); ``None`` for the raw-NumPy
-floor, written by hand for the same computation. Times are medians over repeated runs.
+Each ``make(T, ...)`` builds the work for one library: ``T`` is numtorch or PyTorch, or None
+for the NumPy floor, the same computation written by hand. This file imports no library at its
+top: a child process loads it beside one library only.
 """
 
 from __future__ import annotations
 
-import json
+import gzip
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 
 import numpy as np
 
-IN, HIDDEN, OUT = 64, 32, 10  # the demo's network: 8x8 digits -> 32 -> 10
+DEMO = (64, 32, 10)  # the demo's network: 8x8 digits -> 32 -> 10
+SEED = (784, 128, 10)  # the seed article's network at MNIST size
 LR = 0.1
-
-
-def _loop_count(fn, min_time: float) -> int:
-    """Calls of ``fn`` that take about ``min_time`` seconds together."""
-    fn()
-    n = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time or n >= 1 << 20:
-            return n
-        n *= 2 if elapsed * 2 >= min_time else 4
-
-
-def median_times(fns: list, repeat: int, min_time: float = 0.05) -> list:
-    """Median seconds per call of each callable in ``fns`` (None stays None).
-
-    The runs alternate between the callables, so a machine that slows down or speeds up during
-    the measurement weighs on all of them alike.
-    """
-    counts = [None if fn is None else _loop_count(fn, min_time) for fn in fns]
-    runs = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, n, out in zip(fns, counts, runs):
-            if fn is None:
-                continue
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            out.append((time.perf_counter() - start) / n)
-    return [statistics.median(r) if r else None for r in runs]
-
-
-# --- import time ---------------------------------------------------------------------------
-
-_IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
-
-
-def import_times(names: list, repeat: int) -> list:
-    """Seconds to import each module in a fresh interpreter (medians; None names stay None)."""
-    runs = [[] for _ in names]
-    # NOTE: an installed package imports from cached bytecode; allow writing it, and warm the
-    # cache once, so neither side is timed compiling its sources
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for name in names:
-        if name is not None:
-            subprocess.run([sys.executable, "-c", f"import {name}"], env=env, check=True)
-    for _ in range(repeat):
-        for name, out in zip(names, runs):
-            if name is None:
-                continue
-            done = subprocess.run(
-                [sys.executable, "-c", _IMPORT.format(name)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            out.append(float(done.stdout))
-    return [statistics.median(r) if r else None for r in runs]
+BATCHES = [1, 64, 512]
+CHECKPOINT_MB = 100
 
 
 # --- per-op overhead on tiny tensors -------------------------------------------------------
@@ -94,42 +34,51 @@ OPS = {
 }
 
 
-def op_fn(T, name: str, backward: bool):
-    """A call of op ``name`` on 3-element float32 tensors, with its backward if asked."""
+def op_call(T, op: str, backward: bool):
+    """A call of ``op`` on 3-element float32 tensors, with its backward if asked."""
     rng = np.random.default_rng(0)
     a_np, b_np = rng.standard_normal((2, 3)).astype(np.float32)
-    op, np_op = OPS[name]
+    fn, np_fn = OPS[op]
     if T is None:
-        return lambda: np_op(a_np, b_np)
+        return None if backward else (lambda: np_fn(a_np, b_np))
     a = T.tensor(a_np, requires_grad=backward)
     b = T.tensor(b_np, requires_grad=backward)
     if not backward:
-        return lambda: op(a, b)
-    g = T.ones_like(op(a, b))
-    return lambda: op(a, b).backward(g)
+        return lambda: fn(a, b)
+    g = T.ones_like(fn(a, b))
+    return lambda: fn(a, b).backward(g)
 
 
-# --- the seed network's training step ------------------------------------------------------
+# --- training steps of the two networks ----------------------------------------------------
 
 
-def _seed_model(T, sizes=(IN, HIDDEN, OUT)):
-    from .demo import make_network
+def make_network(nn, sizes):
+    """The seed article's network: two Linear layers without bias, a sigmoid after each."""
 
-    T.manual_seed(0)
-    return make_network(T.nn, *sizes)
+    class network(nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super().__init__()
+            self.w1 = nn.Linear(input_size, hidden_size, bias=False)
+            self.w2 = nn.Linear(hidden_size, output_size, bias=False)
+            self.sigmoid = nn.Sigmoid()
+
+        def forward(self, x):
+            return self.sigmoid(self.w2(self.sigmoid(self.w1(x))))
+
+    return network(*sizes)
 
 
-def _batch(batch: int, sizes=(IN, HIDDEN, OUT)):
-    n_in, _, n_out = sizes
+def _batch(batch: int, sizes=DEMO):
     rng = np.random.default_rng(batch)
-    x = rng.random((batch, n_in), dtype=np.float32)
-    y = np.eye(n_out, dtype=np.float32)[rng.integers(0, n_out, batch)]
+    x = rng.random((batch, sizes[0]), dtype=np.float32)
+    y = np.eye(sizes[2], dtype=np.float32)[rng.integers(0, sizes[2], batch)]
     return x, y
 
 
-def train_step_fn(T, x_np, y_np, hidden: int = HIDDEN):
-    """One step as users write it: nn.Module, nn.MSELoss, optim.SGD; returns a callable."""
-    model = _seed_model(T, (x_np.shape[1], hidden, y_np.shape[1]))
+def train_step_fn(T, x_np, y_np, hidden: int = DEMO[1]):
+    """One step as users write it: nn.Module, nn.MSELoss, optim.SGD."""
+    T.manual_seed(0)
+    model = make_network(T.nn, (x_np.shape[1], hidden, y_np.shape[1]))
     loss_fn = T.nn.MSELoss()
     optimizer = T.optim.SGD(model.parameters(), lr=LR)
     x, y = T.from_numpy(x_np), T.from_numpy(y_np)
@@ -144,7 +93,7 @@ def train_step_fn(T, x_np, y_np, hidden: int = HIDDEN):
     return step
 
 
-def numpy_step_fn(x, y, hidden: int = HIDDEN):
+def numpy_step_fn(x, y, hidden: int = DEMO[1]):
     """The same step written by hand in NumPy: in-place sigmoids reused in their gradients."""
     rng = np.random.default_rng(0)
     n_in, n_out = x.shape[1], y.shape[1]
@@ -177,26 +126,27 @@ def numpy_step_fn(x, y, hidden: int = HIDDEN):
     return step
 
 
-def step_fn(T, batch: int):
-    """One training step of the seed network at ``batch`` (the hand-written one for None)."""
-    x, y = _batch(batch)
-    return numpy_step_fn(x, y) if T is None else train_step_fn(T, x, y)
+def step_call(T, sizes, batch: int):
+    """One training step of the network of ``sizes`` (the hand-written one for None)."""
+    x, y = _batch(batch, sizes)
+    return numpy_step_fn(x, y, sizes[1]) if T is None else train_step_fn(T, x, y, sizes[1])
 
 
 # --- a training epoch with DataLoader ------------------------------------------------------
 
 
-def _digits():
-    from numtorch.data import load_digits
+def digits():
+    """The 1,797 8x8 digits numtorch ships, read without importing numtorch."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "digits.csv.gz")
+    with gzip.open(path, "rb") as f:
+        table = np.array(f.read().replace(b",", b" ").split(), dtype=np.int64).reshape(-1, 65)
+    return table[:, :64].astype(np.float32) / 16, table[:, 64]
 
-    images, labels = load_digits()
-    return images.reshape(-1, IN).astype(np.float32) / 16, labels
 
-
-def epoch_fn(T, batch: int = 64):
-    """One training epoch over the 1,797 digits, shuffled into batches of ``batch``."""
-    x, labels = _digits()
-    y = np.eye(OUT, dtype=np.float32)[labels]
+def epoch_call(T, batch: int = 64):
+    """One epoch over the digits, shuffled into batches of ``batch``."""
+    x, labels = digits()
+    y = np.eye(10, dtype=np.float32)[labels]
     if T is None:
         step = numpy_step_fn(x[:batch], y[:batch])
         rng = np.random.default_rng(0)
@@ -221,105 +171,85 @@ def epoch_fn(T, batch: int = 64):
     return epoch
 
 
-# --- save and load -------------------------------------------------------------------------
-
-CHECKPOINT_MB = 100
+# --- save, load, memory --------------------------------------------------------------------
 
 
 def _state(T):
     rng = np.random.default_rng(0)
-    n = CHECKPOINT_MB * 2**20 // (4 * 1024 * 1024)  # 1024x1024 float32 tensors, 4 MiB each
-    arrays = {
-        f"layers.{i}.weight": rng.standard_normal((1024, 1024), dtype=np.float32) for i in range(n)
-    }
-    if T is None:
-        return arrays
-    return {k: T.from_numpy(v) for k, v in arrays.items()}
+    n = CHECKPOINT_MB // 4  # 1024x1024 float32 tensors, 4 MiB each
+    arrays = {f"layers.{i}.weight": rng.standard_normal((1024, 1024), np.float32) for i in range(n)}
+    return arrays if T is None else {k: T.from_numpy(v) for k, v in arrays.items()}
 
 
-def save_load_time(T, repeat: int) -> tuple[float, float]:
-    """Seconds to save and to load a 100 MiB state dict (medians)."""
-    state = _state(T)
-    saves, loads = [], []
+def save_load_seconds(T, which: str, repeat: int = 3) -> float:
+    """Median seconds to save (or load) a 100 MiB state dict; np.savez/np.load for the floor."""
+    state, times = _state(T), []
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "checkpoint.pt")
+        path = os.path.join(folder, "checkpoint.pt" if T is not None else "checkpoint.npz")
         for _ in range(repeat):
             start = time.perf_counter()
+            np.savez(path, **state) if T is None else T.save(state, path)
+            saved = time.perf_counter()
             if T is None:
-                np.savez(path, **state)
-            else:
-                T.save(state, path)
-            saves.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            if T is None:
-                with np.load(path + ".npz") as f:
+                with np.load(path) as f:
                     loaded = {k: f[k] for k in f.files}
             else:
                 loaded = T.load(path)
-            loads.append(time.perf_counter() - start)
+            times.append(saved - start if which == "save" else time.perf_counter() - saved)
             del loaded
-            if T is None:
-                os.remove(path + ".npz")
-    return statistics.median(saves), statistics.median(loads)
+    return statistics.median(times)
 
 
-# --- peak memory of training ---------------------------------------------------------------
-
-_MEMORY = """
-import json, resource, sys
-import numpy as np
-name = sys.argv[1]
-rng = np.random.default_rng(0)
-x = rng.random((1797, 64), dtype=np.float32)
-y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 1797)]
-if name == "numpy":
-    w1 = rng.random((32, 64), dtype=np.float32) - 0.5
-    w2 = rng.random((10, 32), dtype=np.float32) - 0.5
-    for epoch in range(5):
-        for i in range(0, 1797, 512):
-            xb, yb = x[i:i + 512], y[i:i + 512]
-            h = 1 / (1 + np.exp(-(xb @ w1.T)))
-            o = 1 / (1 + np.exp(-(h @ w2.T)))
-            d = (o - yb) * (2 / o.size) * o * (1 - o)
-            gh = (d @ w2) * h * (1 - h)
-            w2 -= 0.1 * (d.T @ h)
-            w1 -= 0.1 * (gh.T @ xb)
-else:
-    import importlib
-    T = importlib.import_module(name)
-    for sub in ("nn", "optim"):
-        importlib.import_module(name + "." + sub)
-    data = importlib.import_module(name + ".utils.data")
-    T.manual_seed(0)
-    class network(T.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.w1 = T.nn.Linear(64, 32, bias=False)
-            self.w2 = T.nn.Linear(32, 10, bias=False)
-            self.sigmoid = T.nn.Sigmoid()
-        def forward(self, x):
-            return self.sigmoid(self.w2(self.sigmoid(self.w1(x))))
-    model, loss_fn = network(), T.nn.MSELoss()
-    optimizer = T.optim.SGD(model.parameters(), lr=0.1)
-    loader = data.DataLoader(data.TensorDataset(T.from_numpy(x), T.from_numpy(y)),
-                             batch_size=512, shuffle=True)
-    for epoch in range(5):
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            optimizer.step()
-try:  # this process's own high-water mark (ru_maxrss can carry the parent's over exec)
+def peak_memory(T, epochs: int = 5) -> float:
+    """Peak resident memory (MiB) of this process after training the demo network."""
+    epoch = epoch_call(T, 512)
+    for _ in range(epochs):
+        epoch()
     with open("/proc/self/status") as f:
-        peak = next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
-except OSError:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps(peak))
-"""
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
 
 
-def peak_memory(name: str) -> float:
-    """Peak resident memory (MiB) of a fresh process that imports ``name`` and trains."""
-    out = subprocess.run(
-        [sys.executable, "-c", _MEMORY, name], capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout)
+WORKLOADS = [
+    {
+        "name": "{op}, 3 elements, forward",
+        "make": lambda T, op: op_call(T, op, False),
+        "grid": {"op": list(OPS)},
+        "threads": "max",
+    },
+    {
+        "name": "{op}, 3 elements, forward+backward",
+        "make": lambda T, op: op_call(T, op, True),
+        "grid": {"op": list(OPS)},
+        "threads": "max",
+    },
+    {
+        "name": "demo network 64-32-10 training step, batch {batch}",
+        "make": lambda T, batch: step_call(T, DEMO, batch),
+        "grid": {"batch": BATCHES},
+        "compile": True,
+    },
+    {
+        "name": "seed network 784-128-10 training step, batch {batch}",
+        "make": lambda T, batch: step_call(T, SEED, batch),
+        "grid": {"batch": BATCHES},
+        "compile": True,
+    },
+    {
+        "name": "training epoch, DataLoader, 1,797 digits, batch 64",
+        "make": epoch_call,
+        "threads": "max",
+    },
+    {
+        "name": f"{{which}} {CHECKPOINT_MB} MiB checkpoint",
+        "make": save_load_seconds,
+        "grid": {"which": ["save", "load"]},
+        "threads": "max",
+    },
+    {
+        "name": "peak memory, process training 5 epochs",
+        "make": peak_memory,
+        "unit": "MiB",
+        "threads": "max",
+        "fresh": True,
+    },
+]
