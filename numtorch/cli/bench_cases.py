@@ -30,14 +30,15 @@ OPS = {
     "matmul": (lambda a, b: a @ b, np.matmul),
     "sum": (lambda a, b: a.sum(), lambda a, b: a.sum()),
     "exp": (lambda a, b: a.exp(), lambda a, b: np.exp(a)),
-    "index": (lambda a, b: a[1:], lambda a, b: a[1:]),
+    "sigmoid": (lambda a, b: a.sigmoid(), lambda a, b: 1 / (1 + np.exp(-a))),
+    "index": (lambda a, b: a[::2], lambda a, b: a[::2]),
 }
 
 
-def op_call(T, op: str, backward: bool):
-    """A call of ``op`` on 3-element float32 tensors, with its backward if asked."""
+def op_call(T, op: str, backward: bool, shape=(3,)):
+    """A call of ``op`` on float32 tensors of ``shape``, with its backward if asked."""
     rng = np.random.default_rng(0)
-    a_np, b_np = rng.standard_normal((2, 3)).astype(np.float32)
+    a_np, b_np = rng.standard_normal((2, *shape), dtype=np.float32)
     fn, np_fn = OPS[op]
     if T is None:
         return None if backward else (lambda: np_fn(a_np, b_np))
@@ -52,20 +53,24 @@ def op_call(T, op: str, backward: bool):
 # --- training steps of the two networks ----------------------------------------------------
 
 
-def make_network(nn, sizes):
-    """The seed article's network: two Linear layers without bias, a sigmoid after each."""
+def make_network(nn, input_size: int, hidden_size: int, output_size: int):
+    """The seed article's network, built on the given backend's ``nn``."""
 
     class network(nn.Module):
         def __init__(self, input_size, hidden_size, output_size):
             super().__init__()
+            self.input_size = input_size
+            self.hidden_size = hidden_size
+            self.output_size = output_size
             self.w1 = nn.Linear(input_size, hidden_size, bias=False)
             self.w2 = nn.Linear(hidden_size, output_size, bias=False)
             self.sigmoid = nn.Sigmoid()
 
         def forward(self, x):
-            return self.sigmoid(self.w2(self.sigmoid(self.w1(x))))
+            i2h = self.sigmoid(self.w1(x))
+            return self.sigmoid(self.w2(i2h))
 
-    return network(*sizes)
+    return network(input_size, hidden_size, output_size)
 
 
 def _batch(batch: int, sizes=DEMO):
@@ -78,7 +83,7 @@ def _batch(batch: int, sizes=DEMO):
 def train_step_fn(T, x_np, y_np, hidden: int = DEMO[1]):
     """One step as users write it: nn.Module, nn.MSELoss, optim.SGD."""
     T.manual_seed(0)
-    model = make_network(T.nn, (x_np.shape[1], hidden, y_np.shape[1]))
+    model = make_network(T.nn, x_np.shape[1], hidden, y_np.shape[1])
     loss_fn = T.nn.MSELoss()
     optimizer = T.optim.SGD(model.parameters(), lr=LR)
     x, y = T.from_numpy(x_np), T.from_numpy(y_np)

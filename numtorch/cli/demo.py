@@ -17,6 +17,7 @@ import sys
 import time
 
 from . import demo_pictures
+from .bench_cases import make_network
 
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.01}
 N_TEST = 360  # of the 1,797 digits; the other 1,437 train the network
@@ -81,26 +82,6 @@ def load_backend(name: str):
     for sub in ("nn", "optim", "utils.data"):
         importlib.import_module("numtorch." + sub)
     return numtorch
-
-
-def make_network(nn, input_size: int, hidden_size: int, output_size: int):
-    """The seed article's network, built on the given backend's ``nn``."""
-
-    class network(nn.Module):
-        def __init__(self, input_size, hidden_size, output_size):
-            super().__init__()
-            self.input_size = input_size
-            self.hidden_size = hidden_size
-            self.output_size = output_size
-            self.w1 = nn.Linear(input_size, hidden_size, bias=False)
-            self.w2 = nn.Linear(hidden_size, output_size, bias=False)
-            self.sigmoid = nn.Sigmoid()
-
-        def forward(self, x):
-            i2h = self.sigmoid(self.w1(x))
-            return self.sigmoid(self.w2(i2h))
-
-    return network(input_size, hidden_size, output_size)
 
 
 def load_data(T):
