@@ -430,3 +430,37 @@ def test_argument_errors_as_pytorch():
     assert numtorch._dynamo.list_backends() == torch._dynamo.list_backends()
     for fn in (numtorch.compile(lambda x: x), numtorch.compile(mode="reduce-overhead")):
         assert callable(fn)
+
+
+def test_factories_inside_the_region_are_constants_of_the_recording():
+    numtorch.manual_seed(0)
+    pos = nn.Embedding(6, 3)
+
+    def f(idx):
+        return pos(numtorch.arange(idx.shape[0])) + numtorch.ones(3) * idx.unsqueeze(1)
+
+    comp = numtorch.compile(f)
+    for n in (4, 4, 5, 4):
+        idx = numtorch.linspace(0, 1, n)
+        with numtorch.no_grad():
+            assert np.array_equal(comp(idx)._data, f(idx)._data)
+    assert _replays(comp)
+
+
+class _Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = 2.0
+
+    def forward(self, x):
+        return x * self.scale
+
+
+def test_a_changed_python_number_the_region_reads_records_again():
+    model = _Scaled()
+    comp = numtorch.compile(model)
+    x = numtorch.ones(2)
+    assert comp(x).tolist() == comp(x).tolist() == [2.0, 2.0]
+    model.scale = 3.0
+    assert comp(x).tolist() == comp(x).tolist() == [3.0, 3.0]
+    assert _replays(comp)

@@ -23,6 +23,7 @@ from ._backward import record_escaping
 from ._record import GraphBreak, Recorder
 from ._replay import Program, template_of
 
+_SCALARS = (int, float, bool, str, complex)
 COMPILED = weakref.WeakSet()  # every CompiledFunction, for torch.compiler.reset()
 
 
@@ -202,6 +203,8 @@ class _Found:
         if isinstance(obj, Tensor):
             self.sources.setdefault(id(obj), ("obj", obj))
             return True
+        if type(obj) in _SCALARS:  # a number the region may bake in: guarded like a tensor
+            return True
         if isinstance(obj, Module):
             self._module(obj)
             return True
@@ -234,6 +237,8 @@ class _Found:
                 if isinstance(value, Tensor):
                     self.guards.append((m.__dict__, name, value))
                     self.sources.setdefault(id(value), ("obj", value))
+                elif type(value) in _SCALARS and name != "training":
+                    self.guards.append((m.__dict__, name, value))
 
 
 # --- optimizer steps, zero_grad and scheduler steps: replayed as calls ------------------------

@@ -11,6 +11,8 @@ that function runs eagerly for those guards from then on.
 
 from __future__ import annotations
 
+import sys
+
 from .._backend import is_array
 from .._tensor import Tensor
 from ..autograd import engine
@@ -31,6 +33,19 @@ _VALUE_READS = (
     "__repr__",
     "__format__",
     "data_ptr",
+)
+# Factories whose values follow from their arguments alone: what they make inside the region is
+# a constant of the recording (the arguments are Python values the guards hold).
+_FACTORIES = (
+    "arange",
+    "zeros",
+    "ones",
+    "full",
+    "eye",
+    "linspace",
+    "zeros_like",
+    "ones_like",
+    "full_like",
 )
 # Primitives whose output shape depends on input values: what follows would be traced for one
 # shape only.
@@ -94,6 +109,12 @@ class Recorder:
         self.vcs.append((vc, vc[0]))
         self.slots[id(array)] = s
         return s
+
+    def constant(self, t: Tensor) -> None:
+        """``t`` was made by a factory inside the region: the replay reuses its values."""
+        self.sources[id(t)] = ("const", t._data.copy())
+        self.by_array[id(t._data)] = t
+        self.nodes.append(t)  # kept alive: its id stays unique
 
     def scratch(self) -> int:
         """A slot for a value only the replay makes (a gradient buffer, a ctx)."""
@@ -235,6 +256,31 @@ def _run(roots, retain_graph, create_graph, targets):
         return _ORIG["_run"](roots, retain_graph, create_graph, targets)
 
 
+def _factory(orig):
+    def make(*args, **kwargs):
+        t = orig(*args, **kwargs)
+        rec = _state.RECORDER
+        if rec is not None and not rec.depth and isinstance(t, Tensor):
+            rec.constant(t)
+        return t
+
+    return make
+
+
+def _factory_refs():
+    """Every (namespace, name) in numtorch that holds a factory (``torch.ones`` and the
+    ``ones`` that modules imported from ``numtorch.ops.creation``)."""
+    from ..ops import creation
+
+    originals = {id(getattr(creation, name)): name for name in _FACTORIES}
+    refs = []
+    for mod_name, module in list(sys.modules.items()):
+        if mod_name == "numtorch" or mod_name.startswith("numtorch."):
+            space = getattr(module, "__dict__", {})
+            refs.extend((space, k) for k, v in space.items() if id(v) in originals)
+    return refs
+
+
 def install():
     if not _ORIG:
         _ORIG["apply"] = Primitive.__dict__["apply"]
@@ -245,6 +291,9 @@ def install():
     engine._run = _run
     for name in _VALUE_READS:
         setattr(Tensor, name, _value_read(name))
+    _ORIG["factories"] = [(space, k, space[k]) for space, k in _factory_refs()]
+    for space, k, orig in _ORIG["factories"]:
+        space[k] = _factory(orig)
 
 
 def uninstall():
@@ -254,3 +303,5 @@ def uninstall():
     engine._run = _ORIG["_run"]
     for name in _VALUE_READS:
         setattr(Tensor, name, _ORIG[name])
+    for space, k, orig in _ORIG.pop("factories", ()):
+        space[k] = orig

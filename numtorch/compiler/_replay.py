@@ -23,6 +23,11 @@ def _load(slot, source):
         def step(S, A):
             S[slot] = A[where]._data
 
+    elif kind == "const":
+
+        def step(S, A):
+            S[slot] = where
+
     else:
 
         def step(S, A):
@@ -315,7 +320,10 @@ def _build(template, S, A, escape):
         t.grad_fn = _consumed_node() if kind == "consumed" else _escaping_node(escape, S, A)
         return t
     if kind == "same":
-        return A[value[1]] if value[0] == "arg" else value[1]
+        where, obj = value
+        if where == "const":
+            return wrap(obj.copy())
+        return A[obj] if where == "arg" else obj
     if kind == "seq":
         typ, items = value
         return typ(_build(x, S, A, escape) for x in items)
