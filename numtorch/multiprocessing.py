@@ -1,5 +1,8 @@
 """``torch.multiprocessing``: Python's ``multiprocessing``, plus ``spawn``.
 
+Where mpi4py is installed, ``spawn`` starts its workers as one MPI job, so that they can call
+``torch.distributed.init_process_group`` (see ``numtorch.distributed.spawn``).
+
 Tensors cross process boundaries by pickling (their arrays are copied), so numtorch needs none
 of PyTorch's shared-memory reductions. ``set_sharing_strategy`` is accepted and recorded,
 because data-loading scripts call it, but changes nothing.
@@ -118,6 +121,17 @@ def start_processes(
     start_method: str = "spawn",
 ):
     """Run ``fn(rank, *args)`` in ``nprocs`` new processes."""
+    data = None
+    if start_method == "spawn":
+        from .distributed import spawn as mpi_spawn
+
+        data = mpi_spawn.payload(fn, args)
+    if data is not None:
+        context = mpi_spawn.start(data, nprocs)
+        if not join:
+            return context
+        context.join()
+        return None
     ctx = _mp.get_context(start_method)
     processes, queues = [], []
     for rank in range(nprocs):

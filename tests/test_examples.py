@@ -94,11 +94,12 @@ def test_gradients_prints_the_articles_values():
 # One interpreter runs every example on PyTorch (its import is the slow part), each program
 # with its own stdout, argv and __main__ namespace.
 _RUN_ALL_ON_TORCH = """
-import contextlib, io, json, runpy, sys
+import contextlib, io, json, os, runpy, sys
 outputs = {}
 for path in sys.argv[1:]:
     buffer = io.StringIO()
     sys.argv = [path]
+    sys.path[0] = os.path.dirname(os.path.abspath(path))  # as `python path` sets it
     with contextlib.redirect_stdout(buffer):
         runpy.run_path(path, run_name="__main__")
     outputs[path] = buffer.getvalue()

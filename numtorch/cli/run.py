@@ -293,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("program", help="the Python file to run")
     parser.add_argument("args", nargs="*", default=[], help="arguments for the program")
+    parser.epilog = "numtorch run --nproc-per-node N prog.py starts N ranks (an MPI job)."
     return parser
 
 
@@ -300,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:
         argv = argv[1:]
+    from . import launch
+
+    if argv and argv[0].split("=")[0] in launch.OPTIONS:  # several ranks: an MPI job
+        return launch.main(argv)
     # Everything after the program's name belongs to the program, --help included.
     if argv and not argv[0].startswith("-"):
         return run_program(argv[0], argv[1:])

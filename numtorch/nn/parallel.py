@@ -1,5 +1,7 @@
 """``nn.parallel``: ``DataParallel``, which on numtorch's CPU-only devices runs the wrapped
-module as it is (PyTorch does the same when no GPU is present)."""
+module as it is (PyTorch does the same when no GPU is present), and
+``DistributedDataParallel``, which lives with the process groups in ``numtorch.distributed``
+and is loaded on first use."""
 
 from __future__ import annotations
 
@@ -27,3 +29,11 @@ class DataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         return self.module(*inputs, **kwargs)
+
+
+def __getattr__(name: str):
+    if name == "DistributedDataParallel":
+        from ..distributed.ddp import DistributedDataParallel
+
+        return DistributedDataParallel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -133,14 +135,19 @@ class _BatchNorm(_NormBase):
             names = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"expected {names} input (got {input.dim()}D input)")
 
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_input_dim(input)
+    def _momentum_factor(self) -> float:
+        """The new batch's weight in the running statistics (counting the batch if tracked)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
             self.num_batches_tracked._vc[0] += 1
             if self.momentum is None:  # a cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked._data)
+        return factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        factor = self._momentum_factor()
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         keep = not self.training or self.track_running_stats
         return F.batch_norm(
@@ -192,8 +199,9 @@ class BatchNorm3d(_BatchNorm):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch normalisation whose statistics span every process of a distributed job; in one
-    process (numtorch has no process groups yet) it is ``BatchNorm`` over any ``(N, C, ...)``."""
+    """Batch normalisation whose statistics span every rank of ``process_group`` (default: the
+    world) while training in a distributed job; otherwise ``BatchNorm`` over any ``(N, C, ...)``.
+    Unlike PyTorch's, it syncs CPU tensors too."""
 
     def __init__(
         self,
@@ -212,6 +220,35 @@ class SyncBatchNorm(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() < 2:
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def _sync_group(self):
+        """The group to sync over, or None (not training, or no process group: the package
+        is only loaded once a program uses torch.distributed)."""
+        dist = sys.modules.get("numtorch.distributed")
+        if not self.training or dist is None or not dist.is_initialized():
+            return None
+        group = self.process_group or dist.group.WORLD
+        return group if dist.get_world_size(group) > 1 else None
+
+    def forward(self, input: Tensor) -> Tensor:
+        group = self._sync_group()
+        if group is None:
+            return super().forward(input)
+        self._check_input_dim(input)
+        factor = self._momentum_factor()
+        from ...distributed.nn.functional import sync_batch_norm
+
+        keep = self.track_running_stats
+        return sync_batch_norm(
+            input,
+            self.running_mean if keep else None,
+            self.running_var if keep else None,
+            self.weight,
+            self.bias,
+            factor,
+            self.eps,
+            group,
+        )
 
     @classmethod
     def convert_sync_batchnorm(cls, module, process_group=None):

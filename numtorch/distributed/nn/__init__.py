@@ -1,0 +1,3 @@
+"""``torch.distributed.nn``: collectives that autograd can differentiate."""
+
+from . import functional  # noqa: F401

@@ -1,0 +1,165 @@
+"""torch.distributed, DDP and DistributedSampler.
+
+The collectives and DDP run for real under MPI: the programs in ``distributed_programs/`` are
+started with 2 and 3 ranks by ``mpiexec`` (or the ``numtorch run --nproc-per-node`` launcher),
+and assert inside every rank. Those tests skip where mpi4py is not installed (the ``mpi``
+extra). What needs no process group (the sampler, errors before init, futures) runs here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import requires_torch, torch
+
+import numtorch
+import numtorch.distributed as dist
+from numtorch.utils.data.distributed import DistributedSampler
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAMS = os.path.join(ROOT, "tests", "distributed_programs")
+requires_mpi = pytest.mark.skipif(not dist.is_available(), reason="mpi4py (the mpi extra) missing")
+
+
+def _env():
+    path = os.environ.get("PYTHONPATH", "")
+    return dict(os.environ, PYTHONPATH=ROOT + (os.pathsep + path if path else ""))
+
+
+def _run(args, timeout=240):
+    return subprocess.run(
+        args, env=_env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _mpiexec(n: int, program: str, *args: str):
+    from numtorch.cli.launch import mpiexec
+
+    return _run([mpiexec(), "-n", str(n), sys.executable, os.path.join(PROGRAMS, program), *args])
+
+
+def _launch(*args: str, timeout=240):
+    return _run([sys.executable, "-m", "numtorch.cli", "run", *args], timeout)
+
+
+@requires_mpi
+@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("program", ["collectives.py", "ddp.py"])
+def test_under_mpi(program, ranks):
+    done = _mpiexec(ranks, program)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the ranks' output lines may interleave: look for each rank's report anywhere
+    assert all(f"rank {r} of {ranks}: ok" in done.stderr for r in range(ranks)), done.stderr
+
+
+@requires_mpi
+def test_killed_rank_ends_the_job_and_is_named():
+    done = _launch("--nproc-per-node", "2", os.path.join(PROGRAMS, "failures.py"), "kill")
+    assert done.returncode != 0
+    assert "rank 1 step 2" in done.stdout and "rank 0 step 5" not in done.stdout
+    assert "numtorch run: rank 1 (pid" in done.stderr and "Killed" in done.stderr
+
+
+@requires_mpi
+def test_hung_rank_times_out():
+    done = _launch("--nproc-per-node", "2", os.path.join(PROGRAMS, "failures.py"), "hang")
+    assert done.returncode != 0
+    assert "[rank 0] DistributedDataParallel gradient all_reduce timed out after 3s" in done.stderr
+
+
+@requires_mpi
+def test_spawned_workers_form_a_group():
+    done = _launch(os.path.join(PROGRAMS, "spawned.py"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": [30.0, 30.0, 30.0] grad [[0.5, 0.5]]") == 2, done.stdout
+    assert "rank 0" in done.stdout and "rank 1" in done.stdout
+    assert done.stdout.endswith("parent: workers done\n")
+
+
+@requires_mpi
+def test_ddp_example_prints_the_single_process_curve():
+    example = os.path.join(ROOT, "examples", "ddp_digits.py")
+    two = _launch("--nproc-per-node", "2", example, "--epochs", "2")
+    one = _launch(example, "--epochs", "2")
+    assert two.returncode == 0, two.stdout + two.stderr
+    assert two.stdout == one.stdout and two.stdout.startswith("epoch 1: loss 0.")
+
+
+def test_import_is_cheap_and_needs_no_mpi():
+    code = (
+        "import sys, numtorch.distributed as d; print(d.is_initialized(), 'mpi4py' in sys.modules)"
+    )
+    done = _run([sys.executable, "-c", code])
+    assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+@requires_torch
+def test_errors_before_init_match_pytorch():
+    import torch.distributed as tdist
+
+    for name, args in [
+        ("get_rank", ()),
+        ("get_world_size", ()),
+        ("barrier", ()),
+        ("all_reduce", (None,)),
+    ]:
+        with pytest.raises(ValueError) as want:
+            getattr(tdist, name)(*[torch.ones(1) if a is None else a for a in args])
+        with pytest.raises(ValueError) as got:
+            getattr(dist, name)(*[numtorch.ones(1) if a is None else a for a in args])
+        assert str(got.value) == str(want.value)
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        numtorch.nn.parallel.DistributedDataParallel(numtorch.nn.Linear(1, 1))
+    with pytest.raises(ValueError, match="Unknown backend type ucc"):
+        dist.init_process_group("ucc")
+
+
+@requires_torch
+def test_names_match_pytorch():
+    import torch.distributed as tdist
+
+    for op in ("SUM", "AVG", "PRODUCT", "MIN", "MAX"):
+        assert repr(getattr(dist.ReduceOp, op)) == repr(getattr(tdist.ReduceOp, op))
+        assert str(getattr(dist.ReduceOp, op)) == str(getattr(tdist.ReduceOp, op))
+    for name in ("GLOO", "gloo", "NCCL", "mpi"):
+        assert dist.Backend(name) == tdist.Backend(name)
+    assert dist.default_pg_timeout == tdist.default_pg_timeout
+    assert dist.GroupMember.NON_GROUP_MEMBER == tdist.GroupMember.NON_GROUP_MEMBER
+
+
+@requires_torch
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_distributed_sampler_matches_pytorch(shuffle, drop_last):
+    from torch.utils.data.distributed import DistributedSampler as TorchSampler
+
+    for n in (0, 1, 5, 7, 10, 33):
+        for replicas in (1, 2, 3, 4):
+            for rank in range(replicas):
+                for seed, epoch in ((0, 0), (5, 3)):
+                    args = (range(n), replicas, rank, shuffle, seed, drop_last)
+                    got, want = DistributedSampler(*args), TorchSampler(*args)
+                    got.set_epoch(epoch)
+                    want.set_epoch(epoch)
+                    assert list(got) == list(want) and len(got) == len(want), args
+    assert numtorch.utils.data.DistributedSampler is DistributedSampler
+    with pytest.raises(
+        ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"
+    ):
+        DistributedSampler(range(3), num_replicas=2, rank=2)
+
+
+def test_futures_chain_and_complete_once():
+    fut = numtorch.futures.Future()
+    doubled = fut.then(lambda f: f.value() * 2)
+    seen = []
+    fut.add_done_callback(lambda f: seen.append(f.value()))
+    fut.set_result(21)
+    assert doubled.wait() == 42 and seen == [21] and fut.done()
+    with pytest.raises(RuntimeError, match="Future can only be marked completed once"):
+        fut.set_result(1)
+    with pytest.raises(RuntimeError, match="nothing will complete this future"):
+        numtorch.futures.Future().wait()
