@@ -68,10 +68,10 @@ def module_for(dev: device):
     try:
         return _MODULES[dev.type]
     except KeyError:
-        raise RuntimeError(
-            f"numtorch has no backend for device '{dev}' here: only 'cpu' is available "
-            "(the CUDA backend needs CuPy and an NVIDIA GPU)"
-        ) from None
+        pass
+    if dev.type == "cuda":  # PyTorch's CPU build says so (numtorch's CUDA backend is CuPy)
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
 
 
 def array_module(arr):

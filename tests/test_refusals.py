@@ -115,3 +115,75 @@ def test_random_dtypes(name, dtype):
         return _random_ops(m)[name](m.zeros(3, dtype=getattr(m, dtype)))
 
     assert_same_outcome(fn)
+
+
+def _load_outcome(m, data, **kwargs):
+    import io
+
+    try:
+        m.load(io.BytesIO(data), **kwargs)
+    except BaseException as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e), str(e)
+    return None
+
+
+@requires_torch
+@pytest.mark.parametrize("weights_only", [True, False])
+@pytest.mark.parametrize("data", [b"", bytes(range(7, 71)), b"\x00\x01", b"\xff" * 9], ids=repr)
+def test_load_of_a_non_checkpoint(data, weights_only):
+    # an empty file: EOFError; other bytes: pickle.UnpicklingError, as PyTorch's unpickler says
+    outcome = _load_outcome(nt, data, weights_only=weights_only)
+    assert outcome == _load_outcome(torch, data, weights_only=weights_only)
+
+
+def test_load_empty_file_is_eof(tmp_path):
+    path = tmp_path / "empty.pt"
+    path.write_bytes(b"")
+    with pytest.raises(EOFError):
+        nt.load(path)
+
+
+RAGGED = [
+    [[1, 2], [3]],
+    [[[1, 2], [3, 4]], [[1, 2], [3]]],
+    [[1.0, 2.0], [3.0, 4.0, 5.0]],
+    [[1, 2], 3],
+    [1, [2, 3]],
+    [(1, 2), (3,)],
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [None, "float64", "int32"])
+@pytest.mark.parametrize("data", RAGGED, ids=str)
+def test_ragged_nested_list(data, dtype):
+    def fn(m):
+        return m.tensor(data, dtype=None if dtype is None else getattr(m, dtype))
+
+    assert_same_outcome(fn)
+
+
+DEVICES = {
+    "cuda_method": lambda m: m.ones(2).cuda(),
+    "to_cuda": lambda m: m.ones(2).to("cuda"),
+    "factory_cuda": lambda m: m.ones(2, device="cuda"),
+    "cuda_index": lambda m: m.zeros(1, device="cuda:1"),
+    "module_cuda": lambda m: m.nn.Linear(2, 2).cuda(),
+    "module_to_cuda": lambda m: m.nn.Linear(2, 2).to("cuda"),
+    "to_mps": lambda m: m.ones(2).to("mps"),
+}
+
+
+@requires_torch
+@pytest.mark.skipif(nt.cuda.is_available(), reason="a CUDA backend is present")
+@pytest.mark.parametrize("name", list(DEVICES))
+def test_unavailable_devices(name):
+    assert_same_outcome(DEVICES[name])
+
+
+@pytest.mark.skipif(nt.cuda.is_available(), reason="a CUDA backend is present")
+def test_mps_factory_text_does_not_speak_of_cuda():
+    with pytest.raises(RuntimeError) as info:
+        nt.ones(2, device="mps")
+    assert "mps" in str(info.value)
+    assert "CUDA" not in str(info.value) and "CuPy" not in str(info.value)

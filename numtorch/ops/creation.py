@@ -133,10 +133,12 @@ def _from_data(data, dtype, device, copy):
         try:
             return xp.array(data, dtype=dtype.np, copy=copy or None)
         except (TypeError, ValueError) as e:
+            _check_rectangular(data, dtype)
             raise TypeError(str(e)) from None
     try:
         arr = xp.array(data, copy=copy or None)
     except ValueError as e:
+        _check_rectangular(data, None)
         raise ValueError(str(e)) from None
     if from_python and arr.dtype.kind == "O":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
@@ -144,6 +146,38 @@ def _from_data(data, dtype, device, copy):
     if from_python and _first_leaf_is_numpy(data) and arr.dtype.kind in "biufc":
         want = _scalars_dtype(data) or want
     return arr if arr.dtype == want else arr.astype(want)
+
+
+def _check_rectangular(data, dtype) -> None:
+    """PyTorch's errors for a ragged nested list: each dim's length is the first element's,
+    and the elements are checked depth first."""
+    shape, first = [], data
+    while isinstance(first, (list, tuple)):
+        shape.append(len(first))
+        if not first:
+            break
+        first = first[0]
+    floating = dtype.is_floating_point if dtype is not None else isinstance(first, float)
+    stack = [(data, 0)]
+    while stack:
+        item, dim = stack.pop()
+        is_seq = isinstance(item, (list, tuple))
+        if dim == len(shape):
+            if not is_seq:
+                continue
+            kind = type(item).__name__
+            raise TypeError(
+                f"must be real number, not {kind}"
+                if floating
+                else f"'{kind}' object cannot be interpreted as an integer"
+            )
+        if not is_seq:
+            raise TypeError("not a sequence")
+        if len(item) != shape[dim]:
+            raise ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})"
+            )
+        stack.extend((x, dim + 1) for x in reversed(item))
 
 
 def _first_leaf_is_numpy(data) -> bool:

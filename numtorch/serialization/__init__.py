@@ -76,6 +76,17 @@ def _weights_only_message(reason: str) -> str:
     return f"{text}\n\n{reason}{_DOCS_MESSAGE}"
 
 
+def _not_a_checkpoint(head: bytes, weights_only: bool) -> Exception:
+    """PyTorch's error for a file that is neither a zip archive nor a legacy pickle: the
+    unpickler's, as it reads the first byte (an empty file ends its input at once)."""
+    if not head:
+        return EOFError("" if weights_only else "Ran out of input")
+    if weights_only:  # load() wraps it in PyTorch's weights-only text
+        return pickle.UnpicklingError(f"Unsupported operand {head[0]}")
+    key = chr(head[0]) if 32 <= head[0] < 127 else f"\\x{head[0]:02x}"
+    return pickle.UnpicklingError(f"invalid load key, '{key}'.")
+
+
 def _resolve_weights_only(weights_only, pickle_module) -> bool:
     """``weights_only`` after PyTorch's default and its two environment overrides."""
     force = os.environ.get("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
@@ -236,11 +247,13 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
             return obj
         head = fileobj.read(4)
         fileobj.seek(-len(head), 1)
-        if not is_legacy(head):
+        if not is_legacy(head) and meta:  # numtorch inspect's own words
             raise CheckpointError(
                 f"{name} is not a checkpoint numtorch can read (neither PyTorch's zip format "
                 "nor its legacy pickle format)"
             )
+        if not is_legacy(head):
+            raise _not_a_checkpoint(head, weights_only)
         if use_mmap:
             raise RuntimeError(
                 "mmap can only be used with files saved with the zip format "
