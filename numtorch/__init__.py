@@ -125,7 +125,7 @@ _LAZY_MODULES = {
     "backends",
 }
 _LAZY_MODULES |= {"testing", "func", "amp"}
-_LAZY_MODULES |= {"jit", "_C", "storage"}
+_LAZY_MODULES |= {"jit", "_C", "storage", "functional", "onnx"}
 _LAZY_MODULES |= {"compiler", "_dynamo"}
 _LAZY_MODULES |= {"distributed", "futures"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}

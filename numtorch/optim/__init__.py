@@ -6,7 +6,8 @@ from . import lr_scheduler  # noqa: F401
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
-from .adam import Adam, AdamW
+from .adam import Adam
+from .adamw import AdamW
 from .adamax import Adamax
 from .asgd import ASGD
 from .lbfgs import LBFGS

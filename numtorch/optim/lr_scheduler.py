@@ -40,6 +40,13 @@ __all__ = [
     "_LRScheduler",
 ]
 
+# PyTorch defines every scheduler in this module; pickles and safe_globals lists name it.
+for _cls in (ChainedScheduler, ReduceLROnPlateau, SequentialLR, LRScheduler, _LRScheduler):
+    _cls.__module__ = __name__
+for _cls in (CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR):
+    _cls.__module__ = __name__
+del _cls
+
 
 class _LambdaBase(LRScheduler):
     """Holds one factor function per group; functions are not saved by ``state_dict`` (callable

@@ -137,7 +137,10 @@ def _entries(safe_globals) -> dict:
                 raise ValueError("a safe global tuple must be (object, 'module.name')")
             out[item[1]] = item[0]
         else:
-            out[qualified_name(item)] = item
+            name = qualified_name(item)
+            out[name] = item
+            if name.startswith("numtorch."):  # files name the class by PyTorch's path
+                out[name[3:]] = item
     return out
 
 

@@ -51,3 +51,27 @@ from . import adaptive  # noqa: E402
 from .adaptive import *  # noqa: F401,F403,E402
 
 __all__ += adaptive.__all__
+
+# Where PyTorch defines the classes numtorch keeps in other files: pickles and safe_globals
+# name these paths, so each class is importable from there and reports it as its module.
+_HOMES = {
+    "activation": ("MultiheadAttention",),
+    "normalization": ("GroupNorm", "LocalResponseNorm"),
+    "channelshuffle": ("ChannelShuffle",),
+    "fold": ("Fold", "Unfold"),
+    "linear_cross_entropy_options": ("LinearCrossEntropyOptions",),
+}
+
+
+def _place_classes() -> None:
+    import importlib
+
+    for home, names in _HOMES.items():
+        module = importlib.import_module(f"{__name__}.{home}")
+        for name in names:
+            cls = globals()[name]
+            setattr(module, name, cls)
+            cls.__module__ = module.__name__
+
+
+_place_classes()

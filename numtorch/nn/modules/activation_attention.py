@@ -7,14 +7,10 @@ from ...ops.creation import empty
 from .. import init
 from ..functional.attention import multi_head_attention_forward
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear layer (the output projection of MultiheadAttention)."""
 
 
 class MultiheadAttention(Module):

@@ -76,6 +76,10 @@ class Linear(Module):
         )
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear layer (the output projection of MultiheadAttention)."""
+
+
 class Bilinear(Module):
     """``y = x1 @ A @ x2 + b`` with ``A`` of shape (out_features, in1_features, in2_features).
 

@@ -20,3 +20,11 @@ manual_seed_all = manual_seed
 
 def synchronize(device=None) -> None:
     """Waits for GPU work to finish; with no GPU there is none."""
+
+
+def __getattr__(name):
+    if name == "amp":  # loaded on first use: torch.cuda.amp.GradScaler
+        import importlib
+
+        return importlib.import_module(f"{__name__}.amp")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
