@@ -2,9 +2,9 @@
 
 ``--unasserted`` lists the tests that passed without checking anything: no ``assert`` (in the
 test or in tests/helpers.py), no NumPy or PyTorch testing assertion, no ``pytest.raises`` or
-``pytest.warns``. Such a test cannot fail on a wrong result. Run it in one process:
+``pytest.warns``. Such a test cannot fail on a wrong result:
 
-    python -m pytest -p no:xdist --unasserted tests/
+    python -m pytest -n 2 --unasserted
 """
 
 from __future__ import annotations
@@ -48,9 +48,14 @@ class _AssertionCounter:
     def pytest_runtest_call(self, item):
         self.count = 0
         result = yield
-        if self.count == 0:
-            self.unasserted.append(item.nodeid)
+        # NOTE: user properties travel with the report, so xdist workers count too
+        item.user_properties.append(("assertions", self.count))
         return result
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" and report.passed:
+            if dict(report.user_properties).get("assertions") == 0:
+                self.unasserted.append(report.nodeid)
 
     def pytest_terminal_summary(self, terminalreporter):
         terminalreporter.section(f"{len(self.unasserted)} tests without an assertion")

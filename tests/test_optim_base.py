@@ -192,7 +192,6 @@ def test_step_is_in_place_and_bumps_version():
 
 def test_nn_model_matches_torch():
     torch = pytest.importorskip("torch")
-    nn = pytest.importorskip("numtorch.nn")
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((32, 6)), rng.standard_normal((32, 2))
 
@@ -211,9 +210,8 @@ def test_nn_model_matches_torch():
             opt.step()
         return [p.detach().numpy() for p in model.parameters()]
 
-    assert nn is not None
     for name, kw in [("Adam", dict(lr=0.01)), ("SGD", dict(lr=0.1, momentum=0.9))]:
         mine = run(numtorch, getattr(optim, name), kw)
         theirs = run(torch, getattr(torch.optim, name), kw)
         for a, b in zip(mine, theirs):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-10)
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

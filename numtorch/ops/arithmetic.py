@@ -209,7 +209,8 @@ class Div(Primitive):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         n = ctx.needs_input_grad
-        return g / y if n[0] else None, -g * x / (y * y) if n[1] else None
+        # NOTE: x / y / y, PyTorch's order: y * y underflows first for tiny y
+        return g / y if n[0] else None, -g * (x / y / y) if n[1] else None
 
 
 class RoundedDiv(Primitive):
@@ -330,7 +331,8 @@ class Pow(Primitive):
         xp = ctx.xp
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g * y * x ** (y - 1)
+            # NOTE: 0 where y == 0, as PyTorch masks it (at x == 0, y * x ** (y - 1) is 0 * inf)
+            gx = xp.where(y == 0, 0.0, g * y * x ** (y - 1))
         if ctx.needs_input_grad[1]:
             # NOTE: 0 ** y has derivative 0 in y for y >= 0 (PyTorch's convention), not nan
             gy = xp.where((x == 0) & (y >= 0), 0.0, g * out * xp.log(x))

@@ -52,7 +52,9 @@ class Atan2(Primitive):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         n = ctx.needs_input_grad
-        r = g / (x * x + y * y)
+        d = x * x + y * y
+        # NOTE: 0 where d is 0 (both zero, or their squares underflow), as PyTorch masks it
+        r = ctx.xp.where(d == 0, 0.0, g / ctx.xp.where(d == 0, 1.0, d))
         return r * y if n[0] else None, -r * x if n[1] else None
 
 
