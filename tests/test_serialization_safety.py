@@ -247,9 +247,9 @@ def test_protocol_4_and_5_pickles_load():
             {
                 "storage": ("torch.storage", "UntypedStorage"),
                 "numel": 16,
-                "dtype_name": "float8_e5m2",
+                "dtype_name": "float4_e2m1fn_x2",
             },
-            "float8_e5m2",
+            "float4_e2m1fn_x2",
         ),
         (
             {
