@@ -272,7 +272,8 @@ def test_truncated_files_fail_cleanly():
     numtorch.save({"w": numtorch.arange(100.0), "b": [1, 2]}, buf)
     data = buf.getvalue()
     for cut in range(0, len(data), max(1, len(data) // 200)):
-        with pytest.raises((RuntimeError, pickle.UnpicklingError)):
+        # nothing at all is PyTorch's EOFError
+        with pytest.raises((RuntimeError, pickle.UnpicklingError) if cut else EOFError):
             load_bytes(data[:cut])
 
 
@@ -287,7 +288,9 @@ def test_declared_sizes_beyond_the_file_are_refused():
 
 
 def test_not_a_checkpoint():
-    for data in (b"", b"hello world", b"PK\x03\x04garbage", b"\x80\x02\x8a\x0a" + bytes(20)):
+    with pytest.raises(EOFError):  # PyTorch's error for an empty file
+        load_bytes(b"")
+    for data in (b"hello world", b"PK\x03\x04garbage", b"\x80\x02\x8a\x0a" + bytes(20)):
         with pytest.raises((RuntimeError, pickle.UnpicklingError)):
             load_bytes(data)
 

@@ -56,7 +56,7 @@ def _to_device(arr, location):
         return arr
     try:
         xp = _backend.module_for(dev)
-    except RuntimeError:
+    except (RuntimeError, AssertionError):  # AssertionError: CUDA without CuPy
         raise RuntimeError(
             f"Attempting to deserialize object on a {dev.type.upper()} device but numtorch has "
             f"no '{dev.type}' backend available here. If you are running on a CPU-only machine, "
