@@ -13,7 +13,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DIGITS = os.path.join(HERE, "..", "numtorch", "data", "digits.csv.gz")
+DIGITS = os.path.join(HERE, "..", "numtorch", "cli", "digits", "digits.csv.gz")
 
 
 class network(nn.Module):

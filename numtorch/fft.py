@@ -11,7 +11,7 @@ from __future__ import annotations
 from . import _dtype
 from ._backend import as_device, module_for
 from ._tensor import Tensor, wrap
-from .ops import fft as _f
+from .ops.fft import transforms as _f
 from .ops.reorder import roll
 
 __all__ = [

@@ -4,7 +4,7 @@
     numtorch.linalg.det(A).backward()     # A.grad == det(A) * inv(A).T
 
 Singular or non-positive-definite inputs raise ``numtorch.linalg.LinAlgError`` (a
-RuntimeError, as PyTorch's is). The primitives and their derivatives live in ops/linalg.py.
+RuntimeError, as PyTorch's is). The primitives and their derivatives live in ops/linalg/.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import math
 
 from ._backend import array_module
 from ._tensor import Tensor, wrap
-from .ops import linalg as _ops
 from .ops.blas import matmul
-from .ops.linalg import LinAlgError, inv, matrix_exp
-from .ops.linalg import cross as _cross
+from .ops.linalg import matrix as _ops
+from .ops.linalg.matrix import LinAlgError, inv, matrix_exp
+from .ops.linalg.matrix import cross as _cross
 from .return_types import _make
 
 __all__ = [
@@ -402,7 +402,7 @@ TORCH_LEVEL = {
 }
 METHODS = dict(TORCH_LEVEL)
 
-from .ops.linalg_extra import (  # noqa: E402
+from .ops.linalg.triangular import (  # noqa: E402
     cholesky_inverse,
     cholesky_solve,
     solve_triangular,
@@ -421,7 +421,7 @@ METHODS.update(
     triangular_solve=triangular_solve,
 )
 
-from .ops.lu import (  # noqa: E402
+from .ops.linalg.lu import (  # noqa: E402
     lu,
     lu_factor,
     lu_factor_ex,

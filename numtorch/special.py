@@ -9,13 +9,13 @@ functions and the normal quantile use SciPy when installed (the ``special`` extr
 
 from __future__ import annotations
 
-from .nn.functional import log_softmax as _log_softmax
-from .nn.functional import softmax as _softmax
+from .ops.nn.activation import log_softmax as _log_softmax
+from .ops.nn.activation import softmax as _softmax
 from .ops.pointwise import xlogy
 from .ops.reduction import logsumexp
 from .ops.rounding import round
-from .ops.special import erf, erfc, erfinv
-from .ops.special_extra import (
+from .ops.special.erf import erf, erfc, erfinv
+from .ops.special.functions import (
     airy_ai,
     bessel_j0,
     bessel_j1,
@@ -45,8 +45,8 @@ from .ops.special_extra import (
     xlog1py,
     zeta,
 )
-from .ops.special_extra import lgamma as gammaln
-from .ops.special_extra import mvlgamma as _mvlgamma
+from .ops.special.functions import lgamma as gammaln
+from .ops.special.functions import mvlgamma as _mvlgamma
 from .ops.unary import exp2, expm1, log1p, sinc
 from .ops.unary import sigmoid as expit
 

@@ -1,4 +1,4 @@
-"""Elementwise functions of one tensor (ops/unary.py, ops/special.py) against PyTorch."""
+"""Elementwise functions of one tensor (ops/unary.py, ops/special/erf.py) against PyTorch."""
 
 import math
 

@@ -142,7 +142,7 @@ def step_call(T, sizes, batch: int):
 
 def digits():
     """The 1,797 8x8 digits numtorch ships, read without importing numtorch."""
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "digits.csv.gz")
+    path = os.path.join(os.path.dirname(__file__), "digits", "digits.csv.gz")
     with gzip.open(path, "rb") as f:
         table = np.array(f.read().replace(b",", b" ").split(), dtype=np.int64).reshape(-1, 65)
     return table[:, :64].astype(np.float32) / 16, table[:, 64]

@@ -86,7 +86,7 @@ def load_backend(name: str):
 
 def load_data(T):
     """Digits as float32 tensors in [0, 1] (N, 64), labels (N,), and a seeded train/test split."""
-    from numtorch.data import load_digits
+    from numtorch.cli.digits import load_digits
 
     images, labels = load_digits()
     x = T.from_numpy(images.reshape(len(images), 64).astype("float32") / 16)

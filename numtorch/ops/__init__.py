@@ -22,11 +22,11 @@ FAMILIES = [
     "blas",
     "sampling",
 ]
-FAMILIES += ["unary", "special", "pointwise", "minmax", "scan", "rounding"]
+FAMILIES += ["unary", "special.erf", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
-FAMILIES += ["complex", "sorting", "sets", "misc", "special_extra"]
+FAMILIES += ["complex", "sorting", "sets", "misc", "special.functions"]
 FAMILIES += ["extra", "extra_stats", "extra_views", "extra_nn", "extra_inplace"]
-FAMILIES += ["extra_windows", "spectral"]
+FAMILIES += ["fft.windows", "fft.stft"]
 
 __all__ = []
 for _name in FAMILIES:

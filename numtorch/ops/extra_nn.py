@@ -1,7 +1,7 @@
 """The neural-network functions PyTorch also exposes as ``torch.*``: ``torch.softmax``,
 ``torch.conv2d``, ``torch.dropout``, ``torch.layer_norm`` ... each with the ``torch.*``
 signature (which for some differs from ``nn.functional``'s: ``torch.embedding`` takes the
-weight first, the losses take ``reduction`` as 0/1/2), calling ``nn.functional``.
+weight first, the losses take ``reduction`` as 0/1/2), calling the functions of ops/nn.
 
 Also ``pdist`` (a composition of views and norms) and, re-exported from ops/interpolate.py,
 ``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle``.
@@ -74,9 +74,9 @@ _FUNCTIONAL = []
 
 
 def _F():
-    """nn.functional, imported on first use (nn is built on ops, so not at import time)."""
+    """The functional namespace (ops/nn), loaded on first use to keep ``import numtorch`` small."""
     if not _FUNCTIONAL:
-        from ..nn import functional
+        from . import nn as functional
 
         _FUNCTIONAL.append(functional)
     return _FUNCTIONAL[0]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from ...ops.creation import empty
+from ...ops.nn.attention import multi_head_attention_forward
 from .. import init
-from ..functional.attention import multi_head_attention_forward
 from ..parameter import Parameter
 from .linear import NonDynamicallyQuantizableLinear
 from .module import Module

@@ -8,8 +8,8 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...ops.creation import empty, ones, tensor, zeros
+from ...ops.nn import norm as F
 from .. import init
-from ..functional import norm as F
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter, is_lazy
 from .module import Module
 

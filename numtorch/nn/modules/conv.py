@@ -7,8 +7,8 @@ import math
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty
+from ...ops.nn import conv as F
 from .. import init
-from ..functional import conv as F
 from ..parameter import Parameter, UninitializedParameter
 from .module import Module
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from ..._tensor import Tensor
-from ..functional import norm as F
+from ...ops.nn import norm as F
 from .batchnorm import _LazyNormMixin, _NormBase
 
 __all__ = [

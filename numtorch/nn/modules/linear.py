@@ -8,8 +8,8 @@ from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...ops.blas import linear as _linear
 from ...ops.creation import empty
+from ...ops.nn.layers import bilinear
 from .. import init
-from ..functional.layers import bilinear
 from ..parameter import Parameter, UninitializedParameter
 from .module import Module
 

@@ -6,8 +6,8 @@ import dataclasses
 import warnings
 
 from ..._tensor import Tensor
+from ...ops.nn.loss import _legacy
 from .. import functional as F
-from ..functional.loss import _legacy
 from .linear import Linear
 from .module import Module
 

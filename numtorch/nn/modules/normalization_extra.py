@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..._tensor import Tensor
-from ..functional import norm as F
+from ...ops.nn import norm as F
 from .module import Module
 from .normalization import affine_parameters, reset_affine
 

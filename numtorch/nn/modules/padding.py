@@ -4,7 +4,7 @@ over ``F.pad``, ``F.fold`` and ``F.unfold``."""
 from __future__ import annotations
 
 from ..._tensor import Tensor
-from ..functional import conv as F
+from ...ops.nn import conv as F
 from .module import Module
 
 __all__ = []

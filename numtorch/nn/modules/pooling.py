@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..._tensor import Tensor
-from ..functional import pooling as F
+from ...ops.nn import pooling as F
 from .module import Module
 
 __all__ = [

@@ -15,8 +15,8 @@ from ...autograd.function import relabel
 from ...ops import rnn as _rnn
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
+from ...ops.nn.dropout import dropout as _dropout
 from .. import init
-from ..functional.dropout import dropout as _dropout
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, packed_to_padded, padded_to_packed_data
 from .module import Module

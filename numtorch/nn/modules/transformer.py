@@ -7,9 +7,9 @@ import copy
 from ... import _dtype
 from ..._tensor import Tensor
 from ...ops.creation import full
+from ...ops.nn.activation import gelu, relu
 from ...ops.reorder import triu
 from .. import init
-from ..functional.activation import gelu, relu
 from .activation_attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout

@@ -14,7 +14,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...ops.creation import full, tensor
 from ...ops.join import cat, stack
-from ..functional.conv import pad as _pad
+from ...ops.nn.conv import pad as _pad
 
 __all__ = [
     "PackedSequence",

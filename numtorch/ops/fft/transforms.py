@@ -8,11 +8,11 @@ opposite transform with the dual normalisation ("backward" <-> "forward", "ortho
 
 from __future__ import annotations
 
-from .. import _dtype
-from .._backend import array_module
-from .._tensor import Tensor, _wrap_dim, wrap
-from ..autograd.function import Primitive
-from .shape import linear
+from ... import _dtype
+from ..._backend import array_module
+from ..._tensor import Tensor, _wrap_dim, wrap
+from ...autograd.function import Primitive
+from ..shape import linear
 
 __all__ = []
 
@@ -236,7 +236,7 @@ def c2r(input: Tensor, s, dim, norm, name: str) -> Tensor:
 def hermitian_c2r(input, s, dim, norm, name):
     """hfft / hfftn: the forward transform of a Hermitian-symmetric signal given by its first
     half, which is ``irfftn(conj(x))`` with the dual normalisation."""
-    from .complex import conj
+    from ..complex import conj
 
     x = _to_complex(_floating(input, name))
     return c2r(conj(x), s, dim, _DUAL[_norm(norm)], name)
@@ -245,7 +245,7 @@ def hermitian_c2r(input, s, dim, norm, name):
 def hermitian_r2c(input, s, dim, norm, name):
     """ihfft / ihfftn: the inverse of ``hfft``, ``conj(rfftn(x))`` with the dual
     normalisation."""
-    from .complex import conj
+    from ..complex import conj
 
     _require_real(input, name)
     return conj(r2c(input, s, dim, _DUAL[_norm(norm)], name))

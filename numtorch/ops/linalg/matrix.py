@@ -5,9 +5,9 @@ differentiable. ``numtorch.linalg`` (linalg.py) is the public namespace built on
 
 from __future__ import annotations
 
-from .._backend import array_module
-from .._tensor import Tensor
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ..._tensor import Tensor
+from ...autograd.function import Primitive
 
 __all__ = []
 
@@ -171,7 +171,7 @@ def _diagonal(xp, a):
 
 def _diag_embed(xp, d):
     if hasattr(d, "_data"):
-        from .. import diag_embed
+        from ... import diag_embed
 
         return diag_embed(d)
     n = d.shape[-1]
@@ -244,7 +244,7 @@ class Eigh(Primitive):
 
 
 def _eye_like(w):
-    from .creation import eye
+    from ..creation import eye
 
     return eye(w.shape[-1], dtype=w.dtype)
 

@@ -7,7 +7,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor
 from ...ops import conv as _conv
 from ...ops import padding as _pad
-from ._dtype_checks import expect_same
+from .dtype_checks import expect_same
 
 __all__ = [
     "conv1d",

@@ -109,7 +109,7 @@ class Gelu(Primitive):
         if tanh:
             inner = _scalar(x, _SQRT_2_PI) * (x + _scalar(x, 0.044715) * x * x * x)
             return _scalar(x, 0.5) * x * (1 + xp.tanh(inner))
-        from ...ops.special import erf_array
+        from ..special.erf import erf_array
 
         return _scalar(x, 0.5) * x * (1 + erf_array(x * _scalar(x, _INV_SQRT_2)))
 
@@ -123,7 +123,7 @@ class Gelu(Primitive):
         if ctx._graph:
             erf = xp.erf(x * _INV_SQRT_2)
         else:
-            from ...ops.special import erf_array
+            from ..special.erf import erf_array
 
             erf = erf_array(x * _scalar(x, _INV_SQRT_2))
         cdf = 0.5 * (1 + erf)

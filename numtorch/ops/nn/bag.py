@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import relabel
-from . import _dtype_checks as checks
+from . import dtype_checks as checks
 from .layers import embedding
 
 __all__ = ["embedding_bag"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import warnings
 
-from .._tensor import Tensor
-from ..autograd.function import relabel
+from ..._tensor import Tensor
+from ...autograd.function import relabel
 
 __all__ = ["stft", "istft"]
 

@@ -9,7 +9,7 @@ import warnings
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import relabel
-from . import _dtype_checks as checks
+from . import dtype_checks as checks
 from .activation import logsigmoid
 from .distance import cosine_similarity, pairwise_distance
 from .loss import _reduction, apply_reduction

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
-from ._act_ops import stable_sigmoid
+from .act_ops import stable_sigmoid
 
 
 def reduce_array(xp, loss, reduction):

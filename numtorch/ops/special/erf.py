@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
-from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
-from .arithmetic import with_out
-from .inplace import inplace
+from ... import _dtype
+from ..._backend import array_module
+from ..._tensor import Tensor, wrap
+from ...autograd.function import Primitive
+from ..arithmetic import with_out
+from ..inplace import inplace
 
 __all__ = ["erf", "erfc", "erfinv", "special_erf", "special_erfc", "special_erfinv"]
 

@@ -8,11 +8,11 @@ triangle of ``A`` is never read, as in PyTorch); the backward is the standard on
 
 from __future__ import annotations
 
-from .._backend import array_module
-from .._tensor import Tensor
-from ..autograd.function import Primitive
-from ..return_types import _make
-from .linalg import _call, _mT
+from ..._backend import array_module
+from ..._tensor import Tensor
+from ...autograd.function import Primitive
+from ...return_types import _make
+from .matrix import _call, _mT
 
 __all__ = []
 
@@ -108,7 +108,7 @@ def solve_triangular(
         # X A = B  <=>  A^T X^T = B^T, with the triangle flipped
         x = SolveTriangular.apply(A.mT, B.mT, not upper, unitriangular).mT
     if out is not None:
-        from ..autograd.grad_mode import no_grad
+        from ...autograd.grad_mode import no_grad
 
         with no_grad():
             out.resize_(x.shape).copy_(x)

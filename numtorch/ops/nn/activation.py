@@ -7,8 +7,8 @@ import warnings
 from ..._backend import array_module
 from ..._tensor import Tensor, _wrap_dim, wrap
 from ...ops.inplace import inplace
-from . import _act_ops as ops
-from . import _dtype_checks as checks
+from . import act_ops as ops
+from . import dtype_checks as checks
 
 __all__ = [
     "gumbel_softmax",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
-from .._tensor import Tensor, wrap
-from .creation import _xp
+from ... import _dtype
+from ..._tensor import Tensor, wrap
+from ..creation import _xp
 
 __all__ = [
     "hann_window",

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import warnings
 
-from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ..autograd import grad_mode
-from ..autograd.function import Primitive, relabel
-from ..return_types import _make
+from ..._backend import array_module
+from ..._tensor import Tensor, wrap
+from ...autograd import grad_mode
+from ...autograd.function import Primitive, relabel
+from ...return_types import _make
 
 __all__ = []
 
@@ -125,7 +125,7 @@ def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
     """PyTorch's LU backward for the gradient ``g`` of the packed ``lu`` (square, wide or
     tall): with ``L``, ``U`` the factors and ``gL``, ``gU`` the parts of ``g`` they take,
     square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
-    from .linalg_extra import solve_triangular
+    from .triangular import solve_triangular
 
     m, n = lu.shape[-2:]
     k = min(m, n)
@@ -241,7 +241,7 @@ def lu_solve(
 ) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` if not ``left``; ``A^H`` for ``adjoint``) from
     ``A``'s packed LU factorisation."""
-    from .linalg_extra import solve_triangular
+    from .triangular import solve_triangular
 
     if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:
         raise RuntimeError(

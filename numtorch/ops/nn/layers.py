@@ -9,7 +9,7 @@ from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
 from ...ops.blas import linear as _linear
-from . import _dtype_checks as checks
+from . import dtype_checks as checks
 
 __all__ = [
     "linear",

@@ -1,6 +1,6 @@
 """Loss functions (``torch.nn.functional.mse_loss``, ``cross_entropy`` ...).
 
-Losses that PyTorch computes in one kernel are fused primitives (``_loss_ops.py``); the rest
+Losses that PyTorch computes in one kernel are fused primitives (``loss_ops.py``); the rest
 are compositions of numtorch ops, so their graphs (and grad_fn names) match PyTorch's.
 """
 
@@ -11,8 +11,8 @@ import warnings
 from ... import _dtype
 from ..._tensor import Tensor, wrap
 from ...ops.arithmetic import _check_bool_sub, operands
-from . import _dtype_checks as checks
-from . import _loss_ops as ops
+from . import dtype_checks as checks
+from . import loss_ops as ops
 from .activation import log_softmax
 
 __all__ = [

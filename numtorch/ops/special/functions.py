@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
-from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
-from .arithmetic import with_out
-from .shape import linear as _call
+from ... import _dtype
+from ..._backend import array_module
+from ..._tensor import Tensor, wrap
+from ...autograd.function import Primitive
+from ..arithmetic import with_out
+from ..shape import linear as _call
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit"]
 
@@ -224,7 +224,7 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
 
 def mvlgamma(input: Tensor, p: int, *, out=None) -> Tensor:
     """The log of the multivariate gamma function of dimension ``p``."""
-    from .reduction import sum as _sum
+    from ..reduction import sum as _sum
 
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
@@ -237,7 +237,7 @@ def mvlgamma(input: Tensor, p: int, *, out=None) -> Tensor:
 
 def logit(input: Tensor, eps=None, *, out=None) -> Tensor:
     """``log(x / (1 - x))``, with ``x`` first clamped to ``[eps, 1 - eps]`` when given."""
-    from .unary import log
+    from ..unary import log
 
     x = _floating(input)
     if eps is not None:
@@ -247,13 +247,13 @@ def logit(input: Tensor, eps=None, *, out=None) -> Tensor:
 
 def ndtr(input: Tensor, *, out=None) -> Tensor:
     """The standard normal CDF, ``erfc(-x / sqrt(2)) / 2``."""
-    from .special import erfc
+    from .erf import erfc
 
     return with_out(erfc(_floating(input) * (-1 / math.sqrt(2))) * 0.5, out)
 
 
 def _as_tensors(a, b):
-    from .arithmetic import operands
+    from ..arithmetic import operands
 
     a, b = operands(a, b)
     t = a if isinstance(a, Tensor) else b
@@ -265,8 +265,8 @@ def _as_tensors(a, b):
 
 def xlog1py(input, other, *, out=None) -> Tensor:
     """``input * log1p(other)``, and 0 wherever ``input`` is 0 (unless ``other`` is NaN)."""
-    from .pointwise import where
-    from .unary import log1p
+    from ..pointwise import where
+    from ..unary import log1p
 
     x, y = _as_tensors(input, other)
     keep = (x != 0) | (y != y)  # y != y: NaN
