@@ -119,7 +119,7 @@ def test_double_backward_falls_back_to_ops():
     u = RNG.standard_normal((12, 3)) * 0.5
 
     def f(x, w_ih, w_hh):
-        return nt.ops.rnn.GRULayer.apply(
+        return nt.ops.nn.rnn_ops.GRULayer.apply(
             x, nt.zeros(2, 3, dtype=x.dtype), w_ih[:9], w_hh[:9], None, None, None, False
         )[0]
 

@@ -3,14 +3,14 @@
 signature (which for some differs from ``nn.functional``'s: ``torch.embedding`` takes the
 weight first, the losses take ``reduction`` as 0/1/2), calling the functions of ops/nn.
 
-Also ``pdist`` (a composition of views and norms) and, re-exported from ops/interpolate.py,
+Also ``pdist`` (a composition of views and norms) and, re-exported from ops/nn/interpolate.py,
 ``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle``.
 """
 
 from __future__ import annotations
 
 from .._tensor import Tensor
-from .interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .nn.interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 
 __all__ = [
     "softmax",
@@ -76,7 +76,7 @@ _FUNCTIONAL = []
 def _F():
     """The functional namespace (ops/nn), loaded on first use to keep ``import numtorch`` small."""
     if not _FUNCTIONAL:
-        from . import nn as functional
+        from .nn import functional
 
         _FUNCTIONAL.append(functional)
     return _FUNCTIONAL[0]

@@ -6,5 +6,5 @@ The functions and their primitives live in ``numtorch/ops/nn/`` (nn is built on 
 
 from __future__ import annotations
 
-from ...ops.nn import *  # noqa: F401,F403
-from ...ops.nn import __all__  # noqa: F401
+from ...ops.nn.functional import *  # noqa: F401,F403
+from ...ops.nn.functional import __all__  # noqa: F401

@@ -1,6 +1,6 @@
 """Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, packed) and their cells.
 
-Each layer and direction runs as one fused primitive (``ops/rnn.py``); this file holds the
+Each layer and direction runs as one fused primitive (``ops/nn/rnn_ops.py``); this file holds the
 parameters, PyTorch's argument checks, and the plumbing between layers and directions.
 """
 
@@ -12,9 +12,9 @@ import warnings
 
 from ..._tensor import Tensor
 from ...autograd.function import relabel
-from ...ops import rnn as _rnn
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
+from ...ops.nn import rnn_ops as _rnn
 from ...ops.nn.dropout import dropout as _dropout
 from .. import init
 from ..parameter import Parameter

@@ -1,44 +1,6 @@
-"""The neural-network functions: activations, losses, convolution, pooling, normalisation,
-dropout, embedding, attention and vision ops, each module with its primitives (forward and
-derivative) beside the functions that call them. ``numtorch.nn.functional`` is this namespace;
-the ``torch.*`` spellings of these functions take their arguments from here too.
+"""The neural-network functions and their primitives, one module per family: activations,
+losses, convolution, pooling, padding, normalisation, dropout and embedding (layers.py),
+attention, recurrent kernels, interpolation and grid sampling. ``functional.py`` gathers them
+into the ``numtorch.nn.functional`` namespace; this package loads module by module, so
+``import numtorch`` pays only for what the ``torch.*`` functions use at import time.
 """
-
-from __future__ import annotations
-
-from .activation import *  # noqa: F401,F403
-from .activation import __all__ as _act
-from .bag import *  # noqa: F401,F403
-from .bag import __all__ as _bag
-from .distance import *  # noqa: F401,F403
-from .distance import __all__ as _dist
-from .dropout import *  # noqa: F401,F403
-from .dropout import __all__ as _dropout
-from .layers import *  # noqa: F401,F403
-from .layers import __all__ as _layers
-from .loss import *  # noqa: F401,F403
-from .loss import __all__ as _loss
-from .loss_extra import *  # noqa: F401,F403
-from .loss_extra import __all__ as _loss_extra
-
-__all__ = _act + _bag + _dist + _dropout + _layers + _loss + _loss_extra
-from .conv import *  # noqa: F401,F403,E402
-from .conv import __all__ as _conv  # noqa: E402
-from .norm import *  # noqa: F401,F403,E402
-from .norm import __all__ as _norm  # noqa: E402
-from .pooling import *  # noqa: F401,F403,E402
-from .pooling import __all__ as _pooling  # noqa: E402
-
-__all__ = __all__ + _conv + _norm + _pooling
-from .attention import *  # noqa: F401,F403,E402
-from .attention import __all__ as _attention  # noqa: E402
-
-__all__ = __all__ + _attention
-from .vision import *  # noqa: F401,F403,E402
-from .vision import __all__ as _vision  # noqa: E402
-
-__all__ = __all__ + _vision
-from .ctc import *  # noqa: F401,F403,E402
-from .ctc import __all__ as _ctc  # noqa: E402
-
-__all__ = __all__ + _ctc

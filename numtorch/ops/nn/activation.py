@@ -6,7 +6,7 @@ import warnings
 
 from ..._backend import array_module
 from ..._tensor import Tensor, _wrap_dim, wrap
-from ...ops.inplace import inplace
+from ..inplace import inplace
 from . import act_ops as ops
 from . import dtype_checks as checks
 
@@ -312,7 +312,7 @@ def gumbel_softmax(
 ) -> Tensor:
     """Samples from the Gumbel-softmax distribution; with ``hard=True`` the result is one-hot
     in the forward pass and keeps the soft sample's gradient (straight-through)."""
-    from ...ops.creation import empty_like, zeros_like
+    from ..creation import empty_like, zeros_like
 
     # the Gumbel noise is -log of an exponential sample, drawn as PyTorch draws it
     gumbels = -empty_like(logits).exponential_().log()

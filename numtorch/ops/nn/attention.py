@@ -6,9 +6,9 @@ import math
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ...ops.creation import ones, zeros
-from ...ops.join import cat
-from ...ops.reorder import tril
+from ..creation import ones, zeros
+from ..join import cat
+from ..reorder import tril
 from .activation import softmax
 from .conv import pad
 from .dropout import dropout

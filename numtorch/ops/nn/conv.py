@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...ops import conv as _conv
-from ...ops import padding as _pad
+from . import conv_ops as _conv
+from . import padding_ops as _pad
 from .dtype_checks import expect_same
 
 __all__ = [

@@ -172,7 +172,7 @@ def ctc_loss(
     skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
     loss = CtcLoss.apply(lp, ext, skip, in_len, tgt_len, zero_infinity)
     if zero_infinity:
-        from ...ops.pointwise import where
+        from ..pointwise import where
 
         loss = where(loss == float("inf"), loss.new_zeros(()), loss)
     if not batched:

@@ -11,7 +11,7 @@ from ... import _dtype
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
-from ...ops.inplace import inplace
+from ..inplace import inplace
 
 __all__ = [
     "dropout",

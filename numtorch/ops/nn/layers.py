@@ -8,7 +8,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
-from ...ops.blas import linear as _linear
+from ..blas import linear as _linear
 from . import dtype_checks as checks
 
 __all__ = [

@@ -10,7 +10,7 @@ import warnings
 
 from ... import _dtype
 from ..._tensor import Tensor, wrap
-from ...ops.arithmetic import _check_bool_sub, operands
+from ..arithmetic import _check_bool_sub, operands
 from . import dtype_checks as checks
 from . import loss_ops as ops
 from .activation import log_softmax

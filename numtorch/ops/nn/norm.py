@@ -7,8 +7,8 @@ from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import relabel
-from ...ops import norm as _norm
 from . import dtype_checks as checks
+from . import norm_ops as _norm
 from .conv import pad
 from .pooling import avg_pool2d, avg_pool3d
 

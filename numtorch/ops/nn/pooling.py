@@ -9,7 +9,7 @@ from ... import _dtype
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import relabel
-from ...ops import pool as _pool
+from . import pool_ops as _pool
 from .conv import expand_param
 
 __all__ = [
@@ -394,7 +394,7 @@ def _fractional_max(
     xp = array_module(arr)
     n_batch, channels = arr.shape[:2]
     if _random_samples is None:
-        from ...ops.sampling import rand
+        from ..sampling import rand
 
         _random_samples = rand(n_batch, channels, nd, dtype=x.dtype)
     samples = _random_samples._data

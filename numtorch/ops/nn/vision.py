@@ -7,15 +7,15 @@ import warnings
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...ops import interpolate as _interp
-from ...ops.grid_sample import affine_grid, grid_sample
-from ...ops.interpolate import (
+from . import interpolate as _interp
+from . import pooling as _pooling
+from .grid_sample import affine_grid, grid_sample
+from .interpolate import (
     channel_shuffle,
     native_channel_shuffle,
     pixel_shuffle,
     pixel_unshuffle,
 )
-from . import pooling as _pooling
 
 __all__ = [
     "interpolate",

@@ -22,8 +22,8 @@ from __future__ import annotations
 import itertools
 import math
 
-from .._backend import array_module
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ...autograd.function import Primitive
 
 __all__ = []
 METHODS = {}

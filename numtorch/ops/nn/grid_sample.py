@@ -15,9 +15,9 @@ import itertools
 import math
 import warnings
 
-from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ..._tensor import Tensor, wrap
+from ...autograd.function import Primitive
 from .interpolate import cubic_weights
 
 __all__ = []

@@ -17,9 +17,9 @@ from __future__ import annotations
 import itertools
 import math
 
-from .._backend import array_module
-from ..autograd.function import Primitive
-from .conv import pad_zeros, windows
+from ..._backend import array_module
+from ...autograd.function import Primitive
+from .conv_ops import pad_zeros, windows
 
 __all__ = []
 METHODS = {}

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 
-from .._backend import array_module
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ...autograd.function import Primitive
 
 __all__ = []
 METHODS = {}

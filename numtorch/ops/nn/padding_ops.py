@@ -8,8 +8,8 @@ gradient scatters back along the same indices.
 
 from __future__ import annotations
 
-from .._backend import array_module
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ...autograd.function import Primitive
 
 __all__ = []
 METHODS = {}

@@ -9,9 +9,9 @@ statistics are recomputed from ``x`` so that their own dependence on ``x`` is di
 
 from __future__ import annotations
 
-from .._backend import array_module
-from .._tensor import wrap
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ..._tensor import wrap
+from ...autograd.function import Primitive
 
 __all__ = []
 METHODS = {}

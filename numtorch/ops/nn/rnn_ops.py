@@ -16,9 +16,9 @@ and differentiate that.
 
 from __future__ import annotations
 
-from .._backend import array_module
-from .._tensor import Tensor
-from ..autograd.function import Primitive
+from ..._backend import array_module
+from ..._tensor import Tensor
+from ...autograd.function import Primitive
 
 __all__ = []
 METHODS = {}
@@ -66,7 +66,7 @@ class _FusedRNN(Primitive):
 
     def _graph_backward(ctx, inputs, grads, extra):
         """Double backward: differentiate the same layer written as ordinary ops."""
-        from ..autograd import engine, grad_mode
+        from ...autograd import engine, grad_mode
 
         with grad_mode.enable_grad():
             outs = composite_layer(type(ctx), inputs, ctx.batch_sizes, ctx.reverse)

@@ -1,0 +1,40 @@
+"""The ``numtorch.nn.functional`` namespace: every function of ops/nn's modules."""
+
+from __future__ import annotations
+
+from .activation import *  # noqa: F401,F403
+from .activation import __all__ as _act
+from .bag import *  # noqa: F401,F403
+from .bag import __all__ as _bag
+from .distance import *  # noqa: F401,F403
+from .distance import __all__ as _dist
+from .dropout import *  # noqa: F401,F403
+from .dropout import __all__ as _dropout
+from .layers import *  # noqa: F401,F403
+from .layers import __all__ as _layers
+from .loss import *  # noqa: F401,F403
+from .loss import __all__ as _loss
+from .loss_extra import *  # noqa: F401,F403
+from .loss_extra import __all__ as _loss_extra
+
+__all__ = _act + _bag + _dist + _dropout + _layers + _loss + _loss_extra
+from .conv import *  # noqa: F401,F403,E402
+from .conv import __all__ as _conv  # noqa: E402
+from .norm import *  # noqa: F401,F403,E402
+from .norm import __all__ as _norm  # noqa: E402
+from .pooling import *  # noqa: F401,F403,E402
+from .pooling import __all__ as _pooling  # noqa: E402
+
+__all__ = __all__ + _conv + _norm + _pooling
+from .attention import *  # noqa: F401,F403,E402
+from .attention import __all__ as _attention  # noqa: E402
+
+__all__ = __all__ + _attention
+from .vision import *  # noqa: F401,F403,E402
+from .vision import __all__ as _vision  # noqa: E402
+
+__all__ = __all__ + _vision
+from .ctc import *  # noqa: F401,F403,E402
+from .ctc import __all__ as _ctc  # noqa: E402
+
+__all__ = __all__ + _ctc
