@@ -22,11 +22,10 @@ del _m
 from .batchnorm import *  # noqa: F401,F403,E402
 from .conv import *  # noqa: F401,F403,E402
 from .instancenorm import *  # noqa: F401,F403,E402
-from .normalization_extra import *  # noqa: F401,F403,E402
 from .pooling import *  # noqa: F401,F403,E402
-from . import batchnorm, conv, instancenorm, normalization_extra, pooling  # noqa: E402
+from . import batchnorm, conv, instancenorm, pooling  # noqa: E402
 
-for _m in (batchnorm, conv, instancenorm, normalization_extra, pooling):
+for _m in (batchnorm, conv, instancenorm, pooling):
     __all__ += _m.__all__
 del _m
 from .rnn import *  # noqa: F401,F403,E402
