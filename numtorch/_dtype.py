@@ -44,6 +44,11 @@ class dtype:
         return "torch." + _LEGACY[self.name] + "Tensor"
 
     @property
+    def scalar_type_name(self) -> str:
+        """PyTorch's ScalarType name (``Float`` for float32), as its error messages print it."""
+        return _LEGACY[self.name]
+
+    @property
     def is_integral(self) -> bool:
         return self._cat <= _INT
 

@@ -24,8 +24,9 @@ FAMILIES = [
 ]
 FAMILIES += ["unary", "special.erf", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
-FAMILIES += ["complex", "sorting", "sets", "misc", "special.functions"]
-FAMILIES += ["extra", "extra_stats", "extra_views", "extra_nn", "extra_inplace"]
+FAMILIES += ["complex", "sorting", "sets", "special.functions"]
+FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statistics"]
+FAMILIES += ["extra", "extra_views", "extra_nn", "extra_inplace"]
 FAMILIES += ["fft.windows", "fft.stft"]
 
 __all__ = []

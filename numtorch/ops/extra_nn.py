@@ -3,8 +3,8 @@
 signature (which for some differs from ``nn.functional``'s: ``torch.embedding`` takes the
 weight first, the losses take ``reduction`` as 0/1/2), calling the functions of ops/nn.
 
-Also ``pdist`` (a composition of views and norms) and, re-exported from ops/nn/interpolate.py,
-``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle``.
+Also, re-exported from ops/nn/interpolate.py, ``pixel_shuffle``, ``pixel_unshuffle`` and
+``channel_shuffle``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ __all__ = [
     "bilinear",
     "cosine_similarity",
     "pairwise_distance",
-    "pdist",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
@@ -289,18 +288,6 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
     return _F().poisson_nll_loss(
         input, target, log_input, full, eps=eps, reduction=_REDUCTION[reduction]
     )
-
-
-# --- compositions -------------------------------------------------------------------------------
-def pdist(input: Tensor, p: float = 2) -> Tensor:
-    """The p-norm distance between every pair of rows ``i < j``, in row-major pair order."""
-    if input.ndim != 2:
-        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    import numtorch
-
-    n = input.shape[0]
-    i, j = numtorch.triu_indices(n, n, 1)
-    return numtorch.linalg.vector_norm(input[i] - input[j], p, dim=1)
 
 
 METHODS = {

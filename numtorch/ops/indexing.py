@@ -8,16 +8,19 @@ up repeated indices. The mask ops (masked_fill ...) are in masking.py.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
+from .. import _dtype
 from .._backend import array_module
+from .._lazy import nt as _nt
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .inplace import check_leaf, copy_, fill_, inplace, needs_graph
 from .shape import _view, linear, reshape
 from .strided import Alias, IndexUnsqueeze, Select, Slice
 
-__all__ = []
+__all__ = ["unravel_index"]
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -402,3 +405,21 @@ def _index_put(x, items, value, accumulate):
 
 
 METHODS = {"__getitem__": getitem, "__setitem__": setitem}
+
+
+def unravel_index(indices, shape) -> tuple:
+    """The coordinates in a tensor of ``shape`` of each flat index (wrapping as PyTorch does)."""
+    nt = _nt()
+    if not isinstance(indices, Tensor):
+        indices = nt.tensor(indices)
+    if indices.is_floating_point() or indices.is_complex() or indices.dtype is _dtype.bool:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {tuple(shape)}")
+    idx = indices.to(_dtype.int64)
+    coords = []
+    for size in reversed(shape):
+        coords.append(idx.remainder(size) if size else idx * 0)
+        idx = idx.div(size, rounding_mode="floor") if size else idx
+    return tuple(reversed(coords))

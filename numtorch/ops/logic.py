@@ -31,6 +31,11 @@ __all__ = [
     "bitwise_not",
     "bitwise_left_shift",
     "bitwise_right_shift",
+    "isclose",
+    "allclose",
+    "is_nonzero",
+    "is_same_size",
+    "is_signed",
 ]
 
 
@@ -195,3 +200,66 @@ METHODS = {
     "__lshift__": _not_implemented_guard(bitwise_left_shift),
     "__rshift__": _not_implemented_guard(bitwise_right_shift),
 }
+
+
+def _check_same_dtype(a: Tensor, b: Tensor):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{a.dtype.scalar_type_name} did not match {b.dtype.scalar_type_name}")
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (equal infinities too)."""
+    _check_same_dtype(input, other)
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    a, b = input._data, other._data
+    xp = array_module(a)
+    if a.shape != b.shape:
+        try:
+            a, b = xp.broadcast_arrays(a, b)
+        except ValueError:
+            from .join import broadcast_shapes
+
+            broadcast_shapes(a.shape, b.shape)
+    if a.dtype.kind == "b":
+        return wrap(a == b)
+    return wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """Whether every element pair is close (``isclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+# --- predicates ---------------------------------------------------------------------------------
+def is_nonzero(input: Tensor) -> bool:
+    """The truth of a one-element tensor (raises for any other size)."""
+    n = input.numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item() != 0)
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input.shape == other.shape
+
+
+def is_signed(input: Tensor) -> bool:
+    return input.dtype.is_signed
+
+
+METHODS.update(
+    isclose=isclose,
+    allclose=allclose,
+    is_nonzero=is_nonzero,
+    is_same_size=is_same_size,
+    is_signed=is_signed,
+)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 
 from .._backend import array_module
-from .._tensor import _wrap_dim, wrap
+from .._tensor import Size, Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .inplace import make_view
 
@@ -32,6 +32,7 @@ __all__ = [
     "moveaxis",
     "broadcast_to",
     "adjoint",
+    "ravel",
 ]
 
 _new = object.__new__
@@ -500,3 +501,28 @@ METHODS = {
     "expand_as": expand_as,
     "broadcast_to": broadcast_to,
 }
+
+
+# --- shape helpers --------------------------------------------------------------------------------
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (a view when the memory allows)."""
+    return input.reshape(-1)
+
+
+def sum_to_size(self: Tensor, *size) -> Tensor:
+    """Sum over the dimensions that ``size`` would broadcast, to a tensor of ``size``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = self.shape
+    lead = len(shape) - len(size)
+    ok = lead >= 0 and all(s == t or s == 1 for s, t in zip(size, shape[lead:]))
+    if not ok:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1
+    )
+    out = self.sum(dim=dims, keepdim=True) if dims else self
+    return out.reshape(Size(size)) if lead else out
+
+
+METHODS.update(ravel=ravel, sum_to_size=sum_to_size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ..misc import pdist
+from ..distance import pdist
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist", "normalize"]
 
