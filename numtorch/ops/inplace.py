@@ -145,6 +145,16 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     return t
 
 
+def inplace_method(fn):
+    """``fn``'s in-place Tensor method (``x.addcmul_(...)``): ``fn`` run through ``inplace``."""
+
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
 class Fill(Primitive):
     _name = "FillBackward0"
 

@@ -1,12 +1,36 @@
-"""Products of tensors composed from the matrix products of blas.py: ``kron`` and ``tensordot``
-(their gradients come from those products)."""
+"""Products beyond blas.py's: the fused multiply-adds and their BLAS forms, ``chain_matmul``,
+``kron`` and ``tensordot``.
+
+``addcmul``/``addcdiv`` are primitives (optimisers call them once per parameter per step);
+the BLAS forms (``addmm``, ``addmv``, ``addr``, ``addbmm``, ``baddbmm``) and the rest are
+compositions of the products in blas.py, so their gradients come from those (the BLAS forms'
+last node shows PyTorch's name for the fused op).
+"""
 
 from __future__ import annotations
 
-from .._tensor import Tensor, _wrap_dim
-from .arithmetic import with_out
+import warnings
 
-__all__ = ["kron", "tensordot"]
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Primitive, relabel
+from .arithmetic import fma, with_out
+from .blas import bmm, matmul, mm, mv, outer
+from .inplace import inplace, inplace_method
+
+__all__ = [
+    "kron",
+    "tensordot",
+    "addcmul",
+    "addcdiv",
+    "addmm",
+    "addmv",
+    "addmv_",
+    "addr",
+    "addbmm",
+    "baddbmm",
+    "chain_matmul",
+]
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -58,4 +82,176 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     return with_out((a2 @ b2).reshape(shape), out)
 
 
-METHODS = {"kron": kron}
+# --- addcmul / addcdiv --------------------------------------------------------------------------
+class Addcmul(Primitive):
+    """``input + value * t1 * t2``."""
+
+    _name = "AddcmulBackward0"
+    __slots__ = ("value",)
+    _holomorphic = True
+
+    def forward(ctx, x, t1, t2, value):
+        ctx.value = value
+        ctx.save_for_backward(t1, t2)
+        return fma(t1 if value == 1 else value * t1, t2, x)  # PyTorch's rounding
+
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        n, v = ctx.needs_input_grad, ctx.value
+        gv = g if v == 1 else g * v
+        return g if n[0] else None, gv * t2 if n[1] else None, gv * t1 if n[2] else None, None
+
+
+class Addcdiv(Primitive):
+    """``input + value * t1 / t2``."""
+
+    _name = "AddcdivBackward0"
+    __slots__ = ("value",)
+    _holomorphic = True
+
+    def forward(ctx, x, t1, t2, value):
+        ctx.value = value
+        ctx.save_for_backward(t1, t2)
+        return x + (t1 if value == 1 else value * t1) / t2  # PyTorch's order of rounding
+
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        n, v = ctx.needs_input_grad, ctx.value
+        gv = g if v == 1 else g * v
+        g1 = gv / t2 if n[1] or n[2] else None
+        return g if n[0] else None, g1 if n[1] else None, -g1 * t1 / t2 if n[2] else None, None
+
+
+def _three(name, input, tensor1, tensor2, value):
+    tensors = [t for t in (input, tensor1, tensor2) if isinstance(t, Tensor)]
+    if len(tensors) < 3:
+        bad = next(i for i, t in enumerate((input, tensor1, tensor2)) if not isinstance(t, Tensor))
+        raise TypeError(
+            f"{name}(): argument '{('input', 'tensor1', 'tensor2')[bad]}' "
+            f"(position {bad + 1}) must be Tensor"
+        )
+    dt = _dtype.result_type(input, tensor1, tensor2)
+    return [t if t.dtype is dt else t.to(dt) for t in tensors]
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """``input + value * tensor1 * tensor2`` (broadcast)."""
+    x, a, b = _three("addcmul", input, tensor1, tensor2, value)
+    return with_out(Addcmul.apply(x, a, b, value), out)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (broadcast; floating point only)."""
+    x, a, b = _three("addcdiv", input, tensor1, tensor2, value)
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes."
+        )
+    return with_out(Addcdiv.apply(x, a, b, value), out)
+
+
+# --- BLAS with accumulate -----------------------------------------------------------------------
+def _scaled_sum(input, product, beta, alpha, name):
+    """``beta * input + alpha * product``, shown as PyTorch's node ``name``; beta == 0 ignores
+    input (NaN in it included)."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return relabel(product, name)  # NOTE: as in PyTorch, input is not read (no gradient)
+    return relabel(product + (input if beta == 1 else input * beta), name)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    return with_out(_scaled_sum(input, mm(mat1, mat2), beta, alpha, "AddmmBackward0"), out)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``."""
+    return with_out(_scaled_sum(input, mv(mat, vec), beta, alpha, "AddmvBackward0"), out)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(
+            f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D"
+            if vec1.ndim != 1
+            else f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D"
+        )
+    return with_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha, "AddrBackward0"), out)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(
+            "batch1 must be a 3D tensor" if batch1.ndim != 3 else "batch2 must be a 3D tensor"
+        )
+    # NOTE: one 2-D product over the joined batch-and-inner axis equals the sum of the
+    # per-batch products, and BLAS does it in one call
+    b, n, k = batch1.shape
+    p = batch2.shape[2]
+    if batch2.shape[0] != b or batch2.shape[1] != k:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
+            f"[{batch2.shape[0]}, {batch2.shape[1]}]."
+        )
+    prod = mm(batch1.permute(1, 0, 2).reshape(n, b * k), batch2.reshape(b * k, p))
+    return with_out(_scaled_sum(input, prod, beta, alpha, "AddbmmBackward0"), out)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0"), out)
+
+
+def _accumulate_inplace(fn):
+    def method(self, *args, beta=1, alpha=1):
+        return inplace(self, fn, *args, beta=beta, alpha=alpha)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+addmv_ = _accumulate_inplace(addmv)
+
+
+def chain_matmul(*matrices, out=None) -> Tensor:
+    """Deprecated: the product of 2-D matrices, left to right (``linalg.multi_dot``)."""
+    warnings.warn(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+        "multiple parameters.",
+        UserWarning,
+        stacklevel=2,
+    )
+    if len(matrices) == 1:
+        return with_out(matrices[0].clone(), out)
+    result = matrices[0]
+    for m in matrices[1:]:
+        result = matmul(result, m)
+    return with_out(result, out)
+
+
+METHODS = {
+    "kron": kron,
+    "addcmul": addcmul,
+    "addcdiv": addcdiv,
+    "addmm": addmm,
+    "addmv": addmv,
+    "addr": addr,
+    "addbmm": addbmm,
+    "baddbmm": baddbmm,
+    "addcmul_": inplace_method(addcmul),
+    "addcdiv_": inplace_method(addcdiv),
+    "addmv_": addmv_,
+    "addr_": _accumulate_inplace(addr),
+    "addbmm_": _accumulate_inplace(addbmm),
+    "baddbmm_": _accumulate_inplace(baddbmm),
+}
