@@ -26,7 +26,7 @@ FAMILIES += ["unary", "special.erf", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 FAMILIES += ["complex", "sorting", "sets", "special.functions"]
 FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statistics"]
-FAMILIES += ["numeric", "extra_views", "extra_nn", "extra_inplace"]
+FAMILIES += ["numeric", "views", "extra_nn", "inplace_forms", "attributes"]
 FAMILIES += ["fft.windows", "fft.stft"]
 
 __all__ = []

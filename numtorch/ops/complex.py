@@ -30,6 +30,7 @@ __all__ = [
     "view_as_complex",
     "polar",
     "complex",
+    "isreal",
 ]
 
 _new = object.__new__
@@ -345,7 +346,15 @@ def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:  # noqa: A002
     return with_out(Polar.apply(*_broadcast(abs, angle)), out)
 
 
+def isreal(input: Tensor) -> Tensor:
+    """True where the element has no imaginary part (everywhere, for a real tensor)."""
+    if input.is_complex():
+        return input.imag == 0
+    return input.new_ones(input.shape).bool()
+
+
 METHODS = {
+    "isreal": isreal,
     "real": property(_get_real, _set_real),
     "imag": property(_get_imag, _set_imag),
     "conj": conj,

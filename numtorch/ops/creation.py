@@ -555,6 +555,17 @@ def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_
     return _finish(as_strided(base, size, stride)._data, requires_grad)
 
 
+# --- the Tensor's legacy constructor method --------------------------------------------------
+def new(self: Tensor, *args, device=None) -> Tensor:
+    """Legacy ``x.new(...)``: ``new(2, 3)`` an uninitialised (here zero) tensor, ``new(data)``
+    a tensor of the data, in ``x``'s dtype."""
+    if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype is not self.dtype:
+        raise TypeError(f"expected {self.dtype} (got {args[0].dtype})")
+    out = Tensor.__new__(Tensor)
+    legacy_constructor(out, args, device if device is not None else self.device, dtype=self.dtype)
+    return out
+
+
 METHODS = {
     "new_empty_strided": _new_empty_strided,
     "new_zeros": _new_factory(zeros),
@@ -562,4 +573,5 @@ METHODS = {
     "new_empty": _new_factory(empty),
     "new_full": _new_full,
     "new_tensor": new_tensor,
+    "new": new,
 }

@@ -1,17 +1,20 @@
 """``scatter_reduce``: ``src`` combined into ``input`` at ``index`` along ``dim`` with sum, prod,
-mean, amax or amin (``include_self`` says whether ``input``'s own values take part)."""
+mean, amax or amin (``include_self`` says whether ``input``'s own values take part), and
+``index_reduce``, the same along one dim with a vector index."""
 
 from __future__ import annotations
 
+import warnings
+
 from .._backend import array_module
-from .._tensor import wrap
+from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .inplace import inplace
 from .scatter import Gather, Scatter, _check_index, _src
 from .shape import linear
 
-__all__ = ["scatter_reduce"]
+__all__ = ["scatter_reduce", "index_reduce"]
 
 _UFUNC = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
 
@@ -142,4 +145,50 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
     return inplace(self, scatter_reduce, dim, index, src, reduce, include_self=include_self)
 
 
-METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
+_INDEX_REDUCE_WARNED = []
+
+
+def index_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """A copy of ``input`` with ``source``'s slices along ``dim`` reduced into the slices that
+    ``index`` names ('prod', 'mean', 'amax' or 'amin')."""
+    if not _INDEX_REDUCE_WARNED:
+        _INDEX_REDUCE_WARNED.append(True)
+        warnings.warn(
+            "index_reduce() is in beta and the API may change at any time.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    if index.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    d = dim % max(source.ndim, 1)
+    shape = [1] * source.ndim
+    if source.ndim:
+        shape[d] = -1
+    # NOTE: index_reduce along dim is scatter_reduce with the index repeated over the other dims
+    expanded = index.reshape(shape).expand(source.shape) if source.ndim else index.reshape(())
+    return input.scatter_reduce(d, expanded, source, reduce, include_self=include_self)
+
+
+def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    return inplace(self, index_reduce, dim, index, source, reduce, include_self=include_self)
+
+
+METHODS = {
+    "scatter_reduce": scatter_reduce,
+    "scatter_reduce_": scatter_reduce_,
+    "index_reduce": index_reduce,
+    "index_reduce_": index_reduce_,
+}

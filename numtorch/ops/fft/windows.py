@@ -1,5 +1,4 @@
-"""Window functions for spectral analysis (``hann_window``, ``kaiser_window`` ...), and the
-``torch.*`` spellings of a few Tensor queries (``torch.detach``, ``torch.is_inference``).
+"""Window functions for spectral analysis (``hann_window``, ``kaiser_window`` ...).
 
 A periodic window of length N is the symmetric window of length N + 1 without its last point,
 as in PyTorch (the form ``stft`` wants).
@@ -13,16 +12,7 @@ from ... import _dtype
 from ..._tensor import Tensor, wrap
 from ..creation import _xp
 
-__all__ = [
-    "hann_window",
-    "hamming_window",
-    "blackman_window",
-    "bartlett_window",
-    "kaiser_window",
-    "detach",
-    "is_inference",
-    "get_device",
-]
+__all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
 
 
 def _window(name, window_length, periodic, dtype, device, requires_grad, formula):
@@ -161,15 +151,3 @@ def kaiser_window(
             xp.i0(beta * xp.sqrt(xp.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / xp.i0(beta)
         ),
     )
-
-
-def detach(input: Tensor) -> Tensor:
-    return input.detach()
-
-
-def is_inference(input: Tensor) -> bool:
-    return input.is_inference()
-
-
-def get_device(input: Tensor) -> int:
-    return input.get_device()

@@ -19,7 +19,7 @@ from ...autograd.function import Primitive
 from ..arithmetic import with_out
 from ..shape import linear as _call
 
-__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit"]
+__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit", "igamma", "igammac"]
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -321,6 +321,16 @@ def airy_ai(input: Tensor, *, out=None) -> Tensor:
     return with_out(wrap(scipy_special().airy(x._data)[0].astype(x._data.dtype)), out)
 
 
+def igamma(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The regularised lower incomplete gamma function P(input, other)."""
+    return gammainc(input, other, out=out)
+
+
+def igammac(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The regularised upper incomplete gamma function Q(input, other)."""
+    return gammaincc(input, other, out=out)
+
+
 METHODS = {
     "lgamma": lgamma,
     "digamma": digamma,
@@ -328,4 +338,6 @@ METHODS = {
     "mvlgamma": mvlgamma,
     "i0": i0,
     "logit": logit,
+    "igamma": igamma,
+    "igammac": igammac,
 }

@@ -1,5 +1,6 @@
-"""Scatter-into-a-copy ops (select/slice/diagonal_scatter), in-place view ops (``t_``,
-``transpose_``, ``unsqueeze_`` ...), ``resize_``, ``fill_diagonal_`` and the splitting aliases.
+"""Ops on views beyond strided.py's: writing through a view into a copy (select/slice/diagonal
+_scatter), the in-place view ops (``t_``, ``transpose_``, ``unsqueeze_`` ...), ``resize_``,
+``fill_diagonal_`` (a write through the diagonal) and the splitting aliases.
 
 An in-place view op changes how a tensor looks at its memory, not the memory: the tensor takes
 the array of the corresponding view (no copy) and, when it is part of a graph, that view's node,
@@ -233,19 +234,6 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
     return inplace(self, lambda t: t.masked_fill(mask_t, fill_value))
 
 
-# --- the Tensor's legacy constructor method --------------------------------------------------
-def new(self: Tensor, *args, device=None) -> Tensor:
-    """Legacy ``x.new(...)``: ``new(2, 3)`` an uninitialised (here zero) tensor, ``new(data)``
-    a tensor of the data, in ``x``'s dtype."""
-    from .creation import legacy_constructor
-
-    if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype is not self.dtype:
-        raise TypeError(f"expected {self.dtype} (got {args[0].dtype})")
-    out = Tensor.__new__(Tensor)
-    legacy_constructor(out, args, device if device is not None else self.device, dtype=self.dtype)
-    return out
-
-
 def _squeeze_args(self, dim=None):
     return _shape.squeeze(self) if dim is None else _shape.squeeze(self, dim)
 
@@ -270,5 +258,4 @@ METHODS = {
     "resize": resize,
     "resize_as": resize_as,
     "fill_diagonal_": fill_diagonal_,
-    "new": new,
 }
