@@ -26,7 +26,7 @@ FAMILIES += ["unary", "special.erf", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
 FAMILIES += ["complex", "sorting", "sets", "special.functions"]
 FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statistics"]
-FAMILIES += ["numeric", "views", "extra_nn", "inplace_forms", "attributes"]
+FAMILIES += ["numeric", "views", "nn.torch_level", "inplace_forms", "attributes"]
 FAMILIES += ["fft.windows", "fft.stft"]
 
 __all__ = []

@@ -1,16 +1,18 @@
 """The neural-network functions PyTorch also exposes as ``torch.*``: ``torch.softmax``,
 ``torch.conv2d``, ``torch.dropout``, ``torch.layer_norm`` ... each with the ``torch.*``
 signature (which for some differs from ``nn.functional``'s: ``torch.embedding`` takes the
-weight first, the losses take ``reduction`` as 0/1/2), calling the functions of ops/nn.
+weight first, the losses take ``reduction`` as 0/1/2), calling the functions of this package.
 
-Also, re-exported from ops/nn/interpolate.py, ``pixel_shuffle``, ``pixel_unshuffle`` and
+NOTE: they sit in one module, not beside each kernel, because ``import numtorch`` loads them:
+this module is small and loads the rest of the package on first call.
+Also, re-exported from interpolate.py, ``pixel_shuffle``, ``pixel_unshuffle`` and
 ``channel_shuffle``.
 """
 
 from __future__ import annotations
 
-from .._tensor import Tensor
-from .nn.interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from ..._tensor import Tensor
+from .interpolate import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 
 __all__ = [
     "softmax",
@@ -75,7 +77,7 @@ _FUNCTIONAL = []
 def _F():
     """The functional namespace (ops/nn), loaded on first use to keep ``import numtorch`` small."""
     if not _FUNCTIONAL:
-        from .nn import functional
+        from . import functional
 
         _FUNCTIONAL.append(functional)
     return _FUNCTIONAL[0]
