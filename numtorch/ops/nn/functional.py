@@ -14,10 +14,12 @@ from .layers import *  # noqa: F401,F403
 from .layers import __all__ as _layers
 from .loss import *  # noqa: F401,F403
 from .loss import __all__ as _loss
-from .loss_extra import *  # noqa: F401,F403
-from .loss_extra import __all__ as _loss_extra
+from .loss_likelihood import *  # noqa: F401,F403
+from .loss_likelihood import __all__ as _loss_likelihood
+from .loss_margin import *  # noqa: F401,F403
+from .loss_margin import __all__ as _loss_margin
 
-__all__ = _act + _bag + _dist + _dropout + _layers + _loss + _loss_extra
+__all__ = _act + _bag + _dist + _dropout + _layers + _loss + _loss_likelihood + _loss_margin
 from .conv import *  # noqa: F401,F403,E402
 from .conv import __all__ as _conv  # noqa: E402
 from .norm import *  # noqa: F401,F403,E402
