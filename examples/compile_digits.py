@@ -19,7 +19,7 @@ from numtorch import nn
 from numtorch.utils.data import DataLoader, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DIGITS = os.path.join(HERE, "..", "numtorch", "data", "digits.csv.gz")
+DIGITS = os.path.join(HERE, "..", "numtorch", "cli", "digits", "digits.csv.gz")
 
 
 def load():
