@@ -1,6 +1,10 @@
 """numtorch.special against torch.special: values over each function's domain, dtypes,
 gradients and second-order finite differences."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from helpers import TRIGAMMA_RTOL, check_op, gradcheck
@@ -8,7 +12,17 @@ from helpers import TRIGAMMA_RTOL, check_op, gradcheck
 import numtorch
 
 torch = pytest.importorskip("torch")
-pytest.importorskip("scipy")
+
+
+def test_scipy_is_imported_on_first_use_only():
+    # SciPy is a dependency, but import numtorch must not pay its ~1 s import
+    code = (
+        "import sys, numtorch; before = 'scipy' in sys.modules; "
+        "numtorch.lgamma(numtorch.ones(2)); print(before, 'scipy.special' in sys.modules)"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["False", "True"], done.stderr
 
 
 def both(name, *args, **kw):

@@ -2,10 +2,10 @@
 Bessel functions, the normal distribution's tails, entropy terms, and the SciPy-backed rest of
 ``torch.special``.
 
-NumPy has only ``i0``; the other routines come from SciPy (an optional dependency: the
-``special`` extra), imported when first used. Each derivative is a special function too, so
-every backward here calls primitives of this module (through ``linear``'s array-or-graph
-dispatch), and second derivatives work.
+NumPy has only ``i0``; the other routines come from SciPy (a dependency of numtorch), imported
+when first used so that ``import numtorch`` does not pay for it. Each derivative is a special
+function too, so every backward here calls primitives of this module (through ``linear``'s
+array-or-graph dispatch), and second derivatives work.
 """
 
 from __future__ import annotations
@@ -26,14 +26,9 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
 def scipy_special():
-    """``scipy.special``, or an ImportError naming the extra that provides it."""
-    try:
-        import scipy.special
-    except ImportError:
-        raise ImportError(
-            "this numtorch.special function needs SciPy: pip install 'numtorch[special]' "
-            "(or pip install scipy)"
-        ) from None
+    """``scipy.special``, imported on first use (SciPy takes ~1 s to import)."""
+    import scipy.special
+
     return scipy.special
 
 
