@@ -414,8 +414,18 @@ def test_cuda_location_needs_map_location(tmp_path):
         numtorch.save({"x": numtorch.arange(3.0)}, path)
     finally:
         _save.StorageTable.describe = describe
-    with pytest.raises(RuntimeError, match="CUDA device"):
+    with pytest.raises(RuntimeError) as info:
         numtorch.load(path)
+    # PyTorch's text on a machine without CUDA (it names torch, as a program sees it)
+    assert str(info.value) == (
+        "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+        "False. If you are running on a CPU-only machine, please use torch.load with "
+        "map_location=torch.device('cpu') to map your storages to the CPU."
+    )
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError) as theirs:
+            torch.load(path)
+        assert str(theirs.value) == str(info.value)
     out = numtorch.load(path, map_location={"cuda:0": "cpu"})
     assert out["x"].tolist() == [0.0, 1.0, 2.0]
 

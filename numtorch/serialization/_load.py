@@ -58,9 +58,9 @@ def _to_device(arr, location):
         xp = _backend.module_for(dev)
     except (RuntimeError, AssertionError):  # AssertionError: CUDA without CuPy
         raise RuntimeError(
-            f"Attempting to deserialize object on a {dev.type.upper()} device but numtorch has "
-            f"no '{dev.type}' backend available here. If you are running on a CPU-only machine, "
-            "please use numtorch.load with map_location=numtorch.device('cpu') to map your "
+            f"Attempting to deserialize object on a {dev.type.upper()} device but "
+            f"torch.{dev.type}.is_available() is False. If you are running on a CPU-only "
+            "machine, please use torch.load with map_location=torch.device('cpu') to map your "
             "storages to the CPU."
         ) from None
     return xp.asarray(arr)
