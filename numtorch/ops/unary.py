@@ -252,7 +252,7 @@ class Atanh(_Unary):
         return g / (1 - x * x)
 
 
-def _sigmoid_into(x, out):
+def sigmoid_into(x, out):
     """``1 / (1 + exp(-x))`` written into ``out``: four passes and no temporary. exp(-x)
     overflowing to inf for very negative x gives exactly 0, so no branch is needed."""
     xp = array_module(x)
@@ -262,13 +262,21 @@ def _sigmoid_into(x, out):
     return xp.reciprocal(out, out=out)
 
 
+def logistic(x):
+    """The logistic function of an array, or of a Tensor in a backward under ``create_graph``
+    (a differentiable op then): the one sigmoid that other primitives' formulas use."""
+    if isinstance(x, Tensor):
+        return sigmoid(x)
+    return sigmoid_into(x, array_module(x).empty_like(x))
+
+
 class Sigmoid(Primitive):
     _holomorphic = True
     _name = "SigmoidBackward0"
 
     def forward(ctx, x):
         if is_array(x) and x.ndim:
-            out = _sigmoid_into(x, array_module(x).empty_like(x))
+            out = sigmoid_into(x, array_module(x).empty_like(x))
         else:
             out = 1 / (1 + array_module(x).exp(-x))
         ctx.save_for_backward(out)
@@ -474,7 +482,7 @@ _UFUNC_NAMES = {
     "abs": "abs",
 }
 _KERNELS = {name: _ufunc_kernel(u) for name, u in _UFUNC_NAMES.items()}
-_KERNELS.update(sigmoid=_sigmoid_into, relu=_relu_kernel)
+_KERNELS.update(sigmoid=sigmoid_into, relu=_relu_kernel)
 
 METHODS = {}
 for _fn in (

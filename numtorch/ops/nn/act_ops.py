@@ -13,16 +13,11 @@ import struct
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
+from ..unary import logistic
 
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-def stable_sigmoid(xp, x):
-    """``1 / (1 + exp(-x))`` without overflow for large ``|x|`` (arrays or Tensors)."""
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def _f32(value: float) -> float:
@@ -135,11 +130,11 @@ class Silu(Primitive):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * stable_sigmoid(array_module(x), x)
+        return x * logistic(x)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        s = stable_sigmoid(ctx.xp, x)
+        s = logistic(x)
         return g * (s * (1 + x * (1 - s)))
 
 
@@ -155,7 +150,7 @@ class Mish(Primitive):
         (x,) = ctx.saved_tensors
         xp = ctx.xp
         t = xp.tanh(_softplus(xp, x))
-        return g * (t + x * (1 - t * t) * stable_sigmoid(xp, x))
+        return g * (t + x * (1 - t * t) * logistic(x))
 
 
 def _softplus(xp, x):
@@ -173,7 +168,7 @@ class LogSigmoid(Primitive):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * stable_sigmoid(ctx.xp, -x)
+        return g * logistic(-x)
 
 
 class Softplus(Primitive):
@@ -190,7 +185,7 @@ class Softplus(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        return ctx.xp.where(bx > ctx.threshold, g, g * stable_sigmoid(ctx.xp, bx)), None, None
+        return ctx.xp.where(bx > ctx.threshold, g, g * logistic(bx)), None, None
 
 
 class Shrink(Primitive):
@@ -269,7 +264,7 @@ class Glu(Primitive):
         ctx.dim = dim
         a, b = xp.split(x, 2, axis=dim)
         ctx.save_for_backward(x)
-        return a * stable_sigmoid(xp, b)
+        return a * logistic(b)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -279,7 +274,7 @@ class Glu(Primitive):
             a, b = x.narrow(ctx.dim, 0, half), x.narrow(ctx.dim, half, half)
         else:
             a, b = xp.split(x, 2, axis=ctx.dim)
-        s = stable_sigmoid(xp, b)
+        s = logistic(b)
         return xp.concatenate([g * s, g * a * s * (1 - s)], axis=ctx.dim), None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
-from .act_ops import stable_sigmoid
+from ..unary import logistic
 
 
 def reduce_array(xp, loss, reduction):
@@ -197,7 +197,7 @@ class BinaryCrossEntropyWithLogits(Primitive):
         g = _scale(g, ctx.reduction, ctx.n)
         if w is not None:
             g = g * w
-        s = stable_sigmoid(xp, x)
+        s = logistic(x)
         gx = gy = None
         if ctx.needs_input_grad[0]:
             gx = g * (s - y) if pw is None else g * (s * (pw * y + 1 - y) - pw * y)
@@ -223,7 +223,7 @@ class SoftMarginLoss(Primitive):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         g = _scale(g, ctx.reduction, ctx.n)
-        s = stable_sigmoid(ctx.xp, -y * x)
+        s = logistic(-y * x)
         n = ctx.needs_input_grad
         return (-g * y * s if n[0] else None), (-g * x * s if n[1] else None), None
 
