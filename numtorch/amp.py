@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ._lazy import nt as _nt
+
 __all__ = [
     "autocast",
     "GradScaler",
@@ -23,12 +25,6 @@ __all__ = [
 
 _STATE: dict[str, list] = {}  # device type -> [enabled, dtype]
 _DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 def _state(device_type: str) -> list:

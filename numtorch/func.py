@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+from ._lazy import nt as _nt
 from ._tensor import Tensor
 
 __all__ = [
@@ -28,12 +29,6 @@ __all__ = [
     "functional_call",
     "vmap",
 ]
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 # ---- minimal pytrees: tuples, lists, dicts (and namedtuples) of tensors / other leaves

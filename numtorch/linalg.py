@@ -75,7 +75,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     if x._data.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{x.dtype.legacy_name[6:-6]}"
+            f"{x.dtype.scalar_type_name}"
         )
     if dtype is not None:
         x = x.to(dtype)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from .._lazy import nt as _nt
 from .._tensor import Tensor
 from .distribution import Distribution
 from .simple import Bernoulli, Categorical, Normal, Uniform
@@ -19,12 +20,6 @@ __all__ = ["kl_divergence", "register_kl"]
 
 _KL_REGISTRY: dict[tuple[type, type], Callable] = {}
 _KL_CACHE: dict[tuple[type, type], Callable | None] = {}
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 def register_kl(type_p: type, type_q: type) -> Callable:

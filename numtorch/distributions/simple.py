@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import math
 
+from .._lazy import nt as _nt
 from .._tensor import Size, Tensor
 from .distribution import Distribution, broadcast_all
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 class Normal(Distribution):

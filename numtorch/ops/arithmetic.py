@@ -14,7 +14,14 @@ from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor
 from ..autograd.function import Primitive, broadcast_error
-from .inplace import check_cast, check_leaf, check_not_overlapping, inplace, needs_graph
+from .inplace import (
+    check_cast,
+    check_leaf,
+    check_not_overlapping,
+    inplace,
+    inplace_method,
+    needs_graph,
+)
 
 __all__ = [
     "add",
@@ -458,7 +465,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if kind in "cb":
         t = a if isinstance(a, Tensor) else b
         raise NotImplementedError(
-            f"\"div_{rounding_mode}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
+            f"\"div_{rounding_mode}_cpu\" not implemented for '{t.dtype.scalar_type_name}'"
         )
     check_int_divisor(a, b)
     return with_out(RoundedDiv.apply(a, b, rounding_mode), out)
@@ -598,14 +605,6 @@ def _div_(self, other, *, rounding_mode=None):
 _div_plain = _inplace_ufunc(div, "true_divide")
 
 
-def _simple_inplace(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 def _reflect(fn):
     def method(self, other):
         return fn(other, self)
@@ -674,12 +673,12 @@ METHODS = {
     "div_": _div_,
     "divide_": _div_,
     "true_divide_": _div_,
-    "floor_divide_": _simple_inplace(floor_divide),
-    "neg_": _simple_inplace(neg),
-    "negative_": _simple_inplace(neg),
-    "reciprocal_": _simple_inplace(reciprocal),
-    "pow_": _simple_inplace(pow),
-    "square_": _simple_inplace(square),
+    "floor_divide_": inplace_method(floor_divide),
+    "neg_": inplace_method(neg),
+    "negative_": inplace_method(neg),
+    "reciprocal_": inplace_method(reciprocal),
+    "pow_": inplace_method(pow),
+    "square_": inplace_method(square),
     "__add__": _not_implemented_guard(add),
     "__radd__": _not_implemented_guard(_radd),
     "__iadd__": _add_,
@@ -694,10 +693,10 @@ METHODS = {
     "__itruediv__": _div_,
     "__floordiv__": _not_implemented_guard(floor_divide),
     "__rfloordiv__": _not_implemented_guard(_rfloordiv),
-    "__ifloordiv__": _simple_inplace(floor_divide),
+    "__ifloordiv__": inplace_method(floor_divide),
     "__pow__": _not_implemented_guard(pow),
     "__rpow__": _not_implemented_guard(_rpow),
-    "__ipow__": _simple_inplace(pow),
+    "__ipow__": inplace_method(pow),
     "__neg__": neg,
     "__pos__": lambda self: self,
 }

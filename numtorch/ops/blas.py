@@ -11,7 +11,7 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum"
 
 
 def _dt_name(t):
-    return t.dtype.legacy_name[6:-6]
+    return t.dtype.scalar_type_name
 
 
 # the C++ names PyTorch's matrix-product dtype error uses

@@ -139,7 +139,7 @@ def view_as_complex(input: Tensor) -> Tensor:
     if a.dtype.kind != "f" or a.dtype.itemsize not in (4, 8):
         raise RuntimeError(
             "view_as_complex is only supported for float and double tensors, but got a tensor "
-            f"of scalar type: {input.dtype.legacy_name[6:-6]}"
+            f"of scalar type: {input.dtype.scalar_type_name}"
         )
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
@@ -317,12 +317,12 @@ def _check_pair(name, a, b):
     if da.kind != "f" or db.kind != "f":
         raise RuntimeError(
             "Expected both inputs to be Half, Float or Double tensors but got "
-            f"{a.dtype.legacy_name[6:-6]} and {b.dtype.legacy_name[6:-6]}"
+            f"{a.dtype.scalar_type_name} and {b.dtype.scalar_type_name}"
         )
     if da != db:
         raise RuntimeError(
-            f"Expected object of scalar type {a.dtype.legacy_name[6:-6]} but got scalar type "
-            f"{b.dtype.legacy_name[6:-6]} for second argument"
+            f"Expected object of scalar type {a.dtype.scalar_type_name} but got scalar type "
+            f"{b.dtype.scalar_type_name} for second argument"
         )
 
 

@@ -78,8 +78,8 @@ def check_cast(result_dtype, self_dtype) -> None:
     """PyTorch refuses to write a result into a tensor of a lower category (float into int)."""
     if _CAST_RANK[result_dtype.kind] > _CAST_RANK[self_dtype.kind]:
         raise RuntimeError(
-            f"result type {from_np(result_dtype).legacy_name[6:-6]} can't be cast to the desired "
-            f"output type {from_np(self_dtype).legacy_name[6:-6]}"
+            f"result type {from_np(result_dtype).scalar_type_name} can't be cast to the desired "
+            f"output type {from_np(self_dtype).scalar_type_name}"
         )
 
 

@@ -126,7 +126,7 @@ def float_power_(self: Tensor, exponent) -> Tensor:
     """In place; the tensor must already be float64 (or complex128), the result's dtype."""
     if self.dtype.name not in ("float64", "complex128"):
         raise RuntimeError(
-            f"the base given to float_power_ has dtype {self.dtype.legacy_name[6:-6]} but the "
+            f"the base given to float_power_ has dtype {self.dtype.scalar_type_name} but the "
             "operation's result requires dtype Double"
         )
     return inplace(self, Tensor.float_power, exponent)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import broadcast_error
-from .arithmetic import _not_implemented_guard, _simple_inplace, operands, with_out
+from .arithmetic import _not_implemented_guard, operands, with_out
+from .inplace import inplace_method
 
 __all__ = [
     "eq",
@@ -50,7 +51,7 @@ def _compare(ufunc_name):
         bd = b._data if isinstance(b, Tensor) else b
         if a._data.dtype.kind == "c" and name not in ("__eq__", "__ne__"):
             raise NotImplementedError(
-                f"\"{compare.__name__}_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
+                f"\"{compare.__name__}_cpu\" not implemented for '{a.dtype.scalar_type_name}'"
             )
         try:
             return with_out(wrap(getattr(a._data, name)(bd)), out)
@@ -121,7 +122,7 @@ def _bitwise(name):
             a, b = b, a
         if a._data.dtype.kind not in "iub":
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
+                f"\"{name}_cpu\" not implemented for '{a.dtype.scalar_type_name}'"
             )
         return with_out(wrap(getattr(_xp(a), name)(a._data, _data(b))), out)
 
@@ -138,7 +139,7 @@ bitwise_right_shift = _bitwise("right_shift")
 
 def bitwise_not(input, *, out=None):
     if input._data.dtype.kind not in "iub":
-        name = input.dtype.legacy_name[6:-6]
+        name = input.dtype.scalar_type_name
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
     return with_out(wrap(_xp(input).invert(input._data)), out)
 
@@ -164,12 +165,12 @@ METHODS = {
     "less_equal": le,
     "not_equal": ne,
     "equal": equal,
-    "eq_": _simple_inplace(eq),
-    "ne_": _simple_inplace(ne),
-    "lt_": _simple_inplace(lt),
-    "le_": _simple_inplace(le),
-    "gt_": _simple_inplace(gt),
-    "ge_": _simple_inplace(ge),
+    "eq_": inplace_method(eq),
+    "ne_": inplace_method(ne),
+    "lt_": inplace_method(lt),
+    "le_": inplace_method(le),
+    "gt_": inplace_method(gt),
+    "ge_": inplace_method(ge),
     "logical_and": logical_and,
     "logical_or": logical_or,
     "logical_xor": logical_xor,
@@ -180,7 +181,7 @@ METHODS = {
     "bitwise_not": bitwise_not,
     "bitwise_left_shift": bitwise_left_shift,
     "bitwise_right_shift": bitwise_right_shift,
-    "logical_not_": _simple_inplace(logical_not),
+    "logical_not_": inplace_method(logical_not),
     "__eq__": _not_implemented_guard(eq),
     "__ne__": _not_implemented_guard(ne),
     "__lt__": _not_implemented_guard(lt),
@@ -194,9 +195,9 @@ METHODS = {
     "__rand__": _not_implemented_guard(bitwise_and),
     "__ror__": _not_implemented_guard(bitwise_or),
     "__rxor__": _not_implemented_guard(bitwise_xor),
-    "__iand__": _simple_inplace(bitwise_and),
-    "__ior__": _simple_inplace(bitwise_or),
-    "__ixor__": _simple_inplace(bitwise_xor),
+    "__iand__": inplace_method(bitwise_and),
+    "__ior__": inplace_method(bitwise_or),
+    "__ixor__": inplace_method(bitwise_xor),
     "__lshift__": _not_implemented_guard(bitwise_left_shift),
     "__rshift__": _not_implemented_guard(bitwise_right_shift),
 }

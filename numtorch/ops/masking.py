@@ -8,7 +8,7 @@ from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive, broadcast_error
 from .arithmetic import with_out
 from .indexing import Index, IndexScatter
-from .inplace import inplace
+from .inplace import inplace_method
 from .shape import linear, numel_of, zeros
 
 __all__ = ["nonzero", "argwhere", "masked_select", "masked_fill", "masked_scatter", "take", "put"]
@@ -124,7 +124,7 @@ def masked_scatter(input, mask, source):
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"masked_scatter_: expected self and source to have same dtypes but got "
-            f"{input.dtype.legacy_name[6:-6]} and {source.dtype.legacy_name[6:-6]}"
+            f"{input.dtype.scalar_type_name} and {source.dtype.scalar_type_name}"
         )
     return MaskedScatter.apply(input, _mask(mask, "masked_scatter_"), source)
 
@@ -177,7 +177,7 @@ def _flat_index(input, index, name):
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
         raise RuntimeError(
             f"{name}(): Expected a long tensor for index, but got "
-            f"{index.dtype.legacy_name[6:-6] if isinstance(index, Tensor) else ''}"
+            f"{index.dtype.scalar_type_name if isinstance(index, Tensor) else ''}"
         )
     n = input._data.size
     idx = index._data
@@ -235,23 +235,15 @@ def put(input, index, source, accumulate=False):
     return Put.apply(input, idx, source, bool(accumulate))
 
 
-def _inplace_of(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 METHODS = {
     "nonzero": nonzero,
     "argwhere": argwhere,
     "masked_fill": masked_fill,
-    "masked_fill_": _inplace_of(masked_fill),
+    "masked_fill_": inplace_method(masked_fill),
     "masked_select": masked_select,
     "masked_scatter": masked_scatter,
-    "masked_scatter_": _inplace_of(masked_scatter),
+    "masked_scatter_": inplace_method(masked_scatter),
     "take": take,
     "put": put,
-    "put_": _inplace_of(put),
+    "put_": inplace_method(put),
 }

@@ -51,7 +51,7 @@ def _integer_op(name):
         t = a if isinstance(a, Tensor) else b
         if t._data.dtype.kind not in "iu":
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
+                f"\"{name}_cpu\" not implemented for '{t.dtype.scalar_type_name}'"
             )
         xp = array_module(t._data)
         a = a._data if isinstance(a, Tensor) else a
@@ -135,7 +135,7 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     a, b = operands(input, other)
     if not a.is_floating_point():
         raise NotImplementedError(
-            f"\"nextafter_cpu\" not implemented for '{a.dtype.legacy_name[6:-6]}'"
+            f"\"nextafter_cpu\" not implemented for '{a.dtype.scalar_type_name}'"
         )
     return with_out(Nextafter.apply(a, b), out)
 

@@ -15,7 +15,7 @@ from .._backend import array_module, is_array
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import check_int_divisor, fma, operands, with_out
-from .inplace import check_cast, inplace, needs_graph
+from .inplace import check_cast, inplace, inplace_method, needs_graph
 
 __all__ = [
     "atan2",
@@ -346,7 +346,7 @@ def _promote(input, other, name, floating=False, int_ok=True):
     if t._data.dtype.kind in "iub":
         if not int_ok:
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{t.dtype.legacy_name[6:-6]}'"
+                f"\"{name}_cpu\" not implemented for '{t.dtype.scalar_type_name}'"
             )
         if floating:
             dt = _dtype.get_default_dtype().np
@@ -497,7 +497,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None) -> Tensor:
     if condition._data.dtype.kind != "b":
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{condition.dtype.legacy_name[6:-6]}"
+            f"{condition.dtype.scalar_type_name}"
         )
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         xp = array_module(condition._data)
@@ -527,12 +527,6 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
 
 
 # --- in-place forms ---------------------------------------------------------------------------
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-
-    method.__name__ = fn.__name__ + "_"
-    return method
 
 
 def clamp_(self, min=None, max=None) -> Tensor:
@@ -588,6 +582,6 @@ METHODS = {
     ),
 }
 for _fn in (atan2, fmod, remainder, clamp_min, clamp_max, lerp, hypot, copysign, xlogy):
-    METHODS[_fn.__name__ + "_"] = _inplace(_fn)
+    METHODS[_fn.__name__ + "_"] = inplace_method(_fn)
 METHODS.update(arctan2_=METHODS["atan2_"], __imod__=METHODS["remainder_"])
 del _fn

@@ -143,7 +143,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     if not (kind.is_floating_point or kind.is_complex):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {kind.legacy_name[6:-6]}"
+            f"or complex dtype. Got: {kind.scalar_type_name}"
         )
     if dtype is not None and input.dtype is not dtype:
         input = input.to(dtype)
@@ -180,7 +180,7 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
     if not input.is_floating_point():
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{input.dtype.legacy_name[6:-6]}"
+            f"{input.dtype.scalar_type_name}"
         )
     count = sum(input.isnan().logical_not(), dim, keepdim)
     return with_out(nansum(input, dim, keepdim, dtype=dtype) / count, out)

@@ -7,7 +7,7 @@ from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
-from .unary import _inplace, _no_bool, _type_name, _ufunc_kernel
+from .unary import _inplace, _no_bool, _ufunc_kernel
 
 __all__ = [
     "sign",
@@ -151,14 +151,18 @@ def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
     if decimals == 0:
         return _round0(input, out=out)
     if input._data.dtype.kind in "iub":
-        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_type_name(input)}'")
+        raise NotImplementedError(
+            f"\"round_cpu\" not implemented for '{input.dtype.scalar_type_name}'"
+        )
     return with_out(RoundDecimals.apply(input, decimals), out)
 
 
 def frac(input: Tensor, *, out=None) -> Tensor:
     """``x - trunc(x)``, keeping the sign of ``x``."""
     if input._data.dtype.kind in "iub":
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(input)}'")
+        raise NotImplementedError(
+            f"\"frac_cpu\" not implemented for '{input.dtype.scalar_type_name}'"
+        )
     return with_out(Frac.apply(input), out)
 
 

@@ -60,7 +60,7 @@ def _need_float(dt, kernel):
     if dt.is_floating_point:
         return
     if kernel in ("Exponential", "Cauchy"):
-        name = _C_NAMES[dt.name] if kernel == "Cauchy" else dt.legacy_name[6:-6]
+        name = _C_NAMES[dt.name] if kernel == "Cauchy" else dt.scalar_type_name
         raise RuntimeError(
             f"{kernel} distribution is a continuous probability distribution. dtype must be a "
             f"floating point but you specified {name}"
@@ -367,7 +367,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "multinomial only supports floating-point dtypes for input, got: "
-            + input.dtype.legacy_name[6:-6]
+            + input.dtype.scalar_type_name
         )
     probs = input._data
     if probs.ndim not in (1, 2):

@@ -12,7 +12,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .indexing import IndexPut, add_rows
-from .inplace import inplace
+from .inplace import inplace_method
 from .shape import linear
 
 __all__ = [
@@ -284,7 +284,7 @@ def _source_check(name, input, d, idx, source):
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"{name}(): self and source expected to have the same dtype, but got (self) "
-            f"{input.dtype.legacy_name[6:-6]} and (source) {source.dtype.legacy_name[6:-6]}"
+            f"{input.dtype.scalar_type_name} and (source) {source.dtype.scalar_type_name}"
         )
     n = source._data.shape[d] if source._data.ndim else 1
     if n != idx.size:
@@ -392,8 +392,8 @@ def index_put(input, indices, values, accumulate=False):
     if values._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
-            f"{input.dtype.legacy_name[6:-6]} for the destination and "
-            f"{values.dtype.legacy_name[6:-6]} for the source."
+            f"{input.dtype.scalar_type_name} for the destination and "
+            f"{values.dtype.scalar_type_name} for the source."
         )
     return IndexPut.apply(input, _value_for(input, values), items, bool(accumulate))
 
@@ -425,28 +425,20 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     return with_out(gather(x, d, i), out)
 
 
-def _inplace_of(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 METHODS = {
     "gather": gather,
     "scatter": scatter,
-    "scatter_": _inplace_of(scatter),
+    "scatter_": inplace_method(scatter),
     "scatter_add": scatter_add,
-    "scatter_add_": _inplace_of(scatter_add),
+    "scatter_add_": inplace_method(scatter_add),
     "index_select": index_select,
     "index_add": index_add,
-    "index_add_": _inplace_of(index_add),
+    "index_add_": inplace_method(index_add),
     "index_copy": index_copy,
-    "index_copy_": _inplace_of(index_copy),
+    "index_copy_": inplace_method(index_copy),
     "index_fill": index_fill,
-    "index_fill_": _inplace_of(index_fill),
+    "index_fill_": inplace_method(index_fill),
     "index_put": index_put,
-    "index_put_": _inplace_of(index_put),
+    "index_put_": inplace_method(index_put),
     "take_along_dim": take_along_dim,
 }

@@ -26,10 +26,6 @@ __all__ = [
 ]
 
 
-def _type_name(t: Tensor) -> str:
-    return t.dtype.legacy_name[6:-6]
-
-
 # --- unique ------------------------------------------------------------------------------------
 class Unique(Primitive):
     """The distinct values of ``x``, computed beforehand; recorded so the result keeps
@@ -197,7 +193,9 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     """How often each non-negative integer occurs (or the sum of its ``weights``)."""
     a = input._data
     if a.dtype.kind not in "iub":
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_type_name(input)}'")
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{input.dtype.scalar_type_name}'"
+        )
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -215,7 +213,7 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
 
 def _check_float(input: Tensor, op: str):
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{op}\" not implemented for '{_type_name(input)}'")
+        raise NotImplementedError(f"\"{op}\" not implemented for '{input.dtype.scalar_type_name}'")
 
 
 def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:

@@ -58,10 +58,6 @@ _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
 
-def _type_name(t: Tensor) -> str:
-    return t.dtype.legacy_name[6:-6]
-
-
 class _Unary(Primitive):
     """Elementwise ``ufunc(x)`` whose derivative needs ``x`` (``_out`` False) or the output."""
 

@@ -12,16 +12,11 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+from .._lazy import nt as _nt
 from .._tensor import Tensor
 from ..autograd.function import Function
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 class _CheckpointFunction(Function):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enum import Enum, auto
 
 from ..._backend import array_module
+from ..._lazy import nt as _nt
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
@@ -14,12 +15,6 @@ from ..modules.module import Module
 from . import parametrize
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 # --- orthogonal -----------------------------------------------------------------------------

@@ -9,18 +9,13 @@ from __future__ import annotations
 import math
 import warnings
 
+from ..._lazy import nt as _nt
 from ..._tensor import Tensor
 from ...autograd.function import relabel
 
 __all__ = ["stft", "istft"]
 
 METHODS = {}
-
-
-def _nt():
-    import numtorch
-
-    return numtorch
 
 
 def _full_window(window, win_length: int, n_fft: int, like: Tensor, op: str) -> Tensor:

@@ -165,7 +165,7 @@ def _floating(x: Tensor, name: str) -> Tensor:
     if kind in "iub":
         return x.to(_dtype.get_default_dtype())
     if x._data.dtype.itemsize < 4 or kind == "V":
-        raise RuntimeError(f"Unsupported dtype {x.dtype.legacy_name[6:-6]}")
+        raise RuntimeError(f"Unsupported dtype {x.dtype.scalar_type_name}")
     return x
 
 
@@ -196,7 +196,7 @@ def _require_real(input: Tensor, name: str) -> None:
     rfftn's name, its n-d ihfft checks the dtype generically."""
     if input._data.dtype.kind != "c":
         return
-    kind = input.dtype.legacy_name[6:-6]
+    kind = input.dtype.scalar_type_name
     if name in ("rfft", "ihfft"):
         raise RuntimeError(f"{name} expects a real input tensor, but got {kind}")
     if name.startswith("rfft"):

@@ -167,7 +167,7 @@ def _check_matrix(A: Tensor, op: str) -> None:
             f"{op}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"
         )
     if not (A.dtype.is_floating_point or A.dtype.is_complex):
-        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{A.dtype.legacy_name[6:-6]}'")
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{A.dtype.scalar_type_name}'")
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):

@@ -405,7 +405,7 @@ def _check_square(a: Tensor, op: str):
     if a._data.dtype.kind not in "fc":
         raise RuntimeError(
             f"{op}: Expected a floating point or complex tensor as input. Got "
-            f"{a.dtype.legacy_name[6:-6]}"
+            f"{a.dtype.scalar_type_name}"
         )
 
 

@@ -59,7 +59,7 @@ def _maybe_inplace(input, fn, flag, *args):
 
 def _float_only(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind not in "fc":
-        name = input.dtype.legacy_name[6:-6]
+        name = input.dtype.scalar_type_name
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
@@ -145,7 +145,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if weight.dtype is not input.dtype:
         raise RuntimeError(
             "prelu: Type promoting not supported. Got "
-            f"{input.dtype.legacy_name[6:-6]} and {weight.dtype.legacy_name[6:-6]}"
+            f"{input.dtype.scalar_type_name} and {weight.dtype.scalar_type_name}"
         )
     n = weight.numel()
     channels = input.shape[1] if input.ndim >= 2 else 1

@@ -49,7 +49,7 @@ def _draws(arr, shape, alpha=False):
         raise _dtype.not_implemented("bernoulli_scalar_cpu_", dt)
     if not dt.is_floating_point:
         # alpha dropout computes in integers first, so a bool input reports Long
-        name = "Long" if alpha and dt is _dtype.bool else dt.legacy_name[6:-6]
+        name = "Long" if alpha and dt is _dtype.bool else dt.scalar_type_name
         raise RuntimeError(f"result type Float can't be cast to the desired output type {name}")
 
 

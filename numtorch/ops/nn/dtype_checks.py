@@ -7,7 +7,7 @@ from ... import _dtype
 
 
 def _name(t) -> str:
-    return t.dtype.legacy_name[6:-6]
+    return t.dtype.scalar_type_name
 
 
 def expect_same(expected, found) -> None:

@@ -215,8 +215,8 @@ def _check(input, grid, mode):
     nd = input.dim() - 2
     if input.dtype != grid.dtype:
         raise RuntimeError(
-            f"expected scalar type {input.dtype.legacy_name[6:-6]} but found "
-            f"{grid.dtype.legacy_name[6:-6]}"
+            f"expected scalar type {input.dtype.scalar_type_name} but found "
+            f"{grid.dtype.scalar_type_name}"
         )
     sizes = f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
     if input.shape[0] != grid.shape[0]:
@@ -245,7 +245,7 @@ def _check(input, grid, mode):
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
             f'"grid_sampler_{nd}d_cpu_kernel_impl" not implemented '
-            f"for '{input.dtype.legacy_name[6:-6]}'"
+            f"for '{input.dtype.scalar_type_name}'"
         )
 
 

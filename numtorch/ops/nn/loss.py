@@ -314,8 +314,8 @@ def binary_cross_entropy(
         )
     if target.dtype is not input.dtype:
         raise RuntimeError(
-            f"Found dtype {target.dtype.legacy_name[6:-6]} but expected "
-            f"{input.dtype.legacy_name[6:-6]}"
+            f"Found dtype {target.dtype.scalar_type_name} but expected "
+            f"{input.dtype.scalar_type_name}"
         )
     x, y = operands(input, target)
     a = x._data
@@ -354,7 +354,7 @@ def _check_logits_target(input, target):
     if not target.dtype.is_floating_point:
         raise RuntimeError(
             "result type Float can't be cast to the desired output type "
-            + target.dtype.legacy_name[6:-6]
+            + target.dtype.scalar_type_name
         )
 
 

@@ -123,7 +123,7 @@ def _check_dtype(input, mode, dim):
     kind = {"nearest-exact": "nearest", "bicubic": "cubic"}.get(mode, "linear")
     kind = "nearest" if mode == "nearest" else kind
     raise NotImplementedError(
-        f"\"compute_indices_weights_{kind}\" not implemented for '{dt.legacy_name[6:-6]}'"
+        f"\"compute_indices_weights_{kind}\" not implemented for '{dt.scalar_type_name}'"
     )
 
 

@@ -15,7 +15,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
 from ..arithmetic import with_out
-from ..inplace import inplace
+from ..inplace import inplace_method
 
 __all__ = ["erf", "erfc", "erfinv", "special_erf", "special_erfc", "special_erfinv"]
 
@@ -250,19 +250,11 @@ def erfinv(input: Tensor, *, out=None) -> Tensor:
 special_erf, special_erfc, special_erfinv = erf, erfc, erfinv
 
 
-def _method_inplace(fn):
-    def method(self):
-        return inplace(self, fn)
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 METHODS = {
     "erf": erf,
     "erfc": erfc,
     "erfinv": erfinv,
-    "erf_": _method_inplace(erf),
-    "erfc_": _method_inplace(erfc),
-    "erfinv_": _method_inplace(erfinv),
+    "erf_": inplace_method(erf),
+    "erfc_": inplace_method(erfc),
+    "erfinv_": inplace_method(erfinv),
 }
