@@ -11,6 +11,7 @@ from ...ops.creation import empty, ones, tensor, zeros
 from ...ops.nn import norm as F
 from .. import init
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter, is_lazy
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = [
@@ -275,11 +276,9 @@ class SyncBatchNorm(_BatchNorm):
         return out
 
 
-class _LazyNormMixin:
+class _LazyNormMixin(LazyModuleMixin):
     """A norm layer whose ``num_features`` comes from the first input it sees; it then turns
     into the plain layer (``cls_to_become``) with its parameters and statistics reset."""
-
-    cls_to_become = None
 
     def __init__(
         self,
@@ -305,19 +304,15 @@ class _LazyNormMixin:
         if self.num_features != 0:
             super().reset_parameters()
 
-    def forward(self, input: Tensor) -> Tensor:
-        lazy = [
-            t for t in (self.weight, self.bias, self.running_mean, self.running_var) if is_lazy(t)
-        ]
-        if lazy:  # NOTE: with neither affine nor running stats, num_features stays 0
-            self._check_input_dim(input)
-            self.num_features = input.shape[1]  # (PyTorch's lazy instance norms too)
-            with grad_mode.no_grad():
-                for t in lazy:
-                    t.materialize((self.num_features,))
-                self.reset_parameters()
-        self.__class__ = self.cls_to_become
-        return self.forward(input)
+    def initialize_parameters(self, input: Tensor) -> None:
+        # NOTE: not called with neither affine nor running stats: num_features stays 0 then
+        # (PyTorch's lazy instance norms too)
+        self._check_input_dim(input)
+        self.num_features = input.shape[1]
+        for t in (self.weight, self.bias, self.running_mean, self.running_var):
+            if is_lazy(t):
+                t.materialize((self.num_features,))
+        self.reset_parameters()
 
 
 class LazyBatchNorm1d(_LazyNormMixin, BatchNorm1d):

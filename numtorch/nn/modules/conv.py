@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty
 from ...ops.nn import conv as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = [
@@ -328,12 +328,10 @@ _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
-class _LazyConvMixin:
+class _LazyConvMixin(LazyModuleMixin):
     """A convolution whose ``in_channels`` comes from the first input it sees; it then turns
     into the plain layer (``cls_to_become``), with PyTorch's initialisation drawn at that
     moment."""
-
-    cls_to_become = None
 
     def __init__(
         self,
@@ -373,23 +371,19 @@ class _LazyConvMixin:
         if self.in_channels != 0:
             super().reset_parameters()
 
-    def forward(self, input: Tensor, *args, **kwargs) -> Tensor:
-        if isinstance(self.weight, UninitializedParameter):
-            batched = input.ndim == self._nd + 2
-            self.in_channels = input.shape[1 if batched else 0]
-            if self.in_channels % self.groups:
-                raise ValueError("in_channels must be divisible by groups")
-            if self.transposed:
-                shape = (self.in_channels, self.out_channels // self.groups)
-            else:
-                shape = (self.out_channels, self.in_channels // self.groups)
-            with no_grad():
-                self.weight.materialize(shape + self.kernel_size)
-                if self.bias is not None:
-                    self.bias.materialize((self.out_channels,))
-                self.reset_parameters()
-            self.__class__ = self.cls_to_become
-        return self.forward(input, *args, **kwargs)
+    def initialize_parameters(self, input: Tensor, *args, **kwargs) -> None:
+        batched = input.ndim == self._nd + 2
+        self.in_channels = input.shape[1 if batched else 0]
+        if self.in_channels % self.groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if self.transposed:
+            shape = (self.in_channels, self.out_channels // self.groups)
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups)
+        self.weight.materialize(shape + self.kernel_size)
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
+        self.reset_parameters()
 
 
 class LazyConv1d(_LazyConvMixin, Conv1d):

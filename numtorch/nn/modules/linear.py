@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ...ops.blas import linear as _linear
 from ...ops.creation import empty
 from ...ops.nn.layers import bilinear
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
@@ -125,7 +125,7 @@ class Bilinear(Module):
         )
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A Linear whose ``in_features`` is taken from the first input it sees; it then becomes
     a plain ``Linear``."""
 
@@ -145,13 +145,9 @@ class LazyLinear(Linear):
         if self.in_features != 0:
             super().reset_parameters()
 
-    def forward(self, input: Tensor) -> Tensor:
-        if isinstance(self.weight, UninitializedParameter):
-            with grad_mode.no_grad():
-                self.in_features = input.shape[-1]
-                self.weight.materialize((self.out_features, self.in_features))
-                if self.bias is not None:
-                    self.bias.materialize((self.out_features,))
-                self.reset_parameters()
-            self.__class__ = self.cls_to_become
-        return _linear(input, self.weight, self.bias)
+    def initialize_parameters(self, input: Tensor) -> None:
+        self.in_features = input.shape[-1]
+        self.weight.materialize((self.out_features, self.in_features))
+        if self.bias is not None:
+            self.bias.materialize((self.out_features,))
+        self.reset_parameters()
