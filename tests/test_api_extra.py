@@ -653,7 +653,10 @@ def test_backends_multiprocessing_version():
     numtorch.backends.cuda.matmul.allow_tf32 = True
     assert numtorch.backends.cuda.matmul.allow_tf32
     numtorch.backends.cuda.matmul.allow_tf32 = False
-    assert numtorch.version.cuda is None and numtorch.version.__version__ == numtorch.__version__ == "2.13.0"
+    assert (
+        numtorch.version.cuda is None
+        and numtorch.version.__version__ == numtorch.__version__ == "2.13.0"
+    )
     mp = numtorch.multiprocessing
     assert mp.Process is not None and mp.cpu_count() >= 1 and mp.get_sharing_strategy()
     mp.set_sharing_strategy("file_system")
