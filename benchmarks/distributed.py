@@ -155,17 +155,18 @@ def main() -> None:
 
 def _report(seen: dict) -> None:
     best = {key: min(values) for key, values in seen.items()}
-    print(f"{'case (2 ranks unless said)':<34}{'numtorch':>12}{'PyTorch':>12}{'ratio':>8}")
+    print(f"{'case (2 ranks unless said)':<34}{'numtorch':>22}{'PyTorch':>22}{'ratio':>8}")
     for case in [f"all_reduce:{s}" for s in SIZES]:
         n, t = best[("numtorch", 2, case)], best[("torch", 2, case)]
-        label = f"all_reduce {case.split(':')[1]} (GB/s)"
-        nbytes = SIZES[case.split(":")[1]] * 4
-        print(f"{label:<34}{nbytes / n / 1e9:>12.2f}{nbytes / t / 1e9:>12.2f}{n / t:>7.2f}x")
+        size = case.split(":")[1]
+        nbytes = SIZES[size] * 4
+        cells = [f"{x * 1e3:.3f} ms, {nbytes / x / 1e9:.2f} GB/s" for x in (n, t)]
+        print(f"{'all_reduce ' + size:<34}{cells[0]:>22}{cells[1]:>22}{n / t:>7.2f}x")
     rows = [(2, "ddp:64", "DDP step, batch 64/rank"), (2, "ddp:512", "DDP step, batch 512/rank")]
     rows += [(r, "scale:512", f"DDP step, global 512, {r} rank(s)") for r in (1, 2, 4)]
     for ranks, case, label in rows:
         n, t = best[("numtorch", ranks, case)], best[("torch", ranks, case)]
-        print(f"{label + ' (ms)':<34}{n * 1e3:>12.2f}{t * 1e3:>12.2f}{n / t:>7.2f}x")
+        print(f"{label:<34}{n * 1e3:>19.2f} ms{t * 1e3:>19.2f} ms{n / t:>7.2f}x")
     print("ratio: numtorch's time / PyTorch's (below 1: numtorch is faster)")
 
 

@@ -9,6 +9,7 @@ timeout arranges for the process to abort the MPI job when it exits.
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import time
 
@@ -18,9 +19,11 @@ __all__ = ["Work", "wait_requests"]
 
 _ABORT_AT_EXIT = []
 
-# Poll at full speed for this long (a collective among live peers finishes within it), then
-# sleep between polls so that a rank waiting on a slow peer leaves the cores to it.
-_SPIN_S = 0.002
+# Poll, yielding the core between polls, for this long: MPI moves data only while both sides
+# poll, so on a loaded machine a rank must hand its core to its peer rather than sleep (a sleep
+# costs a scheduler tick and convoys the ranks into each other's sleeps). Past this, a peer is
+# slow (or gone): sleep between polls and leave the cores to it.
+_YIELD_S = 0.05
 _MAX_SLEEP_S = 0.001
 
 
@@ -49,15 +52,17 @@ def wait_requests(requests: list, group, what: str, statuses=None) -> None:
     if Testall(requests, statuses):
         return
     start = time.monotonic()
-    spin_until, deadline = start + _SPIN_S, start + group.timeout
+    yield_until, deadline = start + _YIELD_S, start + group.timeout
     pause = 1e-5
     while not Testall(requests, statuses):
         now = time.monotonic()
+        if now < yield_until:
+            os.sched_yield()
+            continue
         if now > deadline:
             _timed_out(group, what)
-        if now > spin_until:
-            time.sleep(pause)
-            pause = min(2 * pause, _MAX_SLEEP_S)
+        time.sleep(pause)
+        pause = min(2 * pause, _MAX_SLEEP_S)
 
 
 class Work:

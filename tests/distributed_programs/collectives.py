@@ -51,6 +51,12 @@ def reductions(rank, size):
             dist.reduce_scatter(out, inputs, op=getattr(dist.ReduceOp, op))
             mine = np.stack([data(r * size + rank, dtype) for r in range(size)])
             check(out, fn(mine, axis=0).astype(np.dtype(dtype)), f"reduce_scatter {op} {dtype}")
+    bitwise = {"BAND": np.bitwise_and, "BOR": np.bitwise_or, "BXOR": np.bitwise_xor}
+    for dtype in ("uint8", "int32", "int64"):
+        for name, fn in bitwise.items():
+            t = torch.from_numpy(data(rank, dtype).copy())
+            dist.all_reduce(t, op=getattr(dist.ReduceOp, name))
+            check(t, fn.reduce(everyone(dtype), axis=0), f"all_reduce {name} {dtype}")
     t = torch.from_numpy(data(rank, "float64"))
     dist.all_reduce(t, op=dist.ReduceOp.AVG)
     check(t, everyone("float64").mean(axis=0), "all_reduce AVG")
