@@ -77,6 +77,11 @@ def ones_like(a, dtype=None):
     return _nt.ones_like(a)
 
 
+def split(a, indices_or_sections, axis=0):
+    """NumPy's split: equal pieces, or pieces cut at the given indices (views)."""
+    return list(_nt.tensor_split(a, indices_or_sections, dim=axis))
+
+
 def concatenate(arrays, axis=0):
     return _nt.cat(arrays, dim=axis)
 

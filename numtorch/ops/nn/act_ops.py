@@ -269,11 +269,7 @@ class Glu(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = ctx.xp
-        half = x.shape[ctx.dim] // 2
-        if ctx._graph:
-            a, b = x.narrow(ctx.dim, 0, half), x.narrow(ctx.dim, half, half)
-        else:
-            a, b = xp.split(x, 2, axis=ctx.dim)
+        a, b = xp.split(x, 2, axis=ctx.dim)
         s = logistic(b)
         return xp.concatenate([g * s, g * a * s * (1 - s)], axis=ctx.dim), None
 
