@@ -163,3 +163,21 @@ def test_futures_chain_and_complete_once():
         fut.set_result(1)
     with pytest.raises(RuntimeError, match="nothing will complete this future"):
         numtorch.futures.Future().wait()
+
+
+def test_launcher_passes_the_host_list_to_mpiexec(tmp_path, monkeypatch):
+    from numtorch.cli import launch
+
+    monkeypatch.setattr(launch, "mpiexec", lambda: "mpiexec")
+    parse = launch.build_parser().parse_args
+    cmd = launch.command(parse(["--nproc-per-node", "2", "--hosts", "a,b", "p.py", "-x"]), "d")
+    assert cmd[:7] == ["mpiexec", "-n", "4", "-ppn", "2", "-hosts", "a,b"]
+    assert cmd[cmd.index("MASTER_ADDR") + 1] == "a" and cmd[-2:] == ["p.py", "-x"]
+    hostfile = tmp_path / "hosts"
+    hostfile.write_text("# the cluster\nnode1:8\n\nnode2\nnode3  # spare\n")
+    cmd = launch.command(parse(["--nproc-per-node", "3", "--hostfile", str(hostfile), "p.py"]), "d")
+    assert cmd[:7] == ["mpiexec", "-n", "9", "-ppn", "3", "-f", str(hostfile)]
+    assert cmd[cmd.index("MASTER_ADDR") + 1] == "node1"
+    cmd = launch.command(parse(["--nproc-per-node", "2", "p.py"]), "d")
+    assert cmd[:5] == ["mpiexec", "-n", "2", "-ppn", "2"] and "-hosts" not in cmd
+    assert cmd[cmd.index("MASTER_ADDR") + 1] == "127.0.0.1"
