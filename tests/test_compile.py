@@ -464,3 +464,43 @@ def test_a_changed_python_number_the_region_reads_records_again():
     model.scale = 3.0
     assert comp(x).tolist() == comp(x).tolist() == [3.0, 3.0]
     assert _replays(comp)
+
+
+class _CausalBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(11, 8), nn.Embedding(5, 8)
+        self.ln, self.qkv, self.head = nn.LayerNorm(8), nn.Linear(8, 24), nn.Linear(8, 11)
+
+    def forward(self, idx):
+        x = self.tok(idx) + self.pos(numtorch.arange(idx.shape[1]))
+        q, k, v = self.qkv(self.ln(x)).view(2, 5, 3, 2, 4).permute(2, 0, 3, 1, 4)
+        y = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y = y * (y > 0) + y.masked_fill(y.logical_not(), 1.0)  # comparisons, logical ops
+        return self.head(x + y.transpose(1, 2).reshape(2, 5, 8))
+
+
+def test_attention_with_causal_mask_and_comparisons_replays_bit_identically():
+    def run(compiled):
+        numtorch.manual_seed(0)
+        model = _CausalBlock()
+        opt = numtorch.optim.AdamW(model.parameters(), lr=0.01)
+
+        def step(idx, target):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(idx).view(-1, 11), target.view(-1))
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = numtorch.compile(step) if compiled else step
+        rng = np.random.default_rng(0)
+        losses = [
+            fn(*(numtorch.from_numpy(rng.integers(0, 11, (2, 5))) for _ in range(2))).item()
+            for _ in range(4)
+        ]
+        return losses, [p._data.copy() for p in model.parameters()], fn
+
+    (a, pa, _), (b, pb, fn) = run(False), run(True)
+    assert a == b and all(np.array_equal(p, q) for p, q in zip(pa, pb))
+    assert _replays(fn)

@@ -47,6 +47,13 @@ _FACTORIES = (
     "ones_like",
     "full_like",
 )
+# Tensor methods numtorch computes outside its primitives (no gradient): recorded as calls of
+# the method itself, which the replay makes on tensors around the slots' arrays.
+_EAGER_METHODS = (
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__invert__",
+    "eq", "ne", "lt", "le", "gt", "ge",
+    "logical_not", "logical_and", "logical_or", "logical_xor",
+)  # fmt: skip
 # Primitives whose output shape depends on input values: what follows would be traced for one
 # shape only.
 _VALUE_SHAPED = {"Nonzero", "MaskedSelect", "Unique", "BoolIndex"}
@@ -256,6 +263,29 @@ def _run(roots, retain_graph, create_graph, targets):
         return _ORIG["_run"](roots, retain_graph, create_graph, targets)
 
 
+def _eager_method(name):
+    orig = getattr(Tensor, name)
+
+    def method(*args, **kwargs):
+        rec = _state.RECORDER
+        if rec is None or rec.depth or kwargs:
+            return orig(*args, **kwargs)
+        try:
+            spec = rec.spec_of(args)
+        except GraphBreak:
+            return orig(*args)
+        rec.depth += 1
+        try:
+            out = orig(*args)
+        finally:
+            rec.depth -= 1
+        if isinstance(out, Tensor):
+            rec.program.append(("eager", orig, spec, rec.new_slot(out._data, out._vc)))
+        return out
+
+    return method
+
+
 def _factory(orig):
     def make(*args, **kwargs):
         t = orig(*args, **kwargs)
@@ -291,6 +321,9 @@ def install():
     engine._run = _run
     for name in _VALUE_READS:
         setattr(Tensor, name, _value_read(name))
+    _ORIG["methods"] = [(name, Tensor.__dict__[name]) for name in _EAGER_METHODS]
+    for name in _EAGER_METHODS:
+        setattr(Tensor, name, _eager_method(name))
     _ORIG["factories"] = [(space, k, space[k]) for space, k in _factory_refs()]
     for space, k, orig in _ORIG["factories"]:
         space[k] = _factory(orig)
@@ -303,5 +336,7 @@ def uninstall():
     engine._run = _ORIG["_run"]
     for name in _VALUE_READS:
         setattr(Tensor, name, _ORIG[name])
+    for name, orig in _ORIG.pop("methods", ()):
+        setattr(Tensor, name, orig)
     for space, k, orig in _ORIG.pop("factories", ()):
         space[k] = orig

@@ -146,6 +146,15 @@ def _accumulating(program, run):
     return step
 
 
+def _eager(fn, spec, slot):
+    """A tensor method outside the primitives, called on tensors around the slots' arrays."""
+
+    def step(S, A):
+        S[slot] = fn(*[wrap(S[v]) if is_slot else v for is_slot, v in spec])._data
+
+    return step
+
+
 def _call(fn, args, kwargs):
     opt = getattr(fn, "__self__", None)
     if fn.__name__ == "step" and not args and not kwargs and _plain_step(opt):
@@ -264,6 +273,8 @@ class Program:
                 keep = escape is None and op.ctx_slot is not None
                 ctx = _ctx(op, xp) if keep else None
                 self.steps.append(_forward(op, ctx, xp, dead.get(i, ())))
+            elif kind == "eager":
+                self.steps.append(_eager(*entry[1:]))
             elif kind == "backward":
                 self.steps.append(_accumulating(entry[1], _backward(entry[1])))
             else:
@@ -286,11 +297,12 @@ def _dead_after(program, template) -> dict:
     keep = set(_slots_of(template))
     last = {}
     for i, entry in enumerate(program):
-        if entry[0] == "op":
-            for is_slot, v in entry[1].spec:
+        if entry[0] in ("op", "eager"):
+            spec, outs = (entry[1].spec, entry[1].outs) if entry[0] == "op" else entry[2:]
+            for is_slot, v in spec:
                 if is_slot:
                     last[v] = i
-            for s in entry[1].outs:
+            for s in outs if entry[0] == "op" else (outs,):
                 last.setdefault(s, i)
         elif entry[0] == "backward":
             keep.add(entry[1][0][1])
