@@ -115,6 +115,10 @@ class Reducer:
         if self.armed:
             self.used[i] = 1
             self._mark(i)
+            if self.armed and self.futures:
+                # MPI moves a started bucket only inside MPI calls: a probe lets it progress
+                # while backward computes the next buckets' gradients
+                self.group.comm.Iprobe()
 
     def _mark(self, i: int) -> None:
         b = self.where[i]
