@@ -24,6 +24,7 @@ import math
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
+from ..shape import linear
 
 __all__ = []
 METHODS = {}
@@ -261,9 +262,7 @@ class Unfold(Primitive):
         return unfold_array(array_module(x), x, ksize, stride, pads, dilation)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return (Fold.apply(g, ctx.spatial, *ctx.cfg),) + (None,) * 4
-        return (fold_array(ctx.xp, g, ctx.spatial, *ctx.cfg),) + (None,) * 4
+        return (linear(ctx, Fold, g, ctx.spatial, *ctx.cfg),) + (None,) * 4
 
 
 class Fold(Primitive):
@@ -275,6 +274,4 @@ class Fold(Primitive):
         return fold_array(array_module(cols), cols, spatial, ksize, stride, pads, dilation)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return (Unfold.apply(g, *ctx.cfg),) + (None,) * 5
-        return (unfold_array(ctx.xp, g, *ctx.cfg),) + (None,) * 5
+        return (linear(ctx, Unfold, g, *ctx.cfg),) + (None,) * 5

@@ -18,6 +18,7 @@ import warnings
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
+from ..shape import linear
 from .interpolate import cubic_weights
 
 __all__ = []
@@ -79,9 +80,7 @@ class GatherPoints(Primitive):
         return xp.take(x.reshape(n * size, c), ctx.rows, axis=0)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return ScatterPoints.apply(g, ctx.rows, ctx.shape), None
-        return scatter_rows(ctx.xp, g, ctx.rows, ctx.shape), None
+        return linear(ctx, ScatterPoints, g, ctx.rows, ctx.shape), None
 
 
 def _firsts(xp, dest):

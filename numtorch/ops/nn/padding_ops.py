@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
+from ..shape import linear
 
 __all__ = []
 METHODS = {}
@@ -41,9 +42,7 @@ class ConstantPad(Primitive):
 
     def backward(ctx, g):
         back = tuple((-lo, -hi) for lo, hi in ctx.pads)
-        if ctx._graph:
-            return ConstantPad.apply(g, back, 0), None, None
-        return constant_pad(ctx.xp, g, back, 0), None, None
+        return linear(ctx, ConstantPad, g, back, 0), None, None
 
 
 def source_indices(xp, shape, pads, mode):
@@ -84,9 +83,7 @@ class IndexPad(Primitive):
         return gather_dims(array_module(x), x, srcs)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return IndexPadBackward.apply(g, ctx.srcs, ctx.spatial), None
-        return scatter_dims(ctx.xp, g, ctx.srcs, ctx.spatial), None
+        return linear(ctx, IndexPadBackward, g, ctx.srcs, ctx.spatial), None
 
 
 class IndexPadBackward(Primitive):
@@ -98,6 +95,4 @@ class IndexPadBackward(Primitive):
         return scatter_dims(array_module(g), g, srcs, spatial)
 
     def backward(ctx, h):
-        if ctx._graph:
-            return IndexPad.apply(h, ctx.srcs), None, None
-        return gather_dims(ctx.xp, h, ctx.srcs), None, None
+        return linear(ctx, IndexPad, h, ctx.srcs), None, None

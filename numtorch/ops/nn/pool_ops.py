@@ -19,6 +19,7 @@ import math
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
+from ..shape import linear
 from .conv_ops import pad_zeros, windows
 
 __all__ = []
@@ -169,9 +170,7 @@ class GatherPlane(Primitive):
         return gather_plane(array_module(x), x, idx)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return ScatterPlane.apply(g, ctx.idx, ctx.spatial), None
-        return scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial), None
+        return linear(ctx, ScatterPlane, g, ctx.idx, ctx.spatial), None
 
 
 class ScatterPlane(Primitive):
@@ -183,9 +182,7 @@ class ScatterPlane(Primitive):
         return scatter_plane(array_module(g), g, idx, spatial)
 
     def backward(ctx, h):
-        if ctx._graph:
-            return GatherPlane.apply(h, ctx.idx), None, None
-        return gather_plane(ctx.xp, h, ctx.idx), None, None
+        return linear(ctx, GatherPlane, h, ctx.idx), None, None
 
 
 class MaxPool(Primitive):
@@ -255,9 +252,7 @@ class AvgPool(Primitive):
         return out
 
     def backward(ctx, g):
-        if ctx._graph:
-            return (AvgPoolAdjoint.apply(g, ctx.cfg, ctx.spatial),) + (None,) * 5
-        return (avg_pool_adjoint(ctx.xp, g, ctx.cfg, ctx.spatial),) + (None,) * 5
+        return (linear(ctx, AvgPoolAdjoint, g, ctx.cfg, ctx.spatial),) + (None,) * 5
 
 
 def avg_pool_adjoint(xp, g, cfg, spatial):
