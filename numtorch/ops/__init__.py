@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 
+from .._aliases import with_numpy_aliases
 from .._tensor import Tensor
 
 FAMILIES = [
@@ -33,8 +34,11 @@ __all__ = []
 for _name in FAMILIES:
     _module = importlib.import_module(f"{__name__}.{_name}")
     for _export in _module.__all__:
-        globals()[_export] = getattr(_module, _export)
+        globals()[_export] = with_numpy_aliases(getattr(_module, _export))
     __all__ += _module.__all__
     for _method, _fn in getattr(_module, "METHODS", {}).items():
-        setattr(Tensor, _method, _fn)
+        # operators keep their direct path: no alias can reach them
+        setattr(Tensor, _method, _fn if _method[:2] == "__" else with_numpy_aliases(_fn))
+for _method in ("size", "stride"):  # Tensor's own methods with a dim
+    setattr(Tensor, _method, with_numpy_aliases(getattr(Tensor, _method)))
 del _name, _module, _export, _method, _fn
