@@ -112,9 +112,13 @@ def fma(a, b, c):
     if dt.kind != "f" or dt.itemsize < 4:
         return a * b + c
     xp = array_module(arr)
-    if dt.itemsize == 4:
-        f64 = xp.float64
-        return (xp.asarray(a, dtype=f64) * xp.asarray(b, dtype=f64) + c).astype(dt)
+    if dt.itemsize == 4:  # one float64 temporary, updated in place where shapes allow
+        t = xp.multiply(a, b, dtype=xp.float64)
+        if t.shape == xp.shape(c):
+            t += c
+        else:
+            t = t + c
+        return t.astype(dt)
     p = a * b
     ah, al = _split(a)
     bh, bl = _split(b)
