@@ -63,22 +63,56 @@ class device:
 CPU = device("cpu")
 
 
+class Backend:
+    """What numtorch needs from a device type's array library: the module ops call as ``xp``,
+    the array class it makes, and the copies between it and the host."""
+
+    __slots__ = ("module", "array_type", "device_of", "to_host", "from_host")
+
+    def __init__(self, module, array_type, device_of, to_host, from_host):
+        self.module, self.array_type = module, array_type
+        self.device_of = device_of  # array -> device
+        self.to_host = to_host  # array -> NumPy array (a copy)
+        self.from_host = from_host  # (NumPy array, device index or None) -> array
+
+
+_BACKENDS = {}  # device type -> Backend (the CPU is NumPy itself, outside this table)
+_BY_TYPE = {}  # array class -> Backend
+
+
+def register_backend(type_name: str, backend) -> None:
+    """Serve ``device(type_name)`` with ``backend``; None removes the device type's backend."""
+    old = _BACKENDS.pop(type_name, None)
+    if old is not None:
+        _BY_TYPE.pop(old.array_type, None)
+    if backend is not None:
+        _BACKENDS[type_name] = _BY_TYPE[backend.array_type] = backend
+
+
+def backend_for(dev: device) -> Backend:
+    """The backend of a non-CPU device; a clear error where it is not installed."""
+    b = _BACKENDS.get(dev.type)
+    if b is None and dev.type == "cuda":
+        import importlib  # CuPy loads only when a program asks for a GPU
+
+        importlib.import_module("numtorch.cuda._cupy").register()
+        b = _BACKENDS.get(dev.type)
+    if b is None:
+        raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
+    return b
+
+
 def module_for(dev: device):
-    """The array module for a device; a clear error where its backend is not installed."""
-    try:
-        return _MODULES[dev.type]
-    except KeyError:
-        pass
-    if dev.type == "cuda":  # PyTorch's CPU build says so (numtorch's CUDA backend is CuPy)
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
+    """The array module for a device."""
+    return numpy if dev.type == "cpu" else backend_for(dev).module
 
 
 def array_module(arr):
     """The module (numpy or cupy) that owns an array."""
     if type(arr) is ndarray:
         return numpy
-    return numpy  # the only module until the CuPy backend registers itself
+    b = _BY_TYPE.get(type(arr))
+    return numpy if b is None else b.module
 
 
 def ensure_array(obj):
@@ -90,11 +124,14 @@ def ensure_array(obj):
 
 
 def device_of(arr) -> device:
-    return CPU
+    if type(arr) is ndarray:
+        return CPU
+    b = _BY_TYPE.get(type(arr))
+    return CPU if b is None else b.device_of(arr)
 
 
 def is_array(obj) -> bool:
-    return isinstance(obj, ndarray)
+    return isinstance(obj, ndarray) or type(obj) in _BY_TYPE
 
 
 def asarray(obj, dtype=None, dev: device = CPU):
@@ -103,7 +140,16 @@ def asarray(obj, dtype=None, dev: device = CPU):
 
 def to_host(arr):
     """The array as a NumPy array on the host (no copy on the CPU)."""
-    return arr
+    b = _BY_TYPE.get(type(arr))
+    return arr if b is None else b.to_host(arr)
+
+
+def transfer(arr, dev: device):
+    """``arr`` copied to ``dev`` (itself where it is there already)."""
+    if device_of(arr) == dev:
+        return arr
+    host = to_host(arr)
+    return host if dev.type == "cpu" else backend_for(dev).from_host(host, dev.index)
 
 
 # NumPy warns on overflow, division by zero and invalid values; PyTorch computes the IEEE result

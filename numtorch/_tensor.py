@@ -181,7 +181,8 @@ class Tensor:
         return bool(self._aux and self._aux.get("inference"))
 
     def get_device(self) -> int:
-        return -1
+        dev = self.device
+        return -1 if dev.type == "cpu" else dev.index or 0
 
     # --- autograd state -------------------------------------------------------------------
     @property
@@ -358,10 +359,15 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return _backend.to_host(self._data)
+        if self._data.__class__ is not _ndarray and self.device.type != "cpu":
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first."
+            )
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = _backend.to_host(self._data)
+        arr = self.numpy(force=True)
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def _scalar(self):

@@ -375,7 +375,7 @@ def _call_function(node, grads, create_graph):
     gts = []
     for g, meta in zip(grads, node._out_meta):
         if g is None and node.materialize_grads and meta is not None:
-            g = _backend.numpy.zeros(meta[0], meta[1])
+            g = meta[2].zeros(meta[0], meta[1])
         gts.append(_as_tensor(g))
     res = node._cls.backward(node, *gts)
     if not isinstance(res, tuple):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import weakref
 
+from .._backend import array_module
 from .._tensor import Tensor, wrap
 from . import grad_mode
 
@@ -60,6 +61,18 @@ def _version_error(t, version, node_name, output_nr=0):
         f"operation: [{t.dtype.legacy_name} {shape}]{where} is at version {t._version}; "
         f"expected version {version} instead. {_HINT}"
     )
+
+
+def check_same_device(args) -> None:
+    """PyTorch's error where an op's tensors live on different devices (a GPU named first; a
+    0-d CPU tensor goes with any device, as in PyTorch)."""
+    devices = {a.device for a in args if isinstance(a, Tensor) and a._data.ndim}
+    if len(devices) > 1:
+        first, second = sorted(devices, key=lambda d: (d.type == "cpu", str(d)))[:2]
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{first} and {second}!"
+        )
 
 
 def broadcast_error(*shapes) -> RuntimeError:
@@ -240,6 +253,9 @@ class Primitive(Node):
             if "broadcast" not in str(e):
                 raise
             raise broadcast_error(*[a.shape for a in args if isinstance(a, Tensor)]) from None
+        except TypeError:  # what a device's array library says to another device's array
+            check_same_device(args)
+            raise
         if _STATE.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._rg:
@@ -465,7 +481,8 @@ def _connect_user_outputs(node, args, output):
     outs = output if multi else (output,)
     node._n_out = len(outs)
     node._out_meta = [
-        (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs
+        (o._data.shape, o._data.dtype, array_module(o._data)) if isinstance(o, Tensor) else None
+        for o in outs
     ]
     input_ids = {id(a) for a in args if isinstance(a, Tensor)}
     results = []

@@ -1,25 +1,210 @@
-"""``numtorch.cuda``: reports no GPU until the CuPy backend is installed and a GPU is present."""
+"""``numtorch.cuda``: the GPU through CuPy (``pip install 'numtorch[cuda12]'``).
+
+Without CuPy or a GPU, ``is_available()`` is False and the calls that need a GPU raise
+PyTorch's errors for a CPU-only build. CuPy is imported on the first call that needs it.
+"""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from .. import _backend
+
+_NO_CUDA = "Torch not compiled with CUDA enabled"
+_CUPY = []  # [cupy] once loaded with a GPU present, [None] once found missing
+
+
+def _gpu():
+    """CuPy with a GPU, or PyTorch's error for a build without CUDA."""
+    if not _CUPY:
+        from . import _cupy
+
+        try:
+            _CUPY.append(_cupy.load())
+        except (AssertionError, RuntimeError):  # no CuPy, or CuPy without a GPU
+            _CUPY.append(None)
+    if _CUPY[0] is None:
+        raise AssertionError(_NO_CUDA)
+    return _CUPY[0]
+
 
 def is_available() -> bool:
-    return False
+    return device_count() > 0
 
 
 def device_count() -> int:
-    return 0
+    try:
+        return _gpu().cuda.runtime.getDeviceCount()
+    except AssertionError:
+        return 0
 
 
-def manual_seed(seed: int) -> None:
-    """Seeds the GPU generators; with no GPU there is nothing to seed."""
+def is_initialized() -> bool:
+    return bool(_CUPY) and _CUPY[0] is not None
 
 
-manual_seed_all = manual_seed
+def _index(device) -> int:
+    if device is None:
+        return current_device()
+    if isinstance(device, int):
+        return device
+    return _backend.as_device(device).index or 0
+
+
+def current_device() -> int:
+    return _gpu().cuda.runtime.getDevice()
+
+
+def set_device(device) -> None:
+    _gpu().cuda.runtime.setDevice(_index(device))
+
+
+class device:
+    """``with torch.cuda.device(1):`` makes GPU 1 current inside the block."""
+
+    def __init__(self, device):
+        self.idx, self.prev = _index(device), None
+
+    def __enter__(self):
+        self.prev = current_device()
+        set_device(self.idx)
+
+    def __exit__(self, *exc):
+        set_device(self.prev)
+        return False
+
+
+def get_device_properties(device=None):
+    """CuPy's property record (a dict: ``name``, ``totalGlobalMem``, ``major``, ``minor`` ...)."""
+    return _gpu().cuda.runtime.getDeviceProperties(_index(device))
+
+
+def get_device_name(device=None) -> str:
+    name = get_device_properties(device)["name"]
+    return name.decode() if isinstance(name, bytes) else name
+
+
+def get_device_capability(device=None) -> tuple:
+    props = get_device_properties(device)
+    return props["major"], props["minor"]
 
 
 def synchronize(device=None) -> None:
-    """Waits for GPU work to finish; with no GPU there is none."""
+    cupy = _gpu()
+    with cupy.cuda.Device(_index(device)):
+        cupy.cuda.Device().synchronize()
+
+
+def manual_seed(seed: int) -> None:
+    """Seeds CuPy's generator on the current GPU. GPU random streams are CuPy's, not bit-identical
+    to PyTorch's CUDA streams; with no GPU there is nothing to seed, as in PyTorch."""
+    if is_available():
+        _gpu().random.seed(int(seed) % 2**64)
+
+
+def manual_seed_all(seed: int) -> None:
+    for i in range(device_count()):
+        with device(i):
+            manual_seed(seed)
+
+
+def _pool():
+    return _gpu().get_default_memory_pool()
+
+
+_PEAK = [0]  # the high-water mark of the pool's used bytes, sampled at each memory query
+
+
+def memory_allocated(device=None) -> int:
+    """Bytes held by tensors (CuPy's memory pool in use); 0 before any GPU use, as PyTorch."""
+    if not is_initialized():
+        return 0
+    used = _pool().used_bytes()
+    _PEAK[0] = max(_PEAK[0], used)
+    return used
+
+
+def max_memory_allocated(device=None) -> int:
+    """The largest ``memory_allocated`` seen since the last reset. CuPy keeps no peak of its own,
+    so this is the peak of the values sampled at each memory query."""
+    return max(_PEAK[0], memory_allocated(device))
+
+
+def reset_peak_memory_stats(device=None) -> None:
+    _gpu()
+    _PEAK[0] = memory_allocated(device)
+
+
+def memory_reserved(device=None) -> int:
+    return _pool().total_bytes() if is_initialized() else 0
+
+
+def empty_cache() -> None:
+    """Frees the cached, unused blocks of CuPy's memory pools."""
+    if is_initialized():
+        _pool().free_all_blocks()
+        _CUPY[0].get_default_pinned_memory_pool().free_all_blocks()
+
+
+class Event:
+    """A CUDA event: ``record()``, ``synchronize()``, ``elapsed_time(end)`` in milliseconds."""
+
+    def __init__(self, enable_timing=False, blocking=False, interprocess=False):
+        if not is_available():
+            raise RuntimeError("Tried to instantiate dummy base class Event")
+        self._event = _gpu().cuda.Event(block=blocking, disable_timing=not enable_timing)
+
+    def record(self, stream=None):
+        self._event.record(None if stream is None else stream._stream)
+
+    def synchronize(self):
+        self._event.synchronize()
+
+    def query(self) -> bool:
+        return self._event.done
+
+    def wait(self, stream=None):
+        (current_stream() if stream is None else stream)._stream.wait_event(self._event)
+
+    def elapsed_time(self, end: "Event") -> float:
+        return _gpu().cuda.get_elapsed_time(self._event, end._event)
+
+
+class Stream:
+    """A CUDA stream (CuPy's); ``with torch.cuda.stream(s):`` runs the block's kernels on it."""
+
+    def __init__(self, device=None, priority=0, _stream=None):
+        if not is_available():
+            raise RuntimeError("torch.cuda.Stream requires CUDA support")
+        self._stream = _stream or _gpu().cuda.Stream(non_blocking=True, priority=priority)
+
+    def synchronize(self):
+        self._stream.synchronize()
+
+    def query(self) -> bool:
+        return self._stream.done
+
+    def wait_stream(self, other: "Stream"):
+        self._stream.wait_event(other._stream.record())
+
+    def record_event(self, event=None):
+        event = event or Event()
+        event.record(self)
+        return event
+
+
+def current_stream(device=None) -> Stream:
+    return Stream(_stream=_gpu().cuda.get_current_stream())
+
+
+@contextmanager
+def stream(s):
+    """Runs the block on stream ``s``; ``None`` leaves the current stream, as PyTorch does."""
+    if s is None:
+        yield
+        return
+    with s._stream:
+        yield
 
 
 def __getattr__(name):

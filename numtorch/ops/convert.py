@@ -38,6 +38,22 @@ class ToCopy(Primitive):
         return g.astype(ctx.src, copy=False), None
 
 
+class ToDevice(Primitive):
+    """A copy on another device; the gradient goes back to the source device."""
+
+    _name = "ToCopyBackward0"
+    __slots__ = ("src",)
+
+    def forward(ctx, x, dev):
+        ctx.src = _backend.device_of(x)
+        return _backend.transfer(x, dev)
+
+    def backward(ctx, g):
+        if ctx._graph:
+            return g.to(ctx.src), None
+        return _backend.transfer(g, ctx.src), None
+
+
 class Clone(Primitive):
     _name = "CloneBackward0"
 
@@ -89,13 +105,16 @@ def to(self, *args, **kwargs) -> Tensor:
     """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``: the same
     tensor when nothing changes, else a converted copy that gradients flow through."""
     dtype, device, copy = _parse_to(args, kwargs)
+    out = self
     if device is not None:
         dev = _backend.as_device(device)
+        if dev.type == "cuda" and dev.index is None:
+            dev = _backend.device("cuda", 0)
         if dev != self.device:
-            _backend.module_for(dev)  # a clear error where that backend is missing
-    if dtype is None or dtype.np == self._data.dtype:
-        return clone(self) if copy else self
-    return ToCopy.apply(self, dtype.np)
+            out, copy = ToDevice.apply(self, dev), False
+    if dtype is None or dtype.np == out._data.dtype:
+        return clone(out) if copy else out
+    return ToCopy.apply(out, dtype.np)
 
 
 def _caster(dt):
@@ -107,7 +126,7 @@ def _caster(dt):
 
 
 def cpu(self, memory_format=None) -> Tensor:
-    return self
+    return to(self, _backend.CPU)
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None) -> Tensor:

@@ -338,30 +338,32 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(_xp(device).asarray(_value(s), dtype=_dt(dtype)), requires_grad)
 
 
-def _like(input, dtype):
+def _like(input, dtype, device):
+    """The array module, dtype and shape of a ``*_like`` result: ``input``'s unless given."""
     dtype = _dtype.as_dtype(dtype)
-    return (dtype.np if dtype is not None else input._data.dtype), input._data.shape
+    xp = _backend.array_module(input._data) if device is None else _xp(device)
+    return xp, (dtype.np if dtype is not None else input._data.dtype), input._data.shape
 
 
 def zeros_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ) -> Tensor:
-    dt, shape = _like(input, dtype)
-    return _finish(_xp(device).zeros(shape, dt), requires_grad)
+    xp, dt, shape = _like(input, dtype, device)
+    return _finish(xp.zeros(shape, dt), requires_grad)
 
 
 def ones_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ) -> Tensor:
-    dt, shape = _like(input, dtype)
-    return _finish(_xp(device).ones(shape, dt), requires_grad)
+    xp, dt, shape = _like(input, dtype, device)
+    return _finish(xp.ones(shape, dt), requires_grad)
 
 
 def empty_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ) -> Tensor:
-    dt, shape = _like(input, dtype)
-    return _finish(_xp(device).empty(shape, dt), requires_grad)
+    xp, dt, shape = _like(input, dtype, device)
+    return _finish(xp.empty(shape, dt), requires_grad)
 
 
 def full_like(
@@ -374,8 +376,8 @@ def full_like(
     requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    dt, shape = _like(input, dtype)
-    return _finish(_xp(device).full(shape, _value(fill_value), dt), requires_grad)
+    xp, dt, shape = _like(input, dtype, device)
+    return _finish(xp.full(shape, _value(fill_value), dt), requires_grad)
 
 
 def _range_dtype(values, dtype):
@@ -526,7 +528,11 @@ def _new_factory(factory):
             args = (kwargs.pop("size"),)
         size = parse_size(args, method.__name__)  # (its size errors are the generic ones)
         return factory(
-            size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad, **kwargs
+            size,
+            dtype=dtype or self.dtype,
+            device=self.device if device is None else device,
+            requires_grad=requires_grad,
+            **kwargs,
         )
 
     method.__name__ = "new_" + factory.__name__
@@ -536,10 +542,12 @@ def _new_factory(factory):
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, **kwargs):
     if isinstance(data, Tensor):
         data = data.detach()
+    device = self.device if device is None else device
     return _finish(_from_data(data, dtype or self.dtype, device, copy=True), requires_grad)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
+    device = self.device if device is None else device
     return full(
         size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
     )
@@ -551,7 +559,7 @@ def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_
 
     size = tuple(int(s) for s in size)
     need = 0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride))
-    base = empty(need, dtype=dtype or self.dtype, device=device)
+    base = empty(need, dtype=dtype or self.dtype, device=self.device if device is None else device)
     return _finish(as_strided(base, size, stride)._data, requires_grad)
 
 

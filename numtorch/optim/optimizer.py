@@ -409,12 +409,14 @@ Optimizer.step = _with_hooks(Optimizer.step)
 
 
 def _cast(param: Tensor, value, key=None):
-    """A loaded state value, with tensors in the parameter's float dtype (``step`` keeps its
-    own)."""
+    """A loaded state value, with tensors on the parameter's device in its float dtype
+    (``step`` keeps its own)."""
     if isinstance(value, Tensor):
-        if key != "step" and param.is_floating_point() and value.dtype != param.dtype:
-            return value.to(param.dtype)
-        return value
+        if key == "step":  # PyTorch keeps the step count where it was
+            return value
+        if param.is_floating_point() and value.dtype != param.dtype:
+            value = value.to(param.dtype)
+        return value.to(param.device)
     if _is_array(value):  # a PyTorch checkpoint read without torch
         return _cast(param, wrap(value), key)
     if isinstance(value, dict):
