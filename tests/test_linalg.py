@@ -173,3 +173,19 @@ def test_errors():
     with pytest.raises(torch.linalg.LinAlgError):
         torch.linalg.inv(torch.zeros(2, 2))
     assert issubclass(nt.linalg.LinAlgError, RuntimeError)
+
+
+def _polar_factor(module):
+    """``U @ Vh`` of the reduced SVD: independent of the singular vectors' signs, so its
+    gradient exercises the vectors' backward terms, including those of non-square inputs."""
+
+    def fn(a):
+        u, _, vh = module.linalg.svd(a, full_matrices=False)
+        return u @ vh
+
+    return fn
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4)], ids=str)
+def test_svd_vectors_gradient(shape):
+    check_op(_polar_factor(nt), [shape], _polar_factor(torch), dtypes=("float64",))

@@ -5,9 +5,6 @@ import math
 import numpy as np
 import pytest
 from helpers import check_op, compare_with_torch, requires_torch, torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import numtorch
 
@@ -61,46 +58,6 @@ def test_xlogy_number_first_and_zero_cases():
         torch.xlogy(torch.tensor(x), torch.tensor(y)).numpy(),
         equal_nan=True,
     )
-
-
-@requires_torch
-@settings(max_examples=25, deadline=None)
-@given(
-    shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
-    name=st.sampled_from(["maximum", "atan2", "hypot", "logaddexp", "copysign", "fmin"]),
-)
-def test_broadcasting_hypothesis(shapes, name):
-    arrays = [
-        np.random.default_rng(0).uniform(0.5, 2, s).astype("float32") for s in shapes.input_shapes
-    ]
-    compare_with_torch(*both(name)[:1], arrays, both(name)[1])
-
-
-@requires_torch
-@settings(max_examples=20, deadline=None)
-@given(shapes=mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
-def test_where_lerp_clamp_hypothesis(shapes):
-    rng = np.random.default_rng(1)
-    a, b, c = (rng.uniform(-2, 2, s).astype("float32") for s in shapes.input_shapes)
-    cond = np.asarray(c > 0)
-    # torch's own lerp backward fails when start or end is smaller than the result
-    full_a, full_b, full_c = (np.broadcast_to(v, shapes.result_shape).copy() for v in (a, b, c))
-    compare_with_torch(
-        lambda x, y: numtorch.lerp(x, y, numtorch.tensor(np.abs(c))),
-        [full_a, full_b],
-        lambda x, y: torch.lerp(x, y, torch.tensor(np.abs(c))),
-    )
-    for nt_fn, t_fn in [
-        (
-            lambda x, y: numtorch.where(numtorch.tensor(cond), x, y),
-            lambda x, y: torch.where(torch.tensor(cond), x, y),
-        ),
-        (
-            lambda x, y: numtorch.clamp(numtorch.tensor(full_c), x, y),  # torch needs full input
-            lambda x, y: torch.clamp(torch.tensor(full_c), x, y),
-        ),
-    ]:
-        compare_with_torch(nt_fn, [a, b], t_fn)
 
 
 @requires_torch
