@@ -184,14 +184,14 @@ MUTANTS = [
     Mutant("drop", "return g * (s * (1 + x * (1 - s)))", "return g * (s * (1 + x))", _act("silu")),
     Mutant(
         "sign",
-        "return g * (t + x * (1 - t * t) * stable_sigmoid(xp, x))",
-        "return g * (t - x * (1 - t * t) * stable_sigmoid(xp, x))",
+        "return g * (t + x * (1 - t * t) * logistic(x))",
+        "return g * (t - x * (1 - t * t) * logistic(x))",
         _act("mish"),
     ),
     Mutant(
         "sign",
-        "return g * stable_sigmoid(ctx.xp, -x)",
-        "return g * stable_sigmoid(ctx.xp, x)",
+        "return g * logistic(-x)",
+        "return g * logistic(x)",
         _act("logsigmoid"),
     ),
     Mutant(
