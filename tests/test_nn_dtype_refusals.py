@@ -42,6 +42,12 @@ def _cases(m):
         "BatchNorm1d_long": lambda: m.nn.BatchNorm1d(5)(x.long()),
         "batch_norm_f32_running_f64": lambda: F.batch_norm(x, w5 * 0, w5),
         "batch_norm_f64_no_params": lambda: F.batch_norm(x64, None, None, training=True),
+        "batch_norm_half_float_params": lambda: F.batch_norm(
+            x.half(), m.zeros(5), m.ones(5), m.ones(5), m.zeros(5), training=True
+        ),
+        "batch_norm_half_eval": lambda: F.batch_norm(x.half(), m.zeros(5), m.ones(5), m.ones(5)),
+        "layer_norm_half_float_weight": lambda: F.layer_norm(x.half(), (5,), m.ones(5)),
+        "group_norm_half_float_weight": lambda: F.group_norm(x.half(), 1, m.ones(5), m.zeros(5)),
         "LayerNorm_f64": lambda: m.nn.LayerNorm(5)(x64),
         "layer_norm_f32_weight_f64": lambda: F.layer_norm(x, (5,), w5),
         "layer_norm_bias_f64": lambda: F.layer_norm(x, (5,), m.ones(5), w5),

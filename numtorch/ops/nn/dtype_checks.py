@@ -41,17 +41,19 @@ def floating(t, kernel: str) -> None:
         raise _dtype.not_implemented(kernel, t.dtype)
 
 
-def norm_params(input, kernel: str, *params) -> None:
+def norm_params(input, kernel: str, *params) -> list:
     """Normalisation on the CPU: a floating input, and parameters (the first one given sets the
-    type) of the input's dtype, or float32 with a float32/half/bfloat16 input."""
+    type) of the input's dtype, or float32 with a float32/half/bfloat16 input. Returns the
+    parameters in the input's dtype, the result's dtype in PyTorch."""
     floating(input, kernel)
     given = [p for p in params if p is not None]
     if not given or given[0].dtype is input.dtype:
-        return
+        return list(params)
     if input.dtype.itemsize > 4:
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
     if any(p.dtype is not _dtype.float32 for p in given):
         raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    return [None if p is None else p.to(input.dtype) for p in params]
 
 
 def loss_values(input, target, kernel: str) -> None:

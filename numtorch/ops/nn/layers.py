@@ -218,9 +218,9 @@ def layer_norm(
 ) -> Tensor:
     """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dims."""
     k = _check_normalized_shape(input, normalized_shape)
-    checks.norm_params(input, "LayerNormKernelImpl", weight, bias)
     if weight is not None and weight.dtype is input.dtype:
         checks.expect_same(input, bias)
+    weight, bias = checks.norm_params(input, "LayerNormKernelImpl", weight, bias)
     return LayerNorm.apply(input, weight, bias, k, eps)
 
 

@@ -53,7 +53,10 @@ def batch_norm(
         (bias, "bias"),
     ):
         _check_param(t, name, c)
-    checks.norm_params(input, "batch_norm", weight, bias, running_mean, running_var)
+    # the running statistics stay as they are: they are updated in place
+    weight, bias, _, _ = checks.norm_params(
+        input, "batch_norm", weight, bias, running_mean, running_var
+    )
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
@@ -67,8 +70,9 @@ def batch_norm(
         )
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    dt = input._data.dtype
     return _norm.NormalizeStats.apply(
-        input, weight, bias, running_mean._data, running_var._data, eps
+        input, weight, bias, running_mean._data.astype(dt), running_var._data.astype(dt), eps
     )
 
 
@@ -140,7 +144,7 @@ def group_norm(
         raise RuntimeError(
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
         )
-    checks.norm_params(input, "GroupNormKernelImpl", weight, bias)
+    weight, bias = checks.norm_params(input, "GroupNormKernelImpl", weight, bias)
     n, c = input.shape[:2]
     if c % num_groups:
         raise RuntimeError(
