@@ -68,7 +68,8 @@ class StandinModule:
         attr = getattr(self._module, name)
         if isinstance(attr, types.ModuleType):
             return StandinModule(attr)
-        if callable(attr) and not isinstance(attr, type):
+        # a ufunc keeps its methods (reduce, at): stand-in operands route it to __array_ufunc__
+        if callable(attr) and not isinstance(attr, (type, np.ufunc)):
             return lambda *a, **k: _on_device(attr(*a, **k))
         return attr
 

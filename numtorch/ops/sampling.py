@@ -304,15 +304,15 @@ def normal(
     if mean_t and std_t:
         result = _dtype.promote_types(mean.dtype, std.dtype)
         shape = _backend.module_for(mean.device).broadcast_shapes(mean.shape, std.shape)
-        arr = gen.normal(shape, result.np)
+        arr = _backend.transfer(gen.normal(shape, result.np), mean.device)
         arr *= std._data
         arr += mean._data
     elif mean_t:
         _check_std(std)
-        arr = gen.normal(mean.shape, mean.dtype.np, 0.0, std)
+        arr = _backend.transfer(gen.normal(mean.shape, mean.dtype.np, 0.0, std), mean.device)
         arr += mean._data
     else:
-        arr = gen.normal(std.shape, std.dtype.np)
+        arr = _backend.transfer(gen.normal(std.shape, std.dtype.np), std.device)
         arr *= std._data
         arr += arr.dtype.type(mean)
     return _finish(arr, False, out)

@@ -203,7 +203,7 @@ class RNNBase(Module):
     def _initial_states(self, x, hx, batched, sorted_idx):
         shapes = self._state_shapes(x.shape[1])
         if hx is None:
-            return [zeros(s, dtype=x.dtype) for s in shapes]
+            return [zeros(s, dtype=x.dtype, device=x.device) for s in shapes]
         states = list(hx) if self.mode == "LSTM" else [hx]
         if not batched:
             if any(h.dim() != 2 for h in states):
@@ -409,7 +409,7 @@ class RNNCellBase(Module):
         return x, states, batched
 
     def _zeros(self, x):
-        return zeros(x.shape[1], self.hidden_size, dtype=x.dtype)
+        return zeros(x.shape[1], self.hidden_size, dtype=x.dtype, device=x.device)
 
 
 class RNNCell(RNNCellBase):

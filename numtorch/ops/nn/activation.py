@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._backend import array_module
+from ..._backend import array_module, device_of, transfer
 from ..._tensor import Tensor, _wrap_dim, wrap
 from ..inplace import inplace
 from . import act_ops as ops
@@ -177,7 +177,7 @@ def rrelu(
         # input's compute dtype (float32 below float64), then cast
         xp = array_module(arr)
         hit = arr <= 0
-        u = _random.default_generator.uniform_double(int(hit.sum()))
+        u = transfer(_random.default_generator.uniform_double(int(hit.sum())), device_of(arr))
         bound = xp.float64 if arr.dtype == xp.float64 else xp.float32
         lo, hi = float(bound(lower)), float(bound(upper))
         noise = xp.ones(arr.shape, arr.dtype)

@@ -8,7 +8,7 @@ import math
 import warnings
 
 from ... import _dtype
-from ..._backend import array_module
+from ..._backend import array_module, device_of, transfer
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
 from ..inplace import inplace
@@ -58,7 +58,8 @@ def _keep(arr, shape, p, alpha=False):
     from ... import random as _random
 
     _draws(arr, shape, alpha)
-    return _random.default_generator.bernoulli_scalar(shape, 1 - p).astype(arr.dtype)
+    mask = _random.default_generator.bernoulli_scalar(shape, 1 - p).astype(arr.dtype)
+    return transfer(mask, device_of(arr))  # drawn by the CPU generator on every device
 
 
 def _apply_mask(input, mask, flag):

@@ -1,0 +1,242 @@
+"""Ops, modules and optimizers on "cuda" against the same on the CPU: values and gradients.
+
+Marked ``gpu``: on a machine with CuPy and a GPU they run on the GPU (``pytest -m gpu``, as
+benchmarks/gpu_check.py does); elsewhere on the stand-in GPU of tests/cuda_standin.py, which
+catches the places that build a host array where the operands' array module is needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cuda_standin import BACKEND
+
+import numtorch as nt
+from numtorch import _backend
+
+pytestmark = pytest.mark.gpu
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cuda():
+    if nt.cuda.is_available():
+        yield
+        return
+    _backend.register_backend("cuda", BACKEND)
+    yield
+    _backend.register_backend("cuda", None)
+
+
+def _leaves(arrays, device):
+    return [nt.tensor(a, device=device, requires_grad=a.dtype.kind == "f") for a in arrays]
+
+
+def _run(fn, arrays, device):
+    xs = _leaves(arrays, device)
+    out = fn(*xs)
+    assert out.device.type == device
+    if out.requires_grad:
+        (
+            out
+            * nt.tensor(np.linspace(0.5, 1.5, out.numel()), dtype=out.dtype, device=device).reshape(
+                out.shape
+            )
+        ).sum().backward()
+    grads = [None if x.grad is None else x.grad.cpu().numpy() for x in xs]
+    return out.detach().cpu().numpy(), grads
+
+
+def _compare(fn, *arrays, tol=1e-5):
+    want, want_g = _run(fn, arrays, "cpu")
+    got, got_g = _run(fn, arrays, "cuda")
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    for g, w in zip(got_g, want_g):
+        assert (g is None) == (w is None)
+        if w is not None:
+            np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+
+
+def _f(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+UNARY = [
+    "exp",
+    "log1p",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "abs",
+    "sqrt",
+    "sin",
+    "cos",
+    "neg",
+    "square",
+    "rsqrt",
+    "erf",
+    "softplus",
+    "gelu",
+    "silu",
+    "elu",
+    "leaky_relu",
+    "log_softmax",
+    "softmax",
+]
+BINARY = ["add", "sub", "mul", "div", "maximum", "minimum", "atan2", "pow", "hypot"]
+REDUCE = [
+    lambda x: x.sum(),
+    lambda x: x.mean(1),
+    lambda x: x.amax(0),
+    lambda x: x.var(1),
+    lambda x: x.norm(),
+    lambda x: x.logsumexp(1),
+    lambda x: x.cumsum(1),
+    lambda x: x.prod(0),
+    lambda x: x.std(),
+    lambda x: x.max(1).values,
+]
+SHAPE = [
+    lambda x: x.t(),
+    lambda x: x.reshape(-1),
+    lambda x: x[1:, ::2],
+    lambda x: x.flip(0),
+    lambda x: nt.cat([x, x * 2], 1),
+    lambda x: nt.stack([x, x]),
+    lambda x: x.unsqueeze(0),
+    lambda x: x.expand(2, 4, 6),
+    lambda x: x.roll(1, 1),
+    lambda x: x.permute(1, 0).contiguous(),
+    lambda x: x.masked_fill(x > 0, 0.0),
+    lambda x: nt.where(x > 0, x, x * 0.1),
+    lambda x: x.gather(1, nt.zeros(4, 2, dtype=nt.long, device=x.device)),
+    lambda x: x.index_select(0, nt.tensor([2, 0], device=x.device)),
+    lambda x: x.sort(1).values,
+    lambda x: x.topk(2).values,
+    lambda x: x.clamp(-0.5, 0.5),
+    lambda x: x.tril(),
+]
+
+
+def _activation(name):
+    f = getattr(nt.nn.functional, name, None)
+    if name in ("log_softmax", "softmax"):
+        return lambda x: f(x, 1)
+    return f or getattr(nt, name)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_on_cuda_matches_cpu(name):
+    x = np.abs(_f(4, 6)) + 0.1 if name in ("sqrt", "rsqrt", "log1p") else _f(4, 6)
+    _compare(_activation(name), x)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_on_cuda_matches_cpu(name):
+    a, b = np.abs(_f(4, 6)) + 0.5, _f(1, 6)
+    _compare(getattr(nt, name), a, b)
+
+
+@pytest.mark.parametrize("i", range(len(REDUCE)))
+def test_reduction_on_cuda_matches_cpu(i):
+    _compare(REDUCE[i], _f(4, 6), tol=1e-4)
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE)))
+def test_shape_and_indexing_on_cuda_matches_cpu(i):
+    _compare(SHAPE[i], _f(4, 6))
+
+
+def test_matmul_and_linear_algebra_on_cuda_match_cpu():
+    _compare(nt.matmul, _f(3, 4, 5), _f(5, 2), tol=1e-4)
+    _compare(lambda a, b: nt.einsum("ij,jk->ik", a, b), _f(3, 4), _f(4, 2), tol=1e-4)
+    _compare(lambda a, b, c: nt.addmm(c, a, b), _f(3, 4), _f(4, 2), _f(2), tol=1e-4)
+
+
+MODULES = [
+    lambda: nt.nn.Linear(6, 3),
+    lambda: nt.nn.Sequential(nt.nn.Linear(6, 8), nt.nn.ReLU(), nt.nn.LayerNorm(8)),
+    lambda: nt.nn.BatchNorm1d(6),
+    lambda: nt.nn.Sequential(nt.nn.Unflatten(1, (1, 2, 3)), nt.nn.Conv2d(1, 2, 2, padding=1)),
+    lambda: nt.nn.Sequential(nt.nn.Unflatten(1, (1, 2, 3)), nt.nn.MaxPool2d(2, 1)),
+    lambda: nt.nn.Sequential(nt.nn.Unflatten(1, (2, 3)), nt.nn.LSTM(3, 4, 2, batch_first=True)),
+    lambda: nt.nn.Sequential(nt.nn.Unflatten(1, (2, 3)), nt.nn.GRU(3, 4)),
+]
+
+
+def _module_step(make, device, x):
+    nt.manual_seed(0)
+    model = make().to(device)
+    inp = nt.tensor(x, device=device, requires_grad=True)
+    out = model(inp)
+    out = out[0] if isinstance(out, tuple) else out
+    out.square().mean().backward()
+    grads = [p.grad.cpu().numpy() for p in (inp, *model.parameters())]
+    return out.detach().cpu().numpy(), grads
+
+
+@pytest.mark.parametrize("i", range(len(MODULES)))
+def test_module_forward_and_backward_on_cuda_match_cpu(i):
+    x = _f(5, 6)
+    want, want_g = _module_step(MODULES[i], "cpu", x)
+    got, got_g = _module_step(MODULES[i], "cuda", x)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    for g, w in zip(got_g, want_g):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_losses_on_cuda_match_cpu():
+    target = RNG.integers(0, 3, 5)
+    _compare(nt.nn.CrossEntropyLoss(label_smoothing=0.1), _f(5, 3), target)
+    _compare(lambda x, t: nt.nn.functional.nll_loss(x.log_softmax(1), t), _f(5, 3), target)
+    _compare(nt.nn.MSELoss(), _f(5, 3), _f(5, 3))
+    _compare(nt.nn.BCEWithLogitsLoss(), _f(5, 3), (_f(5, 3) > 0).astype(np.float32))
+
+
+OPTIMIZERS = [
+    lambda ps: nt.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    lambda ps: nt.optim.Adam(ps, lr=0.01),
+    lambda ps: nt.optim.AdamW(ps, lr=0.01, amsgrad=True),
+    lambda ps: nt.optim.RMSprop(ps, lr=0.01, momentum=0.5),
+    lambda ps: nt.optim.Adagrad(ps, lr=0.1),
+]
+
+
+def _train(make_opt, device, x, y):
+    nt.manual_seed(0)
+    model = nt.nn.Linear(6, 3).to(device)
+    opt = make_opt(model.parameters())
+    for _ in range(3):
+        opt.zero_grad()
+        nt.nn.functional.mse_loss(model(x.to(device)), y.to(device)).backward()
+        opt.step()
+    for state in opt.state.values():
+        for key, v in state.items():
+            if isinstance(v, nt.Tensor) and key != "step":
+                assert v.device.type == device
+    return [p.detach().cpu().numpy() for p in model.parameters()]
+
+
+@pytest.mark.parametrize("i", range(len(OPTIMIZERS)))
+def test_optimizer_steps_on_cuda_match_cpu(i):
+    x, y = nt.tensor(_f(8, 6)), nt.tensor(_f(8, 3))
+    for got, want in zip(_train(OPTIMIZERS[i], "cuda", x, y), _train(OPTIMIZERS[i], "cpu", x, y)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_dropout_on_cuda_draws_the_cpu_generators_stream():
+    x = _f(4, 6)
+    nt.manual_seed(3)
+    want = nt.nn.functional.dropout(nt.tensor(x), 0.5).numpy()
+    nt.manual_seed(3)
+    got = nt.nn.functional.dropout(nt.tensor(x, device="cuda"), 0.5)
+    np.testing.assert_array_equal(got.cpu().numpy(), want)
+
+
+def test_dataloader_pin_memory_batches_move_to_cuda():
+    data = nt.utils.data.TensorDataset(nt.arange(8.0).reshape(4, 2))
+    (batch,) = next(iter(nt.utils.data.DataLoader(data, batch_size=2, pin_memory=True)))
+    moved = batch.to("cuda", non_blocking=True)
+    assert moved.device.type == "cuda"
+    np.testing.assert_array_equal(moved.cpu().numpy(), [[0.0, 1.0], [2.0, 3.0]])
