@@ -95,7 +95,7 @@ class Celu(Elu):
 
 class Gelu(Primitive):
     _name = "GeluBackward0"
-    __slots__ = ("tanh",)
+    __slots__ = ("tanh", "erf")
 
     def forward(ctx, x, tanh):
         xp = array_module(x)
@@ -106,7 +106,11 @@ class Gelu(Primitive):
             return _scalar(x, 0.5) * x * (1 + xp.tanh(inner))
         from ..special.erf import erf_array
 
-        return _scalar(x, 0.5) * x * (1 + erf_array(x * _scalar(x, _INV_SQRT_2)))
+        # erf is the costly part (float64 polynomials): kept for a first-order backward
+        ctx.erf = erf_array(x * _scalar(x, _INV_SQRT_2))
+        out = _scalar(x, 0.5) * x
+        out *= 1 + ctx.erf
+        return out
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -116,26 +120,39 @@ class Gelu(Primitive):
             d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner), None
         if ctx._graph:
-            erf = xp.erf(x * _INV_SQRT_2)
-        else:
-            from ..special.erf import erf_array
+            return g * (0.5 * (1 + xp.erf(x * _INV_SQRT_2)) + _gelu_density(xp, x)), None
+        cdf = ctx.erf + 1
+        cdf *= 0.5
+        cdf += _gelu_density(xp, x)
+        cdf *= g
+        return cdf, None
 
-            erf = erf_array(x * _scalar(x, _INV_SQRT_2))
-        cdf = 0.5 * (1 + erf)
-        return g * (cdf + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)), None
+
+def _gelu_density(xp, x):
+    """``x * pdf(x)``: the second term of GELU's derivative."""
+    return x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
 
 
 class Silu(Primitive):
     _name = "SiluBackward0"
+    __slots__ = ("sig",)
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * logistic(x)
+        ctx.sig = logistic(x)  # reused by a first-order backward
+        return x * ctx.sig
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        s = logistic(x)
-        return g * (s * (1 + x * (1 - s)))
+        if ctx._graph:
+            s = logistic(x)
+            return g * (s * (1 + x * (1 - s)))
+        d = 1 - ctx.sig
+        d *= x
+        d += 1
+        d *= ctx.sig
+        d *= g
+        return d
 
 
 class Mish(Primitive):

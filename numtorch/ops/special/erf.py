@@ -74,60 +74,98 @@ _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 
 
 def _ratio(y, num, den, n):
-    """Cody's ``(((num[n]*y + num[0])*y + ...) / ((y + den[0])*y + ...)`` Horner scheme."""
+    """Cody's ``(((num[n]*y + num[0])*y + ...) / ((y + den[0])*y + ...)`` Horner scheme,
+    each step written in place (the same operations in the same order as the plain form)."""
     xnum = num[-1] * y
-    xden = y
+    xden = y + den[0]
+    xden *= y
     for i in range(n):
-        xnum = (xnum + num[i]) * y
-        xden = (xden + den[i]) * y
+        xnum += num[i]
+        xnum *= y
+        if i:
+            xden += den[i]
+            xden *= y
     return xnum, xden
 
 
 def _erfc_tail(xp, y):
-    """``erfc(y)`` for ``y = |x| > 0.46875`` (two ranges), float64."""
+    """``erfc(y)`` for a flat float64 array of ``y = |x| > 0.46875`` (two ranges, each
+    computed on its own elements only)."""
     y = xp.minimum(y, 30.0)  # erfc(30) is 0 in float64; keeps inf out of the split below
+    r = xp.empty_like(y)
     mid = y <= 4.0
-    ym = xp.where(mid, y, 4.0)
-    xnum, xden = _ratio(ym, _C, _D, 7)
-    r_mid = (xnum + _C[7]) / (xden + _D[7])
-    yt = xp.where(mid, 4.0, y)
-    ysq = 1.0 / (yt * yt)
-    xnum, xden = _ratio(ysq, _P, _Q, 4)
-    r_big = (_FRAC_1_SQRT_PI - ysq * (xnum + _P[4]) / (xden + _Q[4])) / yt
-    r = xp.where(mid, r_mid, r_big)
+    xnum, xden = _ratio(y[mid], _C, _D, 7)
+    xnum += _C[7]
+    xden += _D[7]
+    r[mid] = xnum / xden
+    big = ~mid
+    if big.any():
+        yt = y[big]
+        ysq = 1.0 / (yt * yt)
+        xnum, xden = _ratio(ysq, _P, _Q, 4)
+        r[big] = (_FRAC_1_SQRT_PI - ysq * (xnum + _P[4]) / (xden + _Q[4])) / yt
     # exp(-y*y) split as exp(-ysq^2) * exp(-del) keeps the rounding of y*y out of the result
-    ysq = xp.trunc(y * 16.0) / 16.0
-    return xp.exp(-ysq * ysq) * xp.exp(-(y - ysq) * (y + ysq)) * r
+    ysq = y * 16.0
+    xp.trunc(ysq, out=ysq)
+    ysq /= 16.0
+    head = -ysq * ysq
+    xp.exp(head, out=head)
+    rest = y - ysq
+    ysq += y
+    rest *= ysq
+    xp.negative(rest, out=rest)
+    xp.exp(rest, out=rest)
+    head *= rest
+    head *= r
+    return head
 
 
 def _erf_small(x):
     """``erf(x)`` for ``|x| <= 0.46875``."""
     ysq = x * x
     xnum, xden = _ratio(ysq, _A, _B, 3)
-    return x * (xnum + _A[3]) / (xden + _B[3])
+    xnum += _A[3]
+    xden += _B[3]
+    xnum *= x
+    xnum /= xden
+    return xnum
+
+
+def _erf_parts(x, small_part, tail_part):
+    """A function of ``x`` computed in float64 on the flat array, ``small_part(x)`` where
+    ``|x| <= 0.46875`` and ``tail_part(x, erfc(|x|))`` elsewhere, each range on its own
+    elements only; returned in ``x``'s dtype and shape."""
+    xp = array_module(x)
+    x64 = x.astype(xp.float64).ravel()
+    small = xp.abs(x64) <= 0.46875
+    res = xp.empty_like(x64)
+    res[small] = small_part(x64[small])
+    tail = ~small
+    xt = x64[tail]
+    res[tail] = tail_part(xt, _erfc_tail(xp, xp.abs(xt)))
+    return res.reshape(x.shape).astype(x.dtype, copy=False)
+
+
+def _erf_tail(x, erfc):
+    erfc = 1.0 - erfc
+    return array_module(x).where(x < 0, -erfc, erfc)
+
+
+def _erfc_small(x):
+    return 1.0 - _erf_small(x)
+
+
+def _erfc_tail2(x, erfc):
+    return array_module(x).where(x < 0, 2.0 - erfc, erfc)
 
 
 def erf_array(x):
     """erf of a float array, computed in float64 and returned in ``x``'s dtype."""
-    xp = array_module(x)
-    x64 = x.astype(xp.float64)
-    y = xp.abs(x64)
-    small = y <= 0.46875
-    res = xp.where(small, _erf_small(xp.where(small, x64, 0.0)), 0.0)
-    tail = 1.0 - _erfc_tail(xp, xp.where(small, 1.0, y))
-    res = xp.where(small, res, xp.where(x64 < 0, -tail, tail))
-    return res.astype(x.dtype, copy=False)
+    return _erf_parts(x, _erf_small, _erf_tail)
 
 
 def erfc_array(x):
-    xp = array_module(x)
-    x64 = x.astype(xp.float64)
-    y = xp.abs(x64)
-    small = y <= 0.46875
-    near = 1.0 - _erf_small(xp.where(small, x64, 0.0))
-    tail = _erfc_tail(xp, xp.where(small, 1.0, y))
-    res = xp.where(small, near, xp.where(x64 < 0, 2.0 - tail, tail))
-    return res.astype(x.dtype, copy=False)
+    return _erf_parts(x, _erfc_small, _erfc_tail2)
 
 
 def _erfinv_guess(xp, y):
