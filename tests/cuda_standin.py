@@ -45,8 +45,14 @@ def _on_device(res):
     return res
 
 
+def _defers_to(x):
+    return not isinstance(x, np.ndarray) and getattr(x, "__array_priority__", 0) > 100
+
+
 class StandinArray(np.ndarray):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(_defers_to(x) for x in inputs):
+            return NotImplemented  # as CuPy: ``array / tensor`` becomes ``tensor.__rtruediv__``
         _check(inputs)
         if "out" in kwargs:
             kwargs["out"] = _plain(kwargs["out"])

@@ -279,7 +279,7 @@ def _smooth_term(logp, target, weight, ignore_index, red, cdim):
     if red == "sum":
         return smooth.sum()
     if weight is None:
-        return smooth.sum() / keep._data.sum()
+        return smooth.sum() / keep.sum()
     t = target._data[target._data != ignore_index]
     return smooth.sum() / weight._data[t].sum()
 
