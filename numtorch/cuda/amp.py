@@ -16,13 +16,19 @@ from . import is_available
 __all__ = ["GradScaler", "autocast"]
 
 
-def _deprecated(name: str) -> None:
+def _deprecated(name: str, enabled: bool, no_gpu: str) -> bool:
+    """PyTorch's FutureWarning for the old spelling; then, without a GPU, its warning and
+    ``enabled`` turned off."""
     warnings.warn(
         f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use "
         f"`torch.amp.{name}('cuda', args...)` instead.",
         FutureWarning,
         stacklevel=3,
     )
+    if enabled and not is_available():
+        warnings.warn(no_gpu, stacklevel=3)
+        return False
+    return enabled
 
 
 class GradScaler(_amp.GradScaler):
@@ -34,13 +40,8 @@ class GradScaler(_amp.GradScaler):
         growth_interval: int = 2000,
         enabled: bool = True,
     ) -> None:
-        _deprecated("GradScaler")
-        if enabled and not is_available():
-            warnings.warn(
-                "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
-                stacklevel=2,
-            )
-            enabled = False
+        text = "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling."
+        enabled = _deprecated("GradScaler", enabled, text)
         super().__init__(
             "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
         )
@@ -50,13 +51,8 @@ class autocast(_amp.autocast):
     def __init__(
         self, enabled: bool = True, dtype=_dtype.float16, cache_enabled: bool = True
     ) -> None:
-        _deprecated("autocast")
-        if enabled and not is_available():
-            warnings.warn(
-                "CUDA is not available or torch_xla is imported. Disabling autocast.",
-                stacklevel=2,
-            )
-            enabled = False
+        text = "CUDA is not available or torch_xla is imported. Disabling autocast."
+        enabled = _deprecated("autocast", enabled, text)
         super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
     def __call__(self, func):

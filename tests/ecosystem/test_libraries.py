@@ -14,9 +14,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import libenv  # noqa: E402
 
-# Programs that cannot match yet, and the part of PyTorch each still needs.
-KNOWN_GAPS = {"torchmetrics_metrics": "torch.distributed (is_available/is_initialized)"}
-
 
 @pytest.fixture(scope="module")
 def python(tmp_path_factory):
@@ -40,8 +37,6 @@ def test_program_prints_what_pytorch_prints(python, name):
     got = libenv.run_program(python, name)
     with open(os.path.join(libenv.EXPECTED, name + ".txt")) as f:
         expected = f.read()
-    if name in KNOWN_GAPS and (got.returncode != 0 or got.stdout != expected):
-        pytest.xfail(f"needs {KNOWN_GAPS[name]}")
     assert got.returncode == 0, got.stderr[-3000:]
     assert got.stdout == expected
 
