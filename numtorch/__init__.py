@@ -133,12 +133,17 @@ _LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")
 _LAZY_NAMES.update(UntypedStorage="storage", TypedStorage="storage")
 
 
+_LAZY_IMPORT_HOOKS: list = []
+
+
 def __getattr__(name):
     import importlib
 
     if name in _LAZY_MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
+        for hook in _LAZY_IMPORT_HOOKS:  # numtorch run names the new classes as torch's
+            hook()
         return module
     if name in _LAZY_NAMES:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)

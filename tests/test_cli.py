@@ -63,7 +63,7 @@ def test_run_gives_numtorch_for_torch_and_python_argv(tmp_path):
     assert lines[0] == "__main__ ['prog.py', 'a', '--flag', '-x']"
     names = lines[1].split()
     assert names[:4] == ["numtorch", "numtorch.nn", "numtorch.nn.functional", "numtorch.optim"]
-    assert names[4].startswith("numtorch.utils.data")
+    assert names[4] == "torch.utils.data.dataloader"  # PyTorch's qualified name, as under torch
     assert lines[2:] == ["True", "tensor([15.])"]
 
 

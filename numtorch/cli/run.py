@@ -55,6 +55,7 @@ class _AliasLoader(importlib.abc.Loader):
         # importlib stamped the alias spec on the module; numtorch's own relative imports need
         # the real one back.
         module.__spec__ = self._module_spec
+        name_classes_as_torch()
 
     def load_module(self, fullname):  # pragma: no cover - legacy protocol, unused on 3.10+
         return self._module
@@ -87,6 +88,8 @@ def install_torch_alias() -> None:
     if not any(isinstance(f, TorchAliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, TorchAliasFinder())
     sys.modules["torch"] = numtorch
+    if name_classes_as_torch not in numtorch._LAZY_IMPORT_HOOKS:
+        numtorch._LAZY_IMPORT_HOOKS.append(name_classes_as_torch)
     for sub in _EAGER:
         try:
             importlib.import_module("torch." + sub)
@@ -96,6 +99,46 @@ def install_torch_alias() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("numtorch.") and module is not None:
             sys.modules.setdefault("torch" + name[len("numtorch") :], module)
+    name_classes_as_torch()
+
+
+# Modules whose classes PyTorch defines at another path (torch.Tensor, torch.dtype ...).
+_TORCH_HOMES = {
+    "numtorch._tensor": "torch",
+    "numtorch._dtype": "torch",
+    "numtorch._backend": "torch",
+    "numtorch._runtime": "torch",
+}
+_NAMED: set = set()
+
+
+def _torch_home(module_name: str) -> str | None:
+    """The PyTorch module of a numtorch module's classes; None for numtorch's own internals."""
+    if module_name in _TORCH_HOMES:
+        return _TORCH_HOMES[module_name]
+    parts = module_name.split(".")
+    if parts[1:2] == ["ops"] or any(p.startswith("_") for p in parts[1:]):
+        return None
+    return "torch" + module_name[len("numtorch") :]
+
+
+def name_classes_as_torch() -> None:
+    """Give numtorch's public classes PyTorch's qualified names, so a program under ``numtorch
+    run`` prints ``<class 'torch.nn.modules.linear.Linear'>`` as under PyTorch (and pickles
+    name PyTorch's paths). Modules loaded later are named when imported through ``torch.``."""
+    for name, module in list(sys.modules.items()):
+        if module is None or name in _NAMED or not name.startswith("numtorch"):
+            continue
+        _NAMED.add(name)
+        home = _torch_home(name) if name != "numtorch" else None
+        if home is None:
+            continue
+        for attr, obj in list(vars(module).items()):
+            if isinstance(obj, type) and obj.__module__ == name and not attr.startswith("_"):
+                obj.__module__ = home
+    import numtorch
+
+    numtorch.Generator.__module__ = "torch._C"
 
 
 def torch_name(qualname: str) -> str:
@@ -116,6 +159,9 @@ def _public_name(cls: type) -> str:
 
 
 def _is_numtorch(name: str | None) -> bool:
+    """numtorch's module names, and the torch names its classes take under ``numtorch run``."""
+    if name == "torch" or (name or "").startswith("torch."):
+        return True
     return bool(name) and (name == "numtorch" or name.startswith("numtorch."))
 
 

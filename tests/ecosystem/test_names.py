@@ -53,3 +53,34 @@ def test_cuda_amp_deprecated_paths_warn_and_work_on_the_cpu(enabled):
 
     assert run(numtorch) == run(torch)
     assert importlib.import_module("numtorch.cuda.amp").GradScaler is numtorch.cuda.amp.GradScaler
+
+
+QUALIFIED_NAMES = """
+import torch
+print(type(torch.ones(1)), type(torch.nn.Linear(1, 1)), type(torch.nn.Parameter(torch.ones(1))))
+print(type(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1)), type(torch.float32))
+print(type(torch.Size([1])), type(torch.device("cpu")), type(torch.Generator()))
+print(type(torch.utils.data.DataLoader([1])), torch.optim.lr_scheduler.StepLR, type(torch.finfo()))
+print(torch.autograd.Function, torch.no_grad, torch.nn.Module, torch.typename(torch.nn.ReLU()))
+print(torch.nn.MultiheadAttention, torch.optim.AdamW, torch.optim.lr_scheduler.OneCycleLR)
+print(torch.__version__ >= "2.0", torch.__version__ >= (2, 13), torch.version.__version__)
+"""
+
+
+@requires_torch
+def test_qualified_names_under_numtorch_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    prog = tmp_path / "names.py"
+    prog.write_text(QUALIFIED_NAMES)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(numtorch.__file__)))
+    run = [sys.executable, "-m", "numtorch.cli", "run", str(prog)]
+    ours = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    theirs = subprocess.run(
+        [sys.executable, str(prog)], capture_output=True, text=True, timeout=120
+    )
+    assert ours.returncode == 0, ours.stderr
+    # PyTorch's version string carries its build ("+cpu"); numtorch's is the release alone
+    assert ours.stdout == theirs.stdout.replace("2.13.0+cpu", "2.13.0")
