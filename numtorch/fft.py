@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from . import _dtype
+from ._aliases import with_numpy_aliases
 from ._backend import as_device, module_for
 from ._tensor import Tensor, wrap
 from .ops.fft import transforms as _f
@@ -192,3 +193,9 @@ def fftshift(input: Tensor, dim=None) -> Tensor:
 def ifftshift(input: Tensor, dim=None) -> Tensor:
     """The inverse of ``fftshift``."""
     return _shift(input, dim, True)
+
+
+# PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
+for _public in __all__:
+    globals()[_public] = with_numpy_aliases(globals()[_public])
+del _public

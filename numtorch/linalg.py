@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from ._aliases import with_numpy_aliases
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops.blas import matmul
@@ -434,3 +435,9 @@ from .ops.linalg.lu import (  # noqa: E402
 __all__ += ["lu", "lu_factor", "lu_factor_ex", "lu_solve"]
 TORCH_LEVEL.update(lu=lu_legacy, lu_solve=lu_solve_legacy, lu_unpack=lu_unpack)
 METHODS.update(lu=lu_legacy, lu_solve=lu_solve_legacy)
+
+
+# PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
+for _public in __all__:
+    globals()[_public] = with_numpy_aliases(globals()[_public])
+del _public

@@ -9,6 +9,7 @@ functions and the normal quantile use SciPy when installed (the ``special`` extr
 
 from __future__ import annotations
 
+from ._aliases import with_numpy_aliases
 from .ops.nn.activation import log_softmax as _log_softmax
 from .ops.nn.activation import softmax as _softmax
 from .ops.pointwise import xlogy
@@ -113,3 +114,9 @@ def softmax(input, dim: int, *, dtype=None):
 def log_softmax(input, dim: int, *, dtype=None):
     """``x - logsumexp(x)`` along ``dim`` (computed in ``dtype`` when given)."""
     return _log_softmax(input, dim, dtype=dtype)
+
+
+# PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
+for _public in __all__:
+    globals()[_public] = with_numpy_aliases(globals()[_public])
+del _public

@@ -78,6 +78,24 @@ def test_aliases_as_pytorch(fn):
     assert outcome(nt) == outcome(torch)
 
 
+@requires_torch
+@pytest.mark.parametrize("namespace", ["linalg", "special", "fft"])
+def test_axis_in_submodules(namespace):
+    ours, theirs = getattr(nt, namespace), getattr(torch, namespace)
+    checked = 0
+    for name in sorted(set(dir(ours)) & set(dir(theirs))):
+        if name.startswith("_") or "dim" not in _params(getattr(ours, name)):
+            continue
+        x = torch.rand(3, 4) + 0.5
+        try:
+            want = tuple(getattr(theirs, name)(x, axis=1).shape)
+        except Exception:  # noqa: BLE001 - needs more arguments than the sweep gives
+            continue
+        checked += 1
+        assert tuple(getattr(ours, name)(nt.tensor(x.numpy()), axis=1).shape) == want, name
+    assert checked >= 2
+
+
 def test_operators_keep_their_direct_path():
     # the elementwise operators have no dim: the alias wrapper must not slow them down
     assert nt.Tensor.add is nt.ops.arithmetic.METHODS["add"]
