@@ -237,6 +237,15 @@ def outer(input, vec2, *, out=None):
 ger = outer
 
 
+def _rows_matmul(x, w):
+    """``x @ w`` for a 2-D ``w``: a C-contiguous ``x`` of more dimensions is multiplied as one
+    matrix of rows (one BLAS call instead of one per leading index, which is slower)."""
+    if x.ndim <= 2 or not x.flags.c_contiguous:
+        return x @ w
+    rows = x.reshape(-1, x.shape[-1]) @ w
+    return rows.reshape(x.shape[:-1] + rows.shape[-1:])
+
+
 class Linear(Primitive):
     """``x @ W.T + b`` in one node (PyTorch's addmm): ``W`` is used transposed, not copied."""
 
@@ -245,7 +254,7 @@ class Linear(Primitive):
 
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
-        out = x @ w.T
+        out = _rows_matmul(x, w.T)
         if b is not None:
             out += b
         return out
@@ -253,7 +262,7 @@ class Linear(Primitive):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        gx = g @ w if n[0] else None
+        gx = (g @ w if ctx._graph else _rows_matmul(g, w)) if n[0] else None
         gw = None
         if n[1]:
             xp = ctx.xp

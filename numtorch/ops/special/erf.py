@@ -132,18 +132,18 @@ def _erf_small(x):
 
 
 def _erf_parts(x, small_part, tail_part):
-    """A function of ``x`` computed in float64 on the flat array, ``small_part(x)`` where
-    ``|x| <= 0.46875`` and ``tail_part(x, erfc(|x|))`` elsewhere, each range on its own
-    elements only; returned in ``x``'s dtype and shape."""
+    """A function of ``x`` computed in float64, ``small_part(x)`` where ``|x| <= 0.46875`` and
+    ``tail_part(x, erfc(|x|))`` elsewhere, each range on its own elements only (gathered in
+    ``x``'s dtype, widened there, and narrowed back as they are scattered into the result)."""
     xp = array_module(x)
-    x64 = x.astype(xp.float64).ravel()
-    small = xp.abs(x64) <= 0.46875
-    res = xp.empty_like(x64)
-    res[small] = small_part(x64[small])
+    flat = x.ravel()
+    small = xp.abs(flat) <= 0.46875
+    res = xp.empty(flat.shape, x.dtype)
+    res[small] = small_part(flat[small].astype(xp.float64, copy=False))
     tail = ~small
-    xt = x64[tail]
+    xt = flat[tail].astype(xp.float64, copy=False)
     res[tail] = tail_part(xt, _erfc_tail(xp, xp.abs(xt)))
-    return res.reshape(x.shape).astype(x.dtype, copy=False)
+    return res.reshape(x.shape)
 
 
 def _erf_tail(x, erfc):
