@@ -95,6 +95,10 @@ class SumAll(Sum):
         total = sum_all(x, np_dtype)  # no axis tuple: the whole-array fast paths
         return total.reshape((1,) * x.ndim) if keepdims else total
 
+    def backward(ctx, g):
+        # g holds one element: it broadcasts as it is, with no reduced axes to put back
+        return ctx.xp.broadcast_to(g, ctx.shape), None, None, None
+
 
 def _sum_dtype(x, dtype):
     dtype = _dtype.as_dtype(dtype)
