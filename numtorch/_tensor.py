@@ -166,7 +166,9 @@ class Tensor:
         return typed_storage(self)
 
     def data_ptr(self) -> int:
-        return self._data.__array_interface__["data"][0]
+        arr = self._data  # a GPU array (CuPy's) describes itself in the CUDA interface
+        face = getattr(arr, "__cuda_array_interface__", None) or arr.__array_interface__
+        return face["data"][0]
 
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous

@@ -225,12 +225,26 @@ def test_optimizer_steps_on_cuda_match_cpu(i):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-def test_dropout_on_cuda_draws_the_cpu_generators_stream():
+SAMPLERS = [
+    lambda x: nt.nn.functional.dropout(x, 0.5),
+    lambda x: nt.nn.functional.rrelu(x, training=True),
+    lambda x: nt.normal(x, x.abs()),
+    lambda x: nt.multinomial(x.abs(), 3),
+    lambda x: nt.multinomial(x.abs(), 8, replacement=True),
+    lambda x: nt.bernoulli(x.sigmoid()),
+    lambda x: nt.rand_like(x),
+    lambda x: x.clone().uniform_(),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SAMPLERS)))
+def test_sampling_on_cuda_draws_the_cpu_generators_stream(i):
     x = _f(4, 6)
     nt.manual_seed(3)
-    want = nt.nn.functional.dropout(nt.tensor(x), 0.5).numpy()
+    want = SAMPLERS[i](nt.tensor(x)).numpy()
     nt.manual_seed(3)
-    got = nt.nn.functional.dropout(nt.tensor(x, device="cuda"), 0.5)
+    got = SAMPLERS[i](nt.tensor(x, device="cuda"))
+    assert got.device.type == "cuda"
     np.testing.assert_array_equal(got.cpu().numpy(), want)
 
 

@@ -90,14 +90,15 @@ def _memory_order(arr):
 
 
 def _write(t: Tensor, draw) -> Tensor:
-    """Fill ``t`` in memory order with ``draw(shape, contiguous)`` (an array of that shape)."""
+    """Fill ``t`` in memory order with ``draw(shape, contiguous)`` (a host array of that shape,
+    copied to ``t``'s device)."""
     check_leaf(t)
-    arr = t._data
+    arr, dev = t._data, t.device
     if arr.flags.c_contiguous:
-        arr[...] = draw(arr.shape, True)
+        arr[...] = _backend.transfer(draw(arr.shape, True), dev)
     else:
         view = arr.transpose(_memory_order(arr))
-        view[...] = draw(view.shape, False)
+        view[...] = _backend.transfer(draw(view.shape, False), dev)
     t._bump_version()
     return t
 
@@ -331,7 +332,8 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
 def _bernoulli_probs(gen, probs):
     if ((probs._data < 0) | (probs._data > 1)).any():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    return gen.bernoulli_tensor(probs._data).astype(probs._data.dtype)
+    draws = gen.bernoulli_tensor(_backend.to_host(probs._data))
+    return _backend.transfer(draws, probs.device).astype(probs._data.dtype)
 
 
 class Poisson(Primitive):
@@ -383,7 +385,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         )
     gen = _gen(generator)
     if not replacement or num_samples == 1:
-        q = _exponential(gen, probs.shape, 1.0).astype(probs.dtype)
+        q = _backend.transfer(_exponential(gen, probs.shape, 1.0), input.device)
+        q = q.astype(probs.dtype)
         keys = probs / q
         idx = (-keys).argsort(-1, kind="stable")[..., :num_samples]
     else:
@@ -392,7 +395,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         for r, row in enumerate(rows):
             cum = row.cumsum()  # sequential, in the input's dtype, like PyTorch's loop
             cum /= cum[-1]
-            idx[r] = cum.searchsorted(gen.uniform_double(num_samples), side="left")
+            u = _backend.transfer(gen.uniform_double(num_samples), input.device)
+            idx[r] = cum.searchsorted(u, side="left")
         idx = idx.reshape(probs.shape[:-1] + (num_samples,))
     return _finish(idx.astype("int64"), False, out)
 
@@ -458,7 +462,7 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
         probs = _backend.array_module(p._data).broadcast_to(p._data, self._data.shape)
         if not self._data.flags.c_contiguous:
             probs = probs.transpose(_memory_order(self._data))
-        return _write(self, lambda shape, _: gen.bernoulli_tensor(probs))
+        return _write(self, lambda shape, _: gen.bernoulli_tensor(_backend.to_host(probs)))
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _write(self, lambda shape, _: gen.bernoulli_scalar(shape, p))
