@@ -116,8 +116,8 @@ _PEAK = [0]  # the high-water mark of the pool's used bytes, sampled at each mem
 
 
 def memory_allocated(device=None) -> int:
-    """Bytes held by tensors (CuPy's memory pool in use); 0 before any GPU use, as PyTorch."""
-    if not is_initialized():
+    """Bytes held by tensors (CuPy's memory pool in use); 0 without a GPU, as PyTorch."""
+    if not is_available():
         return 0
     used = _pool().used_bytes()
     _PEAK[0] = max(_PEAK[0], used)
@@ -136,12 +136,12 @@ def reset_peak_memory_stats(device=None) -> None:
 
 
 def memory_reserved(device=None) -> int:
-    return _pool().total_bytes() if is_initialized() else 0
+    return _pool().total_bytes() if is_available() else 0
 
 
 def empty_cache() -> None:
     """Frees the cached, unused blocks of CuPy's memory pools."""
-    if is_initialized():
+    if is_available():
         _pool().free_all_blocks()
         _CUPY[0].get_default_pinned_memory_pool().free_all_blocks()
 

@@ -1,0 +1,184 @@
+"""``numtorch.cuda`` over CuPy, against a fake CuPy that records what it is asked (no GPU here):
+the calls reach CuPy's runtime, pools, events and streams as they should."""
+
+from __future__ import annotations
+
+import sys
+import types
+from contextlib import contextmanager
+
+import pytest
+
+import numtorch
+
+
+class _Runtime:
+    CUDARuntimeError = RuntimeError
+
+    def __init__(self):
+        self.current = 0
+
+    def getDeviceCount(self):
+        return 2
+
+    def getDevice(self):
+        return self.current
+
+    def setDevice(self, i):
+        self.current = i
+
+    def getDeviceProperties(self, i):
+        return {"name": f"Fake GPU {i}".encode(), "major": 9, "minor": 0}
+
+
+class _Pool:
+    def __init__(self):
+        self.used, self.freed = 0, 0
+
+    def used_bytes(self):
+        return self.used
+
+    def total_bytes(self):
+        return self.used + 512
+
+    def free_all_blocks(self):
+        self.freed += 1
+
+
+class _Event:
+    def __init__(self, block=False, disable_timing=False):
+        self.at, self.timing = None, not disable_timing
+
+    def record(self, stream=None):
+        self.at = len(LOG)
+        LOG.append(("record", stream))
+
+    def synchronize(self):
+        LOG.append(("event sync",))
+
+
+class _Stream:
+    def __init__(self, non_blocking=False, priority=0):
+        self.priority = priority
+
+    def __enter__(self):
+        LOG.append(("enter", self))
+
+    def __exit__(self, *exc):
+        LOG.append(("exit", self))
+
+
+LOG = []
+
+
+def _fake_cupy():
+    cupy = types.ModuleType("cupy")
+    pool, pinned = _Pool(), _Pool()
+    runtime = _Runtime()
+
+    @contextmanager
+    def device(i):
+        old = runtime.current
+        runtime.current = i
+        yield types.SimpleNamespace(synchronize=lambda: LOG.append(("sync", runtime.current)))
+        runtime.current = old
+
+    class Device:
+        def __init__(self, i=None):
+            self.i = runtime.current if i is None else i
+
+        def __enter__(self):
+            self.ctx = device(self.i)
+            return self.ctx.__enter__()
+
+        def __exit__(self, *exc):
+            return self.ctx.__exit__(*exc)
+
+        def synchronize(self):
+            LOG.append(("sync", self.i))
+
+    cupy.cuda = types.SimpleNamespace(
+        runtime=runtime,
+        Device=Device,
+        Event=_Event,
+        Stream=_Stream,
+        get_current_stream=lambda: "current",
+        get_elapsed_time=lambda a, b: float(b.at - a.at),
+    )
+    cupy.random = types.SimpleNamespace(seed=lambda s: LOG.append(("seed", runtime.current, s)))
+    cupy.get_default_memory_pool = lambda: pool
+    cupy.get_default_pinned_memory_pool = lambda: pinned
+    return cupy, pool
+
+
+@pytest.fixture
+def cupy(monkeypatch):
+    fake, pool = _fake_cupy()
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setattr(numtorch.cuda, "_CUPY", [])
+    monkeypatch.setattr(numtorch.cuda, "_PEAK", [0])
+    LOG.clear()
+    return fake, pool
+
+
+def test_devices_and_their_properties(cupy):
+    cuda = numtorch.cuda
+    assert cuda.is_available() and cuda.device_count() == 2 and cuda.is_initialized()
+    cuda.set_device("cuda:1")
+    assert cuda.current_device() == 1
+    with cuda.device(0):
+        assert cuda.current_device() == 0
+    assert cuda.current_device() == 1
+    assert cuda.get_device_name(0) == "Fake GPU 0"
+    assert cuda.get_device_name() == "Fake GPU 1"
+    assert cuda.get_device_capability(numtorch.device("cuda", 0)) == (9, 0)
+
+
+def test_seeding_and_synchronising_reach_each_device(cupy):
+    numtorch.cuda.manual_seed_all(7)
+    assert LOG == [("seed", 0, 7), ("seed", 1, 7)]
+    LOG.clear()
+    numtorch.cuda.synchronize(1)
+    assert LOG == [("sync", 1)]
+
+
+def test_memory_statistics_follow_cupys_pool(cupy):
+    _, pool = cupy
+    cuda = numtorch.cuda
+    pool.used = 1000
+    assert cuda.memory_allocated() == 1000 and cuda.memory_reserved() == 1512
+    pool.used = 200
+    assert cuda.memory_allocated() == 200 and cuda.max_memory_allocated() == 1000
+    cuda.reset_peak_memory_stats()
+    assert cuda.max_memory_allocated() == 200
+    cuda.empty_cache()
+    assert pool.freed == 1
+
+
+def test_events_time_and_streams_scope(cupy):
+    cuda = numtorch.cuda
+    start, end = cuda.Event(enable_timing=True), cuda.Event(enable_timing=True)
+    start.record()
+    LOG.append(("work",))
+    end.record()
+    end.synchronize()
+    assert start.elapsed_time(end) == 2.0
+    s = cuda.Stream(priority=-1)
+    LOG.clear()
+    with cuda.stream(s):
+        LOG.append(("work",))
+    assert LOG == [("enter", s._stream), ("work",), ("exit", s._stream)]
+    with cuda.stream(None):
+        pass
+    assert len(LOG) == 3
+
+
+def test_without_cupy_the_calls_raise_pytorchs_errors(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy raises ImportError
+    monkeypatch.setattr(numtorch.cuda, "_CUPY", [])
+    assert numtorch.cuda.is_available() is False
+    for call in (numtorch.cuda.current_device, numtorch.cuda.get_device_name):
+        with pytest.raises(AssertionError, match="^Torch not compiled with CUDA enabled$"):
+            call()
+    numtorch.cuda.manual_seed(1)  # PyTorch too seeds lazily without complaint
+    assert numtorch.cuda.memory_allocated() == 0
