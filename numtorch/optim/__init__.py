@@ -34,4 +34,14 @@ __all__ = [
     "ASGD",
     "LBFGS",
     "lr_scheduler",
+    "swa_utils",
 ]
+
+
+def __getattr__(name):
+    # swa_utils needs nn (deep copies of modules, BatchNorm): load it on first use
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.swa_utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

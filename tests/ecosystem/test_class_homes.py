@@ -22,8 +22,6 @@ NOT_PROVIDED = {
     "torch.nn.modules.normalization.CrossMapLRN2d": "Lua Torch's legacy LRN",
     "torch.nn.modules.lazy.LazyModuleMixin": "lazy layers use their own mixins",
     "torch.optim.sparse_adam.SparseAdam": "no sparse tensors",
-    "torch.optim.swa_utils.AveragedModel": "swa_utils not yet provided",
-    "torch.optim.swa_utils.SWALR": "swa_utils not yet provided",
 }
 
 
