@@ -221,7 +221,12 @@ class Tanh(_Unary):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
+        d = 1 - out * out
+        if ctx._graph or d.dtype != g.dtype or not d.ndim:
+            return g * d
+        # in place: each fresh full-size temporary costs about as much as a pass over it
+        d *= g
+        return d
 
 
 class Asinh(_Unary):
@@ -280,7 +285,11 @@ class Sigmoid(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * out * (1 - out)
+        if ctx._graph:
+            return g * out * (1 - out)
+        d = g * out
+        d *= 1 - out
+        return d
 
 
 class Relu(Primitive):

@@ -119,8 +119,9 @@ class Gelu(Primitive):
             t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
             d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner), None
-        if ctx._graph:
-            return g * (0.5 * (1 + xp.erf(x * _INV_SQRT_2)) + _gelu_density(xp, x)), None
+        if ctx._graph or g.dtype != x.dtype:
+            erf = xp.erf(x * _INV_SQRT_2) if ctx._graph else ctx.erf
+            return g * (0.5 * (1 + erf) + _gelu_density(xp, x)), None
         cdf = ctx.erf + 1
         cdf *= 0.5
         cdf += _gelu_density(xp, x)
@@ -144,7 +145,7 @@ class Silu(Primitive):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if ctx._graph:
+        if ctx._graph or g.dtype != x.dtype:
             s = logistic(x)
             return g * (s * (1 + x * (1 - s)))
         d = 1 - ctx.sig
@@ -351,7 +352,11 @@ class Softmax(Primitive):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         gy = g * out
-        return gy - out * ctx.xp.sum(gy, axis=ctx.dim, keepdims=True), None
+        dot = ctx.xp.sum(gy, axis=ctx.dim, keepdims=True)
+        if ctx._graph:
+            return gy - out * dot, None
+        dot = out * dot
+        return ctx.xp.subtract(gy, dot, out=gy), None
 
 
 class LogSoftmax(Primitive):
@@ -369,4 +374,9 @@ class LogSoftmax(Primitive):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         # NOTE: d log_softmax = g - softmax * sum(g): softmax is exp(out), recomputed, not kept
-        return g - ctx.xp.exp(out) * ctx.xp.sum(g, axis=ctx.dim, keepdims=True), None
+        xp = ctx.xp
+        if ctx._graph or g.dtype != out.dtype:
+            return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
+        soft = xp.exp(out)
+        soft *= xp.sum(g, axis=ctx.dim, keepdims=True)
+        return xp.subtract(g, soft, out=soft), None
