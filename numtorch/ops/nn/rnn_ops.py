@@ -19,10 +19,20 @@ from __future__ import annotations
 from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Primitive
-from ..unary import sigmoid_into
 
 __all__ = []
 METHODS = {}
+
+
+def _gate_sigmoid_(xp, a):
+    # NOTE: the gates use 0.5 * tanh(0.5 a) + 0.5, not unary.sigmoid_into's 1 / (1 + exp(-a)):
+    # both are the logistic function, but this form keeps the LSTM's and GRU's gradients within
+    # PyTorch's rounding over a sequence (tests/programs/lstm_step), where the exp form drifts.
+    a *= 0.5
+    xp.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
 
 
 def _project(xp, x, w, b1, b2):
@@ -139,9 +149,9 @@ class LSTMLayer(_FusedRNN):
             hprev[t, :n] = h[:n]
             cprev[t, :n] = c[:n]
             a += h[:n] @ whh_t
-            sigmoid_into(a[:, : 2 * hid], a[:, : 2 * hid])
+            _gate_sigmoid_(xp, a[:, : 2 * hid])
             xp.tanh(a[:, 2 * hid : 3 * hid], out=a[:, 2 * hid : 3 * hid])
-            sigmoid_into(a[:, 3 * hid :], a[:, 3 * hid :])
+            _gate_sigmoid_(xp, a[:, 3 * hid :])
             cn = a[:, hid : 2 * hid] * c[:n]
             cn += a[:, :hid] * a[:, 2 * hid : 3 * hid]
             c[:n] = cn
@@ -231,7 +241,7 @@ class GRULayer(_FusedRNN):
                 hh += b_hh
             hn_all[t, :n] = hh[:, 2 * hid :]
             a[:, : 2 * hid] += hh[:, : 2 * hid]
-            sigmoid_into(a[:, : 2 * hid], a[:, : 2 * hid])
+            _gate_sigmoid_(xp, a[:, : 2 * hid])
             nn_ = a[:, 2 * hid :]
             nn_ += a[:, :hid] * hh[:, 2 * hid :]
             xp.tanh(nn_, out=nn_)
