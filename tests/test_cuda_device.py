@@ -117,7 +117,12 @@ def test_mixed_devices_raise_pytorchs_error(gpu):
         a + b
     with pytest.raises(RuntimeError) as e2:
         b * a
-    assert str(e1.value) == str(e2.value) == msg
+    with pytest.raises(RuntimeError) as e3:
+        b.add_(a)
+    with pytest.raises(RuntimeError) as e4:
+        b @ numtorch.ones(3, 3, device="cuda")
+    assert str(e1.value) == str(e2.value) == str(e3.value) == str(e4.value) == msg
+    assert (a * numtorch.tensor(2.0)).device == a.device  # a 0-d CPU tensor joins a GPU op
 
 
 def test_numpy_of_a_cuda_tensor_raises_pytorchs_error(gpu):

@@ -66,7 +66,7 @@ def _version_error(t, version, node_name, output_nr=0):
 def check_same_device(args) -> None:
     """PyTorch's error where an op's tensors live on different devices (a GPU named first; a
     0-d CPU tensor goes with any device, as in PyTorch)."""
-    devices = {a.device for a in args if isinstance(a, Tensor) and a._data.ndim}
+    devices = {a.device for a in args if isinstance(a, Tensor) and (a._data.ndim or not a.is_cpu)}
     if len(devices) > 1:
         first, second = sorted(devices, key=lambda d: (d.type == "cpu", str(d)))[:2]
         raise RuntimeError(

@@ -13,7 +13,7 @@ import numbers
 from .. import _dtype
 from .._backend import array_module
 from .._tensor import Tensor
-from ..autograd.function import Primitive, broadcast_error
+from ..autograd.function import Primitive, broadcast_error, check_same_device
 from .inplace import (
     check_cast,
     check_leaf,
@@ -556,6 +556,9 @@ def _inplace_ufunc(fn, ufunc):
         check_cast(res_dt, self._data.dtype)
         try:
             getattr(xp, ufunc)(self._data, o, out=self._data, casting="unsafe")
+        except TypeError:  # another device's array
+            check_same_device((self, other))
+            raise
         except ValueError:
             check_not_overlapping(self)
             err = broadcast_error(self.shape, getattr(other, "shape", ()))
