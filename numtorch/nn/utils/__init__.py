@@ -21,3 +21,12 @@ __all__ = [
     "vector_to_parameters",
 ]
 from . import parametrizations, parametrize  # noqa: E402
+
+
+def __getattr__(name):
+    # prune is imported by few programs: load it on first use
+    if name == "prune":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.prune")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
