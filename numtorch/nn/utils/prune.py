@@ -204,8 +204,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries (a count, or a fraction) chosen at random."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries (a count, or a fraction) that rank last by ``_ranking``."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -217,31 +217,27 @@ class RandomUnstructured(BasePruningMethod):
         k = _count_to_prune(self.amount, t.nelement())
         mask = default_mask.clone().contiguous()
         if k != 0:
-            nt = _lazy.nt()
-            mask.view(-1)[nt.topk(nt.rand_like(t).view(-1), k=k).indices] = 0
+            scores, largest = self._ranking(t)
+            mask.view(-1)[_lazy.nt().topk(scores, k=k, largest=largest).indices] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes ``amount`` entries chosen at random."""
+
+    def _ranking(self, t):
+        return _lazy.nt().rand_like(t).view(-1), True
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        k = _count_to_prune(self.amount, t.nelement())
-        mask = default_mask.clone().contiguous()
-        if k != 0:
-            nt = _lazy.nt()
-            mask.view(-1)[nt.topk(nt.abs(t).reshape(-1), k=k, largest=False).indices] = 0
-        return mask
+    def _ranking(self, t):
+        return _lazy.nt().abs(t).reshape(-1), False
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
