@@ -28,7 +28,13 @@ class _Runtime:
         self.current = i
 
     def getDeviceProperties(self, i):
-        return {"name": f"Fake GPU {i}".encode(), "major": 9, "minor": 0}
+        return {
+            "name": f"Fake GPU {i}".encode(),
+            "major": 9,
+            "minor": 0,
+            "totalGlobalMem": 80 << 30,
+            "multiProcessorCount": 132,
+        }
 
 
 class _Pool:
@@ -132,6 +138,12 @@ def test_devices_and_their_properties(cupy):
     assert cuda.get_device_name(0) == "Fake GPU 0"
     assert cuda.get_device_name() == "Fake GPU 1"
     assert cuda.get_device_capability(numtorch.device("cuda", 0)) == (9, 0)
+    props = cuda.get_device_properties(0)
+    assert props.total_memory == 80 << 30 and props.multi_processor_count == 132
+    assert repr(props) == (
+        "_CudaDeviceProperties(name='Fake GPU 0', major=9, minor=0, total_memory=81920MB, "
+        "multi_processor_count=132)"
+    )
 
 
 def test_seeding_and_synchronising_reach_each_device(cupy):

@@ -74,19 +74,35 @@ class device:
         return False
 
 
-def get_device_properties(device=None):
-    """CuPy's property record (a dict: ``name``, ``totalGlobalMem``, ``major``, ``minor`` ...)."""
-    return _gpu().cuda.runtime.getDeviceProperties(_index(device))
+class _CudaDeviceProperties:
+    """What ``get_device_properties`` returns, with PyTorch's attribute names."""
+
+    def __init__(self, props):
+        name = props["name"]
+        self.name = name.decode() if isinstance(name, bytes) else name
+        self.major, self.minor = props["major"], props["minor"]
+        self.total_memory = props["totalGlobalMem"]
+        self.multi_processor_count = props["multiProcessorCount"]
+
+    def __repr__(self):
+        return (
+            f"_CudaDeviceProperties(name='{self.name}', major={self.major}, minor={self.minor}, "
+            f"total_memory={self.total_memory >> 20}MB, "
+            f"multi_processor_count={self.multi_processor_count})"
+        )
+
+
+def get_device_properties(device=None) -> _CudaDeviceProperties:
+    return _CudaDeviceProperties(_gpu().cuda.runtime.getDeviceProperties(_index(device)))
 
 
 def get_device_name(device=None) -> str:
-    name = get_device_properties(device)["name"]
-    return name.decode() if isinstance(name, bytes) else name
+    return get_device_properties(device).name
 
 
 def get_device_capability(device=None) -> tuple:
     props = get_device_properties(device)
-    return props["major"], props["minor"]
+    return props.major, props.minor
 
 
 def synchronize(device=None) -> None:
