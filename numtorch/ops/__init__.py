@@ -28,7 +28,7 @@ FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "sc
 FAMILIES += ["complex", "sorting", "sets", "special.functions"]
 FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statistics"]
 FAMILIES += ["numeric", "views", "nn.torch_level", "inplace_forms", "attributes"]
-FAMILIES += ["fft.windows", "fft.stft"]
+FAMILIES += ["fft.windows", "fft.stft", "foreach"]
 
 __all__ = []
 for _name in FAMILIES:
