@@ -62,3 +62,12 @@ __all__ = [
     "detect_anomaly",
     "set_detect_anomaly",
 ]
+
+
+def __getattr__(name):
+    # the profiler patches ops only while it records; its module loads on first use
+    if name == "profiler":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.profiler")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
