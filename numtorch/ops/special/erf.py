@@ -149,16 +149,19 @@ def _erf_parts(x, small_part, tail_part):
 
 
 def _erf_tail(x, erfc):
-    erfc = 1.0 - erfc
-    return array_module(x).where(x < 0, -erfc, erfc)
+    """``sign(x) * (1 - erfc)``, written over ``erfc`` (a temporary of ``_erfc_tail``)."""
+    xp = array_module(x)
+    xp.subtract(1.0, erfc, out=erfc)
+    return xp.negative(erfc, out=erfc, where=x < 0)
 
 
 def _erfc_small(x):
-    return 1.0 - _erf_small(x)
+    small = _erf_small(x)
+    return array_module(x).subtract(1.0, small, out=small)
 
 
 def _erfc_tail2(x, erfc):
-    return array_module(x).where(x < 0, 2.0 - erfc, erfc)
+    return array_module(x).subtract(2.0, erfc, out=erfc, where=x < 0)
 
 
 def erf_array(x):
