@@ -149,10 +149,10 @@ def _erf_parts(x, small_part, tail_part):
 
 
 def _erf_tail(x, erfc):
-    """``sign(x) * (1 - erfc)``, written over ``erfc`` (a temporary of ``_erfc_tail``)."""
+    """``sign(x) * (1 - erfc)``, ``1 - erfc`` written over ``erfc`` (a temporary)."""
     xp = array_module(x)
     xp.subtract(1.0, erfc, out=erfc)
-    return xp.negative(erfc, out=erfc, where=x < 0)
+    return xp.where(x < 0, -erfc, erfc)
 
 
 def _erfc_small(x):
@@ -161,7 +161,7 @@ def _erfc_small(x):
 
 
 def _erfc_tail2(x, erfc):
-    return array_module(x).subtract(2.0, erfc, out=erfc, where=x < 0)
+    return array_module(x).where(x < 0, 2.0 - erfc, erfc)
 
 
 def erf_array(x):
