@@ -60,11 +60,31 @@ def wrap(array, requires_grad: bool = False) -> "Tensor":
     t._vc = [0]
     t._base = None
     t._view = None
-    t._aux = None
+    t._meta = None
     return t
 
 
 _FLOAT_WARNED = []
+
+
+class TensorMeta:
+    """What few tensors carry, kept off the common path (``Tensor._meta`` is None until one is
+    needed): a leaf's AccumulateGrad node and hooks, retain_grad's mark, nn.Buffer's mark."""
+
+    __slots__ = (
+        "accumulator",
+        "hooks",
+        "post_accumulate_hooks",
+        "retains_grad",
+        "inference",
+        "buffer_persistent",
+    )
+
+    def __init__(self):
+        self.accumulator = None
+        self.hooks, self.post_accumulate_hooks = [], []
+        self.retains_grad = self.inference = False
+        self.buffer_persistent = None  # True/False for a tensor marked by nn.Buffer
 
 
 class Tensor:
@@ -81,7 +101,7 @@ class Tensor:
         "_vc",
         "_base",
         "_view",
-        "_aux",
+        "_meta",
         "__weakref__",
     )
     __array_priority__ = 1000  # ``ndarray * tensor`` defers to Tensor.__rmul__
@@ -180,7 +200,7 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def is_inference(self) -> bool:
-        return bool(self._aux and self._aux.get("inference"))
+        return self._meta is not None and self._meta.inference
 
     def get_device(self) -> int:
         dev = self.device
@@ -267,12 +287,12 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return bool(self._aux and self._aux.get("retains_grad"))
+        return self._meta is not None and self._meta.retains_grad
 
-    def _aux_dict(self) -> dict:
-        if self._aux is None:
-            self._aux = {}
-        return self._aux
+    def _meta_of(self) -> "TensorMeta":
+        if self._meta is None:
+            self._meta = TensorMeta()
+        return self._meta
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
@@ -282,7 +302,7 @@ class Tensor:
             return
         from .autograd.function import RetainGrad
 
-        self._aux_dict()["retains_grad"] = True
+        self._meta_of().retains_grad = True
         self.grad_fn._add_pre_hook(self._output_nr, RetainGrad(self))
 
     def register_hook(self, hook):
@@ -294,7 +314,7 @@ class Tensor:
             return self.grad_fn._add_pre_hook(self._output_nr, hook)
         from .autograd.function import _RemovableHandle
 
-        hooks = self._aux_dict().setdefault("hooks", [])
+        hooks = self._meta_of().hooks
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
@@ -308,20 +328,18 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .autograd.function import _RemovableHandle
 
-        hooks = self._aux_dict().setdefault("post_accumulate_hooks", [])
+        hooks = self._meta_of().post_accumulate_hooks
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
     def _accumulator(self):
         """The AccumulateGrad node of this leaf (one per leaf, so hooks see the total)."""
-        aux = self._aux
-        if aux is None:
-            aux = self._aux = {}
-        node = aux.get("accum")
+        meta = self._meta_of()
+        node = meta.accumulator
         if node is None:
             from .autograd.function import AccumulateGrad
 
-            node = aux["accum"] = AccumulateGrad(self)
+            node = meta.accumulator = AccumulateGrad(self)
         return node
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

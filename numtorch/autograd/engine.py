@@ -1,11 +1,17 @@
 """The backward pass: reverse-mode differentiation over the graph of nodes.
 
-One loop, no recursion (a 100,000-op chain is fine): count how many consumers each node has,
-start from the outputs, and run a node's ``backward`` once every consumer has delivered its
-gradient. Gradients meeting at a node are summed (in place once the engine owns the buffer);
-a buffer is dropped as soon as its node has run, and saved tensors are freed unless
-``retain_graph``. Broadcasting is undone here, once, for every op: a gradient whose shape
-differs from its input's is summed back to that shape.
+One loop, no recursion (a 100,000-op chain is fine), in four steps:
+
+1. schedule (``_schedule``): count how many consumers each node has;
+2. call a node (``_call``) once every consumer has delivered its gradient;
+3. route (``_route``, ``_add``): send each returned gradient to the node of that input, summed
+   back to the input's shape (broadcasting is undone here, once, for every op) and added to
+   what already arrived there (in place once the engine owns the buffer);
+4. accumulate into leaves (``_accumulate``): ``.grad``, after the leaf's hooks.
+
+A buffer is dropped as soon as its node has run, and saved tensors are freed unless
+``retain_graph``. ``_run``, ``_call``, ``_accumulate`` and ``_sum_to`` are what the
+``torch.compile`` recorder wraps and replays.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import warnings
 from .. import _backend
 from .._tensor import Tensor, wrap
 from . import anomaly_mode, grad_mode
-from .function import AccumulateGrad, Primitive, RetainGrad
+from .function import AccumulateGrad, Primitive, RetainGrad, edge
 
 _STATE = grad_mode.STATE
 
@@ -72,12 +78,6 @@ def _root_grads(outputs, grad_outputs, create_graph):
     return roots
 
 
-def _edge_of(t):
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (t._accumulator(), 0)
-
-
 def backward(
     tensors,
     grad_tensors=None,
@@ -110,7 +110,7 @@ def backward(
     for t in inputs:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    captured = _run(roots, retain_graph, create_graph, targets=[_edge_of(t) for t in inputs])
+    captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs])
     for t, (g, owned) in zip(inputs, captured):
         if g is not None:
             _accumulate(t, g, owned, create_graph)
@@ -139,7 +139,7 @@ def grad(
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _root_grads(outputs, grad_outputs, create_graph)
-    captured = _run(roots, retain_graph, create_graph, targets=[_edge_of(t) for t in inputs_t])
+    captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs_t])
     result = []
     for i, (t, (g, owned)) in enumerate(zip(inputs_t, captured)):
         if g is None:
@@ -159,82 +159,86 @@ def grad(
     return tuple(result)
 
 
-def _discover(roots):
-    """Every node reachable from the roots, and how many edges enter each."""
+class _Pass:
+    """The state of one backward pass: each node's gradient buffers (one slot per output),
+    which buffers the engine owns (may add into in place), how many consumers each node still
+    waits for, and, for ``grad``/``inputs=``, the nodes that lead to a target."""
+
+    __slots__ = ("buffers", "owned", "deps", "needed", "create_graph", "targets", "captured")
+
+    def __init__(self, deps, needed, create_graph, targets):
+        self.buffers, self.owned, self.captured = {}, set(), {}
+        self.deps, self.needed = deps, needed
+        self.create_graph, self.targets = create_graph, targets
+
+
+def _schedule(roots, targets):
+    """Step 1: the nodes to run and how many gradients each waits for. Every node reachable
+    from the roots runs, or with ``targets`` only those from which a target can be reached."""
     deps = {}
     stack = list(dict.fromkeys(r[0] for r in roots))  # two outputs of one node: one root
     seen = set(stack)
     while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
+        for child, _ in stack.pop()._edges:
             if child is None:
                 continue
             deps[child] = deps.get(child, 0) + 1
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-    return deps, seen
-
-
-def _needed(roots, deps, seen, target_nodes):
-    """The nodes from which some target can be reached; only they need to run."""
+    if targets is None:
+        return deps, None
+    target_nodes = {n for n, _ in targets}
     order, indeg = [], dict(deps)
     ready = [n for n in seen if indeg.get(n, 0) == 0]
     while ready:
         node = ready.pop()
         order.append(node)
-        for child, _ in node.next_functions:
+        for child, _ in node._edges:
             if child is not None:
                 indeg[child] -= 1
                 if indeg[child] == 0:
                     ready.append(child)
     needed = set()
     for node in reversed(order):
-        if node in target_nodes or any(c in needed for c, _ in node.next_functions):
+        if node in target_nodes or any(c in needed for c, _ in node._edges):
             needed.add(node)
     counts = {}
     for node in needed:
-        for child, _ in node.next_functions:
+        for child, _ in node._edges:
             if child in needed:
                 counts[child] = counts.get(child, 0) + 1
-    return needed, counts
+    return counts, needed
 
 
 def _run(roots, retain_graph, create_graph, targets):
-    """Run the backward pass. With ``targets`` (a list of (node, output_nr)), capture the
-    gradient arriving at each and return them as (grad, owned) pairs, leaving ``.grad``
-    alone; without, accumulate into every leaf reached."""
-    deps, seen = _discover(roots)
-    needed = None
-    if targets is not None:
-        target_nodes = {n for n, _ in targets}
-        needed, deps = _needed(roots, deps, seen, target_nodes)
-        captured = {}
-    buffers, owned = {}, set()
+    """Run the backward pass: the scheduling loop. With ``targets`` (a list of (node,
+    output_nr)), capture the gradient arriving at each and return them as (grad, owned)
+    pairs, leaving ``.grad`` alone; without, accumulate into every leaf reached."""
+    deps, needed = _schedule(roots, targets)
+    p = _Pass(deps, needed, create_graph, None if targets is None else set(targets))
     for node, nr, g, is_owned in roots:
-        _add(buffers, owned, node, nr, g, is_owned, create_graph)
+        _add(p, node, nr, g, is_owned)
     ready = []
     for node, *_ in roots:
         if deps.get(node, 0) == 0 and node not in ready and (needed is None or node in needed):
             ready.append(node)
+    check_nan = anomaly_mode.MODE.enabled and anomaly_mode.MODE.check_nan
     prev_mode = _STATE.enabled
     _STATE.enabled = create_graph
-    accumulate_directly = targets is None
-    check_nan = anomaly_mode.MODE.enabled and anomaly_mode.MODE.check_nan
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node, None)
+            grads = p.buffers.pop(node, None)
             if grads is not None and node._pre_hooks:
-                grads = _run_pre_hooks(node, grads, create_graph)
-            if targets is not None and grads is not None and node in target_nodes:
-                for nr, g in enumerate(grads):
-                    captured[(node, nr)] = (g, (node, nr) in owned)
+                grads = _run_pre_hooks(p, node, grads)
+            if targets is not None and grads is not None:
+                _capture(p, node, grads)
             if node.__class__ is AccumulateGrad:
-                if accumulate_directly and grads is not None and grads[0] is not None:
+                if targets is None and grads is not None and grads[0] is not None:
                     var = node.variable
                     if var is not None:
-                        _accumulate(var, grads[0], (node, 0) in owned, create_graph)
+                        _accumulate(var, grads[0], (node, 0) in p.owned, create_graph)
                 continue
             out = None
             if grads is not None and (len(grads) == 1 or any(g is not None for g in grads)):
@@ -246,69 +250,90 @@ def _run(roots, retain_graph, create_graph, targets):
             if node._post_hooks and out is not None:
                 for hook in node._post_hooks:
                     hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(g) for g in grads))
-            shapes = node._in_shapes
-            n_out = len(out) if out is not None else 0
-            for i, (child, cnr) in enumerate(node.next_functions):
-                if child is None or (needed is not None and child not in needed):
-                    continue
-                g = out[i] if i < n_out else None
-                remaining = deps[child] - 1
-                deps[child] = remaining
-                if g is not None:
-                    shape = shapes[i]
-                    if shape is not None and g.shape != shape:
-                        g = _sum_to(g, shape, create_graph)
-                        fresh = True
-                    elif create_graph:
-                        fresh = False
-                    else:
-                        fresh = g.base is None and _not_in(g, grads)
-                    if (
-                        remaining == 0
-                        and accumulate_directly
-                        and child not in buffers
-                        and child.__class__ is AccumulateGrad
-                    ):
-                        # NOTE: a leaf used once needs no buffer and no trip through the queue
-                        var = child.variable
-                        if var is not None:
-                            _accumulate(var, g, fresh, create_graph)
-                        continue
-                    _add(buffers, owned, child, cnr, g, fresh, create_graph)
-                if remaining == 0:
-                    ready.append(child)
+            _route(p, node, out, grads, ready)
     finally:
         _STATE.enabled = prev_mode
     if targets is None:
         return None
-    return [captured.get(t, (None, False)) for t in targets]
+    return [p.captured.get(t, (None, False)) for t in targets]
 
 
-def _not_in(g, grads):
+def _capture(p, node, grads):
+    for nr, g in enumerate(grads):
+        if (node, nr) in p.targets:
+            p.captured[(node, nr)] = (g, (node, nr) in p.owned)
+
+
+def _route(p, node, out, grads, ready):
+    """Step 3: send the gradient of each of ``node``'s inputs to the node that made it,
+    summed back to the input's shape; a node whose last gradient arrived becomes ready."""
+    deps, needed, create_graph = p.deps, p.needed, p.create_graph
+    shapes = node._in_shapes
+    n_out = len(out) if out is not None else 0
+    for i, (child, cnr) in enumerate(node._edges):
+        if child is None or (needed is not None and child not in needed):
+            continue
+        g = out[i] if i < n_out else None
+        remaining = deps[child] - 1
+        deps[child] = remaining
+        if g is not None:
+            shape = shapes[i]
+            if shape is not None and g.shape != shape:
+                g = _sum_to(g, shape, create_graph)
+                fresh = True
+            else:
+                fresh = not create_graph and _fresh(p, node, g, grads)
+            if (
+                remaining == 0
+                and needed is None
+                and child.__class__ is AccumulateGrad
+                and child not in p.buffers
+            ):
+                # NOTE: a leaf used once needs no buffer and no trip through the queue
+                var = child.variable
+                if var is not None:
+                    _accumulate(var, g, fresh, create_graph)
+                continue
+            _add(p, child, cnr, g, fresh)
+        if remaining == 0:
+            ready.append(child)
+
+
+def _fresh(p, node, g, grads):
+    """Whether ``g``, returned by ``node``, is the engine's to add into in place: a new array
+    that is none of the gradients the node received, a view of a new array where the node
+    says its views are (``_fresh_views``), or the view of an owned gradient that a view op's
+    backward returns (``_grad_view``: nothing else holds that gradient once the node ran)."""
+    if g.base is not None:
+        if node._grad_view:
+            return (node, 0) in p.owned
+        if not node._fresh_views:
+            return False
     for x in grads:
         if g is x:
             return False
     return True
 
 
-def _add(buffers, owned, node, nr, g, fresh, create_graph):
-    bufs = buffers.get(node)
+def _add(p, node, nr, g, fresh):
+    """Step 3's sum: add ``g`` into ``node``'s buffer for output ``nr``."""
+    bufs = p.buffers.get(node)
     if bufs is None:
-        bufs = buffers[node] = [None] * node._n_out
+        bufs = p.buffers[node] = [None] * node._n_out
     cur = bufs[nr]
     key = (node, nr)
     if cur is None:
         bufs[nr] = g
         if fresh:
-            owned.add(key)
-    elif create_graph:
+            p.owned.add(key)
+    elif p.create_graph:
         bufs[nr] = cur + g
-    elif key in owned:
+    elif key in p.owned:
         cur += g
         bufs[nr] = cur  # a NumPy scalar (0-d result) is replaced, not updated in place
     else:
         bufs[nr] = cur + g
-        owned.add(key)
+        p.owned.add(key)
 
 
 def _sum_to(g, shape, create_graph):
@@ -326,8 +351,11 @@ def _as_tensor(g):
     return g if g is None or isinstance(g, Tensor) else wrap(g)
 
 
-def _run_pre_hooks(node, grads, create_graph):
+def _run_pre_hooks(p, node, grads):
+    create_graph = p.create_graph
     grads = list(grads)
+    for nr in range(len(grads)):
+        p.owned.discard((node, nr))  # a hook may keep the gradient it was given
     # NOTE: as in PyTorch 2, retain_grad's hook runs after every other hook of the tensor, so
     # .grad holds the gradient the hooks made, whatever the order they were registered in
     hooks = sorted(node._pre_hooks, key=lambda entry: isinstance(entry[1], RetainGrad))
@@ -344,23 +372,26 @@ def _run_pre_hooks(node, grads, create_graph):
 
 
 def _call(node, grads, create_graph):
-    """Run one node's backward; the result is a tuple with one entry per input."""
-    if isinstance(node, Primitive):
-        node._graph = create_graph
-        if create_graph:
-            from ..ops import graph_xp
+    """Step 2: run one node's backward; the result is a tuple with one entry per input."""
+    if not isinstance(node, Primitive):
+        return _call_function(node, grads, create_graph)
+    node._graph = create_graph
+    if create_graph:
+        from ..ops import graph_xp
 
-            node.xp = graph_xp
-        else:
-            node.xp = _backend.array_module(next(g for g in grads if g is not None))
+        node.xp = graph_xp
+    else:
+        node.xp = _backend.array_module(next(g for g in grads if g is not None))
+    try:
         if node._holomorphic and _any_complex(grads):
             grads = [None if g is None else g.conj() for g in grads]
             out = node.backward(grads[0]) if node._n_out == 1 else node.backward(*grads)
             out = out if type(out) is tuple else (out,)
             return tuple(None if g is None or not hasattr(g, "conj") else g.conj() for g in out)
         out = node.backward(grads[0]) if node._n_out == 1 else node.backward(*grads)
-        return out if type(out) is tuple else (out,)
-    return _call_function(node, grads, create_graph)
+    finally:
+        node.xp = None  # saved values are read inside backward only (see saved_tensors)
+    return out if type(out) is tuple else (out,)
 
 
 def _any_complex(grads):
@@ -380,7 +411,7 @@ def _call_function(node, grads, create_graph):
     res = node._cls.backward(node, *gts)
     if not isinstance(res, tuple):
         res = (res,)
-    n_in = len(node.next_functions)
+    n_in = len(node._edges)
     if len(res) < n_in or any(r is not None for r in res[n_in:]):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
@@ -388,7 +419,7 @@ def _call_function(node, grads, create_graph):
         )
     out = []
     for i, r in enumerate(res[:n_in]):
-        if r is None or node.next_functions[i][0] is None:
+        if r is None or node._edges[i][0] is None:
             out.append(None)
         elif not isinstance(r, Tensor):
             raise TypeError(
@@ -402,9 +433,9 @@ def _call_function(node, grads, create_graph):
 
 def _accumulate(tensor, g, owned, create_graph):
     """Add a gradient into a leaf's ``.grad`` (after the leaf's hooks)."""
-    hooks = tensor._aux.get("hooks") if tensor._aux else None
-    if hooks:
-        for hook in hooks:
+    meta = tensor._meta
+    if meta is not None and meta.hooks:
+        for hook in meta.hooks:
             res = hook(_as_tensor(g))
             if res is not None:
                 g = res if create_graph else res._data
@@ -423,7 +454,6 @@ def _accumulate(tensor, g, owned, create_graph):
             tensor._grad = wrap(current._data + g)
         else:
             current._data += g
-    post = tensor._aux.get("post_accumulate_hooks") if tensor._aux else None
-    if post:
-        for hook in post:
+    if meta is not None and meta.post_accumulate_hooks:
+        for hook in meta.post_accumulate_hooks:
             hook(tensor)

@@ -39,12 +39,14 @@ _HINT = (
 _NO_EDGE = (None, 0)
 
 
-def _edge(t):
-    """The (node, output_nr) pair through which gradient flows into tensor ``t``."""
+def edge(t):
+    """The (node, output_nr) pair through which gradient flows into tensor ``t``: its
+    ``grad_fn``, or a leaf's AccumulateGrad; ``(None, 0)`` where no gradient flows."""
     if not isinstance(t, Tensor) or not t._rg:
-        return (None, 0)
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
+        return _NO_EDGE
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
     return (t._accumulator(), 0)
 
 
@@ -101,7 +103,7 @@ class Node:
     """
 
     __slots__ = (
-        "next_functions",
+        "_edges",
         "_in_shapes",
         "_n_out",
         "_pre_hooks",
@@ -109,12 +111,32 @@ class Node:
         "__weakref__",
     )
     _name = None
+    # Which inputs ``next_functions`` lists, as in PyTorch: by default the floating-point
+    # tensors; ``_edge_args`` (positions) overrides, and ``_wrapped_scalars`` lists every input
+    # (Python numbers count as tensors, as PyTorch wraps them for ``x * 2``)
+    _edge_args = None
+    _wrapped_scalars = False
+    # What the engine may assume of the gradients a node's backward returns (see engine._fresh)
+    _fresh_views = False
+    _grad_view = False
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes gradient flows to, one ``(node, output_nr)`` per differentiable input
+        (``(None, 0)`` for one that needs no gradient)."""
+        if self._wrapped_scalars:
+            return tuple(self._edges)
+        if self._edge_args is not None:
+            return tuple(self._edges[i] for i in self._edge_args)
+        return tuple(e for e, s in zip(self._edges, self._in_shapes) if s is not None)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_name")
         if name:
             cls.__name__ = cls.__qualname__ = name
+        for i, saved in enumerate(cls.__dict__.get("_save_names", ())):
+            setattr(cls, "_saved_" + saved, property(lambda self, i=i: self._get_saved(i)))
 
     @classmethod
     def named(cls, name: str) -> type:
@@ -196,7 +218,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, tensor):
         self._variable = weakref.ref(tensor)
-        self.next_functions = ()
+        self._edges = ()
         self._in_shapes = ()
         self._n_out = 1
         self._pre_hooks = None
@@ -235,7 +257,10 @@ class Primitive(Node):
     op undoes broadcasting itself.
     """
 
-    __slots__ = ("needs_input_grad", "xp", "_saved", "_saved_refs", "_graph")
+    __slots__ = ("needs_input_grad", "xp", "_saved", "_refs", "_graph")
+    # PyTorch's names of the saved values, in save_for_backward's order: the node shows them
+    # as ``_saved_<name>`` attributes (``_saved_self``, ``_saved_result``), as PyTorch's do
+    _save_names = ()
     # A holomorphic op writes its VJP as for real numbers (g * f'(z)); for complex gradients
     # the engine conjugates around it, giving PyTorch's convention g * conj(f'(z)).
     _holomorphic = False
@@ -269,18 +294,19 @@ class Primitive(Node):
         needs, edges, shapes = [], [], []
         for a in args:
             if isinstance(a, Tensor):
-                shapes.append(a._data.shape)
                 if a._rg:
+                    shapes.append(a._data.shape)
                     needs.append(True)
-                    fn = a.grad_fn
-                    edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                    edges.append(edge(a))
                     continue
+                # integer tensors (indices, targets) have no edge in PyTorch's graph
+                shapes.append(a._data.shape if a._data.dtype.kind in "fcV" else None)
             else:
                 shapes.append(None)
             needs.append(False)
             edges.append(_NO_EDGE)
         self.needs_input_grad = tuple(needs)
-        self.next_functions = tuple(edges)
+        self._edges = tuple(edges)
         self._in_shapes = shapes
         self._pre_hooks = self._post_hooks = None
         multi = type(out) is tuple
@@ -297,7 +323,7 @@ class Primitive(Node):
         refs = []
         for s in self._saved:
             refs.append(self._ref(s, args, outs, results))
-        self._saved_refs = refs
+        self._refs = refs
         return tuple(results) if multi else results[0]
 
     @staticmethod
@@ -312,10 +338,16 @@ class Primitive(Node):
 
     @property
     def saved_tensors(self):
+        """The values saved for ``backward`` (arrays, or Tensors under ``create_graph``),
+        checked against in-place changes. Inside ``backward`` only: the engine sets ``xp``
+        for the call, and tools that look for a Python Function's ``saved_tensors`` on a
+        node find none, as on PyTorch's own nodes."""
+        if self.xp is None:
+            raise AttributeError("saved_tensors is read inside backward")
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MSG)
-        for i, (kind, obj, vc, version) in enumerate(self._saved_refs):
+        for i, (kind, obj, vc, version) in enumerate(self._refs):
             if vc is not None and vc[0] != version:
                 if kind == "in":
                     raise _version_error(obj, version, None)
@@ -324,7 +356,12 @@ class Primitive(Node):
                 raise _version_error(out, version, self.name().split("Backward")[0], obj)
         if not self._graph:
             return saved
-        return tuple(self._as_tensor(s, ref) for s, ref in zip(saved, self._saved_refs))
+        return tuple(self._as_tensor(s, ref) for s, ref in zip(saved, self._refs))
+
+    def _get_saved(self, i):
+        if self._saved is None:
+            raise RuntimeError(FREED_MSG)
+        return self._as_tensor(self._saved[i], self._refs[i])
 
     def _as_tensor(self, array, ref):
         kind, obj = ref[0], ref[1]
@@ -381,7 +418,7 @@ class BackwardCFunction(FunctionCtx, Node):
         self._dirty = set()
         self.materialize_grads = True
         self._freed = False
-        self.next_functions = ()
+        self._edges = ()
         self._in_shapes = ()
         self._n_out = 1
         self._pre_hooks = self._post_hooks = None
@@ -475,7 +512,7 @@ class Function(metaclass=_FunctionMeta):
 
 
 def _connect_user_outputs(node, args, output):
-    node.next_functions = tuple(_edge(a) for a in args)
+    node._edges = tuple(edge(a) for a in args)
     node._in_shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
     multi = isinstance(output, tuple)
     outs = output if multi else (output,)

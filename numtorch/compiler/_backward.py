@@ -84,7 +84,7 @@ def _check_graph(rec, node):
             rec.fail("the returned tensor's graph reaches outside the compiled region")
         if n._pre_hooks or n._post_hooks:
             rec.fail("a graph node has hooks")
-        stack.extend(c for c, _ in n.next_functions if c is not None)
+        stack.extend(c for c, _ in n._edges if c is not None)
 
 
 def _root(rec, roots, retain_graph, create_graph, targets):
@@ -129,7 +129,7 @@ def _build(rec, root, calls):
             op.ctx_slot = rec.scratch()
         ins = tuple(bufs.get((id(node), i)) for i in range(node._n_out))
         routes = []
-        for i, (child, cnr) in enumerate(node.next_functions):
+        for i, (child, cnr) in enumerate(node._edges):
             g = out[i] if i < len(out) else None
             if child is None or g is None:
                 continue
@@ -152,8 +152,8 @@ def _leaf(rec, acc):
     t = acc.variable
     if t is None or id(t) not in rec.leaves:
         rec.fail("backward reaches a leaf the recorder did not load")
-    aux = t._aux or {}
-    if aux.get("hooks") or aux.get("post_accumulate_hooks") or aux.get("retains_grad"):
+    meta = t._meta
+    if meta is not None and (meta.hooks or meta.post_accumulate_hooks or meta.retains_grad):
         rec.fail("a leaf tensor has hooks")
     if t._grad is not None and t._grad._rg:
         rec.fail("a .grad that requires grad")

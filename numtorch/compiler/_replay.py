@@ -67,7 +67,7 @@ def _forward(op, ctx, xp, drop):
 def _ctx(op, xp):
     ctx = _new(op.cls)
     ctx.needs_input_grad, ctx._in_shapes = op.needs, op.shapes
-    ctx._graph, ctx._saved_refs, ctx.xp = False, (), xp
+    ctx._graph, ctx._refs, ctx.xp = False, (), xp
     return ctx
 
 
@@ -210,7 +210,7 @@ class _Consumed(Primitive):
 def _consumed_node():
     node = _new(_Consumed)
     node._saved = None
-    node.next_functions, node._in_shapes, node._n_out = (), (), 1
+    node._edges, node._in_shapes, node._n_out = (), (), 1
     node._pre_hooks = node._post_hooks = None
     return node
 
@@ -246,7 +246,7 @@ def _escaping_node(escape, S, A):
     node._S, node._run, node._gslot = S, run, gslot
     node._bufs = tuple(b for _, b in leaves)
     tensors = [A[where] if kind == "arg" else where for (kind, where), _ in leaves]
-    node.next_functions = tuple((t._accumulator(), 0) for t in tensors)
+    node._edges = tuple((t._accumulator(), 0) for t in tensors)
     node._in_shapes = tuple(t._data.shape for t in tensors)
     node.needs_input_grad = (True,) * len(tensors)
     node._n_out, node._saved = 1, ()

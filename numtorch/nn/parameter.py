@@ -19,7 +19,7 @@ def _adopt(cls, data: Tensor, requires_grad: bool):
     p._vc = [0]
     p._base = None
     p._view = None
-    p._aux = None
+    p._meta = None
     return p
 
 
@@ -141,7 +141,7 @@ class Buffer:
         if data is None:
             data = empty(0)
         t = data.detach()
-        t._aux_dict()["buffer_persistent"] = persistent
+        t._meta_of().buffer_persistent = persistent
         return t
 
 

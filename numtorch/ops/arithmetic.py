@@ -140,6 +140,7 @@ def _split(v):
 # --- primitives -------------------------------------------------------------------------------
 class Add(Primitive):
     _name = "AddBackward0"
+    _wrapped_scalars = True  # x + 2 lists (None, 0) for the 2, as PyTorch does
 
     def forward(ctx, x, y):
         return x + y
@@ -175,6 +176,7 @@ class SubScaled(AddScaled):
 
 class Sub(Primitive):
     _name = "SubBackward0"
+    _wrapped_scalars = True
 
     def forward(ctx, x, y):
         return x - y
@@ -198,6 +200,8 @@ class Rsub(Primitive):
 class Mul(Primitive):
     _holomorphic = True
     _name = "MulBackward0"
+    _wrapped_scalars = True
+    _save_names = ("self", "other")
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -212,6 +216,8 @@ class Mul(Primitive):
 class Div(Primitive):
     _holomorphic = True
     _name = "DivBackward0"
+    _wrapped_scalars = True
+    _save_names = ("self", "other")
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)

@@ -203,6 +203,7 @@ class ClampMaxTensor(ClampTensor):
 
 class Where(Primitive):
     _name = "WhereBackward0"
+    _edge_args = (1, 2)  # the values, not the condition
 
     def forward(ctx, cond, x, y):
         ctx.save_for_backward(cond)

@@ -15,7 +15,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive, relabel
 from .arithmetic import fma, with_out
-from .blas import bmm, matmul, mm, mv, outer
+from .blas import Addmm, bmm, check_addmm, matmul, mm, mv, outer
 from .inplace import inplace, inplace_method
 
 __all__ = [
@@ -167,8 +167,9 @@ def _scaled_sum(input, product, beta, alpha, name):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * (mat1 @ mat2)``."""
-    return with_out(_scaled_sum(input, mm(mat1, mat2), beta, alpha, "AddmmBackward0"), out)
+    """``beta * input + alpha * (mat1 @ mat2)``, one node as in PyTorch."""
+    check_addmm(input, mat1, mat2)
+    return with_out(Addmm.apply(input, mat1, mat2, beta, alpha), out)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:

@@ -236,6 +236,7 @@ class Transpose(Primitive):
 
 class T(Primitive):
     _name = "TBackward0"
+    _grad_view = True  # W's gradient comes through here in nn.Linear: no copy
 
     def forward(ctx, x):
         return x.T

@@ -65,6 +65,10 @@ class _Unary(Primitive):
     _ufunc = None
     _out = False
 
+    def __init_subclass__(cls, **kwargs):
+        cls._save_names = ("result",) if cls._out else ("self",)
+        super().__init_subclass__(**kwargs)
+
     def forward(ctx, x):
         out = getattr(array_module(x), ctx._ufunc)(x)
         ctx.save_for_backward(out if ctx._out else x)
@@ -274,6 +278,7 @@ def logistic(x):
 class Sigmoid(Primitive):
     _holomorphic = True
     _name = "SigmoidBackward0"
+    _save_names = ("result",)
 
     def forward(ctx, x):
         if is_array(x) and x.ndim:

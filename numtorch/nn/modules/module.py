@@ -287,9 +287,12 @@ class Module(StateDictMixin):
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             d["_buffers"][name] = value
-        elif isinstance(value, Tensor) and value._aux and "buffer_persistent" in value._aux:
+        elif (
+            isinstance(value, Tensor) and value._meta and value._meta.buffer_persistent is not None
+        ):
+            persistent, value._meta.buffer_persistent = value._meta.buffer_persistent, None
             self._forget(name)
-            self.register_buffer(name, value, value._aux.pop("buffer_persistent"))
+            self.register_buffer(name, value, persistent)
         else:
             _set(self, name, value)
 

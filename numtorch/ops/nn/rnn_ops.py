@@ -130,6 +130,7 @@ class LSTMLayer(_FusedRNN):
     layer ends in a stack: ``LSTMLayer.named("StackBackward0")``)."""
 
     _name = "MkldnnRnnLayerBackward0"
+    _edge_args = (0, 3, 4, 5, 6, 1, 2)  # oneDNN's order: input, weights, biases, h0, c0
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse):
         xp = array_module(x)
