@@ -76,7 +76,9 @@ def test_spawned_workers_form_a_group():
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count(": [30.0, 30.0, 30.0] grad [[0.5, 0.5]]") == 2, done.stdout
     assert "rank 0" in done.stdout and "rank 1" in done.stdout
-    assert done.stdout.endswith("parent: workers done\n")
+    # NOTE: the workers' lines reach the terminal through mpiexec's forwarding, which can deliver
+    # a worker's newline after the parent's last line: the order of the two is not checked
+    assert done.stdout.count("parent: workers done") == 1, done.stdout
 
 
 @requires_mpi

@@ -71,7 +71,7 @@ MUTANTS = [
         "return g / ctx.xp.sqrt(x * x + 1)",
         _unary("acosh"),
     ),
-    Mutant("drop", "return g * out * (1 - out)", "return g * out", _unary("sigmoid")),
+    Mutant("drop", "d = g * out\n        d *= 1 - out\n", "d = g * out\n", _unary("sigmoid")),
     Mutant(
         "sign",
         "g * (xp.cos(safe * math.pi) - out) / safe",
