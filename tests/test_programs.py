@@ -132,7 +132,10 @@ def _selected_programs(request) -> list[str]:
     return [
         item.callspec.params["program"]
         for item in request.session.items
-        if getattr(item, "callspec", None) and "program" in item.callspec.params
+        # NOTE: this module's tests only: other modules parametrize a "program" of their own
+        if item.module is request.module
+        and getattr(item, "callspec", None)
+        and "program" in item.callspec.params
     ] or PROGRAMS
 
 
