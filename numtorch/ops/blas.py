@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .arithmetic import Mul, operands, with_out
+from .linear_graph import linear_edges
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "einsum", "vdot"]
 
@@ -346,11 +347,14 @@ def _check_linear(input, weight, bias):
 
 
 class Linear(Primitive):
-    """``x @ W.T + b`` in one node (PyTorch's addmm): ``W`` is used transposed, not copied."""
+    """``x @ W.T + b`` in one node (PyTorch's addmm): ``W`` is used transposed, not copied.
+
+    Its ``next_functions`` show the graph PyTorch records (linear_graph.py)."""
 
     _holomorphic = True
     _name = "AddmmBackward0"
-    _edge_args = (2, 0, 1)  # PyTorch's addmm(bias, x, W.t()) lists the bias first
+    __slots__ = ("_shown", "_reshape")
+    _flat = None  # the node that flattens the input, where ``_reshape`` does not say
 
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
@@ -373,42 +377,71 @@ class Linear(Primitive):
             gw = g2.T * x2 if g2.shape[0] == 1 else g2.T @ x2
         return gx, gw, g if n[2] else None
 
+    @property
+    def next_functions(self) -> tuple:
+        shown = getattr(self, "_shown", None)
+        if shown is None:  # made once, so that graph walkers see the same nodes each time
+            reshape = getattr(self, "_reshape", self._flat)
+            shown = self._shown = linear_edges(self, type(self).__name__, reshape)
+        return shown
+
 
 class LinearNoBias(Linear):
+    __slots__ = ()
     _name = "MmBackward0"
-    _edge_args = (0, 1)
 
 
 class LinearView(Linear):
+    __slots__ = ()
     _name = "ViewBackward0"
 
 
 class LinearUnsafeView(Linear):
+    __slots__ = ()
     _name = "UnsafeViewBackward0"
-    _edge_args = (0, 1)
+    _flat = "ViewBackward0"
 
 
 class LinearSqueeze(Linear):
+    __slots__ = ()
     _name = "SqueezeBackward4"
-    _edge_args = (0, 1)
+
+
+class LinearAdd(Linear):
+    """A non-contiguous input with a bias: PyTorch's ``matmul(x, W.t()) + b``."""
+
+    __slots__ = ()
+    _name = "AddBackward0"
+
+
+def _reshape_node(x) -> str:
+    """PyTorch's node for ``x.reshape(-1, k)`` of a non-contiguous array ``x``: an alias
+    where the strides allow a view, else a copy ("clone")."""
+    try:
+        x.view().shape = (-1, x.shape[-1])
+    except AttributeError:
+        return "clone"
+    return "ReshapeAliasBackward0"
 
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input of shape ``(*, in_features)``, one fused node.
 
     NOTE: PyTorch's graph is ``addmm(bias, x, W.t())`` (``mm`` without bias) with views
-    around other ranks; its extra TBackward0 (and view) nodes measured ~5 us per layer here,
-    +9 % on the demo's training step, so numtorch keeps one node with PyTorch's name at the
-    root and the bias first in ``next_functions``."""
+    around other ranks; its extra TBackward0 (and view) nodes cost +24-28 % on the demo's
+    training step, so numtorch runs one node and only shows PyTorch's graph in its
+    ``next_functions``."""
     _check_linear(input, weight, bias)
-    nd = input._data.ndim
-    if nd == 2:
-        cls = Linear if bias is not None else LinearNoBias
-    elif nd == 1:
-        cls = LinearView if bias is not None else LinearSqueeze
+    x = input._data
+    if x.ndim == 2:
+        return (Linear if bias is not None else LinearNoBias).apply(input, weight, bias)
+    if bias is None:
+        out = (LinearSqueeze if x.ndim == 1 else LinearUnsafeView).apply(input, weight, bias)
     else:
-        cls = LinearView if bias is not None else LinearUnsafeView
-    return cls.apply(input, weight, bias)
+        out = (LinearView if x.flags.c_contiguous else LinearAdd).apply(input, weight, bias)
+    if x.ndim > 2 and not x.flags.c_contiguous and out.grad_fn is not None:
+        out.grad_fn._reshape = _reshape_node(x)
+    return out
 
 
 def einsum(equation, *operands_):
