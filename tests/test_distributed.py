@@ -71,6 +71,13 @@ def test_hung_rank_times_out():
 
 
 @requires_mpi
+def test_rank_missing_at_ddp_construction_times_out():
+    done = _launch("--nproc-per-node", "2", os.path.join(PROGRAMS, "failures.py"), "late")
+    assert done.returncode != 0
+    assert "[rank 0] DistributedDataParallel construction timed out after 3s" in done.stderr
+
+
+@requires_mpi
 def test_spawned_workers_form_a_group():
     done = _launch(os.path.join(PROGRAMS, "spawned.py"))
     assert done.returncode == 0, done.stdout + done.stderr

@@ -44,15 +44,21 @@ def _issue(pg, requests, what, finish, result, async_op):
     return None
 
 
+def same_on_all_ranks(pg, values: list, what: str) -> bool:
+    """Whether every rank of ``pg`` passed the same integers, found by one all-reduce (the
+    maximum of each value and of its negation) under the group's timeout."""
+    both = np.array(values + [-v for v in values], dtype=np.int64)
+    wait_requests([pg.comm.Iallreduce(_mpi.mpi().IN_PLACE, both, _mpi.mpi().MAX)], pg, what)
+    return bool((both[: len(values)] == -both[len(values) :]).all())
+
+
 def _agree(pg, what: str, buf, op=None, root: int = -1, count: bool = True) -> None:
     """Check that every rank of ``pg`` runs ``what`` on the same element count (unless
     ``count`` is False), dtype, ``op`` and ``root``; raise on every rank when they differ."""
     mine = [_NAMES.index(what), buf.size if count else -1, buf.dtype.num, -1, root]
     if op is not None:
         mine[3] = op.value
-    both = np.array(mine + [-v for v in mine], dtype=np.int64)
-    wait_requests([pg.comm.Iallreduce(_mpi.mpi().IN_PLACE, both, _mpi.mpi().MAX)], pg, what)
-    if (both[:5] == -both[5:]).all():
+    if same_on_all_ranks(pg, mine, what):
         return
     said = [f"{buf.size} elements" if count else "", f"dtype {buf.dtype}"]
     said += [f"op {op.name}" if op is not None else "", f"root {root}" if root >= 0 else ""]

@@ -9,6 +9,7 @@ rank holds the same ``.grad`` and the same optimizer step keeps the replicas equ
 from __future__ import annotations
 
 import contextlib
+import zlib
 
 from ..autograd import grad_mode
 from ..nn.modules.module import Module
@@ -108,6 +109,11 @@ class DistributedDataParallel(Module):
 def _check_same_model(group, module) -> None:
     """Raise on every rank when the ranks' models differ in parameter shapes or dtypes."""
     mine = [(tuple(p.shape), str(p.dtype)) for p in module.parameters()]
+    # A checksum first, under the group's timeout (a rank that never builds its DDP makes the
+    # others raise instead of hang); the descriptions travel only when the ranks differ.
+    checksum = zlib.crc32(repr(mine).encode())
+    if collectives.same_on_all_ranks(group, [checksum], "DistributedDataParallel construction"):
+        return
     everyone = group.comm.allgather(mine)
     for rank, theirs in enumerate(everyone):
         if theirs != everyone[0]:

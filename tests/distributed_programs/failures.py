@@ -1,5 +1,6 @@
-"""Run with ``numtorch run --nproc-per-node 2 failures.py kill|hang``: rank 1 dies (SIGKILL) or
-hangs at step 3 of DDP training; rank 0 must not wait forever (the group timeout is 3 s)."""
+"""Run with ``numtorch run --nproc-per-node 2 failures.py kill|hang|late``: rank 1 dies (SIGKILL)
+or hangs at step 3 of DDP training, or never builds its DDP model (late); rank 0 must not wait
+forever (the group timeout is 3 s)."""
 
 import datetime
 import os
@@ -12,6 +13,8 @@ import torch.distributed as dist
 from torch import nn
 
 dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=3))
+if sys.argv[1] == "late" and dist.get_rank() == 1:
+    time.sleep(120)
 model = nn.parallel.DistributedDataParallel(nn.Linear(4, 2))
 opt = torch.optim.SGD(model.parameters(), lr=0.1)
 for step in range(10):
