@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="numtorch",
         help="run the identical code on numtorch or, where it is installed, on PyTorch",
     )
+    parser.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        default=None,
+        help="also log loss, accuracy, weight histograms and the model's graph for TensorBoard "
+        "into DIR (view with: tensorboard --logdir DIR)",
+    )
     return parser
 
 
@@ -144,7 +151,32 @@ def _say(bar, line: str) -> None:
         print(line)
 
 
-def train(T, args, tqdm) -> dict:
+def open_board(T, log_dir: str | None):
+    """A ``SummaryWriter`` of the backend into ``log_dir``, or None when not asked for."""
+    if log_dir is None:
+        return None
+    try:
+        module = importlib.import_module(T.__name__ + ".utils.tensorboard")
+    except ImportError:
+        raise SystemExit(
+            "numtorch demo: --tensorboard needs the tensorboard package "
+            "(pip install 'numtorch[tensorboard]')"
+        ) from None
+    return module.SummaryWriter(log_dir)
+
+
+def log_epoch(board, model, history: dict) -> None:
+    """The epoch's loss and accuracies as scalars, and each layer's weights as a histogram."""
+    epoch = history["epoch"][-1]
+    board.add_scalar("loss/train", history["loss"][-1], epoch)
+    board.add_scalars(
+        "accuracy", {"train": history["train_acc"][-1], "test": history["test_acc"][-1]}, epoch
+    )
+    for name, param in model.named_parameters():
+        board.add_histogram(name, param, epoch)
+
+
+def train(T, args, tqdm, board=None) -> dict:
     """Train as the article does; returns the model, its history and the test split."""
     data = importlib.import_module(T.__name__ + ".utils.data")
     T.manual_seed(args.seed)
@@ -188,6 +220,8 @@ def train(T, args, tqdm) -> dict:
             ("test_acc", 100 * test_ok / len(y_test)),
         ):
             history[key].append(value)
+        if board is not None:
+            log_epoch(board, model, history)
         if bar is not None:
             bar.set_postfix(
                 {
@@ -205,6 +239,9 @@ def train(T, args, tqdm) -> dict:
         )
     if bar is not None:
         bar.close()
+    if board is not None:
+        board.add_graph(model, x_test[:1])
+        board.close()
     seconds = time.perf_counter() - start
     print(f"trained {args.epochs} epoch{'s' if args.epochs > 1 else ''} in {seconds:.1f} s")
     return {
@@ -233,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     T = load_backend(args.backend)
     tqdm_module = _optional("tqdm")
     tqdm = tqdm_module.tqdm if tqdm_module is not None else None
-    result = train(T, args, tqdm)
+    board = open_board(T, args.tensorboard)
+    result = train(T, args, tqdm, board)
 
     os.makedirs(args.out, exist_ok=True)
     written, skipped = demo_pictures.write_all(T, result, args.out)
@@ -244,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         skipped.append("progress bar (tqdm not installed)")
 
     print(f"wrote into {os.path.abspath(args.out)}/: {', '.join(written)}")
+    if board is not None:
+        logs = os.path.abspath(args.tensorboard)
+        print(f"TensorBoard logs in {logs}/ (view them: tensorboard --logdir {logs})")
     for item in skipped:
         print(f"skipped: {item}")
     if any("not installed" in item and "Graphviz" not in item for item in skipped):
