@@ -9,6 +9,7 @@ extra). What needs no process group (the sampler, errors before init, futures) r
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -75,6 +76,20 @@ def test_rank_missing_at_ddp_construction_times_out():
     done = _launch("--nproc-per-node", "2", os.path.join(PROGRAMS, "failures.py"), "late")
     assert done.returncode != 0
     assert "[rank 0] DistributedDataParallel construction timed out after 3s" in done.stderr
+
+
+@requires_mpi
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_ranks_meet_at_tcp_and_file_stores(ranks, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    program = os.path.join(PROGRAMS, "stores.py")
+    done = _launch(
+        "--nproc-per-node", str(ranks), "--master-port", str(port), program, str(tmp_path / "fs")
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert all(f"rank {r} of {ranks}: stores ok" in done.stderr for r in range(ranks))
 
 
 @requires_mpi

@@ -13,6 +13,7 @@ from .collectives import *
 from .objects import *
 from .process_group import *
 from .process_group import ReduceOp, group
+from .store import *
 from .work import Work
 
 

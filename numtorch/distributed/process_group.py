@@ -210,11 +210,11 @@ def init_process_group(
     if GroupMember.WORLD is not None:
         raise ValueError("trying to initialize the default process group twice!")
     name, seconds = _backend(backend), _seconds(timeout)
-    if store is not None:
-        raise ValueError(
-            "init_process_group: numtorch has no Store; MPI finds the other ranks, so leave "
-            "store= out (init_method and rank/world_size are checked against the MPI job)"
-        )
+    if store is not None:  # MPI finds the ranks; the store stays the program's own
+        if world_size <= 0:
+            raise ValueError("world_size must be positive if using store")
+        if rank < 0:
+            raise ValueError("rank must be non-negative if using store")
     rank, world_size = _requested(init_method, rank, world_size)
     comm = _world_comm(rank, world_size)
     GroupMember.WORLD = ProcessGroup(comm, list(range(comm.Get_size())), name, seconds)
