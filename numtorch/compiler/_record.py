@@ -88,6 +88,7 @@ class Recorder:
         self.arrays = []  # the array of every slot (kept alive: ids stay unique)
         self.vcs = []  # (version counter, version) of every slot's tensor
         self.program = []  # ("load", slot, source) | ("op", Op) | ("backward", ...) | ("call", ...)
+        # | ("eager", ...) | ("array", ...)
         self.leaves = {}  # id(tensor) -> (tensor, slot) for every leaf loaded
         self.grads = {}  # id(leaf) -> the .grad object the recorder expects
         self.node_ops = {}  # id(graph node) -> the Op that made it
@@ -263,6 +264,20 @@ def _run(roots, retain_graph, create_graph, targets):
         return _ORIG["_run"](roots, retain_graph, create_graph, targets)
 
 
+def noted_call(rec, fn, args):
+    """``(spec, fn(*args))`` with the recorder idle inside ``fn``; the spec of the arguments
+    is None where they broke the recording."""
+    try:
+        spec = rec.spec_of(args)
+    except GraphBreak:
+        return None, fn(*args)
+    rec.depth += 1
+    try:
+        return spec, fn(*args)
+    finally:
+        rec.depth -= 1
+
+
 def _eager_method(name):
     orig = getattr(Tensor, name)
 
@@ -270,16 +285,8 @@ def _eager_method(name):
         rec = _state.RECORDER
         if rec is None or rec.depth or kwargs:
             return orig(*args, **kwargs)
-        try:
-            spec = rec.spec_of(args)
-        except GraphBreak:
-            return orig(*args)
-        rec.depth += 1
-        try:
-            out = orig(*args)
-        finally:
-            rec.depth -= 1
-        if isinstance(out, Tensor):
+        spec, out = noted_call(rec, orig, args)
+        if spec is not None and isinstance(out, Tensor):
             rec.program.append(("eager", orig, spec, rec.new_slot(out._data, out._vc)))
         return out
 
@@ -297,12 +304,10 @@ def _factory(orig):
     return make
 
 
-def _factory_refs():
-    """Every (namespace, name) in numtorch that holds a factory (``torch.ones`` and the
-    ``ones`` that modules imported from ``numtorch.ops.creation``)."""
-    from ..ops import creation
-
-    originals = {id(getattr(creation, name)): name for name in _FACTORIES}
+def _refs(functions):
+    """Every (namespace, name) in numtorch that holds one of ``functions`` (``torch.ones`` and
+    the ``ones`` that modules imported from ``numtorch.ops.creation``)."""
+    originals = {id(f) for f in functions}
     refs = []
     for mod_name, module in list(sys.modules.items()):
         if mod_name == "numtorch" or mod_name.startswith("numtorch."):
@@ -324,9 +329,16 @@ def install():
     _ORIG["methods"] = [(name, Tensor.__dict__[name]) for name in _EAGER_METHODS]
     for name in _EAGER_METHODS:
         setattr(Tensor, name, _eager_method(name))
-    _ORIG["factories"] = [(space, k, space[k]) for space, k in _factory_refs()]
+    from ..ops import creation
+    from . import _arrays
+
+    factories = [getattr(creation, name) for name in _FACTORIES]
+    _ORIG["factories"] = [(space, k, space[k]) for space, k in _refs(factories)]
     for space, k, orig in _ORIG["factories"]:
         space[k] = _factory(orig)
+    _ORIG["arrays"] = [(space, k, space[k]) for space, k in _refs(_arrays.originals())]
+    for space, k, orig in _ORIG["arrays"]:
+        space[k] = _arrays.recording(orig)
 
 
 def uninstall():
@@ -338,5 +350,6 @@ def uninstall():
         setattr(Tensor, name, _ORIG[name])
     for name, orig in _ORIG.pop("methods", ()):
         setattr(Tensor, name, orig)
-    for space, k, orig in _ORIG.pop("factories", ()):
-        space[k] = orig
+    for key in ("factories", "arrays"):
+        for space, k, orig in _ORIG.pop(key, ()):
+            space[k] = orig

@@ -12,6 +12,7 @@ from .._backend import array_module, ensure_array, ndarray
 from .._tensor import Tensor, wrap
 from ..autograd import engine, grad_mode
 from ..autograd.function import FREED_MSG, Primitive
+from . import _arrays
 
 _new = object.__new__
 
@@ -275,6 +276,8 @@ class Program:
                 self.steps.append(_forward(op, ctx, xp, dead.get(i, ())))
             elif kind == "eager":
                 self.steps.append(_eager(*entry[1:]))
+            elif kind == "array":
+                self.steps.append(_arrays.replay(*entry[1:]))
             elif kind == "backward":
                 self.steps.append(_accumulating(entry[1], _backward(entry[1])))
             else:
@@ -297,12 +300,12 @@ def _dead_after(program, template) -> dict:
     keep = set(_slots_of(template))
     last = {}
     for i, entry in enumerate(program):
-        if entry[0] in ("op", "eager"):
-            spec, outs = (entry[1].spec, entry[1].outs) if entry[0] == "op" else entry[2:]
+        if entry[0] in ("op", "eager", "array"):
+            spec, outs = _reads_writes(entry)
             for is_slot, v in spec:
                 if is_slot:
                     last[v] = i
-            for s in outs if entry[0] == "op" else (outs,):
+            for s in outs:
                 last.setdefault(s, i)
         elif entry[0] == "backward":
             keep.add(entry[1][0][1])
@@ -311,6 +314,15 @@ def _dead_after(program, template) -> dict:
         if s not in keep:
             dead.setdefault(i, []).append(s)
     return {i: tuple(v) for i, v in dead.items()}
+
+
+def _reads_writes(entry):
+    """(argument template, output slots) of an "op", "eager" or "array" step."""
+    if entry[0] == "op":
+        return entry[1].spec, entry[1].outs
+    if entry[0] == "eager":
+        return entry[2], (entry[3],)
+    return entry[2], entry[4]
 
 
 def _slots_of(template):

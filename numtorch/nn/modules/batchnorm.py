@@ -140,10 +140,9 @@ class _BatchNorm(_NormBase):
         """The new batch's weight in the running statistics (counting the batch if tracked)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data += 1
-            self.num_batches_tracked._vc[0] += 1
+            F.count_batch(self.num_batches_tracked)
             if self.momentum is None:  # a cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(self.num_batches_tracked)
         return factor
 
     def forward(self, input: Tensor) -> Tensor:

@@ -62,6 +62,15 @@ def _keep(arr, shape, p, alpha=False):
     return transfer(mask, device_of(arr))  # drawn by the CPU generator on every device
 
 
+def dropout_mask(arr, shape, p):
+    """The mask that multiplies ``arr``: ``shape`` draws kept with probability ``1 - p`` and
+    scaled by ``1 / (1 - p)``. torch.compile records this call as one step of its replay, so
+    that each replay draws from numtorch's random stream as eager mode does."""
+    if p == 1:  # PyTorch multiplies by zero and draws nothing
+        return array_module(arr).zeros((), arr.dtype)
+    return _keep(arr, shape, p) / arr.dtype.type(1 - p)
+
+
 def _apply_mask(input, mask, flag):
     if flag:
         return inplace(input, _MaskMul.apply, mask)
@@ -82,12 +91,9 @@ def _dropout(input, p, training, inplace, feature=False, unbatched=False):
     arr = input._data
     if not training or p == 0 or arr.size == 0:
         return input
-    if p == 1:  # PyTorch multiplies by zero and draws nothing
-        return _apply_mask(input, array_module(arr).zeros((), arr.dtype), inplace)
     # an unbatched input is dropped as a batch of one
     shape = _mask_shape(((1,) if unbatched else ()) + arr.shape, feature)[unbatched:]
-    mask = _keep(arr, shape, p)
-    return _apply_mask(input, mask / arr.dtype.type(1 - p), inplace)
+    return _apply_mask(input, dropout_mask(arr, shape, p), inplace)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -158,12 +164,19 @@ def _alpha(input, p, training, feature):
         return input
     if p == 1:
         return input * 0
-    keep = _keep(arr, _mask_shape(arr.shape, feature), p, alpha=True)
+    scale, shift = alpha_dropout_masks(arr, _mask_shape(arr.shape, feature), p)
+    return input * wrap(scale) + wrap(shift)
+
+
+def alpha_dropout_masks(arr, shape, p):
+    """``(scale, shift)`` of alpha dropout from ``shape`` draws; recorded by torch.compile as
+    one step (see ``dropout_mask``)."""
+    keep = _keep(arr, shape, p, alpha=True)
     # NOTE: kept units become a * x + b, dropped ones b - a * alpha': a and b restore the
     # mean and variance that SELU's fixed point expects.
     a = 1.0 / math.sqrt((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))
     shift = ((keep - 1) * (_SELU_NEG * a) + _SELU_NEG * a * p).astype(arr.dtype)
-    return input * wrap((keep * a).astype(arr.dtype)) + wrap(shift)
+    return (keep * a).astype(arr.dtype), shift
 
 
 def alpha_dropout(

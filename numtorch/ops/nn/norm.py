@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ...autograd.function import relabel
 from . import dtype_checks as checks
 from . import norm_ops as _norm
@@ -21,6 +20,29 @@ def _update_running(running, stat, momentum):
     data *= 1 - momentum
     data += momentum * stat.astype(data.dtype, copy=False)
     running._vc[0] += 1
+
+
+def update_running_stats(running_mean, running_var, mean, var, momentum, count, per_instance):
+    """Move the running statistics (tensors, or None) towards a batch's ``mean`` and biased
+    ``var`` (arrays over ``count`` values per channel). torch.compile records this call as one
+    step of its replay, so that each replay moves the buffers as eager mode does."""
+    c = mean.shape[1]
+    m, v = mean.reshape(-1, c), var.reshape(-1, c)
+    if per_instance:  # instance norm: the running stats average over the batch
+        m, v = m.mean(axis=0), v.mean(axis=0)
+    else:
+        m, v = m[0], v[0]
+    if running_mean is not None:
+        _update_running(running_mean, m, momentum)
+    if running_var is not None:
+        _update_running(running_var, v * (count / (count - 1)), momentum)
+
+
+def count_batch(num_batches_tracked) -> None:
+    """One more batch seen by a BatchNorm layer in training (recorded by torch.compile as one
+    step, as ``update_running_stats`` is)."""
+    num_batches_tracked._data += 1
+    num_batches_tracked._vc[0] += 1
 
 
 def _check_param(t, name, c):
@@ -70,10 +92,14 @@ def batch_norm(
         )
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    dt = input._data.dtype
-    return _norm.NormalizeStats.apply(
-        input, weight, bias, running_mean._data.astype(dt), running_var._data.astype(dt), eps
-    )
+    mean, var = running_stats(running_mean, running_var, input._data.dtype)
+    return _norm.NormalizeStats.apply(input, weight, bias, mean, var, eps)
+
+
+def running_stats(running_mean, running_var, dtype):
+    """Copies of the running statistics as ``dtype`` arrays: what a backward saves stays as
+    it is when the buffers move on. Recorded by torch.compile as one step of its replay."""
+    return running_mean._data.astype(dtype), running_var._data.astype(dtype)
 
 
 def _train_norm(
@@ -84,17 +110,7 @@ def _train_norm(
     mean, var = _norm.batch_stats(xp, x, axes)
     out = _norm.Normalize.apply(input, weight, bias, mean, var, eps, axes)
     if running_mean is not None or running_var is not None:
-        c = input.shape[1]
-        m, v = mean.reshape(-1, c), var.reshape(-1, c)
-        if per_instance:  # instance norm: the running stats average over the batch
-            m, v = m.mean(axis=0), v.mean(axis=0)
-        else:
-            m, v = m[0], v[0]
-        with grad_mode.no_grad():
-            if running_mean is not None:
-                _update_running(running_mean, m, momentum)
-            if running_var is not None:
-                _update_running(running_var, v * (count / (count - 1)), momentum)
+        update_running_stats(running_mean, running_var, mean, var, momentum, count, per_instance)
     return out
 
 
