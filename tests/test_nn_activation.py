@@ -237,3 +237,37 @@ def test_gumbel_softmax_matches_torch_with_the_same_seed():
         (ya * numtorch.tensor(w)).sum().backward()
         (yb * torch.tensor(w)).sum().backward()
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-5)
+
+
+def test_gelu_float32_kernel_is_within_a_few_ulps():
+    # float32 GELU has a kernel of its own (a rational tail times exp(-x^2/2)); the float64
+    # path, erf to float64 rounding, is the reference where 1 + erf keeps float32's digits
+    x = np.concatenate(
+        [np.linspace(-6, 8, 400001, dtype=np.float32), np.float32([0.0, -0.0, 1e-30, -1e-30])]
+    )
+    got = numtorch.tensor(x, requires_grad=True)
+    ref = numtorch.tensor(x.astype(np.float64), requires_grad=True)
+    out, ref_out = F.gelu(got), F.gelu(ref)
+    assert out.dtype == numtorch.float32
+    exact = ref_out.detach().numpy()
+    ulps = np.abs(out.detach().numpy() - exact) / np.spacing(np.abs(exact).astype(np.float32))
+    near = np.abs(x) <= 4
+    assert ulps[near].max() <= 16 and ulps.max() <= 32
+    out.sum().backward()
+    ref_out.sum().backward()
+    np.testing.assert_allclose(got.grad.numpy(), ref.grad.numpy(), rtol=4e-6, atol=1e-7)
+
+
+@requires_torch
+def test_gelu_float32_matches_torch_over_many_inputs():
+    a = np.random.default_rng(7).standard_normal(100000).astype(np.float32) * 4
+    a = np.concatenate([a, np.float32([-np.inf, np.nan, 1e7, -1e7, 0.0, -0.0])])
+    x = numtorch.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    out, tout = F.gelu(x), TF.gelu(tx)
+    # PyTorch's float32 GELU is itself an approximation, off by up to ~1.2e-6
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-5, atol=2e-6)
+    g = np.random.default_rng(8).standard_normal(a.shape).astype(np.float32)
+    out.backward(numtorch.tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=2e-6)

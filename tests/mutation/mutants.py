@@ -362,4 +362,17 @@ MUTANTS = [
         "return reverse_cumsum(ctx, g, ctx.axis - 1), None, None",
         _REDUCE,
     ),
+    Mutant(
+        "constant",
+        "d *= _scalar(x, _INV_SQRT_2PI)",
+        "d *= _scalar(x, _INV_SQRT_2PI * 1.000001)",
+        _act("gelu"),
+    ),
+    Mutant(
+        "sign",
+        "cdf = xp.greater_equal(x.view(xp.int32), 0)",
+        "cdf = xp.greater(x.view(xp.int32), 0)",
+        ("tests/test_nn_activation.py", "-k", "gelu_float32"),
+        False,
+    ),
 ]

@@ -8,16 +8,11 @@ instead of storing it, so an inference forward pays nothing for autograd.
 
 from __future__ import annotations
 
-import math
 import struct
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
 from ..unary import logistic
-
-_SQRT_2_PI = math.sqrt(2.0 / math.pi)
-_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def _f32(value: float) -> float:
@@ -91,47 +86,6 @@ class Celu(Elu):
         inv = 1.0 / _f32(ctx.alpha)
         neg = g * inv * ctx.alpha * ctx.xp.exp(x * inv)
         return ctx.xp.where(x > 0, g, neg), None, None, None
-
-
-class Gelu(Primitive):
-    _name = "GeluBackward0"
-    __slots__ = ("tanh", "erf")
-
-    def forward(ctx, x, tanh):
-        xp = array_module(x)
-        ctx.tanh = tanh
-        ctx.save_for_backward(x)
-        if tanh:
-            inner = _scalar(x, _SQRT_2_PI) * (x + _scalar(x, 0.044715) * x * x * x)
-            return _scalar(x, 0.5) * x * (1 + xp.tanh(inner))
-        from ..special.erf import erf_array
-
-        # erf is the costly part (float64 polynomials): kept for a first-order backward
-        ctx.erf = erf_array(x * _scalar(x, _INV_SQRT_2))
-        out = _scalar(x, 0.5) * x
-        out *= 1 + ctx.erf
-        return out
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        xp = ctx.xp
-        if ctx.tanh:
-            t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
-            d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner), None
-        if ctx._graph or g.dtype != x.dtype:
-            erf = xp.erf(x * _INV_SQRT_2) if ctx._graph else ctx.erf
-            return g * (0.5 * (1 + erf) + _gelu_density(xp, x)), None
-        cdf = ctx.erf + 1
-        cdf *= 0.5
-        cdf += _gelu_density(xp, x)
-        cdf *= g
-        return cdf, None
-
-
-def _gelu_density(xp, x):
-    """``x * pdf(x)``: the second term of GELU's derivative."""
-    return x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
 
 
 class Silu(Primitive):

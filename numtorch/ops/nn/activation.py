@@ -9,6 +9,7 @@ from ..._tensor import Tensor, _wrap_dim, wrap
 from ..inplace import inplace
 from . import act_ops as ops
 from . import dtype_checks as checks
+from .gelu import Gelu
 
 __all__ = [
     "gumbel_softmax",
@@ -209,7 +210,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _float_only(input, "GeluKernelImpl")
-    return ops.Gelu.apply(input, approximate == "tanh")
+    return Gelu.apply(input, approximate == "tanh")
 
 
 def logsigmoid(input: Tensor) -> Tensor:
