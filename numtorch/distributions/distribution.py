@@ -27,6 +27,8 @@ class Distribution:
     shape (the shape of one draw)."""
 
     has_rsample = False
+    has_enumerate_support = False
+    arg_constraints: dict = {}
 
     def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
         self._batch_shape = Size(batch_shape)
@@ -39,6 +41,34 @@ class Distribution:
     @property
     def event_shape(self) -> Size:
         return self._event_shape
+
+    @property
+    def support(self):
+        raise NotImplementedError(f"{type(self).__name__} does not define its support")
+
+    @property
+    def mean(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} does not implement mean")
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} does not implement mode")
+
+    @property
+    def variance(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} does not implement variance")
+
+    def expand(self, batch_shape, _instance=None):
+        """The same distribution over a larger batch: each parameter broadcast (a view, no
+        copy) to ``batch_shape``."""
+        batch_shape = Size(batch_shape)
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name in getattr(self, "_expand_params", self.arg_names):
+            value = getattr(self, name)
+            setattr(new, name, value.expand(batch_shape + value.shape[len(self.batch_shape) :]))
+        Distribution.__init__(new, batch_shape, self._event_shape)
+        return new
 
     def _extended_shape(self, sample_shape=()) -> Size:
         return Size(tuple(sample_shape)) + self._batch_shape + self._event_shape
@@ -56,10 +86,19 @@ class Distribution:
         return self.sample(Size((n,)))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not implement log_prob")
+
+    def cdf(self, value) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} does not implement cdf")
+
+    def icdf(self, value) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} does not implement icdf")
 
     def entropy(self) -> Tensor:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not implement entropy")
+
+    def perplexity(self) -> Tensor:
+        return self.entropy().exp()
 
     @property
     def stddev(self) -> Tensor:

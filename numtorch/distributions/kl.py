@@ -13,8 +13,11 @@ from typing import Callable
 
 from .._lazy import nt as _nt
 from .._tensor import Tensor
+from .bernoulli import Bernoulli
+from .categorical import Categorical
 from .distribution import Distribution
-from .simple import Bernoulli, Categorical, Normal, Uniform
+from .normal import Normal
+from .uniform import Uniform
 
 __all__ = ["kl_divergence", "register_kl"]
 

@@ -1,0 +1,276 @@
+"""``torch.distributions``: transforms, constraints, Independent, TransformedDistribution,
+LogNormal and MultivariateNormal against PyTorch (values, seeded draws bit for bit, gradients
+through ``rsample``, reprs and the modules classes live in)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, requires_torch, torch
+
+import numtorch
+
+pytestmark = requires_torch
+
+
+def _equal(a, b):
+    """Bit-for-bit equal tensors (seeded draws)."""
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def _transforms(lib):
+    """name -> (transform, input); the inputs lie in each transform's domain."""
+    T, D = lib.tensor, lib.distributions
+    x = T([[-1.5, 0.2, 3.0], [0.7, -0.1, 1.2]], dtype=lib.float64)
+    positive = x.abs() + 0.5
+    return {
+        "exp": (D.ExpTransform(), x),
+        "sigmoid": (D.SigmoidTransform(), x),
+        "tanh": (D.TanhTransform(), x),
+        "softplus": (D.SoftplusTransform(), x),
+        "abs": (D.AbsTransform(), x),
+        "affine_number": (D.AffineTransform(1.5, -2.0), x),
+        "affine_tensor": (D.AffineTransform(T([0.5, 1.0, -1.0]), T([2.0, -0.5, 3.0]), 1), x),
+        "power": (D.PowerTransform(T(2.5, dtype=lib.float64)), positive),
+        "compose": (D.ComposeTransform([D.AffineTransform(0.5, 0.5), D.TanhTransform()]), x),
+        "independent": (D.IndependentTransform(D.SigmoidTransform(), 1), x),
+        "reshape": (D.ReshapeTransform((3,), (3, 1)), x),
+        "softmax": (D.SoftmaxTransform(), x),
+        "inverse_sigmoid": (D.SigmoidTransform().inv, x.sigmoid()),
+        "identity": (D.identity_transform, x),
+    }
+
+
+def _transform_run(lib, name):
+    t, x = _transforms(lib)[name]
+    x = x.clone().requires_grad_()
+    y = t(x)
+    out = [y, t.inv(y), str(t), str(t.domain), str(t.codomain), t.bijective]
+    out.append(tuple(t.forward_shape(x.shape)))
+    if t.bijective:
+        ladj = t.log_abs_det_jacobian(x, y)
+        (grad,) = lib.autograd.grad(ladj.sum() + y.sum(), x)
+        out += [ladj, grad]
+    if t.bijective and name != "reshape":  # reshaping has no sign, in PyTorch as here
+        out.append(t.sign if isinstance(t.sign, int) else t.sign.float())
+    return out
+
+
+@pytest.mark.parametrize("name", list(_transforms(numtorch)))
+def test_transform_matches_pytorch(name):
+    ours, theirs = _transform_run(numtorch, name), _transform_run(torch, name)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        if isinstance(b, torch.Tensor):
+            assert_close(a, b)
+        else:
+            assert a == b
+
+
+def test_transform_cache_and_equality():
+    D = numtorch.distributions
+    t = D.ExpTransform(cache_size=1)
+    x = numtorch.randn(3)
+    y = t(x)
+    assert t.inv(y) is x and t.inv.inv is t
+    assert D.ExpTransform() == D.ExpTransform() and D.ExpTransform() != D.TanhTransform()
+    assert D.AffineTransform(1.0, 2.0) == D.AffineTransform(1.0, 2.0)
+    assert D.AffineTransform(1.0, 2.0) != D.AffineTransform(1.0, 3.0)
+    assert D.ExpTransform().with_cache(1)._cache_size == 1
+    with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+        D.ExpTransform(cache_size=2)
+
+
+def _constraint_cases(lib):
+    C = lib.distributions.constraints
+    T = lib.tensor
+    v = T([-1.0, 0.0, 0.5, 1.0, 2.0, float("nan")])
+    m = T([[[2.0, 0.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [0.0, -1.0]]])
+    return [
+        (C.real, v),
+        (C.positive, v),
+        (C.nonnegative, v),
+        (C.unit_interval, v),
+        (C.boolean, v),
+        (C.nonnegative_integer, v),
+        (C.positive_integer, v),
+        (C.greater_than(0.5), v),
+        (C.greater_than_eq(0.5), v),
+        (C.less_than(1.0), v),
+        (C.interval(-1.0, 1.0), v),
+        (C.half_open_interval(-1.0, 1.0), v),
+        (C.integer_interval(0, 1), v),
+        (C.real_vector, v.reshape(2, 3)),
+        (C.independent(C.positive, 1), v.reshape(3, 2)),
+        (C.simplex, T([[0.25, 0.75], [0.5, 0.6], [-0.5, 1.5]])),
+        (C.one_hot, T([[0.0, 1.0], [1.0, 1.0]])),
+        (C.lower_triangular, m),
+        (C.lower_cholesky, m),
+        (C.square, m),
+        (C.symmetric, m),
+        (C.positive_definite, m),
+        (C.positive_semidefinite, m),
+        (C.cat([C.positive, C.real], lengths=[2, 4]), v),
+        (C.stack([C.positive, C.real, C.unit_interval]), v.reshape(3, 2)),
+    ]
+
+
+def test_constraints_match_pytorch():
+    for (ours, x), (theirs, y) in zip(_constraint_cases(numtorch), _constraint_cases(torch)):
+        assert repr(ours) == repr(theirs)
+        assert (ours.event_dim, ours.is_discrete) == (theirs.event_dim, theirs.is_discrete)
+        assert_close(ours.check(x), theirs.check(y))
+    C = numtorch.distributions.constraints
+    assert C.is_dependent(C.dependent) and not C.is_dependent(C.real)
+    with pytest.raises(ValueError, match="dependent constraint"):
+        C.dependent.check(numtorch.ones(1))
+    assert C.dependent(is_discrete=True, event_dim=1).event_dim == 1
+
+
+def _distributions(lib):
+    """name -> a distribution with parameters that require grad, and its parameters."""
+    D, T = lib.distributions, lib.tensor
+    loc = T([[0.5, -1.0, 2.0], [0.0, 0.3, -0.2]], requires_grad=True)
+    scale = T([[1.0, 0.5, 2.0], [0.7, 1.5, 0.2]], requires_grad=True)
+    a = T([[2.0, 0.0, 0.0], [0.5, 1.0, 0.0], [-0.3, 0.2, 0.7]])
+    tril = (a + 0).requires_grad_()
+    cov = (a @ a.mT + 0.1 * lib.eye(3)).requires_grad_()
+    precision = lib.linalg.inv(a @ a.mT + 0.1 * lib.eye(3)).requires_grad_()
+    mvn_loc = T([1.0, -1.0, 0.5], requires_grad=True)
+    tanh_normal = [D.AffineTransform(1.0, 0.5), D.TanhTransform()]
+    return {
+        "independent": (D.Independent(D.Normal(loc, scale), 1), [loc, scale]),
+        "log_normal": (D.LogNormal(loc, scale), [loc, scale]),
+        "tanh_normal": (D.TransformedDistribution(D.Normal(loc, scale), tanh_normal), [loc]),
+        "mvn_cov": (D.MultivariateNormal(mvn_loc, covariance_matrix=cov), [mvn_loc, cov]),
+        "mvn_tril_batch": (D.MultivariateNormal(loc, scale_tril=tril), [loc, tril]),
+        "mvn_precision": (D.MultivariateNormal(mvn_loc, precision_matrix=precision), [precision]),
+    }
+
+
+def _distribution_run(lib, name):
+    d, params = _distributions(lib)[name]
+    lib.manual_seed(7)
+    sample = d.sample((4,))
+    rsample = d.rsample((2,))
+    grads = lib.autograd.grad((rsample**2).sum() + d.log_prob(rsample).sum(), params)
+    out = [sample, rsample, *grads, d.log_prob(sample), str(d), str(d.support)]
+    out += [tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample]
+    if not name.startswith("tanh"):
+        out += [d.entropy(), d.mean, d.variance]
+    return out
+
+
+@pytest.mark.parametrize("name", list(_distributions(numtorch)))
+def test_distribution_matches_pytorch(name):
+    ours, theirs = _distribution_run(numtorch, name), _distribution_run(torch, name)
+    if name == "independent":  # the same draws from the same seed
+        _equal(ours[0], theirs[0])
+        _equal(ours[1], theirs[1])
+    for a, b in zip(ours, theirs):
+        if isinstance(b, torch.Tensor):
+            assert_close(a, b)
+        else:
+            assert a == b
+
+
+def test_transformed_draws_are_pytorchs_draws_transformed():
+    """The base draws are PyTorch's bit for bit; exp and matrix products may round the last bit
+    differently than PyTorch's kernels."""
+    draws = []
+    for lib in (numtorch, torch):
+        D = lib.distributions
+        lib.manual_seed(3)
+        ln = D.LogNormal(lib.zeros(5, dtype=lib.float64), lib.ones(5, dtype=lib.float64))
+        mvn = D.MultivariateNormal(lib.zeros(2), scale_tril=lib.eye(2))
+        draws.append((ln.sample((3,)).log(), mvn.sample((4,))))
+    assert_close(draws[0][0], draws[1][0], atol=1e-15, rtol=1e-15)
+    _equal(draws[0][1], draws[1][1])
+
+
+def _cdf_run(lib):
+    D, T = lib.distributions, lib.tensor
+    d = D.TransformedDistribution(D.Normal(0.5, 2.0), [D.AffineTransform(1.0, -3.0)])
+    ln = D.LogNormal(T([0.2, -0.4]), T([1.0, 0.5]))
+    q = T([0.1, 0.8])
+    return [d.cdf(T([0.0, 2.0])), d.icdf(q), ln.cdf(T([0.5, 1.5])), ln.icdf(q), ln.mode]
+
+
+def test_cdf_icdf_through_decreasing_transforms():
+    for a, b in zip(_cdf_run(numtorch), _cdf_run(torch)):
+        assert_close(a, b)
+
+
+def test_expand_broadcasts_the_parameters():
+    for lib in (numtorch, torch):
+        D = lib.distributions
+        n = D.Normal(lib.tensor([0.0, 1.0]), 1.0).expand((3, 2))
+        ln = D.LogNormal(0.0, 1.0).expand((4,))
+        mvn = D.MultivariateNormal(lib.zeros(2), lib.eye(2)).expand((5,))
+        assert (n.batch_shape, ln.batch_shape, mvn.batch_shape) == ((3, 2), (4,), (5,))
+        assert tuple(mvn.sample().shape) == (5, 2)
+        assert tuple(ln.log_prob(lib.ones(4)).shape) == (4,)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda D, T: D.MultivariateNormal(T([0.0]), T([[1.0]]), scale_tril=T([[1.0]])),
+        lambda D, T: D.MultivariateNormal(T(0.0), T([[1.0]])),
+        lambda D, T: D.MultivariateNormal(T([0.0]), T([1.0])),
+        lambda D, T: D.TransformedDistribution(D.Normal(0.0, 1.0), "exp"),
+        lambda D, T: D.TransformedDistribution(D.Normal(0.0, 1.0), [D.ExpTransform, 1]),
+        lambda D, T: D.TransformedDistribution(D.Normal(0.0, 1.0), D.SoftmaxTransform()),
+        lambda D, T: D.Independent(D.Normal(T([0.0]), 1.0), 2),
+        lambda D, T: D.ReshapeTransform((2,), (3,)),
+    ],
+)
+def test_bad_arguments_raise_pytorchs_errors(build):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises(Exception) as info:
+            build(lib.distributions, lib.tensor)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+
+
+NAMES = [
+    "Normal",
+    "Uniform",
+    "Bernoulli",
+    "Categorical",
+    "Poisson",
+    "LogNormal",
+    "MultivariateNormal",
+    "Independent",
+    "TransformedDistribution",
+    "ExpTransform",
+    "AffineTransform",
+    "ComposeTransform",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_classes_live_where_pytorch_defines_them(name):
+    ours = getattr(numtorch.distributions, name).__module__
+    assert ours.replace("numtorch", "torch", 1) == getattr(torch.distributions, name).__module__
+
+
+def test_type_prints_pytorchs_path_under_numtorch_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "prog.py").write_text(
+        "import torch\n"
+        "d = torch.distributions.Normal(0.0, 1.0)\n"
+        "print(type(d), d, type(torch.distributions.constraints.positive))\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root)
+    cmd = [sys.executable, "-m", "numtorch.cli", "run", "prog.py"]
+    ours = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
+    theirs = subprocess.run(
+        [sys.executable, "prog.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert ours.stdout == theirs.stdout, ours.stderr
