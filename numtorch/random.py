@@ -42,6 +42,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from ._fma import fma32
+
 __all__ = [
     "Generator",
     "default_generator",
@@ -129,30 +131,14 @@ def _fma64(a, b, c) -> np.ndarray:
 
 
 def _fma32(a, b, c, exact_in_double: bool = False) -> np.ndarray:
-    """Correctly rounded float32 ``a*b + c`` for float32 operands.
-
-    The product is exact in float64; the sum rounded to float64 and then to float32 is only wrong
-    when it lands exactly on a float32 midpoint while being inexact, which is fixed up here.
-    ``exact_in_double=True`` skips that check where the float64 sum is known to be exact.
+    """Correctly rounded float32 ``a*b + c`` for float32 operands (_fma.py).
+    ``exact_in_double=True`` skips the check for float32 midpoints where the float64 sum is known
+    to be exact.
     """
+    if not exact_in_double:
+        return fma32(a, b, c)
     s = np.multiply(a, b, dtype=_F64)
-    if exact_in_double:
-        return np.add(s, c, out=np.empty(s.shape, _F32), casting="same_kind")
-    s += c
-    r = s.astype(_F32)
-    low = s.view(np.uint64) & np.uint64(0x1FFFFFFF)
-    hit = np.flatnonzero(low == 0x10000000)
-    if hit.size:
-        p = np.multiply(
-            np.broadcast_to(a, s.shape).ravel()[hit],
-            np.broadcast_to(b, s.shape).ravel()[hit],
-            dtype=_F64,
-        )
-        cc = np.broadcast_to(np.asarray(c, _F64), s.shape).ravel()[hit]
-        ss, err = _two_sum(p, cc)
-        ss = np.where(err != 0, np.nextafter(ss, np.where(err > 0, np.inf, -np.inf)), ss)
-        r.ravel()[hit] = ss.astype(_F32)
-    return r
+    return np.add(s, c, out=np.empty(s.shape, _F32), casting="same_kind")
 
 
 # ------------------------------------------------------------ float32 Cephes log / sincos (AVX2)

@@ -179,3 +179,61 @@ def test_complex_random_stream_bitwise(name):
     torch.manual_seed(0)
     ya, yb = COMPLEX_DRAWS[name](nt), COMPLEX_DRAWS[name](torch)
     _same_bits(ya.numpy(), yb.numpy())
+
+
+def _midpoints(n):
+    """float32 (a, b, c) whose a * b + c lands exactly on a float32 midpoint when summed in
+    float64 (one rounding there, a second to float32) but not exactly: two roundings are wrong
+    there, every other element is random."""
+    rs = np.random.RandomState(5)
+    a, b, c = rs.standard_normal((3, n)).astype(np.float32)
+    k = rs.choice(n, n // 7, replace=False)
+    a[k] = np.float32((1 + 2**-18) * 2**-12)
+    b[k] = np.float32((1 - 2**-18) * 2**-12)
+    c[k] = np.float32(1 + 2**-23)
+    return a, b, c
+
+
+@requires_torch
+@pytest.mark.parametrize("n", [100, 300_001], ids=["small", "blocks"])
+def test_fused_multiply_add_is_rounded_once_at_midpoints(n):
+    a, b, c = _midpoints(n)
+    alpha = float(np.float32(-0.37))
+    for m in (nt, torch):
+        A, B, C = (m.tensor(v) for v in (a, b, c))
+        ours = [
+            m.add(C, A, alpha=alpha),
+            m.sub(C, A, alpha=alpha),
+            m.addcmul(C, A, B),
+            C.clone().add_(A, alpha=alpha),
+            C.clone().sub_(A, alpha=alpha),
+            C.clone().addcmul_(A, B, value=0.5),
+        ]
+        if m is nt:
+            got = [t.numpy() for t in ours]
+        else:
+            want = [t.numpy() for t in ours]
+    for g, w in zip(got, want):
+        _same_bits(g, w)
+    kept = nt.tensor(c)
+    k = nt.tensor(a)
+    assert kept.add_(k, alpha=alpha) is kept and kept._version == 1
+    _same_bits(kept.numpy(), want[0])
+
+
+@requires_torch
+def test_add_alpha_in_place_on_itself_and_on_views():
+    """The in-place fused multiply-add reads its operands where it writes them."""
+    x = np.random.RandomState(2).standard_normal(300_000).astype(np.float32)
+    for m in (nt, torch):
+        a = m.tensor(x)
+        a.add_(a, alpha=0.3)  # the operand is the output
+        b = m.tensor(x)
+        b[1::2].sub_(b[::2], alpha=2.5)  # views of one buffer that do not overlap
+        c = m.tensor(x).reshape(600, 500).t()
+        c.add_(c.clone(), alpha=1.5)  # non-contiguous
+        if m is nt:
+            got = (a.numpy(), b.numpy(), c.numpy())
+        else:
+            for g, w in zip(got, (a, b, c)):
+                _same_bits(g, w.numpy())

@@ -12,6 +12,7 @@ import numbers
 
 from .. import _dtype
 from .._backend import array_module
+from .._fma import fma32
 from .._tensor import Tensor
 from ..autograd.function import Primitive, broadcast_error, check_same_device
 from .inplace import (
@@ -104,21 +105,16 @@ def with_out(result, out):
 def fma(a, b, c):
     """``a * b + c`` rounded once, as PyTorch's vectorized CPU kernels compute add/sub with
     ``alpha``, ``addcmul`` and ``lerp`` (fused multiply-add instructions). ``a`` or ``b`` may
-    be a Python number. float32 goes through float64 (the product is exact there); float64
-    uses error-free transformations (Dekker's product, Knuth's sum); other dtypes round twice.
+    be a Python number. float32 goes through float64 (_fma.py); float64 uses error-free
+    transformations (Dekker's product, Knuth's sum); other dtypes round twice.
     """
     arr = next(v for v in (a, b, c) if hasattr(v, "dtype"))
     dt = arr.dtype
     if dt.kind != "f" or dt.itemsize < 4:
         return a * b + c
+    if dt.itemsize == 4:
+        return fma32(a, b, c)
     xp = array_module(arr)
-    if dt.itemsize == 4:  # one float64 temporary, updated in place where shapes allow
-        t = xp.multiply(a, b, dtype=xp.float64)
-        if t.shape == xp.shape(c):
-            t += c
-        else:
-            t = t + c
-        return t.astype(dt)
     p = a * b
     ah, al = _split(a)
     bh, bl = _split(b)
@@ -593,8 +589,33 @@ def _add_(self, other, *, alpha=1):
             raise TypeError("add_(): argument 'alpha' must be Number, not Tensor")
         alpha = alpha.item()
     if alpha != 1:
-        return inplace(self, add, other, alpha=alpha)
+        return _scaled_(self, other, alpha, add)
     return _add_plain(self, other)
+
+
+def _scaled_(self, other, alpha, fn):
+    """``self.add_(other, alpha=alpha)`` (``fn`` is add or sub): the fused multiply-add written
+    straight into ``self`` for two float32 tensors of one shape (an optimizer's step) where no
+    graph is recorded and ``other`` is not another view of ``self``'s memory; else the general
+    in-place path."""
+    x = self._data
+    o = other._data if isinstance(other, Tensor) else None
+    if (
+        o is None
+        or x.dtype.char != "f"
+        or o.dtype.char != "f"
+        or o.shape != x.shape
+        or type(alpha) not in (int, float)
+        or not x.flags.writeable
+        or needs_graph(self, (other,))
+        or (o is not x and array_module(x).may_share_memory(x, o))
+    ):
+        return inplace(self, fn, other, alpha=alpha)
+    check_leaf(self)
+    a = x.dtype.type(alpha)
+    fma32(o, a if fn is add else -a, x, out=x)
+    self._vc[0] += 1
+    return self
 
 
 _add_plain = _inplace_ufunc(add, "add")
@@ -602,7 +623,7 @@ _add_plain = _inplace_ufunc(add, "add")
 
 def _sub_(self, other, *, alpha=1):
     if alpha != 1:
-        return inplace(self, sub, other, alpha=alpha)
+        return _scaled_(self, other, alpha, sub)
     return _sub_plain(self, other)
 
 
