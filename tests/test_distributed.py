@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 from helpers import requires_torch, torch
@@ -101,6 +102,40 @@ def test_spawned_workers_form_a_group():
     # NOTE: the workers' lines reach the terminal through mpiexec's forwarding, which can deliver
     # a worker's newline after the parent's last line: the order of the two is not checked
     assert done.stdout.count("parent: workers done") == 1, done.stdout
+
+
+@requires_mpi
+def test_spawned_worker_error_reaches_the_parent():
+    done = _launch(os.path.join(PROGRAMS, "spawn_failures.py"), "raise", timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "caught 1: ValueError: worker one fails" in done.stdout
+
+
+@requires_mpi
+def test_spawned_workers_end_with_their_parent():
+    program = os.path.join(PROGRAMS, "spawn_failures.py")
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "numtorch.cli", "run", program, "orphan"],
+        env=_env(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = [parent.stdout.readline() for _ in range(3)]
+    workers = [int(line.split()[1]) for line in lines if line.startswith("worker")]
+    assert len(workers) == 2, lines
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie has ended
+        return f.read().split(") ")[1][0] != "Z"
 
 
 @requires_mpi
