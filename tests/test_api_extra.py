@@ -100,6 +100,32 @@ def test_blas_accumulate():
     )
 
 
+_BLAS_SHAPES = {
+    "addmv": [(3,), (3, 4), (4,)],
+    "addr": [(3, 4), (3,), (4,)],
+    "addbmm": [(3, 5), (2, 3, 4), (2, 4, 5)],
+    "baddbmm": [(2, 3, 5), (2, 3, 4), (2, 4, 5)],
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("op", list(_BLAS_SHAPES))
+def test_blas_accumulate_beta0(op):
+    """beta=0 does not read input (NaN in it stays out), and input's gradient is zeros, as
+    PyTorch's is."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in _BLAS_SHAPES[op]]
+    arrays[0][0] = np.nan
+    results = []
+    for lib in (numtorch, torch):
+        args = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = getattr(lib, op)(*args, beta=0, alpha=2)
+        out.sum().backward()
+        results.append([out.detach().numpy()] + [a.grad.numpy() for a in args])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
 @requires_torch
 def test_blas_inplace_and_chain_matmul():
     rng = np.random.default_rng(0)

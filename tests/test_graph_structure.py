@@ -129,9 +129,9 @@ DIFFERENT = {
     "rnn_cell": _FUSED,
     "attention": "numtorch composes attention from fewer nodes (no bmm/expand/views)",
     "einsum": "numtorch runs einsum as one node; PyTorch lowers it to permutes and bmm",
-    "addmv": "numtorch composes addmv from mv and add; PyTorch has one node",
-    "addr": "numtorch composes addr from outer and add; PyTorch has one node",
-    "baddbmm": "numtorch composes baddbmm from bmm and add; PyTorch has one node",
+    "addmv": "numtorch composes addmv from mv and a scaled sum; PyTorch has one node",
+    "addr": "numtorch composes addr from outer and a scaled sum; PyTorch has one node",
+    "baddbmm": "numtorch composes baddbmm from bmm and a scaled sum; PyTorch has one node",
 }
 
 

@@ -235,17 +235,6 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
-def relabel(t, name: str):
-    """``t``, its node shown under ``name``: the name PyTorch gives the single fused node where
-    numtorch builds the op from several (``group_norm`` ends in an ``Add`` that PyTorch calls
-    ``NativeGroupNormBackward0``), so that printing the tensor shows what PyTorch shows. Only
-    the name changes. ``t``'s node must be one the caller has just made."""
-    node = t.grad_fn
-    if node is not None:
-        node.__class__ = type(node).named(name)
-    return t
-
-
 class Primitive(Node):
     """A numtorch op: ``forward`` on arrays and ``backward`` (its VJP) side by side.
 

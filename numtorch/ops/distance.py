@@ -6,7 +6,8 @@ from __future__ import annotations
 from .._backend import array_module
 from .._lazy import nt as _nt
 from .._tensor import Tensor, _wrap_dim, wrap
-from ..autograd.function import Primitive, relabel
+from ..autograd.function import Primitive
+from .indexing import Index, parse_key
 from .inplace import inplace
 
 __all__ = ["cdist", "pdist", "dist", "renorm"]
@@ -100,7 +101,9 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     n = input._data.shape[0]
     xp = array_module(input._data)
     i, j = xp.triu_indices(n, 1)
-    return relabel(Cdist.apply(input, input, float(p))[wrap(i), wrap(j)], "PdistBackward0")
+    dist = Cdist.apply(input, input, float(p))
+    key, _ = parse_key(dist, (wrap(i), wrap(j)))
+    return Index.named("PdistBackward0").apply(dist, key)  # one node in PyTorch
 
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:

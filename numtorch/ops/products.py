@@ -3,8 +3,8 @@
 
 ``addcmul``/``addcdiv`` are primitives (optimisers call them once per parameter per step);
 the BLAS forms (``addmm``, ``addmv``, ``addr``, ``addbmm``, ``baddbmm``) and the rest are
-compositions of the products in blas.py, so their gradients come from those (the BLAS forms'
-last node shows PyTorch's name for the fused op).
+compositions of the products in blas.py, so their gradients come from those (the BLAS forms
+end in ``ScaledSum``, shown under PyTorch's name for the fused op).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import warnings
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Primitive, relabel
+from ..autograd.function import Primitive
 from .arithmetic import fma, with_out
 from .blas import Addmm, bmm, check_addmm, matmul, mm, mv, outer
 from .inplace import inplace, inplace_method
@@ -156,14 +156,24 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 
 # --- BLAS with accumulate -----------------------------------------------------------------------
-def _scaled_sum(input, product, beta, alpha, name):
-    """``beta * input + alpha * product``, shown as PyTorch's node ``name``; beta == 0 ignores
-    input (NaN in it included)."""
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        return relabel(product, name)  # NOTE: as in PyTorch, input is not read (no gradient)
-    return relabel(product + (input if beta == 1 else input * beta), name)
+class ScaledSum(Primitive):
+    """``beta * input + alpha * product``: the last node of ``addmv``, ``addr``, ``addbmm`` and
+    ``baddbmm`` (one node each in PyTorch), shown under each op's name."""
+
+    _holomorphic = True
+    __slots__ = ("beta", "alpha")
+
+    def forward(ctx, input, product, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        if beta == 0:  # NOTE: as in PyTorch, input is not read (NaN in it included)
+            return product * alpha  # a new array for alpha == 1 too: product keeps its own
+        scaled = product if alpha == 1 else product * alpha
+        return scaled + (input if beta == 1 else input * beta)
+
+    def backward(ctx, g):
+        n, beta, alpha = ctx.needs_input_grad, ctx.beta, ctx.alpha
+        gi = (g if beta == 1 else g * beta) if n[0] else None
+        return gi, (g if alpha == 1 else g * alpha) if n[1] else None, None, None
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -174,7 +184,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
-    return with_out(_scaled_sum(input, mv(mat, vec), beta, alpha, "AddmvBackward0"), out)
+    return with_out(ScaledSum.named("AddmvBackward0").apply(input, mv(mat, vec), beta, alpha), out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -185,7 +195,8 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
             if vec1.ndim != 1
             else f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D"
         )
-    return with_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha, "AddrBackward0"), out)
+    product = outer(vec1, vec2)
+    return with_out(ScaledSum.named("AddrBackward0").apply(input, product, beta, alpha), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -204,12 +215,13 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
             f"[{batch2.shape[0]}, {batch2.shape[1]}]."
         )
     prod = mm(batch1.permute(1, 0, 2).reshape(n, b * k), batch2.reshape(b * k, p))
-    return with_out(_scaled_sum(input, prod, beta, alpha, "AddbmmBackward0"), out)
+    return with_out(ScaledSum.named("AddbmmBackward0").apply(input, prod, beta, alpha), out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    return with_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0"), out)
+    product = bmm(batch1, batch2)
+    return with_out(ScaledSum.named("BaddbmmBackward0").apply(input, product, beta, alpha), out)
 
 
 def _accumulate_inplace(fn):

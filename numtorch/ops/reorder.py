@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import _wrap_dim
-from ..autograd.function import Primitive, relabel
+from ..autograd.function import Primitive
 from . import strided
 from .arithmetic import with_out
+from .convert import Clone
 from .inplace import inplace
 from .shape import keyword_form, linear
 
@@ -188,17 +189,14 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 def diag(input, diagonal=0, *, out=None):
     """A 1-D input's values on a diagonal of a square matrix, or a 2-D input's diagonal."""
-    from .convert import clone
-
     nd = input._data.ndim
     if nd == 1:
         return with_out(DiagEmbed.apply(input, int(diagonal), 0, 1), out)
     if nd != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
     # a copy of the diagonal view, one node in PyTorch (whose name says so)
-    return with_out(
-        relabel(clone(strided.diagonal(input, diagonal, 0, 1)), "DiagonalBackward0_copy"), out
-    )
+    copy = Clone.named("DiagonalBackward0_copy")
+    return with_out(copy.apply(strided.diagonal(input, diagonal, 0, 1)), out)
 
 
 METHODS = {

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import _wrap_dim
-from ..autograd.function import Primitive, relabel
+from ..autograd.function import Primitive
+from .convert import Clone
 from .shape import _view, linear, numel_of
 
 __all__ = ["select", "narrow", "narrow_copy", "diagonal", "as_strided"]
@@ -140,7 +141,7 @@ class DiagonalScatter(Primitive):
 
 def narrow_copy(input, dim, start, length):
     """``narrow`` as a new tensor rather than a view."""
-    return relabel(narrow(input, dim, start, length).clone(), "NarrowCopyBackward0")
+    return Clone.named("NarrowCopyBackward0").apply(narrow(input, dim, start, length))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -11,7 +11,6 @@ import numbers
 import warnings
 
 from ..._tensor import Tensor
-from ...autograd.function import relabel
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
 from ...ops.nn import rnn_ops as _rnn
@@ -272,7 +271,7 @@ class RNNBase(Module):
         if unsorted is not None:
             finals = [f.index_select(1, unsorted) for f in finals]
         if packed:
-            data = relabel(padded_to_packed_data(out, batch_sizes), "CatBackward0")
+            data = padded_to_packed_data(out, batch_sizes)
             out = PackedSequence(
                 data, input.batch_sizes, input.sorted_indices, input.unsorted_indices
             )

@@ -13,6 +13,7 @@ from ... import _dtype
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...ops.creation import full, tensor
+from ...ops.indexing import Index, parse_key
 from ...ops.join import cat, stack
 from ...ops.nn.conv import pad as _pad
 
@@ -206,9 +207,11 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list:
 
 
 def padded_to_packed_data(padded: Tensor, batch_sizes) -> Tensor:
-    """The ``data`` of a PackedSequence from its padded, sorted, time-major form."""
+    """The ``data`` of a PackedSequence from its padded, sorted, time-major form: one index
+    node, shown as PyTorch's ``CatBackward0`` (it joins the steps' outputs with ``cat``)."""
     xp = array_module(padded._data)
     t_len, bsz = padded.shape[:2]
     rows = [t * bsz + b for t, n in enumerate(batch_sizes) for b in range(int(n))]
     flat = padded.reshape((t_len * bsz,) + tuple(padded.shape[2:]))
-    return flat[wrap(xp.asarray(rows, dtype=xp.int64))]
+    key, _ = parse_key(flat, wrap(xp.asarray(rows, dtype=xp.int64)))
+    return Index.named("CatBackward0").apply(flat, key)

@@ -11,7 +11,7 @@ import warnings
 
 from ..._lazy import nt as _nt
 from ..._tensor import Tensor
-from ...autograd.function import relabel
+from ..shape import Squeeze, Transpose, _view
 
 __all__ = ["stft", "istft"]
 
@@ -89,9 +89,10 @@ def stft(
     spec = nt.fft.rfft(frames) if one else nt.fft.fft(frames)
     if normalized:
         spec = spec * (1.0 / math.sqrt(n_fft))
-    spec = relabel(spec.transpose(-1, -2), "TransposeBackward1")  # PyTorch's node names
+    # the nodes show PyTorch's names for its variants of transpose and squeeze
+    spec = _view(Transpose.named("TransposeBackward1"), spec, spec.ndim - 1, spec.ndim - 2)
     if not batched:
-        spec = relabel(spec.squeeze(0), "SqueezeBackward4")
+        spec = _view(Squeeze.named("SqueezeBackward4"), spec, (0,))
     return spec if return_complex or return_complex is None else nt.view_as_real(spec)
 
 

@@ -16,8 +16,14 @@ import warnings
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
-from ...autograd.function import Primitive, relabel
+from ...autograd.function import Primitive
 from ...return_types import _make
+from ..arithmetic import Add
+from ..complex import Conj
+from ..reorder import Triu
+from ..scatter import Gather, _positions
+from ..shape import Transpose, _view
+from .triangular import SolveTriangular, solve_triangular
 
 __all__ = []
 
@@ -125,8 +131,6 @@ def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
     """PyTorch's LU backward for the gradient ``g`` of the packed ``lu`` (square, wide or
     tall): with ``L``, ``U`` the factors and ``gL``, ``gU`` the parts of ``g`` they take,
     square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
-    from .triangular import solve_triangular
-
     m, n = lu.shape[-2:]
     k = min(m, n)
     L = lu[..., :, :k].tril(-1) + nt.eye(m, k, dtype=lu.dtype)
@@ -149,15 +153,34 @@ def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
     return _unpermute(grad, perm)
 
 
-def _rows(x: Tensor, order) -> Tensor:
-    """``x`` with its rows (dim -2) in ``order`` (a ``(B, m)`` index array)."""
-    idx = wrap(order.reshape(x.shape[:-2] + (x.shape[-2],)))
-    return x.gather(-2, idx.unsqueeze(-1).expand(x.shape))
+def _rows(x: Tensor, order, gather=Gather) -> Tensor:
+    """``x`` with its rows (dim -2) in ``order`` (a ``(B, m)`` index array), through the
+    node class ``gather``."""
+    xp = array_module(order)
+    idx = xp.broadcast_to(order.reshape(x.shape[:-2] + (x.shape[-2], 1)), x.shape)
+    return gather.apply(x, _positions(x.shape, idx.astype(xp.int64), x.ndim - 2))
 
 
-def _unpermute(x: Tensor, perm) -> Tensor:
+def _unpermute(x: Tensor, perm, gather=Gather) -> Tensor:
     """``P x`` for ``A[perm] = L U``: row ``i`` of ``x`` goes to row ``perm[i]``."""
-    return _rows(x, array_module(perm).argsort(perm, axis=-1))
+    return _rows(x, array_module(perm).argsort(perm, axis=-1), gather)
+
+
+def _conj_transpose(x: Tensor, name: str) -> Tensor:
+    """``x.mH``, its last node shown as ``name``."""
+    if x.is_complex():
+        return Conj.named(name).apply(x.mT)
+    return _view(Transpose.named(name), x, x.ndim - 2, x.ndim - 1)
+
+
+def _triangles(LU_data: Tensor, name: str | None = None):
+    """``L`` (unit lower triangular, ``(m, k)``) and ``U`` (upper triangular, ``(k, n)``) of a
+    packed factorisation; with ``name``, both nodes show it."""
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    add, triu = (Add, Triu) if name is None else (Add.named(name), Triu.named(name))
+    eye = _numtorch().eye(m, k, dtype=LU_data.dtype)
+    return add.apply(LU_data[..., :, :k].tril(-1), eye), triu.apply(LU_data[..., :k, :], 0)
 
 
 # --- the public functions ------------------------------------------------------------------------
@@ -212,14 +235,11 @@ def lu_unpack(
 ):
     """``(P, L, U)`` from a packed factorisation: ``L`` unit lower triangular ``(m, k)``,
     ``U`` upper triangular ``(k, n)`` and the permutation matrix ``P``, so ``A = P L U``."""
-    nt = _numtorch()
-    m, n = LU_data.shape[-2:]
-    k = min(m, n)
+    m = LU_data.shape[-2]
     empty = LU_data.new_empty(0)
     L = U = P = empty
     if unpack_data:
-        L = LU_data[..., :, :k].tril(-1) + nt.eye(m, k, dtype=LU_data.dtype)
-        U = LU_data[..., :k, :].triu()
+        L, U = _triangles(LU_data)
     if unpack_pivots:
         xp = array_module(LU_data._data)
         perm = permutation(xp, _flat(LU_pivots._data, LU_data.shape[:-2]), m)
@@ -232,8 +252,8 @@ def lu_unpack(
 def lu(A: Tensor, *, pivot: bool = True, out=None):
     """``torch.linalg.lu``: ``(P, L, U)`` with ``A = P L U``."""
     lu_, pivots, _ = lu_factor_ex(A, pivot=pivot)
-    P, L, U = lu_unpack(lu_, pivots)
-    return LuResult(P, relabel(L, "LinalgLuBackward0"), relabel(U, "LinalgLuBackward0"))
+    P = lu_unpack(lu_, pivots, unpack_data=False).P
+    return LuResult(P, *_triangles(lu_, "LinalgLuBackward0"))  # one node in PyTorch
 
 
 def lu_solve(
@@ -241,8 +261,6 @@ def lu_solve(
 ) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` if not ``left``; ``A^H`` for ``adjoint``) from
     ``A``'s packed LU factorisation."""
-    from .triangular import solve_triangular
-
     if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:
         raise RuntimeError(
             f"torch.linalg.lu_solve: A must be batches of square matrices, but "
@@ -250,7 +268,7 @@ def lu_solve(
             "matrices"
         )
     if not left:  # X A = B  <=>  A^H X^H = B^H
-        return relabel(lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH, "LinalgLuSolveBackward0")
+        return _conj_transpose(lu_solve(LU, pivots, B.mH, adjoint=not adjoint), _SOLVE)
     xp = array_module(LU._data)
     m = LU.shape[-1]
     perm = permutation(xp, _flat(pivots._data, LU.shape[:-2]), m)
@@ -262,11 +280,14 @@ def lu_solve(
         perm = xp.broadcast_to(perm.reshape(batch + (m,)), shape + (m,)).reshape(-1, m)
     if not adjoint:  # A = P L U:  X = U^-1 L^-1 P^T B
         y = solve_triangular(LU, _rows(B, perm), upper=False, unitriangular=True)
-        x = solve_triangular(LU, y, upper=True)
-    else:  # A^H = U^H L^H P^T:  X = P L^-H U^-H B
-        y = solve_triangular(LU.mH, B, upper=False)
-        x = _unpermute(solve_triangular(LU.mH, y, upper=True, unitriangular=True), perm)
-    return relabel(x, "LinalgLuSolveBackward0")
+        return SolveTriangular.named(_SOLVE).apply(LU, y, True, False)
+    # A^H = U^H L^H P^T:  X = P L^-H U^-H B
+    y = solve_triangular(LU.mH, B, upper=False)
+    y = solve_triangular(LU.mH, y, upper=True, unitriangular=True)
+    return _unpermute(y, perm, Gather.named(_SOLVE))
+
+
+_SOLVE = "LinalgLuSolveBackward0"  # one node in PyTorch: the last node here shows its name
 
 
 def lu_legacy(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):

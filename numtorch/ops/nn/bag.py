@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
-from ...autograd.function import relabel
+from ..blas import Mm
+from ..reduction import Sum
 from . import dtype_checks as checks
 from .layers import embedding
 
@@ -89,7 +90,7 @@ def embedding_bag(
     rows = embedding(wrap(flat), weight, max_norm=max_norm, norm_type=norm_type)
     member = (xp.arange(n_bags)[:, None] == bag_of[None, :]) & use[None, :]
     if mode == "max":
-        return relabel(_bag_max(rows, member), _NODE)
+        return _bag_max(rows, member)
     m = member.astype(weight._data.dtype)
     if mode == "mean":
         counts = m.sum(axis=1, keepdims=True)
@@ -97,10 +98,10 @@ def embedding_bag(
     mat = wrap(m)
     if per_sample_weights is not None:
         mat = mat * per_sample_weights.reshape(1, -1)
-    return relabel(mat @ rows, _NODE)
+    return Mm.named(_NODE).apply(mat, rows)
 
 
-_NODE = "EmbeddingBagBackward0"  # PyTorch's one fused node
+_NODE = "EmbeddingBagBackward0"  # PyTorch's one fused node: the last node shows its name
 
 
 def _bag_max(rows: Tensor, member) -> Tensor:
@@ -114,4 +115,4 @@ def _bag_max(rows: Tensor, member) -> Tensor:
     cols = xp.arange(r.shape[1])
     pick[xp.arange(member.shape[0])[:, None], best, cols[None, :]] = 1
     pick[empty] = 0
-    return (wrap(pick) * rows.unsqueeze(0)).sum(1)
+    return Sum.named(_NODE).apply(wrap(pick) * rows.unsqueeze(0), (1,), False, None)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from ..._lazy import nt as _nt
 from ..._tensor import Tensor
-from ...autograd.function import relabel
+from ..arithmetic import Div
+from ..reduction import MeanAll, SumAll
+from ..shape import Squeeze, _view
 from . import dtype_checks as checks
 from .activation import logsigmoid
 from .distance import cosine_similarity, pairwise_distance
@@ -175,7 +177,11 @@ def multilabel_margin_loss(
     picked = x.gather(1, labels)  # (N, K): the score of each listed class
     hinge = (1 - picked.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)  # (N, K, C)
     pairs = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
-    loss = (hinge * pairs).sum((1, 2)) / x.shape[1]
-    if input.ndim == 1:
-        loss = loss.squeeze(0)
-    return relabel(apply_reduction(loss, red), "MultilabelMarginLossBackward0")
+    # one fused node in PyTorch: the last node here shows its name
+    total, name = (hinge * pairs).sum((1, 2)), "MultilabelMarginLossBackward0"
+    if red == "none" and input.ndim > 1:
+        return Div.named(name).apply(total, x.shape[1])
+    loss = total / x.shape[1]
+    if red == "none":
+        return _view(Squeeze.named(name), loss, (0,))
+    return (MeanAll if red == "mean" else SumAll).named(name).apply(loss, (0,), False, None)

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...autograd.function import relabel
+from ..arithmetic import Add, Mul
+from ..shape import View, _view
 from . import dtype_checks as checks
 from . import norm_ops as _norm
 from .conv import pad
 from .pooling import avg_pool2d, avg_pool3d
 
 __all__ = ["batch_norm", "instance_norm", "group_norm", "local_response_norm"]
+
+
+# PyTorch runs instance norm as a batch norm and a view, and group norm as one fused node: the
+# last node numtorch makes for each shows PyTorch's name
+_INSTANCE = _norm.Normalize.named("ViewBackward0")
+_INSTANCE_STATS = _norm.NormalizeStats.named("ViewBackward0")
+_GROUP = "NativeGroupNormBackward0"
 
 
 def _update_running(running, stat, momentum):
@@ -108,7 +116,8 @@ def _train_norm(
     x = input._data
     xp = array_module(x)
     mean, var = _norm.batch_stats(xp, x, axes)
-    out = _norm.Normalize.apply(input, weight, bias, mean, var, eps, axes)
+    node = _INSTANCE if per_instance else _norm.Normalize
+    out = node.apply(input, weight, bias, mean, var, eps, axes)
     if running_mean is not None or running_var is not None:
         update_running_stats(running_mean, running_var, mean, var, momentum, count, per_instance)
     return out
@@ -138,14 +147,10 @@ def instance_norm(
             raise ValueError(
                 f"Expected more than 1 spatial element when training, got input size {input.shape}"
             )
-        out = _train_norm(
+        return _train_norm(
             input, weight, bias, running_mean, running_var, momentum, eps, axes, count, True
         )
-    else:
-        out = _norm.NormalizeStats.apply(
-            input, weight, bias, running_mean._data, running_var._data, eps
-        )
-    return relabel(out, "ViewBackward0")  # PyTorch runs it as a batch norm and a view
+    return _INSTANCE_STATS.apply(input, weight, bias, running_mean._data, running_var._data, eps)
 
 
 def group_norm(
@@ -171,13 +176,16 @@ def group_norm(
     grouped = input.reshape(n, num_groups, -1)
     x = grouped._data
     mean, var = _norm.batch_stats(array_module(x), x, (2,))
-    out = _norm.Normalize.apply(grouped, None, None, mean, var, eps, (2,)).reshape(input.shape)
+    normed = _norm.Normalize.apply(grouped, None, None, mean, var, eps, (2,))
+    if weight is None and bias is None:
+        return _view(View.named(_GROUP), normed, tuple(input.shape))
+    out = normed.reshape(input.shape)
     shape = (1, c) + (1,) * (input.dim() - 2)
+    if bias is None:
+        return Mul.named(_GROUP).apply(out, weight.reshape(shape))
     if weight is not None:
         out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return relabel(out, "NativeGroupNormBackward0")  # one fused node in PyTorch
+    return Add.named(_GROUP).apply(out, bias.reshape(shape))
 
 
 def local_response_norm(

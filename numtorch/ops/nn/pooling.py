@@ -8,7 +8,7 @@ import itertools
 from ... import _dtype
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
-from ...autograd.function import relabel
+from ..shape import Squeeze, _view
 from . import pool_ops as _pool
 from .conv import expand_param
 
@@ -53,14 +53,22 @@ def _batch(input: Tensor, nd: int):
     raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
 
 
+def _node(cls, nd, batched, name):
+    """The class of the pooling node, shown as PyTorch shows the pooled tensor's node:
+    ``SqueezeBackward1`` for batched 1-D pooling (which PyTorch runs as 2-D pooling and a
+    squeeze), else ``name``."""
+    return cls.named("SqueezeBackward1" if nd == 1 and batched else name)
+
+
 def _unbatch(out, batched, nd=None, name=None):
-    """``out`` without the batch dim ``_batch`` added. With ``name``, its node shows as
+    """``out`` without the batch dim ``_batch`` added. With ``name``, its squeeze node shows as
     PyTorch's does: ``name`` for 2-D and 3-D pooling (whose kernels take unbatched input as it
-    is) and ``SqueezeBackward1`` for 1-D pooling (which PyTorch runs as 2-D pooling)."""
-    out = out if batched else out.squeeze(0)
-    if name is not None:
-        relabel(out, "SqueezeBackward1" if nd == 1 else name)
-    return out
+    is) and ``SqueezeBackward1`` for 1-D pooling."""
+    if batched:
+        return out
+    if name is None or nd == 1:
+        return out.squeeze(0)
+    return _view(Squeeze.named(name), out, (0,))
 
 
 def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
@@ -94,9 +102,9 @@ def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, batched = _batch(input, nd)
     k, s, p, d, _, _ = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
-    pool = _pool.MaxPool.named(f"MaxPool{nd}DWithIndicesBackward0")
-    values, idx = pool.apply(x, k, s, p, d, ceil_mode)
-    values = _unbatch(values, batched, nd, f"MaxPool{nd}DWithIndicesBackward0")
+    name = f"MaxPool{nd}DWithIndicesBackward0"
+    values, idx = _node(_pool.MaxPool, nd, batched, name).apply(x, k, s, p, d, ceil_mode)
+    values = _unbatch(values, batched, nd, name)
     return (values, _unbatch(idx, batched)) if return_indices else values
 
 
@@ -157,12 +165,9 @@ def _avg_pool(
         div = _pool.avg_divisor(
             array_module(x._data), x._data.dtype, x.shape[2:], k, s, p, outs, count_include_pad
         )
-    return _unbatch(
-        _pool.AvgPool.named(f"AvgPool{nd}DBackward0").apply(x, k, s, pads, outs, div),
-        batched,
-        nd,
-        f"AvgPool{nd}DBackward0",
-    )
+    name = f"AvgPool{nd}DBackward0"
+    out = _node(_pool.AvgPool, nd, batched, name).apply(x, k, s, pads, outs, div)
+    return _unbatch(out, batched, nd, name)
 
 
 def avg_pool1d(
@@ -226,18 +231,18 @@ def _adaptive_avg(nd, input, output_size):
         )
     spatial = x.shape[2:]
     xp = array_module(x._data)
+    kind = f"AdaptiveAvgPool{nd}DBackward0"
     if all(n % o == 0 for n, o in zip(spatial, outs)):
         k = tuple(n // o for n, o in zip(spatial, outs))
-        pool = _pool.AvgPool.named(f"AvgPool{nd}DBackward0")
+        pool = _node(_pool.AvgPool, nd, batched, kind)
         out = pool.apply(x, k, k, ((0, 0),) * nd, outs, float(_prod(k)))
     else:
         mats = tuple(
             None if n == o else _pool.adaptive_avg_matrix(xp, n, o, x._data.dtype)
             for n, o in zip(spatial, outs)
         )
-        kind = f"AdaptiveAvgPool{nd}DBackward0"
-        out = _pool.Separable.named(kind).apply(x, mats, False, kind)
-    return _unbatch(out, batched, nd, f"AdaptiveAvgPool{nd}DBackward0")
+        out = _node(_pool.Separable, nd, batched, kind).apply(x, mats, False, kind)
+    return _unbatch(out, batched, nd, kind)
 
 
 def _prod(values):
@@ -265,9 +270,8 @@ def _adaptive_max(nd, input, output_size, return_indices):
     x, batched = _batch(input, nd)
     outs = _adaptive_sizes(x, nd, output_size)
     _, idx = _pool.adaptive_max_pool(array_module(x._data), x._data, outs)
-    values = _unbatch(
-        _pool.GatherPlane.apply(x, idx), batched, nd, f"AdaptiveMaxPool{nd}DBackward0"
-    )
+    name = f"AdaptiveMaxPool{nd}DBackward0"
+    values = _unbatch(_node(_pool.GatherPlane, nd, batched, name).apply(x, idx), batched, nd, name)
     return (values, _unbatch(wrap(idx), batched)) if return_indices else values
 
 
@@ -423,9 +427,9 @@ def _fractional_max(
         best = xp.where(take, val, best)
         # NOTE: a window of -inf keeps its first element's index, as PyTorch's does
         best_idx = idx.copy() if best_idx is None else xp.where(take, idx, best_idx)
-    values = _unbatch(
-        _pool.GatherPlane.apply(x, best_idx), batched, nd, f"FractionalMaxPool{nd}DBackward0"
-    )
+    name = f"FractionalMaxPool{nd}DBackward0"
+    gather = _node(_pool.GatherPlane, nd, batched, name)
+    values = _unbatch(gather.apply(x, best_idx), batched, nd, name)
     return (values, _unbatch(wrap(best_idx), batched)) if return_indices else values
 
 
