@@ -90,7 +90,10 @@ def test_fifty_steps_match_torch(name, kwargs):
     np.testing.assert_allclose(b, tb, rtol=1e-5, atol=1e-12)
     sd, tsd = opt.state_dict(), topt.state_dict()
     assert sd["param_groups"] == tsd["param_groups"]
+    # the order of the options and of the state entries too: printing a state_dict shows it
+    assert [list(g) for g in sd["param_groups"]] == [list(g) for g in tsd["param_groups"]]
     assert list(sd["state"]) == list(tsd["state"])
+    assert [list(s) for s in sd["state"].values()] == [list(s) for s in tsd["state"].values()]
     for key, value in tsd["state"].get(0, {}).items():
         mine = sd["state"][0][key]
         assert mine.dtype.name == str(value.dtype).split(".")[1], key

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ._common import decayed, second_moment
+from ._common import check_lr, decayed, options, second_moment, zeros
 from .optimizer import Optimizer, _to_scalar, _validate, new_step_state, step_counter
 
 __all__ = ["Adadelta"]
@@ -23,6 +22,9 @@ class Adadelta(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr rho eps weight_decay maximize capturable foreach differentiable"
+
     def __init__(
         self,
         params,
@@ -36,31 +38,14 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         _validate(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
         _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(
-            lr=lr,
-            rho=rho,
-            eps=eps,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            capturable=capturable,
-            foreach=foreach,
-            differentiable=differentiable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
-        return {
-            "step": new_step_state(p),
-            "square_avg": wrap(xp.zeros_like(p._data)),
-            "acc_delta": wrap(xp.zeros_like(p._data)),
-        }
+        return {"step": new_step_state(p), **zeros(p, "square_avg", "acc_delta")}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -7,6 +7,7 @@ import math
 
 from .._backend import array_module
 from .._tensor import Tensor, wrap
+from ._common import options
 from .optimizer import Optimizer, _to_scalar, lerp, new_step_state, step_counter
 
 __all__ = ["Adafactor"]
@@ -28,6 +29,9 @@ class Adafactor(Optimizer):
         weight_decay: decoupled weight decay, scaled by ``lr``.
         maximize: ascend the objective.
     """
+
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr beta2_decay eps d weight_decay foreach maximize"
 
     def __init__(
         self,
@@ -55,16 +59,7 @@ class Adafactor(Optimizer):
             raise ValueError(f"Clipping threshold d should be >= 1 but is: {d}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"weight_decay should be >= 0 but is: {weight_decay}")
-        defaults = dict(
-            lr=lr,
-            beta2_decay=beta2_decay,
-            eps=eps,
-            d=d,
-            weight_decay=weight_decay,
-            foreach=foreach,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
         if p.is_complex():

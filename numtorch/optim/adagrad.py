@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ._common import decayed
+from .._tensor import wrap
+from ._common import check_lr, decayed, options
 from .optimizer import Optimizer, _to_scalar, _validate, new_step_state, step_counter
 
 __all__ = ["Adagrad"]
@@ -23,6 +23,12 @@ class Adagrad(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = (
+        "lr lr_decay eps weight_decay initial_accumulator_value foreach maximize "
+        "differentiable fused"
+    )
+
     def __init__(
         self,
         params,
@@ -37,9 +43,7 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused=None,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         _validate(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         _validate(
@@ -47,18 +51,7 @@ class Adagrad(Optimizer):
             f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
         )
         _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            eps=eps,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            fused=fused,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
         # NOTE: Adagrad creates its state eagerly, so a state_dict taken before the first step
         # already lists every parameter (as PyTorch's does).
         for group in self.param_groups:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import wrap
-from ._common import check_adam_args, decayed, second_moment
+from ._common import check_adam_args, decayed, options, second_moment, zeros
 from .optimizer import Optimizer, _to_scalar, lerp, new_step_state, step_counter
 
 __all__ = ["Adam", "AdamW"]
@@ -29,6 +28,12 @@ class Adam(Optimizer):
         >>> opt = numtorch.optim.Adam(model.parameters(), lr=1e-3)
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = (
+        "lr betas eps weight_decay amsgrad maximize foreach capturable differentiable "
+        "fused decoupled_weight_decay"
+    )
+
     def __init__(
         self,
         params,
@@ -46,31 +51,11 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         betas = check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            differentiable=differentiable,
-            fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
-        state = {
-            "step": new_step_state(p),
-            "exp_avg": wrap(xp.zeros_like(p._data)),
-            "exp_avg_sq": wrap(xp.zeros_like(p._data)),
-        }
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = wrap(xp.zeros_like(p._data))
-        return state
+        buffers = ("exp_avg", "exp_avg_sq") + ("max_exp_avg_sq",) * group["amsgrad"]
+        return {"step": new_step_state(p), **zeros(p, *buffers)}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

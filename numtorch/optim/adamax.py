@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import wrap
-from ._common import check_adam_args, decayed
+from ._common import check_adam_args, decayed, options, zeros
 from .optimizer import Optimizer, _to_scalar, lerp, new_step_state, step_counter
 
 __all__ = ["Adamax"]
@@ -22,6 +21,9 @@ class Adamax(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr betas eps weight_decay foreach maximize differentiable capturable"
+
     def __init__(
         self,
         params,
@@ -36,25 +38,10 @@ class Adamax(Optimizer):
         capturable: bool = False,
     ) -> None:
         betas = check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            capturable=capturable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
-        return {
-            "step": new_step_state(p),
-            "exp_avg": wrap(xp.zeros_like(p._data)),
-            "exp_inf": wrap(xp.zeros_like(p._data)),
-        }
+        return {"step": new_step_state(p), **zeros(p, "exp_avg", "exp_inf")}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

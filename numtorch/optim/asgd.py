@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ._common import decayed
+from ._common import check_lr, decayed, options, zeros
 from .optimizer import Optimizer, _to_scalar, _validate, new_step_state, step_counter
 
 __all__ = ["ASGD"]
@@ -24,6 +23,9 @@ class ASGD(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr lambd alpha t0 weight_decay foreach maximize differentiable capturable"
+
     def __init__(
         self,
         params,
@@ -37,30 +39,16 @@ class ASGD(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(
-            lr=lr,
-            lambd=lambd,
-            alpha=alpha,
-            t0=t0,
-            weight_decay=weight_decay,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            capturable=capturable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
         return {
             "step": new_step_state(p),
             "eta": new_step_state(p, _to_scalar(group["lr"])),
             "mu": new_step_state(p, 1.0),
-            "ax": wrap(xp.zeros_like(p._data)),
+            **zeros(p, "ax"),
         }
 
     def _update(self, p, g, state, group):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad, no_grad
+from ._common import check_lr, options
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer, _to_scalar, _validate
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["LBFGS"]
 
@@ -27,6 +28,9 @@ class LBFGS(Optimizer):
         line_search_fn: None (fixed step ``lr``) or ``"strong_wolfe"``.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr max_iter max_eval tolerance_grad tolerance_change history_size line_search_fn"
+
     def __init__(
         self,
         params,
@@ -38,21 +42,10 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        defaults = dict(
-            lr=lr,
-            max_iter=max_iter,
-            max_eval=max_eval,
-            tolerance_grad=tolerance_grad,
-            tolerance_change=tolerance_change,
-            history_size=history_size,
-            line_search_fn=line_search_fn,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]

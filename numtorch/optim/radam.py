@@ -4,8 +4,7 @@ untrustworthy)."""
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import wrap
-from ._common import check_adam_args, decayed, second_moment
+from ._common import check_adam_args, decayed, options, second_moment, zeros
 from .optimizer import Optimizer, _to_scalar, lerp, new_step_state, step_counter
 
 __all__ = ["RAdam"]
@@ -25,6 +24,12 @@ class RAdam(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = (
+        "lr betas eps weight_decay maximize foreach capturable decoupled_weight_decay "
+        "differentiable"
+    )
+
     def __init__(
         self,
         params,
@@ -40,26 +45,10 @@ class RAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         betas = check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            decoupled_weight_decay=decoupled_weight_decay,
-            differentiable=differentiable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
-        return {
-            "step": new_step_state(p),
-            "exp_avg": wrap(xp.zeros_like(p._data)),
-            "exp_avg_sq": wrap(xp.zeros_like(p._data)),
-        }
+        return {"step": new_step_state(p), **zeros(p, "exp_avg", "exp_avg_sq")}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, wrap
-from ._common import decayed, second_moment
+from ._common import check_lr, decayed, options, second_moment, zeros
 from .optimizer import Optimizer, _to_scalar, _validate, lerp, new_step_state, step_counter
 
 __all__ = ["RMSprop"]
@@ -24,6 +23,11 @@ class RMSprop(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = (
+        "lr momentum alpha eps centered weight_decay capturable foreach maximize differentiable"
+    )
+
     def __init__(
         self,
         params,
@@ -38,35 +42,16 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         _validate(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _validate(0.0 <= momentum, f"Invalid momentum value: {momentum}")
         _validate(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         _validate(0.0 <= alpha, f"Invalid alpha value: {alpha}")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            capturable=capturable,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        xp = array_module(p._data)
-        state = {"step": new_step_state(p), "square_avg": wrap(xp.zeros_like(p._data))}
-        if group["momentum"] > 0:
-            state["momentum_buffer"] = wrap(xp.zeros_like(p._data))
-        if group["centered"]:
-            state["grad_avg"] = wrap(xp.zeros_like(p._data))
-        return state
+        buffers = ("square_avg",) + ("momentum_buffer",) * (group["momentum"] > 0)
+        return {"step": new_step_state(p), **zeros(p, *buffers, *("grad_avg",) * group["centered"])}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

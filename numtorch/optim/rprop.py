@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, wrap
+from .._tensor import wrap
+from ._common import check_lr, options, zeros
 from .optimizer import Optimizer, _to_scalar, _validate, new_step_state, step_counter
 
 __all__ = ["Rprop"]
@@ -22,6 +23,9 @@ class Rprop(Optimizer):
         maximize: ascend the objective.
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr etas step_sizes foreach maximize differentiable capturable"
+
     def __init__(
         self,
         params,
@@ -34,26 +38,15 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(0.0 <= _to_scalar(lr), f"Invalid learning rate: {lr}")
+        check_lr(lr)
         _validate(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
-        defaults = dict(
-            lr=lr,
-            etas=etas,
-            step_sizes=step_sizes,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            capturable=capturable,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
         xp = array_module(p._data)
         return {
             "step": new_step_state(p),
-            "prev": wrap(xp.zeros_like(p._data)),
+            **zeros(p, "prev"),
             "step_size": wrap(xp.full_like(p._data, _to_scalar(group["lr"]))),
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._backend import array_module
+from ._common import options
 from .optimizer import Optimizer, _to_scalar, _validate
 
 __all__ = ["SGD"]
@@ -25,6 +26,9 @@ class SGD(Optimizer):
         >>> opt = numtorch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     """
 
+    # PyTorch's options, in the order its defaults (and so param groups) list them
+    _options = "lr momentum dampening weight_decay nesterov maximize foreach differentiable fused"
+
     def __init__(
         self,
         params,
@@ -44,18 +48,7 @@ class SGD(Optimizer):
         _validate(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-            foreach=foreach,
-            differentiable=differentiable,
-            fused=fused,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, options(locals(), self._options))
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -51,16 +51,15 @@ class _ConvNd(Module):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
+        in_channels: int,
+        out_channels: int,
         kernel_size,
         stride=1,
         padding=0,
         dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
         device=None,
         dtype=None,
     ) -> None:
@@ -89,7 +88,7 @@ class _ConvNd(Module):
         self.padding = padding if isinstance(padding, str) else _tuple(padding, nd)
         self.dilation = _tuple(dilation, nd)
         self.transposed = type(self).transposed
-        self.output_padding = _tuple(output_padding, nd)
+        self.output_padding = (0,) * nd  # a transposed convolution sets its own
         self.groups = groups
         self.padding_mode = padding_mode
         if isinstance(self.padding, str):
@@ -147,35 +146,6 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            0,
-            device,
-            dtype,
-        )
-
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         conv = _CONV[self._nd]
         if self.padding_mode != "zeros":
@@ -260,10 +230,10 @@ class _ConvTransposeNd(_ConvNd):
             groups,
             bias,
             padding_mode,
-            output_padding,
             device,
             dtype,
         )
+        self.output_padding = _tuple(output_padding, self._nd)
 
     def _output_padding(self, input, output_size):
         if output_size is None:
