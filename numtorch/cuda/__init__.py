@@ -6,8 +6,6 @@ PyTorch's errors for a CPU-only build. CuPy is imported on the first call that n
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from .. import _backend
 
 _NO_CUDA = "Torch not compiled with CUDA enabled"
@@ -213,14 +211,45 @@ def current_stream(device=None) -> Stream:
     return Stream(_stream=_gpu().cuda.get_current_stream())
 
 
-@contextmanager
-def stream(s):
+class StreamContext:
     """Runs the block on stream ``s``; ``None`` leaves the current stream, as PyTorch does."""
-    if s is None:
-        yield
-        return
-    with s._stream:
-        yield
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __enter__(self):
+        if self.stream is not None:
+            self.stream._stream.__enter__()
+
+    def __exit__(self, *exc):
+        if self.stream is not None:
+            self.stream._stream.__exit__(*exc)
+
+
+def stream(s) -> StreamContext:
+    return StreamContext(s)
+
+
+def _no_cuda_graphs(name: str):
+    raise RuntimeError(
+        f"torch.cuda.{name} is not supported by numtorch (no CUDA graphs): run the model "
+        "eagerly, or record it with torch.compile"
+    )
+
+
+class CUDAGraph:
+    """Capture-and-replay of CUDA kernels: not supported (libraries name the class in
+    annotations; making one raises, as on PyTorch's CPU build)."""
+
+    def __init__(self, *args, **kwargs):
+        _no_cuda_graphs("CUDAGraph")
+
+
+class graph:
+    """The context that captures a ``CUDAGraph``: not supported, as ``CUDAGraph``."""
+
+    def __init__(self, *args, **kwargs):
+        _no_cuda_graphs("graph")
 
 
 def __getattr__(name):

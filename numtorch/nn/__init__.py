@@ -30,3 +30,11 @@ __all__ = _modules_all + [
     "parallel",
     "utils",
 ]
+
+
+def __getattr__(name):
+    if name == "attention":  # loaded on first use: torch.nn.attention.sdpa_kernel(...)
+        import importlib
+
+        return importlib.import_module(f"{__name__}.attention")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,3 +42,12 @@ for _name in FAMILIES:
 for _method in ("size", "stride"):  # Tensor's own methods with a dim
     setattr(Tensor, _method, with_numpy_aliases(getattr(Tensor, _method)))
 del _name, _module, _export, _method, _fn
+
+
+def __getattr__(namespace: str):
+    """``torch.ops.<namespace>``: the custom operators registered through ``torch.library``."""
+    if namespace.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {namespace!r}")
+    from ..library import OpNamespace
+
+    return OpNamespace(namespace)

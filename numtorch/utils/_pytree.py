@@ -133,14 +133,17 @@ def _seq(kind):
     return (lambda d: (list(d), None)), (lambda values, _: kind(values)), flatten_with_keys
 
 
+def _dict_flatten(d) -> tuple[list, list]:
+    return list(d.values()), list(d.keys())
+
+
+def _dict_flatten_with_keys(d) -> tuple[list, list]:
+    """Also PyTorch's private name: transformers registers its model outputs with it."""
+    return [(MappingKey(k), v) for k, v in d.items()], list(d.keys())
+
+
 def _keyed(make):
-    def flatten(d):
-        return list(d.values()), list(d.keys())
-
-    def flatten_with_keys(d):
-        return [(MappingKey(k), v) for k, v in d.items()], list(d.keys())
-
-    return flatten, (lambda values, keys: make(zip(keys, values))), flatten_with_keys
+    return _dict_flatten, (lambda values, keys: make(zip(keys, values))), _dict_flatten_with_keys
 
 
 def _namedtuple_defs():
