@@ -13,6 +13,7 @@ from . import fft as fft
 from . import func as func
 from . import functional as functional
 from . import futures as futures
+from . import fx as fx
 from . import jit as jit
 from . import library as library
 from . import linalg as linalg
@@ -45,7 +46,9 @@ from .autograd.grad_mode import enable_grad as enable_grad
 from .autograd.grad_mode import inference_mode as inference_mode
 from .autograd.grad_mode import no_grad as no_grad
 from .autograd.grad_mode import set_grad_enabled as set_grad_enabled
+from .jit import ScriptModule as ScriptModule
 from .random import Generator as Generator
+from .serialization._zip import PyTorchFileReader as PyTorchFileReader
 from .storage import TypedStorage as TypedStorage
 from .storage import UntypedStorage as UntypedStorage
 

@@ -6,9 +6,12 @@ build that is not tracing or compiling.
 
 from __future__ import annotations
 
+from .._tensor import Tensor
 from . import _nn  # noqa: F401 - torch._C._nn._parse_to (PyTorch Lightning)
 
-__all__ = ["_log_api_usage_once", "_get_tracing_state", "_nn"]
+__all__ = ["_log_api_usage_once", "_get_tracing_state", "_nn", "_TensorMeta"]
+
+_TensorMeta = type(Tensor)  # Tensor's metaclass: PyTorch Lightning's loader annotates with it
 
 
 def _log_api_usage_once(event: str) -> None:

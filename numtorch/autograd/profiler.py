@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..profiler import EventList, FunctionEvent, record_function
 from ..profiler import profile as _profile
 
-__all__ = ["profile", "record_function", "EventList", "FunctionEvent"]
+__all__ = ["profile", "record_function", "emit_nvtx", "EventList", "FunctionEvent"]
 
 
 class profile(_profile):
@@ -46,3 +46,19 @@ class profile(_profile):
     @property
     def function_events(self) -> EventList:
         return self.events()
+
+
+class emit_nvtx:
+    """NVTX ranges for NVIDIA's profilers: numtorch emits none (as PyTorch's CPU build, entering
+    it enabled raises; ``enabled=False`` runs the block as it is)."""
+
+    def __init__(self, enabled: bool = True, record_shapes: bool = False):
+        self.enabled = enabled
+
+    def __enter__(self):
+        if self.enabled:
+            raise AssertionError("Torch not compiled with CUDA enabled")
+        return self
+
+    def __exit__(self, *exc):
+        return False

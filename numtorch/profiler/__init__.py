@@ -6,7 +6,11 @@ and FLOP counts are not recorded: asking for them raises."""
 from __future__ import annotations
 
 import functools
+import gzip
 import json
+import os
+import socket
+import time
 import warnings
 from enum import Enum
 
@@ -18,6 +22,8 @@ __all__ = [
     "profile",
     "record_function",
     "schedule",
+    "tensorboard_trace_handler",
+    "kineto_available",
     "EventList",
     "FunctionEvent",
 ]
@@ -198,5 +204,28 @@ class profile:
             }
             for e in self._events
         ]
-        with open(path, "w") as f:
+        opener = gzip.open if path.endswith(".gz") else open  # PyTorch gzips a .gz path
+        with opener(path, "wt") as f:
             json.dump({"traceEvents": trace}, f)
+
+
+def kineto_available() -> bool:
+    """False: numtorch records with its own recorder, not PyTorch's Kineto library."""
+    return False
+
+
+def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None, use_gzip=False):
+    """An ``on_trace_ready`` that writes each trace as ``dir_name/<worker>.<ns>.pt.trace.json``
+    (``.gz`` with ``use_gzip``), the layout TensorBoard's profiler plugin reads; the worker is
+    ``<hostname>_<pid>`` unless named."""
+    worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
+
+    def handler_fn(prof) -> None:
+        try:
+            os.makedirs(dir_name, exist_ok=True)
+        except OSError as e:
+            raise RuntimeError("Can't create directory: " + dir_name) from e
+        name = f"{worker}.{time.time_ns()}.pt.trace.json" + (".gz" if use_gzip else "")
+        prof.export_chrome_trace(os.path.join(dir_name, name))
+
+    return handler_fn

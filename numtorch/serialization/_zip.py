@@ -259,3 +259,27 @@ class ZipReader:
                 f"{self.name}: record '{record}' is compressed and cannot be memory-mapped"
             )
         return self.data_offset(info)
+
+
+class PyTorchFileReader:
+    """``torch.PyTorchFileReader``: the records of a checkpoint by name, without unpickling
+    (PyTorch Lightning reads ``data.pkl`` through it to load a checkpoint lazily)."""
+
+    def __init__(self, file):
+        self._file = open(file, "rb") if isinstance(file, (str, bytes)) else file
+        self._reader = ZipReader(self._file, str(file))
+
+    def get_all_records(self) -> list:
+        skip = len(self._reader.prefix) + 1
+        return [name[skip:] for name in self._reader._infos]
+
+    def has_record(self, name: str) -> bool:
+        return self._reader.has(name)
+
+    def get_record(self, name: str) -> bytes:
+        if not self._reader.has(name):
+            raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not found")
+        return self._reader.read(name)
+
+    def get_record_size(self, name: str) -> int:
+        return self._reader.record_size(name)

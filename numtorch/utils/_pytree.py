@@ -56,6 +56,8 @@ class NodeDef(NamedTuple):
 
 
 SUPPORTED_NODES: dict[Any, NodeDef] = {}
+PyTree = Any  # PyTorch's type alias for a tree (PyTorch Lightning annotates with it)
+Context = Any
 
 
 # --- keys: where a leaf sits inside its tree --------------------------------------------------

@@ -16,7 +16,7 @@ from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ..parameter import Parameter
 from . import hooks as _hooks
-from .module_state import StateDictMixin
+from .module_state import StateDictMixin, _IncompatibleKeys  # noqa: F401 - PyTorch's home of it
 
 __all__ = ["Module"]
 

@@ -196,8 +196,8 @@ class DataLoader:
 
     def _get_iterator(self):
         if self.num_workers == 0:
-            return _SingleProcessIter(self)
-        return _MultiProcessIter(self)
+            return _SingleProcessDataLoaderIter(self)
+        return _MultiProcessingDataLoaderIter(self)
 
     def __len__(self) -> int:
         if self._iterable:
@@ -237,7 +237,7 @@ def _context(ctx, num_workers: int):
     return ctx
 
 
-class _BaseIter:
+class _BaseDataLoaderIter:
     def __init__(self, loader: DataLoader) -> None:
         self._dataset = loader.dataset
         self._iterable = loader._iterable
@@ -290,7 +290,7 @@ class _BaseIter:
         raise NotImplementedError(f"{self.__class__.__name__} cannot be pickled")
 
 
-class _SingleProcessIter(_BaseIter):
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
         self._fetcher = make_fetcher(
@@ -302,12 +302,12 @@ class _SingleProcessIter(_BaseIter):
         return self._fetcher.fetch(index)
 
 
-class _MultiProcessIter(MultiProcessIter, _BaseIter):
+class _MultiProcessingDataLoaderIter(MultiProcessIter, _BaseDataLoaderIter):
     def __init__(self, loader: DataLoader) -> None:
-        _BaseIter.__init__(self, loader)
+        _BaseDataLoaderIter.__init__(self, loader)
         self._start_workers(loader)
         self._reset_workers(first_iter=True)
 
     def _reset(self, loader, first_iter: bool = False) -> None:
-        _BaseIter._reset(self, loader, first_iter)
+        _BaseDataLoaderIter._reset(self, loader, first_iter)
         self._reset_workers(first_iter)

@@ -5,7 +5,7 @@ and is loaded on first use."""
 
 from __future__ import annotations
 
-from .modules.module import Module
+from ..modules.module import Module
 
 __all__ = ["DataParallel"]
 
@@ -33,7 +33,7 @@ class DataParallel(Module):
 
 def __getattr__(name: str):
     if name == "DistributedDataParallel":
-        from ..distributed.ddp import DistributedDataParallel
+        from .distributed import DistributedDataParallel
 
         return DistributedDataParallel
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
