@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import functools
 
+import hypothesis
 import numpy as np
+import oracle
 import pytest
+from oracle.plugin import OraclePlugin
 
 pytest.register_assert_rewrite("helpers")
 
@@ -72,6 +75,14 @@ class _AssertionCounter:
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "live_torch(why): needs PyTorch itself; skips where values are replayed"
+    )
+    if oracle.MODE != "live":
+        config.pluginmanager.register(OraclePlugin(), "oracle")
+        # NOTE: a replay must draw the examples the recording drew
+        hypothesis.settings.register_profile("oracle", derandomize=True, database=None)
+        hypothesis.settings.load_profile("oracle")
     if not config.getoption("unasserted"):
         return
     # NOTE: rewritten asserts call pytest_assertion_pass (pyproject's

@@ -15,16 +15,9 @@ gradient of ``z = x + iy`` is ``dL/dx + i dL/dy``, and ``backward(gradient=v)`` 
 from __future__ import annotations
 
 import numpy as np
-import pytest
+from oracle import torch
 
 import numtorch
-
-try:
-    import torch
-except ImportError:  # the oracle is optional
-    torch = None
-
-requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch (the oracle) not installed")
 
 DTYPES = {"float32": (numtorch.float32, "float32"), "float64": (numtorch.float64, "float64")}
 
@@ -188,8 +181,7 @@ def check_op(
     installed), then a float64 gradcheck."""
     for dt in dtypes:
         arrays = rand_arrays(shapes, dt, low, high, seed, positive)
-        if torch is not None:
-            compare_with_torch(fn, arrays, torch_fn, atol=atol, rtol=rtol, grad=grad)
+        compare_with_torch(fn, arrays, torch_fn, atol=atol, rtol=rtol, grad=grad)
     if grad:
         small = rand_arrays(shapes, "float64", low, high, seed + 7, positive)
         gradcheck(fn, small, second_order=second_order)

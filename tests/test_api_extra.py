@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import TRIGAMMA_RTOL, assert_close, check_op, gradcheck, requires_torch, torch
+from helpers import TRIGAMMA_RTOL, assert_close, check_op, gradcheck, torch
 
 import numtorch
 
@@ -49,7 +49,6 @@ def test_common_names_exist():
     assert not missing, f"missing: {missing}"
 
 
-@requires_torch
 def test_common_names_are_pytorch_names():
     wrong = [n for n in TORCH_NAMES if not hasattr(torch, n)]
     wrong += ["Tensor." + n for n in TENSOR_NAMES if not hasattr(torch.Tensor, n)]
@@ -108,7 +107,6 @@ _BLAS_SHAPES = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("op", list(_BLAS_SHAPES))
 def test_blas_accumulate_beta0(op):
     """beta=0 does not read input (NaN in it stays out), and input's gradient is zeros, as
@@ -126,7 +124,6 @@ def test_blas_accumulate_beta0(op):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
-@requires_torch
 def test_blas_inplace_and_chain_matmul():
     rng = np.random.default_rng(0)
     a, b, c = (rng.standard_normal(s).astype("float32") for s in ((3, 3), (2, 3, 4), (2, 4, 3)))
@@ -143,7 +140,6 @@ def test_blas_inplace_and_chain_matmul():
 
 
 # --- integer and float-bit arithmetic -----------------------------------------------------------
-@requires_torch
 def test_gcd_lcm_ldexp_nextafter_heaviside():
     a, b = [12, -18, 0, 7], [8, 4, 0, -21]
     for name in ("gcd", "lcm"):
@@ -213,7 +209,6 @@ def test_cov_corrcoef(shape):
         check_op(_both("corrcoef"), [shape])
 
 
-@requires_torch
 def test_cov_weights():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((3, 5))
@@ -243,7 +238,6 @@ def test_dist_trapezoid():
     check_op(_both("cumulative_trapezoid"), [(3, 4), (4,)])
 
 
-@requires_torch
 def test_integer_and_empty_integration():
     for name in ("trapezoid", "cumulative_trapezoid"):
         assert_close(
@@ -265,7 +259,6 @@ def test_vander_diagflat_renorm():
     check_op(lambda x: x.renorm(1, 1, 0.5), [(2, 3, 2)])
 
 
-@requires_torch
 def test_vander_integers_and_zero():
     assert_close(
         numtorch.vander(numtorch.tensor([1, 2, 3], dtype=numtorch.int32)),
@@ -292,7 +285,6 @@ def test_predicates():
     )
 
 
-@requires_torch
 def test_unravel_index():
     for idx, shape in (([4, 1, -1, 5, 6], (2, 3)), (7, (2, 2, 2)), ([[3, 0], [1, 2]], (4,))):
         got = numtorch.unravel_index(numtorch.tensor(idx), shape)
@@ -344,7 +336,6 @@ INPLACE_VIEWS = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("name,args", INPLACE_VIEWS)
 def test_inplace_views(name, args):
     rng = np.random.default_rng(0)
@@ -376,7 +367,6 @@ def test_inplace_view_shares_memory_and_checks_leaf():
         numtorch.ones(2, 2, requires_grad=True).t_()
 
 
-@requires_torch
 def test_resize_and_fill_diagonal():
     for shape in ((2, 2), (3, 3), (6,), (0,)):
         x, tx = numtorch.arange(6.0), torch.arange(6.0)
@@ -418,7 +408,6 @@ def test_tensor_new_and_attributes():
 
 
 # --- missing in-place forms and torch.<op>_ functions -------------------------------------------
-@requires_torch
 @pytest.mark.parametrize(
     "name,args,dtype",
     [
@@ -462,7 +451,6 @@ def test_inplace_method_grad_and_errors():
         numtorch.ones(2, dtype=numtorch.int64).lgamma_()
 
 
-@requires_torch
 def test_torch_level_inplace_functions():
     for name in ("relu_", "sigmoid_", "tanh_", "exp_", "zero_", "abs_", "sqrt_", "neg_"):
         a = np.array([-1.0, 0.5, 2.0], dtype="float32")
@@ -477,7 +465,6 @@ def test_torch_level_inplace_functions():
     assert_close(numtorch.fill(numtorch.zeros(2), 3.0), torch.fill(torch.zeros(2), 3.0))
 
 
-@requires_torch
 def test_igamma_isreal_index_reduce():
     a, b = np.array([0.5, 1.0, 3.0]), np.array([0.2, 1.5, 2.0])
     for name in ("igamma", "igammac"):
@@ -508,7 +495,6 @@ def test_igamma_isreal_index_reduce():
 
 
 # --- torch.* forms of nn functions --------------------------------------------------------------
-@requires_torch
 def test_nn_functions_at_torch_level():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 4, 6, 6)).astype("float32")
@@ -570,7 +556,6 @@ FLOAT_TYPES = ["float16", "float32", "float64", "complex64", "complex128"]
 INT_TYPES = ["uint8", "int8", "int16", "int32", "int64"]
 
 
-@requires_torch
 @pytest.mark.parametrize("name", FLOAT_TYPES)
 def test_finfo(name):
     a, b = numtorch.finfo(getattr(numtorch, name)), torch.finfo(getattr(torch, name))
@@ -579,7 +564,6 @@ def test_finfo(name):
         assert getattr(a, attr) == getattr(b, attr), attr
 
 
-@requires_torch
 @pytest.mark.parametrize("name", INT_TYPES)
 def test_iinfo(name):
     a, b = numtorch.iinfo(getattr(numtorch, name)), torch.iinfo(getattr(torch, name))
@@ -690,7 +674,6 @@ def test_backends_multiprocessing_version():
     mp.set_sharing_strategy("file_descriptor")
 
 
-@requires_torch
 def test_cpu_capability_matches_torch_spelling():
     assert numtorch.backends.cpu.get_cpu_capability() in (
         "AVX2",
@@ -717,7 +700,6 @@ def test_gradcheck_compositions():
     )
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "name", ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
 )
@@ -770,7 +752,6 @@ def _distribution_run(lib):
     return out
 
 
-@requires_torch
 def test_distributions_match_torch_with_seed():
     for a, b in zip(_distribution_run(numtorch), _distribution_run(torch)):
         assert_close(a, b)

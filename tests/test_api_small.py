@@ -3,7 +3,7 @@ linalg.matmul and the layout/backend flags, against PyTorch."""
 
 import numpy as np
 import pytest
-from helpers import assert_close, requires_torch, torch
+from helpers import assert_close, torch
 
 import numtorch
 
@@ -33,7 +33,6 @@ def _gradient_cases(m):
     ]
 
 
-@requires_torch
 @pytest.mark.parametrize("case", range(13))
 def test_gradient_matches_pytorch(case):
     ours, theirs = _gradient_cases(numtorch)[case](), _gradient_cases(torch)[case]()
@@ -43,7 +42,6 @@ def test_gradient_matches_pytorch(case):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-6)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call",
     [
@@ -80,7 +78,6 @@ def test_gradient_differentiates():
         )
 
 
-@requires_torch
 @pytest.mark.parametrize("p", [0.0, 1.0, 2.0, 3.5, float("inf")])
 def test_pdist(p):
     x = np.random.default_rng(1).standard_normal((5, 3))

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import check_op, requires_torch, torch
+from helpers import check_op, torch
 
 import numtorch as nt
 
@@ -75,7 +75,6 @@ def test_matrix_products(case, name, shapes):
     check_op(lambda *a: _product(nt, name)(*a), shapes, lambda *a: _product(torch, name)(*a))
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "a,b",
     [
@@ -196,7 +195,6 @@ def test_grad_fn_names():
     assert (1 / x).grad_fn.name() == "MulBackward0"
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32"])
 def test_out_of_range_int_wraps_into_the_dtype_as_pytorch_does(dtype):
     vals = [1, -2, 100, 7] if dtype != "uint8" else [1, 2, 200, 7]
@@ -211,7 +209,6 @@ def test_out_of_range_int_wraps_into_the_dtype_as_pytorch_does(dtype):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call",
     [

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, requires_torch, torch
+from helpers import assert_close, check_op, torch
 
 import numtorch as nt
 import numtorch.nn as nn
@@ -82,7 +82,6 @@ MEM = RNG.standard_normal((7, 2, 8))
 CAUSAL = np.triu(np.full((5, 5), -np.inf), 1)
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_mha(dtype):
     a, b = _pair(lambda m: m.MultiheadAttention(8, 2))
@@ -91,7 +90,6 @@ def test_mha(dtype):
     _check(a, b, [X, X, X], {"attn_mask": np.triu(np.ones((2, 2), bool), 1)}, dtype=dtype)
 
 
-@requires_torch
 def test_mha_options():
     a, b = _pair(
         lambda m: m.MultiheadAttention(8, 4, add_bias_kv=True, add_zero_attn=True, kdim=3, vdim=5)
@@ -109,7 +107,6 @@ def test_mha_options():
     _check(a, b, [X[:, 0], X[:, 0], X[:, 0]])
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "make",
     [
@@ -125,7 +122,6 @@ def test_encoder_layer(make):
     _check(a, b, [X], {"src_mask": CAUSAL})
 
 
-@requires_torch
 def test_decoder_and_transformer():
     a, b = _pair(lambda m: m.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True))
     _check(a, b, [X, RNG.standard_normal((5, 3, 8))])

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 from helpers import assert_close
+from oracle import torch
 
 import numtorch as nt
-
-torch = pytest.importorskip("torch")
 
 
 def f(a, b):

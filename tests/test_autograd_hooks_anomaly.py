@@ -4,7 +4,7 @@ import re
 import warnings
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -22,7 +22,6 @@ def _error(fn, m):
     return None
 
 
-@requires_torch
 @pytest.mark.parametrize("api", ["backward", "grad"])
 def test_backward_length_mismatch(api):
     def run(m, n_tensors, n_grads):
@@ -38,7 +37,6 @@ def test_backward_length_mismatch(api):
     assert ours == theirs
 
 
-@requires_torch
 @pytest.mark.parametrize("retain_first", [True, False])
 def test_retain_grad_holds_gradient_after_all_hooks(retain_first):
     def run(m):
@@ -69,7 +67,6 @@ class _Exp:
         return g * r
 
 
-@requires_torch
 def test_node_names_and_reprs():
     def run(m):
         MyExp = type("MyExp", (m.autograd.Function,), dict(vars(_Exp)))
@@ -93,7 +90,6 @@ def test_node_names_and_reprs():
     assert ours[3] == "<autograd.function.MyExpBackward object"
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "op",
     [
@@ -130,7 +126,6 @@ def test_anomaly_switch_is_process_wide():
     assert not numtorch.is_anomaly_enabled()
 
 
-@requires_torch
 def test_eigvals_of_real_matrix_backward_is_real_without_warning():
     def run(m):
         a = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -168,7 +163,6 @@ VIEWS = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("case", list(VIEWS))
 def test_is_view_and_base(case):
     def run(m):

@@ -3,7 +3,7 @@ particular scalar arguments, and the formulas of its range constructors."""
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -24,7 +24,6 @@ def _same_bits(a, b):
     np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"))
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("e", EXACT_EXPONENTS, ids=str)
 def test_pow_fast_paths_bitwise(dtype, e):
@@ -39,7 +38,6 @@ def test_pow_fast_paths_bitwise(dtype, e):
         np.testing.assert_array_max_ulp(a.grad.numpy(), b.grad.numpy(), maxulp=1)
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_pow_half_is_sqrt(dtype):
     # PyTorch routes x ** 0.5 to its sqrt kernel; on MKL builds that kernel is not correctly
@@ -49,7 +47,6 @@ def test_pow_half_is_sqrt(dtype):
     _same_bits((b**0.5).detach().numpy(), b.detach().sqrt().numpy())
 
 
-@requires_torch
 @pytest.mark.parametrize("e", [1.5, 4, -3, 0.25, 7, 2.5])
 def test_pow_float32_general_exponent(e):
     # PyTorch's vectorized loop uses SLEEF's powf (within 1 ulp, not correctly rounded);
@@ -60,7 +57,6 @@ def test_pow_float32_general_exponent(e):
     assert np.mean(ya != yb) < 0.05
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "fn",
     [lambda m, x: m.pow(x, x * 0.5), lambda m, x: 2.5**x, lambda m, x: m.float_power(x, 3)],
@@ -73,7 +69,6 @@ def test_pow_other_forms(fn):
     assert np.mean(ya != yb) < 0.05
 
 
-@requires_torch
 @pytest.mark.parametrize("e", [2, 3, -1, -2, -0.5])
 def test_pow_complex_fast_paths(e):
     z = (np.random.default_rng(1).standard_normal((2, 257)) + 0.1).astype(np.float32)
@@ -98,7 +93,6 @@ FUSED = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", list(FUSED))
 def test_fused_scalar_ops_bitwise(dtype, name):
@@ -116,7 +110,6 @@ def test_fused_scalar_ops_bitwise(dtype, name):
 LINSPACE = [(0, 25, 1000), (-3.7, 11.3, 777), (2, -1.3, 333), (0.5, 10.7, 7), (-2.5, 7.9, 40000)]
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "int64"])
 @pytest.mark.parametrize("args", LINSPACE, ids=str)
 def test_linspace_bitwise(dtype, args):
@@ -124,7 +117,6 @@ def test_linspace_bitwise(dtype, args):
     _same_bits(ya, torch.linspace(*args, dtype=getattr(torch, dtype)).numpy())
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("base", [10.0, 2.0, 2.7])
 @pytest.mark.parametrize("args", LINSPACE[:4], ids=str)
@@ -147,7 +139,6 @@ ARANGE = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("args", ARANGE, ids=str)
 def test_arange_float_step_bitwise(dtype, args):
@@ -171,7 +162,6 @@ COMPLEX_DRAWS = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("name", list(COMPLEX_DRAWS))
 def test_complex_random_stream_bitwise(name):
     # PyTorch draws a complex tensor through its real view, each part with half the variance

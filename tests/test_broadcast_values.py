@@ -5,7 +5,7 @@ run, so a failure is never a matter of luck."""
 
 import numpy as np
 import pytest
-from helpers import compare_with_torch, requires_torch, torch
+from helpers import compare_with_torch, torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -62,7 +62,6 @@ def _ternary(module, name):
     return getattr(module, name)
 
 
-@requires_torch
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(name=st.sampled_from(BINARY), data=st.data())
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -71,14 +70,12 @@ def test_binary_any_values(dtype, name, data):
     compare_with_torch(_binary(numtorch, name), arrays, _binary(torch, name), grad=False)
 
 
-@requires_torch
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(name=st.sampled_from(BINARY), arrays=operands(2, "float64", special=False))
 def test_binary_gradients(name, arrays):
     compare_with_torch(_binary(numtorch, name), arrays, _binary(torch, name))
 
 
-@requires_torch
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(name=st.sampled_from(TERNARY), data=st.data())
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -87,7 +84,6 @@ def test_ternary_any_values(dtype, name, data):
     compare_with_torch(_ternary(numtorch, name), arrays, _ternary(torch, name), grad=False)
 
 
-@requires_torch
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(name=st.sampled_from(TERNARY), arrays=operands(3, "float64", special=False))
 def test_ternary_gradients(name, arrays):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 import numtorch.nn as nn
@@ -418,7 +418,6 @@ def test_optimized_module_is_a_module_around_the_original():
     assert len(list(comp.parameters())) == 4
 
 
-@requires_torch
 def test_argument_errors_as_pytorch():
     for kwargs in ({"mode": "fast"}, {"mode": "default", "options": {}}):
         with pytest.raises(RuntimeError) as ours:

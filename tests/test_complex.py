@@ -4,10 +4,9 @@ view_as_real/view_as_complex, abs, printing, and PyTorch's complex gradient conv
 import numpy as np
 import pytest
 from helpers import compare_with_torch, gradcheck, rand
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 CDTYPES = ["complex64", "complex128"]
 

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -66,7 +66,6 @@ def _grad(t, case):
     return y.detach().resolve_conj().numpy(), x.grad.resolve_conj().numpy()
 
 
-@requires_torch
 @pytest.mark.parametrize("case", list(CASES))
 def test_complex_gradient_matches_pytorch(case):
     for ours, theirs in zip(_grad(numtorch, case), _grad(torch, case)):

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, requires_torch, torch
+from helpers import assert_close, check_op, torch
 
 import numtorch as nt
 import numtorch.nn as nn
@@ -114,7 +114,6 @@ def test_unfold_fold():
     check_op(lambda c: F(c).fold(c, (6, 7), **kw), [(2, 18, 20)])
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call,error",
     [
@@ -162,7 +161,6 @@ LAYERS = [
 INPUTS = {1: (2, 4, 9), 2: (2, 4, 7, 8), 3: (1, 4, 4, 5, 3)}
 
 
-@requires_torch
 @pytest.mark.parametrize("make", LAYERS, ids=range(len(LAYERS)))
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_layers_match_torch(make, dtype):
@@ -187,7 +185,6 @@ def test_layers_match_torch(make, dtype):
         assert_close(pa.grad, pb.grad)
 
 
-@requires_torch
 def test_conv_transpose_output_size():
     nt.manual_seed(0)
     torch.manual_seed(0)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -25,7 +25,6 @@ DATA = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("data", DATA, ids=repr)
 def test_tensor_infers_pytorchs_dtype(data):
     a, b = nt.tensor(data), torch.tensor(data)
@@ -33,7 +32,6 @@ def test_tensor_infers_pytorchs_dtype(data):
     assert repr(a) == repr(b)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call",
     [

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cuda_standin import BACKEND
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 from numtorch import _backend
@@ -134,7 +134,6 @@ def test_numpy_of_a_cuda_tensor_raises_pytorchs_error(gpu):
     )
 
 
-@requires_torch
 def test_printing_shows_the_device(gpu):
     t = numtorch.tensor([1.0, 2.5], device="cuda")
     assert repr(t) == "tensor([1.0000, 2.5000], device='cuda:0')"
@@ -162,7 +161,6 @@ def _saved(obj):
     return buf
 
 
-@requires_torch
 def test_save_writes_cuda_locations_and_map_location_moves_both_ways(gpu):
     t = numtorch.tensor([1.0, 2.0], device="cuda")
     buf = _saved({"w": t})

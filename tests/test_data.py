@@ -7,11 +7,11 @@ import random
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
 from numtorch.utils import data as nd
 
-torch = pytest.importorskip("torch")
 td = torch.utils.data
 
 Point = collections.namedtuple("Point", ["x", "y"])

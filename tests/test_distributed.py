@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 import numtorch.distributed as dist
@@ -155,7 +155,6 @@ def test_import_is_cheap_and_needs_no_mpi():
     assert done.stdout.split() == ["False", "False"], done.stderr
 
 
-@requires_torch
 def test_errors_before_init_match_pytorch():
     import torch.distributed as tdist
 
@@ -176,7 +175,6 @@ def test_errors_before_init_match_pytorch():
         dist.init_process_group("ucc")
 
 
-@requires_torch
 def test_names_match_pytorch():
     import torch.distributed as tdist
 
@@ -189,7 +187,6 @@ def test_names_match_pytorch():
     assert dist.GroupMember.NON_GROUP_MEMBER == tdist.GroupMember.NON_GROUP_MEMBER
 
 
-@requires_torch
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("drop_last", [False, True])
 def test_distributed_sampler_matches_pytorch(shuffle, drop_last):

@@ -4,7 +4,7 @@ random draws), shapes, exceptions and warnings."""
 import warnings
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -27,7 +27,6 @@ def _same(make):
     assert _run(nt, make) == _run(torch, make)
 
 
-@requires_torch
 @pytest.mark.parametrize("rank", range(7))
 @pytest.mark.parametrize("name", MODULES)
 def test_dropout_module_ranks(name, rank):
@@ -51,14 +50,12 @@ FUNCTIONS = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "complex64"])
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_dropout_functions_dtypes(name, dtype):
     _same(lambda m: FUNCTIONS[name](m.nn.functional, m.ones(2, 3, 4).to(getattr(m, dtype))))
 
 
-@requires_torch
 def test_dropout2d_gradient_and_channels():
     # a 3-D input is (N, C, L): each of the 2 x 3 channels is kept or dropped whole
     def grads(m):

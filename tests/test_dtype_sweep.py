@@ -4,7 +4,7 @@ operands): result dtype and values, or the exception type, as PyTorch's."""
 import warnings
 
 import pytest
-from helpers import assert_close, requires_torch, torch
+from helpers import assert_close, torch
 
 import numtorch
 
@@ -110,7 +110,6 @@ def _run(m, dtype, op):
     return [_outcome(lambda o=o: getattr(m, op)(a, o)) for o in (b, 2, 2.5, True)]
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("op", UNARY + BINARY)
 def test_dtype_and_errors_match_pytorch(op, dtype):

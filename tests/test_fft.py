@@ -4,10 +4,9 @@ norm), finite-difference checks and errors."""
 import numpy as np
 import pytest
 from helpers import compare_with_torch, gradcheck, rand
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 NORMS = [None, "backward", "forward", "ortho"]
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("torch.utils.flop_counter")
 
 
 def _net_program(lib):

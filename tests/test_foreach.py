@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -41,7 +41,6 @@ CASES = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "name,args,kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
@@ -61,7 +60,6 @@ def test_foreach_matches_torch(name, args, kwargs, inplace):
         _same(ours, _lists(positive=True)[0])  # the inputs are left alone
 
 
-@requires_torch
 def test_foreach_norm_max_zero_copy():
     ours, theirs = _lists()
     _same(numtorch._foreach_norm(ours), torch._foreach_norm(theirs))
@@ -75,7 +73,6 @@ def test_foreach_norm_max_zero_copy():
     assert all(not t.numpy().any() for t in ours)
 
 
-@requires_torch
 def test_foreach_errors_match_torch():
     ours, theirs = _lists()
     for lib, lists in ((numtorch, ours), (torch, theirs)):

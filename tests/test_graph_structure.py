@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -151,7 +151,6 @@ def trees():
     return _trees(numtorch), _trees(torch)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "case",
     [
@@ -257,7 +256,6 @@ torchviz.make_dot(y, show_attrs=True, show_saved=True)  # numtorch's attributes 
 """
 
 
-@requires_torch
 @pytest.mark.skipif(importlib.util.find_spec("torchviz") is None, reason="torchviz not installed")
 def test_torchviz_draws_pytorchs_graph(tmp_path):
     """torchviz's make_dot: labels from node class names, one edge per next_functions entry,
@@ -287,7 +285,6 @@ def test_saved_values_are_attributes_of_the_node():
         _ = y.grad_fn._saved_result
 
 
-@requires_torch
 def test_custom_function_lists_its_tensor_inputs():
     def run(m):
         class Affine(m.autograd.Function):

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck, rand_arrays, requires_torch, torch
+from helpers import assert_close, check_op, gradcheck, rand_arrays, torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -111,8 +111,7 @@ GRAD_FN = [
 @pytest.mark.parametrize("fn,name", GRAD_FN, ids=[g[1] + str(i) for i, g in enumerate(GRAD_FN)])
 def test_grad_fn_names(fn, name):
     assert fn(nt.ones(3, 4, requires_grad=True)).grad_fn.name() == name
-    if torch is not None:
-        assert fn(torch.ones(3, 4, requires_grad=True)).grad_fn.name() == name
+    assert fn(torch.ones(3, 4, requires_grad=True)).grad_fn.name() == name
 
 
 def test_basic_index_is_a_view_and_advanced_is_a_copy():
@@ -128,7 +127,7 @@ def test_basic_index_is_a_view_and_advanced_is_a_copy():
 
 
 def test_repeated_indices_accumulate():
-    for m in (nt, torch) if torch is not None else (nt,):
+    for m in (nt, torch):
         x = m.zeros(3, 2, requires_grad=True)
         x[m.tensor([0, 0, 2, 0])].sum().backward()
         assert x.grad.tolist() == [[3.0, 3.0], [0.0, 0.0], [1.0, 1.0]]
@@ -191,7 +190,7 @@ def test_setitem_grad_fn_and_leaf_errors():
 
 
 def test_setitem_plain_values_and_versions():
-    for m in (nt, torch) if torch is not None else (nt,):
+    for m in (nt, torch):
         b = m.zeros(3)
         b[0:2] = m.ones(1, 1, 2)
         b[m.tensor([2, 2])] = m.tensor([1.0, 4.0])
@@ -209,7 +208,7 @@ def test_setitem_plain_values_and_versions():
 
 
 def test_setitem_value_grad_to_value():
-    for m in (nt, torch) if torch is not None else (nt,):
+    for m in (nt, torch):
         x = m.zeros(4, 3, dtype=m.float64, requires_grad=True)
         v = m.ones(3, dtype=m.float64, requires_grad=True)
         y = x * 2
@@ -280,9 +279,8 @@ def test_scatter_reduce(reduce, include_self):
 
 @pytest.mark.parametrize("reduce", ["amax", "amin", "prod"])
 def test_scatter_reduce_ties_and_zeros(reduce):
-    torch_ = pytest.importorskip("torch")
     outs = []
-    for m in (nt, torch_):
+    for m in (nt, torch):
         x = m.tensor([[1.0, 0.0], [2.0, 3.0]], requires_grad=True)
         s = m.tensor([[1.0, 0.0], [1.0, 0.0], [2.0, 3.0]], requires_grad=True)
         r = x.scatter_reduce(0, m.tensor([[0, 0], [0, 0], [1, 1]]), s, reduce)
@@ -334,8 +332,7 @@ def test_nonzero_argwhere_where():
     assert [t.tolist() for t in nt.where(x > 0)] == [[0, 1, 1], [1, 0, 2]]
     assert nt.nonzero(nt.tensor(5), as_tuple=True)[0].tolist() == [0]
     assert nt.tensor(0.0).nonzero().shape == (0, 0)
-    if torch is not None:
-        assert tuple(torch.tensor(0.0).nonzero().shape) == (0, 0)
+    assert tuple(torch.tensor(0.0).nonzero().shape) == (0, 0)
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -416,9 +413,8 @@ ERRORS = [
 def test_errors(fn, exc, match):
     with pytest.raises(exc, match=match):
         fn(nt, nt.zeros(3, 4))
-    if torch is not None:
-        with pytest.raises(exc, match=match if exc is not RuntimeError else None):
-            fn(torch, torch.zeros(3, 4))
+    with pytest.raises(exc, match=match if exc is not RuntimeError else None):
+        fn(torch, torch.zeros(3, 4))
 
 
 def test_scatter_with_reduce_has_no_derivative():
@@ -486,7 +482,6 @@ def _materialise(m, key):
     return tuple(out)
 
 
-@pytest.mark.skipif(torch is None, reason="needs the torch oracle")
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(index_case())
 def test_random_keys_match_torch(case):
@@ -520,7 +515,6 @@ def test_double_backward_through_index():
     )
 
 
-@requires_torch
 def test_index_arrays_around_an_empty_ellipsis_stay_in_place():
     x = np.arange(4.0).reshape(2, 1, 2)
     for key in (

@@ -5,7 +5,7 @@ function and Tensor method that numtorch and PyTorch share and that has a ``dim`
 import warnings
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -39,7 +39,6 @@ def _sweep(method):
             yield name, {"axis": 1, "keepdims": True}
 
 
-@requires_torch
 @pytest.mark.parametrize("method", [False, True], ids=["function", "method"])
 def test_axis_and_keepdims_sweep(method):
     checked, differ = 0, []
@@ -53,7 +52,6 @@ def test_axis_and_keepdims_sweep(method):
     assert checked > 40 and not differ
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "fn",
     [
@@ -78,7 +76,6 @@ def test_aliases_as_pytorch(fn):
     assert outcome(nt) == outcome(torch)
 
 
-@requires_torch
 @pytest.mark.parametrize("namespace", ["linalg", "special", "fft"])
 def test_axis_in_submodules(namespace):
     ours, theirs = getattr(nt, namespace), getattr(torch, namespace)

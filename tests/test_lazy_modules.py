@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch as nt
-
-torch = pytest.importorskip("torch")
 
 CASES = [
     ("LazyLinear", (4,), (2, 5)),

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 from helpers import check_op, gradcheck
+from oracle import torch
 
 import numtorch as nt
-
-torch = pytest.importorskip("torch")
 
 
 def spd(n=3, batch=(), seed=0):

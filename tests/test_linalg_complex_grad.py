@@ -3,7 +3,7 @@ convention (the conjugate Wirtinger derivative) for every decomposition and solv
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -63,7 +63,6 @@ def _grads(t, case, dtype):
     )
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["float64", "complex128"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_linalg_gradient_matches_pytorch(case, dtype):
@@ -77,7 +76,6 @@ def test_linalg_gradient_matches_pytorch(case, dtype):
             np.testing.assert_allclose(x, y, rtol=1e-7, atol=1e-9)
 
 
-@requires_torch
 @pytest.mark.parametrize("which", ["eigh", "svd"])
 def test_phase_dependent_losses_raise_as_in_pytorch(which):
     a, _, w = _data("complex128")

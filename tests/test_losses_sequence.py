@@ -3,7 +3,7 @@ reductions, target layouts, errors."""
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -56,7 +56,6 @@ def _run(m, case):
     return loss, grad
 
 
-@requires_torch
 @pytest.mark.parametrize("case", list(CASES))
 def test_ctc_loss_matches_pytorch(case):
     (ours, g1), (theirs, g2) = _run(numtorch, case), _run(torch, case)
@@ -81,7 +80,6 @@ def test_ctc_gradient_through_log_softmax_is_the_true_gradient():
     assert numtorch.autograd.gradcheck(loss, (z,))
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call",
     [
@@ -115,7 +113,6 @@ def test_ctc_module_and_double_backward():
         numtorch.nn.functional.ctc_loss(lp, numtorch.tensor(TARGETS), 6, 3)
 
 
-@requires_torch
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_multilabel_margin_loss(reduction):
     rng = np.random.default_rng(3)
@@ -167,7 +164,6 @@ def _adaptive(m):
     ]
 
 
-@requires_torch
 def test_adaptive_log_softmax_matches_pytorch():
     for a, b in zip(_adaptive(numtorch), _adaptive(torch)):
         if isinstance(a, (str, list)):
@@ -216,7 +212,6 @@ def _linear_ce(m):
     return out
 
 
-@requires_torch
 def test_linear_cross_entropy_matches_pytorch():
     for a, b in zip(_linear_ce(numtorch), _linear_ce(torch)):
         if isinstance(a, (str, list)):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import warnings
 
 import pytest
+from oracle import torch
 
 import numtorch
 from numtorch import optim
-
-torch = pytest.importorskip("torch")
 
 METRICS = [1.0 / (1 + i % 17) + (0.5 if i % 29 > 20 else 0.0) for i in range(100)]
 

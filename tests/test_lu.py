@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -31,7 +31,6 @@ def _matrix(shape, dtype, seed=0):
     return a.astype(dtype)
 
 
-@requires_torch
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
 def test_factors_match_pytorch(shape, dtype):
@@ -47,7 +46,6 @@ def test_factors_match_pytorch(shape, dtype):
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=tol, atol=tol)
 
 
-@requires_torch
 @pytest.mark.parametrize("left", [True, False])
 @pytest.mark.parametrize("adjoint", [False, True])
 @pytest.mark.parametrize("dtype", ["float64", "complex128"])
@@ -68,7 +66,6 @@ def test_lu_solve_matches_pytorch(left, adjoint, dtype):
     assert n1 == n2
 
 
-@requires_torch
 @pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3), (2, 3, 3)], ids=str)
 @pytest.mark.parametrize("dtype", ["float64", "complex128"])
 def test_gradients_match_pytorch(shape, dtype):
@@ -112,7 +109,6 @@ def _bad_calls(m, singular):
     )
 
 
-@requires_torch
 def test_singular_matrices_and_errors():
     singular = np.array([[1.0, 2.0], [2.0, 4.0]])
     for m in (numtorch, torch):
@@ -129,7 +125,6 @@ def test_singular_matrices_and_errors():
     assert messages[0] == messages[1]
 
 
-@requires_torch
 def test_legacy_functions_and_methods():
     a, b = _matrix((3, 3), "float64"), _matrix((3, 2), "float64", 1)
     out = []

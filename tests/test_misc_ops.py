@@ -7,10 +7,9 @@ import warnings
 import numpy as np
 import pytest
 from helpers import check_op, gradcheck
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 def both(fn):

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import requires_torch
 
 _RUN = Path(__file__).parent / "mutation" / "run.py"
 
@@ -21,7 +20,6 @@ def _runner():
     return module
 
 
-@requires_torch
 @pytest.mark.skipif(
     os.environ.get("NUMTORCH_MUTATION_SAMPLE") != "1",
     reason="minutes long: CI runs it (NUMTORCH_MUTATION_SAMPLE=1); by hand: "

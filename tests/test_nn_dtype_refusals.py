@@ -4,7 +4,7 @@ PyTorch: same success and result dtype, or the same exception type and text."""
 import warnings
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -102,7 +102,6 @@ def _outcome(m, name):
             return type(e).__name__, str(e).split("\n")[0]
 
 
-@requires_torch
 @pytest.mark.parametrize("name", list(_cases(nt)))
 def test_nn_dtype_outcome_as_pytorch(name):
     assert _outcome(nt, name) == _outcome(torch, name)

@@ -7,11 +7,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
 import numtorch.nn as nn
 
-torch = pytest.importorskip("torch")
 tnn = torch.nn
 
 

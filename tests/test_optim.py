@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
 from numtorch import optim
-
-torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(0)
 W0, B0 = RNG.standard_normal((5, 3)), RNG.standard_normal(3)

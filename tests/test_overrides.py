@@ -4,10 +4,9 @@ their results, handle_torch_function's dispatch and error, has_torch_function.""
 from __future__ import annotations
 
 import pytest
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 def _mode_class(lib, replace=False):

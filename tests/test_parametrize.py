@@ -4,13 +4,13 @@ import copy
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch as nt
 import numtorch.nn as nnn
 from numtorch.nn.utils import parametrizations as NP
 from numtorch.nn.utils import parametrize as NZ
 
-torch = pytest.importorskip("torch")
 P = torch.nn.utils.parametrizations
 TZ = torch.nn.utils.parametrize
 

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import check_op, compare_with_torch, requires_torch, torch
+from helpers import check_op, compare_with_torch, torch
 
 import numtorch
 
@@ -30,7 +30,6 @@ BINARY = [
 BROADCAST = [[(3, 4), (3, 4)], [(3, 1), (4,)], [(), (2, 3)], [(2, 3), ()]]
 
 
-@requires_torch
 @pytest.mark.parametrize("name,low,high", BINARY, ids=[b[0] for b in BINARY])
 @pytest.mark.parametrize("shapes", BROADCAST, ids=["same", "bcast", "0d-left", "0d-right"])
 def test_binary(name, low, high, shapes):
@@ -39,7 +38,6 @@ def test_binary(name, low, high, shapes):
     check_op(fn, shapes, tfn, low=low, high=high, second_order=True)
 
 
-@requires_torch
 @pytest.mark.parametrize("name", ["fmod", "remainder", "copysign", "xlogy"])
 @pytest.mark.parametrize("scalar", [1.5, -2.0, 3])
 def test_tensor_and_number(name, scalar):
@@ -47,7 +45,6 @@ def test_tensor_and_number(name, scalar):
     check_op(lambda x: fn(x, scalar), [(3, 4)], lambda x: tfn(x, scalar), low=0.5, high=3)
 
 
-@requires_torch
 def test_xlogy_number_first_and_zero_cases():
     check_op(
         lambda y: numtorch.xlogy(2.0, y), [(5,)], lambda y: torch.xlogy(2.0, y), low=0.5, high=3
@@ -60,7 +57,6 @@ def test_xlogy_number_first_and_zero_cases():
     )
 
 
-@requires_torch
 def test_ties_and_bounds():
     """maximum/minimum split ties evenly, fmax/fmin give them to the first operand, clamp
     passes the gradient on a bound."""
@@ -81,7 +77,6 @@ def test_ties_and_bounds():
     )
 
 
-@requires_torch
 def test_grad_fn_names():
     x, tx = (
         numtorch.tensor([1.0, 2.0], requires_grad=True),
@@ -108,7 +103,6 @@ def test_grad_fn_names():
         assert case(numtorch, x, lo).grad_fn.name() == case(torch, tx, tlo).grad_fn.name()
 
 
-@requires_torch
 def test_type_promotion():
     i, ti = numtorch.tensor([1, 2]), torch.tensor([1, 2])
     f, tf = numtorch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
@@ -138,7 +132,6 @@ def test_type_promotion():
         np.testing.assert_allclose(r.numpy(), tr.numpy(), rtol=1e-6)
 
 
-@requires_torch
 def test_integer_fmod_remainder():
     a, b = [5, -5, 7, -7], [3, 3, -2, -2]
     for name in ("fmod", "remainder"):
@@ -163,7 +156,6 @@ def test_errors():
         numtorch.hypot(numtorch.tensor([3]), numtorch.tensor([4]))
 
 
-@requires_torch
 def test_inplace_and_out():
     a = np.array([-1.0, 0.5, 3.0], "float32")
     x, tx = numtorch.tensor(a), torch.tensor(a)

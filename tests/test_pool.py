@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, requires_torch, torch
+from helpers import assert_close, check_op, torch
 
 import numtorch as nt
 import numtorch.nn as nn
@@ -93,7 +93,6 @@ def test_lp_pool_and_unpool():
     check_op(unpool, [(2, 3, 6, 4)], second_order=False)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "make",
     [
@@ -126,7 +125,6 @@ def test_layers(make, dtype):
     assert_close(xa.grad, xb.grad)
 
 
-@requires_torch
 def test_unpool_layer_repr():
     assert repr(nn.MaxUnpool2d(2)) == repr(torch.nn.MaxUnpool2d(2))
     assert repr(nn.MaxUnpool1d(3, 2)) == repr(torch.nn.MaxUnpool1d(3, 2))
@@ -155,7 +153,6 @@ def _tied(shape, seed=0):
     return x
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "nd,kw",
     [
@@ -190,7 +187,6 @@ def test_max_pool_ties_nan(nd, kw, dtype):
         assert va.grad_fn.name() == vb.grad_fn.name()
 
 
-@requires_torch
 def test_pool_after_relu_matches_torch():
     # ReLU zeros tie inside pooling windows: the gradient goes to the first zero, as in PyTorch
     x = np.random.default_rng(2).standard_normal((4, 6, 24, 24)).astype("float32")
@@ -203,7 +199,6 @@ def test_pool_after_relu_matches_torch():
     assert_close(xa.grad, xb.grad)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "kw",
     [
@@ -258,7 +253,6 @@ def _fractional(m):
     return out
 
 
-@requires_torch
 def test_fractional_max_pool_matches_pytorch():
     for a, b in zip(_fractional(nt), _fractional(torch)):
         if isinstance(a, str):

@@ -8,6 +8,7 @@ fused/AVX2 model, anything else is "default". Recorded values at the top run wit
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
 
 import numtorch.random as nr
@@ -135,7 +136,7 @@ def test_state_roundtrip_and_cache():
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    return oracle.torch
 
 
 def _tg(torch, seed):

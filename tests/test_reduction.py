@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import check_op, compare_with_torch, gradcheck, requires_torch, torch
+from helpers import check_op, compare_with_torch, gradcheck, torch
 
 import numtorch
 
@@ -79,14 +79,12 @@ def _id(c):
     return f"{c[0]}{c[1]}{c[2] or ''}{c[3]}".replace(" ", "")
 
 
-@requires_torch
 @pytest.mark.parametrize("name,args,kw,shape", CASES, ids=[_id(c) for c in CASES])
 def test_reduction(name, args, kw, shape):
     fn, tfn = both_values(name, *args, **kw)
     check_op(fn, [shape], tfn, low=0.5 if name in ("prod", "cumprod") else -2, high=2)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "name,args",
     [
@@ -108,7 +106,6 @@ def test_ties(name, args):
     compare_with_torch(fn, [a], tfn)
 
 
-@requires_torch
 @pytest.mark.parametrize("dim", [None, 0, 1])
 @pytest.mark.parametrize(
     "zeros", [[(0, 0)], [(0, 0), (1, 2)], [(0, 0), (0, 2)], [(0, 1), (1, 1), (0, 2)]]
@@ -125,7 +122,6 @@ def test_prod_and_cumprod_with_zeros(dim, zeros):
             compare_with_torch(fn, [a], tfn)
 
 
-@requires_torch
 def test_var_mean_std_mean():
     for name in ("var_mean", "std_mean"):
         for kw in ({}, {"dim": 1}, {"dim": (0, 1), "keepdim": True}, {"correction": 0}):
@@ -133,7 +129,6 @@ def test_var_mean_std_mean():
             check_op(fn, [(3, 4)], tfn)
 
 
-@requires_torch
 def test_grad_fn_names():
     x = numtorch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     tx = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -171,7 +166,6 @@ def test_grad_fn_names():
         assert r.grad_fn.name() == tr.grad_fn.name(), name
 
 
-@requires_torch
 def test_return_types():
     a = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], "float32")
     x, tx = numtorch.tensor(a), torch.tensor(a)
@@ -187,7 +181,6 @@ def test_return_types():
     assert isinstance(numtorch.return_types.max((x, x)), tuple)
 
 
-@requires_torch
 def test_arg_and_logical_reductions():
     a = np.array([[1.0, 3.0, 3.0], [2.0, math.nan, 0.0], [0.0, 0.0, 0.0]], "float32")
     x, tx = numtorch.tensor(a), torch.tensor(a)
@@ -218,7 +211,6 @@ def test_arg_and_logical_reductions():
         np.testing.assert_allclose(r.numpy(), tr.numpy(), rtol=1e-6)
 
 
-@requires_torch
 def test_empty():
     e = numtorch.empty(0, 3)
     for name in ("sum", "prod", "mean", "logsumexp"):
@@ -260,7 +252,6 @@ def test_dim_errors():
         numtorch.var(x, unbiased=True, correction=1)
 
 
-@requires_torch
 def test_dof_warning_and_nan_values():
     with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
         numtorch.std(numtorch.tensor([1.0, 2.0]), correction=2)

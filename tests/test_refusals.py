@@ -1,7 +1,7 @@
 """What PyTorch refuses, numtorch refuses too, with PyTorch's exception type and text."""
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch as nt
 
@@ -42,7 +42,6 @@ INT_DIV_BY_ZERO = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("name", list(INT_DIV_BY_ZERO))
 def test_integer_division_by_zero(name):
     assert_same_outcome(INT_DIV_BY_ZERO[name])
@@ -67,7 +66,6 @@ def _pools(m):
     }
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "complex64"])
 @pytest.mark.parametrize("name", list(_pools(nt)))
 def test_pooling_dtypes(name, dtype):
@@ -79,7 +77,6 @@ def test_pooling_dtypes(name, dtype):
     assert_same_outcome(fn)
 
 
-@requires_torch
 def test_avg_pool3d_half_refused():
     assert_same_outcome(lambda m: m.nn.functional.avg_pool3d(m.ones(1, 2, 2, 2).half(), 2))
 
@@ -106,7 +103,6 @@ def _random_ops(m):
     }
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", ["int64", "bool", "uint8", "float16", "complex64"])
 @pytest.mark.parametrize("name", list(_random_ops(nt)))
 def test_random_dtypes(name, dtype):
@@ -127,7 +123,6 @@ def _load_outcome(m, data, **kwargs):
     return None
 
 
-@requires_torch
 @pytest.mark.parametrize("weights_only", [True, False])
 @pytest.mark.parametrize("data", [b"", bytes(range(7, 71)), b"\x00\x01", b"\xff" * 9], ids=repr)
 def test_load_of_a_non_checkpoint(data, weights_only):
@@ -153,7 +148,6 @@ RAGGED = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("dtype", [None, "float64", "int32"])
 @pytest.mark.parametrize("data", RAGGED, ids=str)
 def test_ragged_nested_list(data, dtype):
@@ -174,7 +168,6 @@ DEVICES = {
 }
 
 
-@requires_torch
 @pytest.mark.skipif(nt.cuda.is_available(), reason="a CUDA backend is present")
 @pytest.mark.parametrize("name", list(DEVICES))
 def test_unavailable_devices(name):

@@ -2,13 +2,11 @@
 
 import numpy as np
 import pytest
-from helpers import assert_close, gradcheck, requires_torch, torch
+from helpers import assert_close, gradcheck, torch
 
 import numtorch as nt
 import numtorch.nn as nn
 from numtorch.nn.utils import rnn as R
-
-pytestmark = requires_torch
 
 
 def _states(out):

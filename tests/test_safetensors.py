@@ -96,7 +96,7 @@ def test_missing_package_names_the_extra(monkeypatch):
 
 
 def test_with_torch_both_ways(tmp_path):
-    torch = pytest.importorskip("torch")
+    from oracle import torch
     from safetensors.torch import load_file, save_file
 
     tensors = _tensors()

@@ -8,11 +8,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
 import numtorch.nn as nn
-
-torch = pytest.importorskip("torch")
 
 try:
     import ml_dtypes

@@ -10,10 +10,9 @@ import warnings
 import zipfile
 
 import pytest
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 class Thing:

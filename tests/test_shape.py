@@ -191,8 +191,7 @@ GRAD_FN = [
 def test_grad_fn_names(fn, name):
     x = nt.ones(3, 4, requires_grad=True)
     assert fn(x).grad_fn.name() == name
-    if torch is not None:
-        assert fn(torch.ones(3, 4, requires_grad=True)).grad_fn.name() == name
+    assert fn(torch.ones(3, 4, requires_grad=True)).grad_fn.name() == name
 
 
 # --- view semantics ---------------------------------------------------------------------------
@@ -222,18 +221,16 @@ def test_views_share_memory_and_version(fn):
     v = fn(x)
     v.mul_(10)
     assert x._version == v._version == 1
-    if torch is not None:
-        tx = torch.arange(12.0).reshape(3, 4)
-        fn(tx).mul_(10)
-        assert_close(x, tx)
+    tx = torch.arange(12.0).reshape(3, 4)
+    fn(tx).mul_(10)
+    assert_close(x, tx)
 
 
 @pytest.mark.parametrize("fn", VIEWS, ids=range(len(VIEWS)))
 def test_inplace_through_view_keeps_gradients(fn):
     """``y = x * 1; view(y).mul_(2)``: the base's gradient sees the in-place change."""
-    torch_ = pytest.importorskip("torch")
     outs = []
-    for m in (nt, torch_):
+    for m in (nt, torch):
         x = m.arange(12.0).reshape(3, 4).requires_grad_()
         y = x * 1
         v = fn(y)
@@ -258,7 +255,7 @@ def test_inplace_through_multi_output_view(fn):
 
 
 def test_inplace_on_view_twice_and_on_base():
-    for m in (nt, torch) if torch is not None else (nt,):
+    for m in (nt, torch):
         x = m.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
         y = x * 2
         y[1:3].mul_(3)
@@ -395,9 +392,8 @@ ERRORS = [
 def test_errors(fn, exc, match):
     with pytest.raises(exc, match=match):
         fn(nt)
-    if torch is not None:
-        with pytest.raises(exc):
-            fn(torch)
+    with pytest.raises(exc):
+        fn(torch)
 
 
 def test_broadcast_shapes():

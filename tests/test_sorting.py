@@ -4,10 +4,9 @@ gradients, finite differences and errors."""
 import numpy as np
 import pytest
 from helpers import check_op, gradcheck
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 def both(fn):

@@ -8,10 +8,9 @@ import sys
 import numpy as np
 import pytest
 from helpers import TRIGAMMA_RTOL, check_op, gradcheck
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 def test_scipy_is_imported_on_first_use_only():

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
-
-torch = pytest.importorskip("torch")
 
 
 def _net(lib):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import check_op, gradcheck, requires_torch, torch
+from helpers import check_op, gradcheck, torch
 
 import numtorch
 
@@ -56,7 +56,6 @@ SMOOTH = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("name,low,high", SMOOTH, ids=[s[0] for s in SMOOTH])
 @pytest.mark.parametrize("shapes", SHAPES, ids=["2d", "0d", "3d"])
 def test_smooth(name, low, high, shapes):
@@ -67,7 +66,6 @@ def test_smooth(name, low, high, shapes):
 STEPS = ["sign", "sgn", "floor", "ceil", "round", "trunc"]
 
 
-@requires_torch
 @pytest.mark.parametrize("name", STEPS)
 def test_piecewise_constant(name):
     fn, tfn = both(name)
@@ -75,7 +73,6 @@ def test_piecewise_constant(name):
     check_op(fn, [(4, 5)], tfn, low=-3, high=3, atol=0, rtol=0, grad=name != "sgn")
 
 
-@requires_torch
 @pytest.mark.parametrize("name", ["abs", "relu", "sign", "sinc", "frac", "sqrt", "log"])
 def test_special_points(name):
     """Kinks and poles: abs and relu have derivative 0 at 0, sinc's is 0 at 0."""
@@ -89,7 +86,6 @@ def test_special_points(name):
     np.testing.assert_allclose(x.grad.numpy()[finite], tx.grad.numpy()[finite], rtol=1e-6)
 
 
-@requires_torch
 @pytest.mark.parametrize("name", [s[0] for s in SMOOTH if s[0] != "frac"] + ["sign", "floor"])
 def test_grad_fn_names_and_int_promotion(name):
     x = numtorch.tensor([0.5, 0.25], requires_grad=True)
@@ -99,14 +95,12 @@ def test_grad_fn_names_and_int_promotion(name):
     assert str(getattr(numtorch, name)(i).dtype) == str(getattr(torch, name)(ti).dtype)
 
 
-@requires_torch
 def test_grad_fn_names_misc():
     x, tx = numtorch.tensor([1.25], requires_grad=True), torch.tensor([1.25], requires_grad=True)
     assert numtorch.round(x, decimals=1).grad_fn.name() == "RoundBackward1"
     assert torch.round(tx, decimals=1).grad_fn.name() == "RoundBackward1"
 
 
-@requires_torch
 @pytest.mark.parametrize("decimals", [-1, 0, 1, 2, 3])
 def test_round_decimals(decimals):
     a = np.random.default_rng(0).uniform(-500, 500, 50).astype("float64")
@@ -121,7 +115,6 @@ def test_round_half_even():
     assert x.round().tolist() == [0.0, 2.0, 2.0, -0.0, -2.0]
 
 
-@requires_torch
 def test_noncontiguous_input():
     a = np.random.default_rng(1).standard_normal((4, 3)).astype("float32")
     x, tx = numtorch.tensor(a).t(), torch.tensor(a).t()
@@ -134,7 +127,6 @@ def test_noncontiguous_input():
         )
 
 
-@requires_torch
 def test_empty():
     x = numtorch.zeros(0, 3, requires_grad=True)
     y = x.exp().sigmoid().erf()
@@ -143,7 +135,6 @@ def test_empty():
     assert x.grad.shape == (0, 3)
 
 
-@requires_torch
 def test_errors_on_bool_and_int():
     b, i = numtorch.tensor([True, False]), numtorch.tensor([1, 2])
     with pytest.raises(NotImplementedError, match="abs_cpu"):
@@ -159,7 +150,6 @@ def test_errors_on_bool_and_int():
     assert numtorch.relu(numtorch.tensor([-1, 2], dtype=numtorch.int32)).tolist() == [0, 2]
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "name",
     [
@@ -210,7 +200,6 @@ def test_out():
     np.testing.assert_allclose(out.numpy(), np.exp([0.0, 1.0]).astype("float32"))
 
 
-@requires_torch
 def test_sigmoid_tanh_extremes_and_second_order():
     vals = [-1000.0, -100.0, -88.0, -20.0, 0.0, 20.0, 100.0, 1000.0]
     for dt, tdt in ((numtorch.float32, torch.float32), (numtorch.float64, torch.float64)):
@@ -235,7 +224,6 @@ def _ulps(a, b):
     return np.max(np.abs(a[finite] - b[finite]) / np.spacing(np.abs(b[finite])))
 
 
-@requires_torch
 def test_erf_family_float64_accuracy():
     x = np.concatenate(
         [
@@ -257,7 +245,6 @@ def test_erf_family_float64_accuracy():
     assert _ulps(got, torch.erfinv(torch.tensor(y)).numpy()) <= 8
 
 
-@requires_torch
 def test_erf_float32():
     a = np.random.default_rng(3).standard_normal(10000).astype("float32") * 3
     np.testing.assert_allclose(
@@ -276,7 +263,6 @@ def test_erf_gradcheck_without_torch():
     gradcheck(numtorch.erfinv, [np.array([-0.7, 0.1, 0.5])])
 
 
-@requires_torch
 @pytest.mark.parametrize("kw", [{}, {"nan": 1.5}, {"posinf": 9.0, "neginf": -9.0}])
 def test_nan_to_num(kw):
     vals = [math.nan, math.inf, -math.inf, 1.0]
@@ -290,7 +276,6 @@ def test_nan_to_num(kw):
         np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
 
 
-@requires_torch
 @pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"])
 def test_classification(name):
     vals = [math.nan, math.inf, -math.inf, 1.0, -0.0]

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, compare_with_torch, gradcheck, requires_torch, torch
+from helpers import assert_close, check_op, compare_with_torch, gradcheck, torch
 
 import numtorch as nt
 import numtorch.nn as nn
@@ -45,7 +45,6 @@ def _interp_cases():
                     yield nd, mode, ac, spec
 
 
-@requires_torch
 @pytest.mark.parametrize("nd,mode,ac,spec", list(_interp_cases()), ids=str)
 def test_interpolate_matches_torch(nd, mode, ac, spec):
     # values and input gradients in float32 and float64, including PyTorch's size shortcuts
@@ -81,7 +80,6 @@ def test_interpolate_gradcheck(nd, mode, ac, spec):
     )
 
 
-@requires_torch
 @pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic", "nearest-exact"])
 def test_interpolate_names_noncontiguous_empty(mode):
     x = np.random.default_rng(1).standard_normal((3, 2, 6, 5)).astype("float32")
@@ -96,7 +94,6 @@ def test_interpolate_names_noncontiguous_empty(mode):
     assert_close(ea, eb)
 
 
-@requires_torch
 @pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bicubic"])
 def test_interpolate_uint8(mode):
     x = np.random.default_rng(2).integers(0, 256, (1, 3, 7, 9)).astype("uint8")
@@ -134,7 +131,6 @@ _ERRORS = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("call", _ERRORS, ids=range(len(_ERRORS)))
 def test_interpolate_errors(call):
     x = np.random.default_rng(3).standard_normal((1, 2, 4, 5)).astype("float32")
@@ -148,7 +144,6 @@ def test_interpolate_errors(call):
         assert str(got.value) == str(expected.value)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "make",
     [
@@ -192,7 +187,6 @@ def _grid_cases():
                     yield nd, mode, pad, ac
 
 
-@requires_torch
 @pytest.mark.parametrize("nd,mode,pad,ac", list(_grid_cases()), ids=str)
 def test_grid_sample_matches_torch(nd, mode, pad, ac):
     rng = np.random.default_rng(5)
@@ -225,7 +219,6 @@ def test_grid_sample_gradcheck(mode, pad):
     )
 
 
-@requires_torch
 def test_grid_sample_double_backward_matches_torch():
     rng = np.random.default_rng(7)
     x = rng.standard_normal((1, 2, 4, 5))
@@ -240,7 +233,6 @@ def test_grid_sample_double_backward_matches_torch():
         assert_close(u, v)
 
 
-@requires_torch
 @pytest.mark.parametrize("nd", [2, 3])
 @pytest.mark.parametrize("ac", [False, True])
 def test_affine_grid_and_identity_sampling(nd, ac):
@@ -291,7 +283,6 @@ _GRID_ERRORS = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("call", _GRID_ERRORS, ids=range(len(_GRID_ERRORS)))
 def test_grid_errors(call):
     rng = np.random.default_rng(9)
@@ -313,7 +304,6 @@ def test_grid_sample_default_warns():
 
 
 # --- pixel and channel shuffles -----------------------------------------------------------------
-@requires_torch
 @pytest.mark.parametrize(
     "fn,shape",
     [
@@ -344,7 +334,6 @@ def test_shuffles(fn, shape):
         assert fn(x).grad_fn.name() == fn(y).grad_fn.name()
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "make",
     [lambda m: m.PixelShuffle(2), lambda m: m.PixelUnshuffle(2), lambda m: m.ChannelShuffle(4)],
@@ -372,7 +361,6 @@ _SHUFFLE_ERRORS = [
 ]
 
 
-@requires_torch
 @pytest.mark.parametrize("call", _SHUFFLE_ERRORS, ids=range(len(_SHUFFLE_ERRORS)))
 def test_shuffle_errors(call):
     x = np.zeros((2, 8, 4, 6), "float32")
@@ -383,7 +371,6 @@ def test_shuffle_errors(call):
     assert str(got.value) == str(expected.value)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "shape,mode,spec",
     [
@@ -417,7 +404,6 @@ def test_interpolate_large(shape, mode, spec, ac):
         )
 
 
-@requires_torch
 @pytest.mark.parametrize("mode", ["nearest", "linear"])
 def test_interpolate_non_finite(mode):
     # a non-finite value only reaches the outputs that read it (no dense zero * inf)
@@ -429,7 +415,6 @@ def test_interpolate_non_finite(mode):
         assert_close(a, b)
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "mode,ac",
     [
@@ -478,7 +463,6 @@ def test_interpolate_antialias(mode, ac, spec):
     )
 
 
-@requires_torch
 @pytest.mark.parametrize(
     "call",
     [
