@@ -184,7 +184,6 @@ def _midpoints(n):
     return a, b, c
 
 
-@requires_torch
 @pytest.mark.parametrize("n", [100, 300_001], ids=["small", "blocks"])
 def test_fused_multiply_add_is_rounded_once_at_midpoints(n):
     a, b, c = _midpoints(n)
@@ -211,7 +210,6 @@ def test_fused_multiply_add_is_rounded_once_at_midpoints(n):
     _same_bits(kept.numpy(), want[0])
 
 
-@requires_torch
 def test_add_alpha_in_place_on_itself_and_on_views():
     """The in-place fused multiply-add reads its operands where it writes them."""
     x = np.random.RandomState(2).standard_normal(300_000).astype(np.float32)

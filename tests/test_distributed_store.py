@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch.distributed as dist
 
@@ -75,7 +75,6 @@ def _stores(lib, kind, tmp_path):
     return lib.PrefixStore("pre", lib.HashStore())
 
 
-@requires_torch
 @pytest.mark.parametrize("kind", ["hash", "file", "tcp", "prefix"])
 def test_operations_match_pytorch(kind, tmp_path):
     theirs = _run(_stores(torch.distributed, kind, tmp_path), SCRIPT)

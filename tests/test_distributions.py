@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, requires_torch, torch
+from helpers import assert_close, torch
 
 import numtorch
-
-pytestmark = requires_torch
 
 
 def _equal(a, b):

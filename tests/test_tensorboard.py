@@ -15,7 +15,6 @@ import urllib.request
 
 import numpy as np
 import pytest
-from helpers import requires_torch
 
 pytest.importorskip("tensorboard")
 pytest.importorskip("PIL")
@@ -67,7 +66,7 @@ def _log_everything(lib, log_dir) -> None:
     w.close()
 
 
-@requires_torch
+@pytest.mark.live_torch("PyTorch's SummaryWriter writes the files compared")
 def test_event_files_hold_what_pytorch_writes(tmp_path):
     import torch.utils.tensorboard  # noqa: F401
 
@@ -94,7 +93,7 @@ def _hparams_plugin_data(run_dir):
     return found
 
 
-@requires_torch
+@pytest.mark.live_torch("PyTorch's SummaryWriter writes the files compared")
 def test_hparams_match_pytorch(tmp_path):
     import torch.utils.tensorboard
 
@@ -107,7 +106,7 @@ def test_hparams_match_pytorch(tmp_path):
     assert _hparams_plugin_data(tmp_path / "nt") == _hparams_plugin_data(tmp_path / "pt")
 
 
-@requires_torch
+@pytest.mark.live_torch("PyTorch's SummaryWriter runs here")
 @pytest.mark.parametrize(
     "call",
     [
@@ -184,7 +183,7 @@ class _Net:
         return nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 2)))
 
 
-@requires_torch
+@pytest.mark.live_torch("PyTorch's SummaryWriter runs here")
 def test_add_graph_groups_ops_by_module_as_pytorch(tmp_path):
     import torch.utils.tensorboard
 
