@@ -272,3 +272,26 @@ def test_type_prints_pytorchs_path_under_numtorch_run(tmp_path):
         [sys.executable, "prog.py"], cwd=tmp_path, capture_output=True, text=True
     )
     assert ours.stdout == theirs.stdout, ours.stderr
+
+
+def _kl_run(lib):
+    D, T = lib.distributions, lib.tensor
+    a = T([[2.0, 0.0], [0.5, 1.0]], requires_grad=True)
+    b = T([[1.0, 0.0], [-0.3, 0.7]])
+    loc = T([0.0, 1.0], requires_grad=True)
+    p = D.MultivariateNormal(loc, scale_tril=a)
+    q = D.MultivariateNormal(T([[1.0, 0.0], [0.5, 0.5]]), covariance_matrix=b @ b.mT + 0.1)
+    i1 = D.Independent(D.Normal(loc, T([1.0, 2.0])), 1)
+    i2 = D.Independent(D.Normal(T([0.5, 1.0]), T([1.5, 2.0])), 1)
+    ln = D.kl_divergence(D.LogNormal(loc, 1.0), D.LogNormal(1.0, T([2.0, 0.5])))
+    kls = [D.kl_divergence(p, q), D.kl_divergence(i1, i2), ln]
+    return kls + list(lib.autograd.grad(sum(k.sum() for k in kls), [a, loc]))
+
+
+def test_kl_divergence_of_the_new_distributions_matches_pytorch():
+    for a, b in zip(_kl_run(numtorch), _kl_run(torch)):
+        assert_close(a, b)
+    D = numtorch.distributions
+    different = D.TransformedDistribution(D.Normal(0.0, 1.0), D.TanhTransform())
+    with pytest.raises(NotImplementedError):
+        D.kl_divergence(different, D.LogNormal(0.0, 1.0))

@@ -16,8 +16,12 @@ from .._tensor import Tensor
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
+from .independent import Independent
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
+from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
+from .utils import _sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -105,3 +109,37 @@ def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
 def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return _mask(result, (q.low > p.low) | (q.high < p.high), math.inf)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p, q) -> Tensor:
+    # the KL is invariant under a common bijection, so only equal transforms reduce to the bases
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes "
+            "cannot be computed"
+        )
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_log_det_ratio = lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - lp.diagonal(
+        dim1=-2, dim2=-1
+    ).log().sum(-1)
+    n = p.event_shape[0]
+    shape = _nt().broadcast_shapes(lq.shape[:-2], lp.shape[:-2]) + (n, n)
+    # NOTE: trace(Sq^-1 Sp) as the squared Frobenius norm of Lq^-1 Lp
+    solved = _nt().linalg.solve_triangular(lq.expand(shape), lp.expand(shape), upper=False)
+    trace = solved.pow(2).sum((-2, -1))
+    return half_log_det_ratio + 0.5 * (trace + _batch_mahalanobis(lq, q.loc - p.loc) - n)

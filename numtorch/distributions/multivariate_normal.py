@@ -23,6 +23,16 @@ def _precision_to_scale_tril(precision):
     return nt.linalg.solve_triangular(inverse_of_l, eye, upper=False)
 
 
+def _batch_mahalanobis(tril, diff):
+    """The squared Mahalanobis distance ``|L^-1 diff|^2``, by a triangular solve."""
+    shape = _nt().broadcast_shapes(tril.shape[:-2], diff.shape[:-1])
+    tril = tril.expand(shape + tril.shape[-2:])
+    solved = _nt().linalg.solve_triangular(
+        tril, diff.expand(shape + diff.shape[-1:]).unsqueeze(-1), upper=False
+    )
+    return solved.squeeze(-1).pow(2).sum(-1)
+
+
 def _given_matrix(covariance_matrix, precision_matrix, scale_tril):
     given = [
         (name, m)
@@ -126,12 +136,7 @@ class MultivariateNormal(Distribution):
         return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
     def log_prob(self, value) -> Tensor:
-        diff = value - self.loc
-        tril = self._unbroadcasted_scale_tril
-        tril = tril.expand(diff.shape[:-1] + tril.shape[-2:])
-        # NOTE: the squared Mahalanobis distance |L^-1 diff|^2 by a triangular solve
-        solved = _nt().linalg.solve_triangular(tril, diff.unsqueeze(-1), upper=False)
-        mahalanobis = solved.squeeze(-1).pow(2).sum(-1)
+        mahalanobis = _batch_mahalanobis(self._unbroadcasted_scale_tril, value - self.loc)
         k = self._event_shape[0]
         return -0.5 * (k * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
 
