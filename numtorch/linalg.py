@@ -182,10 +182,35 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     return _ops.Cholesky.apply(A, upper)
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False):
-    from .ops.creation import zeros
+def _first_failing_minor(a: Tensor) -> int:
+    """The order of the first leading minor of the matrix ``a`` that is not positive-definite,
+    0 where ``a`` is positive-definite."""
+    for k in range(1, a.shape[-1] + 1):
+        try:
+            cholesky(a[:k, :k])
+        except LinAlgError:
+            return k
+    return 0
 
-    return CholeskyExResult(cholesky(A, upper=upper), zeros(A.shape[:-2], dtype=_int32()))
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """``cholesky`` that reports failure in ``info`` instead of raising (unless
+    ``check_errors``): per matrix, 0 or the order of the first leading minor that is not
+    positive-definite. The factor of such a matrix is undefined (here: the identity's)."""
+    from .ops.creation import eye, tensor, zeros
+    from .ops.pointwise import where
+
+    try:
+        return CholeskyExResult(cholesky(A, upper=upper), zeros(A.shape[:-2], dtype=_int32()))
+    except LinAlgError:
+        if check_errors:
+            raise
+    n = A.shape[-1]
+    flat = A.detach().reshape(-1, n, n)
+    orders = [_first_failing_minor(flat[i]) for i in range(flat.shape[0])]
+    info = tensor(orders, dtype=_int32(), device=A.device).reshape(A.shape[:-2])
+    usable = where((info == 0)[..., None, None], A, eye(n, dtype=A.dtype, device=A.device))
+    return CholeskyExResult(cholesky(usable, upper=upper), info)
 
 
 def qr(A: Tensor, mode: str = "reduced"):

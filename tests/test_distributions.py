@@ -295,3 +295,49 @@ def test_kl_divergence_of_the_new_distributions_matches_pytorch():
     different = D.TransformedDistribution(D.Normal(0.0, 1.0), D.TanhTransform())
     with pytest.raises(NotImplementedError):
         D.kl_divergence(different, D.LogNormal(0.0, 1.0))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda D, T: D.Normal(0.0, -1.0),
+        lambda D, T: D.Normal(T([0.0, 1.0]), T([1.0, 0.0])),
+        lambda D, T: D.Normal(0.0, 1.0).log_prob(0.5),
+        lambda D, T: D.Normal(T([0.0, 1.0]), 1.0).log_prob(T([1.0, 2.0, 3.0])),
+        lambda D, T: D.Normal(0.0, 1.0).cdf(T(float("nan"))),
+        lambda D, T: D.Bernoulli(probs=T([0.5, 1.5])),
+        lambda D, T: D.Bernoulli(probs=T([0.5])).log_prob(T([0.5])),
+        lambda D, T: D.Categorical(probs=T([-1.0, 2.0])),
+        lambda D, T: D.Categorical(logits=T([0.0, 1.0])).log_prob(T(2)),
+        lambda D, T: D.Poisson(T([-1.0])),
+        lambda D, T: D.Uniform(0.0, 1.0).log_prob(T(2.0)),
+        lambda D, T: D.LogNormal(0.0, 1.0).log_prob(T(-1.0)),
+        lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 2.0], [2.0, 1.0]])),
+        lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), scale_tril=T([[1.0, 1.0], [0.0, 1.0]])),
+        lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 0.0], [0.0, 1.0]])).log_prob(
+            T([1.0, 2.0, 3.0])
+        ),
+    ],
+)
+def test_validation_raises_pytorchs_errors(call):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises(ValueError) as info:
+            call(lib.distributions, lib.tensor)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+def test_validation_can_be_switched_off():
+    D = numtorch.distributions
+    assert D.Normal(0.0, -1.0, validate_args=False).scale.item() == -1.0
+    assert D.Normal(0.0, 1.0, validate_args=False).log_prob(numtorch.tensor(0.0)).item() < 0
+    D.Distribution.set_default_validate_args(False)
+    try:
+        assert D.Poisson(numtorch.tensor([-1.0])).rate.item() == -1.0
+    finally:
+        D.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        D.Poisson(numtorch.tensor([-1.0]))
+    expanded = D.Normal(0.0, 1.0, validate_args=False).expand((2,))
+    assert not expanded._validate_args

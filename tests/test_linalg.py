@@ -188,3 +188,16 @@ def _polar_factor(module):
 @pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4)], ids=str)
 def test_svd_vectors_gradient(shape):
     check_op(_polar_factor(nt), [shape], _polar_factor(torch), dtypes=("float64",))
+
+
+def test_cholesky_ex_reports_the_first_failing_minor():
+    data = [[[1.0, 2.0], [2.0, 1.0]], [[2.0, 0.0], [0.0, 3.0]], [[-1.0, 0.0], [0.0, 1.0]]]
+    ours, theirs = (
+        nt.linalg.cholesky_ex(nt.tensor(data)),
+        torch.linalg.cholesky_ex(torch.tensor(data)),
+    )
+    np.testing.assert_array_equal(ours.info.numpy(), theirs.info.numpy())
+    assert str(ours.info.dtype) == str(theirs.info.dtype)
+    np.testing.assert_allclose(ours.L[1].numpy(), theirs.L[1].numpy(), rtol=1e-6)
+    with pytest.raises(nt.linalg.LinAlgError):
+        nt.linalg.cholesky_ex(nt.tensor(data), check_errors=True)

@@ -4,7 +4,8 @@ MultivariateNormal, Independent and TransformedDistribution, with ``constraints`
 
 Samples are drawn with numtorch's random functions in the order PyTorch draws them, so a seeded
 program samples the same numbers. ``rsample`` is differentiable with respect to the parameters.
-Arguments are not validated (``validate_args`` is accepted and ignored).
+As in PyTorch, parameters and scored values are checked against their constraints unless
+``validate_args=False`` (or ``Distribution.set_default_validate_args(False)``, or ``python -O``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ class Bernoulli(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        # the one given is printed and validated, as in PyTorch (the other is derived)
+        self.arg_names = ("probs",) if probs is not None else ("logits",)
         if probs is not None:
             (self.probs,) = broadcast_all(probs)
             self.logits = probs_to_logits(self.probs, is_binary=True)
@@ -37,6 +39,8 @@ class Bernoulli(Distribution):
             return nt.bernoulli(self.probs.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         logits, value = _nt().broadcast_tensors(self.logits, value)
         return -_nt().nn.functional.binary_cross_entropy_with_logits(
             logits, value, reduction="none"

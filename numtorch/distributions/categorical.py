@@ -15,6 +15,7 @@ class Categorical(Distribution):
     """One of ``K`` categories (the last dim of ``probs`` or ``logits``)."""
 
     arg_names = ("probs",)
+    _expand_params = ("probs", "logits")
     arg_constraints = {
         "probs": constraints.simplex,
         "logits": constraints.independent(constraints.real, 1),
@@ -27,6 +28,8 @@ class Categorical(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        # the one given is printed and validated, as in PyTorch (the other is derived)
+        self.arg_names = ("probs",) if probs is not None else ("logits",)
         if probs is not None:
             if probs.ndim < 1:
                 raise ValueError("`probs` parameter must be at least one-dimensional.")
@@ -58,6 +61,8 @@ class Categorical(Distribution):
         return samples.reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         value = value.long().unsqueeze(-1)
         value, log_pmf = _nt().broadcast_tensors(value, self.logits)
         return log_pmf.gather(-1, value[..., :1]).squeeze(-1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 from .._tensor import Size, Tensor
+from . import constraints
 
 
 def broadcast_all(*values):
@@ -29,10 +30,65 @@ class Distribution:
     has_rsample = False
     has_enumerate_support = False
     arg_constraints: dict = {}
+    # as PyTorch: checked unless Python runs with -O, or switched off per instance or globally
+    _validate_args = __debug__
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether distributions check their parameters and the values they score."""
+        if value not in (True, False):
+            raise ValueError
+        Distribution._validate_args = value
 
     def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
         self._batch_shape = Size(batch_shape)
         self._event_shape = Size(event_shape)
+        if validate_args is not None:
+            self._validate_args = validate_args
+        if self._validate_args:
+            self._validate_parameters()
+
+    def _validate_parameters(self) -> None:
+        """Each parameter given satisfies its constraint (derived ones, such as the ``logits`` of
+        a ``Bernoulli`` built from ``probs``, are not checked, as in PyTorch)."""
+        given = getattr(self, "arg_names", self.arg_constraints)
+        for param, constraint in self.arg_constraints.items():
+            if constraints.is_dependent(constraint) or param not in self.__dict__:
+                continue
+            if param not in given:
+                continue
+            value = self.__dict__[param]
+            if not constraint.check(value).all():
+                raise ValueError(
+                    f"Expected parameter {param} ({type(value).__name__} of shape "
+                    f"{tuple(value.shape)}) of distribution {self!r} to satisfy the constraint "
+                    f"{constraint!r}, but found invalid values:\n{value}"
+                )
+
+    def _validate_sample(self, value) -> None:
+        """``value`` broadcasts with the batch and event shapes and lies in the support."""
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        start = value.dim() - len(self._event_shape)
+        if value.shape[start:] != self._event_shape:
+            raise ValueError(
+                "The right-most size of value must match event_shape: "
+                f"{value.shape} vs {self._event_shape}."
+            )
+        expected = self._batch_shape + self._event_shape
+        for i, j in zip(reversed(value.shape), reversed(expected)):
+            if i != 1 and j != 1 and i != j:
+                raise ValueError(
+                    "Value is not broadcastable with batch_shape+event_shape: "
+                    f"{value.shape} vs {expected}."
+                )
+        support = self.support
+        if not support.check(value).all():
+            raise ValueError(
+                f"Expected value argument ({type(value).__name__} of shape "
+                f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
+                f"distribution {self!r}, but found invalid values:\n{value}"
+            )
 
     @property
     def batch_shape(self) -> Size:
@@ -67,7 +123,8 @@ class Distribution:
         for name in getattr(self, "_expand_params", self.arg_names):
             value = getattr(self, name)
             setattr(new, name, value.expand(batch_shape + value.shape[len(self.batch_shape) :]))
-        Distribution.__init__(new, batch_shape, self._event_shape)
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
         return new
 
     def _extended_shape(self, sample_shape=()) -> Size:

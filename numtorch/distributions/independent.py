@@ -33,7 +33,9 @@ class Independent(Distribution):
         batch_shape = Size(batch_shape)
         extra = self.event_shape[: self.reinterpreted_batch_ndims]
         base = self.base_dist.expand(batch_shape + extra)
-        return Independent(base, self.reinterpreted_batch_ndims)
+        new = Independent(base, self.reinterpreted_batch_ndims, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     has_rsample = property(lambda self: self.base_dist.has_rsample)
 

@@ -116,7 +116,8 @@ class MultivariateNormal(Distribution):
         new._given = self._given
         matrix = getattr(self, self._given)
         setattr(new, self._given, matrix.expand(batch_shape + self._event_shape * 2))
-        Distribution.__init__(new, batch_shape, self._event_shape)
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
         return new
 
     mean = property(lambda self: self.loc)
@@ -136,6 +137,8 @@ class MultivariateNormal(Distribution):
         return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         mahalanobis = _batch_mahalanobis(self._unbroadcasted_scale_tril, value - self.loc)
         k = self._event_shape[0]
         return -0.5 * (k * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()

@@ -39,6 +39,8 @@ class Normal(Distribution):
         return self.loc + eps * self.scale
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         log_scale = self.scale.log()
         return (
             -((value - self.loc) ** 2) / (2 * self.variance)
@@ -47,6 +49,8 @@ class Normal(Distribution):
         )
 
     def cdf(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
 
     def icdf(self, value) -> Tensor:

@@ -29,5 +29,7 @@ class Poisson(Distribution):
             return nt.poisson(self.rate.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         rate, value = _nt().broadcast_tensors(self.rate, value)
         return value.xlogy(rate) - rate - (value + 1).lgamma()

@@ -60,7 +60,8 @@ class TransformedDistribution(Distribution):
             shape = transform.inverse_shape(shape)
         new.base_dist = self.base_dist.expand(shape[: len(shape) - len(self.base_dist.event_shape)])
         new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
         return new
 
     has_rsample = property(lambda self: self.base_dist.has_rsample)
@@ -88,6 +89,10 @@ class TransformedDistribution(Distribution):
         return x
 
     def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        if self._validate_args:
+            self._validate_sample(value)
         event_dim = len(self.event_shape)
         log_prob, y = 0.0, value
         for transform in reversed(self.transforms):
