@@ -13,6 +13,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import engine, grad_mode
 from ..autograd.function import FREED_MSG, Primitive
 from . import _arrays
+from ._optim import sgd_in_place
 
 _new = object.__new__
 
@@ -176,9 +177,10 @@ def _plain_step(opt) -> bool:
 def _optimizer_step(opt, method):
     """``opt.step()`` without its wrapper while no step hook is registered: the updates
     themselves, under no_grad, as ``Optimizer.step`` runs them."""
-    from ..optim import optimizer
+    from ..optim import SGD, optimizer
 
     state = grad_mode.STATE
+    in_place = sgd_in_place(opt) if type(opt) is SGD else None
 
     def step(S, A):
         if (
@@ -191,7 +193,8 @@ def _optimizer_step(opt, method):
             return
         prev, state.enabled = state.enabled, False
         try:
-            opt._run_updates()
+            if in_place is None or not in_place():
+                opt._run_updates()
         finally:
             state.enabled = prev
 
