@@ -61,7 +61,22 @@ def wrap(array, requires_grad: bool = False) -> "Tensor":
     t._base = None
     t._view = None
     t._meta = None
+    if _INFERENCE_OPEN[0]:
+        _mark_inference(t)
     return t
+
+
+# how many inference_mode(True) blocks are open, in any thread: wrap looks no further while none
+_INFERENCE_OPEN = [0]
+
+
+def _mark_inference(t) -> None:
+    """Mark ``t`` an inference tensor if this thread is in inference mode (made there, as
+    PyTorch's ``is_inference()`` reports)."""
+    from .autograd.grad_mode import STATE
+
+    if STATE.inference:
+        t._meta_of().inference = True
 
 
 _FLOAT_WARNED = []

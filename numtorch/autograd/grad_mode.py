@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import threading
 
+from .. import _tensor
+
 
 class _State(threading.local):
     enabled = True
@@ -103,11 +105,13 @@ class inference_mode(_Mode):
         self._prev_inf = STATE.inference
         STATE.enabled = self._target
         STATE.inference = self._mode
+        _tensor._INFERENCE_OPEN[0] += self._mode
         return None
 
     def __exit__(self, *exc):
         STATE.enabled = self._prev
         STATE.inference = self._prev_inf
+        _tensor._INFERENCE_OPEN[0] -= self._mode
         return False
 
     def _clone(self):

@@ -381,18 +381,41 @@ def add(input, other, *, alpha=1, out=None):
 def _add(plain, scaled, input, other, alpha, out):
     """``input + alpha * other``: with ``alpha`` fused into one rounding where both are
     floating tensors (PyTorch's kernel), else through ``mul``."""
+    if alpha.__class__ is not int or alpha != 1:
+        alpha = _checked_alpha(input, other, alpha)
     if alpha != 1 and not (
         isinstance(input, Tensor)
         and isinstance(other, Tensor)
         and input._data.dtype.kind == other._data.dtype.kind == "f"
     ):
-        other, alpha = mul(other, alpha), 1
+        # a Python number stays one, so that it keeps its weak dtype
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+        alpha = 1
     a, b = operands(input, other)
     if alpha != 1:
         return with_out(scaled.apply(a, b, a._data.dtype.type(alpha)), out)
     if not isinstance(a, Tensor):
         return with_out(Rsub.apply(b, a) if plain is Sub else Add.apply(b, a), out)
     return with_out(plain.apply(a, b), out)
+
+
+def _checked_alpha(input, other, alpha):
+    """``alpha`` where the result's dtype admits it (PyTorch's checks), as a Python number;
+    for a bool result, a bool."""
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    dt = _dtype.result_type(input, other)
+    if isinstance(alpha, bool) and dt is not _dtype.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, (float, complex)) and not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if isinstance(alpha, complex) and not dt.is_complex:
+        raise RuntimeError(
+            "For non-complex input tensors, argument alpha must not be a complex number."
+        )
+    return bool(alpha) if dt is _dtype.bool else alpha
 
 
 def _is_bool(v) -> bool:

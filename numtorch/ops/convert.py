@@ -74,28 +74,36 @@ def contiguous(self, memory_format=None) -> Tensor:
 
 
 def _parse_to(args, kwargs):
+    """PyTorch's three forms: ``to(dtype, non_blocking, copy)``, ``to(device, dtype,
+    non_blocking, copy)`` and ``to(other, non_blocking, copy)``, positional or by keyword."""
     dtype = _dtype.as_dtype(kwargs.pop("dtype", None))
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
-    for a in args:
-        a = _dtype.as_dtype(a)
-        if isinstance(a, _dtype.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, (str, _backend.device, int)):
-            device = a
-        elif isinstance(a, bool):
-            pass
-        elif a is None and _dtype.bfloat16 is None:
-            raise TypeError(
-                "to() got None as dtype; numtorch.bfloat16 is None because the ml_dtypes "
-                "package is missing: pip install 'numtorch[bfloat16]'"
-            )
-        else:
-            raise TypeError(f"to() received an invalid combination of arguments - got {a!r}")
+    first = _dtype.as_dtype(args[0]) if args else None
+    rest = args[1:]
+    if isinstance(first, _dtype.dtype):
+        dtype = first
+    elif isinstance(first, Tensor):
+        dtype, device = first.dtype, first.device
+    elif first is None and len(args) == 1 and _dtype.bfloat16 is None:
+        raise TypeError(
+            "to() got None as dtype; numtorch.bfloat16 is None because the ml_dtypes "
+            "package is missing: pip install 'numtorch[bfloat16]'"
+        )
+    elif args and (first is None or isinstance(first, (str, _backend.device, int))):
+        if isinstance(first, bool):
+            raise TypeError(f"to() received an invalid combination of arguments - got {first!r}")
+        device = first
+        if rest and not isinstance(rest[0], bool):  # the dtype after a device
+            dtype, rest = _dtype.as_dtype(rest[0]), rest[1:]
+    elif args:
+        raise TypeError(f"to() received an invalid combination of arguments - got {first!r}")
+    if len(rest) > 2 or not all(isinstance(a, bool) for a in rest):
+        raise TypeError(f"to() received an invalid combination of arguments - got {args!r}")
+    if len(rest) == 2:
+        copy = rest[1]
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     return dtype, device, copy

@@ -1,0 +1,85 @@
+"""Corner cases of the tensor API where numtorch must do what PyTorch does: the same value, or
+the same exception type and text. Each case runs on both libraries."""
+
+import pytest
+from helpers import requires_torch, torch
+
+import numtorch
+
+
+def outcome(m, make):
+    """What ``make(m)`` gives on library ``m``: a plain value, or (exception type, text)."""
+    try:
+        got = make(m)
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e).__name__, str(e)
+    if isinstance(got, m.Tensor):
+        return ("Tensor", str(got.dtype).split(".")[-1], got.tolist())
+    if isinstance(got, m.dtype):
+        return str(got).split(".")[-1]
+    return got
+
+
+def _inference(m):
+    with m.inference_mode():
+        made = m.ones(2)
+        made_inside = (made + 1, made[0], m.zeros(1))
+        with m.inference_mode(False):
+            normal = m.ones(1)
+    with m.no_grad():
+        no_grad = m.ones(1)
+    return [t.is_inference() for t in (made, *made_inside, normal, no_grad, m.ones(1) + made)]
+
+
+L = lambda m: m.ones(2, dtype=m.long)  # noqa: E731
+B = lambda m: m.ones(2, dtype=m.bool)  # noqa: E731
+CASES = {
+    "is_inference": _inference,
+    # to(): PyTorch's positional forms, non_blocking and copy after the dtype
+    "to_device_dtype_non_blocking": lambda m: m.ones(2).to("cpu", m.float64, True).dtype,
+    "to_device_dtype_nb_copy": lambda m: m.ones(2).to("cpu", m.float64, False, True).dtype,
+    "to_dtype_non_blocking": lambda m: m.ones(2).to(m.float64, True).dtype,
+    "to_same_dtype_copy": lambda m: (lambda x: x.to(m.float32, False, True) is x)(m.ones(2)),
+    "to_same_dtype_no_copy": lambda m: (lambda x: x.to(m.float32, True, False) is x)(m.ones(2)),
+    "to_tensor_non_blocking": lambda m: m.ones(2).to(m.zeros(1, dtype=m.float64), True).dtype,
+    "to_none_device": lambda m: m.ones(2).to(None, m.float64).dtype,
+    "to_device_none_dtype": lambda m: m.ones(2).to("cpu", None).dtype,
+    # alpha: checked against the result's dtype
+    "long_float_alpha": lambda m: L(m).add(L(m), alpha=2.5),
+    "long_float_alpha_one": lambda m: L(m).add(L(m), alpha=1.0),
+    "long_float_alpha_sub": lambda m: L(m).sub(L(m), alpha=2.5),
+    "long_float_alpha_in_place": lambda m: L(m).add_(L(m), alpha=2.5),
+    "long_float_alpha_rsub": lambda m: m.rsub(L(m), L(m), alpha=2.5),
+    "long_tensor_alpha": lambda m: L(m).add(L(m), alpha=m.tensor(2.5)),
+    "long_number_float_alpha": lambda m: L(m).add(3, alpha=2.5),
+    "long_float_number_alpha": lambda m: L(m).add(2.5, alpha=2),
+    "float_number_alpha": lambda m: m.ones(2).add(3, alpha=2),
+    "long_with_float_alpha": lambda m: L(m).add(m.ones(2), alpha=2.5),
+    "bool_alpha_on_float": lambda m: m.ones(2).add(m.ones(2), alpha=True),
+    "bool_alpha_on_long": lambda m: L(m).add(L(m), alpha=True),
+    "bool_alpha_on_bool": lambda m: B(m).add(B(m), alpha=True),
+    "int_alpha_on_bool": lambda m: B(m).add(B(m), alpha=2),
+    "complex_alpha_on_float": lambda m: m.ones(2).add(m.ones(2), alpha=1j),
+    "complex_alpha_on_long": lambda m: L(m).add(1, alpha=1j),
+    "complex_alpha_on_complex": lambda m: m.ones(2, dtype=m.complex64).add(1, alpha=1j),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("case", list(CASES))
+def test_matches_pytorch(case):
+    assert outcome(numtorch, CASES[case]) == outcome(torch, CASES[case])
+
+
+def test_inference_mode_counts_its_blocks():
+    """A tensor made after an inference block (or an exception inside one) is not marked."""
+    with pytest.raises(ValueError):
+        with numtorch.inference_mode():
+            raise ValueError
+    assert not numtorch.ones(1).is_inference()
+
+    @numtorch.inference_mode()
+    def make():
+        return numtorch.ones(1)
+
+    assert make().is_inference() and not numtorch.ones(1).is_inference()
