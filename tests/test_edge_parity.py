@@ -2,7 +2,7 @@
 the same exception type and text. Each case runs on both libraries."""
 
 import pytest
-from helpers import requires_torch, torch
+from helpers import torch
 
 import numtorch
 
@@ -65,7 +65,6 @@ CASES = {
 }
 
 
-@requires_torch
 @pytest.mark.parametrize("case", list(CASES))
 def test_matches_pytorch(case):
     assert outcome(numtorch, CASES[case]) == outcome(torch, CASES[case])
