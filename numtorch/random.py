@@ -38,6 +38,7 @@ import contextlib
 import math
 import os
 import platform
+import sys
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -371,7 +372,8 @@ class Generator:
     """A CPU random-number generator with PyTorch's state and streams.
 
     Args:
-        device: only "cpu" is supported (CUDA generators use a different algorithm).
+        device: "cpu"; another device gives that device's generator (see
+            ``numtorch.cuda.random``: its streams are not PyTorch's).
 
     Examples:
         >>> g = Generator().manual_seed(0)
@@ -381,12 +383,20 @@ class Generator:
 
     __slots__ = ("device", "_bits", "_ints", "_initial_seed", "_normal_cache", "_fresh")
 
-    def __init__(self, device="cpu"):
-        from numtorch._backend import device as _device
+    def __new__(cls, device="cpu"):
+        from numtorch._backend import as_device
 
-        self.device = _device(device)
-        if self.device.type != "cpu":
-            raise RuntimeError(f"numtorch.Generator supports only the CPU, got {self.device}")
+        dev = as_device(device)
+        if dev.type == "cpu":
+            return super().__new__(cls)
+        from numtorch.cuda.random import DeviceGenerator  # a GPU's: drawn on the device
+
+        return DeviceGenerator(dev, _DEFAULT_SEED)
+
+    def __init__(self, device="cpu"):
+        from numtorch._backend import as_device
+
+        self.device = as_device(device)
         self._bits = np.random.MT19937()
         self._ints = np.random.Generator(self._bits)
         self.manual_seed(_DEFAULT_SEED)
@@ -751,13 +761,26 @@ default_generator.seed()  # like PyTorch: a fresh nondeterministic seed in every
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator (what ``torch.manual_seed`` does on the CPU).
+    """Seed the default generator and every device's (what ``torch.manual_seed`` does).
 
     Examples:
         >>> manual_seed(0).initial_seed()
         0
     """
+    devices = sys.modules.get("numtorch.cuda.random")
+    if devices is not None:
+        devices.manual_seed_all_devices(seed)
     return default_generator.manual_seed(seed)
+
+
+def generator_for(dev):
+    """The default generator of device ``dev``: the CPU's, or a GPU's own (see
+    ``numtorch.cuda.random``)."""
+    if dev.type == "cpu":
+        return default_generator
+    from .cuda.random import default_generator_for
+
+    return default_generator_for(dev)
 
 
 def seed() -> int:
@@ -788,7 +811,8 @@ def fork_rng(
     _devices_kw: str = "devices",
     device_type: str = "cpu",
 ) -> Iterator[None]:
-    """Restore the default generator's state when the block exits.
+    """Restore the default generator's state when the block exits, and the states of
+    ``devices`` (indices of ``device_type``; by default every device generator made so far).
 
     Examples:
         >>> with fork_rng():
@@ -798,7 +822,22 @@ def fork_rng(
         yield
         return
     state = default_generator.state_bytes()
+    saved = [(gen, gen.get_state()) for gen in _device_generators(devices, device_type)]
     try:
         yield
     finally:
         default_generator.load_state_bytes(state)
+        for gen, gen_state in saved:
+            gen.set_state(gen_state)
+
+
+def _device_generators(devices, device_type: str) -> list:
+    from numtorch._backend import as_device, device
+
+    if devices and device_type != "cpu":
+        chosen = [
+            as_device(d) if not isinstance(d, int) else device(device_type, d) for d in devices
+        ]
+        return [generator_for(d) for d in chosen if d.type != "cpu"]
+    made = sys.modules.get("numtorch.cuda.random")
+    return list(made._GENERATORS.values()) if made is not None else []

@@ -64,6 +64,17 @@ class StandinArray(np.ndarray):
         return _on_device(func(*_plain(args), **_plain(kwargs)))
 
 
+class StandinRng:
+    """A NumPy ``Generator`` whose draws land on the stand-in device, as CuPy's do on a GPU."""
+
+    def __init__(self, rng):
+        self._rng = rng
+
+    def __getattr__(self, name):
+        method = getattr(self._rng, name)
+        return lambda *a, **k: _on_device(method(*_plain(a), **_plain(k)))
+
+
 class StandinModule:
     """NumPy, with every function's array results on the stand-in device."""
 
@@ -71,6 +82,8 @@ class StandinModule:
         self._module = module
 
     def __getattr__(self, name):
+        if name == "default_rng":  # numpy.random's
+            return lambda *a, **k: StandinRng(self._module.default_rng(*a, **k))
         attr = getattr(self._module, name)
         if isinstance(attr, types.ModuleType):
             return StandinModule(attr)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 import numtorch
+from numtorch import _backend
 
 
 class _Runtime:
@@ -111,7 +112,10 @@ def _fake_cupy():
         get_current_stream=lambda: "current",
         get_elapsed_time=lambda a, b: float(b.at - a.at),
     )
-    cupy.random = types.SimpleNamespace(seed=lambda s: LOG.append(("seed", runtime.current, s)))
+    cupy.ndarray, cupy.asnumpy = type("ndarray", (), {}), None
+    cupy.random = types.SimpleNamespace(
+        default_rng=lambda key: LOG.append(("rng", runtime.current, key))
+    )
     cupy.get_default_memory_pool = lambda: pool
     cupy.get_default_pinned_memory_pool = lambda: pinned
     return cupy, pool
@@ -123,6 +127,8 @@ def cupy(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", fake)
     monkeypatch.setattr(numtorch.cuda, "_CUPY", [])
     monkeypatch.setattr(numtorch.cuda, "_PEAK", [0])
+    monkeypatch.setattr(_backend, "_BACKENDS", {})  # the fake's "cuda" backend ends with the test
+    monkeypatch.setattr(_backend, "_BY_TYPE", {})
     LOG.clear()
     return fake, pool
 
@@ -148,7 +154,12 @@ def test_devices_and_their_properties(cupy):
 
 def test_seeding_and_synchronising_reach_each_device(cupy):
     numtorch.cuda.manual_seed_all(7)
-    assert LOG == [("seed", 0, 7), ("seed", 1, 7)]
+    assert numtorch.cuda.initial_seed() == 7
+    with numtorch.cuda.device(1):
+        assert numtorch.cuda.initial_seed() == 7
+    numtorch.cuda.manual_seed(8)  # the current device (0) only
+    assert numtorch.cuda.random.default_generator_for("cuda:0").initial_seed() == 8
+    assert numtorch.cuda.random.default_generator_for("cuda:1").initial_seed() == 7
     LOG.clear()
     numtorch.cuda.synchronize(1)
     assert LOG == [("sync", 1)]

@@ -238,14 +238,51 @@ SAMPLERS = [
 
 
 @pytest.mark.parametrize("i", range(len(SAMPLERS)))
-def test_sampling_on_cuda_draws_the_cpu_generators_stream(i):
-    x = _f(4, 6)
+def test_sampling_on_cuda_draws_on_the_device(i):
+    """Draws come from the device's own generator: repeatable after manual_seed, different
+    from the CPU stream, and the CPU generator is left untouched."""
+    x = nt.tensor(_f(40, 50), device="cuda")
     nt.manual_seed(3)
-    want = SAMPLERS[i](nt.tensor(x)).numpy()
+    cpu_state = nt.get_rng_state()
+    first = SAMPLERS[i](x)
+    assert first.device.type == "cuda" and first.shape[0] == 40
+    assert nt.equal(nt.get_rng_state(), cpu_state)  # nothing drawn on the host
     nt.manual_seed(3)
-    got = SAMPLERS[i](nt.tensor(x, device="cuda"))
-    assert got.device.type == "cuda"
-    np.testing.assert_array_equal(got.cpu().numpy(), want)
+    np.testing.assert_array_equal(SAMPLERS[i](x).cpu().numpy(), first.cpu().numpy())
+    nt.manual_seed(3)
+    on_cpu = SAMPLERS[i](x.cpu()).numpy()
+    assert not np.array_equal(on_cpu, first.cpu().numpy())
+
+
+def test_device_generator_statistics_and_state():
+    nt.manual_seed(0)
+    draws = {
+        "rand": nt.rand(200_000, device="cuda"),
+        "randn": nt.randn(200_000, device="cuda"),
+        "randint": nt.randint(0, 10, (200_000,), device="cuda").double(),
+        "dropout": nt.nn.functional.dropout(nt.ones(200_000, device="cuda"), 0.25),
+    }
+    moments = {k: (float(v.mean()), float(v.var())) for k, v in draws.items()}
+    want = {"rand": (0.5, 1 / 12), "randn": (0.0, 1.0), "randint": (4.5, 8.25)}
+    want["dropout"] = (1.0, 1 / 3)  # kept w.p. 3/4, scaled by 4/3
+    for name, (mean, var) in want.items():
+        assert abs(moments[name][0] - mean) < 0.01 * max(1.0, abs(mean)), name
+        assert abs(moments[name][1] - var) < 0.02 * max(1.0, var), name
+    perm = nt.randperm(1000, device="cuda")
+    assert sorted(perm.tolist()) == list(range(1000))
+    state = nt.cuda.random.default_generator_for("cuda").get_state()
+    assert state.dtype == nt.uint8 and state.shape == (16,)
+    after = nt.randn(5, device="cuda")
+    nt.cuda.random.default_generator_for("cuda").set_state(state)
+    assert nt.equal(nt.randn(5, device="cuda"), after)
+
+
+def test_complex_and_half_draws_on_cuda():
+    nt.manual_seed(1)
+    z = nt.randn(100_000, dtype=nt.complex64, device="cuda")
+    assert z.dtype == nt.complex64 and abs(float(z.abs().square().mean()) - 1.0) < 0.02
+    h = nt.rand(1000, dtype=nt.float16, device="cuda")
+    assert h.dtype == nt.float16 and 0 <= float(h.min()) and float(h.max()) <= 1
 
 
 def test_dataloader_pin_memory_batches_move_to_cuda():
@@ -254,3 +291,24 @@ def test_dataloader_pin_memory_batches_move_to_cuda():
     moved = batch.to("cuda", non_blocking=True)
     assert moved.device.type == "cuda"
     np.testing.assert_array_equal(moved.cpu().numpy(), [[0.0, 1.0], [2.0, 3.0]])
+
+
+def test_fork_rng_restores_the_device_generators():
+    nt.manual_seed(5)
+    nt.randn(3, device="cuda")
+    with nt.random.fork_rng():
+        inside = nt.randn(4, device="cuda")
+    assert nt.equal(nt.randn(4, device="cuda"), inside)
+    with nt.random.fork_rng(devices=[0], device_type="cuda"):
+        inside = nt.rand(4, device="cuda")
+    assert nt.equal(nt.rand(4, device="cuda"), inside)
+
+
+def test_a_cuda_generator_object_draws_on_the_device():
+    gen = nt.Generator(device="cuda")
+    assert gen.initial_seed() == 67280421310721 and gen.device.type == "cuda"
+    cpu_state = nt.get_rng_state()
+    first = nt.randn(6, device="cuda", generator=gen.manual_seed(2))
+    again = nt.randn(6, device="cuda", generator=gen.manual_seed(2))
+    assert first.device.type == "cuda" and nt.equal(first, again)
+    assert nt.equal(nt.get_rng_state(), cpu_state)

@@ -109,17 +109,55 @@ def synchronize(device=None) -> None:
         cupy.cuda.Device().synchronize()
 
 
+def _generator(device=None):
+    from .random import default_generator_for
+
+    return default_generator_for(_backend.device("cuda", _index(device)))
+
+
 def manual_seed(seed: int) -> None:
-    """Seeds CuPy's generator on the current GPU. GPU random streams are CuPy's, not bit-identical
-    to PyTorch's CUDA streams; with no GPU there is nothing to seed, as in PyTorch."""
+    """Seed the current GPU's generator (CuPy's generator; its streams are not bit-identical
+    to PyTorch's CUDA streams). With no GPU there is nothing to seed, as in PyTorch."""
     if is_available():
-        _gpu().random.seed(int(seed) % 2**64)
+        _generator().manual_seed(seed)
 
 
 def manual_seed_all(seed: int) -> None:
     for i in range(device_count()):
-        with device(i):
-            manual_seed(seed)
+        _generator(i).manual_seed(seed)
+
+
+def seed() -> None:
+    """Seed the current GPU's generator from the operating system's entropy."""
+    if is_available():
+        _generator().seed()
+
+
+def seed_all() -> None:
+    for i in range(device_count()):
+        _generator(i).seed()
+
+
+def initial_seed() -> int:
+    return _generator().initial_seed()
+
+
+def get_rng_state(device="cuda"):
+    """The GPU generator's state: 16 uint8 values (seed, offset), PyTorch's CUDA layout."""
+    return _generator(device).get_state()
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    _generator(device).set_state(new_state)
+
+
+def get_rng_state_all() -> list:
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def set_rng_state_all(new_states) -> None:
+    for i, state in enumerate(new_states):
+        set_rng_state(state, i)
 
 
 def get_rng_state_all() -> list:

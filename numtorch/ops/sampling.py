@@ -32,8 +32,28 @@ __all__ = [
 ]
 
 
-def _gen(generator):
-    return _random.default_generator if generator is None else generator
+def _gen(generator, dev):
+    """``generator``, or the default generator of device ``dev``."""
+    return _random.generator_for(_backend.as_device(dev)) if generator is None else generator
+
+
+def _target(device):
+    return _backend.as_device(device) if device is not None else _backend.get_default_device()
+
+
+def _f64(gen, name: str, x):
+    """``name`` (log, log1p, tan, exp) of float64 ``x`` as the generator's device computes it:
+    PyTorch's CPU kernels call libm, whose results NumPy's do not always match."""
+    if isinstance(gen, _random.Generator):
+        return _random._libm_f64(name, x)
+    return getattr(_backend.array_module(x), name)(x)
+
+
+def _scale(gen, x, scale: float, shift: float):
+    """``x * scale + shift``, rounded as PyTorch's CPU kernel rounds it on the CPU."""
+    if isinstance(gen, _random.Generator):
+        return _random._affine(x, scale, shift)
+    return x * scale + shift
 
 
 def _float_np(dtype, op):
@@ -78,7 +98,7 @@ def _check_random_bounds(dt, high):
 
 
 def _factory(arr, device, requires_grad, out):
-    dev = _backend.as_device(device) if device is not None else _backend.get_default_device()
+    dev = _target(device)
     if dev.type != "cpu":
         arr = _backend.asarray(arr, dev=dev)
     return _finish(arr, requires_grad, out)
@@ -124,7 +144,7 @@ def rand(
         tensor([0.4963, 0.7682])
     """
     shape = parse_size(size, "rand")
-    arr = _gen(generator).uniform(shape, _float_np(dtype, "check_uniform_bounds"))
+    arr = _gen(generator, _target(device)).uniform(shape, _float_np(dtype, "check_uniform_bounds"))
     return _factory(arr, device, requires_grad, out)
 
 
@@ -146,7 +166,7 @@ def randn(
         tensor([ 1.5410, -0.2934])
     """
     shape = parse_size(size, "randn")
-    arr = _gen(generator).normal(shape, _float_np(dtype, "normal_kernel_cpu"))
+    arr = _gen(generator, _target(device)).normal(shape, _float_np(dtype, "normal_kernel_cpu"))
     return _factory(arr, device, requires_grad, out)
 
 
@@ -212,7 +232,8 @@ def randint(
     low, high = (0, *bounds) if len(bounds) == 1 else bounds
     d = _dtype.as_dtype(dtype) or _dtype.int64
     _check_random_bounds(d, high)
-    arr = _gen(generator).randint(parse_size((size,), "randint"), low, high, d.np)
+    gen = _gen(generator, _target(device))
+    arr = gen.randint(parse_size((size,), "randint"), low, high, d.np)
     return _factory(arr, device, requires_grad, out)
 
 
@@ -263,7 +284,7 @@ def randperm(
     d = _dtype.as_dtype(dtype) or _dtype.int64
     if d.is_complex or d is _dtype.bool:
         raise _dtype.not_implemented("randperm", d)
-    arr = _gen(generator).randperm(n, d.np)
+    arr = _gen(generator, _target(device)).randperm(n, d.np)
     return _factory(arr, device, requires_grad, out)
 
 
@@ -290,8 +311,9 @@ def normal(
     A tensor ``mean`` or ``std`` draws standard normals of the result's shape first and then
     scales and shifts them with separate roundings, as PyTorch does.
     """
-    gen = _gen(generator)
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    where = mean.device if mean_t else std.device if std_t else _target(device)
+    gen = _gen(generator, where)
     if not (mean_t or std_t):
         if size is None:
             raise TypeError("normal() missing required argument 'size'")
@@ -325,7 +347,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         if not input.dtype.is_floating_point:
             kernel = "self_" if input.dtype.is_complex else "p_"
             raise _dtype.not_implemented("bernoulli_tensor_cpu_" + kernel, input.dtype)
-        return _finish(_bernoulli_probs(_gen(generator), input), False, out)
+        return _finish(_bernoulli_probs(_gen(generator, input.device), input), False, out)
     return bernoulli_(input.new_empty(input.shape), p, generator=generator)
 
 
@@ -355,7 +377,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     rates = input._data
     if not (rates >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    counts = _gen(generator).poisson(_backend.to_host(rates))
+    counts = _gen(generator, input.device).poisson(_backend.to_host(rates))
     return Poisson.apply(input, _backend.array_module(rates).asarray(counts, dtype=rates.dtype))
 
 
@@ -383,7 +405,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError(
             "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
         )
-    gen = _gen(generator)
+    gen = _gen(generator, input.device)
     if not replacement or num_samples == 1:
         q = _backend.transfer(_exponential(gen, probs.shape, 1.0), input.device)
         q = q.astype(probs.dtype)
@@ -412,7 +434,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
         )
     if not self.dtype.is_complex:
         _need_float(self.dtype, "check_uniform_bounds")
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
     return _write(self, lambda shape, _: gen.uniform(shape, self._data.dtype, from_, to))
 
 
@@ -421,7 +443,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     _check_std(std)
     if not self.dtype.is_complex:
         _need_float(self.dtype, "normal_kernel_cpu")
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
     return _write(
         self,
         lambda shape, contig: gen.normal(shape, self._data.dtype, mean, std, contiguous=contig),
@@ -434,7 +456,7 @@ _UNSET = object()
 def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
     """``random_()``: integers over the dtype's range; ``random_(to)``; ``random_(from, to)``
     (``to=None``: up to the dtype's largest value)."""
-    gen, np_dtype = _gen(generator), self._data.dtype
+    gen, np_dtype = _gen(generator, self.device), self._data.dtype
     if to is _UNSET and from_ == 0 and self.dtype.is_complex:
         raise _dtype.not_implemented("random_kernel_cpu", self.dtype)
     if to is _UNSET:
@@ -454,7 +476,7 @@ def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
 
 def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
     """Fill with 0/1 samples: probability ``p`` (a number or a broadcastable tensor)."""
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
     if self.dtype.is_complex:
         kernel = "tensor_cpu_self_" if isinstance(p, Tensor) else "scalar_cpu_"
         raise _dtype.not_implemented("bernoulli_" + kernel, self.dtype)
@@ -470,7 +492,7 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
 
 def _exponential(gen, shape, lambd):
     u = gen.uniform_double(math.prod(shape))
-    return ((-1.0 / lambd) * _random._libm_f64("log1p", -u)).reshape(shape)
+    return ((-1.0 / lambd) * _f64(gen, "log1p", -u)).reshape(shape)
 
 
 def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
@@ -478,7 +500,7 @@ def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     _need_float(self.dtype, "Exponential")
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
     return _write(self, lambda shape, _: _exponential(gen, shape, lambd))
 
 
@@ -488,11 +510,11 @@ def geometric_(self, p, *, generator=None) -> Tensor:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     if self.dtype.is_complex or self.dtype is _dtype.bool:
         raise _dtype.not_implemented("geometric_cpu", self.dtype)
-    gen, denom = _gen(generator), math.log1p(-p)
+    gen, denom = _gen(generator, self.device), math.log1p(-p)
 
     def draw(shape, _):
         u = gen.uniform_double(math.prod(shape)).reshape(shape)
-        return _backend.array_module(u).ceil(_random._libm_f64("log", u) / denom)
+        return _backend.array_module(u).ceil(_f64(gen, "log", u) / denom)
 
     return _write(self, draw)
 
@@ -502,11 +524,11 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     _need_float(self.dtype, "log_normal_cpu")
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
 
     def draw(shape, _):
-        z = _random._affine(gen.normal_double(math.prod(shape)), float(std), float(mean))
-        return _random._libm_f64("exp", z).reshape(shape)
+        z = _scale(gen, gen.normal_double(math.prod(shape)), float(std), float(mean))
+        return _f64(gen, "exp", z).reshape(shape)
 
     return _write(self, draw)
 
@@ -516,12 +538,12 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     _need_float(self.dtype, "Cauchy")
-    gen = _gen(generator)
+    gen = _gen(generator, self.device)
 
     def draw(shape, _):
         u = gen.uniform_double(math.prod(shape)).reshape(shape)
-        t = _random._libm_f64("tan", math.pi * (u - 0.5))
-        return _random._affine(t, float(sigma), float(median))
+        t = _f64(gen, "tan", math.pi * (u - 0.5))
+        return _scale(gen, t, float(sigma), float(median))
 
     return _write(self, draw)
 

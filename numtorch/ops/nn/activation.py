@@ -178,7 +178,8 @@ def rrelu(
         # input's compute dtype (float32 below float64), then cast
         xp = array_module(arr)
         hit = arr <= 0
-        u = transfer(_random.default_generator.uniform_double(int(hit.sum())), device_of(arr))
+        gen = _random.generator_for(device_of(arr))
+        u = transfer(gen.uniform_double(int(hit.sum())), device_of(arr))
         bound = xp.float64 if arr.dtype == xp.float64 else xp.float32
         lo, hi = float(bound(lower)), float(bound(upper))
         noise = xp.ones(arr.shape, arr.dtype)

@@ -58,8 +58,8 @@ def _keep(arr, shape, p, alpha=False):
     from ... import random as _random
 
     _draws(arr, shape, alpha)
-    mask = _random.default_generator.bernoulli_scalar(shape, 1 - p).astype(arr.dtype)
-    return transfer(mask, device_of(arr))  # drawn by the CPU generator on every device
+    gen = _random.generator_for(device_of(arr))
+    return transfer(gen.bernoulli_scalar(shape, 1 - p).astype(arr.dtype), device_of(arr))
 
 
 def dropout_mask(arr, shape, p):
