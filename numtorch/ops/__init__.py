@@ -48,6 +48,10 @@ def __getattr__(namespace: str):
     """``torch.ops.<namespace>``: the custom operators registered through ``torch.library``."""
     if namespace.startswith("_"):
         raise AttributeError(f"module {__name__!r} has no attribute {namespace!r}")
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__name__}.{namespace}") is not None:  # a submodule not yet
+        return importlib.import_module(f"{__name__}.{namespace}")  # imported: ``from . import``
     from ..library import OpNamespace
 
     return OpNamespace(namespace)

@@ -6,6 +6,8 @@ each as PyTorch's CPU build behaves, or a clear refusal where numtorch does not 
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import pytest
 
@@ -206,3 +208,14 @@ def test_fake_and_kernel_registration():
     assert calls == []  # the shape function is for compilers: eager calls never run it
     with pytest.raises(ValueError, match="not a custom operator registered"):
         numtorch.library.register_fake("aten::add", lambda x: x)
+
+
+def test_ops_namespaces_leave_numtorch_submodules_importable():
+    """``torch.ops.<ns>`` names custom-op namespaces, but a numtorch.ops submodule not yet
+    imported stays a module (the engine imports one lazily during create_graph backwards)."""
+    code = (
+        "import numtorch.ops as o, types; from numtorch.ops import graph_xp; "
+        "print(isinstance(graph_xp, types.ModuleType), type(o.anything).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "OpNamespace"], done.stderr
