@@ -1,7 +1,7 @@
 """torch.compile: the training steps of the demo's network (64-32-10) and the seed article's
 (784-128-10), compiled by numtorch and by PyTorch (inductor), beside eager and the NumPy floor.
 
-    python benchmarks/compile.py [--threads 1] [--rounds 5] [--only 784]
+    python benchmarks/compile.py [--threads 1] [--rounds 5] [--only 784] [--clock cpu]
 
 The rows are ``numtorch bench``'s training steps (numtorch/cli/bench_cases.py): two bias-free
 Linear layers with a sigmoid after each, MSELoss and SGD, at batch 1, 64 and 512. Each column
@@ -59,8 +59,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     cases = os.path.join(ROOT, "numtorch", "cli", "bench_cases.py")
     only = args.only or "training step"
-    results = harness.measure([cases], args.threads, args.rounds, args.min_time, only, COLUMNS)
-    print(harness.header(args.threads, args.rounds) + "\n\n" + table(results, harness))
+    results = harness.measure(
+        [cases], args.threads, args.rounds, args.min_time, only, COLUMNS, args.clock
+    )
+    clock = "" if args.clock == "wall" else "; CPU time of each child process"
+    print(harness.header(args.threads, args.rounds) + clock + "\n\n" + table(results, harness))
     return 0
 
 

@@ -30,3 +30,17 @@ def test_table_ratios_and_warm_up():
     assert cells[:4] == ["step, batch 1", "1", "91.0 us (90.0-92.0)", "41.0 us (40.0-42.0)"]
     assert cells[7:9] == ["0.20", "1.95"] and cells[9] == "1.25"
     assert cells[10] == "20.00 ms (20.00-20.00) / 14.000 s (14.000-14.000)"
+
+
+def test_cpu_clock_leaves_out_time_spent_waiting(tmp_path):
+    path = tmp_path / "sleeping.py"
+    path.write_text(
+        "import time\n"
+        "WORKLOADS = [{'name': 'sleep', 'make': lambda T: (lambda: time.sleep(0.002))}]\n"
+    )
+    column = [{"name": "floor", "module": None}]
+    figures = {}
+    for clock in harness.CLOCKS:
+        results = harness.measure([str(path)], [1], 1, 0.02, columns=column, clock=clock)
+        figures[clock] = results[("sleep", 1)]["floor"][0]["value"]
+    assert figures["wall"] >= 0.002 > 4 * figures["cpu"]

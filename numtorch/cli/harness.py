@@ -58,6 +58,11 @@ COLUMNS = [
     {"name": "NumPy floor", "module": None},
 ]
 
+# How a child times its loops: wall-clock seconds (the default), or the CPU seconds of its
+# process, which other processes on a busy machine do not inflate (with one thread each,
+# every library computes in the calling thread; with more, the pools' spinning counts too).
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # What a child runs: this file, loaded by path, so that no package (numtorch's included) is
@@ -112,8 +117,9 @@ def child_env(threads: int) -> dict:
     return dict(os.environ, **{v: str(threads) for v in _THREAD_VARS})
 
 
-def _run_child(column: dict, threads: int, rows: list, min_time: float) -> list:
+def _run_child(column: dict, threads: int, rows: list, min_time: float, clock: str) -> list:
     job = {"column": column, "threads": threads, "rows": rows, "min_time": min_time}
+    job["clock"] = clock
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, os.path.abspath(__file__)],
         input=json.dumps(job),
@@ -128,8 +134,11 @@ def _run_child(column: dict, threads: int, rows: list, min_time: float) -> list:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(files, threads: list[int], rounds: int, min_time: float, only=None, columns=None):
-    """{(row label, threads): {column name: [samples]}} over ``rounds`` alternations."""
+def measure(
+    files, threads: list[int], rounds: int, min_time: float, only=None, columns=None, clock="wall"
+):
+    """{(row label, threads): {column name: [samples]}} over ``rounds`` alternations; the
+    children time with ``clock`` (see ``CLOCKS``)."""
     columns = COLUMNS if columns is None else columns
     rows = expand(files, only)
     top = max(threads)
@@ -142,7 +151,7 @@ def measure(files, threads: list[int], rounds: int, min_time: float, only=None, 
             batches += [[row] for row in mine if row["fresh"]]
             for column in columns:
                 for batch in batches:
-                    for row, out in zip(batch, _run_child(column, n, batch, min_time)):
+                    for row, out in zip(batch, _run_child(column, n, batch, min_time, clock)):
                         cell = results.setdefault((row["label"], n), {"unit": row["unit"]})
                         cell.setdefault(column["name"], []).append(out)
     return results
@@ -164,22 +173,22 @@ def _library(module: str | None, threads: int):
     return T
 
 
-def _per_call(fn, min_time: float) -> float:
+def _per_call(fn, min_time: float, clock=time.perf_counter) -> float:
     """Seconds per call of ``fn``: warmed up for ``min_time``, then timed over a loop that
     takes about ``min_time``."""
-    n, spent, start = 0, 0.0, time.perf_counter()
+    n, spent, start = 0, 0.0, clock()
     while spent < min_time or n < 3:
         fn()
         n += 1
-        spent = time.perf_counter() - start
+        spent = clock() - start
     loops = max(1, int(n * min_time / spent))
-    start = time.perf_counter()
+    start = clock()
     for _ in range(loops):
         fn()
-    return (time.perf_counter() - start) / loops
+    return (clock() - start) / loops
 
 
-def _figure(T, column: dict, row: dict, modules: dict, min_time: float) -> dict | None:
+def _figure(T, column: dict, row: dict, modules: dict, min_time: float, clock) -> dict | None:
     if row["file"] not in modules:
         modules[row["file"]] = _load(row["file"])
     entry = modules[row["file"]].WORKLOADS[row["index"]]
@@ -194,7 +203,7 @@ def _figure(T, column: dict, row: dict, modules: dict, min_time: float) -> dict 
         start = time.perf_counter()
         made()
         first = time.perf_counter() - start
-    return {"value": _per_call(made, min_time), "first": first}
+    return {"value": _per_call(made, min_time, clock), "first": first}
 
 
 def child_main() -> None:
@@ -204,7 +213,8 @@ def child_main() -> None:
     modules, out = {}, []
     for row in job["rows"]:
         try:
-            out.append(_figure(T, job["column"], row, modules, job["min_time"]))
+            clock = CLOCKS[job.get("clock", "wall")]
+            out.append(_figure(T, job["column"], row, modules, job["min_time"], clock))
         except Exception as e:  # noqa: BLE001 - reported, and the other rows go on
             print(f"{row['label']}: {type(e).__name__}: {e}", file=sys.stderr)
             out.append(None)
@@ -352,6 +362,13 @@ def add_arguments(parser, rounds: int = 5, min_time: float = 0.1) -> None:
         help="seconds each timing loop (and its warm-up) takes in a child",
     )
     parser.add_argument("--only", help="measure only the rows whose name contains this text")
+    parser.add_argument(
+        "--clock",
+        choices=list(CLOCKS),
+        default="wall",
+        help="time the loops in wall-clock seconds, or in the CPU seconds of each child "
+        "(steadier on a busy machine)",
+    )
 
 
 def script_main(path: str, argv=None) -> int:
