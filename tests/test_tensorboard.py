@@ -63,6 +63,13 @@ def _log_everything(lib, log_dir) -> None:
     w.add_images("imgs", batch, 0, walltime=8.0)
     w.add_images("nhwc", batch.permute(0, 2, 3, 1), 0, walltime=8.0, dataformats="NHWC")
     w.add_text("note", "hello **world**", 3, walltime=9.0)
+    labels = lib.tensor([0, 1, 1, 0, 1, 0, 1, 1])
+    scores = lib.tensor([0.1, 0.9, 0.6, 0.4, 0.35, 0.2, 0.8, 0.55])
+    w.add_pr_curve("pr", labels, scores, 1, num_thresholds=11, walltime=10.0)
+    w.add_pr_curve_raw("pr_raw", *[lib.tensor([3.0, 1.0])] * 6, 1, num_thresholds=2, walltime=10.0)
+    w.add_custom_scalars_multilinechart(["loss", "acc/.*"], category="train", title="both")
+    w.add_custom_scalars_marginchart(["a", "a_low", "a_high"])
+    w.add_audio("beep", lib.sin(lib.arange(800) / 5.0) * 0.5, 2, sample_rate=8000, walltime=11.0)
     w.close()
 
 
@@ -76,7 +83,49 @@ def test_event_files_hold_what_pytorch_writes(tmp_path):
     _log_everything(torch, tmp_path / "pt")
     ours, theirs = _summaries(tmp_path / "nt"), _summaries(tmp_path / "pt")
     assert sorted(ours) == [".", "acc_test", "acc_train"]
-    assert ours == theirs
+
+    def untimed(runs):  # custom scalar layouts take no walltime: they carry the current time
+        return {
+            run: [(step, None if "custom_scalars" in text else t, text) for step, t, text in rs]
+            for run, rs in runs.items()
+        }
+
+    assert untimed(ours) == untimed(theirs)
+
+
+@pytest.mark.live_torch("PyTorch's SummaryWriter writes the files compared")
+def test_figures_and_embeddings_match_pytorch(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch.utils.tensorboard
+
+    for lib, name in ((numtorch, "nt"), (torch, "pt")):
+        figures = []
+        for k in range(2):
+            figure = plt.figure(figsize=(2, 1.5), dpi=50)
+            plt.plot([0, 1, 2], [k, 2, 1])
+            figures.append(figure)
+        with lib.utils.tensorboard.SummaryWriter(tmp_path / name) as w:
+            w.add_figure("fig", figures[0], 0, walltime=1.0)
+            w.add_figure("figs", figures[1:], 1, walltime=1.0)
+            mat = lib.arange(12, dtype=lib.float32).reshape(4, 3) / 7
+            thumbs = lib.linspace(0, 1, 4 * 3 * 2 * 2).reshape(4, 3, 2, 2)
+            w.add_embedding(mat, metadata=["a", "b", "c", "d"], label_img=thumbs, tag="e/1")
+            w.add_embedding(mat, [[1, "x"]] * 4, global_step=3, metadata_header=["n", "s"])
+    assert _summaries(tmp_path / "nt") == _summaries(tmp_path / "pt")
+    ours = sorted(p.relative_to(tmp_path / "nt") for p in (tmp_path / "nt").rglob("*.*"))
+    theirs = sorted(p.relative_to(tmp_path / "pt") for p in (tmp_path / "pt").rglob("*.*"))
+    ours = [p for p in ours if not p.name.startswith("events.")]
+    assert ours == [p for p in theirs if not p.name.startswith("events.")]
+    for path in ours:
+        assert (tmp_path / "nt" / path).read_bytes() == (tmp_path / "pt" / path).read_bytes()
+
+
+def test_unsupported_methods_say_what_to_do_instead(tmp_path):
+    with SummaryWriter(tmp_path) as w:
+        with pytest.raises(NotImplementedError, match="add_video is not supported.*add_images"):
+            w.add_video("v", numtorch.zeros(1, 2, 3, 4, 4))
 
 
 def _hparams_plugin_data(run_dir):

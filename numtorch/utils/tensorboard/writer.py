@@ -11,6 +11,7 @@ from datetime import datetime
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+from . import _plugins
 from . import summary as _summary
 
 __all__ = ["FileWriter", "SummaryWriter"]
@@ -192,6 +193,108 @@ class SummaryWriter:
                 run.file_writer.add_summary(record, global_step)
             for name, value in metric_dict.items():
                 run.add_scalar(name, value, global_step)
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None) -> None:
+        """A matplotlib figure (or a list of them, shown as a grid) rendered as an image."""
+        image = _plugins.figure_to_image(figure, close)
+        layout = "NCHW" if isinstance(figure, list) else "CHW"
+        self.add_image(tag, image, global_step, walltime, dataformats=layout)
+
+    def add_pr_curve(
+        self,
+        tag,
+        labels,
+        predictions,
+        global_step=None,
+        num_thresholds=127,
+        weights=None,
+        walltime=None,
+    ) -> None:
+        """The precision-recall curve of ``predictions`` in [0, 1] against 0/1 ``labels``."""
+        record = _plugins.pr_curve(tag, labels, predictions, num_thresholds, weights)
+        self._add(record, global_step, walltime)
+
+    def add_pr_curve_raw(
+        self,
+        tag,
+        true_positive_counts,
+        false_positive_counts,
+        true_negative_counts,
+        false_negative_counts,
+        precision,
+        recall,
+        global_step=None,
+        num_thresholds=127,
+        weights=None,
+        walltime=None,
+    ) -> None:
+        """A precision-recall curve already counted, one entry per threshold."""
+        counts = (true_positive_counts, false_positive_counts, true_negative_counts)
+        rows = [_summary.make_np(r) for r in (*counts, false_negative_counts, precision, recall)]
+        record = _plugins.pr_curve_raw(tag, *rows, num_thresholds=num_thresholds)
+        self._add(record, global_step, walltime)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        if len(tags) != 3:
+            raise AssertionError("len(tags) != 3")
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
+
+    def add_custom_scalars(self, layout) -> None:
+        """Charts of the Custom Scalars dashboard: ``{category: {title: [kind, tags]}}``."""
+        self._get_file_writer().add_summary(_plugins.custom_scalars(layout))
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """One channel of samples in [-1, 1], shown with a player."""
+        self._add(_plugins.audio(tag, snd_tensor, sample_rate), global_step, walltime)
+
+    def add_embedding(
+        self,
+        mat,
+        metadata=None,
+        label_img=None,
+        global_step=None,
+        tag="default",
+        metadata_header=None,
+    ) -> None:
+        """Points (rows of ``mat``) for the Projector, with labels and thumbnails."""
+        from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+        from ._embedding import add_embedding
+
+        if not hasattr(self, "_projector_config"):
+            self._projector_config = ProjectorConfig()
+        logdir = self._get_file_writer().get_logdir()
+        add_embedding(
+            logdir,
+            self._projector_config,
+            mat,
+            metadata,
+            label_img,
+            global_step,
+            tag,
+            metadata_header,
+        )
+
+    def _unsupported(self, name: str, instead: str):
+        raise NotImplementedError(f"SummaryWriter.{name} is not supported by numtorch; {instead}")
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        self._unsupported("add_video", "log the frames with add_images instead")
+
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, **kwargs):
+        self._unsupported("add_image_with_boxes", "draw the boxes and log with add_image")
+
+    def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, **kwargs):
+        self._unsupported("add_mesh", "log the vertices with add_embedding or add_histogram")
+
+    def add_onnx_graph(self, prototxt):
+        self._unsupported("add_onnx_graph", "log the model's graph with add_graph")
+
+    def add_tensor(self, tag, tensor, global_step=None, walltime=None):
+        self._unsupported("add_tensor", "log its values with add_histogram or add_text")
 
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """The graph of ``model`` run once on ``input_to_model``, for the Graphs tab: the ops
