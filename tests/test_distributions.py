@@ -36,6 +36,10 @@ def _transforms(lib):
         "softmax": (D.SoftmaxTransform(), x),
         "inverse_sigmoid": (D.SigmoidTransform().inv, x.sigmoid()),
         "identity": (D.identity_transform, x),
+        "stick_breaking": (D.StickBreakingTransform(), x),
+        "lower_cholesky": (D.LowerCholeskyTransform(), x[:, :2]),
+        "positive_definite": (D.PositiveDefiniteTransform(), x[:, :2]),
+        "cdf": (D.CumulativeDistributionTransform(D.Normal(T(0.5), T(2.0))), x),
     }
 
 
@@ -49,7 +53,7 @@ def _transform_run(lib, name):
         ladj = t.log_abs_det_jacobian(x, y)
         (grad,) = lib.autograd.grad(ladj.sum() + y.sum(), x)
         out += [ladj, grad]
-    if t.bijective and name != "reshape":  # reshaping has no sign, in PyTorch as here
+    if t.bijective and name not in ("reshape", "stick_breaking"):  # no sign, as in PyTorch
         out.append(t.sign if isinstance(t.sign, int) else t.sign.float())
     return out
 
@@ -143,6 +147,9 @@ def _distributions(lib):
         "mvn_cov": (D.MultivariateNormal(mvn_loc, covariance_matrix=cov), [mvn_loc, cov]),
         "mvn_tril_batch": (D.MultivariateNormal(loc, scale_tril=tril), [loc, tril]),
         "mvn_precision": (D.MultivariateNormal(mvn_loc, precision_matrix=precision), [precision]),
+        "half_normal": (D.HalfNormal(scale), [scale]),
+        "gumbel": (D.Gumbel(loc, scale), [loc, scale]),
+        "gumbel_numbers": (D.Gumbel(0.5, 2.0), []),
     }
 
 
@@ -151,7 +158,8 @@ def _distribution_run(lib, name):
     lib.manual_seed(7)
     sample = d.sample((4,))
     rsample = d.rsample((2,))
-    grads = lib.autograd.grad((rsample**2).sum() + d.log_prob(rsample).sum(), params)
+    loss = (rsample**2).sum() + d.log_prob(rsample).sum()
+    grads = lib.autograd.grad(loss, params) if params else []
     out = [sample, rsample, *grads, d.log_prob(sample), str(d), str(d.support)]
     out += [tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample]
     if not name.startswith("tanh"):
@@ -242,6 +250,8 @@ HOMES = {
     "LogNormal": "log_normal",
     "MultivariateNormal": "multivariate_normal",
     "Independent": "independent",
+    "HalfNormal": "half_normal",
+    "Gumbel": "gumbel",
     "TransformedDistribution": "transformed_distribution",
     "ExpTransform": "transforms",
     "AffineTransform": "transforms",
@@ -314,6 +324,9 @@ def test_kl_divergence_of_the_new_distributions_matches_pytorch():
         lambda D, T: D.Poisson(T([-1.0])),
         lambda D, T: D.Uniform(0.0, 1.0).log_prob(T(2.0)),
         lambda D, T: D.LogNormal(0.0, 1.0).log_prob(T(-1.0)),
+        lambda D, T: D.HalfNormal(T(-1.0)),
+        lambda D, T: D.HalfNormal(T(1.0)).log_prob(T(-1.0)),
+        lambda D, T: D.Gumbel(0.0, T([1.0, -1.0])),
         lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 2.0], [2.0, 1.0]])),
         lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), scale_tril=T([[1.0, 1.0], [0.0, 1.0]])),
         lambda D, T: D.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 0.0], [0.0, 1.0]])).log_prob(
@@ -343,3 +356,37 @@ def test_validation_can_be_switched_off():
         D.Poisson(numtorch.tensor([-1.0]))
     expanded = D.Normal(0.0, 1.0, validate_args=False).expand((2,))
     assert not expanded._validate_args
+
+
+def _registry_run(lib):
+    C, D = lib.distributions.constraints, lib.distributions
+    x = lib.tensor([[-1.5, 0.2, 3.0], [0.7, -0.1, 1.2]], dtype=lib.float64)
+    out = []
+    for c in (
+        C.real,
+        C.positive,
+        C.greater_than(2.0),
+        C.less_than(-1.0),
+        C.unit_interval,
+        C.interval(-2.0, 3.0),
+        C.simplex,
+        C.real_vector,
+        C.independent(C.positive, 1),
+    ):
+        for registry in (D.biject_to, D.transform_to):
+            t = registry(c)
+            out += [repr(t), t(x), t.inv(t(x))]
+    square = x[:, :2]
+    out += [D.transform_to(C.lower_cholesky)(square), D.transform_to(C.positive_definite)(square)]
+    return out
+
+
+def test_biject_to_and_transform_to_match_pytorch():
+    for a, b in zip(_registry_run(numtorch), _registry_run(torch)):
+        if isinstance(b, torch.Tensor):
+            assert_close(a, b)
+        else:
+            assert a == b
+    C, D = numtorch.distributions.constraints, numtorch.distributions
+    with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+        D.biject_to(C.boolean)

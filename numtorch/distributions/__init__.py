@@ -1,6 +1,7 @@
 """``torch.distributions``: Normal, Uniform, Bernoulli, Categorical, Poisson, LogNormal,
-MultivariateNormal, Independent and TransformedDistribution, with ``constraints`` and
-``transforms``; each class lives in the module PyTorch defines it in.
+HalfNormal, Gumbel, MultivariateNormal, Independent and TransformedDistribution, with
+``constraints``, ``transforms`` and ``biject_to``/``transform_to``; each class lives in the
+module PyTorch defines it in.
 
 Samples are drawn with numtorch's random functions in the order PyTorch draws them, so a seeded
 program samples the same numbers. ``rsample`` is differentiable with respect to the parameters.
@@ -11,9 +12,12 @@ As in PyTorch, parameters and scored values are checked against their constraint
 from __future__ import annotations
 
 from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
+from .gumbel import Gumbel
+from .half_normal import HalfNormal
 from .independent import Independent
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
@@ -27,6 +31,8 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "Distribution",
+    "Gumbel",
+    "HalfNormal",
     "Independent",
     "LogNormal",
     "MultivariateNormal",
@@ -34,7 +40,9 @@ __all__ = [
     "Poisson",
     "TransformedDistribution",
     "Uniform",
+    "biject_to",
     "constraints",
+    "transform_to",
     "transforms",
 ]
 __all__ += transforms.__all__

@@ -49,15 +49,19 @@ class Distribution:
             self._validate_parameters()
 
     def _validate_parameters(self) -> None:
-        """Each parameter given satisfies its constraint (derived ones, such as the ``logits`` of
-        a ``Bernoulli`` built from ``probs``, are not checked, as in PyTorch)."""
-        given = getattr(self, "arg_names", self.arg_constraints)
+        """Each parameter given satisfies its constraint. Derived ones (the ``logits`` of a
+        ``Bernoulli`` built from ``probs``, a covariance computed on first use) are not
+        checked, as in PyTorch; parameters that are properties (``LogNormal.loc``) are."""
+        given = self.__dict__.get("arg_names")
         for param, constraint in self.arg_constraints.items():
-            if constraints.is_dependent(constraint) or param not in self.__dict__:
+            if constraints.is_dependent(constraint) or (given and param not in given):
                 continue
-            if param not in given:
+            if param in self.__dict__:
+                value = self.__dict__[param]
+            elif isinstance(getattr(type(self), param, None), property):
+                value = getattr(self, param)
+            else:
                 continue
-            value = self.__dict__[param]
             if not constraint.check(value).all():
                 raise ValueError(
                     f"Expected parameter {param} ({type(value).__name__} of shape "

@@ -21,13 +21,17 @@ __all__ = [
     "AbsTransform",
     "AffineTransform",
     "ComposeTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
     "PowerTransform",
     "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StickBreakingTransform",
     "TanhTransform",
     "Transform",
     "identity_transform",
@@ -582,3 +586,96 @@ class SoftmaxTransform(_Elementwise):
         return shape
 
     inverse_shape = forward_shape
+
+
+def _stick_offset(x):
+    """log(K - k) for k = 0 .. K-1 over the last dim: centres the sticks at uniform breaks."""
+    return (x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)).log()
+
+
+class StickBreakingTransform(_Elementwise):
+    """Vectors of length K-1 to the K-simplex by breaking a stick: a bijection (unlike
+    softmax), used by ``biject_to(constraints.simplex)``."""
+
+    domain, codomain, bijective = constraints.real_vector, constraints.simplex, True
+
+    def _call(self, x):
+        finfo = _nt().finfo(x.dtype)
+        z = (x - _stick_offset(x)).sigmoid().clamp(min=finfo.tiny, max=1.0 - finfo.eps)
+        pad = _nt().nn.functional.pad
+        return pad(z, [0, 1], value=1) * pad((1 - z).cumprod(-1), [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_crop = y[..., :-1]
+        offset = (y.shape[-1] - y.new_ones(y_crop.shape[-1]).cumsum(-1)).log()
+        # NOTE: clamped where rounding leaves no stick (y[-1] ~ 0), as PyTorch does
+        remaining = (1 - y_crop.cumsum(-1)).clamp(min=_nt().finfo(y.dtype).tiny)
+        return y_crop.log() - remaining.log() + offset
+
+    def log_abs_det_jacobian(self, x, y):
+        x = x - _stick_offset(x)
+        # NOTE: 1 - sigmoid(x) = exp(-x) sigmoid(x)
+        return (-x + _nt().nn.functional.logsigmoid(x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape[:-1] + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape[:-1] + (shape[-1] - 1,)
+
+
+class LowerCholeskyTransform(_Elementwise):
+    """Square matrices to lower-triangular ones with a positive diagonal (``exp`` of it)."""
+
+    domain, codomain = constraints.independent(constraints.real, 2), constraints.lower_cholesky
+
+    def _call(self, x):
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y):
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(_Elementwise):
+    """Square matrices to positive-definite ones, ``L @ L.mT`` of their lower Cholesky form."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def _call(self, x):
+        low = LowerCholeskyTransform()(x)
+        return low @ low.mT
+
+    def _inverse(self, y):
+        return LowerCholeskyTransform().inv(_nt().linalg.cholesky(y))
+
+
+class CumulativeDistributionTransform(Transform):
+    """A distribution's ``cdf``: its support onto (0, 1); the log-Jacobian is its
+    ``log_prob``."""
+
+    bijective, codomain, sign = True, constraints.unit_interval, +1
+
+    def __init__(self, distribution, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    domain = constraints.dependent_property(lambda self: self.distribution.support)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return type(self)(self.distribution, cache_size=cache_size)
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
