@@ -270,3 +270,20 @@ def test_gelu_float32_matches_torch_over_many_inputs():
     out.backward(numtorch.tensor(g))
     tout.backward(torch.tensor(g))
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("offset", [0.0, 100.0], ids=["one-shift", "row-shifts"])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+def test_softmax_family_float32_rows_close_to_torch(fn, offset):
+    # rows whose maxima lie close together share one shift; far apart, each row takes its own
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((64, 300)).astype(np.float32) * 3
+    a += np.arange(64, dtype=np.float32)[:, None] * np.float32(offset)
+    g = rng.standard_normal(a.shape).astype(np.float32)
+    x, tx = numtorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    out, tout = getattr(F, fn)(x, 1), getattr(TF, fn)(tx, 1)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=2e-6, atol=1e-7)
+    out.backward(numtorch.tensor(g))
+    tout.backward(torch.tensor(g))
+    # the gradient cancels (g - softmax * sum(g)): float32 sums in another order differ at ~1e-6
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=5e-6)

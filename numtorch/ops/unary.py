@@ -264,7 +264,8 @@ def sigmoid_into(x, out):
     xp.negative(x, out=out)
     xp.exp(out, out=out)
     out += 1
-    return xp.reciprocal(out, out=out)
+    # NOTE: divide, not reciprocal: the same rounding, and twice as fast in NumPy for float32
+    return xp.divide(1, out, out=out)
 
 
 def logistic(x):
@@ -290,10 +291,12 @@ class Sigmoid(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if ctx._graph:
+        if ctx._graph or g.dtype != out.dtype:
             return g * out * (1 - out)
-        d = g * out
-        d *= 1 - out
+        # NOTE: (1 - out) * g * out, PyTorch's order, in one buffer
+        d = 1 - out
+        d *= g
+        d *= out
         return d
 
 

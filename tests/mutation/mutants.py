@@ -71,7 +71,12 @@ MUTANTS = [
         "return g / ctx.xp.sqrt(x * x + 1)",
         _unary("acosh"),
     ),
-    Mutant("drop", "d = g * out\n        d *= 1 - out\n", "d = g * out\n", _unary("sigmoid")),
+    Mutant(
+        "drop",
+        "d = 1 - out\n        d *= g\n        d *= out\n",
+        "d = g * out\n",
+        _unary("sigmoid"),
+    ),
     Mutant(
         "sign",
         "g * (xp.cos(safe * math.pi) - out) / safe",
@@ -208,14 +213,14 @@ MUTANTS = [
     ),
     Mutant(
         "drop",
-        "return ctx.xp.subtract(gy, dot, out=gy), None",
-        "return gy, None",
+        "d = g - _dot(xp, g, out, ctx.dim)",
+        "d = g - 0 * _dot(xp, g, out, ctx.dim)",
         ("tests/test_nn_activation.py", "-k", "softmax"),
     ),
     Mutant(
         "axis",
-        "soft *= xp.sum(g, axis=ctx.dim, keepdims=True)",
-        "soft *= xp.sum(g, axis=ctx.dim - 1, keepdims=True)",
+        "soft *= _uniform(xp.sum(g, axis=ctx.dim, keepdims=True))",
+        "soft *= _uniform(xp.sum(g, axis=ctx.dim - 1, keepdims=True))",
         ("tests/test_nn_activation.py", "-k", "softmax"),
     ),
     # --- losses
