@@ -9,9 +9,11 @@ One loop, no recursion (a 100,000-op chain is fine), in four steps:
    what already arrived there (in place once the engine owns the buffer);
 4. accumulate into leaves (``_accumulate``): ``.grad``, after the leaf's hooks.
 
-A buffer is dropped as soon as its node has run, and saved tensors are freed unless
-``retain_graph``. ``_run``, ``_call``, ``_accumulate`` and ``_sum_to`` are what the
-``torch.compile`` recorder wraps and replays.
+The gradients are arrays, or Tensors under ``create_graph`` (grad_kinds.py): the pass's kind
+is picked once and every step asks it, rather than branching on the mode. A buffer is dropped
+as soon as its node has run, and saved tensors are freed unless ``retain_graph``. ``_run``,
+``_call``, ``_accumulate`` and ``_sum_to`` are what the ``torch.compile`` recorder wraps and
+replays.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .. import _backend
 from .._tensor import Tensor, wrap
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, Primitive, RetainGrad, edge
+from .grad_kinds import _as_tensor, of_pass
 
 _STATE = grad_mode.STATE
 
@@ -34,7 +37,7 @@ def _as_tuple(x):
     return tuple(x)
 
 
-def _root_grads(outputs, grad_outputs, create_graph):
+def _root_grads(outputs, grad_outputs, kind):
     """The gradient each output starts with: given, or 1 for a scalar."""
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     grad_outputs = grad_outputs[: len(outputs)]  # as in PyTorch, extra gradients are ignored
@@ -57,7 +60,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
-            g = _backend.array_module(t._data).ones_like(t._data)
+            g = kind.of(_backend.array_module(t._data).ones_like(t._data))
             owned = True
         else:
             if not isinstance(g, Tensor):
@@ -67,10 +70,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
                     f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                     f"output[{i}] has a shape of {t.shape}."
                 )
-            g = g if create_graph else g._data
+            g = kind.take(g)
             owned = False
-        if create_graph and not isinstance(g, Tensor):
-            g = wrap(g)
         if t.grad_fn is not None:
             roots.append((t.grad_fn, t._output_nr, g, owned))
         else:
@@ -102,7 +103,8 @@ def backward(
             UserWarning,
             stacklevel=3,
         )
-    roots = _root_grads(outputs, grad_tensors, create_graph)
+    kind = of_pass(create_graph)
+    roots = _root_grads(outputs, grad_tensors, kind)
     inputs = _as_tuple(inputs)
     if not inputs:
         _run(roots, retain_graph, create_graph, targets=None)
@@ -113,7 +115,7 @@ def backward(
     captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs])
     for t, (g, owned) in zip(inputs, captured):
         if g is not None:
-            _accumulate(t, g, owned, create_graph)
+            _accumulate(t, g, owned, kind)
 
 
 def grad(
@@ -138,7 +140,7 @@ def grad(
     for t in inputs_t:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    roots = _root_grads(outputs, grad_outputs, create_graph)
+    roots = _root_grads(outputs, grad_outputs, of_pass(create_graph))
     captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs_t])
     result = []
     for i, (t, (g, owned)) in enumerate(zip(inputs_t, captured)):
@@ -160,16 +162,16 @@ def grad(
 
 
 class _Pass:
-    """The state of one backward pass: each node's gradient buffers (one slot per output),
-    which buffers the engine owns (may add into in place), how many consumers each node still
-    waits for, and, for ``grad``/``inputs=``, the nodes that lead to a target."""
+    """The state of one backward pass: the kind of its gradients, each node's gradient buffers
+    (one slot per output), which buffers the engine owns (may add into in place), how many
+    consumers each node still waits for, and, for ``grad``/``inputs=``, the nodes that lead to
+    a target."""
 
-    __slots__ = ("buffers", "owned", "deps", "needed", "create_graph", "targets", "captured")
+    __slots__ = ("kind", "buffers", "owned", "deps", "needed", "targets", "captured")
 
-    def __init__(self, deps, needed, create_graph, targets):
-        self.buffers, self.owned, self.captured = {}, set(), {}
-        self.deps, self.needed = deps, needed
-        self.create_graph, self.targets = create_graph, targets
+    def __init__(self, kind, deps, needed, targets):
+        self.kind, self.buffers, self.owned, self.captured = kind, {}, kind.owned(), {}
+        self.deps, self.needed, self.targets = deps, needed, targets
 
 
 def _schedule(roots, targets):
@@ -216,16 +218,12 @@ def _run(roots, retain_graph, create_graph, targets):
     output_nr)), capture the gradient arriving at each and return them as (grad, owned)
     pairs, leaving ``.grad`` alone; without, accumulate into every leaf reached."""
     deps, needed = _schedule(roots, targets)
-    p = _Pass(deps, needed, create_graph, None if targets is None else set(targets))
-    for node, nr, g, is_owned in roots:
-        _add(p, node, nr, g, is_owned)
-    ready = []
-    for node, *_ in roots:
-        if deps.get(node, 0) == 0 and node not in ready and (needed is None or node in needed):
-            ready.append(node)
+    kind = of_pass(create_graph)
+    p = _Pass(kind, deps, needed, None if targets is None else set(targets))
+    ready = _start(p, roots)
     check_nan = anomaly_mode.MODE.enabled and anomaly_mode.MODE.check_nan
     prev_mode = _STATE.enabled
-    _STATE.enabled = create_graph
+    _STATE.enabled = kind.graph
     try:
         while ready:
             node = ready.pop()
@@ -238,24 +236,36 @@ def _run(roots, retain_graph, create_graph, targets):
                 if targets is None and grads is not None and grads[0] is not None:
                     var = node.variable
                     if var is not None:
-                        _accumulate(var, grads[0], (node, 0) in p.owned, create_graph)
+                        _accumulate(var, grads[0], (node, 0) in p.owned, kind)
                 continue
             out = None
             if grads is not None and (len(grads) == 1 or any(g is not None for g in grads)):
-                out = _call(node, grads, create_graph)
+                out = _call(node, grads, kind)
                 if check_nan:
                     anomaly_mode.check_nan(node, out)
             if not retain_graph:
                 node._release()
             if node._post_hooks and out is not None:
-                for hook in node._post_hooks:
-                    hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(g) for g in grads))
+                _run_post_hooks(node, out, grads)
             _route(p, node, out, grads, ready)
     finally:
         _STATE.enabled = prev_mode
     if targets is None:
         return None
     return [p.captured.get(t, (None, False)) for t in targets]
+
+
+def _start(p, roots):
+    """Put the roots' gradients into their buffers; the roots that wait for no other
+    gradient are ready."""
+    for node, nr, g, is_owned in roots:
+        _add(p, node, nr, g, is_owned)
+    ready = []
+    for node, *_ in roots:
+        if p.deps.get(node, 0) == 0 and node not in ready:
+            if p.needed is None or node in p.needed:
+                ready.append(node)
+    return ready
 
 
 def _capture(p, node, grads):
@@ -267,7 +277,7 @@ def _capture(p, node, grads):
 def _route(p, node, out, grads, ready):
     """Step 3: send the gradient of each of ``node``'s inputs to the node that made it,
     summed back to the input's shape; a node whose last gradient arrived becomes ready."""
-    deps, needed, create_graph = p.deps, p.needed, p.create_graph
+    deps, needed, kind = p.deps, p.needed, p.kind
     shapes = node._in_shapes
     n_out = len(out) if out is not None else 0
     for i, (child, cnr) in enumerate(node._edges):
@@ -279,10 +289,10 @@ def _route(p, node, out, grads, ready):
         if g is not None:
             shape = shapes[i]
             if shape is not None and g.shape != shape:
-                g = _sum_to(g, shape, create_graph)
+                g = _sum_to(g, shape)
                 fresh = True
             else:
-                fresh = not create_graph and _fresh(p, node, g, grads)
+                fresh = kind.fresh(p.owned, node, g, grads)
             if (
                 remaining == 0
                 and needed is None
@@ -292,27 +302,11 @@ def _route(p, node, out, grads, ready):
                 # NOTE: a leaf used once needs no buffer and no trip through the queue
                 var = child.variable
                 if var is not None:
-                    _accumulate(var, g, fresh, create_graph)
+                    _accumulate(var, g, fresh, kind)
                 continue
             _add(p, child, cnr, g, fresh)
         if remaining == 0:
             ready.append(child)
-
-
-def _fresh(p, node, g, grads):
-    """Whether ``g``, returned by ``node``, is the engine's to add into in place: a new array
-    that is none of the gradients the node received, a view of a new array where the node
-    says its views are (``_fresh_views``), or the view of an owned gradient that a view op's
-    backward returns (``_grad_view``: nothing else holds that gradient once the node ran)."""
-    if g.base is not None:
-        if node._grad_view:
-            return (node, 0) in p.owned
-        if not node._fresh_views:
-            return False
-    for x in grads:
-        if g is x:
-            return False
-    return True
 
 
 def _add(p, node, nr, g, fresh):
@@ -326,8 +320,6 @@ def _add(p, node, nr, g, fresh):
         bufs[nr] = g
         if fresh:
             p.owned.add(key)
-    elif p.create_graph:
-        bufs[nr] = cur + g
     elif key in p.owned:
         cur += g
         bufs[nr] = cur  # a NumPy scalar (0-d result) is replaced, not updated in place
@@ -336,23 +328,18 @@ def _add(p, node, nr, g, fresh):
         p.owned.add(key)
 
 
-def _sum_to(g, shape, create_graph):
-    """Sum a broadcast gradient back to its input's shape."""
+def _sum_to(g, shape):
+    """Sum a broadcast gradient (an array or a Tensor: both take NumPy's keywords) back to its
+    input's shape."""
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
     )
-    if create_graph:
-        return (g.sum(dim=axes, keepdim=True) if axes else g).reshape(shape)
     return (g.sum(axis=axes, keepdims=True) if axes else g).reshape(shape)
 
 
-def _as_tensor(g):
-    return g if g is None or isinstance(g, Tensor) else wrap(g)
-
-
 def _run_pre_hooks(p, node, grads):
-    create_graph = p.create_graph
+    take = p.kind.take
     grads = list(grads)
     for nr in range(len(grads)):
         p.owned.discard((node, nr))  # a hook may keep the gradient it was given
@@ -363,25 +350,25 @@ def _run_pre_hooks(p, node, grads):
         if nr is None:
             res = hook(tuple(_as_tensor(g) for g in grads))
             if res is not None:
-                grads = [r if r is None or create_graph else r._data for r in res]
+                grads = [None if r is None else take(r) for r in res]
         elif grads[nr] is not None:
             res = hook(_as_tensor(grads[nr]))
             if res is not None:
-                grads[nr] = res if create_graph else res._data
+                grads[nr] = take(res)
     return grads
 
 
-def _call(node, grads, create_graph):
+def _run_post_hooks(node, out, grads):
+    for hook in node._post_hooks:
+        hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(g) for g in grads))
+
+
+def _call(node, grads, kind):
     """Step 2: run one node's backward; the result is a tuple with one entry per input."""
     if not isinstance(node, Primitive):
-        return _call_function(node, grads, create_graph)
-    node._graph = create_graph
-    if create_graph:
-        from ..ops import graph_xp
-
-        node.xp = graph_xp
-    else:
-        node.xp = _backend.array_module(next(g for g in grads if g is not None))
+        return _call_function(node, grads, kind)
+    node._graph = kind.graph
+    node.xp = kind.module(grads)
     try:
         if node._holomorphic and _any_complex(grads):
             grads = [None if g is None else g.conj() for g in grads]
@@ -401,7 +388,7 @@ def _any_complex(grads):
     return False
 
 
-def _call_function(node, grads, create_graph):
+def _call_function(node, grads, kind):
     """Backward of a user-defined ``autograd.Function``: Tensors in, Tensors out."""
     gts = []
     for g, meta in zip(grads, node._out_meta):
@@ -427,33 +414,20 @@ def _call_function(node, grads, create_graph):
                 f"index {i}; expected a Tensor or None"
             )
         else:
-            out.append(r if create_graph else r._data)
+            out.append(kind.take(r))
     return tuple(out)
 
 
-def _accumulate(tensor, g, owned, create_graph):
-    """Add a gradient into a leaf's ``.grad`` (after the leaf's hooks)."""
+def _accumulate(tensor, g, owned, kind):
+    """Step 4: add a gradient into a leaf's ``.grad`` (after the leaf's hooks)."""
     meta = tensor._meta
     if meta is not None and meta.hooks:
         for hook in meta.hooks:
             res = hook(_as_tensor(g))
             if res is not None:
-                g = res if create_graph else res._data
+                g = kind.take(res)
                 owned = False
-    if create_graph:
-        g = _as_tensor(g)
-        tensor._grad = g if tensor._grad is None else tensor._grad + g
-    else:
-        if g.dtype != tensor._data.dtype:
-            g = g.astype(tensor._data.dtype)
-            owned = True
-        current = tensor._grad
-        if current is None:
-            tensor._grad = wrap(g if owned else g.copy())
-        elif current._rg:
-            tensor._grad = wrap(current._data + g)
-        else:
-            current._data += g
+    kind.add_to_grad(tensor, g, owned)
     if meta is not None and meta.post_accumulate_hooks:
         for hook in meta.post_accumulate_hooks:
             hook(tensor)

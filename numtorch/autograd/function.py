@@ -116,7 +116,8 @@ class Node:
     # (Python numbers count as tensors, as PyTorch wraps them for ``x * 2``)
     _edge_args = None
     _wrapped_scalars = False
-    # What the engine may assume of the gradients a node's backward returns (see engine._fresh)
+    # What the engine may assume of the gradients a node's backward returns (see
+    # grad_kinds.ARRAYS.fresh)
     _fresh_views = False
     _grad_view = False
 

@@ -19,8 +19,8 @@ def record_backward(rec, run, roots, retain_graph, create_graph, targets):
     calls = []
     call = engine._call
 
-    def watch(node, grads, create_graph):
-        out = call(node, grads, create_graph)
+    def watch(node, grads, kind):
+        out = call(node, grads, kind)
         calls.append((node, out))
         return out
 
@@ -52,8 +52,8 @@ def record_escaping(rec, out):
     roots = [(node, nr, array_module(out._data).ones_like(out._data), True)]
     calls, call = [], engine._call
 
-    def watch(node, grads, create_graph):
-        res = call(node, grads, create_graph)
+    def watch(node, grads, kind):
+        res = call(node, grads, kind)
         calls.append((node, res))
         return res
 

@@ -12,6 +12,7 @@ from .._backend import array_module, ensure_array, ndarray
 from .._tensor import Tensor, wrap
 from ..autograd import engine, grad_mode
 from ..autograd.function import FREED_MSG, Primitive
+from ..autograd.grad_kinds import ARRAYS
 from . import _arrays
 from ._optim import sgd_in_place
 
@@ -116,7 +117,7 @@ def _backward(program):
                 if g is None:
                     continue
                 if shape is not None:
-                    g = sum_to(g, shape, False)
+                    g = sum_to(g, shape)
                     fresh = True
                 elif leaf:  # only a leaf's .grad may take the array itself
                     fresh = g.base is None and all(g is not x for x in grads)
@@ -143,7 +144,7 @@ def _accumulating(program, run):
         for (kind, where), b in leaves:
             g = S[b]
             if g is not None:
-                accumulate(A[where] if kind == "arg" else where, g, b in owned, False)
+                accumulate(A[where] if kind == "arg" else where, g, b in owned, ARRAYS)
 
     return step
 
