@@ -139,43 +139,33 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups):
     return out if batched else out.squeeze(0)
 
 
-def conv1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups: int = 1,
-) -> Tensor:
-    """1-D convolution of ``(N, C_in, L)`` with ``weight`` ``(C_out, C_in/groups, k)``."""
-    return _convnd(1, input, weight, bias, stride, padding, dilation, groups)
+def _conv_function(nd: int, doc: str):
+    """``F.conv{nd}d``: one definition for the three ranks, whose signatures PyTorch keeps
+    alike."""
+
+    def conv(
+        input: Tensor,
+        weight: Tensor,
+        bias: Tensor | None = None,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+    ) -> Tensor:
+        return _convnd(nd, input, weight, bias, stride, padding, dilation, groups)
+
+    conv.__name__ = conv.__qualname__ = f"conv{nd}d"
+    conv.__doc__ = doc
+    return conv
 
 
-def conv2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups: int = 1,
-) -> Tensor:
-    """2-D convolution of ``(N, C_in, H, W)`` with ``weight`` ``(C_out, C_in/groups, kH, kW)``."""
-    return _convnd(2, input, weight, bias, stride, padding, dilation, groups)
-
-
-def conv3d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups: int = 1,
-) -> Tensor:
-    """3-D convolution of ``(N, C_in, D, H, W)``."""
-    return _convnd(3, input, weight, bias, stride, padding, dilation, groups)
+conv1d = _conv_function(
+    1, "1-D convolution of ``(N, C_in, L)`` with ``weight`` ``(C_out, C_in/groups, k)``."
+)
+conv2d = _conv_function(
+    2, "2-D convolution of ``(N, C_in, H, W)`` with ``weight`` ``(C_out, C_in/groups, kH, kW)``."
+)
+conv3d = _conv_function(3, "3-D convolution of ``(N, C_in, D, H, W)``.")
 
 
 def transpose_output_size(spatial, ksize, stride, pads, dilation, output_padding):
@@ -217,31 +207,28 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
     return out if batched else out.squeeze(0)
 
 
-def conv_transpose1d(
-    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
-) -> Tensor:
-    """1-D transposed convolution; ``weight`` is ``(C_in, C_out/groups, k)``."""
-    return _conv_transposend(
-        1, input, weight, bias, stride, padding, output_padding, groups, dilation
-    )
+def _conv_transpose_function(nd: int, doc: str):
+    """``F.conv_transpose{nd}d``, one definition for the three ranks."""
+
+    def conv_transpose(
+        input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+    ) -> Tensor:
+        return _conv_transposend(
+            nd, input, weight, bias, stride, padding, output_padding, groups, dilation
+        )
+
+    conv_transpose.__name__ = conv_transpose.__qualname__ = f"conv_transpose{nd}d"
+    conv_transpose.__doc__ = doc
+    return conv_transpose
 
 
-def conv_transpose2d(
-    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
-) -> Tensor:
-    """2-D transposed convolution (the gradient of conv2d in its input)."""
-    return _conv_transposend(
-        2, input, weight, bias, stride, padding, output_padding, groups, dilation
-    )
-
-
-def conv_transpose3d(
-    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
-) -> Tensor:
-    """3-D transposed convolution."""
-    return _conv_transposend(
-        3, input, weight, bias, stride, padding, output_padding, groups, dilation
-    )
+conv_transpose1d = _conv_transpose_function(
+    1, "1-D transposed convolution; ``weight`` is ``(C_in, C_out/groups, k)``."
+)
+conv_transpose2d = _conv_transpose_function(
+    2, "2-D transposed convolution (the gradient of conv2d in its input)."
+)
+conv_transpose3d = _conv_transpose_function(3, "3-D transposed convolution.")
 
 
 # --- padding --------------------------------------------------------------------------------
