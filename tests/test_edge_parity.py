@@ -65,6 +65,49 @@ CASES = {
 }
 
 
+def _expanded(m):
+    """(3, 2) whose rows each share one element's memory: PyTorch's expand."""
+    return m.full((3, 1), 0.5).expand(3, 2)
+
+
+def _first_row(m):
+    return m.tensor([True, False, False])
+
+
+# in-place writes where elements share memory: PyTorch refuses most, fills and a few indexed
+# writes go through (writing the elements they change)
+EXPANDED = {
+    name: (lambda m, name=name, args=args: getattr(_expanded(m), name)(*args(m)))
+    for name, args in {
+        "fill_": lambda m: (2.0,),
+        "zero_": lambda m: (),
+        "tril_": lambda m: (),
+        "triu_": lambda m: (),
+        "exp_": lambda m: (),
+        "neg_": lambda m: (),
+        "sigmoid_": lambda m: (),
+        "abs_": lambda m: (),
+        "clamp_": lambda m: (0, 0.1),
+        "add_": lambda m: (1,),
+        "mul_": lambda m: (2,),
+        "lerp_": lambda m: (m.ones(3, 2), 0.5),
+        "copy_": lambda m: (m.ones(3, 2),),
+        "normal_": lambda m: (),
+        "uniform_": lambda m: (),
+        "bernoulli_": lambda m: (),
+        "random_": lambda m: (),
+        "exponential_": lambda m: (),
+        "erf_": lambda m: (),
+        "logical_not_": lambda m: (),
+        "masked_fill_": lambda m: (_first_row(m)[:, None].expand(3, 2), 1.0),
+        "index_fill_": lambda m: (0, m.tensor([0]), 1.0),
+        "index_put_": lambda m: ((m.tensor([0]),), m.full((1, 2), 0.25)),
+    }.items()
+}
+EXPANDED["fill_with_tensor_"] = lambda m: _expanded(m).fill_(m.tensor(2.0))
+CASES.update({"expanded_" + name: make for name, make in EXPANDED.items()})
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_matches_pytorch(case):
     assert outcome(numtorch, CASES[case]) == outcome(torch, CASES[case])
@@ -82,3 +125,12 @@ def test_inference_mode_counts_its_blocks():
         return numtorch.ones(1)
 
     assert make().is_inference() and not numtorch.ones(1).is_inference()
+
+
+def test_indexed_writes_on_shared_memory_warn_as_pytorch():
+    x = numtorch.full((3, 1), 0.5).expand(3, 2)
+    with pytest.warns(UserWarning, match=r"^Use of masked_fill_ on expanded tensors .* = scalar$"):
+        x.masked_fill_(numtorch.tensor([[True], [False], [False]]).expand(3, 2), 1.0)
+    with pytest.warns(UserWarning, match=r"^Use of index_put_ on expanded .* = tensor$"):
+        x.index_put_((numtorch.tensor([1]),), numtorch.full((1, 2), 0.25))
+    assert x.tolist() == [[1.0, 1.0], [0.25, 0.25], [0.5, 0.5]]

@@ -9,6 +9,9 @@ and the tensor's history is moved onto the new node; through a view, the base ge
 
 from __future__ import annotations
 
+import warnings
+
+from .._backend import array_module
 from .._dtype import from_np
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
@@ -123,7 +126,7 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     if not needs_graph(t, args):
         result = fn(t, *args, **kwargs)._data
         check_cast(result.dtype, t._data.dtype)
-        t._data[...] = result
+        _write(t, fn, result)
         t._vc[0] += 1
         return t
     base = t._base
@@ -132,7 +135,7 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     check_cast(result._data.dtype, t._data.dtype)
     if result._data.dtype != t._data.dtype:
         result = result.to(t.dtype)
-    t._data[...] = result._data
+    _write(t, fn, result._data)
     t._vc[0] += 1
     if base is None:
         t.grad_fn, t._output_nr, t._rg = result.grad_fn, result._output_nr, result._rg
@@ -143,6 +146,36 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     view = replay_tensor(base, t._view)
     t.grad_fn, t._output_nr, t._rg = view.grad_fn, view._output_nr, True
     return t
+
+
+# ops whose in-place form PyTorch runs on a tensor whose elements share memory (an expand),
+# writing the elements it changes: fn -> the deprecation warning it gives there, or None
+SHARED_WRITES: dict = {}
+_DEPRECATED_SHARED = (
+    "Use of {}_ on expanded tensors is deprecated. Please clone() the tensor before performing "
+    "this operation. This also applies to advanced indexing e.g. {}"
+)
+
+
+def writes_shared(fn, indexing: str | None = None):
+    """Register ``fn``'s in-place form as one PyTorch allows on shared memory, with its
+    deprecation warning where it names the ``indexing`` form; returns ``fn``."""
+    SHARED_WRITES[fn] = _DEPRECATED_SHARED.format(fn.__name__, indexing) if indexing else None
+    return fn
+
+
+def _write(t: Tensor, fn, result) -> None:
+    """``t[...] = result``; where ``t``'s elements share memory, only the changed ones, in
+    order (PyTorch's kernels write only those), for the ops that PyTorch allows there."""
+    if t._data.flags.writeable:
+        t._data[...] = result
+        return
+    if fn not in SHARED_WRITES:
+        check_not_overlapping(t)
+    if SHARED_WRITES[fn] is not None:
+        warnings.warn(SHARED_WRITES[fn], UserWarning, stacklevel=4)
+    changed = result != t._data
+    shared_memory(t)[changed] = result[changed]
 
 
 def inplace_method(fn):
@@ -186,18 +219,36 @@ class Copy(Primitive):
         return g * 0 if ctx.needs_input_grad[0] else None, g
 
 
-def _fast_assign(t: Tensor, value) -> Tensor:
+def _fast_assign(t: Tensor, value, shared_ok: bool = False) -> Tensor:
+    """``t[...] = value``; ``shared_ok``: also where elements of ``t`` share memory (an
+    expand), as PyTorch fills them with a number."""
     check_leaf(t)
-    t._data[...] = value
+    if shared_ok and not t._data.flags.writeable:
+        shared_memory(t)[...] = value
+    else:
+        check_not_overlapping(t)
+        t._data[...] = value
     t._vc[0] += 1
     return t
+
+
+def shared_memory(t: Tensor):
+    """A writable array over the memory of ``t``, a view whose elements share memory (numtorch
+    makes those read-only): for the writes that PyTorch allows there (a fill with one value)."""
+    base = t._base
+    arr = t._data
+    if base is None or not base._data.flags.writeable or not base._data.flags.c_contiguous:
+        check_not_overlapping(t)
+    start = (t.data_ptr() - base.data_ptr()) // arr.itemsize
+    flat = base._data.reshape(-1)[start:]
+    return array_module(arr).lib.stride_tricks.as_strided(flat, arr.shape, arr.strides)
 
 
 def zero_(self) -> Tensor:
     """Fill with zeros, in place."""
     if needs_graph(self, ()):
         return inplace(self, Zero.apply, 0)
-    return _fast_assign(self, 0)
+    return _fast_assign(self, 0, shared_ok=True)
 
 
 def fill_(self, value) -> Tensor:
@@ -210,7 +261,9 @@ def fill_(self, value) -> Tensor:
             )
     if needs_graph(self, (value,)):
         return inplace(self, Fill.apply, value)
-    return _fast_assign(self, value._data if isinstance(value, Tensor) else value)
+    if isinstance(value, Tensor):
+        return _fast_assign(self, value._data)
+    return _fast_assign(self, value, shared_ok=True)
 
 
 def copy_(self, src, non_blocking: bool = False) -> Tensor:

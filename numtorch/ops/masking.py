@@ -8,7 +8,7 @@ from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive, broadcast_error
 from .arithmetic import with_out
 from .indexing import Index, IndexScatter
-from .inplace import inplace_method
+from .inplace import inplace_method, writes_shared
 from .shape import linear, numel_of, zeros
 
 __all__ = ["nonzero", "argwhere", "masked_select", "masked_fill", "masked_scatter", "take", "put"]
@@ -239,7 +239,7 @@ METHODS = {
     "nonzero": nonzero,
     "argwhere": argwhere,
     "masked_fill": masked_fill,
-    "masked_fill_": inplace_method(masked_fill),
+    "masked_fill_": inplace_method(writes_shared(masked_fill, "tensor[mask] = scalar")),
     "masked_select": masked_select,
     "masked_scatter": masked_scatter,
     "masked_scatter_": inplace_method(masked_scatter),

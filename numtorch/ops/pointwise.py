@@ -539,6 +539,7 @@ def clamp_(self, min=None, max=None) -> Tensor:
         and not isinstance(min, Tensor)
         and not isinstance(max, Tensor)
         and (min is not None or max is not None)
+        and d.flags.writeable
         and not needs_graph(self, ())
     ):
         array_module(d).clip(d, min, max, out=d)

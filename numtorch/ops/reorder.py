@@ -9,7 +9,7 @@ from ..autograd.function import Primitive
 from . import strided
 from .arithmetic import with_out
 from .convert import Clone
-from .inplace import inplace
+from .inplace import inplace, writes_shared
 from .shape import keyword_form, linear
 
 __all__ = ["flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diag_embed"]
@@ -151,6 +151,8 @@ def _triangle(cls, name):
 
 
 tril, triu = _triangle(Tril, "tril"), _triangle(Triu, "triu")
+writes_shared(tril)  # PyTorch zeroes the elements in place, whatever shares their memory
+writes_shared(triu)
 
 
 def tril_(self, diagonal=0):

@@ -15,7 +15,7 @@ from .. import random as _random
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .creation import _finish, parse_size, size_keyword
-from .inplace import check_leaf
+from .inplace import check_leaf, check_not_overlapping
 
 __all__ = [
     "rand",
@@ -113,6 +113,7 @@ def _write(t: Tensor, draw) -> Tensor:
     """Fill ``t`` in memory order with ``draw(shape, contiguous)`` (a host array of that shape,
     copied to ``t``'s device)."""
     check_leaf(t)
+    check_not_overlapping(t)
     arr, dev = t._data, t.device
     if arr.flags.c_contiguous:
         arr[...] = _backend.transfer(draw(arr.shape, True), dev)

@@ -12,7 +12,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .indexing import IndexPut, add_rows
-from .inplace import inplace_method
+from .inplace import inplace_method, writes_shared
 from .shape import linear
 
 __all__ = [
@@ -437,8 +437,8 @@ METHODS = {
     "index_copy": index_copy,
     "index_copy_": inplace_method(index_copy),
     "index_fill": index_fill,
-    "index_fill_": inplace_method(index_fill),
+    "index_fill_": inplace_method(writes_shared(index_fill, "tensor[mask] = scalar")),
     "index_put": index_put,
-    "index_put_": inplace_method(index_put),
+    "index_put_": inplace_method(writes_shared(index_put, "tensor[indices] = tensor")),
     "take_along_dim": take_along_dim,
 }

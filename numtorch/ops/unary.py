@@ -449,6 +449,7 @@ def _inplace(fn, kernel=None):
             and not kwargs
             and d.dtype.kind == "f"
             and is_array(d)
+            and d.flags.writeable
             and not needs_graph(self, ())
         ):
             kernel(d, out=d)
