@@ -118,3 +118,22 @@ def test_bench_help_is_plain_text():
     assert done.returncode == 0
     assert "``" not in done.stdout and "child process" in done.stdout
     assert "--threads" in done.stdout and "--rounds" in done.stdout
+
+
+def test_script_clock_cpu_times_the_children_in_cpu_seconds(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "sleepy.py"
+    path.write_text(
+        '"""Sleeps."""\nimport time\n\n'
+        'WORKLOADS = [{"name": "sleep", "make": lambda T: (lambda: time.sleep(0.001))}]\n'
+    )
+    monkeypatch.setattr(harness, "COLUMNS", [{"name": "NumPy floor", "module": None}])
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, (ROOT, os.environ.get("PYTHONPATH"))))
+    )
+    argv = ["--threads", "1", "--rounds", "1", "--min-time", "0.001", "--clock", "cpu"]
+    harness.script_main(str(path), argv)
+    out = capsys.readouterr().out
+    assert "CPU time of each child process" in out
+    row = next(line for line in out.splitlines() if line.startswith("| sleep"))
+    assert " us" in row  # a millisecond asleep per call, microseconds of CPU

@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         rounds, min_time, threads = 2, 0.02, [max(threads)]
     cases = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_cases.py")
-    print(harness.run([cases], threads, rounds, min_time, imports=True, only=args.only))
+    print(
+        harness.run(
+            [cases], threads, rounds, min_time, imports=True, only=args.only, clock=args.clock
+        )
+    )
     sys.stdout.flush()
     return 0

@@ -332,11 +332,14 @@ def header(threads: list[int], rounds: int) -> str:
     )
 
 
-def run(files, threads: list[int], rounds: int, min_time: float, imports=False, only=None):
+def run(
+    files, threads: list[int], rounds: int, min_time: float, imports=False, only=None, clock="wall"
+):
     """Measure the workloads of ``files`` and return the whole report as text."""
-    results = measure(files, threads, rounds, min_time, only)
+    results = measure(files, threads, rounds, min_time, only, clock=clock)
     times = import_times(COLUMNS, rounds) if imports else None
-    return header(threads, rounds) + "\n\n" + render(results, COLUMNS, times)
+    note = "" if clock == "wall" else "; CPU time of each child process"
+    return header(threads, rounds) + note + "\n\n" + render(results, COLUMNS, times)
 
 
 def add_arguments(parser, rounds: int = 5, min_time: float = 0.1) -> None:
@@ -380,5 +383,5 @@ def script_main(path: str, argv=None) -> int:
     parser = argparse.ArgumentParser(description=doc)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    print(run([path], args.threads, args.rounds, args.min_time, only=args.only))
+    print(run([path], args.threads, args.rounds, args.min_time, only=args.only, clock=args.clock))
     return 0
