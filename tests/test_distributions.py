@@ -150,6 +150,7 @@ def _distributions(lib):
         "half_normal": (D.HalfNormal(scale), [scale]),
         "gumbel": (D.Gumbel(loc, scale), [loc, scale]),
         "gumbel_numbers": (D.Gumbel(0.5, 2.0), []),
+        "logistic_normal": (D.LogisticNormal(loc, scale), [loc, scale]),
     }
 
 
@@ -162,7 +163,7 @@ def _distribution_run(lib, name):
     grads = lib.autograd.grad(loss, params) if params else []
     out = [sample, rsample, *grads, d.log_prob(sample), str(d), str(d.support)]
     out += [tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample]
-    if not name.startswith("tanh"):
+    if not name.startswith(("tanh", "logistic")):  # PyTorch has no entropy or mean for these
         out += [d.entropy(), d.mean, d.variance]
     return out
 
@@ -251,6 +252,7 @@ HOMES = {
     "MultivariateNormal": "multivariate_normal",
     "Independent": "independent",
     "HalfNormal": "half_normal",
+    "LogisticNormal": "logistic_normal",
     "Gumbel": "gumbel",
     "TransformedDistribution": "transformed_distribution",
     "ExpTransform": "transforms",

@@ -331,14 +331,18 @@ def test_real_tensorboard_server_serves_the_scalars(tmp_path):
     assert [(step, value) for _, step, value in test_acc] == [(4, 0.5)]
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    """``code`` run by a fresh interpreter that imports this numtorch."""
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+
+
 def test_import_numtorch_leaves_tensorboard_unloaded():
-    code = (
+    out = _python(
         "import sys, numtorch, numtorch.utils; "
         "print('tensorboard' in sys.modules); "
         "numtorch.utils.tensorboard.SummaryWriter; print('tensorboard' in sys.modules)"
     )
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["False", "True"], out.stderr
 
 
@@ -367,3 +371,12 @@ def test_demo_logs_its_training_for_tensorboard(tmp_path):
     assert loss_steps == [1, 2]
     tags = {text.split('"')[1] for _, _, text in runs["."]}
     assert {"loss/train", "w1.weight", "w2.weight", "__run_graph__"} <= tags
+
+
+def test_missing_tensorboard_package_says_how_to_install():
+    out = _python(
+        "import sys; sys.modules['tensorboard'] = None\n"
+        "try:\n    import numtorch.utils.tensorboard\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    assert "pip install 'numtorch[tensorboard]'" in out.stdout, out.stderr

@@ -1,7 +1,7 @@
 """``torch.distributions``: Normal, Uniform, Bernoulli, Categorical, Poisson, LogNormal,
-HalfNormal, Gumbel, MultivariateNormal, Independent and TransformedDistribution, with
-``constraints``, ``transforms`` and ``biject_to``/``transform_to``; each class lives in the
-module PyTorch defines it in.
+HalfNormal, Gumbel, LogisticNormal, MultivariateNormal, Independent and
+TransformedDistribution, with ``constraints``, ``transforms`` and ``biject_to``/``transform_to``;
+each class lives in the module PyTorch defines it in.
 
 Samples are drawn with numtorch's random functions in the order PyTorch draws them, so a seeded
 program samples the same numbers. ``rsample`` is differentiable with respect to the parameters.
@@ -20,6 +20,7 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .poisson import Poisson
@@ -35,6 +36,7 @@ __all__ = [
     "HalfNormal",
     "Independent",
     "LogNormal",
+    "LogisticNormal",
     "MultivariateNormal",
     "Normal",
     "Poisson",
