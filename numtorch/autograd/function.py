@@ -254,6 +254,10 @@ class Primitive(Node):
     # A holomorphic op writes its VJP as for real numbers (g * f'(z)); for complex gradients
     # the engine conjugates around it, giving PyTorch's convention g * conj(f'(z)).
     _holomorphic = False
+    # Where the saved values come from, in order: an input's position, or None for the output
+    # (a derivative table row declares them; a primitive without it saves arrays that are
+    # matched to its inputs and output by identity)
+    _save_at = None
 
     def save_for_backward(self, *arrays):
         self._saved = arrays
@@ -310,14 +314,17 @@ class Primitive(Node):
                 t.grad_fn = self
                 t._output_nr = i
             results.append(t)
-        refs = []
-        for s in self._saved:
-            refs.append(self._ref(s, args, outs, results))
-        self._refs = refs
+        save_at = self._save_at
+        if save_at is None:
+            self._refs = [self._ref(s, args, outs, results) for s in self._saved]
+        else:
+            self._refs = [_declared_ref(i, args, results) for i in save_at]
         return tuple(results) if multi else results[0]
 
     @staticmethod
     def _ref(s, args, outs, results):
+        """What a saved array is, found by identity (a primitive that declares no
+        ``_save_at``): an input, an output, or else a constant."""
         for a in args:
             if isinstance(a, Tensor) and a._data is s:
                 return ("in", a, a._vc, a._vc[0])
@@ -368,6 +375,20 @@ class Primitive(Node):
 
     def _release(self):
         self._saved = None
+
+
+_CONST_REF = ("const", None, None, 0)
+
+
+def _declared_ref(i, args, results):
+    """A saved value's reference: input ``i`` (checked against its version counter), a Python
+    number among the inputs, or the output (``i`` None)."""
+    if i is None:
+        return ("out", 0, results[0]._vc, 0)
+    a = args[i]
+    if isinstance(a, Tensor):
+        return ("in", a, a._vc, a._vc[0])
+    return _CONST_REF
 
 
 class FunctionCtx:

@@ -7,7 +7,6 @@ tensor with dimensions of the same category), then call the primitive on arrays 
 
 from __future__ import annotations
 
-import math
 import numbers
 
 from .. import _dtype
@@ -15,6 +14,7 @@ from .._backend import array_module
 from .._fma import fma32
 from .._tensor import Tensor
 from ..autograd.function import Primitive, broadcast_error, check_same_device
+from .derivatives import Add, Div, Mul, Neg, Pow, PowScalar, Reciprocal, RPow, Rsub, Sub
 from .inplace import (
     check_cast,
     check_leaf,
@@ -134,17 +134,6 @@ def _split(v):
 
 
 # --- primitives -------------------------------------------------------------------------------
-class Add(Primitive):
-    _name = "AddBackward0"
-    _wrapped_scalars = True  # x + 2 lists (None, 0) for the 2, as PyTorch does
-
-    def forward(ctx, x, y):
-        return x + y
-
-    def backward(ctx, g):
-        return g, g
-
-
 class AddScaled(Primitive):
     """``x + alpha * y`` (``add``/``sub`` with ``alpha``), one rounding as in PyTorch."""
 
@@ -170,62 +159,6 @@ class SubScaled(AddScaled):
         return g, -g * ctx.alpha if ctx.needs_input_grad[1] else None, None
 
 
-class Sub(Primitive):
-    _name = "SubBackward0"
-    _wrapped_scalars = True
-
-    def forward(ctx, x, y):
-        return x - y
-
-    def backward(ctx, g):
-        return g, -g if ctx.needs_input_grad[1] else None
-
-
-class Rsub(Primitive):
-    """``number - tensor``."""
-
-    _name = "RsubBackward1"
-
-    def forward(ctx, x, y):
-        return y - x
-
-    def backward(ctx, g):
-        return -g, None
-
-
-class Mul(Primitive):
-    _holomorphic = True
-    _name = "MulBackward0"
-    _wrapped_scalars = True
-    _save_names = ("self", "other")
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return x * y
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        return g * y if n[0] else None, g * x if n[1] else None
-
-
-class Div(Primitive):
-    _holomorphic = True
-    _name = "DivBackward0"
-    _wrapped_scalars = True
-    _save_names = ("self", "other")
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return x / y
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        # NOTE: x / y / y, PyTorch's order: y * y underflows first for tiny y
-        return g / y if n[0] else None, -g * (x / y / y) if n[1] else None
-
-
 class RoundedDiv(Primitive):
     """Division with ``rounding_mode`` 'trunc' or 'floor': a step function, gradient zero."""
 
@@ -245,131 +178,6 @@ class RoundedDiv(Primitive):
 
     def backward(ctx, g):
         return g * 0, g * 0 if ctx.needs_input_grad[1] else None
-
-
-class Neg(Primitive):
-    _name = "NegBackward0"
-
-    def forward(ctx, x):
-        return -x
-
-    def backward(ctx, g):
-        return -g
-
-
-class Reciprocal(Primitive):
-    _holomorphic = True
-    _name = "ReciprocalBackward0"
-
-    def forward(ctx, x):
-        out = 1 / x
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return -g * out * out
-
-
-class PowScalar(Primitive):
-    """``tensor ** number``."""
-
-    _holomorphic = True
-    _name = "PowBackward0"
-    __slots__ = ("exponent",)
-
-    def forward(ctx, x, exponent):
-        ctx.exponent = exponent
-        ctx.save_for_backward(x)
-        return scalar_power(array_module(x), x, exponent)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        e = ctx.exponent
-        if e == 0:
-            return g * 0, None
-        # NOTE: PyTorch's order of rounding, grad * (e * x.pow(e - 1)), with pow's fast paths
-        p = x ** (e - 1) if isinstance(x, Tensor) else scalar_power(ctx.xp, x, e - 1)
-        return g * (e * p), None
-
-
-def scalar_power(xp, x, e):
-    """``x ** e`` for an array ``x`` and a number ``e``; float32/64 and complex rounded as
-    PyTorch's CPU kernel does: products for 2, 3 and -2, a division for -1 and -2, sqrt for 0.5
-    and 1 / sqrt for -0.5.
-    Other float32 powers go through float64 as PyTorch's scalar ``std::pow(float, double)``
-    does (its vectorized loop uses SLEEF's powf, which this agrees with on ~98 % of inputs;
-    NumPy's own float32 pow on ~80 %)."""
-    if x.dtype.kind not in "fc" or x.dtype.itemsize < 4:
-        return x**e
-    if e == 0.5:
-        return xp.sqrt(x)
-    if e == -0.5:
-        return 1 / xp.sqrt(x)
-    if e == -1:
-        return 1 / x
-    if x.dtype.kind == "c":
-        return x**e
-    if e == 2:
-        return x * x
-    if e == 3:
-        return x * x * x
-    if e == -2:
-        return 1 / (x * x)
-    return _pow(x, e)
-
-
-def _pow(x, y):
-    """``x ** y``, float32 through float64 as PyTorch's scalar loop computes it (see above)."""
-    a = x if hasattr(x, "dtype") else y
-    if a.dtype.kind == "f" and a.dtype.itemsize == 4:
-        xp = array_module(a)
-        return (xp.asarray(x, dtype=xp.float64) ** xp.asarray(y, dtype=xp.float64)).astype(a.dtype)
-    return x**y
-
-
-class Pow(Primitive):
-    """``tensor ** tensor``."""
-
-    _holomorphic = True
-    _name = "PowBackward1"
-
-    def forward(ctx, x, y):
-        out = _pow(x, y)
-        ctx.save_for_backward(x, y, out)
-        return out
-
-    def backward(ctx, g):
-        x, y, out = ctx.saved_tensors
-        xp = ctx.xp
-        gx = gy = None
-        if ctx.needs_input_grad[0]:
-            # NOTE: 0 where y == 0, as PyTorch masks it (at x == 0, y * x ** (y - 1) is 0 * inf)
-            gx = xp.where(y == 0, 0.0, g * y * x ** (y - 1))
-        if ctx.needs_input_grad[1]:
-            # NOTE: 0 ** y has derivative 0 in y for y >= 0 (PyTorch's convention), not nan
-            gy = xp.where((x == 0) & (y >= 0), 0.0, g * out * xp.log(x))
-        return gx, gy
-
-
-class RPow(Primitive):
-    """``number ** tensor``."""
-
-    _holomorphic = True
-    _name = "PowBackward2"
-    __slots__ = ("base",)
-
-    def forward(ctx, x, base):
-        ctx.base = base
-        out = _pow(base, x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        if ctx.base == 0:
-            return g * 0, None  # NOTE: 0 ** x is flat where defined; PyTorch gives 0 here too
-        return g * out * math.log(ctx.base), None
 
 
 # --- functions --------------------------------------------------------------------------------

@@ -15,6 +15,25 @@ from .._backend import array_module, is_array
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import check_int_divisor, fma, operands, with_out
+from .derivatives import (
+    Atan2,
+    Copysign,
+    CopysignScalar,
+    Fmax,
+    Fmin,
+    Fmod,
+    FmodScalar,
+    Hypot,
+    Logaddexp,
+    Logaddexp2,
+    Maximum,
+    Minimum,
+    Remainder,
+    RemainderScalar,
+    Xlogy,
+    XlogyScalarOther,
+    XlogyScalarSelf,
+)
 from .inplace import check_cast, inplace, inplace_method, needs_graph
 
 __all__ = [
@@ -42,100 +61,6 @@ __all__ = [
 
 
 # --- primitives -------------------------------------------------------------------------------
-class Atan2(Primitive):
-    _name = "Atan2Backward0"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return array_module(x).arctan2(x, y)
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        d = x * x + y * y
-        # NOTE: 0 where d is 0 (both zero, or their squares underflow), as PyTorch masks it
-        r = ctx.xp.where(d == 0, 0.0, g / ctx.xp.where(d == 0, 1.0, d))
-        return r * y if n[0] else None, -r * x if n[1] else None
-
-
-class Fmod(Primitive):
-    """``fmod(x, y)``: the remainder with the sign of ``x``; ``x - trunc(x / y) * y``."""
-
-    _name, _ufunc, _round = "FmodBackward1", "fmod", "trunc"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return getattr(array_module(x), ctx._ufunc)(x, y)
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        gy = None
-        if ctx.needs_input_grad[1]:
-            gy = -g * getattr(ctx.xp, ctx._round)(x / y)
-        return g, gy
-
-
-class FmodScalar(Fmod):
-    _name = "FmodBackward0"
-
-
-class Remainder(Fmod):
-    """``remainder(x, y)``: the remainder with the sign of ``y`` (Python's ``%``)."""
-
-    _name, _ufunc, _round = "RemainderBackward1", "remainder", "floor"
-
-
-class RemainderScalar(Remainder):
-    _name = "RemainderBackward0"
-
-
-class Maximum(Primitive):
-    _name = "MaximumBackward0"
-    _ufunc, _gt = "maximum", "__gt__"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return getattr(array_module(x), ctx._ufunc)(x, y)
-
-    def backward(ctx, g):
-        # NOTE: ties split the gradient evenly between the operands, as PyTorch does; NaN
-        # (neither greater, less nor equal) sends the whole gradient to both
-        x, y = ctx.saved_tensors
-        xp, n = ctx.xp, ctx.needs_input_grad
-        tie = xp.where(x == y, g / 2, g)
-        gx = xp.where(getattr(y, ctx._gt)(x), 0.0, tie) if n[0] else None
-        gy = xp.where(getattr(x, ctx._gt)(y), 0.0, tie) if n[1] else None
-        return gx, gy
-
-
-class Minimum(Maximum):
-    _name, _ufunc, _gt = "MinimumBackward0", "minimum", "__lt__"
-
-
-class Fmax(Primitive):
-    """``fmax``: like maximum, but a NaN loses to a number."""
-
-    _name, _ufunc, _ge = "FmaxBackward0", "fmax", "__ge__"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return getattr(array_module(x), ctx._ufunc)(x, y)
-
-    def backward(ctx, g):
-        # NOTE: ties go to the first operand (PyTorch's convention for fmax/fmin)
-        x, y = ctx.saved_tensors
-        xp, n = ctx.xp, ctx.needs_input_grad
-        first = getattr(x, ctx._ge)(y) | xp.isnan(y)
-        return (
-            xp.where(first, g, 0.0) if n[0] else None,
-            xp.where(first, 0.0, g) if n[1] else None,
-        )
-
-
-class Fmin(Fmax):
-    _name, _ufunc, _ge = "FminBackward0", "fmin", "__le__"
-
-
 class Clamp(Primitive):
     """``clamp`` with number bounds (either may be None)."""
 
@@ -246,88 +171,6 @@ class Lerp(Primitive):
 
 class LerpScalar(Lerp):
     _name = "LerpBackward0"
-
-
-class Hypot(Primitive):
-    _name = "HypotBackward0"
-
-    def forward(ctx, x, y):
-        out = array_module(x).hypot(x, y)
-        ctx.save_for_backward(x, y, out)
-        return out
-
-    def backward(ctx, g):
-        x, y, out = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        r = g / out
-        return r * x if n[0] else None, r * y if n[1] else None
-
-
-class Copysign(Primitive):
-    _name = "CopysignBackward0"
-
-    def forward(ctx, x, y):
-        out = array_module(x).copysign(x, y)
-        ctx.save_for_backward(x, out)
-        return out
-
-    def backward(ctx, g):
-        # NOTE: d/dx = sign flip (0 where x is 0); the sign operand gets a zero gradient
-        x, out = ctx.saved_tensors
-        xp = ctx.xp
-        zero = x == 0
-        ratio = xp.where(zero, 0.0, out / xp.where(zero, 1.0, x))
-        return g * ratio, g * 0 if ctx.needs_input_grad[1] else None
-
-
-class CopysignScalar(Copysign):
-    _name = "CopysignBackward1"
-
-
-class Logaddexp(Primitive):
-    _name, _ufunc, _exp = "LogaddexpBackward0", "logaddexp", "exp"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return getattr(array_module(x), ctx._ufunc)(x, y)
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        e, n = getattr(ctx.xp, ctx._exp), ctx.needs_input_grad
-        return g / (e(y - x) + 1) if n[0] else None, g / (e(x - y) + 1) if n[1] else None
-
-
-class Logaddexp2(Logaddexp):
-    _name, _ufunc, _exp = "Logaddexp2Backward0", "logaddexp2", "exp2"
-
-
-class Xlogy(Primitive):
-    """``x * log(y)``, and 0 where x is 0 (unless y is NaN)."""
-
-    _name = "XlogyBackward0"
-
-    def forward(ctx, x, y):
-        xp = array_module(x if is_array(x) else y)
-        ctx.save_for_backward(x, y)
-        return xp.where((x == 0) & ~xp.isnan(y), 0.0, x * xp.log(y))
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xp, n = ctx.xp, ctx.needs_input_grad
-        gx = gy = None
-        if n[0]:
-            gx = g * xp.where((x == 0) & ~xp.isnan(y), 0.0, xp.log(y))
-        if n[1]:
-            gy = g * x / y
-        return gx, gy
-
-
-class XlogyScalarSelf(Xlogy):
-    _name = "XlogyBackward1"
-
-
-class XlogyScalarOther(Xlogy):
-    _name = "XlogyBackward2"
 
 
 # --- operand handling -------------------------------------------------------------------------

@@ -15,6 +15,33 @@ from .._backend import array_module, is_array
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
+from .derivatives import (
+    Abs,
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cos,
+    Cosh,
+    Deg2Rad,
+    Exp,
+    Exp2,
+    Expm1,
+    Log,
+    Log1p,
+    Log2,
+    Log10,
+    Rad2Deg,
+    Relu,
+    Rsqrt,
+    Sin,
+    Sinc,
+    Sinh,
+    Sqrt,
+    Tan,
+)
 from .inplace import inplace, needs_graph
 
 __all__ = [
@@ -54,174 +81,17 @@ __all__ = [
     "sinc",
 ]
 
-_LN2 = math.log(2.0)
-_LN10 = math.log(10.0)
 
-
-class _Unary(Primitive):
-    """Elementwise ``ufunc(x)`` whose derivative needs ``x`` (``_out`` False) or the output."""
-
+# --- primitives: the rest are rows of the derivative table (derivatives.py) ---------------
+class Tanh(Primitive):
     _holomorphic = True
-    _ufunc = None
-    _out = False
-
-    def __init_subclass__(cls, **kwargs):
-        cls._save_names = ("result",) if cls._out else ("self",)
-        super().__init_subclass__(**kwargs)
+    _name = "TanhBackward0"
+    _save_names = ("result",)
 
     def forward(ctx, x):
-        out = getattr(array_module(x), ctx._ufunc)(x)
-        ctx.save_for_backward(out if ctx._out else x)
-        return out
-
-
-# --- primitives: the derivative table ---------------------------------------------------------
-class Exp(_Unary):
-    _name, _ufunc, _out = "ExpBackward0", "exp", True
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out
-
-
-class Exp2(_Unary):
-    _name, _ufunc, _out = "Exp2Backward0", "exp2", True
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * _LN2
-
-
-class Expm1(_Unary):
-    _name, _ufunc, _out = "Expm1Backward0", "expm1", True
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out + 1)
-
-
-class Log(_Unary):
-    _name, _ufunc = "LogBackward0", "log"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / x
-
-
-class Log2(_Unary):
-    _name, _ufunc = "Log2Backward0", "log2"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x * _LN2)
-
-
-class Log10(_Unary):
-    _name, _ufunc = "Log10Backward0", "log10"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x * _LN10)
-
-
-class Log1p(_Unary):
-    _name, _ufunc = "Log1PBackward0", "log1p"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x + 1)
-
-
-class Sqrt(_Unary):
-    _name, _ufunc, _out = "SqrtBackward0", "sqrt", True
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g / (out * 2)
-
-
-class Rsqrt(Primitive):
-    _holomorphic = True
-    _name = "RsqrtBackward0"
-
-    def forward(ctx, x):
-        xp = array_module(x)
-        out = xp.sqrt(x)
-        out = xp.divide(1, out, out=out) if is_array(out) else 1 / out
+        out = array_module(x).tanh(x)
         ctx.save_for_backward(out)
         return out
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out * out * out) * -0.5
-
-
-class Sin(_Unary):
-    _name, _ufunc = "SinBackward0", "sin"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * ctx.xp.cos(x)
-
-
-class Cos(_Unary):
-    _name, _ufunc = "CosBackward0", "cos"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * -ctx.xp.sin(x)
-
-
-class Tan(_Unary):
-    _name, _ufunc, _out = "TanBackward0", "tan", True
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out * out + 1)
-
-
-class Asin(_Unary):
-    _name, _ufunc = "AsinBackward0", "arcsin"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / ctx.xp.sqrt(1 - x * x)
-
-
-class Acos(_Unary):
-    _name, _ufunc = "AcosBackward0", "arccos"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return -g / ctx.xp.sqrt(1 - x * x)
-
-
-class Atan(_Unary):
-    _name, _ufunc = "AtanBackward0", "arctan"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x * x + 1)
-
-
-class Sinh(_Unary):
-    _name, _ufunc = "SinhBackward0", "sinh"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * ctx.xp.cosh(x)
-
-
-class Cosh(_Unary):
-    _name, _ufunc = "CoshBackward0", "cosh"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * ctx.xp.sinh(x)
-
-
-class Tanh(_Unary):
-    _name, _ufunc, _out = "TanhBackward0", "tanh", True
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
@@ -231,30 +101,6 @@ class Tanh(_Unary):
         # in place: each fresh full-size temporary costs about as much as a pass over it
         d *= g
         return d
-
-
-class Asinh(_Unary):
-    _name, _ufunc = "AsinhBackward0", "arcsinh"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / ctx.xp.sqrt(x * x + 1)
-
-
-class Acosh(_Unary):
-    _name, _ufunc = "AcoshBackward0", "arccosh"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / ctx.xp.sqrt(x * x - 1)
-
-
-class Atanh(_Unary):
-    _name, _ufunc = "AtanhBackward0", "arctanh"
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (1 - x * x)
 
 
 def sigmoid_into(x, out):
@@ -298,70 +144,6 @@ class Sigmoid(Primitive):
         d *= g
         d *= out
         return d
-
-
-class Relu(Primitive):
-    _name = "ReluBackward0"
-
-    def forward(ctx, x):
-        out = array_module(x).maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, g):
-        # NOTE: the derivative at 0 is 0 (PyTorch's convention): out > 0 is False there
-        (out,) = ctx.saved_tensors
-        return g * (out > 0)
-
-
-class Abs(_Unary):
-    _name, _ufunc = "AbsBackward0", "abs"
-    _holomorphic = False  # |z| is not holomorphic: its VJP g * sgn(z) is already PyTorch's
-
-    def backward(ctx, g):
-        # NOTE: sign(0) = 0, so |x| has derivative 0 at 0, as in PyTorch
-        (x,) = ctx.saved_tensors
-        return g * ctx.xp.sign(x)
-
-
-class Scale(Primitive):
-    """``x * factor`` under a name of its own (deg2rad, rad2deg)."""
-
-    __slots__ = ("factor",)
-
-    def forward(ctx, x, factor):
-        ctx.factor = factor
-        return x * factor
-
-    def backward(ctx, g):
-        return g * ctx.factor, None
-
-
-class Deg2Rad(Scale):
-    _name = "Deg2RadBackward0"
-
-
-class Rad2Deg(Scale):
-    _name = "Rad2DegBackward0"
-
-
-class Sinc(Primitive):
-    _holomorphic = True
-    _name = "SincBackward0"
-
-    def forward(ctx, x):
-        out = array_module(x).sinc(x)
-        ctx.save_for_backward(x, out)
-        return out
-
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        xp = ctx.xp
-        # NOTE: (cos(pi x) - sinc(x)) / x, and 0 at x = 0; the denominator is made safe so
-        # that second derivatives at 0 are finite too
-        zero = x == 0
-        safe = xp.where(zero, 1.0, x)
-        return xp.where(zero, 0.0, g * (xp.cos(safe * math.pi) - out) / safe)
 
 
 # --- functions --------------------------------------------------------------------------------

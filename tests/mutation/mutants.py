@@ -35,30 +35,28 @@ _MATMUL = ("tests/test_arithmetic.py", "-k", "matrix_products")
 
 MUTANTS = [
     # --- elementwise derivatives
+    Mutant("constant", '"g * result * _LN2"', '"g * result * (_LN2 * (1 + 1e-6))"', _unary("exp2")),
+    Mutant("drop", '"g * (result + 1)"', '"g * result"', _unary("expm1")),
     Mutant(
-        "constant", "return g * out * _LN2", "return g * out * (_LN2 * (1 + 1e-6))", _unary("exp2")
+        "constant", '"g / (self * _LN10)"', '"g / (self * _LN10 * (1 + 1e-6))"', _unary("log10")
     ),
-    Mutant("drop", "return g * (out + 1)", "return g * out", _unary("expm1")),
-    Mutant(
-        "constant", "return g / (x * _LN10)", "return g / (x * _LN10 * (1 + 1e-6))", _unary("log10")
-    ),
-    Mutant("constant", "return g / (x + 1)", "return g / (x + 1.000001)", _unary("log1p")),
-    Mutant("constant", "return g / (out * 2)", "return g / (out * 2.000002)", _unary("sqrt")),
+    Mutant("constant", '"g / (self + 1)"', '"g / (self + 1.000001)"', _unary("log1p")),
+    Mutant("constant", '"g / (result * 2)"', '"g / (result * 2.000002)"', _unary("sqrt")),
     Mutant(
         "sign",
-        "return g * (out * out * out) * -0.5",
-        "return g * (out * out * out) * 0.5",
+        '"g * (result * result * result) * -0.5"',
+        '"g * (result * result * result) * 0.5"',
         _unary("rsqrt"),
     ),
-    Mutant("sign", "return g * -ctx.xp.sin(x)", "return g * ctx.xp.sin(x)", _unary("cos")),
-    Mutant("drop", "return g * (out * out + 1)", "return g * (out * out)", _unary("tan")),
+    Mutant("sign", '"g * -xp.sin(self)"', '"g * xp.sin(self)"', _unary("cos")),
+    Mutant("drop", '"g * (result * result + 1)"', '"g * (result * result)"', _unary("tan")),
     Mutant(
         "sign",
-        "return -g / ctx.xp.sqrt(1 - x * x)",
-        "return g / ctx.xp.sqrt(1 - x * x)",
+        '"-g / xp.sqrt(1 - self * self)"',
+        '"g / xp.sqrt(1 - self * self)"',
         _unary("acos"),
     ),
-    Mutant("constant", "return g / (x * x + 1)", "return g / (x * x + 1.000001)", _unary("atan")),
+    Mutant("constant", '"g / (self * self + 1)"', '"g / (self * self + 1.000001)"', _unary("atan")),
     Mutant(
         "constant",
         "d = 1 - out * out",
@@ -67,8 +65,8 @@ MUTANTS = [
     ),
     Mutant(
         "sign",
-        "return g / ctx.xp.sqrt(x * x - 1)",
-        "return g / ctx.xp.sqrt(x * x + 1)",
+        '"g / xp.sqrt(self * self - 1)"',
+        '"g / xp.sqrt(self * self + 1)"',
         _unary("acosh"),
     ),
     Mutant(
@@ -79,8 +77,8 @@ MUTANTS = [
     ),
     Mutant(
         "sign",
-        "g * (xp.cos(safe * math.pi) - out) / safe",
-        "g * (xp.cos(safe * math.pi) + out) / safe",
+        '" - result) / xp.where(self == 0, 1.0, self))"',
+        '" + result) / xp.where(self == 0, 1.0, self))"',
         _unary("sinc"),
     ),
     Mutant(
@@ -104,26 +102,26 @@ MUTANTS = [
     ),
     Mutant(
         "transpose",
-        "return g * y if n[0] else None, g * x if n[1] else None",
-        "return g * x if n[0] else None, g * y if n[1] else None",
+        '"self * other", "g * other", "g * self"',
+        '"self * other", "g * self", "g * other"',
         ("tests/test_arithmetic.py",),
     ),
     Mutant(
         "drop",
-        "-g * (x / y / y) if n[1] else None",
-        "-g * (1 / y / y) if n[1] else None",
+        '"-g * (self / other / other)"',
+        '"-g * (1 / other / other)"',
         ("tests/test_arithmetic.py",),
     ),
     Mutant(
         "constant",
-        "gx = xp.where(y == 0, 0.0, g * y * x ** (y - 1))",
-        "gx = xp.where(y == 0, 0.0, g * y * x ** (y - 1.000001))",
+        '"xp.where(other == 0, 0.0, g * other * self ** (other - 1))"',
+        '"xp.where(other == 0, 0.0, g * other * self ** (other - 1.000001))"',
         ("tests/test_arithmetic.py",),
     ),
     Mutant(
         "sign",
-        "return r * y if n[0] else None, -r * x if n[1] else None",
-        "return r * y if n[0] else None, r * x if n[1] else None",
+        '"-_atan2_scale(xp, g, self, other) * self"',
+        '"_atan2_scale(xp, g, self, other) * self"',
         ("tests/test_pointwise.py",),
     ),
     # --- matrix products
