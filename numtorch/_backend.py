@@ -108,11 +108,21 @@ def module_for(dev: device):
 
 
 def array_module(arr):
-    """The module (numpy or cupy) that owns an array."""
+    """The module (numpy or cupy) that owns an array, or the array behind a Tensor (a value in
+    a backward under ``create_graph``)."""
     if type(arr) is ndarray:
         return numpy
     b = _BY_TYPE.get(type(arr))
-    return numpy if b is None else b.module
+    if b is not None:
+        return b.module
+    data = getattr(arr, "_data", None)
+    return numpy if data is None else array_module(data)
+
+
+def array_of(value):
+    """The array of a value in a backward: the value, or the array behind a Tensor (a value
+    under ``create_graph``)."""
+    return getattr(value, "_data", value)
 
 
 def ensure_array(obj):

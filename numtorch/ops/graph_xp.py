@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numtorch as _nt
 
+from .._tensor import Tensor as _Tensor
+from .._tensor import wrap as _wrap
+
 
 def __getattr__(name):
     try:
@@ -127,7 +130,9 @@ def subtract(a, b):
 
 
 def asarray(a):
-    return a
+    """A Tensor as it is; an array (a constant that the forward computed, such as a mask) as
+    a constant Tensor."""
+    return a if isinstance(a, _Tensor) or not hasattr(a, "shape") else _wrap(a)
 
 
 def imag(a):

@@ -330,10 +330,10 @@ class IndexPut(Primitive):
             if ctx.accumulate:
                 gx = g
             else:  # NOTE: overwritten places get no gradient from the old values
-                keep = array_module(g._data if ctx._graph else g).ones(g.shape, dtype=bool)
+                keep = array_module(g).ones(g.shape, dtype=bool)
                 a, adv = locate(keep, ctx.key)
                 a[adv] = False
-                gx = g * (wrap(keep) if ctx._graph else keep)
+                gx = g * ctx.xp.asarray(keep)
         if ctx.needs_input_grad[1]:
             gv = linear(ctx, Index, g, ctx.key)
         return gx, gv, None, None

@@ -37,10 +37,6 @@ def _mask(mask, name):
     return mask._data
 
 
-def _const(ctx, array):
-    return wrap(array) if ctx._graph else array
-
-
 class MaskedFill(Primitive):
     _name = "MaskedFillBackward0"
     __slots__ = ("mask",)
@@ -50,8 +46,8 @@ class MaskedFill(Primitive):
         return array_module(x).where(mask, value, x).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
-        gx = g * _const(ctx, ~ctx.mask) if ctx.needs_input_grad[0] else None
-        gv = (g * _const(ctx, ctx.mask)).sum() if ctx.needs_input_grad[2] else None
+        gx = g * ctx.xp.asarray(~ctx.mask) if ctx.needs_input_grad[0] else None
+        gv = (g * ctx.xp.asarray(ctx.mask)).sum() if ctx.needs_input_grad[2] else None
         return gx, None, gv
 
 
@@ -110,7 +106,7 @@ class MaskedScatter(Primitive):
     def backward(ctx, g):
         gx = gs = None
         if ctx.needs_input_grad[0]:
-            gx = g * _const(ctx, ~ctx.key[1][0])
+            gx = g * ctx.xp.asarray(~ctx.key[1][0])
         if ctx.needs_input_grad[2]:
             # NOTE: source elements past the mask's count were never read: zero gradient
             size = numel_of(ctx.src_shape)
@@ -212,9 +208,9 @@ class Put(Primitive):
             if ctx.accumulate:
                 gx = g
             else:
-                keep = array_module(g._data if ctx._graph else g).ones(g.shape, dtype=bool)
+                keep = array_module(g).ones(g.shape, dtype=bool)
                 keep.reshape(-1)[ctx.index.reshape(-1)] = False
-                gx = g * (wrap(keep) if ctx._graph else keep)
+                gx = g * ctx.xp.asarray(keep)
         if ctx.needs_input_grad[2]:
             gs = linear(ctx, Take, g, ctx.index)
         return gx, None, gs, None

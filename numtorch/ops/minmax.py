@@ -9,32 +9,24 @@ to the element at the index.
 from __future__ import annotations
 
 from .. import return_types
-from .._backend import array_module
+from .._backend import array_module, array_of
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .reduction import dims_of, keep
+from .shape import linear
 
 __all__ = ["max", "min", "amax", "amin", "argmax", "argmin", "aminmax", "median", "nanmedian"]
-
-
-def _arr(t):
-    """The array behind a saved value (a Tensor under create_graph)."""
-    return t._data if isinstance(t, Tensor) else t
-
-
-def _const(ctx, array):
-    return wrap(array) if ctx._graph else array
 
 
 def even_weights(ctx, x, out, axes):
     """1/count on the elements equal to the reduced value ``out`` (kept dims), else 0; NaN
     results select the NaN elements. Piecewise constant, so a constant under create_graph."""
-    x, out = _arr(x), _arr(out)
+    x, out = array_of(x), array_of(out)
     xp = array_module(x)
     mask = (x == out) | (xp.isnan(x) & xp.isnan(out))
     count = mask.sum(axis=axes, keepdims=True, dtype=x.dtype)
-    return _const(ctx, mask / count if axes else mask.astype(x.dtype))
+    return ctx.xp.asarray(mask / count if axes else mask.astype(x.dtype))
 
 
 # --- gather / scatter along an axis: the linear maps behind index-valued reductions ------------
@@ -69,16 +61,12 @@ class ScatterAlong(Primitive):
         return scatter_along(g, idx, axis, shape)
 
     def backward(ctx, gg):
-        if ctx._graph:
-            return TakeAlong.apply(gg, ctx.idx, ctx.axis), None, None, None
-        return array_module(gg).take_along_axis(gg, ctx.idx, ctx.axis), None, None, None
+        return linear(ctx, TakeAlong, gg, ctx.idx, ctx.axis), None, None, None
 
 
 def scatter(ctx, g, idx, axis, shape):
     """``scatter_along`` inside a backward: on arrays, or as a graph op under create_graph."""
-    if ctx._graph:
-        return ScatterAlong.apply(g, _arr(idx), axis, shape)
-    return scatter_along(g, idx, axis, shape)
+    return linear(ctx, ScatterAlong, g, array_of(idx), axis, shape)
 
 
 # --- primitives -------------------------------------------------------------------------------
@@ -129,7 +117,8 @@ class MaxDim(Primitive):
     def backward(ctx, g, g_idx=None):
         (idx,) = ctx.saved_tensors
         xp, axis, k = ctx.xp, ctx.axis, ctx.keepdims
-        g, idx = keep(xp, g, (axis,), k), keep(array_module(_arr(idx)), _arr(idx), (axis,), k)
+        idx = array_of(idx)
+        g, idx = keep(xp, g, (axis,), k), keep(array_module(idx), idx, (axis,), k)
         return scatter(ctx, g, idx, axis, ctx.shape), None, None
 
 

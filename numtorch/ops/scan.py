@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .. import _dtype, return_types
-from .._backend import array_module
+from .._backend import array_module, array_of
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
-from .minmax import _arr, scatter
+from .minmax import scatter
+from .shape import linear
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
 
@@ -40,15 +41,11 @@ class ReverseCumsum(Primitive):
         return _reverse_cumsum_array(g, axis)
 
     def backward(ctx, gg):
-        if ctx._graph:
-            return Cumsum.apply(gg, ctx.axis), None
-        return array_module(gg).cumsum(gg, ctx.axis), None
+        return linear(ctx, Cumsum, gg, ctx.axis), None
 
 
 def reverse_cumsum(ctx, g, axis):
-    if ctx._graph:
-        return ReverseCumsum.apply(g, axis)
-    return _reverse_cumsum_array(g, axis)
+    return linear(ctx, ReverseCumsum, g, axis)
 
 
 def _cumprod_grad_with_zeros(x, g, out, axis):
@@ -110,7 +107,7 @@ class Cummax(Primitive):
 
     def backward(ctx, g, g_idx=None):
         (idx,) = ctx.saved_tensors
-        return scatter(ctx, g, _arr(idx), ctx.axis, ctx.shape), None
+        return scatter(ctx, g, array_of(idx), ctx.axis, ctx.shape), None
 
 
 class Cummin(Cummax):

@@ -8,7 +8,7 @@ into the contiguous result, so one 1-D ``ufunc.at`` (NumPy's fast path) does the
 from __future__ import annotations
 
 from .._backend import array_module
-from .._tensor import Tensor, _wrap_dim, wrap
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .indexing import IndexPut, add_rows
@@ -359,10 +359,9 @@ class IndexFill(Primitive):
         gx = linear(ctx, IndexFill, g, ctx.dim, ctx.index, 0) if ctx.needs_input_grad[0] else None
         gv = None
         if ctx.needs_input_grad[3]:
-            xp = array_module(g._data if ctx._graph else g)
-            mask = xp.zeros(g.shape, dtype=bool)
+            mask = array_module(g).zeros(g.shape, dtype=bool)
             mask[key] = True
-            gv = (g * (wrap(mask) if ctx._graph else mask)).sum()
+            gv = (g * ctx.xp.asarray(mask)).sum()
         return gx, None, None, gv
 
 

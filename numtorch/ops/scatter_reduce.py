@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import warnings
 
-from .._backend import array_module
-from .._tensor import Tensor, wrap
+from .._backend import array_module, array_of
+from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .inplace import inplace
@@ -58,7 +58,7 @@ class ScatterReduce(Primitive):
         r = ctx.reduce
         if r in ("sum", "mean"):
             if r == "mean":
-                g = g / (wrap(ctx.count) if ctx._graph else ctx.count)
+                g = g / ctx.xp.asarray(ctx.count)
             gx = g if ctx.include_self else linear(ctx, Scatter, g, 0, ctx.pos)
             gs = linear(ctx, Gather, g, ctx.pos) if ctx.needs_input_grad[1] else None
             return gx, gs, None, None, None
@@ -68,17 +68,9 @@ class ScatterReduce(Primitive):
         return _extreme_grads(ctx, g, x, src, out)
 
 
-def _arrays(ctx, *ts):
-    return tuple(t._data if ctx._graph else t for t in ts)
-
-
-def _const(ctx, a):
-    return wrap(a) if ctx._graph else a
-
-
 def _extreme_grads(ctx, g, x, src, out):
     """amax/amin: the gradient is shared evenly among the values equal to the result."""
-    xa, sa, oa = _arrays(ctx, x, src, out)
+    xa, sa, oa = array_of(x), array_of(src), array_of(out)
     xp = array_module(xa)
     p = ctx.pos
     hit_self = xa == oa
@@ -90,16 +82,17 @@ def _extreme_grads(ctx, g, x, src, out):
     ties = hit_self.astype(xa.dtype).reshape(-1)
     xp.add.at(ties, p.reshape(-1), hit_src.reshape(-1).astype(xa.dtype))
     ties = xp.maximum(ties, 1).reshape(xa.shape)
-    share = g / _const(ctx, ties)
-    gx = share * _const(ctx, hit_self)
-    gs = linear(ctx, Gather, share, p) * _const(ctx, hit_src) if ctx.needs_input_grad[1] else None
+    asarray = ctx.xp.asarray
+    share = g / asarray(ties)
+    gx = share * asarray(hit_self)
+    gs = linear(ctx, Gather, share, p) * asarray(hit_src) if ctx.needs_input_grad[1] else None
     return gx, gs, None, None, None
 
 
 def _prod_grads(ctx, g, x, src, out):
     """prod: each factor's gradient is the product of the others at its place (computed
     without dividing by zero)."""
-    xa, sa, oa = _arrays(ctx, x, src, out)
+    xa, sa = array_of(x), array_of(src)
     xp = array_module(xa)
     p = ctx.pos.reshape(-1)
     self_in = xp.ones(xa.shape, dtype=bool) if ctx.include_self else _untouched(xa, p)
@@ -112,14 +105,14 @@ def _prod_grads(ctx, g, x, src, out):
         safe = xp.where(v == 0, 1, v)
         return xp.where(zc == 0, nzp / safe, xp.where((zc == 1) & (v == 0), nzp, 0))
 
-    gx = g * _const(
-        ctx, others(xa, zeros.reshape(xa.shape), nonzero_prod.reshape(xa.shape)) * self_in
+    gx = g * ctx.xp.asarray(
+        others(xa, zeros.reshape(xa.shape), nonzero_prod.reshape(xa.shape)) * self_in
     )
     gs = None
     if ctx.needs_input_grad[1]:
         sflat = sa.reshape(-1)
         o = others(sflat, zeros[p], nonzero_prod[p]).reshape(sa.shape)
-        gs = linear(ctx, Gather, g, ctx.pos) * _const(ctx, o)
+        gs = linear(ctx, Gather, g, ctx.pos) * ctx.xp.asarray(o)
     return gx, gs, None, None, None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 
-from .._backend import array_module
+from .._backend import array_module, array_of
 from .._tensor import Size, Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .inplace import make_view
@@ -44,17 +44,17 @@ def _view(cls, x, *args):
 
 def linear(ctx, cls, g, *args):
     """Apply the linear primitive ``cls`` to a gradient: on arrays in a first-order pass, and
-    recorded in the graph (so differentiable again) under ``create_graph``."""
-    if ctx._graph:
+    recorded in the graph (so differentiable again) under ``create_graph``, where ``g`` is a
+    Tensor."""
+    if isinstance(g, Tensor):
         return cls.apply(g, *args)
     return _new(cls).forward(g, *args)
 
 
 def zeros(ctx, shape, like):
     """Zeros of ``like``'s dtype inside a backward (a constant tensor under create_graph)."""
-    if ctx._graph:
-        return wrap(array_module(like._data).zeros(shape, like._data.dtype))
-    return array_module(like).zeros(shape, like.dtype)
+    a = array_of(like)
+    return ctx.xp.asarray(array_module(a).zeros(shape, a.dtype))
 
 
 def numel_of(shape) -> int:
@@ -151,7 +151,6 @@ def view(self, *shape, **kwargs):
 
 
 def _view_dtype(self, dtype):
-    from .._tensor import wrap
 
     return wrap(self._data.view(dtype.np))
 

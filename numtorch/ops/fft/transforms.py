@@ -9,8 +9,8 @@ opposite transform with the dual normalisation ("backward" <-> "forward", "ortho
 from __future__ import annotations
 
 from ... import _dtype
-from ..._backend import array_module
-from ..._tensor import Tensor, _wrap_dim, wrap
+from ..._backend import array_module, array_of
+from ..._tensor import Tensor, _wrap_dim
 from ...autograd.function import Primitive
 from ..shape import linear
 
@@ -102,11 +102,10 @@ class FftC2R(Primitive):
         gz = linear(ctx, FftR2C, g, ctx.axes, _DUAL[ctx.norm], True)
         last = ctx.axes[-1]
         n, m = g.shape[last], gz.shape[last]
-        xp = array_module(g._data if ctx._graph else g)
-        scale = xp.ones(m, dtype=(g._data if ctx._graph else g).dtype)
+        scale = array_module(g).ones(m, dtype=array_of(g).dtype)
         scale[1 : 1 + n - m] = 2
         scale = scale.reshape((m,) + (1,) * (gz.ndim - last - 1))
-        return gz * (wrap(scale) if ctx._graph else scale), None, None, None
+        return gz * ctx.xp.asarray(scale), None, None, None
 
 
 # --- argument handling -------------------------------------------------------------------------
