@@ -15,6 +15,8 @@ SGDS = {
     "int_lr": dict(lr=1),
     "tensor_lr": dict(lr=numtorch.tensor(0.05)),
     "momentum": dict(lr=0.1, momentum=0.9),
+    "nesterov": dict(lr=0.1, momentum=0.8, nesterov=True),
+    "dampening": dict(lr=0.2, momentum=0.5, dampening=0.3),
     "weight_decay": dict(lr=0.1, weight_decay=0.01),
     "maximize": dict(lr=0.01, maximize=True),
 }
@@ -73,14 +75,33 @@ def test_sgd_replay_changes_nothing_when_a_step_fails():
 
 
 @pytest.mark.parametrize("name", list(SGDS))
-def test_in_place_path_taken_for_plain_sgd_only(name):
+def test_in_place_path_taken_where_it_computes_what_sgd_does(name):
     from numtorch.compiler._optim import sgd_in_place
 
-    p = numtorch.ones(4, requires_grad=True)
-    p.grad = numtorch.full((4,), 2.0)
+    def make():
+        p = numtorch.linspace(-1, 1, 4, requires_grad=True)
+        p.grad = numtorch.full((4,), 2.0)
+        opt = numtorch.optim.SGD([p], **SGDS[name])
+        opt.step()  # the first step makes the momentum buffer
+        return p, opt
+
+    (p, opt), (q, ref) = make(), make()
     before = p._version
-    taken = sgd_in_place(numtorch.optim.SGD([p], **SGDS[name]))()
-    assert taken == (name in ("float_lr", "int_lr"))
+    taken = sgd_in_place(opt)()
+    assert taken == (name not in ("tensor_lr", "weight_decay", "maximize"))
     assert p._version == before + taken
-    expected = np.float32(1) - np.float32(2) * np.float32(SGDS[name]["lr"]) if taken else 1
-    assert p.tolist() == [expected] * 4
+    if taken:
+        ref.step()
+        assert np.array_equal(p._data, q._data)
+        for key, value in ref.state[q].items():
+            assert np.array_equal(opt.state[p][key]._data, value._data)
+            assert opt.state[p][key]._version == value._version
+
+
+def test_in_place_path_waits_for_the_momentum_buffer():
+    from numtorch.compiler._optim import sgd_in_place
+
+    p = numtorch.ones(3, requires_grad=True)
+    p.grad = numtorch.ones(3)
+    assert not sgd_in_place(numtorch.optim.SGD([p], lr=0.1, momentum=0.9))()
+    assert p.tolist() == [1.0] * 3
