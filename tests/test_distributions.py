@@ -21,6 +21,10 @@ def _transforms(lib):
     T, D = lib.tensor, lib.distributions
     x = T([[-1.5, 0.2, 3.0], [0.7, -0.1, 1.2]], dtype=lib.float64)
     positive = x.abs() + 0.5
+
+    def vec(t):
+        return D.IndependentTransform(t, 1)
+
     return {
         "exp": (D.ExpTransform(), x),
         "sigmoid": (D.SigmoidTransform(), x),
@@ -40,6 +44,12 @@ def _transforms(lib):
         "lower_cholesky": (D.LowerCholeskyTransform(), x[:, :2]),
         "positive_definite": (D.PositiveDefiniteTransform(), x[:, :2]),
         "cdf": (D.CumulativeDistributionTransform(D.Normal(T(0.5), T(2.0))), x),
+        "cat": (D.CatTransform([D.ExpTransform(), D.TanhTransform()], 1, [1, 2]), x),
+        "stack": (D.StackTransform([D.ExpTransform(), D.SigmoidTransform()]), x),
+        "cat_event": (
+            D.CatTransform([vec(D.ExpTransform()), vec(D.TanhTransform())], -1, [1, 2]),
+            x,
+        ),
     }
 
 
@@ -53,7 +63,13 @@ def _transform_run(lib, name):
         ladj = t.log_abs_det_jacobian(x, y)
         (grad,) = lib.autograd.grad(ladj.sum() + y.sum(), x)
         out += [ladj, grad]
-    if t.bijective and name not in ("reshape", "stick_breaking"):  # no sign, as in PyTorch
+    if t.bijective and name not in (
+        "reshape",
+        "stick_breaking",
+        "cat",
+        "stack",
+        "cat_event",
+    ):  # no sign
         out.append(t.sign if isinstance(t.sign, int) else t.sign.float())
     return out
 
@@ -374,6 +390,8 @@ def _registry_run(lib):
         C.simplex,
         C.real_vector,
         C.independent(C.positive, 1),
+        C.cat([C.positive, C.real], 1, [1, 2]),
+        C.stack([C.positive, C.unit_interval], 0),
     ):
         for registry in (D.biject_to, D.transform_to):
             t = registry(c)
