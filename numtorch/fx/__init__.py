@@ -1,47 +1,44 @@
 """``torch.fx``: symbolic tracing of modules into graphs of Python code.
 
-Not supported by numtorch yet. The names exist because libraries name them at load time
-(PyTorch Lightning annotates with ``torch.fx.GraphModule``); tracing or building a graph
-raises an error that says what to do instead."""
+``symbolic_trace(module)`` runs ``forward`` on ``Proxy`` inputs and records what it does: calls
+of ``torch``/``torch.nn.functional`` functions, operators and Tensor methods on the inputs,
+``torch.nn`` submodules (one node each) and parameters. The ``GraphModule`` it returns prints
+its ``code`` and ``graph`` as PyTorch's does and runs the generated code. Not supported (each
+raises a clear error): ``concrete_args``, tensor constants made inside ``forward``, ``*args``
+inputs and ``wrap``. PyTorch's passes (``subgraph_rewriter``, ``Interpreter``, ``ShapeProp``)
+are not provided."""
 
 from __future__ import annotations
 
-__all__ = ["Graph", "GraphModule", "Node", "Proxy", "Tracer", "symbolic_trace", "wrap"]
+from ..nn.modules.module import Module
+from .graph import Graph, Node
+from .graph_module import GraphModule
+from .proxy import Proxy, TraceError, Tracer
 
-_UNSUPPORTED = (
-    "torch.fx.{} is not supported by numtorch: run the module eagerly, or record it with "
-    "torch.compile"
-)
-
-
-class _Unsupported:
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(_UNSUPPORTED.format(type(self).__name__))
-
-
-class Graph(_Unsupported):
-    """A traced program (not supported)."""
-
-
-class GraphModule(_Unsupported):
-    """A module whose forward is generated from a ``Graph`` (not supported)."""
+__all__ = [
+    "Graph",
+    "GraphModule",
+    "Node",
+    "Proxy",
+    "TraceError",
+    "Tracer",
+    "symbolic_trace",
+    "wrap",
+]
 
 
-class Node(_Unsupported):
-    """One operation of a ``Graph`` (not supported)."""
-
-
-class Proxy(_Unsupported):
-    """The stand-in value that records operations while tracing (not supported)."""
-
-
-class Tracer(_Unsupported):
-    """What turns a module into a ``Graph`` (not supported)."""
-
-
-def symbolic_trace(root, concrete_args=None):
-    raise NotImplementedError(_UNSUPPORTED.format("symbolic_trace"))
+def symbolic_trace(root, concrete_args=None) -> GraphModule:
+    """The ``GraphModule`` of ``root``'s forward (a Module; plain functions are not supported)."""
+    if concrete_args is not None or not isinstance(root, Module):
+        raise NotImplementedError(
+            "torch.fx.symbolic_trace is supported by numtorch for an nn.Module without "
+            "concrete_args: wrap a function in a Module"
+        )
+    graph = Tracer().trace(root)
+    return GraphModule(root, graph, type(root).__name__)
 
 
 def wrap(fn_or_name):
-    raise NotImplementedError(_UNSUPPORTED.format("wrap"))
+    raise NotImplementedError(
+        "torch.fx.wrap is not supported by numtorch: call the function inside a leaf module"
+    )

@@ -2,7 +2,7 @@
 ``_IncompatibleKeys``, ``DistributedDataParallel``, ``ScriptModule`` and ``_TensorMeta``,
 ``PyTorchFileReader``, the DataLoader iterators' class names, the profiler's
 ``tensorboard_trace_handler``/``kineto_available``/``emit_nvtx``, ``torch.cuda``'s generator
-states and ``torch.fx`` (which refuses clearly); each as PyTorch's CPU build behaves."""
+states; each as PyTorch's CPU build behaves."""
 
 from __future__ import annotations
 
@@ -87,12 +87,3 @@ def test_profiler_helpers_as_pytorch_cpu_build(tmp_path):
 def test_cuda_generator_states_without_a_gpu_as_pytorch():
     assert numtorch.cuda.get_rng_state_all() == torch.cuda.get_rng_state_all() == []
     assert numtorch.cuda.set_rng_state_all([]) is torch.cuda.set_rng_state_all([]) is None
-
-
-def test_fx_refuses_clearly():
-    fx = numtorch.fx
-    with pytest.raises(NotImplementedError, match="torch.fx.symbolic_trace is not supported"):
-        fx.symbolic_trace(numtorch.nn.ReLU())
-    for cls in (fx.Graph, fx.GraphModule, fx.Tracer):
-        with pytest.raises(NotImplementedError, match="not supported by numtorch"):
-            cls()
