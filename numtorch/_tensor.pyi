@@ -811,8 +811,10 @@ class Tensor:
 _ENGINE: Any
 _FLOAT_WARNED: Any
 _FROM_NP: Any
+_INFERENCE_OPEN: Any
 
 def _engine() -> Any: ...
+def _mark_inference(t) -> None: ...
 
 _new: Any
 

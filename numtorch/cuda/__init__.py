@@ -160,24 +160,6 @@ def set_rng_state_all(new_states) -> None:
         set_rng_state(state, i)
 
 
-def get_rng_state_all() -> list:
-    """One generator state per GPU: none without a GPU, as in PyTorch."""
-    if device_count():
-        raise NotImplementedError(_NO_RNG_STATE)
-    return []
-
-
-def set_rng_state_all(new_states) -> None:
-    if device_count() or len(new_states):
-        raise NotImplementedError(_NO_RNG_STATE)
-
-
-_NO_RNG_STATE = (
-    "torch.cuda generator states are not supported by numtorch (GPU random numbers come from "
-    "CuPy's generator): seed it with torch.cuda.manual_seed instead"
-)
-
-
 def _pool():
     return _gpu().get_default_memory_pool()
 
