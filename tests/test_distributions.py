@@ -46,11 +46,16 @@ def _transforms(lib):
         "cdf": (D.CumulativeDistributionTransform(D.Normal(T(0.5), T(2.0))), x),
         "cat": (D.CatTransform([D.ExpTransform(), D.TanhTransform()], 1, [1, 2]), x),
         "stack": (D.StackTransform([D.ExpTransform(), D.SigmoidTransform()]), x),
+        "corr_cholesky": (D.CorrCholeskyTransform(), x),
         "cat_event": (
             D.CatTransform([vec(D.ExpTransform()), vec(D.TanhTransform())], -1, [1, 2]),
             x,
         ),
     }
+
+
+# bijective transforms without a sign (not univariate), in PyTorch as here
+NO_SIGN = ("reshape", "stick_breaking", "cat", "stack", "cat_event", "corr_cholesky")
 
 
 def _transform_run(lib, name):
@@ -63,13 +68,7 @@ def _transform_run(lib, name):
         ladj = t.log_abs_det_jacobian(x, y)
         (grad,) = lib.autograd.grad(ladj.sum() + y.sum(), x)
         out += [ladj, grad]
-    if t.bijective and name not in (
-        "reshape",
-        "stick_breaking",
-        "cat",
-        "stack",
-        "cat_event",
-    ):  # no sign
+    if t.bijective and name not in NO_SIGN:
         out.append(t.sign if isinstance(t.sign, int) else t.sign.float())
     return out
 
@@ -124,6 +123,7 @@ def _constraint_cases(lib):
         (C.one_hot, T([[0.0, 1.0], [1.0, 1.0]])),
         (C.lower_triangular, m),
         (C.lower_cholesky, m),
+        (C.corr_cholesky, m),
         (C.square, m),
         (C.symmetric, m),
         (C.positive_definite, m),
@@ -392,6 +392,7 @@ def _registry_run(lib):
         C.independent(C.positive, 1),
         C.cat([C.positive, C.real], 1, [1, 2]),
         C.stack([C.positive, C.unit_interval], 0),
+        C.corr_cholesky,
     ):
         for registry in (D.biject_to, D.transform_to):
             t = registry(c)

@@ -4,11 +4,13 @@ matrices, a distribution's cdf) and block-wise ones (cat, stack). Public through
 
 from __future__ import annotations
 
+import math
+
 from .._lazy import nt as _nt
 from . import constraints
 from ._transform import Transform
 from ._transform_pointwise import _Elementwise
-from .utils import _sum_rightmost
+from .utils import _sum_rightmost, tril_matrix_to_vec, vec_to_tril_matrix
 
 
 def _stick_offset(x):
@@ -218,3 +220,52 @@ class StackTransform(_Blockwise):
     def log_abs_det_jacobian(self, x, y):
         pairs = zip(self.transforms, self._blocks(x, "x"), self._blocks(y, "y"))
         return _nt().stack([t.log_abs_det_jacobian(xb, yb) for t, xb, yb in pairs], dim=self.dim)
+
+
+class CorrCholeskyTransform(Transform):
+    """Vectors of length D(D-1)/2 to Cholesky factors of D x D correlation matrices: ``tanh``
+    into (-1, 1), then each row stick-broken (with signs) to unit length."""
+
+    domain, codomain, bijective = constraints.real_vector, constraints.corr_cholesky, True
+
+    def __eq__(self, other):
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = Transform.__hash__
+
+    def _call(self, x):
+        eps = _nt().finfo(x.dtype).eps
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        # NOTE: y = sign(r) sqrt(z * cumprod(1 - z)) with z = r^2 is r * sqrt(cumprod(1 - z))
+        remaining = (1 - r**2).sqrt().cumprod(-1)
+        r = r + _nt().eye(r.shape[-1], dtype=r.dtype, device=r.device)
+        return r * _nt().nn.functional.pad(remaining[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        left = 1 - (y * y).cumsum(-1)
+        left = _nt().nn.functional.pad(left[..., :-1], [1, 0], value=1)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(left, diag=-1).sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        left = tril_matrix_to_vec(1 - (y * y).cumsum(-1), diag=-2)
+        stick_breaking = 0.5 * left.log().sum(-1)
+        softplus = _nt().nn.functional.softplus
+        tanh = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
+        return stick_breaking + tanh
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattend lower-diagonal number")
+        return shape[:-1] + (d, d)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        return shape[:-2] + (shape[-1] * (shape[-1] - 1) // 2,)

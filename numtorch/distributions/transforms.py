@@ -29,6 +29,7 @@ from ._transform_pointwise import (
 )
 from ._transform_structured import (
     CatTransform,
+    CorrCholeskyTransform,
     CumulativeDistributionTransform,
     LowerCholeskyTransform,
     PositiveDefiniteTransform,
@@ -41,6 +42,7 @@ __all__ = [
     "AffineTransform",
     "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",

@@ -17,3 +17,32 @@ def _sum_rightmost(value, dim: int):
     if dim == 0:
         return value
     return value.reshape(value.shape[: value.dim() - dim] + (-1,)).sum(-1)
+
+
+def _tril_mask(n: int, diag: int, device):
+    arange = _nt().arange(n, device=device)
+    return arange < arange.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat, diag: int = 0):
+    """The entries on and below diagonal ``diag`` of the last two dims, row by row."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag, mat.device)]
+
+
+def vec_to_tril_matrix(vec, diag: int = 0):
+    """The square matrix whose entries on and below diagonal ``diag`` are ``vec``, row by row
+    (zeros elsewhere): the inverse of ``tril_matrix_to_vec``."""
+    k = 1 + 2 * diag
+    n = (-k + (k**2 + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > _nt().finfo(vec.dtype).eps:
+        raise ValueError(
+            f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as the "
+            "lower triangular part of a square D x D matrix."
+        )
+    n = round(n)
+    mat = vec.new_zeros(vec.shape[:-1] + (n, n))
+    mat[..., _tril_mask(n, diag, vec.device)] = vec
+    return mat
