@@ -391,6 +391,15 @@ def _declared_ref(i, args, results):
     return _CONST_REF
 
 
+def linear(ctx, cls, g, *args):
+    """Apply the primitive ``cls`` inside a backward (most often a linear map of the gradient
+    ``g``): its forward on arrays in a first-order pass, and recorded in the graph (so
+    differentiable again) under ``create_graph``, where ``g`` is a Tensor."""
+    if isinstance(g, Tensor):
+        return cls.apply(g, *args)
+    return object.__new__(cls).forward(g, *args)
+
+
 class FunctionCtx:
     """The ``ctx`` a user-defined ``Function`` receives: what it saves and marks."""
 

@@ -488,7 +488,7 @@ class Einsum(Primitive):
             # by broadcasting: einsum over g and the other operands gives the rest
             keep = "".join(c for c in target if c in ctx.output or any(c in s for s in specs))
             eq = ",".join([ctx.output] + specs) + "->" + keep
-            gi = xp.einsum(eq, g, *others) if not ctx._graph else einsum(eq, g, *others)
+            gi = xp.einsum(eq, g, *others)
             if keep != target:
                 shape = arrays[i].shape
                 expanded = [shape[target.index(c)] if c in keep else 1 for c in target]

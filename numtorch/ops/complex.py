@@ -94,12 +94,7 @@ class ViewAsReal(Primitive):
         )
 
     def backward(ctx, g):
-        xp = ctx.xp
-        if not ctx._graph:
-            g = xp.ascontiguousarray(g)
-        elif not g.is_contiguous():
-            g = g.contiguous()
-        return linear(ctx, ViewAsComplex, g)
+        return linear(ctx, ViewAsComplex, ctx.xp.ascontiguousarray(g))
 
 
 class ViewAsComplex(Primitive):
@@ -253,11 +248,7 @@ class Angle(Primitive):
 
 def _make_complex(ctx, re, im):
     """``re + i im`` inside a backward (recorded under create_graph)."""
-    if ctx._graph:
-        return Complex.apply(re, im)
-    out = array_module(re).empty(re.shape, _complex_of(re.dtype))
-    out.real, out.imag = re, im
-    return out
+    return linear(ctx, Complex, re, im)
 
 
 def angle(input: Tensor, *, out=None) -> Tensor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import _backend, _dtype
 from .._tensor import Tensor
 from ..autograd.function import Primitive
+from .shape import linear
 
 __all__ = [
     "clone",
@@ -49,9 +50,7 @@ class ToDevice(Primitive):
         return _backend.transfer(x, dev)
 
     def backward(ctx, g):
-        if ctx._graph:
-            return g.to(ctx.src), None
-        return _backend.transfer(g, ctx.src), None
+        return linear(ctx, ToDevice, g, ctx.src), None
 
 
 class Clone(Primitive):

@@ -129,6 +129,10 @@ def subtract(a, b):
     return a - b
 
 
+def ascontiguousarray(a):
+    return a.contiguous()
+
+
 def asarray(a):
     """A Tensor as it is; an array (a constant that the forward computed, such as a mask) as
     a constant Tensor."""

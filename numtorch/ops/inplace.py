@@ -15,7 +15,7 @@ from .._backend import array_module
 from .._dtype import from_np
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, linear
 
 _STATE = grad_mode.STATE
 
@@ -55,15 +55,13 @@ class CopySlices(Primitive):
         return out
 
     def backward(ctx, g):
-        if ctx._graph:
-            zeros = g.detach()._data.dtype.type(0)
-            gb = CopySlices.apply(g, zeros, ctx.chain) if ctx.needs_input_grad[0] else None
-            return gb, replay_tensor(g, ctx.chain) if ctx.needs_input_grad[1] else None, None
-        gb = None
-        if ctx.needs_input_grad[0]:
-            gb = g.copy()
-            replay_array(gb, ctx.chain)[...] = 0
-        gv = replay_array(g, ctx.chain) if ctx.needs_input_grad[1] else None
+        n = ctx.needs_input_grad
+        gb = linear(ctx, CopySlices, g, 0, ctx.chain) if n[0] else None
+        gv = None
+        if n[1]:
+            gv = g
+            for cls, args in ctx.chain:
+                gv = linear(ctx, cls, gv, *args)
         return gb, gv, None
 
 

@@ -16,6 +16,7 @@ from .._backend import array_module, sum_all
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
+from .shape import linear
 
 __all__ = [
     "sum",
@@ -255,9 +256,7 @@ class Prod(Primitive):
         g = keep(ctx.xp, g, ctx.axes, ctx.keepdims)
         if not ctx.axes:
             return g * 1, None, None, None
-        if ctx._graph:
-            return g * ProdOthers.apply(x, ctx.axes), None, None, None
-        return g * prod_others(x, ctx.axes), None, None, None
+        return g * linear(ctx, ProdOthers, x, ctx.axes), None, None, None
 
 
 class ProdAll(Prod):

@@ -15,6 +15,7 @@ import warnings
 from .._backend import array_module, array_of
 from .._tensor import Size, Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
+from ..autograd.function import linear as linear  # the ops' backwards import it from here
 from .inplace import make_view
 
 __all__ = [
@@ -40,15 +41,6 @@ _new = object.__new__
 
 def _view(cls, x, *args):
     return make_view(x, cls.apply(x, *args), cls, args)
-
-
-def linear(ctx, cls, g, *args):
-    """Apply the linear primitive ``cls`` to a gradient: on arrays in a first-order pass, and
-    recorded in the graph (so differentiable again) under ``create_graph``, where ``g`` is a
-    Tensor."""
-    if isinstance(g, Tensor):
-        return cls.apply(g, *args)
-    return _new(cls).forward(g, *args)
 
 
 def zeros(ctx, shape, like):

@@ -42,17 +42,8 @@ class SelectScatter(Primitive):
 
     def backward(ctx, g):
         n, key = ctx.needs_input_grad, ctx.key
-        gx = gs = None
-        if ctx._graph:
-            if n[0]:
-                gx = type(ctx).apply(g, g.new_zeros(()), key)
-            if n[1]:
-                gs = _strided.Slice.apply(g, key)
-            return gx, gs, None
-        if n[0]:
-            gx = g.copy()
-            gx[key] = 0
-        return gx, g[key] if n[1] else None, None
+        gx = _shape.linear(ctx, type(ctx), g, 0, key) if n[0] else None
+        return gx, _shape.linear(ctx, _strided.Slice, g, key) if n[1] else None, None
 
 
 class SliceScatterInto(SelectScatter):
