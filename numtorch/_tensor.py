@@ -66,6 +66,18 @@ def wrap(array, requires_grad: bool = False) -> "Tensor":
     return t
 
 
+def arg_type_name(obj) -> str:
+    """How PyTorch's argument errors name the type of ``obj``: a type defined in C with its
+    module (``numpy.ndarray``), a builtin or a Python class by its name."""
+    t = type(obj)
+    if t.__flags__ & _HEAP_TYPE or t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"
+
+
+_HEAP_TYPE = 1 << 9  # CPython's Py_TPFLAGS_HEAPTYPE: set on classes defined in Python
+
+
 # how many inference_mode(True) blocks are open, in any thread: wrap looks no further while none
 _INFERENCE_OPEN = [0]
 
@@ -402,8 +414,14 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.numpy(force=True)
+        arr = self.numpy()
         return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """NumPy's result where it computed with this tensor (``t + ndarray``, after the Tensor
+        declined the ndarray; ``numpy.exp(t)``): a Tensor, a bool result as uint8, as PyTorch
+        returns it."""
+        return wrap(array.astype("uint8") if array.dtype.kind == "b" else array)
 
     def _scalar(self):
         if self._data.size != 1:

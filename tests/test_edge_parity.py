@@ -1,6 +1,7 @@
 """Corner cases of the tensor API where numtorch must do what PyTorch does: the same value, or
 the same exception type and text. Each case runs on both libraries."""
 
+import numpy as np
 import pytest
 from helpers import torch
 
@@ -108,6 +109,37 @@ EXPANDED["fill_with_tensor_"] = lambda m: _expanded(m).fill_(m.tensor(2.0))
 CASES.update({"expanded_" + name: make for name, make in EXPANDED.items()})
 
 
+def _nd(shape=(2,), dtype="float64"):
+    return np.ones(shape, dtype)
+
+
+# a NumPy array beside a tensor: operators return a Tensor (NumPy computes, the tensor wraps
+# the result), indexing takes it, and a tensor that requires grad refuses to become one
+CASES.update(
+    {
+        "ndarray_add": lambda m: m.ones(2) + _nd(),
+        "ndarray_mul_float32": lambda m: m.ones(2) * _nd(dtype="float32"),
+        "ndarray_sub_int": lambda m: m.ones(2, dtype=m.long) - _nd(dtype="int64"),
+        "ndarray_truediv_0d": lambda m: m.ones(2) / np.array(2.0),
+        "ndarray_pow_2d": lambda m: m.ones(2) ** _nd((2, 2)),
+        "ndarray_mod": lambda m: m.ones(2) % _nd(),
+        "ndarray_and_bool": lambda m: m.ones(2, dtype=m.bool) & _nd(dtype=bool),
+        "ndarray_eq": lambda m: m.ones(2) == _nd(),
+        "ndarray_ne": lambda m: m.ones(2) != _nd(),
+        "ndarray_lt": lambda m: m.ones(2) < _nd(),
+        "ndarray_matmul": lambda m: m.ones(2, 2) @ _nd((2, 2)),
+        "ndarray_requires_grad": lambda m: m.ones(2, requires_grad=True) * _nd(),
+        "ndarray_index": lambda m: m.arange(6.0).reshape(2, 3)[np.array([1, 0])],
+        "ndarray_index_bool": lambda m: m.arange(6.0).reshape(2, 3)[np.array([True, False])],
+        "ndarray_index_0d": lambda m: m.arange(6.0).reshape(2, 3)[np.array(1)],
+        "numpy_scalar_add": lambda m: m.ones(2) + np.float64(2.0),
+        "ndarray_maximum": lambda m: m.maximum(m.ones(2), _nd()),
+        "ndarray_copy_": lambda m: m.ones(2).copy_(_nd()),
+        "ndarray_logical_and": lambda m: m.logical_and(m.ones(2), _nd()),
+    }
+)
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_matches_pytorch(case):
     assert outcome(numtorch, CASES[case]) == outcome(torch, CASES[case])
@@ -134,3 +166,29 @@ def test_indexed_writes_on_shared_memory_warn_as_pytorch():
     with pytest.warns(UserWarning, match=r"^Use of index_put_ on expanded .* = tensor$"):
         x.index_put_((numtorch.tensor([1]),), numtorch.full((1, 2), 0.25))
     assert x.tolist() == [[1.0, 1.0], [0.25, 0.25], [0.5, 0.5]]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.ones(2).add(_nd()),
+        lambda m: m.add(m.ones(2), _nd()),
+        lambda m: m.ones(2).sub(_nd()),
+        lambda m: m.ones(2).div(_nd()),
+        lambda m: m.ones(2).pow(_nd()),
+        lambda m: m.ones(2).mul_(_nd()),
+        lambda m: m.where(m.ones(2) > 0, m.ones(2), _nd()),
+    ],
+)
+def test_named_functions_refuse_arrays(call):
+    """PyTorch's functions and methods take no NumPy array where a Tensor goes (a TypeError;
+    numtorch's text differs)."""
+    with pytest.raises(TypeError):
+        call(numtorch)
+
+
+def test_numpy_ufunc_of_a_tensor_is_a_tensor():
+    """``numpy.exp(t)``: NumPy computes, the tensor wraps the result, as PyTorch's does."""
+    out = np.exp(numtorch.zeros(2, dtype=numtorch.float64))
+    assert type(out) is numtorch.Tensor and out.dtype is numtorch.float64
+    assert out.tolist() == [1.0, 1.0]

@@ -53,9 +53,9 @@ def operands(a, b, wrap_ints=True):
                 return a, b
         elif type(b) is float and a._data.dtype.kind in "fc":
             return a, b
-    if not isinstance(a, Tensor) and hasattr(a, "item"):
+    if not isinstance(a, Tensor) and getattr(a, "ndim", None) == 0:
         a = a.item()  # a NumPy scalar counts as the Python number it holds
-    if not isinstance(b, Tensor) and hasattr(b, "item"):
+    if not isinstance(b, Tensor) and getattr(b, "ndim", None) == 0:
         b = b.item()
     if not isinstance(a, (Tensor, numbers.Number)) or not isinstance(b, (Tensor, numbers.Number)):
         bad = b if isinstance(a, (Tensor, numbers.Number)) else a

@@ -511,6 +511,8 @@ METHODS = {
     "outer": outer,
     "ger": outer,
     "vdot": vdot,
-    "__matmul__": matmul,
+    "__matmul__": lambda self, other: (
+        matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+    ),
     "__rmatmul__": lambda self, other: matmul(other, self),
 }

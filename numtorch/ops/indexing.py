@@ -80,10 +80,10 @@ def _convert(k, xp):
         if a.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return a
-    if hasattr(k, "__index__") and not isinstance(k, float):
-        return k.__index__()
     if hasattr(k, "dtype") and hasattr(k, "shape"):  # an array from the same backend
         return _convert(wrap(xp.asarray(k)), xp)
+    if hasattr(k, "__index__") and not isinstance(k, float):
+        return k.__index__()
     raise IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
         f"valid indices (got {type(k).__name__})"

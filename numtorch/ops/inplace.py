@@ -13,7 +13,7 @@ import warnings
 
 from .._backend import array_module
 from .._dtype import from_np
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, linear
 
@@ -268,7 +268,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values into this tensor (broadcasting ``src``; casting to this dtype)."""
     if not isinstance(src, Tensor):
         raise TypeError(
-            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {arg_type_name(src)}"
         )
     try:
         if needs_graph(self, (src,)):

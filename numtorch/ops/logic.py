@@ -3,8 +3,8 @@ comparisons), operands promoted as PyTorch promotes them."""
 
 from __future__ import annotations
 
-from .._backend import array_module
-from .._tensor import Tensor, wrap
+from .._backend import array_module, is_array
+from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd.function import broadcast_error
 from .arithmetic import _not_implemented_guard, operands, with_out
 from .inplace import inplace_method
@@ -93,7 +93,7 @@ def _logical(name):
         if not isinstance(other, Tensor):
             raise TypeError(
                 f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                f"{type(other).__name__}"
+                f"{arg_type_name(other)}"
             )
         xp = _xp(input)
         return with_out(wrap(getattr(xp, name)(_data(input), _data(other))), out)
@@ -152,6 +152,17 @@ def _invert(self):
     return bitwise_not(self)
 
 
+def _equality(fn):
+    """``t == other``: an array of the tensor's device compared as a tensor (PyTorch's ``==``
+    takes one; its ``!=`` and ``<`` do not), other objects as Python compares them."""
+    guarded = _not_implemented_guard(fn)
+
+    def method(self, other):
+        return fn(self, wrap(other)) if is_array(other) else guarded(self, other)
+
+    return method
+
+
 METHODS = {
     "eq": eq,
     "ne": ne,
@@ -182,7 +193,7 @@ METHODS = {
     "bitwise_left_shift": bitwise_left_shift,
     "bitwise_right_shift": bitwise_right_shift,
     "logical_not_": inplace_method(logical_not),
-    "__eq__": _not_implemented_guard(eq),
+    "__eq__": _equality(eq),
     "__ne__": _not_implemented_guard(ne),
     "__lt__": _not_implemented_guard(lt),
     "__le__": _not_implemented_guard(le),

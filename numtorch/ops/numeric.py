@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._backend import array_module
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd.function import Primitive
 from ..return_types import frexp as _FrexpResult
 from .arithmetic import operands, with_out
@@ -36,7 +36,7 @@ def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     if not isinstance(values, Tensor):
         raise TypeError(
             f"heaviside(): argument 'values' (position 2) must be Tensor, not "
-            f"{type(values).__name__}"
+            f"{arg_type_name(values)}"
         )
     if input.dtype is not values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
@@ -78,7 +78,7 @@ def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``input * 2 ** other`` in floating point."""
     if not isinstance(other, Tensor):
         raise TypeError(
-            f"ldexp(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+            f"ldexp(): argument 'other' (position 2) must be Tensor, not {arg_type_name(other)}"
         )
     dt = _dtype.result_type(input, other)
     if not (dt.is_floating_point or dt.is_complex):

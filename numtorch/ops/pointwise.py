@@ -12,7 +12,7 @@ import numbers
 
 from .. import _dtype
 from .._backend import array_module, is_array
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd.function import Primitive
 from .arithmetic import check_int_divisor, fma, operands, with_out
 from .derivatives import (
@@ -202,7 +202,7 @@ def _promote(input, other, name, floating=False, int_ok=True):
 def _need_tensor(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(
-            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {arg_type_name(other)}"
         )
 
 
