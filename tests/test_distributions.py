@@ -11,6 +11,16 @@ from helpers import assert_close, torch
 import numtorch
 
 
+def _assert_same(ours, theirs):
+    """Each result equals PyTorch's: tensors within tolerance, everything else exactly."""
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        if isinstance(b, torch.Tensor):
+            assert_close(a, b)
+        else:
+            assert a == b
+
+
 def _equal(a, b):
     """Bit-for-bit equal tensors (seeded draws)."""
     np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
@@ -76,12 +86,7 @@ def _transform_run(lib, name):
 @pytest.mark.parametrize("name", list(_transforms(numtorch)))
 def test_transform_matches_pytorch(name):
     ours, theirs = _transform_run(numtorch, name), _transform_run(torch, name)
-    assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
-        if isinstance(b, torch.Tensor):
-            assert_close(a, b)
-        else:
-            assert a == b
+    _assert_same(ours, theirs)
 
 
 def test_transform_cache_and_equality():
@@ -190,11 +195,7 @@ def test_distribution_matches_pytorch(name):
     if name == "independent":  # the same draws from the same seed
         _equal(ours[0], theirs[0])
         _equal(ours[1], theirs[1])
-    for a, b in zip(ours, theirs):
-        if isinstance(b, torch.Tensor):
-            assert_close(a, b)
-        else:
-            assert a == b
+    _assert_same(ours, theirs)
 
 
 def test_transformed_draws_are_pytorchs_draws_transformed():
@@ -403,11 +404,49 @@ def _registry_run(lib):
 
 
 def test_biject_to_and_transform_to_match_pytorch():
-    for a, b in zip(_registry_run(numtorch), _registry_run(torch)):
-        if isinstance(b, torch.Tensor):
-            assert_close(a, b)
-        else:
-            assert a == b
+    _assert_same(_registry_run(numtorch), _registry_run(torch))
     C, D = numtorch.distributions.constraints, numtorch.distributions
     with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
         D.biject_to(C.boolean)
+
+
+def _utils_run(lib):
+    U = lib.distributions.utils
+    p = lib.tensor([[0.0, 0.25, 0.75], [1.0, 0.5, 0.5]])
+    logits = lib.tensor([[0.5, -1.0, 2.0]])
+    return [
+        U.clamp_probs(p),
+        U.probs_to_logits(p),
+        U.probs_to_logits(p, is_binary=True),
+        U.logits_to_probs(logits),
+        U.logits_to_probs(logits, is_binary=True),
+        U.euler_constant,
+    ]
+
+
+def test_utils_match_pytorch():
+    _assert_same(_utils_run(numtorch), _utils_run(torch))
+
+
+def test_lazy_property_computes_once_with_grad_and_skips_validation():
+    D = numtorch.distributions
+    calls = []
+
+    class Scaled(D.Distribution):
+        arg_constraints = {"scale": D.constraints.positive, "rate": D.constraints.positive}
+
+        def __init__(self, scale):
+            self.scale = scale
+            super().__init__()
+
+        @D.utils.lazy_property
+        def rate(self):
+            calls.append(numtorch.is_grad_enabled())
+            return 1 / self.scale
+
+    d = Scaled(numtorch.tensor(2.0))  # rate is not computed to validate it
+    assert calls == []
+    with numtorch.no_grad():
+        assert d.rate.item() == 0.5 and d.rate.item() == 0.5
+    assert calls == [True]
+    assert isinstance(Scaled.rate, D.utils.lazy_property)

@@ -12,8 +12,7 @@ from .distribution import broadcast_all
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
 from .uniform import Uniform
-
-euler_constant = 0.57721566490153286060
+from .utils import euler_constant
 
 
 class Gumbel(TransformedDistribution):

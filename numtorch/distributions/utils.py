@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._lazy import nt as _nt
 from .distribution import broadcast_all  # noqa: F401 - PyTorch's home of it
 
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
+
+
+def clamp_probs(probs):
+    """``probs`` kept ``eps`` away from 0 and 1, so that their logarithms are finite."""
+    eps = _nt().finfo(probs.dtype).eps
+    return probs.clamp(min=eps, max=1 - eps)
+
 
 def probs_to_logits(probs, is_binary=False):
-    eps = _nt().finfo(probs.dtype).eps
-    p = probs.clamp(eps, 1 - eps)
+    """Log-probabilities (log-odds where ``is_binary``) of clamped ``probs``."""
+    p = clamp_probs(probs)
     return (p.log() - (-p).log1p()) if is_binary else p.log()
+
+
+def logits_to_probs(logits, is_binary=False):
+    """``sigmoid`` of log-odds where ``is_binary``, else ``softmax`` over the last dim."""
+    return logits.sigmoid() if is_binary else logits.softmax(-1)
+
+
+class lazy_property:
+    """A property computed on first access (with gradients enabled) and then stored on the
+    instance, for parameters derived from others (PyTorch's ``Bernoulli.logits``)."""
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+        functools.update_wrapper(self, wrapped)
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        with _nt().enable_grad():
+            value = self.wrapped(instance)
+        setattr(instance, self.wrapped.__name__, value)
+        return value
 
 
 def _sum_rightmost(value, dim: int):
