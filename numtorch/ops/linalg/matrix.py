@@ -78,7 +78,7 @@ class Det(Primitive):
         a, det = ctx.saved_tensors
         xp = ctx.xp
         # d det / dA = det * A^{-T}; solve instead of inverting for accuracy
-        inv_t = _mT(xp, xp.linalg.inv(a)) if not ctx._graph else _mT(xp, inv(a))
+        inv_t = _mT(xp, xp.linalg.inv(a))
         return xp.expand_dims(xp.expand_dims(g * det, -1), -1) * inv_t
 
 
@@ -102,7 +102,7 @@ class Slogdet(Primitive):
             g = 0.0 if g_log is None else g_log
             if g_sign is not None:
                 g = g - 1j * (xp.conj(sign) * g_sign).imag
-        inv_h = _mH(xp, xp.linalg.inv(a) if not ctx._graph else inv(a))
+        inv_h = _mH(xp, xp.linalg.inv(a))
         return xp.expand_dims(xp.expand_dims(g, -1), -1) * inv_h
 
 
@@ -160,7 +160,7 @@ class Cholesky(Primitive):
         # and halves the diagonal (the input is taken as hermitian)
         phi = _mH(xp, low) @ g
         phi = xp.tril(phi) - 0.5 * _diag_embed(xp, _diagonal(xp, phi))
-        linv = _inv(xp, low, ctx._graph)
+        linv = xp.linalg.inv(low)
         s = _mH(xp, linv) @ phi @ linv
         return 0.5 * (s + _mH(xp, s)), None
 
@@ -179,10 +179,6 @@ def _diag_embed(xp, d):
     idx = xp.arange(n)
     out[..., idx, idx] = d
     return out
-
-
-def _inv(xp, a, graph):
-    return inv(a) if graph else xp.linalg.inv(a)
 
 
 class Qr(Primitive):
@@ -212,7 +208,7 @@ class Qr(Primitive):
         diag = _diagonal(xp, mm)
         copyltu = low + _mH(xp, low) + _diag_embed(xp, diag.real if _is_complex(mm) else diag)
         rhs = gq + q @ copyltu
-        rinv_h = _mH(xp, _inv(xp, r, ctx._graph))
+        rinv_h = _mH(xp, xp.linalg.inv(r))
         return rhs @ rinv_h, None
 
 
@@ -503,6 +499,6 @@ class Eig(Primitive):
         xp = ctx.xp
         vh = xp.conj(_mT(xp, v))
         # NOTE: gA = V^{-H} diag(gw) V^H (PyTorch's convention for complex gradients)
-        inv_vh = xp.linalg.inv(vh) if not ctx._graph else inv(vh)
+        inv_vh = xp.linalg.inv(vh)
         ga = inv_vh @ (_diag_embed(xp, gw) @ vh)
         return ga.real if ctx.real_input else ga  # a real input's gradient is real

@@ -37,7 +37,7 @@ class PadCoord(Primitive):
         return out
 
     def backward(ctx, g):
-        return g * (wrap(ctx.slope) if ctx._graph else ctx.slope), None, None, None
+        return g * ctx.xp.asarray(ctx.slope), None, None, None
 
 
 def pad_coords(xp, c, size, reflect, align_corners):

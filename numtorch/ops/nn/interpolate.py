@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from ..._backend import array_module
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, linear
 
 __all__ = []
 METHODS = {}
@@ -331,10 +331,8 @@ class Rearrange(Primitive):
     def backward(ctx, g):
         inv = tuple(sorted(range(len(ctx.perm)), key=ctx.perm.__getitem__))
         moved = tuple(ctx.split[p] for p in ctx.perm)
-        if ctx._graph:
-            back = type(ctx)  # the gradient's node keeps the forward's name
-            return back.apply(g, moved, inv, ctx.shape), None, None, None
-        return g.reshape(moved).transpose(inv).reshape(ctx.shape), None, None, None
+        # the gradient's node keeps the forward's name
+        return linear(ctx, type(ctx), g, moved, inv, ctx.shape), None, None, None
 
 
 def _check_rank(input, op):
