@@ -10,8 +10,9 @@ variable ``NUMTORCH_ORACLE`` or else from whether PyTorch is installed:
 - ``replay``: a stand-in that returns the recorded values, step by step, without PyTorch.
   A test whose PyTorch calls differ from the recording fails and says to re-record.
 
-A test that needs PyTorch itself (it hands PyTorch a callback, or reads what PyTorch wrote to a
-file) carries ``@pytest.mark.live_torch("why")`` and skips in a replay.
+A test that needs PyTorch itself (it reads what PyTorch wrote to a file, or what PyTorch's
+callbacks did) carries ``@pytest.mark.live_torch("why")`` and skips in a replay; so does, with
+the error it raised, a test that failed under recording (``record.py`` lists those).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if MODE == "live":
     for _name in SUBMODULES:
         importlib.import_module(_name)
 else:
-    from .proxy import Proxy
+    from .proxy import REPLAY, Proxy
 
     if MODE == "record":
         import torch as _real
@@ -44,3 +45,12 @@ else:
         torch = Proxy(_real)
     else:
         torch = Proxy()
+
+
+def call(fn, *args):
+    """``fn(*args)`` for a result that needs PyTorch but comes from outside the test's process
+    (a program run under PyTorch): computed where PyTorch is installed, and recorded with the
+    test; replayed where it is not, without calling ``fn``."""
+    if MODE == "live":
+        return fn(*args)
+    return Proxy(fn if MODE == "record" else REPLAY)(*args)

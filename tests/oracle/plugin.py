@@ -37,6 +37,9 @@ class OraclePlugin:
         if REPLAY and marker:
             pytest.skip(f"needs PyTorch installed: {marker.args[0]}")
         SESSION.begin(item.nodeid, REPLAY)
+        failed = REPLAY and (SESSION.recorded_failure() or None)
+        if failed:
+            pytest.skip(f"needs PyTorch installed: failed while recording ({failed})")
         return (yield)
 
     @pytest.hookimpl(wrapper=True)
@@ -45,6 +48,11 @@ class OraclePlugin:
             result = yield
         except pytest.skip.Exception:
             self._keep(item)
+            raise
+        except BaseException as exc:
+            if not REPLAY:  # the replay skips it and says why (record.py lists it too)
+                why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                STORE.put(item.nodeid, {"n": -1, "e": {}, "why": why[:200]}, [])
             raise
         if REPLAY:
             SESSION.check_count()
@@ -58,6 +66,11 @@ class OraclePlugin:
         finally:
             SESSION.end()
 
+    def pytest_runtest_logfinish(self):
+        # saved as it goes, so that a long recording stopped early keeps what it recorded
+        if not REPLAY and STORE.pending() >= 200:
+            STORE.save()
+
     def pytest_sessionfinish(self):
         if not REPLAY:
             STORE.save()
@@ -65,8 +78,10 @@ class OraclePlugin:
     @staticmethod
     def _keep(item):
         # a test that failed while recording keeps no recording, so its replay fails loudly
-        if not REPLAY and SESSION.steps and not item.get_closest_marker("live_torch"):
-            STORE.put(item.nodeid, *SESSION.snapshot())
+        if REPLAY or item.get_closest_marker("live_torch"):
+            return
+        # a test that no longer calls PyTorch drops the recording it had
+        STORE.put(item.nodeid, *(SESSION.snapshot() if SESSION.steps else (None, None)))
 
 
 def _in_context(key):

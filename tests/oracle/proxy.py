@@ -14,7 +14,9 @@ uncounted, since a replay never runs those calls.
 from __future__ import annotations
 
 import copy
+import functools
 import operator
+import types
 import warnings
 
 import numpy as np
@@ -99,7 +101,7 @@ class Proxy:
         return func(*unwrap(args), **unwrap(kwargs or {}))
 
 
-_PUBLIC_DUNDERS = {"__version__", "__name__", "__qualname__", "__wrapped__", "__func__"}
+_PUBLIC_DUNDERS = {"__version__", "__name__", "__qualname__"}
 
 
 class _NeedsLiveTorch:
@@ -198,10 +200,18 @@ def signature(obj) -> str:
     return type(obj).__name__
 
 
+def _unwrapping(result):
+    # a function a callback takes from the stand-in (``torch.func.functional_call``) may be
+    # handed proxies the test captured outside
+    if isinstance(result, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return functools.wraps(result)(lambda *a, **k: result(*unwrap(a), **unwrap(k)))
+    return result
+
+
 def _step(proxy, label, args, fn, concrete=False):
     real = object.__getattribute__(proxy, "_real")
     if SESSION.depth:  # inside a call into PyTorch: real objects, not counted
-        return fn(real, *unwrap(args))
+        return _unwrapping(fn(real, *unwrap(args)))
     index = SESSION.next_step(label, signature(args))
     if real is REPLAY:
         return SESSION.replay(index, label, concrete)

@@ -67,6 +67,11 @@ class Session:
         self._digest.update(f"{label}{signature};".encode())
         return self.steps
 
+    def recorded_failure(self) -> str:
+        """Why the test failed while it was recorded ('' if it passed): such a test compares
+        in ways a replay cannot follow (PyTorch runs its callbacks, writes its files)."""
+        return (self._recorded or {}).get("why", "")
+
     def check_count(self):
         """A replayed test must have taken every recorded step: fewer means it changed."""
         if self._recorded is not None and self._recorded["n"] != self.steps:
