@@ -6,6 +6,7 @@ import pytest
 from oracle import codec
 from oracle.proxy import Proxy
 from oracle.session import Session
+from oracle.store import LIMIT, Store, data_file
 
 
 class _FakeTensor:
@@ -100,3 +101,10 @@ def test_exception_classes_rebuild_on_their_builtin_base():
     assert isinstance(rebuilt, RuntimeError) and type(rebuilt).__name__ == "LinAlgError"
     assert str(rebuilt) == "singular"
     assert type(rebuilt) is codec.rebuild_class(*codec.class_info(LinAlgError))
+
+
+def test_results_too_large_to_keep_become_the_skip_reason():
+    store = Store()
+    store.put("tests/test_x.py::big", {"n": 1, "e": {}}, [np.zeros(LIMIT // 8 + 1)])
+    ((recording, arrays),) = store._written[data_file("tests/test_x.py::big")].values()
+    assert arrays == [] and recording["n"] == -1 and "too large to keep" in recording["why"]
