@@ -231,18 +231,12 @@ class Eigh(Primitive):
                 _gauge_check(xp, vtg, "linalg_eigh_backward", "eigenvectors")
             diff = xp.expand_dims(w, -2) - xp.expand_dims(w, -1)  # w_j - w_i
             n = w.shape[-1]
-            eye = xp.eye(n, dtype=w.dtype) if not ctx._graph else _eye_like(w)
+            eye = xp.eye(n, dtype=w.dtype)
             safe = diff + eye  # the diagonal is masked below; avoid dividing by zero there
             inner = (vtg - _mH(xp, vtg)) / 2 / safe * (1 - eye)
         if gw is not None:
             inner = inner + _diag_embed(xp, gw)
         return v @ inner @ _mH(xp, v), None
-
-
-def _eye_like(w):
-    from ..creation import eye
-
-    return eye(w.shape[-1], dtype=w.dtype)
 
 
 class Svd(Primitive):
@@ -258,11 +252,10 @@ class Svd(Primitive):
     def backward(ctx, gu, gs, gvh):
         u, s, vh = ctx.saved_tensors
         xp = ctx.xp
-        graph = ctx._graph
         m, n = u.shape[-2], vh.shape[-1]
         k = s.shape[-1]
         v = _mH(xp, vh)
-        eye = _eye_like(s) if graph else xp.eye(k, dtype=s.dtype)
+        eye = xp.eye(k, dtype=s.dtype)
         out = 0.0
         if gs is not None:
             out = (u * xp.expand_dims(gs, -2)) @ vh

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, linear
 from ...return_types import _make
 from .matrix import _call, _mT
 
@@ -47,10 +47,7 @@ class SolveTriangular(Primitive):
         a, x = ctx.saved_tensors
         xp = ctx.xp
         at = _mT(xp, a)
-        if ctx._graph:
-            gb = SolveTriangular.apply(at, g, not ctx.upper, ctx.unit)
-        else:
-            gb = xp.linalg.solve(_triangle(xp, at, not ctx.upper, ctx.unit), g)
+        gb = linear(ctx, SolveTriangular, at, g, not ctx.upper, ctx.unit)
         ga = None
         if ctx.needs_input_grad[0]:
             # NOTE: only the triangle the solve read gets a gradient; the other one (and the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._backend import array_module
+from ..._backend import array_module, array_of
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
@@ -62,14 +62,13 @@ class Embedding(Primitive):
         (indices,) = ctx.saved_tensors
         xp = ctx.xp
         shape = ctx._in_shapes[0]
-        idx = indices if not ctx._graph else indices._data
+        idx = array_of(indices)
         flat = idx.reshape(-1)
         rows = g.reshape(-1, shape[1])
         if ctx.scale_grad_by_freq:
             # NOTE: each row's gradient is divided by how often its index occurs in the batch
             counts = array_module(idx).bincount(flat, minlength=shape[0])[flat]
-            scale = (1.0 / counts).astype(g.dtype if not ctx._graph else g._data.dtype)
-            rows = rows * (scale[:, None] if not ctx._graph else wrap(scale[:, None]))
+            rows = rows * xp.asarray((1.0 / counts).astype(array_of(g).dtype)[:, None])
         if ctx._graph:
             import numtorch
 
