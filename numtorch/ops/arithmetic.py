@@ -18,6 +18,7 @@ from .derivatives import Add, Div, Mul, Neg, Pow, PowScalar, Reciprocal, RPow, R
 from .inplace import (
     check_cast,
     check_leaf,
+    check_no_partial_overlap,
     check_not_overlapping,
     inplace,
     inplace_method,
@@ -383,6 +384,8 @@ def _inplace_ufunc(fn, ufunc):
         if kwargs or args or needs_graph(self, (other,)):
             return inplace(self, fn, other, *args, **kwargs)
         check_leaf(self)
+        if isinstance(other, Tensor):
+            check_no_partial_overlap(self, other)
         o = other._data if isinstance(other, Tensor) else other
         xp = array_module(self._data)
         res_dt = _dtype.result_type(self, other).np

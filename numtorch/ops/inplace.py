@@ -96,6 +96,34 @@ def check_leaf(t: Tensor) -> None:
         )
 
 
+def check_no_partial_overlap(t: Tensor, other: Tensor) -> None:
+    """PyTorch's refusal to write into ``t`` while reading ``other`` where both are dense and
+    their memory overlaps without being laid out alike (``x[1:].add_(x[:-1])``,
+    ``x.add_(x.t())``); it does not look further where either is not dense."""
+    x, o = t._data, other._data
+    if o is x or not array_module(x).may_share_memory(x, o):
+        return
+    if not (_dense(x) and _dense(o)):
+        return
+    if t.data_ptr() == other.data_ptr() and x.shape == o.shape and x.strides == o.strides:
+        return
+    raise RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
+    )
+
+
+def _dense(a) -> bool:
+    """Whether array ``a`` fills one block of memory without gaps, in some order of its dims."""
+    step = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != step:
+            return False
+        step *= n
+    return a.size > 0
+
+
 def check_not_overlapping(t: Tensor) -> None:
     """PyTorch's refusal to write through a view whose elements share memory (an expand):
     numtorch makes those views read-only."""
@@ -121,6 +149,9 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     recorded; this is the general path.
     """
     check_leaf(t)
+    for a in args:
+        if isinstance(a, Tensor):
+            check_no_partial_overlap(t, a)
     if not needs_graph(t, args):
         result = fn(t, *args, **kwargs)._data
         check_cast(result.dtype, t._data.dtype)
@@ -270,6 +301,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         raise TypeError(
             f"copy_(): argument 'other' (position 1) must be Tensor, not {arg_type_name(src)}"
         )
+    check_no_partial_overlap(self, src)
     try:
         if needs_graph(self, (src,)):
             return inplace(self, Copy.apply, src)
