@@ -37,29 +37,42 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     return t
 
 
-def hann_window(
-    window_length: int,
-    periodic: bool = True,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """``0.5 - 0.5 cos(2 pi n / (N - 1))``."""
-    return _window(
-        "hann_window",
-        window_length,
-        periodic,
-        dtype,
-        device,
-        requires_grad,
-        _raised_cosine(0.5, 0.5),
-    )
-
-
 def _raised_cosine(alpha, beta):
     return lambda xp, n, m: alpha - beta * xp.cos(2 * math.pi * n / m)
+
+
+def _plain_window(name: str, formula, doc: str):
+    """A window function with no parameter of its own (PyTorch's signatures of these agree)."""
+
+    def window(
+        window_length: int,
+        periodic: bool = True,
+        *,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        return _window(name, window_length, periodic, dtype, device, requires_grad, formula)
+
+    window.__name__ = window.__qualname__ = name
+    window.__doc__ = doc
+    return window
+
+
+hann_window = _plain_window(
+    "hann_window", _raised_cosine(0.5, 0.5), "``0.5 - 0.5 cos(2 pi n / (N - 1))``."
+)
+blackman_window = _plain_window(
+    "blackman_window",
+    lambda xp, n, m: 0.42 - 0.5 * xp.cos(2 * math.pi * n / m) + 0.08 * xp.cos(4 * math.pi * n / m),
+    "``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``.",
+)
+bartlett_window = _plain_window(
+    "bartlett_window",
+    lambda xp, n, m: 1 - xp.abs(2 * n / m - 1),
+    "The triangle ``1 - |2n / (N - 1) - 1|``.",
+)
 
 
 def hamming_window(
@@ -82,50 +95,6 @@ def hamming_window(
         device,
         requires_grad,
         _raised_cosine(alpha, beta),
-    )
-
-
-def blackman_window(
-    window_length: int,
-    periodic: bool = True,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    return _window(
-        "blackman_window",
-        window_length,
-        periodic,
-        dtype,
-        device,
-        requires_grad,
-        lambda xp, n, m: (
-            0.42 - 0.5 * xp.cos(2 * math.pi * n / m) + 0.08 * xp.cos(4 * math.pi * n / m)
-        ),
-    )
-
-
-def bartlett_window(
-    window_length: int,
-    periodic: bool = True,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """The triangle ``1 - |2n / (N - 1) - 1|``."""
-    return _window(
-        "bartlett_window",
-        window_length,
-        periodic,
-        dtype,
-        device,
-        requires_grad,
-        lambda xp, n, m: 1 - xp.abs(2 * n / m - 1),
     )
 
 
