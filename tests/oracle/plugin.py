@@ -3,7 +3,12 @@ recording context (see oracle/session.py), save recordings and check replays."""
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
+
+import numtorch
 
 from . import MODE
 from .session import SESSION
@@ -36,6 +41,11 @@ class OraclePlugin:
         marker = item.get_closest_marker("live_torch")
         if REPLAY and marker:
             pytest.skip(f"needs PyTorch installed: {marker.args[0]}")
+        # NOTE: inputs a test draws unseeded (a layer's initial weights) must be the ones it
+        # drew while recording, whatever ran before it in this process
+        numtorch.manual_seed(0)
+        np.random.seed(0)
+        random.seed(0)
         SESSION.begin(item.nodeid, REPLAY)
         failed = REPLAY and (SESSION.recorded_failure() or None)
         if failed:
