@@ -13,6 +13,9 @@ from oracle import torch
 import numtorch
 import numtorch.nn as nn
 
+# NOTE: numtorch reads the files PyTorch writes and PyTorch reads numtorch's: a replay has none
+pytestmark = pytest.mark.live_torch("reads and writes files with PyTorch")
+
 try:
     import ml_dtypes
 except ImportError:

@@ -14,6 +14,9 @@ from oracle import torch
 
 import numtorch
 
+# NOTE: numtorch reads the files PyTorch writes and PyTorch reads numtorch's: a replay has none
+pytestmark = pytest.mark.live_torch("reads and writes files with PyTorch")
+
 
 class Thing:
     """A user class: refused by a weights-only load."""
