@@ -130,7 +130,7 @@ _LAZY_MODULES |= {"compiler", "_dynamo"}
 _LAZY_MODULES |= {"distributed", "futures"}
 _LAZY_MODULES |= {"profiler", "overrides", "accelerator", "library", "fx"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
-_LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp")
+_LAZY_NAMES.update(autocast="amp", is_autocast_enabled="amp", get_autocast_dtype="amp")
 _LAZY_NAMES.update(UntypedStorage="storage", TypedStorage="storage")
 _LAZY_NAMES.update(PyTorchFileReader="serialization._zip", ScriptModule="jit")
 

@@ -1,18 +1,23 @@
 """``torch.amp``: ``autocast`` and ``GradScaler``.
 
-numtorch computes on the CPU in the inputs' own dtypes: ``autocast`` records the requested
-state (``is_autocast_enabled()``, ``get_autocast_dtype()``) and works as a context manager or
-decorator, but it leaves every op's dtype unchanged; it does not cast matmul/linear/conv inputs
-to ``bfloat16``/``float16`` as PyTorch's autocast would. ``GradScaler`` behaves as PyTorch's:
-disabled, it passes losses and steps straight through; enabled, it scales the loss, unscales
-the gradients, skips steps whose gradients hold inf/NaN and adapts the scale.
+Inside an enabled ``autocast`` region, ops on PyTorch's lower-precision list (matmul, linear,
+conv ...) cast their floating inputs to the region's dtype (bfloat16 by default on "cpu",
+float16 on "cuda") and return it; ops on its float32 list (losses, and on "cuda" softmax, exp,
+log, pow, norms ...) compute in float32; ``cat``/``stack`` promote to the widest input. The
+casts are differentiable ops, so a float32 parameter gets a float32 ``.grad``. The lists and
+the casts live in ``numtorch._autocast``. ``GradScaler`` behaves as PyTorch's: disabled, it
+passes losses and steps straight through; enabled, it scales the loss, unscales the gradients,
+skips steps whose gradients hold inf/NaN and adapts the scale.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
+from . import _dtype
+from ._autocast import REGION
 from ._lazy import nt as _nt
 
 __all__ = [
@@ -23,15 +28,6 @@ __all__ = [
     "is_autocast_available",
 ]
 
-_STATE: dict[str, list] = {}  # device type -> [enabled, dtype]
-_DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
-
-
-def _state(device_type: str) -> list:
-    if device_type not in _STATE:
-        _STATE[device_type] = [False, getattr(_nt(), _DEFAULT_DTYPE.get(device_type, "float16"))]
-    return _STATE[device_type]
-
 
 def is_autocast_available(device_type: str) -> bool:
     return device_type in ("cpu", "cuda")
@@ -40,40 +36,77 @@ def is_autocast_available(device_type: str) -> bool:
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """Whether an ``autocast`` region is active (for ``device_type``, default cuda as in
     PyTorch's legacy no-argument form)."""
-    return _state(device_type or "cuda")[0]
+    return REGION.state(device_type or "cuda")[0]
 
 
 def get_autocast_dtype(device_type: str):
-    return _state(device_type)[1]
+    return REGION.state(device_type)[1]
+
+
+def _supported(device: str, dtype, enabled: bool) -> bool:
+    """PyTorch's checks of an enabled region: "cuda" without a GPU, or a dtype the device's
+    autocast does not compute in, turn it off with PyTorch's warning."""
+    if not enabled:
+        return False
+    if device == "cuda":
+        if not _nt().cuda.is_available():
+            warnings.warn(
+                "CUDA is not available or torch_xla is imported. Disabling autocast.",
+                stacklevel=3,
+            )
+            return False
+        return True
+    if dtype not in (_dtype.bfloat16, _dtype.float16):
+        name = device.upper()
+        warnings.warn(
+            f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n"
+            f"{name} Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
+            stacklevel=3,
+        )
+        return False
+    return True
 
 
 class autocast:
-    """Context manager / decorator marking an autocast region; op dtypes are unchanged."""
+    """Context manager / decorator of an autocast region (see the module's docstring)."""
 
     def __init__(
         self, device_type: str, dtype=None, enabled: bool = True, cache_enabled: bool | None = None
     ):
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        if not is_autocast_available(device_type):
+            raise RuntimeError(
+                f"User specified an unsupported autocast device_type '{device_type}'"
+            )
         self.device = device_type
-        self.fast_dtype = dtype if dtype is not None else _state(device_type)[1]
-        self._enabled = enabled
+        self.fast_dtype = dtype if dtype is not None else REGION.state(device_type)[1]
+        self._cache_enabled = REGION.cache_enabled if cache_enabled is None else cache_enabled
+        self._enabled = _supported(device_type, self.fast_dtype, enabled)
         self._saved: list = []
 
     def __enter__(self):
-        st = _state(self.device)
-        self._saved.append(list(st))
+        st = REGION.state(self.device)
+        self._saved.append((list(st), REGION.cache_enabled))
         st[0], st[1] = self._enabled, self.fast_dtype
+        REGION.nesting += 1
+        REGION.cache_enabled = self._cache_enabled
+        REGION.refresh()
         return self
 
     def __exit__(self, *exc) -> bool:
-        _STATE[self.device][:] = self._saved.pop()
+        REGION.nesting -= 1
+        if REGION.nesting == 0:
+            REGION.cache.clear()
+        st, REGION.cache_enabled = self._saved.pop()
+        REGION.devices[self.device][:] = st
+        REGION.refresh()
         return False
 
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__(self.device, self.fast_dtype, self._enabled):
+            with autocast(self.device, self.fast_dtype, self._enabled, self._cache_enabled):
                 return func(*args, **kwargs)
 
         return wrapper

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import weakref
 
+from .. import _autocast
 from .._backend import array_module
 from .._tensor import Tensor, wrap
 from . import grad_mode
 
 _STATE = grad_mode.STATE
+_AUTOCAST = _autocast.REGION
 
 FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -264,6 +266,8 @@ class Primitive(Node):
 
     @classmethod
     def apply(cls, *args):
+        if _AUTOCAST.active:
+            args = _autocast.cast_args(cls, args)
         ctx = object.__new__(cls)
         ctx._saved = ()
         try:

@@ -3,6 +3,7 @@ and the fused ``x @ W.T + b`` behind ``nn.Linear``."""
 
 from __future__ import annotations
 
+from .._autocast import unifies
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .arithmetic import Mul, operands, with_out
@@ -35,7 +36,7 @@ _C_NAMES = {
 def _check_same_dtype(a, b, batched=False):
     """PyTorch's error for operands of different dtypes: one form for 2-D products and another
     for batched ones."""
-    if a._data.dtype == b._data.dtype:
+    if a._data.dtype == b._data.dtype or unifies(a, b):
         return
     if batched:
         raise RuntimeError(f"expected scalar type {_dt_name(a)} but found {_dt_name(b)}")
@@ -45,6 +46,12 @@ def _check_same_dtype(a, b, batched=False):
     )
 
 
+def _rounded(out, like):
+    """``out`` in ``like``'s dtype: NumPy multiplies bfloat16 (ml_dtypes) matrices into float32,
+    where PyTorch accumulates in float32 too but returns bfloat16, rounded once at the end."""
+    return out if out.dtype == like.dtype else out.astype(like.dtype)
+
+
 class Dot(Mul):
     """``x @ y`` for two vectors: the output is a scalar, so the derivative is Mul's."""
 
@@ -52,7 +59,7 @@ class Dot(Mul):
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return x @ y
+        return _rounded(x @ y, x)
 
 
 class Mv(Primitive):
@@ -61,7 +68,7 @@ class Mv(Primitive):
 
     def forward(ctx, m, v):
         ctx.save_for_backward(m, v)
-        return m @ v
+        return _rounded(m @ v, m)
 
     def backward(ctx, g):
         m, v = ctx.saved_tensors
@@ -78,7 +85,7 @@ class Mm(Primitive):
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return x @ y
+        return _rounded(x @ y, x)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -104,10 +111,11 @@ class Matmul(Primitive):
 
     _holomorphic = True
     _name = "UnsafeViewBackward0"
+    _autocast_name = "matmul"  # its node is PyTorch's last of a batched matmul, a view
 
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return x @ y
+        return _rounded(x @ y, x)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -284,9 +292,9 @@ class Addmm(Primitive):
         if alpha != 1:
             out *= alpha
         if beta == 0:
-            return out  # NOTE: as in PyTorch, input is not read (NaN in it included)
+            return _rounded(out, mat1)  # NOTE: as in PyTorch, input is not read (NaN included)
         out += input if beta == 1 else beta * input
-        return out
+        return _rounded(out, mat1)
 
     def backward(ctx, g):
         m1, m2 = ctx.saved_tensors
@@ -332,14 +340,14 @@ def _check_linear(input, weight, bias):
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
             f"{w.shape[-1]}x{w.shape[0]})"
         )
-    if x.dtype != w.dtype:
+    if x.dtype != w.dtype and not unifies(input, weight):
         if bias is None and x.ndim != 1:  # PyTorch's mm rather than addmm
             _check_same_dtype(input, weight)
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_dt_name(input)} and "
             f"{_dt_name(weight)}"
         )
-    if bias is not None and bias._data.dtype != x.dtype:
+    if bias is not None and bias._data.dtype != x.dtype and not unifies(bias, input):
         raise RuntimeError(
             f"self and mat2 must have the same dtype, but got "
             f"{_dt_name(bias)} and {_dt_name(input)}"
@@ -361,7 +369,7 @@ class Linear(Primitive):
         out = _rows_matmul(x, w.T)
         if b is not None:
             out += b
-        return out
+        return _rounded(out, x)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors

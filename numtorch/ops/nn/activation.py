@@ -59,7 +59,7 @@ def _maybe_inplace(input, fn, flag, *args):
 
 
 def _float_only(input: Tensor, kernel: str) -> None:
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16 (ml_dtypes)
         name = input.dtype.scalar_type_name
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..._autocast import unifies
 from ..._backend import array_module
 from ..._tensor import Tensor
 from . import conv_ops as _conv
@@ -58,6 +59,8 @@ def _batched(input: Tensor, nd: int, op: str) -> bool:
 
 def _check_types(input, weight, bias):
     """PyTorch's order: the bias's dtype against the input's first, then the weight's."""
+    if unifies(input, weight) and (bias is None or unifies(input, bias)):
+        return  # autocast casts them to one dtype
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"Input type ({_type_name(input)}) and bias type ({_type_name(bias)}) "
@@ -197,7 +200,8 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
             f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
             f"{input.shape[1]} channels instead"
         )
-    expect_same(input, weight)
+    if not unifies(input, weight):
+        expect_same(input, weight)
     if bias is not None and bias.dtype is not input.dtype:
         bias = bias.to(input.dtype)  # PyTorch adds a bias of another dtype into the result
     outs = transpose_output_size(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 
 from ... import _dtype
+from ..._autocast import unifies
 from ..._tensor import Tensor, wrap
 from ..arithmetic import _check_bool_sub, operands
 from . import dtype_checks as checks
@@ -312,7 +313,7 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    if target.dtype is not input.dtype:
+    if target.dtype is not input.dtype and not unifies(target, input):
         raise RuntimeError(
             f"Found dtype {target.dtype.scalar_type_name} but expected "
             f"{input.dtype.scalar_type_name}"

@@ -1,0 +1,218 @@
+"""autocast against PyTorch: the dtype each listed op computes in, its values at the autocast
+dtype's tolerance, the gradients' dtypes, the region's state; GradScaler's scale sequence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, tolerance
+from oracle import torch
+
+import numtorch as nt
+
+pytestmark = pytest.mark.skipif(nt.bfloat16 is None, reason="bfloat16 needs ml_dtypes")
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((4, 6)).astype("float32")
+W = RNG.standard_normal((5, 6)).astype("float32")
+B = RNG.standard_normal(5).astype("float32")
+IMG = RNG.standard_normal((2, 3, 6, 6)).astype("float32")
+K = RNG.standard_normal((4, 3, 3, 3)).astype("float32")
+SEQ = RNG.standard_normal((2, 4, 6)).astype("float32")
+TARGET = np.array([0, 2, 4, 1])
+
+
+def _f(T):
+    return T.nn.functional
+
+
+# each op takes (T, x, w, b): x (4, 6), w (5, 6), b (5,), float32 leaves that require grad
+OPS = {
+    "mm": lambda T, x, w, b: T.mm(x, w.t()),
+    "matmul": lambda T, x, w, b: x @ w.t(),
+    "matmul_vec": lambda T, x, w, b: T.matmul(x, w[0]),
+    "matmul_batched": lambda T, x, w, b: T.matmul(x.expand(2, 4, 6), w.t()),
+    "bmm": lambda T, x, w, b: T.bmm(x[None], w.t()[None]),
+    "addmm": lambda T, x, w, b: T.addmm(b, x, w.t()),
+    "baddbmm": lambda T, x, w, b: T.baddbmm(b[None, None], x[None], w.t()[None]),
+    "addbmm": lambda T, x, w, b: T.addbmm(b[None], x[None], w.t()[None]),
+    "linear": lambda T, x, w, b: _f(T).linear(x, w, b),
+    "linear_3d": lambda T, x, w, b: _f(T).linear(x.expand(2, 4, 6), w, b),
+    "linear_then_linear": lambda T, x, w, b: _f(T).linear(_f(T).linear(x, w, b), w[:, :5]),
+    "conv2d": lambda T, x, w, b: _f(T).conv2d(T.tensor(IMG), T.tensor(K) * w[0, 0], b[:4]),
+    "conv1d": lambda T, x, w, b: _f(T).conv1d(x[None, :3], w[None, :3, :3].expand(2, 3, 3)),
+    "conv_transpose1d": lambda T, x, w, b: _f(T).conv_transpose1d(x[None, :3], w[:3, None, :3]),
+    "prelu": lambda T, x, w, b: _f(T).prelu(x, b[:1]),
+    "sdpa": lambda T, x, w, b: _f(T).scaled_dot_product_attention(x[None], x[None], x[None]),
+    "mse_loss": lambda T, x, w, b: _f(T).mse_loss(_f(T).linear(x, w), b.expand(4, 5)),
+    "cross_entropy": lambda T, x, w, b: _f(T).cross_entropy(
+        _f(T).linear(x, w, b), T.tensor(TARGET)
+    ),
+    "nll_loss": lambda T, x, w, b: _f(T).nll_loss(_f(T).linear(x, w, b), T.tensor(TARGET)),
+    "smooth_l1_loss": lambda T, x, w, b: _f(T).smooth_l1_loss(_f(T).linear(x, w), b.expand(4, 5)),
+    "bce_with_logits": lambda T, x, w, b: _f(T).binary_cross_entropy_with_logits(
+        _f(T).linear(x, w), b.sigmoid().expand(4, 5)
+    ),
+    "bce": lambda T, x, w, b: _f(T).binary_cross_entropy(
+        _f(T).linear(x, w).sigmoid(), b.sigmoid().expand(4, 5)
+    ),
+    "cat": lambda T, x, w, b: T.cat([_f(T).linear(x, w), x[:, :5]]),
+    "stack": lambda T, x, w, b: T.stack([_f(T).linear(x, w), x[:, :5]]),
+    # not on the CPU lists: they keep their input's dtype
+    "softmax_lower": lambda T, x, w, b: T.softmax(_f(T).linear(x, w), 1),
+    "relu": lambda T, x, w, b: T.relu(_f(T).linear(x, w, b)),
+    "exp_fp32": lambda T, x, w, b: T.exp(x),
+    "mm_float64": lambda T, x, w, b: T.mm(x.double(), w.double().t()),
+}
+
+
+def _leaves(T):
+    return [T.tensor(a, requires_grad=True) for a in (X, W, B)]
+
+
+def _run(T, op, dtype, **kwargs):
+    leaves = _leaves(T)
+    with T.autocast("cpu", dtype=getattr(T, dtype), **kwargs):
+        out = OPS[op](T, *leaves)
+    out.float().sum().backward()
+    return out, leaves
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_cpu_op_dtype_values_and_grads(op, dtype):
+    ours, our_leaves = _run(nt, op, dtype)
+    theirs, their_leaves = _run(torch, op, dtype)
+    atol, rtol = tolerance(dtype)
+    assert str(ours.dtype) == str(theirs.dtype)
+    # each input of a product carries one rounding to the autocast dtype, and its output one
+    assert_close(ours.detach().float(), theirs.detach().float(), atol=8 * atol, rtol=8 * rtol)
+    for mine, ref in zip(our_leaves, their_leaves):
+        assert (mine.grad is None) == (ref.grad is None)
+        if ref.grad is not None:
+            assert_close(mine.grad, ref.grad, atol=16 * atol, rtol=16 * rtol)
+
+
+def test_lower_precision_op_returns_autocast_dtype():
+    x, w, b = _leaves(nt)
+    with nt.autocast("cpu"):
+        assert nt.mm(x, w.t()).dtype is nt.bfloat16
+        assert nt.nn.functional.mse_loss(x, x.bfloat16()).dtype is nt.float32
+    assert nt.mm(x, w.t()).dtype is nt.float32
+
+
+def test_state_nesting_and_decorator():
+    for T in (nt, torch):
+        assert not T.is_autocast_enabled("cpu")
+        with T.autocast("cpu", dtype=T.float16):
+            assert T.is_autocast_enabled("cpu") and T.get_autocast_dtype("cpu") == T.float16
+            with T.autocast("cpu", enabled=False):
+                assert not T.is_autocast_enabled("cpu")
+                assert T.mm(T.ones(2, 2), T.ones(2, 2)).dtype == T.float32
+            with T.autocast("cpu"):  # the enclosing region's dtype is the default
+                assert T.mm(T.ones(2, 2), T.ones(2, 2)).dtype == T.float16
+            assert T.mm(T.ones(2, 2), T.ones(2, 2)).dtype == T.float16
+        assert T.get_autocast_dtype("cpu") == T.bfloat16
+        fn = T.autocast("cpu")(lambda T=T: T.mm(T.ones(2, 2), T.ones(2, 2)).dtype)
+        assert fn() == T.bfloat16 and not T.is_autocast_enabled("cpu")
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_weight_cache(cache):
+    """A parameter used twice in a region has one cast node while the cache is on."""
+    shared = []
+    for T in (nt, torch):
+        x, w = T.tensor(X), T.tensor(W.T.copy(), requires_grad=True)
+        with T.autocast("cpu", cache_enabled=cache):
+            a, b = T.mm(x, w), T.mm(x + 1, w)
+        nodes = [y.grad_fn.next_functions[1][0] for y in (a, b)]
+        assert nodes[0].name() == "ToCopyBackward0"
+        shared.append(nodes[0] is nodes[1])
+    assert shared == [cache, cache]
+
+
+def test_unsupported_dtype_disables_with_pytorch_warning():
+    texts = []
+    for T in (nt, torch):
+        with pytest.warns(UserWarning) as rec:
+            region = T.autocast("cpu", dtype=T.float32)
+        texts.append(str(rec[0].message))
+        with region:
+            assert not T.is_autocast_enabled("cpu")
+    assert texts[0] == texts[1]
+    with pytest.raises(RuntimeError, match="unsupported autocast device_type 'mps'"):
+        nt.autocast("mps")
+
+
+def _scaler_run(T):
+    """Steps of an enabled CPU GradScaler, some with inf gradients: the scales seen and the
+    parameters after each step."""
+    p = T.nn.Parameter(T.tensor([1.0, -2.0, 3.0]))
+    opt = T.optim.SGD([p], lr=0.1, momentum=0.9)
+    scaler = T.amp.GradScaler("cpu", init_scale=2.0**4, growth_interval=2)
+    seen = []
+    for step in range(7):
+        opt.zero_grad()
+        loss = (p * p).sum() * (float("inf") if step in (2, 5) else 1.0)
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        seen.append((scaler.get_scale(), p.detach().numpy().copy()))
+    return seen
+
+
+def test_grad_scaler_matches_pytorch_on_cpu():
+    ours, theirs = _scaler_run(nt), _scaler_run(torch)
+    assert [s for s, _ in ours] == [s for s, _ in theirs]
+    for (_, a), (_, b) in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.fixture
+def cuda(monkeypatch):
+    """The stand-in GPU of tests/cuda_standin.py, which autocast("cuda") takes for a GPU."""
+    from cuda_standin import BACKEND
+
+    from numtorch import _backend
+
+    if nt.cuda.is_available():
+        yield
+        return
+    _backend.register_backend("cuda", BACKEND)
+    monkeypatch.setattr(nt.cuda, "is_available", lambda: True)
+    yield
+    _backend.register_backend("cuda", None)
+
+
+# PyTorch's CUDA lists (the oracle here has no GPU): float16 for the products, float32 for
+# the ops that overflow or lose precision in float16, the widest input for the promote ops
+CUDA_DTYPES = {
+    "mm": "float16",
+    "linear_3d": "float16",
+    "softmax_lower": "float32",
+    "exp_fp32": "float32",
+    "mse_loss": "float32",
+    "cat": "float32",
+    "relu": "float16",
+    "mm_float64": "float64",
+}
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("op", sorted(CUDA_DTYPES))
+def test_cuda_dtypes_and_grads(cuda, op):
+    leaves = [nt.tensor(a, device="cuda", requires_grad=True) for a in (X, W, B)]
+    with nt.autocast("cuda"):
+        assert nt.get_autocast_dtype("cuda") is nt.float16 and not nt.is_autocast_enabled("cpu")
+        out = OPS[op](nt, *leaves)
+    assert out.device.type == "cuda" and out.dtype is getattr(nt, CUDA_DTYPES[op])
+    out.float().sum().backward()
+    assert all(t.grad is None or t.grad.dtype is nt.float32 for t in leaves)
+
+
+@pytest.mark.gpu
+def test_cuda_refuses_binary_cross_entropy(cuda):
+    p = nt.tensor([0.5, 0.25], device="cuda")
+    with nt.autocast("cuda"), pytest.raises(RuntimeError, match="unsafe to autocast"):
+        nt.nn.functional.binary_cross_entropy(p, p)
+    assert nt.nn.functional.binary_cross_entropy(p, p).dtype is nt.float32
