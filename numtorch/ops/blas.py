@@ -47,9 +47,9 @@ def _check_same_dtype(a, b, batched=False):
 
 
 def _rounded(out, like):
-    """``out`` in ``like``'s dtype: NumPy multiplies bfloat16 (ml_dtypes) matrices into float32,
-    where PyTorch accumulates in float32 too but returns bfloat16, rounded once at the end."""
-    return out if out.dtype == like.dtype else out.astype(like.dtype)
+    """``out`` in bfloat16 where ``like`` is: NumPy multiplies bfloat16 (ml_dtypes) matrices into
+    float32, where PyTorch accumulates in float32 too but returns bfloat16, rounded once."""
+    return out.astype(like.dtype) if like.dtype.kind == "V" and out.dtype != like.dtype else out
 
 
 class Dot(Mul):
