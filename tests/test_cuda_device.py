@@ -107,6 +107,7 @@ def test_factories_and_likes_take_the_device(gpu):
     assert cpu.pin_memory() is cpu
 
 
+@pytest.mark.live_torch("compares against PyTorch's device objects")
 def test_mixed_devices_raise_pytorchs_error(gpu):
     a, b = numtorch.ones(3, device="cuda"), numtorch.ones(3)
     msg = (

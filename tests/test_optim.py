@@ -126,6 +126,7 @@ def test_float32_close_to_torch(name, kwargs):
         dict(lr=1, history_size=3, max_iter=5, line_search_fn="strong_wolfe"),
     ],
 )
+@pytest.mark.live_torch("PyTorch's LBFGS calls the test's closure, which a replay cannot run")
 def test_lbfgs_matches_torch(kwargs):
     w, b, opt, losses = train(numtorch, optim.LBFGS, kwargs, steps=4, closure=True)
     tw, tb, topt, tlosses = train(torch, torch.optim.LBFGS, kwargs, steps=4, closure=True)

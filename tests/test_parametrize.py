@@ -90,6 +90,7 @@ def test_weight_norm_repr_and_keys():
     assert not NZ.is_parametrized(nm, "bias")
 
 
+@pytest.mark.live_torch("loads a state dict PyTorch's own module wrote")
 def test_weight_norm_legacy_state_dict():
     nm, _ = _pair(lambda: nnn.Linear(3, 2), lambda: torch.nn.Linear(3, 2))
     NP.weight_norm(nm)
