@@ -101,7 +101,9 @@ def check_no_partial_overlap(t: Tensor, other: Tensor) -> None:
     their memory overlaps without being laid out alike (``x[1:].add_(x[:-1])``,
     ``x.add_(x.t())``); it does not look further where either is not dense."""
     x, o = t._data, other._data
-    if o is x or not array_module(x).may_share_memory(x, o):
+    if o is x or type(o) is not type(x):  # arrays of two devices share no memory
+        return
+    if not array_module(x).may_share_memory(x, o):
         return
     if not (_dense(x) and _dense(o)):
         return
