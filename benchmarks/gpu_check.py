@@ -9,13 +9,18 @@ table:
 1. the ``gpu``-marked tests (tests/test_gpu_ops.py, tests/test_cuda_device.py): ops, modules
    and optimizers on "cuda" against the same on the CPU, values and gradients;
 2. training steps of the seed network (784-128-10), LeNet-5 and a 2-layer LSTM (hidden 128,
-   50 steps) at batch 64, 512 and 4096, numtorch and PyTorch side by side, warm, synchronised;
+   50 steps) at batch 64, 512 and 4096, warm, synchronised;
 3. an 8192x8192 matmul in float32 and bfloat16.
+
+Each library is timed in a process of its own (``--worker numtorch`` / ``--worker torch``, one
+after the other), never both in one process.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -26,13 +31,22 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
 
-import torch  # noqa: E402
 from lenet_lstm import LSTMNet, lenet  # noqa: E402
 
-import numtorch  # noqa: E402
-from numtorch.cli.bench_cases import make_network  # noqa: E402
+
+def _by_path(name: str, path: str):
+    """A module loaded from its file, so that no package (numtorch's included) is imported."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CASES = os.path.join(ROOT, "numtorch", "cli", "bench_cases.py")
+make_network = _by_path("bench_cases", _CASES).make_network
 
 BATCHES = (64, 512, 4096)
+NETWORKS = ("seed 784-128-10", "LeNet-5", "LSTM 2x128")
 
 
 def run_tests() -> tuple[str, str]:
@@ -120,22 +134,46 @@ def _ratio(a: str, b: str) -> str:
         return "-"
 
 
+def _cases(quick: bool) -> list:
+    cases = [(name, batch) for name in NETWORKS for batch in (BATCHES[:1] if quick else BATCHES)]
+    return cases + [("matmul", dt) for dt in ("float32", "bfloat16")]
+
+
+def worker(name: str, quick: bool) -> None:
+    """Time every case with one library (this process imports no other) and print JSON."""
+    T = __import__(name)
+    cells = {}
+    for case, arg in _cases(quick):
+        if case == "matmul":
+            cells[f"matmul 8192x8192 {arg}"] = _cell(matmul_ms, T, arg)
+        else:
+            cells[f"{case} step, batch {arg}"] = _cell(train_ms, T, case, arg)
+    gpu = T.cuda.get_device_name() if T.cuda.is_available() else "no GPU"
+    about = gpu if name == "numtorch" else f"PyTorch {T.__version__}, CUDA {T.version.cuda}"
+    print(json.dumps({"about": about, "cells": cells}))
+
+
+def _run_worker(name: str, quick: bool) -> dict:
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", name]
+    out = subprocess.run(cmd + (["--quick"] if quick else []), capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{name} worker failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="batch 64 only, no tests")
+    parser.add_argument("--worker", choices=("numtorch", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(
-        f"{time.strftime('%Y-%m-%d')}  {numtorch.cuda.get_device_name()}  "
-        f"(PyTorch {torch.__version__}, CUDA {torch.version.cuda})"
-    )
+    if args.worker:
+        return worker(args.worker, args.quick)
     rows = [] if args.quick else [(*run_tests(), "", "")]
-    for name in ("seed 784-128-10", "LeNet-5", "LSTM 2x128"):
-        for batch in BATCHES[:1] if args.quick else BATCHES:
-            nt, pt = _cell(train_ms, numtorch, name, batch), _cell(train_ms, torch, name, batch)
-            rows.append((f"{name} step, batch {batch}", nt, pt, _ratio(nt, pt)))
-    for dt in ("float32", "bfloat16"):
-        nt, pt = _cell(matmul_ms, numtorch, dt), _cell(matmul_ms, torch, dt)
-        rows.append((f"matmul 8192x8192 {dt}", nt, pt, _ratio(nt, pt)))
+    nt, pt = _run_worker("numtorch", args.quick), _run_worker("torch", args.quick)
+    print(f"{time.strftime('%Y-%m-%d')}  {nt['about']}  ({pt['about']})")
+    for label, mine in nt["cells"].items():
+        theirs = pt["cells"][label]
+        rows.append((label, mine, theirs, _ratio(mine, theirs)))
     print("| case | numtorch ms | PyTorch ms | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

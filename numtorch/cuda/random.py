@@ -120,9 +120,11 @@ class DeviceGenerator:
 
     def random_full(self, shape, dtype="int64"):
         """``random_()``: integers from 0 up to the dtype's largest (2**mantissa for floats)."""
+        from .. import random
+
         dt = self._xp.dtype(dtype)
         if dt.kind == "f":
-            top = 1 << {2: 11, 4: 24, 8: 53}[dt.itemsize]
+            top = 1 << random._mantissa_digits(dt)
         elif dt.kind == "b":
             top = 1
         else:
