@@ -6,6 +6,7 @@ module (NumPy on "cpu", CuPy on "cuda") serves which device.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy
@@ -65,15 +66,22 @@ CPU = device("cpu")
 
 class Backend:
     """What numtorch needs from a device type's array library: the module ops call as ``xp``,
-    the array class it makes, and the copies between it and the host."""
+    the array class it makes, the copies between it and the host, and the context that makes
+    one of its devices current (where the library puts new arrays and runs kernels)."""
 
-    __slots__ = ("module", "array_type", "device_of", "to_host", "from_host")
+    __slots__ = ("module", "array_type", "device_of", "to_host", "from_host", "scope")
 
-    def __init__(self, module, array_type, device_of, to_host, from_host):
+    def __init__(self, module, array_type, device_of, to_host, from_host, scope=None):
         self.module, self.array_type = module, array_type
         self.device_of = device_of  # array -> device
         self.to_host = to_host  # array -> NumPy array (a copy)
         self.from_host = from_host  # (NumPy array, device index or None) -> array
+        self.scope = scope or _one_device  # device index or None -> context manager
+
+
+def _one_device(index):
+    """The scope of a library with one device: nothing to switch."""
+    return contextlib.nullcontext()
 
 
 _BACKENDS = {}  # device type -> Backend (the CPU is NumPy itself, outside this table)

@@ -7,7 +7,9 @@ import sys
 import types
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
+from oracle import torch
 
 import numtorch
 from numtorch import _backend
@@ -28,6 +30,9 @@ class _Runtime:
     def setDevice(self, i):
         self.current = i
 
+    def memGetInfo(self):
+        return (1000 + self.current, 80 << 30)
+
     def getDeviceProperties(self, i):
         return {
             "name": f"Fake GPU {i}".encode(),
@@ -39,14 +44,16 @@ class _Runtime:
 
 
 class _Pool:
-    def __init__(self):
-        self.used, self.freed = 0, 0
+    """CuPy's memory pool: it answers for the current device."""
+
+    def __init__(self, runtime):
+        self.runtime, self.used, self.freed = runtime, {0: 0, 1: 0}, 0
 
     def used_bytes(self):
-        return self.used
+        return self.used[self.runtime.current]
 
     def total_bytes(self):
-        return self.used + 512
+        return self.used_bytes() + 512
 
     def free_all_blocks(self):
         self.freed += 1
@@ -65,8 +72,8 @@ class _Event:
 
 
 class _Stream:
-    def __init__(self, non_blocking=False, priority=0):
-        self.priority = priority
+    def __init__(self, non_blocking=False, priority=0, ptr=7):
+        self.priority, self.ptr = priority, ptr
 
     def __enter__(self):
         LOG.append(("enter", self))
@@ -75,13 +82,25 @@ class _Stream:
         LOG.append(("exit", self))
 
 
+class _Rng:
+    """CuPy's generator: its state and its draws live on the device current at each call."""
+
+    def __init__(self, runtime, key):
+        self.runtime = runtime
+        LOG.append(("rng", runtime.current))
+
+    def random(self, shape, dtype=None):
+        LOG.append(("draw", self.runtime.current))
+        return np.zeros(shape, dtype)
+
+
 LOG = []
 
 
 def _fake_cupy():
     cupy = types.ModuleType("cupy")
-    pool, pinned = _Pool(), _Pool()
     runtime = _Runtime()
+    pool, pinned = _Pool(runtime), _Pool(runtime)
 
     @contextmanager
     def device(i):
@@ -104,18 +123,17 @@ def _fake_cupy():
         def synchronize(self):
             LOG.append(("sync", self.i))
 
+    null = _Stream.null = _Stream(ptr=0)
     cupy.cuda = types.SimpleNamespace(
         runtime=runtime,
         Device=Device,
         Event=_Event,
         Stream=_Stream,
-        get_current_stream=lambda: "current",
+        get_current_stream=lambda device_id: LOG.append(("current", device_id)) or null,
         get_elapsed_time=lambda a, b: float(b.at - a.at),
     )
     cupy.ndarray, cupy.asnumpy = type("ndarray", (), {}), None
-    cupy.random = types.SimpleNamespace(
-        default_rng=lambda key: LOG.append(("rng", runtime.current, key))
-    )
+    cupy.random = types.SimpleNamespace(default_rng=lambda key: _Rng(runtime, key))
     cupy.get_default_memory_pool = lambda: pool
     cupy.get_default_pinned_memory_pool = lambda: pinned
     return cupy, pool
@@ -126,7 +144,7 @@ def cupy(monkeypatch):
     fake, pool = _fake_cupy()
     monkeypatch.setitem(sys.modules, "cupy", fake)
     monkeypatch.setattr(numtorch.cuda, "_CUPY", [])
-    monkeypatch.setattr(numtorch.cuda, "_PEAK", [0])
+    monkeypatch.setattr(numtorch.cuda.memory, "_PEAKS", {})
     monkeypatch.setattr(_backend, "_BACKENDS", {})  # the fake's "cuda" backend ends with the test
     monkeypatch.setattr(_backend, "_BY_TYPE", {})
     LOG.clear()
@@ -165,17 +183,55 @@ def test_seeding_and_synchronising_reach_each_device(cupy):
     assert LOG == [("sync", 1)]
 
 
+def test_a_device_generator_draws_on_its_own_device(cupy):
+    """GPU 1's generator keys and draws on GPU 1 while GPU 0 is current."""
+    runtime = cupy[0].cuda.runtime
+    gen = numtorch.cuda.random.default_generator_for("cuda:1")
+    assert runtime.current == 0 and LOG == [("rng", 1)]
+    LOG.clear()
+    gen.randperm(5)
+    gen.manual_seed(3)
+    assert LOG == [("draw", 1), ("rng", 1)] and runtime.current == 0
+
+
 def test_memory_statistics_follow_cupys_pool(cupy):
     _, pool = cupy
     cuda = numtorch.cuda
-    pool.used = 1000
+    pool.used[0] = 1000
     assert cuda.memory_allocated() == 1000 and cuda.memory_reserved() == 1512
-    pool.used = 200
+    pool.used[0] = 200
     assert cuda.memory_allocated() == 200 and cuda.max_memory_allocated() == 1000
+    assert cuda.memory_reserved() == 712 and cuda.max_memory_reserved() == 1512
     cuda.reset_peak_memory_stats()
-    assert cuda.max_memory_allocated() == 200
+    assert cuda.max_memory_allocated() == 200 and cuda.max_memory_reserved() == 712
     cuda.empty_cache()
     assert pool.freed == 1
+
+
+def test_memory_statistics_of_each_device_in_pytorchs_keys(cupy):
+    _, pool = cupy
+    cuda = numtorch.cuda
+    pool.used[1] = 3 << 20
+    stats = cuda.memory_stats(1)
+    assert list(stats) == sorted(stats) and stats["allocated_bytes.all.current"] == 3 << 20
+    assert stats["reserved_bytes.all.peak"] == (3 << 20) + 512
+    assert stats["active_bytes.all.current"] == 3 << 20 and cuda.memory_allocated(0) == 0
+    nested = cuda.memory_stats_as_nested_dict("cuda:1")
+    assert nested["allocated_bytes"]["all"]["peak"] == 3 << 20
+    assert cuda.mem_get_info() == (1000, 80 << 30) and cuda.mem_get_info(1)[0] == 1001
+    text = cuda.memory_summary(1).splitlines()
+    assert "PyTorch CUDA memory summary, device ID 1 " in text[1]
+    assert (
+        text[5] == "| Allocated memory      |   3072 KiB |   3072 KiB |        n/a |        n/a |"
+    )
+    assert all(len(line) == 77 for line in text)
+
+
+def test_default_and_current_streams(cupy):
+    cuda = numtorch.cuda
+    LOG.clear()
+    assert cuda.current_stream(1) == cuda.default_stream() and LOG == [("current", 1)]
+    assert cuda.default_stream().cuda_stream == 0 and cuda.Stream() != cuda.default_stream()
 
 
 def test_events_time_and_streams_scope(cupy):
@@ -205,3 +261,32 @@ def test_without_cupy_the_calls_raise_pytorchs_errors(monkeypatch):
             call()
     numtorch.cuda.manual_seed(1)  # PyTorch too seeds lazily without complaint
     assert numtorch.cuda.memory_allocated() == 0
+
+
+NO_GPU_CALLS = {
+    "memory_stats": lambda cuda: dict(cuda.memory_stats()),
+    "memory_reserved": lambda cuda: cuda.memory_reserved(),
+    "max_memory_reserved": lambda cuda: cuda.max_memory_reserved(),
+    "max_memory_allocated": lambda cuda: cuda.max_memory_allocated(),
+    "memory_summary": lambda cuda: cuda.memory_summary(),
+    "reset_peak_memory_stats": lambda cuda: cuda.reset_peak_memory_stats(),
+    "mem_get_info": lambda cuda: cuda.mem_get_info(),
+    "default_stream": lambda cuda: cuda.default_stream(),
+    "current_stream": lambda cuda: cuda.current_stream(),
+    "get_device_capability": lambda cuda: cuda.get_device_capability(),
+}
+
+
+def _outcome(call, cuda):
+    try:
+        return "returns", call(cuda)
+    except Exception as e:
+        return type(e).__name__, str(e)
+
+
+@pytest.mark.parametrize("name", sorted(NO_GPU_CALLS))
+def test_without_a_gpu_memory_and_stream_calls_answer_as_pytorchs_cpu_build(monkeypatch, name):
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    monkeypatch.setattr(numtorch.cuda, "_CUPY", [])
+    call = NO_GPU_CALLS[name]
+    assert _outcome(call, numtorch.cuda) == _outcome(call, torch.cuda)

@@ -160,44 +160,6 @@ def set_rng_state_all(new_states) -> None:
         set_rng_state(state, i)
 
 
-def _pool():
-    return _gpu().get_default_memory_pool()
-
-
-_PEAK = [0]  # the high-water mark of the pool's used bytes, sampled at each memory query
-
-
-def memory_allocated(device=None) -> int:
-    """Bytes held by tensors (CuPy's memory pool in use); 0 without a GPU, as PyTorch."""
-    if not is_available():
-        return 0
-    used = _pool().used_bytes()
-    _PEAK[0] = max(_PEAK[0], used)
-    return used
-
-
-def max_memory_allocated(device=None) -> int:
-    """The largest ``memory_allocated`` seen since the last reset. CuPy keeps no peak of its own,
-    so this is the peak of the values sampled at each memory query."""
-    return max(_PEAK[0], memory_allocated(device))
-
-
-def reset_peak_memory_stats(device=None) -> None:
-    _gpu()
-    _PEAK[0] = memory_allocated(device)
-
-
-def memory_reserved(device=None) -> int:
-    return _pool().total_bytes() if is_available() else 0
-
-
-def empty_cache() -> None:
-    """Frees the cached, unused blocks of CuPy's memory pools."""
-    if is_available():
-        _pool().free_all_blocks()
-        _CUPY[0].get_default_pinned_memory_pool().free_all_blocks()
-
-
 class Event:
     """A CUDA event: ``record()``, ``synchronize()``, ``elapsed_time(end)`` in milliseconds."""
 
@@ -228,7 +190,20 @@ class Stream:
     def __init__(self, device=None, priority=0, _stream=None):
         if not is_available():
             raise RuntimeError("torch.cuda.Stream requires CUDA support")
-        self._stream = _stream or _gpu().cuda.Stream(non_blocking=True, priority=priority)
+        if _stream is None:
+            _stream = _gpu().cuda.Stream(non_blocking=True, priority=priority)
+        self._stream = _stream
+
+    @property
+    def cuda_stream(self) -> int:
+        """The raw ``cudaStream_t`` handle (0 for the default stream)."""
+        return self._stream.ptr
+
+    def __eq__(self, other):
+        return isinstance(other, Stream) and self.cuda_stream == other.cuda_stream
+
+    def __hash__(self):
+        return hash(self.cuda_stream)
 
     def synchronize(self):
         self._stream.synchronize()
@@ -246,7 +221,13 @@ class Stream:
 
 
 def current_stream(device=None) -> Stream:
-    return Stream(_stream=_gpu().cuda.get_current_stream())
+    """The stream the device's kernels run on now (the current device's by default)."""
+    return Stream(_stream=_gpu().cuda.get_current_stream(_index(device)))
+
+
+def default_stream(device=None) -> Stream:
+    """The device's default (null) stream, where kernels run outside ``torch.cuda.stream``."""
+    return Stream(_stream=_gpu().cuda.Stream.null)
 
 
 class StreamContext:
@@ -288,6 +269,21 @@ class graph:
 
     def __init__(self, *args, **kwargs):
         _no_cuda_graphs("graph")
+
+
+# the memory statistics live in PyTorch's home for them; they call back into this module
+from .memory import (  # noqa: E402
+    empty_cache,
+    max_memory_allocated,
+    max_memory_reserved,
+    mem_get_info,
+    memory_allocated,
+    memory_reserved,
+    memory_stats,
+    memory_stats_as_nested_dict,
+    memory_summary,
+    reset_peak_memory_stats,
+)
 
 
 def __getattr__(name):

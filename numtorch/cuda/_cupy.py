@@ -32,9 +32,12 @@ def register() -> None:
     def device_of(arr):
         return _backend.device("cuda", arr.device.id)
 
+    def scope(index):
+        return cupy.cuda.Device(index or 0)
+
     def from_host(host, index):
-        with cupy.cuda.Device(index or 0):
+        with scope(index):
             return cupy.asarray(host)
 
-    backend = _backend.Backend(cupy, cupy.ndarray, device_of, cupy.asnumpy, from_host)
+    backend = _backend.Backend(cupy, cupy.ndarray, device_of, cupy.asnumpy, from_host, scope)
     _backend.register_backend("cuda", backend)

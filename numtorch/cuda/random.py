@@ -15,6 +15,7 @@ the generator's device.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from .. import _backend
@@ -34,12 +35,25 @@ def _mix(seed: int, offset: int) -> int:
     return (z ^ (z >> 31)) >> 1
 
 
+def _on_device(method):
+    """``method`` run with the generator's device current: the array library makes its state
+    and its draws on the current device, which need not be the generator's."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._scope(self.device.index):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class DeviceGenerator:
     """The random-number generator of one non-CPU device."""
 
     def __init__(self, device, seed: int):
         self.device = _backend.as_device(device)
-        self._xp = _backend.module_for(self.device)
+        backend = _backend.backend_for(self.device)
+        self._xp, self._scope = backend.module, backend.scope
         self.manual_seed(seed)
 
     def __repr__(self) -> str:
@@ -59,6 +73,7 @@ class DeviceGenerator:
     def initial_seed(self) -> int:
         return self._seed
 
+    @_on_device
     def _rekey(self) -> None:
         self._rng = self._xp.random.default_rng(_mix(self._seed, self._offset))
 
@@ -98,6 +113,7 @@ class DeviceGenerator:
         """Pairs of real draws (last axis 2) as a complex array of ``dtype``."""
         return (pairs[..., 0] + 1j * pairs[..., 1]).astype(dtype)
 
+    @_on_device
     def uniform(self, shape, dtype="float32", low: float = 0.0, high: float = 1.0):
         dt, shape = self._xp.dtype(dtype), tuple(shape)
         draw = self._draw().random
@@ -106,6 +122,7 @@ class DeviceGenerator:
             return self._complex(pairs, dt)
         return (draw(shape, dtype=self._real(dt)) * (high - low) + low).astype(dt)
 
+    @_on_device
     def normal(self, shape, dtype="float32", mean=0.0, std=1.0, contiguous: bool = True):
         dt, shape = self._xp.dtype(dtype), tuple(shape)
         draw = self._draw().standard_normal
@@ -114,10 +131,12 @@ class DeviceGenerator:
             return self._complex(pairs, dt) + mean
         return (draw(shape, dtype=self._real(dt)) * std + mean).astype(dt)
 
+    @_on_device
     def randint(self, shape, low: int, high: int, dtype="int64"):
         values = self._draw().integers(int(low), int(high), tuple(shape), dtype="int64")
         return values.astype(dtype)
 
+    @_on_device
     def random_full(self, shape, dtype="int64"):
         """``random_()``: integers from 0 up to the dtype's largest (2**mantissa for floats)."""
         from .. import random
@@ -131,27 +150,34 @@ class DeviceGenerator:
             top = min(int(self._xp.iinfo(dt).max), (1 << 63) - 2)
         return self.randint(shape, 0, top + 1).astype(dt)
 
+    @_on_device
     def randperm(self, n: int, dtype="int64"):
         keys = self._draw().random(int(n))
         return keys.argsort().astype(dtype)
 
+    @_on_device
     def bernoulli_scalar(self, shape, p: float):
         return self._draw().random(tuple(shape)) < float(p)
 
+    @_on_device
     def bernoulli_tensor(self, p):
         p = self._xp.asarray(p)
         return self._draw().random(p.shape, dtype=self._real(p.dtype)) < p
 
+    @_on_device
     def poisson(self, rates):
         rates = self._xp.asarray(rates, dtype="float64")
         return self._draw().poisson(rates).astype("float64")
 
+    @_on_device
     def uniform_double(self, n: int):
         return self._draw().random(int(n), dtype="float64")
 
+    @_on_device
     def uniform_float(self, n: int):
         return self._draw().random(int(n), dtype="float32")
 
+    @_on_device
     def normal_double(self, n: int):
         return self._draw().standard_normal(int(n), dtype="float64")
 
