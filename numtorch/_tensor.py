@@ -327,7 +327,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self.retains_grad:
             return
-        from .autograd.function import RetainGrad
+        from .autograd.node import RetainGrad
 
         self._meta_of().retains_grad = True
         self.grad_fn._add_pre_hook(self._output_nr, RetainGrad(self))
@@ -339,7 +339,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn._add_pre_hook(self._output_nr, hook)
-        from .autograd.function import _RemovableHandle
+        from .autograd.node import _RemovableHandle
 
         hooks = self._meta_of().hooks
         hooks.append(hook)
@@ -353,7 +353,7 @@ class Tensor:
             )
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.function import _RemovableHandle
+        from .autograd.node import _RemovableHandle
 
         hooks = self._meta_of().post_accumulate_hooks
         hooks.append(hook)
@@ -364,7 +364,7 @@ class Tensor:
         meta = self._meta_of()
         node = meta.accumulator
         if node is None:
-            from .autograd.function import AccumulateGrad
+            from .autograd.node import AccumulateGrad
 
             node = meta.accumulator = AccumulateGrad(self)
         return node

@@ -23,8 +23,9 @@ import warnings
 from .. import _backend
 from .._tensor import Tensor, wrap
 from . import anomaly_mode, grad_mode
-from .function import AccumulateGrad, Primitive, RetainGrad, edge
+from .function import Primitive
 from .grad_kinds import _as_tensor, of_pass
+from .node import AccumulateGrad, edge
 
 _STATE = grad_mode.STATE
 
@@ -72,10 +73,7 @@ def _root_grads(outputs, grad_outputs, kind):
                 )
             g = kind.take(g)
             owned = False
-        if t.grad_fn is not None:
-            roots.append((t.grad_fn, t._output_nr, g, owned))
-        else:
-            roots.append((t._accumulator(), 0, g, owned))
+        roots.append((*edge(t), g, owned))
     return roots
 
 
@@ -246,7 +244,7 @@ def _run(roots, retain_graph, create_graph, targets):
             if not retain_graph:
                 node._release()
             if node._post_hooks and out is not None:
-                _run_post_hooks(node, out, grads)
+                node._run_post_hooks(out, grads)
             _route(p, node, out, grads, ready)
     finally:
         _STATE.enabled = prev_mode
@@ -339,34 +337,15 @@ def _sum_to(g, shape):
 
 
 def _run_pre_hooks(p, node, grads):
-    take = p.kind.take
-    grads = list(grads)
     for nr in range(len(grads)):
         p.owned.discard((node, nr))  # a hook may keep the gradient it was given
-    # NOTE: as in PyTorch 2, retain_grad's hook runs after every other hook of the tensor, so
-    # .grad holds the gradient the hooks made, whatever the order they were registered in
-    hooks = sorted(node._pre_hooks, key=lambda entry: isinstance(entry[1], RetainGrad))
-    for nr, hook in hooks:
-        if nr is None:
-            res = hook(tuple(_as_tensor(g) for g in grads))
-            if res is not None:
-                grads = [None if r is None else take(r) for r in res]
-        elif grads[nr] is not None:
-            res = hook(_as_tensor(grads[nr]))
-            if res is not None:
-                grads[nr] = take(res)
-    return grads
-
-
-def _run_post_hooks(node, out, grads):
-    for hook in node._post_hooks:
-        hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(g) for g in grads))
+    return node._run_pre_hooks(grads, p.kind.take)
 
 
 def _call(node, grads, kind):
     """Step 2: run one node's backward; the result is a tuple with one entry per input."""
     if not isinstance(node, Primitive):
-        return _call_function(node, grads, kind)
+        return node._call(grads, kind.take)  # a user-defined Function's node
     node._graph = kind.graph
     node.xp = kind.module(grads)
     try:
@@ -386,36 +365,6 @@ def _any_complex(grads):
         if g is not None and (g.is_complex() if isinstance(g, Tensor) else g.dtype.kind == "c"):
             return True
     return False
-
-
-def _call_function(node, grads, kind):
-    """Backward of a user-defined ``autograd.Function``: Tensors in, Tensors out."""
-    gts = []
-    for g, meta in zip(grads, node._out_meta):
-        if g is None and node.materialize_grads and meta is not None:
-            g = meta[2].zeros(meta[0], meta[1])
-        gts.append(_as_tensor(g))
-    res = node._cls.backward(node, *gts)
-    if not isinstance(res, tuple):
-        res = (res,)
-    n_in = len(node._edges)
-    if len(res) < n_in or any(r is not None for r in res[n_in:]):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{n_in}, got {len(res)})"
-        )
-    out = []
-    for i, r in enumerate(res[:n_in]):
-        if r is None or node._edges[i][0] is None:
-            out.append(None)
-        elif not isinstance(r, Tensor):
-            raise TypeError(
-                f"function {node.name()} returned a gradient of type {type(r).__name__} at "
-                f"index {i}; expected a Tensor or None"
-            )
-        else:
-            out.append(kind.take(r))
-    return tuple(out)
 
 
 def _accumulate(tensor, g, owned, kind):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from .._backend import array_module, ensure_array, ndarray
 from .._tensor import Tensor, wrap
 from ..autograd import engine, grad_mode
-from ..autograd.function import FREED_MSG, Primitive
+from ..autograd.function import Primitive
 from ..autograd.grad_kinds import ARRAYS
+from ..autograd.node import FREED_MSG
 from . import _arrays
 from ._optim import sgd_in_place
 

@@ -13,7 +13,8 @@ from .. import _dtype
 from .._backend import array_module
 from .._fma import fma32
 from .._tensor import Tensor
-from ..autograd.function import Primitive, broadcast_error, check_same_device
+from ..autograd.function import Primitive
+from ..autograd.node import broadcast_error, check_same_device
 from .derivatives import Add, Div, Mul, Neg, Pow, PowScalar, Reciprocal, RPow, Rsub, Sub
 from .inplace import (
     check_cast,

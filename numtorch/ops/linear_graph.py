@@ -11,7 +11,7 @@ for unused parameters). The engine never runs them; gradients flow through the f
 
 from __future__ import annotations
 
-from ..autograd.function import _NO_EDGE, Node
+from ..autograd.node import _NO_EDGE, Node
 
 _NO_HOOKS = (
     "{} is a node of the graph PyTorch records for linear, which numtorch computes in one node "

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive, broadcast_error
+from ..autograd.function import Primitive
+from ..autograd.node import broadcast_error
 from .arithmetic import with_out
 from .indexing import Index, IndexScatter
 from .inplace import inplace_method, writes_shared
