@@ -9,19 +9,30 @@ off, an op pays that one flag check.
 The lists follow PyTorch 2.13's ``autocast_mode.cpp``: ``LOWER`` ops cast their floating inputs
 (float64 excepted) to the autocast dtype, ``FP32`` ops cast them to float32, ``PROMOTE`` ops cast
 them to the widest floating dtype among them, and ``BANNED`` ops refuse to run.
+
+An op PyTorch lists that numtorch composes of other primitives (``cross_entropy``,
+``linalg.vecdot``) has no node of its own: its function passes its tensor arguments through
+``op_inputs("name", ...)`` on entry, which casts them by the op's name in the same tables.
+PyTorch casts there too and runs the op's pieces without autocast; numtorch's pieces then find
+their inputs cast already. A primitive that PyTorch reaches only inside a listed op keeps off
+the lists: ``mv`` and ``dot`` cast on the CPU when ``matmul`` calls them, not when called
+directly.
 """
 
 from __future__ import annotations
 
 from . import _dtype
 
-_MATMUL = {"MmBackward0", "MvBackward0", "DotBackward0", "BmmBackward0", "AddmmBackward0"}
+_MATMUL = {"MmBackward0", "BmmBackward0", "AddmmBackward0", "AddbmmBackward0"}
 _MATMUL |= {"matmul"}  # a node's ``_autocast_name``, where its node name is not the op's
-_MATMUL |= {"AddbmmBackward0", "BaddbmmBackward0", "ConvolutionBackward0"}
+_MATMUL |= {"BaddbmmBackward0", "ConvolutionBackward0", "vecdot"}
 _MATMUL |= {"PreluKernelBackward0", "MkldnnRnnLayerBackward0"}
 _LOSSES = {"MseLossBackward0", "NllLossBackward0", "NllLoss2DBackward0", "HuberLossBackward0"}
 _LOSSES |= {"SmoothL1LossBackward0", "SoftMarginLossBackward0", "MultiMarginLossBackward0"}
 _LOSSES |= {"BinaryCrossEntropyWithLogitsBackward0", "CtcLossBackward0", "CdistBackward0"}
+_LOSSES |= {"cross_entropy_loss", "l1_loss", "kl_div", "margin_ranking_loss"}
+_LOSSES |= {"cosine_embedding_loss", "hinge_embedding_loss", "poisson_nll_loss"}
+_LOSSES |= {"triplet_margin_loss", "multilabel_margin_loss"}
 _CUDA_FP32 = {"AcosBackward0", "AsinBackward0", "CoshBackward0", "SinhBackward0", "TanBackward0"}
 _CUDA_FP32 |= {"ExpBackward0", "Expm1Backward0", "LogBackward0", "Log2Backward0"}
 _CUDA_FP32 |= {"Log10Backward0", "Log1PBackward0", "ReciprocalBackward0", "RsqrtBackward0"}
@@ -31,7 +42,9 @@ _CUDA_FP32 |= {"LogSoftmaxBackward0", "CumsumBackward0", "CumprodBackward0", "Su
 _CUDA_FP32 |= {"SumBackward1", "ProdBackward0", "ProdBackward1", "LogsumexpBackward0"}
 _CUDA_FP32 |= {"LinalgVectorNormBackward0"}
 
-LOWER = {"cpu": _MATMUL, "cuda": _MATMUL | {"EinsumBackward0"}}
+# the CPU's einsum is not listed, but PyTorch's decomposes a product of two operands into bmm
+_MATMUL |= {"EinsumBackward0"}
+LOWER = {"cpu": _MATMUL, "cuda": _MATMUL | {"MvBackward0"}}
 FP32 = {
     "cpu": _LOSSES | {"BinaryCrossEntropyBackward0", "ProdBackward0", "ProdBackward1"},
     "cuda": _LOSSES | _CUDA_FP32,
@@ -132,13 +145,27 @@ def _policy(names: frozenset, device: str):
 
 def cast_args(cls, args: tuple) -> tuple:
     """``args`` as the node class ``cls`` receives them under its inputs' device's autocast."""
+    return cast_by_names(_names(cls), args)
+
+
+MATMUL = frozenset(("matmul",))  # what ``matmul`` casts its operands as, before it picks a node
+
+
+def op_inputs(name: str, *tensors) -> tuple:
+    """``tensors`` as the composite op ``name`` (a name in PyTorch's lists) receives them:
+    cast while some autocast region is enabled, themselves otherwise."""
+    if not REGION.active:
+        return tensors
+    return cast_by_names(frozenset((name,)), tensors)
+
+
+def cast_by_names(names: frozenset, args: tuple) -> tuple:
     from ._tensor import Tensor
 
     device = next((a.device.type for a in args if isinstance(a, Tensor)), None)
     st = REGION.devices.get(device)
     if st is None or not st[0]:
         return args
-    names = _names(cls)
     table = _policy(names, device)
     if table is LOWER:
         dtype = st[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ._aliases import with_numpy_aliases
+from ._autocast import op_inputs
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops.blas import matmul
@@ -364,6 +365,7 @@ def vander(x: Tensor, N=None) -> Tensor:
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    x, y = op_inputs("vecdot", x, y)
     return (x.conj() * y).sum(dim) if x.is_complex() else (x * y).sum(dim)
 
 

@@ -58,7 +58,31 @@ OPS = {
     ),
     "cat": lambda T, x, w, b: T.cat([_f(T).linear(x, w), x[:, :5]]),
     "stack": lambda T, x, w, b: T.stack([_f(T).linear(x, w), x[:, :5]]),
+    "einsum": lambda T, x, w, b: T.einsum("ij,kj->ik", x, w),
+    "vecdot": lambda T, x, w, b: T.linalg.vecdot(x, w[:4]),
+    "l1_loss": lambda T, x, w, b: _f(T).l1_loss(_f(T).linear(x, w), b.expand(4, 5)),
+    "kl_div": lambda T, x, w, b: _f(T).kl_div(_f(T).linear(x, w), b.sigmoid().expand(4, 5)),
+    "margin_ranking_loss": lambda T, x, w, b: _f(T).margin_ranking_loss(
+        _f(T).linear(x, w)[0], b, b.sign()
+    ),
+    "cosine_embedding_loss": lambda T, x, w, b: _f(T).cosine_embedding_loss(
+        _f(T).linear(x, w), b.expand(4, 5), T.tensor([1.0, -1.0, 1.0, -1.0])
+    ),
+    "hinge_embedding_loss": lambda T, x, w, b: _f(T).hinge_embedding_loss(
+        _f(T).linear(x, w), b.sign().expand(4, 5)
+    ),
+    "poisson_nll_loss": lambda T, x, w, b: _f(T).poisson_nll_loss(
+        _f(T).linear(x, w), b.abs().expand(4, 5)
+    ),
+    "triplet_margin_loss": lambda T, x, w, b: _f(T).triplet_margin_loss(
+        _f(T).linear(x, w), b.expand(4, 5), x[:, :5]
+    ),
+    "multilabel_margin_loss": lambda T, x, w, b: _f(T).multilabel_margin_loss(
+        _f(T).linear(x, w), T.tensor(TARGET[:, None].repeat(5, 1) - 1)
+    ),
     # not on the CPU lists: they keep their input's dtype
+    "mv_direct": lambda T, x, w, b: T.mv(x, w[0]),
+    "dot_direct": lambda T, x, w, b: T.dot(x[0], w[0]),
     "softmax_lower": lambda T, x, w, b: T.softmax(_f(T).linear(x, w), 1),
     "relu": lambda T, x, w, b: T.relu(_f(T).linear(x, w, b)),
     "exp_fp32": lambda T, x, w, b: T.exp(x),
@@ -91,6 +115,21 @@ def test_cpu_op_dtype_values_and_grads(op, dtype):
         assert (mine.grad is None) == (ref.grad is None)
         if ref.grad is not None:
             assert_close(mine.grad, ref.grad, atol=16 * atol, rtol=16 * rtol)
+
+
+@pytest.mark.parametrize("op", ["cross_entropy", "matmul_vec", "l1_loss"])
+def test_cpu_graph_casts_where_pytorchs_does(op):
+    """The nodes from the loss back to the leaves, by name: a composite op PyTorch lists casts
+    its inputs on entry, so its pieces (log_softmax in cross_entropy) run in that dtype."""
+    chains = []
+    for T in (nt, torch):
+        out, _ = _run(T, op, "bfloat16")
+        names, node = [], out.grad_fn
+        while node is not None:
+            names.append(node.name())
+            node = next((f for f, _ in node.next_functions if f is not None), None)
+        chains.append(names)
+    assert chains[0] == chains[1]
 
 
 def test_lower_precision_op_returns_autocast_dtype():

@@ -3,6 +3,7 @@ and the fused ``x @ W.T + b`` behind ``nn.Linear``."""
 
 from __future__ import annotations
 
+from .. import _autocast
 from .._autocast import unifies
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -151,6 +152,13 @@ def matmul(input, other, *, out=None):
     treated as a row (left) or column (right) vector, batch dims broadcast."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
+    if _autocast.REGION.active:  # matmul is listed; the mv and dot it may call are not, on a CPU
+        input, other = _autocast.cast_by_names(_autocast.MATMUL, (input, other))
+    return with_out(_product(input, other), out)
+
+
+def _product(input, other):
+    """``matmul`` of tensors under its autocast: the node its operands' ranks call for."""
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
@@ -172,14 +180,12 @@ def matmul(input, other, *, out=None):
             f"[{b.shape[0] if b.ndim == 3 else -1}, {b.shape[-2]}]."
         )
     if a.ndim == 1 and b.ndim == 1:
-        res = Dot.apply(input, other)
-    elif a.ndim == 2 and b.ndim == 1:
-        res = Mv.apply(input, other)
-    elif a.ndim == 2 and b.ndim == 2:
-        res = Mm.apply(input, other)
-    else:
-        res = Matmul.apply(input, other)
-    return with_out(res, out)
+        return Dot.apply(input, other)
+    if a.ndim == 2 and b.ndim == 1:
+        return Mv.apply(input, other)
+    if a.ndim == 2 and b.ndim == 2:
+        return Mm.apply(input, other)
+    return Matmul.apply(input, other)
 
 
 def mm(input, mat2, *, out=None):
@@ -229,7 +235,7 @@ def dot(input, tensor, *, out=None):
             "dot : expected both vectors to have same dtype, but found "
             f"{_dt_name(input)} and {_dt_name(tensor)}"
         )
-    return with_out(matmul(input, tensor), out)
+    return with_out(_product(input, tensor), out)
 
 
 def vdot(input, other, *, out=None):
@@ -459,6 +465,16 @@ def einsum(equation, *operands_):
     return Einsum.apply(equation.replace(" ", ""), *operands_)
 
 
+def _einsum(xp, equation, arrays, optimize=False):
+    """``xp.einsum``, bfloat16 included: NumPy's einsum refuses ml_dtypes' bfloat16, so such
+    operands are summed in float32 (as PyTorch accumulates them) and the result rounded once."""
+    low = next((a.dtype for a in arrays if a.dtype.kind == "V"), None)
+    if low is None:
+        return xp.einsum(equation, *arrays, optimize=optimize)
+    wide = [a.astype("float32") for a in arrays]
+    return xp.einsum(equation, *wide, optimize=optimize).astype(low)
+
+
 class Einsum(Primitive):
     _holomorphic = True
     _name = "EinsumBackward0"
@@ -477,7 +493,7 @@ class Einsum(Primitive):
             rhs = ("..." if "..." in lhs else "") + "".join(letters)
         ctx.inputs, ctx.output = ins, rhs
         ctx.save_for_backward(*arrays)
-        return xp.einsum(f"{lhs}->{rhs}", *arrays, optimize=len(arrays) > 2)
+        return _einsum(xp, f"{lhs}->{rhs}", arrays, len(arrays) > 2)
 
     def backward(ctx, g):
         arrays = ctx.saved_tensors
@@ -496,7 +512,7 @@ class Einsum(Primitive):
             # by broadcasting: einsum over g and the other operands gives the rest
             keep = "".join(c for c in target if c in ctx.output or any(c in s for s in specs))
             eq = ",".join([ctx.output] + specs) + "->" + keep
-            gi = xp.einsum(eq, g, *others)
+            gi = _einsum(xp, eq, (g, *others))
             if keep != target:
                 shape = arrays[i].shape
                 expanded = [shape[target.index(c)] if c in keep else 1 for c in target]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 from ... import _dtype
-from ..._autocast import unifies
+from ..._autocast import op_inputs, unifies
 from ..._tensor import Tensor, wrap
 from ..arithmetic import _check_bool_sub, operands
 from . import dtype_checks as checks
@@ -133,6 +133,7 @@ def l1_loss(
     weight=None,
 ) -> Tensor:
     """Mean absolute error."""
+    input, target = op_inputs("l1_loss", input, target)
     red = _reduction(reduction, size_average, reduce)
     _warn_broadcast(input, target)
     x, y = _pair(input, target)
@@ -250,6 +251,7 @@ def cross_entropy(
 ) -> Tensor:
     """``nll_loss(log_softmax(input, 1), target)``; ``target`` holds class indices, or class
     probabilities of ``input``'s shape. ``label_smoothing`` mixes in a uniform target."""
+    input, target, weight = op_inputs("cross_entropy_loss", input, target, weight)
     red = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")

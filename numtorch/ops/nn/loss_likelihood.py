@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from ..._autocast import op_inputs
 from ..._lazy import nt as _nt
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -24,6 +25,7 @@ def kl_div(
     log_target: bool = False,
 ) -> Tensor:
     """``target * (log(target) - input)`` for log-probabilities ``input``."""
+    input, target = op_inputs("kl_div", input, target)
     if size_average is not None or reduce is not None:
         red = _reduction("mean", size_average, reduce)
     else:
@@ -61,6 +63,7 @@ def poisson_nll_loss(
 ) -> Tensor:
     """Negative log-likelihood of ``target`` under Poisson(``input``) (or
     Poisson(``exp(input)``) with ``log_input``); ``full`` adds Stirling's term."""
+    input, target = op_inputs("poisson_nll_loss", input, target)
     red = _reduction(reduction, size_average, reduce)
     if log_input:
         loss = input.exp() - target * input

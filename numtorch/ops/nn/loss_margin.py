@@ -4,6 +4,7 @@ names agree."""
 
 from __future__ import annotations
 
+from ..._autocast import op_inputs
 from ..._lazy import nt as _nt
 from ..._tensor import Tensor
 from ..arithmetic import Div
@@ -35,6 +36,7 @@ def cosine_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos - margin)`` where it is -1."""
+    input1, input2, target = op_inputs("cosine_embedding_loss", input1, input2, target)
     red = _reduction(reduction, size_average, reduce)
     if input1.ndim != input2.ndim or input1.ndim not in (1, 2):
         raise RuntimeError(
@@ -59,6 +61,7 @@ def margin_ranking_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``."""
+    input1, input2, target = op_inputs("margin_ranking_loss", input1, input2, target)
     red = _reduction(reduction, size_average, reduce)
     if not (input1.ndim == input2.ndim == target.ndim):
         raise RuntimeError(
@@ -77,6 +80,7 @@ def hinge_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``input`` where ``target == 1``, ``max(0, margin - input)`` where it is -1."""
+    input, target = op_inputs("hinge_embedding_loss", input, target)
     red = _reduction(reduction, size_average, reduce)
     nt = _nt()
     zeros = input * 0
@@ -99,6 +103,7 @@ def triplet_margin_loss(
 ) -> Tensor:
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with the p-norm
     distance; ``swap`` uses the smaller of d(a, n) and d(p, n)."""
+    anchor, positive, negative = op_inputs("triplet_margin_loss", anchor, positive, negative)
     red = _reduction(reduction, size_average, reduce)
     dims = (anchor.ndim, positive.ndim, negative.ndim)
     if len(set(dims)) != 1 or dims[0] not in (1, 2):
@@ -163,6 +168,7 @@ def multilabel_margin_loss(
     """Hinge loss between each target class and each non-target class, over the number of
     classes. Each row of ``target`` lists class indices and ends at its first -1 (a class
     listed twice counts twice)."""
+    input, target = op_inputs("multilabel_margin_loss", input, target)
     red = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise RuntimeError(
