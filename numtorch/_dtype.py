@@ -49,6 +49,12 @@ class dtype:
         return _LEGACY[self.name]
 
     @property
+    def c_type_name(self) -> str:
+        """The C++ type name (``float``, ``short int``, ``c10::Half``) that some of PyTorch's
+        errors print for a dtype."""
+        return _C_TYPES.get(self.name, self.name)
+
+    @property
     def is_integral(self) -> bool:
         return self._cat <= _INT
 
@@ -76,6 +82,20 @@ _LEGACY = {
     "uint64": "UInt64",
 }
 _LEGACY.update({name: "F" + name[1:] for name in FLOAT8})
+_C_TYPES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 float32 = float = dtype("float32", numpy.float32, _FLOAT)
 float64 = double = dtype("float64", numpy.float64, _FLOAT)

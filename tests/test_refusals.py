@@ -113,6 +113,21 @@ def test_random_dtypes(name, dtype):
     assert_same_outcome(fn)
 
 
+C_NAMED_DTYPES = ["int16", "int64", "int8", "uint8", "bool", "float16", "bfloat16", "complex64"]
+C_NAMED_ERRORS = {
+    "masked_fill_": lambda m, dt: m.zeros(2).masked_fill_(m.zeros(2, dtype=dt), 1.0),
+    "mm": lambda m, dt: m.zeros(2, 2).mm(m.zeros(2, 2, dtype=dt)),
+    "cauchy_": lambda m, dt: m.zeros(2, dtype=dt).cauchy_().dtype,
+}
+
+
+@pytest.mark.parametrize("dtype", C_NAMED_DTYPES)
+@pytest.mark.parametrize("name", list(C_NAMED_ERRORS))
+def test_errors_naming_the_c_type(name, dtype):
+    # these errors print the dtype's C++ name (short int, c10::Half ...), one table for all
+    assert_same_outcome(lambda m: C_NAMED_ERRORS[name](m, getattr(m, dtype)))
+
+
 def _load_outcome(m, data, **kwargs):
     import io
 

@@ -17,23 +17,6 @@ def _dt_name(t):
     return t.dtype.scalar_type_name
 
 
-# the C++ names PyTorch's matrix-product dtype error uses
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
 def _check_same_dtype(a, b, batched=False):
     """PyTorch's error for operands of different dtypes: one form for 2-D products and another
     for batched ones."""
@@ -43,7 +26,7 @@ def _check_same_dtype(a, b, batched=False):
         raise RuntimeError(f"expected scalar type {_dt_name(a)} but found {_dt_name(b)}")
     raise RuntimeError(
         "expected m1 and m2 to have the same dtype, but got: "
-        f"{_C_NAMES.get(a.dtype.name, a.dtype.name)} != {_C_NAMES.get(b.dtype.name, b.dtype.name)}"
+        f"{a.dtype.c_type_name} != {b.dtype.c_type_name}"
     )
 
 

@@ -15,24 +15,12 @@ from .shape import linear, numel_of, zeros
 __all__ = ["nonzero", "argwhere", "masked_select", "masked_fill", "masked_scatter", "take", "put"]
 
 
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short",
-    "int32": "int",
-    "int64": "long int",
-    "float16": "c10::Half",
-}
-
-
 def _mask(mask, name):
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
         if name == "masked_fill_" and isinstance(mask, Tensor):
-            c_name = _C_NAMES.get(mask.dtype.name, mask.dtype.name)
             raise RuntimeError(
-                f"masked_fill_ only supports boolean masks, but got mask with dtype {c_name}"
+                "masked_fill_ only supports boolean masks, but got mask with dtype "
+                f"{mask.dtype.c_type_name}"
             )
         raise RuntimeError(f"{name}: expected BoolTensor for mask")
     return mask._data

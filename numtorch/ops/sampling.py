@@ -63,24 +63,12 @@ def _float_np(dtype, op):
     return d.np
 
 
-_C_NAMES = {
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-
-
 def _need_float(dt, kernel):
     """PyTorch's refusal of a continuous distribution's kernel for a non-float dtype."""
     if dt.is_floating_point:
         return
     if kernel in ("Exponential", "Cauchy"):
-        name = _C_NAMES[dt.name] if kernel == "Cauchy" else dt.scalar_type_name
+        name = dt.c_type_name if kernel == "Cauchy" else dt.scalar_type_name
         raise RuntimeError(
             f"{kernel} distribution is a continuous probability distribution. dtype must be a "
             f"floating point but you specified {name}"
