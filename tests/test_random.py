@@ -11,6 +11,7 @@ import numpy as np
 import oracle
 import pytest
 
+import numtorch._rng_kernels as rk
 import numtorch.random as nr
 from numtorch.random import Generator
 
@@ -49,7 +50,7 @@ def test_recorded_normal():
     assert g.normal(2, np.float64).tolist() == [1.5409961082440433, -0.2934289057609464]
     g.manual_seed(0)
     assert g.normal(16, np.float64)[:2].tolist() == [-2.310411800234176, -0.3732508612577643]
-    if nr.CPU_CAPABILITY == "avx2":
+    if rk.CPU_CAPABILITY == "avx2":
         g.manual_seed(0)
         assert g.normal(16)[:4].tolist() == [
             -1.1258398294448853,
@@ -86,7 +87,7 @@ def test_fisher_yates_matches_the_loop():
         a = list(range(n))
         for k, t in enumerate(j.tolist()):
             a[k], a[t] = a[t], a[k]
-        assert nr._fisher_yates(j.astype(np.int64), n).tolist() == a
+        assert rk._fisher_yates(j.astype(np.int64), n).tolist() == a
 
 
 def test_fma_emulation_is_exactly_rounded():
@@ -94,11 +95,11 @@ def test_fma_emulation_is_exactly_rounded():
 
     rs = np.random.RandomState(3)
     a, b, c = rs.standard_normal((3, 2000)) * np.array([[1.0], [1e-3], [1e3]])
-    got = nr._fma64(a, b, c)
+    got = rk._fma64(a, b, c)
     want = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
     assert got.tolist() == want
     a32, b32, c32 = (v.astype(np.float32) for v in (a, b, c))
-    got32 = nr._fma32(a32, b32, c32)
+    got32 = rk._fma32(a32, b32, c32)
     want32 = [
         _round_f32(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)))
         for x, y, z in zip(a32, b32, c32)
@@ -149,7 +150,7 @@ def test_capability_matches_torch(torch, monkeypatch):
     if os.environ.get("NUMTORCH_CPU_CAPABILITY") or os.environ.get("ATEN_CPU_CAPABILITY"):
         pytest.skip("capability forced by the environment")
     cap = torch.backends.cpu.get_cpu_capability()
-    assert nr.CPU_CAPABILITY == ("default" if cap in ("DEFAULT", "NO AVX") else "avx2"), cap
+    assert rk.CPU_CAPABILITY == ("default" if cap in ("DEFAULT", "NO AVX") else "avx2"), cap
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -263,7 +264,7 @@ def test_bernoulli(torch, seed):
         g.bernoulli_tensor(p.astype(np.float64)),
         torch.bernoulli(tp.double(), generator=tg).numpy() == 1,
     )
-    if nr._vendor_is_intel():
+    if rk._vendor_is_intel():
         pytest.skip("PyTorch draws bernoulli_(p) through MKL on Intel CPUs: not reproducible")
     want = torch.empty(1000).bernoulli_(0.3, generator=tg).numpy()
     assert np.array_equal(g.bernoulli_scalar(1000, 0.3), want == 1)

@@ -39,7 +39,8 @@ def test_stub_lists_attached_methods():
 # The layers, bottom to top (docs/ARCHITECTURE.md): a module imports, when it is imported, only
 # modules of its own layer or below. A module of none of these layers is above them all.
 LAYERS = (
-    ("_backend", "_dtype", "_fma", "_lazy", "_autocast", "_aliases", "return_types", "random"),
+    ("_backend", "_dtype", "_fma", "_lazy", "_autocast", "_aliases", "return_types"),
+    ("_rng_kernels", "random"),
     ("_tensor", "backends", "utils.hooks"),
     ("autograd",),
     ("ops",),

@@ -139,11 +139,11 @@ class DeviceGenerator:
     @_on_device
     def random_full(self, shape, dtype="int64"):
         """``random_()``: integers from 0 up to the dtype's largest (2**mantissa for floats)."""
-        from .. import random
+        from .. import _rng_kernels
 
         dt = self._xp.dtype(dtype)
         if dt.kind == "f":
-            top = 1 << random._mantissa_digits(dt)
+            top = 1 << _rng_kernels._mantissa_digits(dt)
         elif dt.kind == "b":
             top = 1
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _backend, _dtype
+from .. import _backend, _dtype, _rng_kernels
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -45,14 +45,14 @@ def _f64(gen, name: str, x):
     """``name`` (log, log1p, tan, exp) of float64 ``x`` as the generator's device computes it:
     PyTorch's CPU kernels call libm, whose results NumPy's do not always match."""
     if isinstance(gen, _random.Generator):
-        return _random._libm_f64(name, x)
+        return _rng_kernels._libm_f64(name, x)
     return getattr(_backend.array_module(x), name)(x)
 
 
 def _scale(gen, x, scale: float, shift: float):
     """``x * scale + shift``, rounded as PyTorch's CPU kernel rounds it on the CPU."""
     if isinstance(gen, _random.Generator):
-        return _random._affine(x, scale, shift)
+        return _rng_kernels._affine(x, scale, shift)
     return x * scale + shift
 
 
@@ -455,7 +455,7 @@ def random_(self, from_=0, to=_UNSET, *, generator=None) -> Tensor:
     if to is None:
         xp = _backend.array_module(self._data)
         to = 1 + (
-            (1 << _random._mantissa_digits(np_dtype))
+            (1 << _rng_kernels._mantissa_digits(np_dtype))
             if np_dtype.kind == "f"
             else int(xp.iinfo(np_dtype).max)
         )
