@@ -87,6 +87,12 @@ def numel(input) -> _builtins.int:
     return input.numel()
 
 
+# PyTorch's argument error where the input is not a Tensor
+is_floating_point = ops.with_numpy_aliases(is_floating_point, "is_floating_point")
+is_complex = ops.with_numpy_aliases(is_complex, "is_complex")
+numel = ops.with_numpy_aliases(numel, "numel")
+
+
 def result_type(tensor1, tensor2) -> dtype:
     return _dtype.result_type(tensor1, tensor2)
 
@@ -107,7 +113,7 @@ from . import _runtime  # noqa: E402
 from ._runtime import *  # noqa: E402,F401,F403 - finfo, iinfo, pi, threads, determinism ...
 
 for _name, _fn in linalg.TORCH_LEVEL.items():  # torch.det, torch.svd ... and Tensor.det ...
-    globals()[_name] = _fn
+    globals()[_name] = ops.with_numpy_aliases(_fn, _name)
     setattr(Tensor, _name, _fn)
 del _name, _fn
 

@@ -197,5 +197,5 @@ def ifftshift(input: Tensor, dim=None) -> Tensor:
 
 # PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
 for _public in __all__:
-    globals()[_public] = with_numpy_aliases(globals()[_public])
+    globals()[_public] = with_numpy_aliases(globals()[_public], _public, "fft_")
 del _public

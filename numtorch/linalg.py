@@ -15,7 +15,7 @@ from ._aliases import with_numpy_aliases
 from ._autocast import op_inputs
 from ._backend import array_module
 from ._tensor import Tensor, wrap
-from .ops.blas import matmul
+from .ops import matmul  # torch.matmul itself
 from .ops.linalg import matrix as _ops
 from .ops.linalg.matrix import LinAlgError, inv, matrix_exp
 from .ops.linalg.matrix import cross as _cross
@@ -466,5 +466,5 @@ METHODS.update(lu=lu_legacy, lu_solve=lu_solve_legacy)
 
 # PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
 for _public in __all__:
-    globals()[_public] = with_numpy_aliases(globals()[_public])
+    globals()[_public] = with_numpy_aliases(globals()[_public], _public, "linalg_")
 del _public

@@ -117,6 +117,10 @@ def log_softmax(input, dim: int, *, dtype=None):
 
 
 # PyTorch's native functions take NumPy-style keyword aliases (axis=, keepdims=)
+_wrapped = {}  # one wrapper per function: an alias stays the same object (psi is digamma)
 for _public in __all__:
-    globals()[_public] = with_numpy_aliases(globals()[_public])
-del _public
+    _fn = globals()[_public]
+    if id(_fn) not in _wrapped:
+        _wrapped[id(_fn)] = with_numpy_aliases(_fn, _public, "special_")
+    globals()[_public] = _wrapped[id(_fn)]
+del _public, _fn, _wrapped

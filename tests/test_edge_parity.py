@@ -103,9 +103,12 @@ EXPANDED = {
         "masked_fill_": lambda m: (_first_row(m)[:, None].expand(3, 2), 1.0),
         "index_fill_": lambda m: (0, m.tensor([0]), 1.0),
         "index_put_": lambda m: ((m.tensor([0]),), m.full((1, 2), 0.25)),
+        "fill_diagonal_": lambda m: (1.0,),
     }.items()
 }
 EXPANDED["fill_with_tensor_"] = lambda m: _expanded(m).fill_(m.tensor(2.0))
+EXPANDED["fill_diagonal_wrap_"] = lambda m: m.zeros(1, 2).expand(5, 2).fill_diagonal_(1.0, True)
+EXPANDED["fill_diagonal_cube_"] = lambda m: m.zeros(1, 1, 1).expand(2, 2, 2).fill_diagonal_(2.0)
 CASES.update({"expanded_" + name: make for name, make in EXPANDED.items()})
 
 

@@ -30,18 +30,24 @@ FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statisti
 FAMILIES += ["numeric", "views", "nn.torch_level", "inplace_forms", "attributes"]
 FAMILIES += ["fft.windows", "fft.stft", "foreach"]
 
+_DIRECT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "rsub"}
+_DIRECT |= {"floor_divide", "pow", "float_power"}
+
 __all__ = []
 for _name in FAMILIES:
     _module = importlib.import_module(f"{__name__}.{_name}")
     for _export in _module.__all__:
-        globals()[_export] = with_numpy_aliases(getattr(_module, _export))
+        # the binary operators keep their direct path: they refuse a non-Tensor with a
+        # TypeError of their own
+        _checked = None if _export in _DIRECT else _export
+        globals()[_export] = with_numpy_aliases(getattr(_module, _export), _checked)
     __all__ += _module.__all__
     for _method, _fn in getattr(_module, "METHODS", {}).items():
         # operators keep their direct path: no alias can reach them
         setattr(Tensor, _method, _fn if _method[:2] == "__" else with_numpy_aliases(_fn))
 for _method in ("size", "stride"):  # Tensor's own methods with a dim
     setattr(Tensor, _method, with_numpy_aliases(getattr(Tensor, _method)))
-del _name, _module, _export, _method, _fn
+del _name, _module, _export, _checked, _method, _fn
 
 
 def __getattr__(namespace: str):

@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
 from . import shape as _shape
 from . import strided as _strided
-from .inplace import check_leaf, inplace
+from .inplace import check_leaf, inplace, writes_shared
 
 __all__ = [
     "select_scatter",
@@ -221,8 +221,12 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
     xp.fill_diagonal(mask, True, wrap=wrap)
     from .._tensor import wrap as _wrap
 
-    mask_t = _wrap(mask)
-    return inplace(self, lambda t: t.masked_fill(mask_t, fill_value))
+    return inplace(self, _fill_where, _wrap(mask), fill_value)
+
+
+@writes_shared  # PyTorch fills the diagonal of a view whose elements share memory, silently
+def _fill_where(t: Tensor, mask: Tensor, value) -> Tensor:
+    return t.masked_fill(mask, value)
 
 
 def _squeeze_args(self, dim=None):

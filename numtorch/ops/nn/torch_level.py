@@ -83,11 +83,12 @@ def _F():
     return _FUNCTIONAL[0]
 
 
-def _alias(name: str):
+def _alias(name: str, first: str = "input"):
     def fn(*args, **kwargs):
         return getattr(_F(), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
+    fn.tensor_first = first  # what the argument check calls its first parameter
     fn.__doc__ = f"``torch.{name}``: ``nn.functional.{name}``."
     return fn
 
@@ -109,9 +110,9 @@ conv_transpose3d = _alias("conv_transpose3d")
 layer_norm = _alias("layer_norm")
 group_norm = _alias("group_norm")
 rms_norm = _alias("rms_norm")
-bilinear = _alias("bilinear")
-cosine_similarity = _alias("cosine_similarity")
-pairwise_distance = _alias("pairwise_distance")
+bilinear = _alias("bilinear", "input1")
+cosine_similarity = _alias("cosine_similarity", "x1")
+pairwise_distance = _alias("pairwise_distance", "x1")
 adaptive_avg_pool1d = _alias("adaptive_avg_pool1d")
 
 

@@ -287,6 +287,8 @@ def _values_only(name, arity=1):
         return with_out(wrap(res.astype(ts[-1]._data.dtype, copy=False)), out)
 
     fn.__name__ = name
+    if arity == 1:
+        fn.tensor_first = "input"  # what the argument check calls its first parameter
     return fn
 
 
