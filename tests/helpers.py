@@ -148,6 +148,26 @@ def compare_with_torch(fn, arrays, torch_fn=None, atol=None, rtol=None, grad=Tru
         assert_close(a, b, atol, rtol)
 
 
+def second_derivatives(lib, fn, arrays, seeds, seed_grad=False):
+    """The gradient of <grad fn(x) . v, w> in each input ``x`` of ``fn(lib, *x)`` (``seeds``
+    holds v, then one w per input), and with ``seed_grad`` in v too; None where the gradient
+    has no graph at all."""
+    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    # (in the order of the oracle calls the recordings of existing tests hold)
+    grad = lib.autograd.grad
+    out = fn(lib, *xs)
+    v = lib.tensor(seeds[0], requires_grad=True) if seed_grad else lib.tensor(seeds[0])
+    gs = grad(out, xs, v, create_graph=True)
+    total = sum((g * lib.tensor(w)).sum() for g, w in zip(gs, seeds[1:]))
+    if not total.requires_grad:
+        return None
+    wrt, like = (xs + [v], arrays + [seeds[0]]) if seed_grad else (xs, arrays)
+    res = lib.autograd.grad(total, wrt, allow_unused=True)
+    # force: PyTorch's zero gradient of a piecewise linear function is a ZeroTensor
+    kw = {"force": True} if lib is torch else {}
+    return [np.zeros_like(a) if r is None else r.detach().numpy(**kw) for r, a in zip(res, like)]
+
+
 def gradcheck(fn, arrays, second_order=True, eps=1e-6, atol=1e-5, rtol=1e-3):
     """Finite-difference check (float64, or complex128 where an input is complex) of first
     and second derivatives at PyTorch's gradcheck defaults; no torch needed."""

@@ -5,7 +5,7 @@ gradgradcheck. A new row is tested as soon as it exists: the cases are the table
 
 import numpy as np
 import pytest
-from helpers import assert_close, compare_with_torch, gradcheck, rand
+from helpers import assert_close, compare_with_torch, gradcheck, rand, second_derivatives
 from oracle import torch
 
 import numtorch
@@ -79,19 +79,6 @@ def test_values_and_first_derivatives_match_torch(row, shapes):
         )
 
 
-def _second(lib, fn, arrays, seeds):
-    """The gradient of <grad fn(x) . v, w> in each input, and whether it has a graph at all."""
-    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
-    gs = lib.autograd.grad(fn(lib, *xs), xs, lib.tensor(seeds[0]), create_graph=True)
-    total = sum((g * lib.tensor(w)).sum() for g, w in zip(gs, seeds[1:]))
-    if not total.requires_grad:
-        return None
-    res = lib.autograd.grad(total, xs, allow_unused=True)
-    # force: PyTorch's zero gradient of a piecewise linear function is a ZeroTensor
-    kw = {"force": True} if lib is torch else {}
-    return [np.zeros_like(a) if r is None else r.detach().numpy(**kw) for r, a in zip(res, arrays)]
-
-
 @pytest.mark.parametrize("row,shapes", list(_cases()))
 def test_second_derivatives_match_torch(row, shapes):
     fn, _ = _call(row)
@@ -99,7 +86,10 @@ def test_second_derivatives_match_torch(row, shapes):
     rng = np.random.default_rng(1)
     out_shape = np.broadcast_shapes(*shapes)
     seeds = [rng.standard_normal(out_shape)] + [rng.standard_normal(s) for s in shapes]
-    ours, theirs = _second(numtorch, fn, arrays, seeds), _second(torch, fn, arrays, seeds)
+    ours, theirs = (
+        second_derivatives(numtorch, fn, arrays, seeds),
+        second_derivatives(torch, fn, arrays, seeds),
+    )
     if ours is None or theirs is None:
         # piecewise linear: one library's gradient may have no graph, the other's is zero
         assert not any(np.any(v) for v in ours or theirs or ())

@@ -46,9 +46,9 @@ class Primitive(Node):
     # A holomorphic op writes its VJP as for real numbers (g * f'(z)); for complex gradients
     # the engine conjugates around it, giving PyTorch's convention g * conj(f'(z)).
     _holomorphic = False
-    # Where the saved values come from, in order: an input's position, or None for the output
-    # (a derivative table row declares them; a primitive without it saves arrays that are
-    # matched to its inputs and output by identity)
+    # Where the saved values come from, in order: an input's position, None for the output, or
+    # KEPT for an array the forward computed (a derivative table row declares them; a primitive
+    # without it saves arrays that are matched to its inputs and output by identity)
     _save_at = None
 
     def save_for_backward(self, *arrays):
@@ -158,6 +158,8 @@ class Primitive(Node):
         kind, obj = ref[0], ref[1]
         if kind == "in":
             return obj
+        if kind == "kept":
+            return array
         if kind == "const" and not hasattr(array, "shape"):
             return array  # a Python number stays one, so it keeps its weak dtype
         t = wrap(array)
@@ -172,13 +174,21 @@ class Primitive(Node):
 
 
 _CONST_REF = ("const", None, None, 0)
+# A ``_save_at`` entry: an array the forward computed from its inputs (an im2col buffer). The
+# backward reads it as that array in both kinds of pass, so under ``create_graph`` it can only
+# feed a primitive applied through ``linear()`` whose own node differentiates the dependence on
+# the inputs (it never becomes a constant Tensor in a graph).
+KEPT = "kept"
+_KEPT_REF = ("kept", None, None, 0)
 
 
 def _declared_ref(i, args, results):
     """A saved value's reference: input ``i`` (checked against its version counter), a Python
-    number among the inputs, or the output (``i`` None)."""
+    number among the inputs, the output (``i`` None), or an array the forward kept (KEPT)."""
     if i is None:
         return ("out", 0, results[0]._vc, 0)
+    if i is KEPT:
+        return _KEPT_REF
     a = args[i]
     if isinstance(a, Tensor):
         return ("in", a, a._vc, a._vc[0])

@@ -6,9 +6,9 @@ im2col buffer), multiplied by the weight as ``(groups, O/groups, C/groups * K)``
 linear maps call each other in their derivatives:
 
 * ``Convolution(x, w)``: the layer; input gradient = ``ConvTranspose(g, w)``, weight gradient =
-  ``ConvWeight(x, g)`` (computed from the saved im2col buffer on a first-order pass).
+  ``ConvWeight(x, g)`` (computed from the forward's im2col buffer, which the node keeps).
 * ``ConvTranspose(x, w)``: the adjoint in ``x`` (col2im), also ``nn.ConvTranspose*d``.
-* ``ConvWeight(x, g)``: the weight gradient, needed as an op only for double backward.
+* ``ConvWeight(x, g)``: the weight gradient, an op so that double backward differentiates it.
 
 col2im runs one small matrix product per kernel offset, adding into a strided slice of the
 result, so a backward pass never holds a second im2col-sized buffer.
@@ -23,7 +23,7 @@ import itertools
 import math
 
 from ..._backend import array_module
-from ...autograd.function import Primitive
+from ...autograd.function import KEPT, Primitive
 from ..shape import linear
 
 __all__ = []
@@ -128,6 +128,7 @@ def _bias_grad(xp, g):
 class Convolution(Primitive):
     _name = "ConvolutionBackward0"
     __slots__ = ("cfg", "in_spatial")
+    _save_at = (0, 1, KEPT)  # x, w and the im2col columns of x
 
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         xp = array_module(x)
@@ -140,15 +141,12 @@ class Convolution(Primitive):
     def backward(ctx, g):
         x, w, cols = ctx.saved_tensors
         n = ctx.needs_input_grad
-        xp = ctx.xp
-        stride, pads, dilation, groups = cfg = ctx.cfg
-        if ctx._graph:
-            gx = ConvTranspose.apply(g, w, None, *cfg, ctx.in_spatial) if n[0] else None
-            gw = ConvWeight.apply(x, g, tuple(w.shape), *cfg) if n[1] else None
-        else:
-            gx = col2im(xp, g, w, ctx.in_spatial, *cfg) if n[0] else None
-            gw = conv_weight_from_cols(xp, cols, g, w.shape, groups) if n[1] else None
-        return gx, gw, _bias_grad(xp, g) if n[2] else None, None, None, None, None
+        cfg = ctx.cfg
+        # NOTE: the weight gradient reads the forward's columns of x, as an op of (x, g): under
+        # create_graph its node differentiates them in x
+        gx = linear(ctx, ConvTranspose, g, w, None, *cfg, ctx.in_spatial) if n[0] else None
+        gw = linear(ctx, ConvWeight, x, g, tuple(w.shape), *cfg, cols) if n[1] else None
+        return gx, gw, _bias_grad(ctx.xp, g) if n[2] else None, None, None, None, None
 
 
 class ConvTranspose(Primitive):
@@ -156,6 +154,7 @@ class ConvTranspose(Primitive):
 
     _name = "ConvolutionBackward0"
     __slots__ = ("cfg",)
+    _save_at = (0, 1)
 
     def forward(ctx, x, w, b, stride, pads, dilation, groups, out_spatial):
         xp = array_module(x)
@@ -172,54 +171,36 @@ class ConvTranspose(Primitive):
     def backward(ctx, h):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        xp = ctx.xp
-        stride, pads, dilation, groups = cfg = ctx.cfg
+        cfg = ctx.cfg
         crop = (Ellipsis,) + tuple(slice(0, s) for s in x.shape[2:])
-        if ctx._graph:
-            gx = Convolution.apply(h, w, None, *cfg)[crop] if n[0] else None
-            gw = ConvWeight.apply(h, x, tuple(w.shape), *cfg) if n[1] else None
-        else:
-            gx = gw = None
-            cols, _ = im2col(xp, h, w.shape[2:], stride, pads, dilation, groups)
-            if n[0]:
-                o = w.shape[0]
-                prod = xp.matmul(w.reshape(groups, o // groups, -1), cols)
-                gx = prod.reshape((o, h.shape[0]) + _outs(h, w, cfg)).swapaxes(0, 1)[crop]
-            if n[1]:
-                gw = conv_weight_from_cols(xp, cols, x, w.shape, groups)
-        return gx, gw, _bias_grad(xp, h) if n[2] else None, None, None, None, None, None
-
-
-def _outs(x, w, cfg):
-    stride, pads, dilation, _ = cfg
-    return out_shape(x.shape[2:], w.shape[2:], stride, pads, dilation)
+        gx = linear(ctx, Convolution, h, w, None, *cfg)[crop] if n[0] else None
+        gw = linear(ctx, ConvWeight, h, x, tuple(w.shape), *cfg) if n[1] else None
+        return gx, gw, _bias_grad(ctx.xp, h) if n[2] else None, None, None, None, None, None
 
 
 class ConvWeight(Primitive):
-    """The weight gradient of a convolution as an op of ``(x, g)`` (for double backward)."""
+    """The weight gradient of a convolution as an op of ``(x, g)`` (for double backward);
+    ``cols``, where given, are the im2col columns of ``x`` that the forward already made."""
 
     _name = "ConvolutionBackwardBackward0"
     __slots__ = ("cfg",)
+    _save_at = (0, 1)
 
-    def forward(ctx, x, g, wshape, stride, pads, dilation, groups):
+    def forward(ctx, x, g, wshape, stride, pads, dilation, groups, cols=None):
         xp = array_module(x)
         ctx.cfg = (stride, pads, dilation, groups)
         ctx.save_for_backward(x, g)
-        cols, _ = im2col(xp, x, wshape[2:], stride, pads, dilation, groups)
+        if cols is None:
+            cols, _ = im2col(xp, x, wshape[2:], stride, pads, dilation, groups)
         return conv_weight_from_cols(xp, cols, g, wshape, groups)
 
     def backward(ctx, h):
         x, g = ctx.saved_tensors
         n = ctx.needs_input_grad
         cfg = ctx.cfg
-        if ctx._graph:
-            gx = ConvTranspose.apply(g, h, None, *cfg, tuple(x.shape[2:])) if n[0] else None
-            gg = Convolution.apply(x, h, None, *cfg) if n[1] else None
-        else:
-            xp = ctx.xp
-            gx = col2im(xp, g, h, x.shape[2:], *cfg) if n[0] else None
-            gg = conv_forward(xp, x, h, None, *cfg)[0] if n[1] else None
-        return gx, gg, None, None, None, None, None
+        gx = linear(ctx, ConvTranspose, g, h, None, *cfg, tuple(x.shape[2:])) if n[0] else None
+        gg = linear(ctx, Convolution, x, h, None, *cfg) if n[1] else None
+        return gx, gg, None, None, None, None, None, None
 
 
 def unfold_array(xp, x, ksize, stride, pads, dilation):

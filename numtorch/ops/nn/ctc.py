@@ -8,9 +8,10 @@ vectorised over the batch and the ``2 * S + 1`` positions of the blank-extended 
 
 from __future__ import annotations
 
-from ..._backend import array_module
+from ..._backend import array_module, array_of
 from ..._tensor import Tensor, wrap
-from ...autograd.function import Primitive
+from ...autograd.function import KEPT, Primitive
+from ..shape import linear as _call
 
 __all__ = ["ctc_loss"]
 
@@ -29,7 +30,8 @@ class CtcLoss(Primitive):
     """Per-sequence negative log-likelihoods ``(N,)`` of ``log_probs`` ``(T, N, C)``."""
 
     _name = "CtcLossBackward0"
-    __slots__ = ("alpha", "ext", "skip", "in_len", "nll", "zero_infinity")
+    __slots__ = ("alpha", "ext", "skip", "in_len", "tgt_len", "nll", "zero_infinity")
+    _save_at = (0, KEPT)  # log_probs and the emission log-probabilities along the targets
 
     def forward(ctx, lp, ext, skip, in_len, tgt_len, zero_infinity):
         xp = array_module(lp)
@@ -50,17 +52,15 @@ class CtcLoss(Primitive):
         nll = -xp.logaddexp(final, before)
         nll = xp.where(in_len > 0, nll, xp.where(tgt_len > 0, xp.inf, -0.0)).astype(lp.dtype)
         ctx.alpha, ctx.ext, ctx.skip, ctx.in_len, ctx.nll = alpha, ext, skip, in_len, nll
-        ctx.zero_infinity = zero_infinity
-        ctx.save_for_backward(lp, emit, tgt_len)
+        ctx.tgt_len, ctx.zero_infinity = tgt_len, zero_infinity
+        ctx.save_for_backward(lp, emit)
         return nll
 
     def backward(ctx, g):
-        saved = ctx.saved_tensors
-        lp, emit, tgt_len = (s._data if isinstance(s, Tensor) else s for s in saved)
-        unit = ctx._unit_gradient(array_module(lp), lp, emit, tgt_len)
-        if ctx._graph:  # PyTorch has no second derivative here: a node that says so
-            return CtcLossGrad.apply(g, saved[0], unit), None, None, None, None, None
-        return unit * g[None, :, None], None, None, None, None, None
+        lp, emit = ctx.saved_tensors
+        unit = ctx._unit_gradient(array_module(lp), array_of(lp), emit, ctx.tgt_len)
+        # the gradient is a node of its own (of g and lp), which PyTorch cannot differentiate
+        return _call(ctx, CtcLossGrad, g, lp, unit), None, None, None, None, None
 
     def _unit_gradient(ctx, xp, lp, emit, tgt_len):
         """The gradient for an upstream gradient of 1 per sequence."""
@@ -99,8 +99,9 @@ class CtcLoss(Primitive):
 
 
 class CtcLossGrad(Primitive):
-    """The CTC gradient scaled by the upstream gradient, under ``create_graph`` (it depends on
-    ``log_probs``, which it takes so that its result requires grad, but cannot differentiate)."""
+    """The CTC gradient ``unit`` scaled by the upstream gradient ``g``. It takes ``log_probs``,
+    on which ``unit`` depends, so that under ``create_graph`` its result requires grad; like
+    PyTorch it cannot differentiate it."""
 
     _name = "CtcLossBackwardBackward0"
 

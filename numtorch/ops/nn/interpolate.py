@@ -295,10 +295,8 @@ class Resample(Primitive):
         return out.copy() if out is x else out
 
     def backward(ctx, g):
-        if ctx._graph:
-            back = ResampleAdjoint.named(ctx.kind.replace("Backward0", "BackwardBackward0"))
-            return back.apply(g, ctx.maps, ctx.kind), None, None, None
-        return resample_adjoint(ctx.xp, g, ctx.maps), None, None, None
+        back = ResampleAdjoint.named(ctx.kind.replace("Backward0", "BackwardBackward0"))
+        return linear(ctx, back, g, ctx.maps, ctx.kind), None, None, None
 
 
 class ResampleAdjoint(Primitive):
@@ -312,9 +310,7 @@ class ResampleAdjoint(Primitive):
         return out.copy() if out is g else out
 
     def backward(ctx, h):
-        if ctx._graph:
-            return Resample.named(ctx.kind).apply(h, ctx.maps, ctx.kind), None, None
-        return resample(ctx.xp, h, ctx.maps), None, None
+        return linear(ctx, Resample.named(ctx.kind), h, ctx.maps, ctx.kind), None, None
 
 
 # --- pixel and channel shuffles: a reshape, a transpose and a reshape ---------------------------

@@ -9,6 +9,7 @@ from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
 from ..blas import linear as _linear
+from ..shape import linear as _call
 from . import dtype_checks as checks
 
 __all__ = [
@@ -51,34 +52,51 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 # --- embedding ------------------------------------------------------------------------------
 class Embedding(Primitive):
     _name = "EmbeddingBackward0"
-    __slots__ = ("padding_idx", "scale_grad_by_freq")
+    __slots__ = ("indices", "padding_idx", "scale_grad_by_freq")
 
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
-        ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
-        ctx.save_for_backward(indices)
+        ctx.indices, ctx.padding_idx = indices, padding_idx
+        ctx.scale_grad_by_freq = scale_grad_by_freq
         return weight[indices]
 
     def backward(ctx, g):
-        (indices,) = ctx.saved_tensors
-        xp = ctx.xp
         shape = ctx._in_shapes[0]
-        idx = array_of(indices)
-        flat = idx.reshape(-1)
-        rows = g.reshape(-1, shape[1])
+        flat = ctx.indices.reshape(-1)
+        scale = None
         if ctx.scale_grad_by_freq:
             # NOTE: each row's gradient is divided by how often its index occurs in the batch
-            counts = array_module(idx).bincount(flat, minlength=shape[0])[flat]
-            rows = rows * xp.asarray((1.0 / counts).astype(array_of(g).dtype)[:, None])
-        if ctx._graph:
-            import numtorch
-
-            gw = numtorch.zeros(shape, dtype=g.dtype).index_add(0, wrap(flat), rows)
-        else:
-            gw = xp.zeros(shape, dtype=g.dtype)
-            xp.add.at(gw, flat, rows)
-        if ctx.padding_idx is not None:
-            gw[ctx.padding_idx] = 0
+            counts = array_module(flat).bincount(flat, minlength=shape[0])[flat]
+            scale = (1.0 / counts).astype(array_of(g).dtype)[:, None]
+        gw = _call(ctx, EmbeddingDense, g, flat, shape, ctx.padding_idx, scale)
         return gw, None, None, None
+
+
+class EmbeddingDense(Primitive):
+    """The weight gradient of ``Embedding``: the rows of ``g`` (times ``scale``) summed at
+    their indices into zeros of ``shape``, the padding row left at zero."""
+
+    _name = "EmbeddingDenseBackwardBackward0"
+    __slots__ = ("flat", "gshape", "padding_idx", "scale")
+
+    def forward(ctx, g, flat, shape, padding_idx, scale):
+        ctx.flat, ctx.gshape, ctx.padding_idx, ctx.scale = flat, g.shape, padding_idx, scale
+        xp = array_module(g)
+        rows = g.reshape(-1, shape[1])
+        if scale is not None:
+            rows = rows * scale
+        gw = xp.zeros(shape, dtype=g.dtype)
+        xp.add.at(gw, flat, rows)
+        if padding_idx is not None:
+            gw[padding_idx] = 0
+        return gw
+
+    def backward(ctx, h):
+        # NOTE: the adjoint, so scaled as the forward scales (PyTorch's double backward leaves
+        # scale_grad_by_freq's scale out)
+        keep = 1 if ctx.padding_idx is None else (ctx.flat != ctx.padding_idx)[:, None]
+        factor = keep if ctx.scale is None else keep * ctx.scale
+        rows = h[ctx.flat] * ctx.xp.asarray(factor)
+        return rows.reshape(ctx.gshape), None, None, None, None
 
 
 def _renorm_(weight, indices, max_norm, norm_type):

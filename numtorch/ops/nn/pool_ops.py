@@ -6,10 +6,11 @@ adds over output-sized arrays, with no copy of every window (windows larger than
 ``SEQ_LIMIT`` are gathered and reduced instead). Max pooling keeps the offset of each
 window's max (PyTorch's first maximum, or last NaN); its indices address each ``(N, C)``
 plane of the unpadded input (``h * W + w``), and its gradient writes ``g`` back at the maxima
-(under ``create_graph``, the scatter ``ScatterPlane``, whose own gradient is the gather
-``GatherPlane``; max-unpooling is the same scatter). Average pooling divides by a separable
-divisor; its adjoint spreads ``g / divisor`` back over each kernel offset. Adaptive average
-pooling is a separable linear map: one small matrix per spatial dimension (``Separable``).
+(the scatter ``ScatterPlane``, offset by offset where the offsets are known; its own gradient
+is the gather ``GatherPlane``; max-unpooling is the same scatter). Average pooling divides by
+a separable divisor; its adjoint spreads ``g / divisor`` back over each kernel offset. Adaptive
+average pooling is a separable linear map: one small matrix per spatial dimension
+(``Separable``).
 """
 
 from __future__ import annotations
@@ -174,15 +175,22 @@ class GatherPlane(Primitive):
 
 
 class ScatterPlane(Primitive):
+    """``g`` summed into zeros of shape ``(N, C, *spatial)`` at ``idx``; ``which`` and ``cfg``,
+    where given, are max pooling's window offsets of ``idx`` (the same map, written offset by
+    offset without a scatter)."""
+
     _name = "MaxUnpool2DBackward0"
     __slots__ = ("idx",)
 
-    def forward(ctx, g, idx, spatial):
+    def forward(ctx, g, idx, spatial, which=None, cfg=None):
         ctx.idx = idx
-        return scatter_plane(array_module(g), g, idx, spatial)
+        xp = array_module(g)
+        if which is not None:
+            return max_pool_adjoint(xp, g, which, cfg, spatial)
+        return scatter_plane(xp, g, idx, spatial)
 
     def backward(ctx, h):
-        return linear(ctx, GatherPlane, h, ctx.idx), None, None
+        return linear(ctx, GatherPlane, h, ctx.idx), None, None, None, None
 
 
 class MaxPool(Primitive):
@@ -193,19 +201,14 @@ class MaxPool(Primitive):
     def forward(ctx, x, ksize, stride, padding, dilation, ceil_mode):
         xp = array_module(x)
         values, idx, which = max_pool(xp, x, ksize, stride, padding, dilation, ceil_mode)
-        ctx.idx, ctx.spatial, ctx.which = idx, x.shape[2:], which
+        ctx.idx, ctx.spatial, ctx.which, ctx.cfg = idx, x.shape[2:], which, None
         if which is not None:
             outs, pads = pool_geometry(x.shape[2:], ksize, stride, padding, dilation, ceil_mode)
             ctx.cfg = (ksize, stride, dilation, outs, pads)
         return values, idx
 
     def backward(ctx, g, _):
-        if ctx._graph:
-            gx = ScatterPlane.apply(g, ctx.idx, ctx.spatial)
-        elif ctx.which is not None:
-            gx = max_pool_adjoint(ctx.xp, g, ctx.which, ctx.cfg, ctx.spatial)
-        else:
-            gx = scatter_plane(ctx.xp, g, ctx.idx, ctx.spatial)
+        gx = linear(ctx, ScatterPlane, g, ctx.idx, ctx.spatial, ctx.which, ctx.cfg)
         return gx, None, None, None, None, None
 
 
@@ -280,11 +283,8 @@ class AvgPoolAdjoint(Primitive):
         return avg_pool_adjoint(array_module(g), g, cfg, spatial)
 
     def backward(ctx, h):
-        if ctx._graph:
-            avg = AvgPool.named(f"AvgPool{len(ctx.cfg[0])}DBackward0")
-            return avg.apply(h, *ctx.cfg), None, None
-        ksize, stride, pads, outs, div = ctx.cfg
-        return avg_pool_windows(ctx.xp, h, ksize, stride, pads, outs) / div, None, None
+        avg = AvgPool.named(f"AvgPool{len(ctx.cfg[0])}DBackward0")
+        return linear(ctx, avg, h, *ctx.cfg), None, None
 
 
 # --- separable linear maps (adaptive average pooling, interpolation) ---------------------------
@@ -309,10 +309,8 @@ class Separable(Primitive):
         return xp.ascontiguousarray(apply_mats(xp, x, mats, transpose))
 
     def backward(ctx, g):
-        if ctx._graph:
-            back = Separable.named(ctx.kind)
-            return back.apply(g, ctx.mats, not ctx.transpose, ctx.kind), None, None, None
-        return apply_mats(ctx.xp, g, ctx.mats, not ctx.transpose), None, None, None
+        back = Separable.named(ctx.kind)
+        return linear(ctx, back, g, ctx.mats, not ctx.transpose, ctx.kind), None, None, None
 
 
 def adaptive_ranges(n: int, o: int):

@@ -1,0 +1,116 @@
+"""Second derivatives of the nn primitives whose gradient is an op of its own (convolution,
+pooling, resampling, embedding): in the inputs and in the output's gradient, against PyTorch's,
+and float64 gradgradcheck."""
+
+import numpy as np
+import pytest
+from helpers import assert_close, gradcheck, rand, second_derivatives
+from oracle import torch
+
+import numtorch
+
+IDX = [[0, 2, 2], [4, 1, 0]]
+
+# name: (input shapes, f(F, *inputs) on a library's nn.functional)
+CASES = {
+    "conv2d": (
+        [(2, 3, 6, 5), (4, 3, 3, 2), (4,)],
+        lambda F, x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1),
+    ),
+    "conv2d_groups": (
+        [(1, 4, 7, 6), (6, 2, 3, 3)],
+        lambda F, x, w: F.conv2d(x, w, groups=2, dilation=(2, 1)),
+    ),
+    "conv1d": ([(2, 2, 9), (3, 2, 4)], lambda F, x, w: F.conv1d(x, w, stride=2, padding=2)),
+    "conv_transpose2d": (
+        [(2, 3, 4, 3), (3, 2, 3, 3), (2,)],
+        lambda F, x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+    ),
+    "max_pool2d": ([(2, 3, 6, 7)], lambda F, x: F.max_pool2d(x, 2)),
+    "max_pool2d_overlapping": ([(2, 3, 6, 7)], lambda F, x: F.max_pool2d(x, 3, 1, 1)),
+    # more window elements than the offset-by-offset scan takes: the gathered path
+    "max_pool2d_large": ([(1, 2, 10, 10)], lambda F, x: F.max_pool2d(x, 9, 1)),
+    "avg_pool2d": ([(2, 3, 6, 7)], lambda F, x: F.avg_pool2d(x, 3, 2, 1)),
+    "adaptive_avg_pool2d": ([(2, 3, 7, 5)], lambda F, x: F.adaptive_avg_pool2d(x, (3, 4))),
+    "bilinear": ([(1, 2, 4, 5)], lambda F, x: F.interpolate(x, scale_factor=2, mode="bilinear")),
+    "bicubic": (
+        [(1, 2, 4, 3)],
+        lambda F, x: F.interpolate(x, size=(5, 7), mode="bicubic", align_corners=True),
+    ),
+    "nearest": ([(1, 2, 3, 4)], lambda F, x: F.interpolate(x, scale_factor=3)),
+    "embedding": ([(6, 3)], lambda F, w: F.embedding(_index(F), w)),
+    "embedding_padding": ([(6, 3)], lambda F, w: F.embedding(_index(F), w, padding_idx=2)),
+}
+
+
+def _index(F):
+    lib = numtorch if F is numtorch.nn.functional else torch
+    return lib.tensor(IDX)
+
+
+def _arrays(shapes, seed):
+    return [rand(s, "float64", seed + i) for i, s in enumerate(shapes)]
+
+
+def _call(f):
+    return lambda lib, *xs: f(lib.nn.functional, *xs)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_second_derivatives_match_torch(name):
+    shapes, f = CASES[name]
+    arrays = _arrays(shapes, 0)
+    out = f(numtorch.nn.functional, *[numtorch.tensor(a) for a in arrays])
+    rng = np.random.default_rng(1)
+    seeds = [rng.standard_normal(tuple(out.shape))] + [rng.standard_normal(s) for s in shapes]
+    ours = second_derivatives(numtorch, _call(f), arrays, seeds, seed_grad=True)
+    theirs = second_derivatives(torch, _call(f), arrays, seeds, seed_grad=True)
+    assert len(ours) == len(theirs) == len(shapes) + 1
+    for a, b in zip(ours, theirs):
+        assert_close(numtorch.tensor(a), torch.tensor(b))
+
+
+# (the padding row's gradient is zero by definition, which finite differences cannot know)
+@pytest.mark.parametrize("name", [n for n in CASES if n != "embedding_padding"])
+def test_gradgradcheck(name):
+    shapes, f = CASES[name]
+    gradcheck(lambda *xs: f(numtorch.nn.functional, *xs), _arrays(shapes, 7))
+
+
+def test_embedding_scaled_by_frequency_second_order():
+    # NOTE: the scaled gradient is not the derivative (so no gradcheck), but the gradient of
+    # the gradient is the adjoint of that scaled map; PyTorch's double backward leaves the
+    # scale out
+    def f(w):
+        return numtorch.nn.functional.embedding(idx, w, scale_grad_by_freq=True)
+
+    idx = _index(numtorch.nn.functional)
+    w = numtorch.tensor(_arrays([(6, 3)], 7)[0], requires_grad=True)
+    assert numtorch.autograd.gradgradcheck(f, (w,))
+    v = numtorch.ones(2, 3, 3, dtype=w.dtype, requires_grad=True)
+    (g,) = numtorch.autograd.grad(f(w), w, v, create_graph=True)
+    (gv,) = numtorch.autograd.grad(g.sum(), v)
+    # indices 0 and 2 occur twice in the batch (0, 2, 2, 4, 1, 0): their rows count half
+    assert gv[..., 0].tolist() == [[0.5, 0.5, 0.5], [1.0, 1.0, 0.5]]
+
+
+@pytest.mark.parametrize("name", ["conv2d", "max_pool2d", "avg_pool2d", "bilinear", "embedding"])
+def test_first_order_gradient_has_no_graph(name):
+    # the same formulas on a first-order pass: plain gradients, no graph recorded
+    shapes, f = CASES[name]
+    xs = [numtorch.tensor(a, requires_grad=True) for a in _arrays(shapes, 0)]
+    gs = numtorch.autograd.grad(f(numtorch.nn.functional, *xs).sum(), xs)
+    assert all(g.grad_fn is None and not g.requires_grad for g in gs)
+
+
+@pytest.mark.parametrize("name", ["embedding", "embedding_padding"])
+def test_gradient_node_named_as_torch(name):
+    shapes, f = CASES[name]
+    names = []
+    for lib in (numtorch, torch):
+        w = lib.tensor(_arrays(shapes, 0)[0], requires_grad=True)
+        y = f(lib.nn.functional, w)
+        v = lib.ones(tuple(y.shape), dtype=y.dtype, requires_grad=True)
+        (g,) = lib.autograd.grad(y, w, v, create_graph=True)
+        names.append(g.grad_fn.name())
+    assert names[0] == names[1] == "EmbeddingDenseBackwardBackward0"
