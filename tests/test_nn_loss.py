@@ -312,3 +312,38 @@ def test_nll_grad_of_log_softmax_gradcheck():
         lambda x: F.cross_entropy(x, target, label_smoothing=0.1),
         rand_arrays([(3, 3)], "float64", seed=4),
     )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cross_entropy_node_equals_log_softmax_then_nll_bit_for_bit(reduction, weighted, dtype):
+    # (N, C) cross_entropy runs as one node; its loss and gradient are those of the two nodes
+    # it replaces, to the bit (zeros' signs included: an ignored row's gradient is +0.0)
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal((7, 5)) * 4).astype(dtype)
+    target = numtorch.tensor(rng.integers(0, 5, size=7))
+    target[2] = -100
+    dt = getattr(numtorch, dtype)
+    w = numtorch.tensor(rng.uniform(0.5, 2, size=5), dtype=dt) if weighted else None
+    g = numtorch.tensor(rng.standard_normal(7) if reduction == "none" else 1.5, dtype=dt)
+    x, y = numtorch.tensor(a, requires_grad=True), numtorch.tensor(a, requires_grad=True)
+    loss = F.cross_entropy(x, target, weight=w, reduction=reduction)
+    ref = F.nll_loss(F.log_softmax(y, 1), target, weight=w, reduction=reduction)
+    assert loss.grad_fn.name() == "NllLossBackward0"
+    assert loss.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
+    np.testing.assert_array_equal(loss.detach().numpy(), ref.detach().numpy())
+    loss.backward(g)
+    ref.backward(g)
+    assert x.grad.numpy().tobytes() == y.grad.numpy().tobytes()
+
+
+def test_cross_entropy_node_second_order_gradcheck():
+    target = numtorch.tensor([1, 0, -100, 2])
+    w = numtorch.tensor([0.5, 2.0, 1.0], dtype=numtorch.float64)
+    gradcheck(
+        lambda x: (
+            F.cross_entropy(x, target, weight=w) * F.cross_entropy(x, target, reduction="sum")
+        ),
+        rand_arrays([(4, 3)], "float64", seed=6),
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..autograd.node import _NO_EDGE, Node
 
 _NO_HOOKS = (
-    "{} is a node of the graph PyTorch records for linear, which numtorch computes in one node "
+    "{} is a node of the graph PyTorch records, which numtorch computes inside one node "
     "({}): hooks cannot run on it. Register the hook on that node (grad_fn.register_hook) or "
     "on the tensor (Tensor.register_hook) instead."
 )

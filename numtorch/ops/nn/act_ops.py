@@ -332,15 +332,21 @@ class Softmax(Primitive):
         return d, None
 
 
+def log_softmax_array(x, dim):
+    """``log_softmax`` of an array: each slice shifted by its own maximum."""
+    xp = array_module(x)
+    out = x - x.max(axis=dim, keepdims=True)
+    out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
+    return out
+
+
 class LogSoftmax(Primitive):
     _name = "LogSoftmaxBackward0"
     __slots__ = ("dim",)
 
     def forward(ctx, x, dim):
-        xp = array_module(x)
         ctx.dim = dim
-        out = x - x.max(axis=dim, keepdims=True)
-        out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
+        out = log_softmax_array(x, dim)
         ctx.save_for_backward(out)
         return out
 

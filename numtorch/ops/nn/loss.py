@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 from ... import _dtype
-from ..._autocast import op_inputs, unifies
+from ..._autocast import REGION, op_inputs, unifies
 from ..._tensor import Tensor, wrap
 from ..arithmetic import _check_bool_sub, operands
 from . import dtype_checks as checks
@@ -256,9 +256,13 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     cdim = 0 if input._data.ndim == 1 else 1
-    logp = log_softmax(input, cdim)
     classes = input._data.shape[cdim]
-    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+    probs = target._data.dtype.kind == "f" and target._data.shape == input._data.shape
+    if _fused(input, probs, classes, label_smoothing):
+        _check_nll(input, target, weight, ignore_index, "cross_entropy")
+        return ops.CrossEntropy.apply(input, target._data, _arr(weight), ignore_index, red)[0]
+    logp = log_softmax(input, cdim)
+    if probs:
         return _cross_entropy_probs(logp, target, weight, red, label_smoothing, cdim, classes)
     _check_nll(input, target, weight, ignore_index, "cross_entropy")
     nll = _nll(logp, target, weight, ignore_index, red)
@@ -267,6 +271,21 @@ def cross_entropy(
     return nll * (1 - label_smoothing) + _smooth_term(
         logp, target, weight, ignore_index, red, cdim
     ) * (label_smoothing / classes)
+
+
+def _fused(input, probs, classes, label_smoothing) -> bool:
+    """Whether ``cross_entropy`` runs as one node (ops.CrossEntropy): (N, C) float logits with
+    class indices, no smoothing, outside autocast (whose lists cast log_softmax's and nll_loss's
+    inputs each by its own rule)."""
+    x = input._data
+    return (
+        x.ndim == 2
+        and classes > 1
+        and not probs
+        and label_smoothing == 0
+        and x.dtype.kind == "f"
+        and not REGION.active
+    )
 
 
 def _class_shape(weight, logp, cdim):

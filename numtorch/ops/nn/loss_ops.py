@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ...autograd.function import Primitive
+from ..linear_graph import _over
 from ..unary import logistic
+from .act_ops import _uniform, log_softmax_array
 
 
 def reduce_array(xp, loss, reduction):
@@ -123,24 +125,83 @@ class NllLoss(Primitive):
 
     def backward(ctx, g):
         safe, w = ctx.saved_tensors
-        xp = ctx.xp
-        shape = ctx._in_shapes[0]
+        return ctx._scatter(safe, ctx._coef(w, g)), None, None, None, None
+
+    def _coef(ctx, w, g):
+        """The gradient at each sample's target class (every other class gets zero)."""
         if ctx.reduction == "mean":
             g = g / ctx.total
-        coef = -w * g  # (N, d1, ...) scatter target: grad is zero except at the target class
+        return -w * g
+
+    def _scatter(ctx, safe, coef):
+        """The (N, C, d1, ...) gradient: zero except ``coef`` at each target class."""
+        shape = ctx._in_shapes[0]
         if ctx._graph:
             import numtorch
 
             idx = safe.unsqueeze(1)
-            gx = numtorch.zeros(shape, dtype=coef.dtype).scatter(1, idx, coef.unsqueeze(1))
-        else:
-            gx = xp.zeros(shape, dtype=coef.dtype)
-            xp.put_along_axis(gx, xp.expand_dims(safe, 1), xp.expand_dims(coef, 1), axis=1)
-        return gx, None, None, None, None
+            return numtorch.zeros(shape, dtype=coef.dtype).scatter(1, idx, coef.unsqueeze(1))
+        xp = ctx.xp
+        gx = xp.zeros(shape, dtype=coef.dtype)
+        xp.put_along_axis(gx, xp.expand_dims(safe, 1), xp.expand_dims(coef, 1), axis=1)
+        return gx
 
 
 # PyTorch runs inputs with spatial dims (N, C, d1, ...) through its 2-D kernel
 NllLoss2D = NllLoss.named("NllLoss2DBackward0")
+
+
+class CrossEntropy(NllLoss):
+    """``nll_loss(log_softmax(x, 1), target)`` for (N, C) logits, C > 1, in one node, shown as
+    PyTorch's NllLossBackward0 over a LogSoftmaxBackward0.
+
+    The nll gradient is zero but for ``coef`` at each row's target, so its row sum is ``coef``
+    (+0.0 for a zero) and log_softmax's backward ``g - softmax * sum(g)`` comes down to
+    ``-softmax * coef`` with ``coef - softmax * coef`` at the targets: three passes where the two
+    nodes took six (zeros, scatter, row sum, product, difference), with the same rounding. The
+    log-probabilities are a second output that the caller never sees: saved as an output, they
+    are differentiable under ``create_graph``, where the backward composes both formulas."""
+
+    _name = "NllLossBackward0"
+    __slots__ = ("_shown",)
+
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        logp = log_softmax_array(x, 1)
+        loss = NllLoss.forward(ctx, logp, target, weight, ignore_index, reduction)
+        ctx.save_for_backward(*ctx._saved, logp)
+        return loss, logp
+
+    def backward(ctx, g, g_logp):
+        safe, w, logp = ctx.saved_tensors
+        xp = ctx.xp
+        gx = None
+        if g is not None:
+            coef = ctx._coef(w, g)
+            if ctx._graph or coef.dtype != logp.dtype:
+                gx = _log_softmax_grad(xp, ctx._scatter(safe, coef), logp)
+            else:
+                gx = xp.exp(logp)
+                col = xp.expand_dims(coef, 1)
+                gx *= _uniform(col + 0.0)  # the row sum of the nll gradient
+                idx = xp.expand_dims(safe, 1)
+                at = xp.take_along_axis(gx, idx, axis=1)
+                xp.subtract(0.0, gx, out=gx)
+                xp.put_along_axis(gx, idx, col - at, axis=1)
+        if g_logp is not None:  # only a graph made under create_graph reaches the hidden output
+            d = _log_softmax_grad(xp, g_logp, logp)
+            gx = d if gx is None else gx + d
+        return gx, None, None, None, None
+
+    @property
+    def next_functions(self) -> tuple:
+        shown = getattr(self, "_shown", None)
+        if shown is None:  # made once, so that graph walkers see the same node each time
+            shown = self._shown = (_over(self, "LogSoftmaxBackward0", self._edges[0]),)
+        return shown
+
+
+def _log_softmax_grad(xp, g, logp):
+    return g - xp.exp(logp) * xp.sum(g, axis=1, keepdims=True)
 
 
 class BinaryCrossEntropy(Primitive):
