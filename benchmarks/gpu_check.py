@@ -6,14 +6,19 @@ Needs CuPy (``pip install -e ".[cuda13]"`` or ``".[cuda12]"``), PyTorch with CUD
 extra. It is meant to fit one run of 10 minutes (the tests are cut off at 4) and prints one
 table:
 
-1. the ``gpu``-marked tests (tests/test_gpu_ops.py, tests/test_cuda_device.py): ops, modules
-   and optimizers on "cuda" against the same on the CPU, values and gradients;
+1. the ``gpu``-marked tests (tests/test_gpu_ops.py, tests/test_gpu_sweep.py: every primitive,
+   tests/test_cuda_device.py, tests/test_autocast.py): ops, modules and optimizers on "cuda"
+   against the same on the CPU, values and gradients, and autocast's CUDA dtypes;
 2. training steps of the seed network (784-128-10), LeNet-5 and a 2-layer LSTM (hidden 128,
    50 steps) at batch 64, 512 and 4096, warm, synchronised;
 3. an 8192x8192 matmul in float32 and bfloat16.
 
 Each library is timed in a process of its own (``--worker numtorch`` / ``--worker torch``, one
 after the other), never both in one process.
+
+Without a GPU it makes a dry run of the same steps, so that the script itself is checked before
+a GPU is at hand: numtorch on the stand-in GPU of tests/cuda_standin.py, PyTorch on the CPU, the
+matmul at 256x256. Its figures are not GPU timings and get no ratio.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ NETWORKS = ("seed 784-128-10", "LeNet-5", "LSTM 2x128")
 
 def run_tests() -> tuple[str, str]:
     cmd = [sys.executable, "-m", "pytest", "-q", "-m", "gpu", "-p", "no:cacheprovider"]
-    cmd += ["tests/test_gpu_ops.py", "tests/test_cuda_device.py"]  # the no-GPU checks skip
+    cmd += ["tests/test_gpu_ops.py", "tests/test_gpu_sweep.py", "tests/test_cuda_device.py"]
+    cmd += ["tests/test_autocast.py"]  # the no-GPU checks skip
     try:
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     except subprocess.TimeoutExpired:  # CuPy compiles each kernel on first use
@@ -90,19 +96,39 @@ def _model(T, name, batch):
     return net, x, y, T.nn.CrossEntropyLoss()
 
 
-def _to_cuda(net):
+def _to(net, device):
     if hasattr(net, "to"):
-        return net.to("cuda")
-    net.lstm.to("cuda")
-    net.head.to("cuda")
+        return net.to(device)
+    net.lstm.to(device)
+    net.head.to(device)
     return net
 
 
-def train_ms(T, name, batch) -> float:
+class Target:
+    """Where a worker runs its library: the GPU, or in a dry run the stand-in GPU (numtorch)
+    or the CPU (PyTorch)."""
+
+    def __init__(self, T):
+        self.gpu = T.cuda.is_available()
+        if self.gpu:
+            self.device, self.sync, self.size = "cuda", T.cuda.synchronize, 8192
+            return
+        self.device = "cpu" if T.__name__ == "torch" else "cuda"
+        self.sync, self.size = (lambda: None), 256
+        if self.device == "cuda":  # numtorch's device plumbing, on NumPy arrays
+            sys.path.insert(0, os.path.join(ROOT, "tests"))
+            from cuda_standin import BACKEND
+
+            from numtorch import _backend
+
+            _backend.register_backend("cuda", BACKEND)
+
+
+def train_ms(T, at: Target, name, batch) -> float:
     T.manual_seed(0)
     net, x, y, loss_fn = _model(T, name, batch)
-    net = _to_cuda(net)
-    x, y = T.tensor(x, device="cuda"), T.tensor(y, device="cuda")
+    net = _to(net, at.device)
+    x, y = T.tensor(x, device=at.device), T.tensor(y, device=at.device)
     opt = T.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 
     def step():
@@ -110,14 +136,14 @@ def train_ms(T, name, batch) -> float:
         loss_fn(net(x), y).backward()
         opt.step()
 
-    return _timed(step, T.cuda.synchronize)
+    return _timed(step, at.sync)
 
 
-def matmul_ms(T, dtype_name) -> float:
+def matmul_ms(T, at: Target, dtype_name) -> float:
     dtype = getattr(T, dtype_name)
-    a = T.randn(8192, 8192, device="cuda").to(dtype)
-    b = T.randn(8192, 8192, device="cuda").to(dtype)
-    return _timed(lambda: a @ b, T.cuda.synchronize, budget=1.0, most=20)
+    a = T.randn(at.size, at.size, device=at.device).to(dtype)
+    b = T.randn(at.size, at.size, device=at.device).to(dtype)
+    return _timed(lambda: a @ b, at.sync, budget=1.0, most=20)
 
 
 def _cell(fn, *args) -> str:
@@ -142,15 +168,17 @@ def _cases(quick: bool) -> list:
 def worker(name: str, quick: bool) -> None:
     """Time every case with one library (this process imports no other) and print JSON."""
     T = __import__(name)
-    cells = {}
+    at, cells = Target(T), {}
     for case, arg in _cases(quick):
         if case == "matmul":
-            cells[f"matmul 8192x8192 {arg}"] = _cell(matmul_ms, T, arg)
+            cells[f"matmul {at.size}x{at.size} {arg}"] = _cell(matmul_ms, T, at, arg)
         else:
-            cells[f"{case} step, batch {arg}"] = _cell(train_ms, T, case, arg)
-    gpu = T.cuda.get_device_name() if T.cuda.is_available() else "no GPU"
-    about = gpu if name == "numtorch" else f"PyTorch {T.__version__}, CUDA {T.version.cuda}"
-    print(json.dumps({"about": about, "cells": cells}))
+            cells[f"{case} step, batch {arg}"] = _cell(train_ms, T, at, case, arg)
+    if name == "numtorch":
+        about = T.cuda.get_device_name() if at.gpu else "no GPU: a dry run"
+    else:
+        about = f"PyTorch {T.__version__}, CUDA {T.version.cuda} on {at.device}"
+    print(json.dumps({"about": about, "gpu": at.gpu, "cells": cells}))
 
 
 def _run_worker(name: str, quick: bool) -> dict:
@@ -173,7 +201,7 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d')}  {nt['about']}  ({pt['about']})")
     for label, mine in nt["cells"].items():
         theirs = pt["cells"][label]
-        rows.append((label, mine, theirs, _ratio(mine, theirs)))
+        rows.append((label, mine, theirs, _ratio(mine, theirs) if nt["gpu"] else "-"))
     print("| case | numtorch ms | PyTorch ms | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

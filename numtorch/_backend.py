@@ -69,14 +69,15 @@ class Backend:
     the array class it makes, the copies between it and the host, and the context that makes
     one of its devices current (where the library puts new arrays and runs kernels)."""
 
-    __slots__ = ("module", "array_type", "device_of", "to_host", "from_host", "scope")
+    __slots__ = ("module", "array_type", "device_of", "to_host", "from_host", "scope", "special")
 
-    def __init__(self, module, array_type, device_of, to_host, from_host, scope=None):
+    def __init__(self, module, array_type, device_of, to_host, from_host, scope=None, special=None):
         self.module, self.array_type = module, array_type
         self.device_of = device_of  # array -> device
         self.to_host = to_host  # array -> NumPy array (a copy)
         self.from_host = from_host  # (NumPy array, device index or None) -> array
         self.scope = scope or _one_device  # device index or None -> context manager
+        self.special = special  # () -> its scipy.special counterpart, or None where it has none
 
 
 def _one_device(index):
@@ -139,6 +140,23 @@ def ensure_array(obj):
     if isinstance(obj, (numpy.generic, int, float, complex, bool)):
         return numpy.asarray(obj)
     return obj
+
+
+def special_module(arr):
+    """The special functions (``scipy.special``'s API) for an array's library: SciPy's for
+    host arrays, imported on first use (it takes ~1 s), the device library's own otherwise
+    (``cupyx.scipy.special`` for CuPy)."""
+    b = _BY_TYPE.get(type(arr))
+    if b is None:
+        import scipy.special
+
+        return scipy.special
+    if b.special is None:
+        raise RuntimeError(
+            f"special functions are not available on {b.device_of(arr)}: move the tensor to "
+            "the CPU (.cpu()) for this op"
+        )
+    return b.special()
 
 
 def device_of(arr) -> device:

@@ -40,8 +40,9 @@ def _on_device(res):
         return res.view(StandinArray)
     if isinstance(res, np.generic):
         return np.asarray(res).view(StandinArray)
-    if isinstance(res, tuple):
-        return tuple(_on_device(r) for r in res)
+    if isinstance(res, (list, tuple)):  # split's list, as CuPy's, holds device arrays
+        items = [_on_device(r) for r in res]
+        return type(res)(*items) if hasattr(res, "_fields") else type(res)(items)
     return res
 
 
@@ -97,10 +98,17 @@ def _from_host(host, index):
     return np.array(host).view(StandinArray)
 
 
+def _special():
+    import scipy.special
+
+    return StandinModule(scipy.special)
+
+
 BACKEND = _backend.Backend(
     StandinModule(np),
     StandinArray,
     lambda arr: CUDA0,
     lambda arr: np.array(arr.view(np.ndarray)),
     _from_host,
+    special=_special,
 )

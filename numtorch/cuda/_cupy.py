@@ -39,5 +39,12 @@ def register() -> None:
         with scope(index):
             return cupy.asarray(host)
 
-    backend = _backend.Backend(cupy, cupy.ndarray, device_of, cupy.asnumpy, from_host, scope)
+    def special():
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special
+
+    backend = _backend.Backend(
+        cupy, cupy.ndarray, device_of, cupy.asnumpy, from_host, scope, special
+    )
     _backend.register_backend("cuda", backend)

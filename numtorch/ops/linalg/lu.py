@@ -133,7 +133,7 @@ def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
     square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
     m, n = lu.shape[-2:]
     k = min(m, n)
-    L = lu[..., :, :k].tril(-1) + nt.eye(m, k, dtype=lu.dtype)
+    L = lu[..., :, :k].tril(-1) + nt.eye(m, k, dtype=lu.dtype, device=lu.device)
     U = lu[..., :k, :].triu()
     gL, gU = g[..., :, :k].tril(-1), g[..., :k, :].triu()
     if m == n:
@@ -179,7 +179,7 @@ def _triangles(LU_data: Tensor, name: str | None = None):
     m, n = LU_data.shape[-2:]
     k = min(m, n)
     add, triu = (Add, Triu) if name is None else (Add.named(name), Triu.named(name))
-    eye = _numtorch().eye(m, k, dtype=LU_data.dtype)
+    eye = _numtorch().eye(m, k, dtype=LU_data.dtype, device=LU_data.device)
     return add.apply(LU_data[..., :, :k].tril(-1), eye), triu.apply(LU_data[..., :k, :], 0)
 
 

@@ -14,6 +14,7 @@ import math
 
 from ... import _dtype
 from ..._backend import array_module
+from ..._backend import special_module as scipy_special
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
 from ..arithmetic import with_out
@@ -23,13 +24,6 @@ __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit", "igamma"
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-
-
-def scipy_special():
-    """``scipy.special``, imported on first use (SciPy takes ~1 s to import)."""
-    import scipy.special
-
-    return scipy.special
 
 
 def _floating(x: Tensor) -> Tensor:
@@ -44,7 +38,7 @@ class _Special(Primitive):
     _fn = None
 
     def forward(ctx, x):
-        out = getattr(scipy_special(), ctx._fn)(x).astype(x.dtype, copy=False)
+        out = getattr(scipy_special(x), ctx._fn)(x).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)
         return out
 
@@ -77,7 +71,7 @@ class Polygamma(Primitive):
     def forward(ctx, x, n):
         ctx.n = n
         ctx.save_for_backward(x)
-        return scipy_special().polygamma(n, x).astype(x.dtype, copy=False)
+        return scipy_special(x).polygamma(n, x).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -176,7 +170,7 @@ class Gammainc(Primitive):
     def forward(ctx, a, x, upper):
         ctx.upper = upper
         ctx.save_for_backward(a, x)
-        sp = scipy_special()
+        sp = scipy_special(x)
         return (sp.gammaincc if upper else sp.gammainc)(a, x).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
@@ -283,7 +277,7 @@ def _values_only(name, arity=1):
 
     def fn(*args, out=None):
         ts = [_floating(t) for t in args] if arity == 1 else list(_as_tensors(*args))
-        res = getattr(scipy_special(), name)(*[t._data for t in ts])
+        res = getattr(scipy_special(ts[-1]._data), name)(*[t._data for t in ts])
         return with_out(wrap(res.astype(ts[-1]._data.dtype, copy=False)), out)
 
     fn.__name__ = name
@@ -315,7 +309,7 @@ def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
 
 def airy_ai(input: Tensor, *, out=None) -> Tensor:
     x = _floating(input)
-    return with_out(wrap(scipy_special().airy(x._data)[0].astype(x._data.dtype)), out)
+    return with_out(wrap(scipy_special(x._data).airy(x._data)[0].astype(x._data.dtype)), out)
 
 
 def igamma(input: Tensor, other: Tensor, *, out=None) -> Tensor:
