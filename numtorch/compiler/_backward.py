@@ -144,7 +144,7 @@ def _build(rec, root, calls):
                 routes.append((i, buf(id(leaf)), shape, True))
             else:
                 routes.append((i, buf((id(child), cnr)), shape, False))
-        steps.append((op.ctx_slot, op.needs, op.shapes, ins, tuple(routes)))
+        steps.append((op, ins, tuple(routes)))
     return spec, root_buf, tuple(steps), tuple(leaves)
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from .._backend import array_module, ensure_array, ndarray
 from .._tensor import Tensor, wrap
-from ..autograd import engine, grad_mode
-from ..autograd.function import Primitive
-from ..autograd.grad_kinds import ARRAYS
-from ..autograd.node import FREED_MSG
+from ..autograd import grad_mode
 from . import _arrays
-from ._optim import sgd_in_place
+from ._grads import accumulating, backward_runner, consumed_node, escaping_node
+from ._lower import lower
+from ._optim import in_place_step
 
 _new = object.__new__
 
@@ -90,66 +89,6 @@ def _arguments(spec):
     return lambda S: [S[i] for i in ins]
 
 
-def _backward(program):
-    """The recorded backward as a function of the slots; returns the buffers it owns."""
-    spec, root_buf, calls, _ = program
-    kind, src = spec
-    buffers = (root_buf,) + tuple(t for _, _, _, _, routes in calls for _, t, _, _ in routes)
-    calls = tuple((cslot, ins, routes) for cslot, _, _, ins, routes in calls)
-    sum_to = engine._sum_to
-
-    def run(S):
-        for b in buffers:
-            S[b] = None
-        out = S[src]
-        S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
-        owned = {root_buf} if kind == "ones" else set()
-        for cslot, ins, routes in calls:
-            ctx = S[cslot]
-            if len(ins) == 1:
-                grads = (S[ins[0]],)
-                res = ctx.backward(grads[0])
-            else:
-                grads = [None if b is None else S[b] for b in ins]
-                res = ctx.backward(*grads)
-            res = res if type(res) is tuple else (res,)
-            for i, target, shape, leaf in routes:
-                g = res[i]
-                if g is None:
-                    continue
-                if shape is not None:
-                    g = sum_to(g, shape)
-                    fresh = True
-                elif leaf:  # only a leaf's .grad may take the array itself
-                    fresh = g.base is None and all(g is not x for x in grads)
-                cur = S[target]
-                if cur is None:
-                    S[target] = g
-                    if leaf and fresh:
-                        owned.add(target)
-                else:
-                    S[target] = cur + g
-                    owned.add(target)
-        return owned
-
-    return run
-
-
-def _accumulating(program, run):
-    """A backward inside the call: run it, then add each leaf's gradient into its .grad."""
-    leaves = program[3]
-    accumulate = engine._accumulate
-
-    def step(S, A):
-        owned = run(S)
-        for (kind, where), b in leaves:
-            g = S[b]
-            if g is not None:
-                accumulate(A[where] if kind == "arg" else where, g, b in owned, ARRAYS)
-
-    return step
-
-
 def _eager(fn, spec, slot):
     """A tensor method outside the primitives, called on tensors around the slots' arrays."""
 
@@ -179,10 +118,10 @@ def _plain_step(opt) -> bool:
 def _optimizer_step(opt, method):
     """``opt.step()`` without its wrapper while no step hook is registered: the updates
     themselves, under no_grad, as ``Optimizer.step`` runs them."""
-    from ..optim import SGD, optimizer
+    from ..optim import optimizer
 
     state = grad_mode.STATE
-    in_place = sgd_in_place(opt) if type(opt) is SGD else None
+    in_place = in_place_step(opt)
 
     def step(S, A):
         if (
@@ -203,93 +142,46 @@ def _optimizer_step(opt, method):
     return step
 
 
-class _Consumed(Primitive):
-    """The node of a returned tensor whose graph the region's own backward already used:
-    a second backward through it fails as it does in eager mode."""
-
-    _name = "CompiledFunctionBackward"
-
-    def backward(ctx, g):
-        raise RuntimeError(FREED_MSG)
-
-
-def _consumed_node():
-    node = _new(_Consumed)
-    node._saved = None
-    node._edges, node._in_shapes, node._n_out = (), (), 1
-    node._pre_hooks = node._post_hooks = None
-    return node
-
-
-class CompiledFunctionBackward(Primitive):
-    """The node of a returned tensor whose backward runs after the call: it replays the
-    recorded backward on this call's arrays and hands each leaf its gradient."""
-
-    __slots__ = ("_S", "_run", "_gslot", "_bufs")
-    _name = "CompiledFunctionBackward"
-
-    def backward(self, g):
-        if self._S is None:
-            raise RuntimeError(FREED_MSG)
-        if isinstance(g, Tensor):
-            raise RuntimeError(
-                "backward with create_graph=True through a torch.compile'd function is not "
-                "supported: call the function without torch.compile for higher-order gradients"
-            )
-        S = self._S
-        S[self._gslot] = g
-        owned = self._run(S)
-        # NOTE: an array returned for two leaves would become both their .grad: copy it
-        return tuple(S[b] if b in owned or S[b] is None else S[b].copy() for b in self._bufs)
-
-    def _release(self):
-        self._S = None
-
-
-def _escaping_node(escape, S, A):
-    run, gslot, leaves = escape
-    node = _new(CompiledFunctionBackward)
-    node._S, node._run, node._gslot = S, run, gslot
-    node._bufs = tuple(b for _, b in leaves)
-    tensors = [A[where] if kind == "arg" else where for (kind, where), _ in leaves]
-    node._edges = tuple((t._accumulator(), 0) for t in tensors)
-    node._in_shapes = tuple(t._data.shape for t in tensors)
-    node.needs_input_grad = (True,) * len(tensors)
-    node._n_out, node._saved = 1, ()
-    node._pre_hooks = node._post_hooks = None
-    return node
-
-
 class Program:
     """A recorded call, ready to replay on new inputs of the same guards."""
 
     def __init__(self, rec, template, escape=None):
-        self.n = len(rec.arrays)
         self.template = template
         self.steps = []
         self.escape = None
-        dead = _dead_after(rec.program, template)
+        lowered = {}
+        for entry in rec.program:
+            low = lower(entry[1], rec.arrays, rec.scratch) if entry[0] == "op" else None
+            if low is not None:
+                lowered[id(entry[1])] = low
+        self.n = len(rec.arrays)
+        keep = _kept(rec.program, template, lowered)
+        dead = _dead_after(rec.program, keep)
+        in_place = _in_place(rec.program, lowered, keep)
         for i, entry in enumerate(rec.program):
             kind = entry[0]
             if kind == "load":
                 self.steps.append(_load(entry[1], entry[2]))
+            elif kind == "op" and id(entry[1]) in lowered:
+                low = lowered[id(entry[1])]
+                self.steps.append(low.step(dead.get(i, ()), id(entry[1]) in in_place))
             elif kind == "op":
                 op = entry[1]
                 xp = array_module(rec.arrays[op.outs[0]])
-                keep = escape is None and op.ctx_slot is not None
-                ctx = _ctx(op, xp) if keep else None
+                reuse = escape is None and op.ctx_slot is not None
+                ctx = _ctx(op, xp) if reuse else None
                 self.steps.append(_forward(op, ctx, xp, dead.get(i, ())))
             elif kind == "eager":
                 self.steps.append(_eager(*entry[1:]))
             elif kind == "array":
                 self.steps.append(_arrays.replay(*entry[1:]))
             elif kind == "backward":
-                self.steps.append(_accumulating(entry[1], _backward(entry[1])))
+                self.steps.append(accumulating(entry[1], backward_runner(entry[1], lowered)))
             else:
                 self.steps.append(_call(*entry[1:]))
         if escape is not None:
             program, gslot = escape
-            self.escape = (_backward(program), gslot, program[3])
+            self.escape = (backward_runner(program, lowered), gslot, program[3])
 
     def __call__(self, flat):
         S = [None] * self.n
@@ -298,11 +190,21 @@ class Program:
         return _build(self.template, S, flat, self.escape)
 
 
-def _dead_after(program, template) -> dict:
-    """For each op, the slots whose last reader it is (its own unread outputs included): the
-    replay drops them there, as eager mode drops a tensor nobody holds. Slots the backward
-    starts from or the return value uses stay."""
+def _kept(program, template, lowered) -> set:
+    """The slots that stay until the call ends: what the return value uses, where each
+    backward starts, and what lowered ops' backwards read."""
     keep = set(_slots_of(template))
+    for entry in program:
+        if entry[0] == "backward":
+            keep.add(entry[1][0][1])
+        elif entry[0] == "op" and entry[1].ctx_slot is not None and id(entry[1]) in lowered:
+            keep.update(lowered[id(entry[1])].reads)
+    return keep
+
+
+def _dead_after(program, keep) -> dict:
+    """For each op, the slots whose last reader it is (its own unread outputs included): the
+    replay drops them there, as eager mode drops a tensor nobody holds."""
     last = {}
     for i, entry in enumerate(program):
         if entry[0] in ("op", "eager", "array"):
@@ -312,13 +214,30 @@ def _dead_after(program, template) -> dict:
                     last[v] = i
             for s in outs:
                 last.setdefault(s, i)
-        elif entry[0] == "backward":
-            keep.add(entry[1][0][1])
     dead = {}
     for s, i in last.items():
         if s not in keep:
             dead.setdefault(i, []).append(s)
     return {i: tuple(v) for i, v in dead.items()}
+
+
+def _in_place(program, lowered, keep) -> set:
+    """The lowered ops that may compute in their input's array: a new array that a lowered op
+    made and that nothing else reads, keeps or returns."""
+    fresh, readers, wanting = set(), {}, []
+    for entry in program:
+        if entry[0] not in ("op", "eager", "array"):
+            continue
+        spec, outs = _reads_writes(entry)
+        for is_slot, v in spec:
+            if is_slot:
+                readers[v] = readers.get(v, 0) + 1
+        low = lowered.get(id(entry[1])) if entry[0] == "op" else None
+        if low is not None and low.fresh_out:
+            fresh.add(outs[0])
+        if low is not None and low.arg is not None:
+            wanting.append((id(entry[1]), low.arg))
+    return {key for key, s in wanting if s in fresh and readers[s] == 1 and s not in keep}
 
 
 def _reads_writes(entry):
@@ -346,7 +265,7 @@ def _build(template, S, A, escape):
     if kind in ("consumed", "escape"):
         t = wrap(S[value])
         t._rg = True
-        t.grad_fn = _consumed_node() if kind == "consumed" else _escaping_node(escape, S, A)
+        t.grad_fn = consumed_node() if kind == "consumed" else escaping_node(escape, S, A)
         return t
     if kind == "same":
         where, obj = value

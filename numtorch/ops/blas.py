@@ -254,6 +254,14 @@ def _transposed(a) -> bool:
     return not isinstance(a, Tensor) and a.flags.f_contiguous and not a.flags.c_contiguous
 
 
+def weight_grad(g, x):
+    """``g.T @ x``: the gradient of ``nn.Linear``'s weight from matrices of rows (arrays, or
+    Tensors under ``create_graph``); also the compiled replay's step."""
+    # NOTE: for a single row the product is an outer product; broadcasting computes it about
+    # 3x faster than a k=1 matrix product
+    return g.T * x if g.shape[0] == 1 else g.T @ x
+
+
 def _mat2_grad(m1, g):
     """``m1.T @ g``, laid out as PyTorch lays it out for a transposed ``mat2`` (``W.t()``):
     the transpose of a row-major product, so ``W``'s gradient arrives row-major, and its
@@ -369,9 +377,7 @@ class Linear(Primitive):
             xp = ctx.xp
             g2 = g if g.ndim == 2 else xp.reshape(g, (-1, g.shape[-1]))
             x2 = x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1]))
-            # NOTE: for a single row the product is an outer product; broadcasting computes it
-            # about 3x faster than a k=1 matrix product
-            gw = g2.T * x2 if g2.shape[0] == 1 else g2.T @ x2
+            gw = weight_grad(g2, x2)
         return gx, gw, g if n[2] else None
 
     @property

@@ -137,13 +137,20 @@ class Sigmoid(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if ctx._graph or g.dtype != out.dtype:
+        if ctx._graph:
             return g * out * (1 - out)
-        # NOTE: (1 - out) * g * out, PyTorch's order, in one buffer
-        d = 1 - out
-        d *= g
-        d *= out
-        return d
+        return sigmoid_grad(g, out)
+
+
+def sigmoid_grad(g, out):
+    """Sigmoid's gradient on arrays, from its output: also the compiled replay's step."""
+    if g.dtype != out.dtype:
+        return g * out * (1 - out)
+    # NOTE: (1 - out) * g * out, PyTorch's order, in one buffer
+    d = 1 - out
+    d *= g
+    d *= out
+    return d
 
 
 # --- functions --------------------------------------------------------------------------------

@@ -34,24 +34,35 @@ class MseLoss(Primitive):
     __slots__ = ("reduction", "n")
 
     def forward(ctx, x, y, reduction):
-        xp = array_module(x)
-        d = x - y
+        d, loss = squared_error(x, y, reduction)
         ctx.reduction, ctx.n = reduction, d.size
         ctx.save_for_backward(x, y, d)
-        if reduction == "none":
-            return d * d
-        flat = d.reshape(-1)
-        # one BLAS dot product: no squared temporary, no Python-level mean
-        total = xp.asarray(xp.dot(flat, flat), dtype=d.dtype)
-        return total / d.size if reduction == "mean" else total
+        return loss
 
     def backward(ctx, g):
         x, y, d = ctx.saved_tensors
         if ctx._graph:
             d = x - y  # NOTE: the saved difference is a constant; re-derive it for the graph
-        gx = d * (2 * _scale(g, ctx.reduction, ctx.n))
+        gx = squared_error_grad(d, g, ctx.reduction, ctx.n)
         n = ctx.needs_input_grad
         return gx if n[0] else None, -gx if n[1] else None, None
+
+
+def squared_error(x, y, reduction):
+    """MSE's ``(x - y, loss)`` on arrays: also the compiled replay's step."""
+    d = x - y
+    if reduction == "none":
+        return d, d * d
+    xp = array_module(x)
+    flat = d.reshape(-1)
+    # one BLAS dot product: no squared temporary, no Python-level mean
+    total = xp.asarray(xp.dot(flat, flat), dtype=d.dtype)
+    return d, total / d.size if reduction == "mean" else total
+
+
+def squared_error_grad(d, g, reduction, n):
+    """MSE's gradient with respect to ``x`` from the saved difference ``d = x - y``."""
+    return d * (2 * _scale(g, reduction, n))
 
 
 class SmoothL1Loss(Primitive):
