@@ -46,9 +46,11 @@ class Primitive(Node):
     # A holomorphic op writes its VJP as for real numbers (g * f'(z)); for complex gradients
     # the engine conjugates around it, giving PyTorch's convention g * conj(f'(z)).
     _holomorphic = False
-    # Where the saved values come from, in order: an input's position, None for the output, or
-    # KEPT for an array the forward computed (a derivative table row declares them; a primitive
-    # without it saves arrays that are matched to its inputs and output by identity)
+    # Where the saved values come from, in order: an input's position, None for the output,
+    # KEPT for an array the forward computed, or the name of a method computing an
+    # intermediate from the saved values before it (again, on Tensors, under create_graph: so
+    # it is differentiable); a derivative table row declares them, and a primitive without it
+    # saves arrays that are matched to its inputs and output by identity
     _save_at = None
 
     def save_for_backward(self, *arrays):
@@ -147,7 +149,11 @@ class Primitive(Node):
                 raise _version_error(out, version, self.name().split("Backward")[0], obj)
         if not self._graph:
             return saved
-        return tuple(self._as_tensor(s, ref) for s, ref in zip(saved, self._refs))
+        values = []
+        for s, ref in zip(saved, self._refs):
+            derived = ref[0] == "derived"
+            values.append(getattr(self, ref[1])(*values) if derived else self._as_tensor(s, ref))
+        return tuple(values)
 
     def _get_saved(self, i):
         if self._saved is None:
@@ -184,11 +190,14 @@ _KEPT_REF = ("kept", None, None, 0)
 
 def _declared_ref(i, args, results):
     """A saved value's reference: input ``i`` (checked against its version counter), a Python
-    number among the inputs, the output (``i`` None), or an array the forward kept (KEPT)."""
+    number among the inputs, the output (``i`` None), an array the forward kept (KEPT), or an
+    intermediate (``i`` the name of the method that computes it)."""
     if i is None:
         return ("out", 0, results[0]._vc, 0)
     if i is KEPT:
         return _KEPT_REF
+    if isinstance(i, str):
+        return ("derived", i, None, 0)
     a = args[i]
     if isinstance(a, Tensor):
         return ("in", a, a._vc, a._vc[0])

@@ -128,7 +128,8 @@ class Node:
         if name:
             cls.__name__ = cls.__qualname__ = name
         for i, saved in enumerate(cls.__dict__.get("_save_names", ())):
-            setattr(cls, "_saved_" + saved, property(lambda self, i=i: self._get_saved(i)))
+            if saved:  # None: a value PyTorch does not show
+                setattr(cls, "_saved_" + saved, property(lambda self, i=i: self._get_saved(i)))
 
     @classmethod
     def named(cls, name: str) -> type:

@@ -141,3 +141,11 @@ def asarray(a):
 
 def imag(a):
     return a.imag
+
+
+def cross(a, b, axis=-1):
+    return _nt.linalg.cross(a, b, dim=axis)
+
+
+def take_along_axis(a, indices, axis):
+    return _nt.take_along_dim(a, _wrap(indices), axis)

@@ -299,21 +299,15 @@ def _ratio(a, b):
     return a / b if b > 0 else math.inf
 
 
-def _centre(ctx):
-    """The saved input and its mean; under create_graph the mean is recomputed from the input
-    so that second derivatives see how it depends on it."""
-    saved = ctx.saved_tensors
-    x = saved[0]
-    if ctx._graph:
-        return x, ctx.xp.mean(x, axis=ctx.axes, keepdims=True)
-    return x, saved[1]
-
-
 class VarMean(Primitive):
     """Variance and mean in one pass; the gradient of either output flows to ``x``."""
 
     _name = "VarMeanBackward0"
     __slots__ = ("axes", "keepdims", "n", "dof")
+    _save_names, _save_at = ("self",), (0, "_mean")
+
+    def _mean(ctx, x):
+        return ctx.xp.mean(x, axis=ctx.axes, keepdims=True)
 
     def forward(ctx, x, axes, keepdims, n, dof):
         ctx.axes, ctx.keepdims, ctx.n, ctx.dof = axes, keepdims, n, dof
@@ -327,7 +321,7 @@ class VarMean(Primitive):
         return var, (m if keepdims else xp.squeeze(m, axis=axes))
 
     def backward(ctx, g_var, g_mean):
-        x, m = _centre(ctx)
+        x, m = ctx.saved_tensors
         xp, k = ctx.xp, ctx.keepdims
         gx = None
         if g_var is not None:
@@ -340,6 +334,7 @@ class VarMean(Primitive):
 
 class StdMean(VarMean):
     _name = "StdMeanBackward0"
+    _save_names, _save_at = ("self", None, "result0"), (0, "_mean", None)
 
     def forward(ctx, x, axes, keepdims, n, dof):
         var, m = VarMean.forward(ctx, x, axes, keepdims, n, dof)
@@ -348,7 +343,7 @@ class StdMean(VarMean):
         return std, m
 
     def backward(ctx, g_std, g_mean):
-        (x, m), std = _centre(ctx), ctx.saved_tensors[2]
+        x, m, std = ctx.saved_tensors
         xp, k = ctx.xp, ctx.keepdims
         gx = None
         if g_std is not None:
@@ -374,6 +369,7 @@ class Var(VarMean):
 
 class Std(StdMean):
     _name = "StdBackward0"
+    _save_names = ("self", None, "result")
 
     def forward(ctx, x, axes, keepdims, n, dof):
         return StdMean.forward(ctx, x, axes, keepdims, n, dof)[0]

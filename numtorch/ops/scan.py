@@ -27,7 +27,7 @@ class Cumsum(Primitive):
         return array_module(x).cumsum(x, axis, dtype=np_dtype)
 
     def backward(ctx, g):
-        return reverse_cumsum(ctx, g, ctx.axis), None, None
+        return reverse_cumsum_of(g, ctx.axis), None, None
 
 
 class ReverseCumsum(Primitive):
@@ -44,34 +44,36 @@ class ReverseCumsum(Primitive):
         return linear(ctx, Cumsum, gg, ctx.axis), None
 
 
-def reverse_cumsum(ctx, g, axis):
-    return linear(ctx, ReverseCumsum, g, axis)
+def reverse_cumsum_of(g, axis):
+    """``sum_{i >= j} g_i`` along ``axis``, of an array or (differentiably) of a Tensor."""
+    return linear(None, ReverseCumsum, g, axis)
 
 
-def _cumprod_grad_with_zeros(x, g, out, axis):
-    """The exact cumprod gradient, slice by slice where a slice holds a zero.
+def cumprod_grad(xp, x, g, out, axis):
+    """The gradient of ``out = cumprod(x)``: ``sum_{j >= k} g_j prod_{i <= j, i != k} x_i``,
+    written once for arrays and Tensors and exact to every order where ``x`` holds zeros.
 
-    Before the first zero z, d out_i / d x_j = out_i / x_j; at z, the running product before
-    z times the products after it; after z, every product includes x_z = 0.
+    Before a slice's first zero z, that is ``sum_{j >= k} g_j out_j / x_k``. At z it is the
+    gradient of ``x`` with ``x_z`` replaced by 1, and after z that gradient times ``x_z``: the
+    same function of an input with one zero fewer, so the recursion ends at the last zero.
     """
-    xp = array_module(x)
-    n = x.shape[axis]
-    xm, gm, om = (xp.moveaxis(a, axis, -1).reshape(-1, n) for a in (x, g, out))
-    safe = xp.where(xm == 0, 1, xm)
-    res = _reverse_cumsum_array(gm * om, 1) / safe
-    for r in xp.nonzero((xm == 0).any(axis=1))[0]:
-        z = int(xp.argmax(xm[r] == 0))
-        before = om[r, z - 1] if z else 1
-        c = xp.cumprod(xp.concatenate([xp.ones(1, x.dtype), xm[r, z + 1 :]]))
-        res[r, z] = before * (gm[r, z:] * c).sum()
-        res[r, z + 1 :] = 0
-    shape = tuple(s for i, s in enumerate(x.shape) if i != axis) + (n,)
-    return xp.moveaxis(res.reshape(shape), -1, axis)
+    zero = x == 0
+    if not zero.any():
+        return reverse_cumsum_of(g * out, axis) / x
+    count = xp.cumsum(zero, axis)
+    before, first = count == 0, zero & (count == 1)
+    x1 = xp.where(first, 1.0, x)
+    rest = cumprod_grad(xp, x1, g, xp.cumprod(x1, axis), axis)
+    # NOTE: x_z is 0, but as a factor of the products it carries their derivative in x_z
+    x_z = xp.sum(xp.where(first, x, 0.0), axis, keepdims=True)
+    head = reverse_cumsum_of(g * out, axis) / xp.where(before, x, 1.0)
+    return xp.where(before, head, xp.where(first, rest, rest * x_z))
 
 
 class Cumprod(Primitive):
     _holomorphic = True
     _name = "CumprodBackward0"
+    _save_names, _save_at = ("self", "result"), (0, None)
     __slots__ = ("axis",)
 
     def forward(ctx, x, axis, np_dtype=None):
@@ -82,12 +84,7 @@ class Cumprod(Primitive):
 
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        if ctx._graph:
-            # NOTE: under create_graph the formula divides by x: exact where x has no zeros
-            return reverse_cumsum(ctx, g * out, ctx.axis) / x, None, None
-        if (x == 0).any():
-            return _cumprod_grad_with_zeros(x, g, out, ctx.axis), None, None
-        return _reverse_cumsum_array(g * out, ctx.axis) / x, None, None
+        return cumprod_grad(ctx.xp, x, g, out, ctx.axis), None, None
 
 
 class Cummax(Primitive):
@@ -116,6 +113,7 @@ class Cummin(Cummax):
 
 class Logcumsumexp(Primitive):
     _name = "LogcumsumexpBackward0"
+    _save_names, _save_at = ("self", "result"), (0, None)
     __slots__ = ("axis",)
 
     def forward(ctx, x, axis):
@@ -126,17 +124,19 @@ class Logcumsumexp(Primitive):
 
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        xp, axis = ctx.xp, ctx.axis
-        if ctx._graph:
-            return xp.exp(x) * reverse_cumsum(ctx, g * xp.exp(-out), axis), None
-        # sum_{i >= j} g_i exp(x_j - out_i), with the positive and negative parts of g summed
-        # in log space so that nothing overflows
-        res = 0
-        for part, sign in ((xp.maximum(g, 0), 1), (xp.maximum(-g, 0), -1)):
-            lg = xp.log(part) - out
-            acc = xp.flip(xp.logaddexp.accumulate(xp.flip(lg, axis), axis), axis)
-            res = res + sign * xp.exp(acc + x)
-        return res, None
+        return logcumsumexp_grad(ctx.xp, x, g, out, ctx.axis), None
+
+
+def logcumsumexp_grad(xp, x, g, out, axis):
+    """``sum_{i >= j} g_i exp(x_j - out_i)``, PyTorch's formula: the positive and negative
+    parts of ``g`` summed in log space (a reverse logcumsumexp), so that nothing overflows."""
+    log_g, lowest = xp.log(xp.abs(g)), xp.finfo(g.dtype).min
+    res = 0
+    for part, sign in ((g > 0, 1), (g < 0, -1)):
+        lg = xp.where(part, log_g, lowest) - out
+        acc = xp.flip(linear(None, Logcumsumexp, xp.flip(lg, axis), axis), axis)
+        res = res + sign * xp.exp(acc + x)
+    return res
 
 
 # --- functions --------------------------------------------------------------------------------

@@ -15,14 +15,14 @@ import warnings
 
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
-from ...autograd import grad_mode
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, linear
 from ...return_types import _make
 from ..arithmetic import Add
 from ..complex import Conj
 from ..reorder import Triu
 from ..scatter import Gather, _positions
 from ..shape import Transpose, _view
+from .matrix import _mH, _mT
 from .triangular import SolveTriangular, solve_triangular
 
 __all__ = []
@@ -114,43 +114,54 @@ class LuFactor(Primitive):
 
     def backward(ctx, g, _pivots, _info):
         (lu,) = ctx.saved_tensors
-        nt = _numtorch()
-        if ctx._graph:
-            return lu_backward(nt, lu, ctx.perm, g)
-        with grad_mode.no_grad():
-            return lu_backward(nt, wrap(lu), ctx.perm, wrap(g))._data
+        return lu_backward(ctx.xp, lu, ctx.perm, g)
+
+
+def _tri_solve(xp, a, b, upper, left=True, unit=False):
+    """``X`` with ``A X = B`` (``X A = B`` if not ``left``), ``A`` triangular."""
+    if left:
+        return linear(None, SolveTriangular, a, b, upper, unit)
+    return _mT(xp, linear(None, SolveTriangular, _mT(xp, a), _mT(xp, b), not upper, unit))
+
+
+def _unit_diagonal(xp, a):
+    """Ones on the diagonal of ``a``'s shape, on ``a``'s device."""
+    return xp.tril(xp.triu(xp.ones_like(a)))
+
+
+def lu_backward(xp, lu, perm, g):
+    """PyTorch's LU backward for the gradient ``g`` of the packed ``lu`` (square, wide or
+    tall): with ``L``, ``U`` the factors and ``gL``, ``gU`` the parts of ``g`` they take,
+    square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    L = xp.tril(lu[..., :, :k], -1) + _unit_diagonal(xp, lu[..., :, :k])
+    U = xp.triu(lu[..., :k, :])
+    gL, gU = xp.tril(g[..., :, :k], -1), xp.triu(g[..., :k, :])
+    if m == n:
+        phi = xp.tril(_mH(xp, L) @ gL, -1) + xp.triu(gU @ _mH(xp, U))
+        x = _tri_solve(xp, _mH(xp, L), phi, upper=True, unit=True)
+        grad = _tri_solve(xp, _mH(xp, U), x, upper=False, left=False)
+    elif m < n:  # wide: U = [U1 | U2] with U1 square
+        phi = xp.tril((_mH(xp, L) @ gL) - (gU @ _mH(xp, U)), -1)
+        x = _tri_solve(xp, _mH(xp, U[..., :, :k]), phi, upper=False, left=False)
+        x = xp.concatenate([x + gU[..., :, :k], gU[..., :, k:]], axis=-1)
+        grad = _tri_solve(xp, _mH(xp, L), x, upper=True, unit=True)
+    else:  # tall: L = [L1; L2] with L1 square
+        phi = xp.triu((gU @ _mH(xp, U)) - (_mH(xp, L) @ gL))
+        x = _tri_solve(xp, _mH(xp, L[..., :k, :]), phi, upper=True, unit=True)
+        x = xp.concatenate([x + gL[..., :k, :], gL[..., k:, :]], axis=-2)
+        grad = _tri_solve(xp, _mH(xp, U), x, upper=False, left=False)
+    # P grad: row i goes to row perm[i]
+    order = array_module(perm).argsort(perm, axis=-1)
+    rows = array_module(perm).broadcast_to(order.reshape(grad.shape[:-1] + (1,)), grad.shape)
+    return xp.take_along_axis(grad, rows, -2)
 
 
 def _numtorch():
     import numtorch
 
     return numtorch
-
-
-def lu_backward(nt, lu: Tensor, perm, g: Tensor) -> Tensor:
-    """PyTorch's LU backward for the gradient ``g`` of the packed ``lu`` (square, wide or
-    tall): with ``L``, ``U`` the factors and ``gL``, ``gU`` the parts of ``g`` they take,
-    square ``A`` gets ``P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H``."""
-    m, n = lu.shape[-2:]
-    k = min(m, n)
-    L = lu[..., :, :k].tril(-1) + nt.eye(m, k, dtype=lu.dtype, device=lu.device)
-    U = lu[..., :k, :].triu()
-    gL, gU = g[..., :, :k].tril(-1), g[..., :k, :].triu()
-    if m == n:
-        phi = (L.mH @ gL).tril(-1) + (gU @ U.mH).triu()
-        x = solve_triangular(L.mH, phi, upper=True, unitriangular=True)
-        grad = solve_triangular(U.mH, x, upper=False, left=False)
-    elif m < n:  # wide: U = [U1 | U2] with U1 square
-        phi = ((L.mH @ gL) - (gU @ U.mH)).tril(-1)
-        x = solve_triangular(U[..., :, :k].mH, phi, upper=False, left=False)
-        x = nt.cat([x + gU[..., :, :k], gU[..., :, k:]], -1)
-        grad = solve_triangular(L.mH, x, upper=True, unitriangular=True)
-    else:  # tall: L = [L1; L2] with L1 square
-        phi = ((gU @ U.mH) - (L.mH @ gL)).triu()
-        x = solve_triangular(L[..., :k, :].mH, phi, upper=True, unitriangular=True)
-        x = nt.cat([x + gL[..., :k, :], gL[..., k:, :]], -2)
-        grad = solve_triangular(U.mH, x, upper=False, left=False)
-    return _unpermute(grad, perm)
 
 
 def _rows(x: Tensor, order, gather=Gather) -> Tensor:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..._backend import array_module
 from ..._tensor import Tensor
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, linear
 
 __all__ = []
 
@@ -127,6 +127,7 @@ class Solve(Primitive):
 
     _name = "LinalgSolveExBackward0"
     _holomorphic = True
+    _save_names, _save_at = ("A", "result"), (0, None)
 
     def forward(ctx, a, b):
         x = _call("linalg.solve", lambda la, m, r: la.solve(m, r), a, b)
@@ -136,7 +137,7 @@ class Solve(Primitive):
     def backward(ctx, g):
         a, x = ctx.saved_tensors
         xp = ctx.xp
-        gb = xp.linalg.solve(_mT(xp, a), g) if not ctx._graph else solve_matrix(_mT(xp, a), g)
+        gb = xp.linalg.solve(_mT(xp, a), g)
         ga = -(gb @ _mT(xp, x)) if ctx.needs_input_grad[0] else None
         return ga, gb if ctx.needs_input_grad[1] else None
 
@@ -289,6 +290,7 @@ class Svd(Primitive):
 class MatrixExp(Primitive):
     _name = "LinalgMatrixExpBackward0"
     _holomorphic = True
+    _save_names, _save_at = ("self",), (0,)
 
     def forward(ctx, a):
         out = expm_array(array_module(a), a)
@@ -306,7 +308,7 @@ class MatrixExp(Primitive):
         top = xp.concatenate([at, g], axis=-1)
         bottom = xp.concatenate([zeros, at], axis=-1)
         big = xp.concatenate([top, bottom], axis=-2)
-        e = matrix_exp(big) if ctx._graph else expm_array(xp, big)
+        e = linear(ctx, MatrixExp, big)
         return e[..., :n, n:]
 
 
@@ -359,6 +361,7 @@ def expm_array(xp, a):
 class Cross(Primitive):
     _name = "LinalgCrossBackward0"
     __slots__ = ("axis",)
+    _save_names, _save_at = ("self", "other"), (0, 1)
 
     def forward(ctx, a, b, axis):
         ctx.axis = axis
@@ -367,14 +370,7 @@ class Cross(Primitive):
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        if ctx._graph:
-            return (
-                cross(b, g, ctx.axis) if n[0] else None,
-                cross(g, a, ctx.axis) if n[1] else None,
-                None,
-            )
-        xp = ctx.xp
+        n, xp = ctx.needs_input_grad, ctx.xp
         return (
             xp.cross(b, g, axis=ctx.axis) if n[0] else None,
             xp.cross(g, a, axis=ctx.axis) if n[1] else None,
