@@ -161,8 +161,8 @@ MUTANTS = [
     ),
     Mutant(
         "axis",
-        "return _reverse_cumsum_array(g * out, ctx.axis) / x, None, None",
-        "return _reverse_cumsum_array(g * out, ctx.axis - 1) / x, None, None",
+        "return reverse_cumsum_of(g * out, axis) / x",
+        "return reverse_cumsum_of(g * out, axis - 1) / x",
         _REDUCE,
     ),
     # --- activations
@@ -361,8 +361,8 @@ MUTANTS = [
     ),
     Mutant(
         "axis",
-        "return reverse_cumsum(ctx, g, ctx.axis), None, None",
-        "return reverse_cumsum(ctx, g, ctx.axis - 1), None, None",
+        "return reverse_cumsum_of(g, ctx.axis), None, None",
+        "return reverse_cumsum_of(g, ctx.axis - 1), None, None",
         _REDUCE,
     ),
     Mutant(
