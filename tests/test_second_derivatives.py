@@ -5,7 +5,7 @@ and the saved values PyTorch's node shows."""
 
 import numpy as np
 import pytest
-from helpers import assert_close, gradcheck, rand
+from helpers import assert_close, compare_with_torch, gradcheck, rand
 from oracle import torch
 
 import numtorch
@@ -141,3 +141,8 @@ def test_saved_values_are_named_as_torch(name, saved):
     assert ours.grad_fn.name() == theirs.grad_fn.name()
     for s in saved:
         assert_close(getattr(ours.grad_fn, "_saved_" + s), getattr(theirs.grad_fn, "_saved_" + s))
+
+
+def test_logcumsumexp_gradient_of_large_values_does_not_overflow():
+    a = rand((2, 4), "float64", 25) * 500
+    compare_with_torch(lambda x: x.logcumsumexp(1), [a])

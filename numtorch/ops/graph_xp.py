@@ -149,3 +149,16 @@ def cross(a, b, axis=-1):
 
 def take_along_axis(a, indices, axis):
     return _nt.take_along_dim(a, _wrap(indices), axis)
+
+
+class _Logaddexp:
+    """NumPy's ufunc ``logaddexp`` with its ``accumulate`` (numtorch's logcumsumexp)."""
+
+    def __call__(self, a, b):
+        return _nt.logaddexp(a, b)
+
+    def accumulate(self, a, axis=0):
+        return _nt.logcumsumexp(a, axis)
+
+
+logaddexp = _Logaddexp()

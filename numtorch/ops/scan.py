@@ -130,13 +130,27 @@ class Logcumsumexp(Primitive):
 def logcumsumexp_grad(xp, x, g, out, axis):
     """``sum_{i >= j} g_i exp(x_j - out_i)``, PyTorch's formula: the positive and negative
     parts of ``g`` summed in log space (a reverse logcumsumexp), so that nothing overflows."""
-    log_g, lowest = xp.log(xp.abs(g)), xp.finfo(g.dtype).min
-    res = 0
-    for part, sign in ((g > 0, 1), (g < 0, -1)):
-        lg = xp.where(part, log_g, lowest) - out
-        acc = xp.flip(linear(None, Logcumsumexp, xp.flip(lg, axis), axis), axis)
-        res = res + sign * xp.exp(acc + x)
-    return res
+    log_g, lowest = xp.log(xp.abs(g)), _lowest(xp, g.dtype)
+    pos = _reverse_part(xp, xp.where(g > 0, log_g, lowest) - out, x, axis)
+    neg = _reverse_part(xp, xp.where(g < 0, log_g, lowest) - out, x, axis)
+    return pos - neg
+
+
+def _reverse_part(xp, lg, x, axis):
+    """``exp(x_j + log sum_{i >= j} exp(lg_i))``."""
+    return xp.exp(xp.flip(xp.logaddexp.accumulate(xp.flip(lg, axis), axis), axis) + x)
+
+
+_LOWEST = {}
+
+
+def _lowest(xp, dtype):
+    """The most negative finite value of ``dtype``: PyTorch's log(0) here, which keeps
+    ``lowest - lowest`` finite in the second derivative (-inf would give NaN)."""
+    low = _LOWEST.get(dtype)
+    if low is None:
+        low = _LOWEST[dtype] = float(xp.finfo(dtype).min)
+    return low
 
 
 # --- functions --------------------------------------------------------------------------------
