@@ -148,7 +148,7 @@ def cross(a, b, axis=-1):
 
 
 def take_along_axis(a, indices, axis):
-    return _nt.take_along_dim(a, _wrap(indices), axis)
+    return _nt.take_along_dim(a, asarray(indices), axis)
 
 
 class _Logaddexp:
