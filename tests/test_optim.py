@@ -122,6 +122,7 @@ def test_float32_close_to_torch(name, kwargs):
     "kwargs",
     [
         dict(lr=1),
+        dict(lr=0.1, max_iter=3),  # every step stops at max_iter: its end point unevaluated
         dict(lr=0.5, line_search_fn="strong_wolfe"),
         dict(lr=1, history_size=3, max_iter=5, line_search_fn="strong_wolfe"),
     ],

@@ -122,18 +122,8 @@ class LBFGS(Optimizer):
                 d = -flat_grad
                 old_dirs, old_stps, ro, h_diag = [], [], [], 1
             else:
-                y = flat_grad - prev_flat_grad
-                s = d * t
-                ys = y.dot(s)
-                if ys > 1e-10:  # keep the pair only where curvature is positive
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    h_diag = ys / y.dot(y)
+                pair = (flat_grad - prev_flat_grad, d * t)
+                h_diag = _remember(pair, old_dirs, old_stps, ro, history_size, h_diag)
                 d = self._two_loop(state, flat_grad, old_dirs, old_stps, ro, h_diag)
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
@@ -141,28 +131,10 @@ class LBFGS(Optimizer):
             gtd = flat_grad.dot(d)
             if gtd > -tol_change:
                 break
-            evals = 0
-            if group["line_search_fn"] is not None:
-                if group["line_search_fn"] != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = [p._data.copy() for p in self._params]
-
-                def obj_func(x, step, direction):
-                    return self._directional_evaluate(closure, x, step, direction)
-
-                loss, flat_grad, t, evals = strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
-                )
-                self._add_grad(t, d)
-                opt_cond = abs(flat_grad).max() <= tol_grad
-            else:
-                self._add_grad(t, d)
-                opt_cond = False
-                if n_iter != max_iter:
-                    loss = float(closure())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = abs(flat_grad).max() <= tol_grad
-                    evals = 1
+            loss, flat_grad, t, evals = self._step(
+                closure, group, (loss, flat_grad, t, d, gtd), max_eval - current_evals, n_iter
+            )
+            opt_cond = evals > 0 and abs(flat_grad).max() <= tol_grad
             current_evals += evals
             state["func_evals"] += evals
             if (
@@ -187,6 +159,29 @@ class LBFGS(Optimizer):
         if "al" in state:
             state["al"] = _pack(state["al"])
         return orig_loss
+
+    def _step(self, closure, group, point, budget, n_iter):
+        """Move the parameters along ``d`` by a strong-Wolfe line search or by the fixed step
+        ``t``: the new ``(loss, flat_grad, t, evaluations)``. A fixed step skips evaluating the
+        last iteration's end point, as PyTorch does."""
+        loss, flat_grad, t, d, gtd = point
+        if group["line_search_fn"] is not None:
+            if group["line_search_fn"] != "strong_wolfe":
+                raise RuntimeError("only 'strong_wolfe' is supported")
+            x_init = [p._data.copy() for p in self._params]
+
+            def obj_func(x, step, direction):
+                return self._directional_evaluate(closure, x, step, direction)
+
+            loss, flat_grad, t, evals = strong_wolfe(
+                obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=budget
+            )
+            self._add_grad(t, d)
+            return loss, flat_grad, t, evals
+        self._add_grad(t, d)
+        if n_iter == group["max_iter"]:
+            return loss, flat_grad, t, 0
+        return float(closure()), self._gather_flat_grad(), t, 1
 
     def _two_loop(self, state, flat_grad, old_dirs, old_stps, ro, h_diag):
         """The L-BFGS two-loop recursion: ``-H @ flat_grad`` from the stored pairs."""
@@ -219,3 +214,20 @@ def _unpack(value):
     if isinstance(value, Tensor):
         return value._data if value._data.ndim else value._data[()]
     return value
+
+
+def _remember(pair, old_dirs, old_stps, ro, history_size, h_diag):
+    """Add the curvature pair ``(y, s)`` to the history (dropping the oldest when full) where
+    its curvature is positive; the new diagonal scaling of the inverse Hessian."""
+    y, s = pair
+    ys = y.dot(s)
+    if ys <= 1e-10:
+        return h_diag
+    if len(old_dirs) == history_size:
+        old_dirs.pop(0)
+        old_stps.pop(0)
+        ro.pop(0)
+    old_dirs.append(y)
+    old_stps.append(s)
+    ro.append(1.0 / ys)
+    return ys / y.dot(y)
