@@ -60,22 +60,8 @@ def _compare_arrays(
         close = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
     if close.all():
         return None
-    # NOTE: differences are taken in the compared dtype (as PyTorch reports them); integer and
-    # bool inputs report relative differences in the default float dtype.
-    if a.dtype.kind in "biu":
-        ai, bi = a.astype(np.int64), b.astype(np.int64)
-        abs_diff = np.abs(ai - bi)
-        fdt = _dtype.get_default_dtype().np
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel_diff = abs_diff.astype(fdt) / np.abs(bi).astype(fdt)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            abs_diff = np.abs(a - b)
-            rel_diff = abs_diff / np.abs(b)
-        abs_diff = np.where(close, 0, abs_diff)
-        rel_diff = np.where(close, 0, rel_diff)
-    exact = rtol == 0 and atol == 0
-    kind = "equal" if exact else "close"
+    abs_diff, rel_diff = _differences(a, b, close)
+    kind = "equal" if rtol == 0 and atol == 0 else "close"
     if scalar:
         # NOTE: scalars report their differences as Python numbers (float64)
         if a.dtype.kind in "fc":
@@ -90,36 +76,46 @@ def _compare_arrays(
             f"Absolute difference: {_number_str(abs_diff)}",
             f"Relative difference: {_number_str(rel_diff)}",
         ]
-        if not exact:
-            lines[3] += f" (up to {atol} allowed)"
-            lines[4] += f" (up to {rtol} allowed)"
-        return "\n".join(lines)
+        return _with_tolerances(lines, rtol, atol)
     total, bad = close.size, int((~close).sum())
-    i_abs = np.unravel_index(
-        int(
-            np.argmax(
-                abs_diff.ravel() if not np.isnan(abs_diff).any() else np.isnan(abs_diff.ravel())
-            )
-        ),
-        a.shape,
-    )
-    i_rel = np.unravel_index(
-        int(
-            np.argmax(
-                rel_diff.ravel() if not np.isnan(rel_diff).any() else np.isnan(rel_diff.ravel())
-            )
-        ),
-        a.shape,
-    )
-    idx = [tuple(int(i) for i in i_abs), tuple(int(i) for i in i_rel)]
+    i_abs, i_rel = _worst(abs_diff), _worst(rel_diff)
     lines = [
         f"Tensor-likes are not {kind}!",
         "",
         f"Mismatched elements: {bad} / {total} ({bad / total:.1%})",
-        f"Greatest absolute difference: {_number_str(abs_diff[idx[0]])} at index {idx[0]}",
-        f"Greatest relative difference: {_number_str(rel_diff[idx[1]])} at index {idx[1]}",
+        f"Greatest absolute difference: {_number_str(abs_diff[i_abs])} at index {i_abs}",
+        f"Greatest relative difference: {_number_str(rel_diff[i_rel])} at index {i_rel}",
     ]
-    if not exact:
+    return _with_tolerances(lines, rtol, atol)
+
+
+def _differences(a, b, close):
+    """The absolute and relative differences, zero where the elements are close."""
+    # NOTE: differences are taken in the compared dtype (as PyTorch reports them); integer and
+    # bool inputs report relative differences in the default float dtype.
+    if a.dtype.kind in "biu":
+        ai, bi = a.astype(np.int64), b.astype(np.int64)
+        abs_diff = np.abs(ai - bi)
+        fdt = _dtype.get_default_dtype().np
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return abs_diff, abs_diff.astype(fdt) / np.abs(bi).astype(fdt)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        abs_diff = np.abs(a - b)
+        rel_diff = abs_diff / np.abs(b)
+    return np.where(close, 0, abs_diff), np.where(close, 0, rel_diff)
+
+
+def _worst(diff) -> tuple:
+    """The index of the greatest difference (of the first NaN, where there is one)."""
+    flat = diff.ravel()
+    nan = np.isnan(flat)
+    i = np.argmax(nan if nan.any() else flat)
+    return tuple(int(k) for k in np.unravel_index(int(i), diff.shape))
+
+
+def _with_tolerances(lines, rtol, atol) -> str:
+    """The message, with the tolerances beside the differences unless the check was exact."""
+    if rtol != 0 or atol != 0:
         lines[3] += f" (up to {atol} allowed)"
         lines[4] += f" (up to {rtol} allowed)"
     return "\n".join(lines)
