@@ -11,6 +11,7 @@ import numpy as np
 import oracle
 import pytest
 
+import numtorch
 import numtorch._rng_kernels as rk
 import numtorch.random as nr
 from numtorch.random import Generator
@@ -237,6 +238,26 @@ def test_integers(torch, seed):
     for n in (0, 1, 2, 5, 17, 100, 4099):
         assert np.array_equal(g.randperm(n), torch.randperm(n, generator=tg).numpy())
     assert np.array_equal(g.state_bytes(), tg.get_state().numpy())
+
+
+LIKE_CALLS = {
+    "rand_like": lambda m, x: m.rand_like(x),
+    "randn_like_dtype": lambda m, x: m.randn_like(x, dtype=m.float32),
+    "randint_like_high": lambda m, x: m.randint_like(x, 7),
+    "randint_like_low_high": lambda m, x: m.randint_like(x, -3, 4, dtype=m.int32),
+}
+
+
+@pytest.mark.parametrize("name", list(LIKE_CALLS))
+def test_like_factories(torch, name):
+    # input's shape, and its dtype unless one is given; one bound of randint_like is the high
+    def draw(m):
+        m.manual_seed(3)
+        return LIKE_CALLS[name](m, m.zeros(2, 5, dtype=m.float64))
+
+    ours, theirs = draw(numtorch), draw(torch)
+    assert str(ours.dtype) == str(theirs.dtype)
+    assert np.array_equal(ours.numpy(), theirs.numpy())
 
 
 @pytest.mark.parametrize(

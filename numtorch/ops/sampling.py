@@ -159,6 +159,18 @@ def randn(
     return _factory(arr, device, requires_grad, out)
 
 
+def _like(factory, input, dtype, device, requires_grad, generator, *bounds):
+    """``factory(*bounds, input.shape)`` in ``input``'s dtype and on its device unless given."""
+    return factory(
+        *bounds,
+        input.shape,
+        generator=generator,
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
+
+
 def rand_like(
     input,
     *,
@@ -169,13 +181,7 @@ def rand_like(
     memory_format=None,
     generator=None,
 ) -> Tensor:
-    return rand(
-        input.shape,
-        generator=generator,
-        dtype=_dtype.as_dtype(dtype) or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    return _like(rand, input, dtype, device, requires_grad, generator)
 
 
 def randn_like(
@@ -188,13 +194,7 @@ def randn_like(
     memory_format=None,
     generator=None,
 ) -> Tensor:
-    return randn(
-        input.shape,
-        generator=generator,
-        dtype=_dtype.as_dtype(dtype) or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    return _like(randn, input, dtype, device, requires_grad, generator)
 
 
 def randint(
@@ -240,15 +240,7 @@ def randint_like(
 ) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(
-        low,
-        high,
-        input.shape,
-        generator=generator,
-        dtype=_dtype.as_dtype(dtype) or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    return _like(randint, input, dtype, device, requires_grad, generator, low, high)
 
 
 def randperm(
