@@ -218,8 +218,10 @@ def test_extreme_inputs_are_finite():
         )
 
 
-def test_gradcheck_softmax_second_order_with_dim0():
-    gradcheck(lambda x: F.log_softmax(x, 0), rand_arrays([(3, 2)], "float64", seed=5))
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_gradcheck_softmax_second_order(fn, dim):
+    gradcheck(lambda x: getattr(F, fn)(x, dim), rand_arrays([(3, 2)], "float64", seed=5))
 
 
 def test_gumbel_softmax_matches_torch_with_the_same_seed():

@@ -301,8 +301,9 @@ def _uniform(col):
 
 def _dot(xp, a, b, dim):
     """``sum(a * b)`` along ``dim``, kept: NumPy's vecdot takes one pass and makes no product
-    array (CuPy has none; vecdot would conjugate a complex ``a``)."""
-    if a.ndim and a.dtype.kind != "c" and hasattr(xp, "vecdot"):
+    array (CuPy and the Tensors of a graph-building backward have none; vecdot would conjugate
+    a complex ``a``)."""
+    if hasattr(xp, "vecdot") and a.ndim and a.dtype.kind != "c":
         return xp.expand_dims(xp.vecdot(a, b, axis=dim), dim)
     return (a * b).sum(axis=dim, keepdims=True)
 
@@ -322,12 +323,9 @@ class Softmax(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        xp = ctx.xp
-        if ctx._graph:
-            gy = g * out
-            return gy - out * xp.sum(gy, axis=ctx.dim, keepdims=True), None
-        # NOTE: (g - sum(g * out)) * out, PyTorch's order
-        d = g - _dot(xp, g, out, ctx.dim)
+        # NOTE: (g - sum(g * out)) * out, PyTorch's order; the product in place on the new
+        # difference (an in-place node under create_graph)
+        d = g - _dot(ctx.xp, g, out, ctx.dim)
         d *= out
         return d, None
 
