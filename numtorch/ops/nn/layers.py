@@ -178,8 +178,12 @@ class LayerNorm(Primitive):
         ctx.axes, ctx.eps = axes, eps
         xhat, rstd = _normalise(x, axes, eps)
         ctx.save_for_backward(x, xhat, rstd, weight)
-        out = xhat if weight is None else xhat * weight
-        return out if bias is None else out + bias
+        if weight is None:
+            return xhat if bias is None else xhat + bias
+        out = xhat * weight
+        if bias is not None:
+            out += bias
+        return out
 
     def backward(ctx, g):
         x, xhat, rstd, w = ctx.saved_tensors
@@ -195,7 +199,11 @@ class LayerNorm(Primitive):
             gh = g if w is None else g * w
             m1 = xp.mean(gh, axis=axes, keepdims=True)
             m2 = xp.mean(gh * xhat, axis=axes, keepdims=True)
-            gx = (gh - m1 - xhat * m2) * rstd
+            # NOTE: (gh - m1 - xhat * m2) * rstd, its last two steps in place on the new
+            # difference (in-place nodes under create_graph)
+            gx = gh - m1
+            gx -= xhat * m2
+            gx *= rstd
         return gx, gw, gb, None, None
 
 
