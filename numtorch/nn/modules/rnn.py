@@ -55,60 +55,34 @@ class RNNBase(Module):
         dtype=None,
     ) -> None:
         super().__init__()
-        if (
-            not isinstance(dropout, numbers.Number)
-            or isinstance(dropout, bool)
-            or not 0 <= dropout <= 1
-        ):
-            raise ValueError(
-                "dropout should be a number in range [0, 1] representing the "
-                "probability of an element being zeroed"
-            )
-        if dropout > 0 and num_layers == 1:
-            warnings.warn(
-                "dropout option adds dropout after all but last recurrent layer, so "
-                "non-zero dropout expects num_layers greater than 1, but got "
-                f"dropout={dropout} and num_layers={num_layers}",
-                stacklevel=2,
-            )
-        if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
-            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
-        if hidden_size <= 0:
-            raise ValueError("hidden_size must be greater than zero")
-        if num_layers <= 0:
-            raise ValueError("num_layers must be greater than zero")
-        if proj_size < 0:
-            raise ValueError(
-                "proj_size should be a positive integer or zero to disable projections"
-            )
-        if proj_size >= hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
-        if mode not in _GATES:
-            raise ValueError(f"Unrecognized RNN mode: {mode}")
-        if proj_size and mode != "LSTM":
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        _check_options(mode, hidden_size, num_layers, dropout, proj_size)
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
         self.proj_size = proj_size
-        gate = _GATES[mode] * hidden_size
-        dirs = 2 if bidirectional else 1
-        real_hidden = proj_size or hidden_size
         names = []
-        for layer in range(num_layers):
-            for d in range(dirs):
-                n_in = input_size if layer == 0 else real_hidden * dirs
-                sfx = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [("weight_ih", (gate, n_in)), ("weight_hh", (gate, real_hidden))]
-                if bias:
-                    shapes += [("bias_ih", (gate,)), ("bias_hh", (gate,))]
-                if proj_size:
-                    shapes.append(("weight_hr", (proj_size, hidden_size)))
-                for name, shape in shapes:
-                    setattr(self, name + sfx, Parameter(empty(shape, dtype=dtype, device=device)))
-                    names.append(name + sfx)
+        for name, shape in self._weight_shapes():
+            setattr(self, name, Parameter(empty(shape, dtype=dtype, device=device)))
+            names.append(name)
         self._flat_weights_names = names
         self.reset_parameters()
+
+    def _weight_shapes(self):
+        """``(name, shape)`` of each weight in PyTorch's order: by layer, then direction."""
+        gate = _GATES[self.mode] * self.hidden_size
+        real_hidden = self.proj_size or self.hidden_size
+        dirs = 2 if self.bidirectional else 1
+        for layer in range(self.num_layers):
+            for d in range(dirs):
+                n_in = self.input_size if layer == 0 else real_hidden * dirs
+                sfx = f"_l{layer}" + ("_reverse" if d else "")
+                yield "weight_ih" + sfx, (gate, n_in)
+                yield "weight_hh" + sfx, (gate, real_hidden)
+                if self.bias:
+                    yield "bias_ih" + sfx, (gate,)
+                    yield "bias_hh" + sfx, (gate,)
+                if self.proj_size:
+                    yield "weight_hr" + sfx, (self.proj_size, self.hidden_size)
 
     @property
     def _flat_weights(self) -> list:
@@ -502,3 +476,37 @@ class GRUCell(RNNCellBase):
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None, False
         )
         return hn if batched else hn.squeeze(0)
+
+
+def _check_options(mode, hidden_size, num_layers, dropout, proj_size) -> None:
+    """PyTorch's checks of an RNN's options (and its warning for dropout on one layer)."""
+    if (
+        not isinstance(dropout, numbers.Number)
+        or isinstance(dropout, bool)
+        or not 0 <= dropout <= 1
+    ):
+        raise ValueError(
+            "dropout should be a number in range [0, 1] representing the "
+            "probability of an element being zeroed"
+        )
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            "dropout option adds dropout after all but last recurrent layer, so "
+            "non-zero dropout expects num_layers greater than 1, but got "
+            f"dropout={dropout} and num_layers={num_layers}",
+            stacklevel=3,
+        )
+    if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
+        raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+    if hidden_size <= 0:
+        raise ValueError("hidden_size must be greater than zero")
+    if num_layers <= 0:
+        raise ValueError("num_layers must be greater than zero")
+    if proj_size < 0:
+        raise ValueError("proj_size should be a positive integer or zero to disable projections")
+    if proj_size >= hidden_size:
+        raise ValueError("proj_size has to be smaller than hidden_size")
+    if mode not in _GATES:
+        raise ValueError(f"Unrecognized RNN mode: {mode}")
+    if proj_size and mode != "LSTM":
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
