@@ -16,27 +16,39 @@ from ..autograd.node import FREED_MSG
 _new = object.__new__
 
 
-def backward_runner(program, lowered):
+def backward_runner(program, lowered, arrays):
     """The recorded backward as a function of the slots, returning the buffers it owns;
-    ``lowered`` maps ``id(op)`` to the ``Lowered`` form of the ops that have one."""
+    ``lowered`` maps ``id(op)`` to the ``Lowered`` form of the ops that have one, ``arrays``
+    are the recording's (for the root's shape)."""
     spec, root_buf, calls, _ = program
     kind, src = spec
     targets = [t for _, _, routes in calls for _, t, _, _ in routes]
     counts = Counter(targets)
     buffers = tuple(dict.fromkeys([root_buf] + targets))
     steps = tuple(_call(op, ins, routes, lowered.get(id(op)), counts) for op, ins, routes in calls)
+    ones = _ones(arrays[src]) if kind == "ones" else None
 
     def run(S):
         for b in buffers:
             S[b] = None
         out = S[src]
-        S[root_buf] = array_module(out).ones_like(out) if kind == "ones" else out
-        owned = {root_buf} if kind == "ones" else set()
+        S[root_buf] = out if ones is None else ones(out)
+        owned = set() if ones is None else {root_buf}
         for step in steps:
             step(S, owned)
         return owned
 
     return run
+
+
+def _ones(recorded):
+    """The gradient a backward of ``out`` starts from: ``ones_like(out)``; for a 0-d ``out``
+    (a loss) one call of ``ones``, which gives the same array."""
+    xp = array_module(recorded)
+    if recorded.ndim:
+        return xp.ones_like
+    dtype = recorded.dtype
+    return lambda out: xp.ones((), dtype)
 
 
 def _call(op, ins, routes, low, counts):
@@ -128,8 +140,9 @@ def accumulating(program, run):
             g = S[b]
             if g is not None:
                 t = A[where] if kind == "arg" else where
-                if t._meta is None:  # no hooks to run: the engine's accumulation itself
-                    add_to_grad(t, g, b in owned)
+                meta = t._meta
+                if meta is None or not (meta.hooks or meta.post_accumulate_hooks):
+                    add_to_grad(t, g, b in owned)  # no hooks to run: the accumulation itself
                 else:
                     accumulate(t, g, b in owned, ARRAYS)
 

@@ -176,12 +176,14 @@ class Program:
             elif kind == "array":
                 self.steps.append(_arrays.replay(*entry[1:]))
             elif kind == "backward":
-                self.steps.append(accumulating(entry[1], backward_runner(entry[1], lowered)))
+                self.steps.append(
+                    accumulating(entry[1], backward_runner(entry[1], lowered, rec.arrays))
+                )
             else:
                 self.steps.append(_call(*entry[1:]))
         if escape is not None:
             program, gslot = escape
-            self.escape = (backward_runner(program, lowered), gslot, program[3])
+            self.escape = (backward_runner(program, lowered, rec.arrays), gslot, program[3])
 
     def __call__(self, flat):
         S = [None] * self.n
