@@ -14,9 +14,10 @@ An op PyTorch lists that numtorch composes of other primitives (``cross_entropy`
 ``linalg.vecdot``) has no node of its own: its function passes its tensor arguments through
 ``op_inputs("name", ...)`` on entry, which casts them by the op's name in the same tables.
 PyTorch casts there too and runs the op's pieces without autocast; numtorch's pieces then find
-their inputs cast already. A primitive that PyTorch reaches only inside a listed op keeps off
-the lists: ``mv`` and ``dot`` cast on the CPU when ``matmul`` calls them, not when called
-directly.
+their inputs cast already, and a composite whose pieces are listed themselves (``lstsq``'s
+products, ``vecdot``'s sum on CUDA) runs them in ``suspended()``. A primitive that PyTorch
+reaches only inside a listed op keeps off the lists: ``mv`` and ``dot`` cast on the CPU when
+``matmul`` calls them, not when called directly.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ _LOSSES |= {"BinaryCrossEntropyWithLogitsBackward0", "CtcLossBackward0", "CdistB
 _LOSSES |= {"cross_entropy_loss", "l1_loss", "kl_div", "margin_ranking_loss"}
 _LOSSES |= {"cosine_embedding_loss", "hinge_embedding_loss", "poisson_nll_loss"}
 _LOSSES |= {"triplet_margin_loss", "multilabel_margin_loss"}
+# listed on the CPU only: the linear algebra and FFTs its kernels lack for half types
+_CPU_FP32 = {"linalg_inv", "linalg_solve", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr"}
+_CPU_FP32 |= {"linalg_eigh", "linalg_eig", "linalg_svd", "linalg_svdvals", "linalg_lstsq"}
+_CPU_FP32 |= {f"fft_{n}" for n in ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "hfft")}
+_CPU_FP32 |= {f"fft_{n}" for n in ("rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn", "ihfft")}
 _CUDA_FP32 = {"AcosBackward0", "AsinBackward0", "CoshBackward0", "SinhBackward0", "TanBackward0"}
 _CUDA_FP32 |= {"ExpBackward0", "Expm1Backward0", "LogBackward0", "Log2Backward0"}
 _CUDA_FP32 |= {"Log10Backward0", "Log1PBackward0", "ReciprocalBackward0", "RsqrtBackward0"}
@@ -46,7 +52,7 @@ _CUDA_FP32 |= {"LinalgVectorNormBackward0"}
 _MATMUL |= {"EinsumBackward0"}
 LOWER = {"cpu": _MATMUL, "cuda": _MATMUL | {"MvBackward0"}}
 FP32 = {
-    "cpu": _LOSSES | {"BinaryCrossEntropyBackward0", "ProdBackward0", "ProdBackward1"},
+    "cpu": _LOSSES | _CPU_FP32 | {"BinaryCrossEntropyBackward0", "ProdBackward0", "ProdBackward1"},
     "cuda": _LOSSES | _CUDA_FP32,
 }
 PROMOTE = {
@@ -157,6 +163,18 @@ def op_inputs(name: str, *tensors) -> tuple:
     if not REGION.active:
         return tensors
     return cast_by_names(frozenset((name,)), tensors)
+
+
+class suspended:
+    """A block that runs with autocast off, as PyTorch runs the pieces of a listed op."""
+
+    __slots__ = ("active",)
+
+    def __enter__(self):
+        self.active, REGION.active = REGION.active, False
+
+    def __exit__(self, *exc):
+        REGION.active = self.active
 
 
 def cast_by_names(names: frozenset, args: tuple) -> tuple:

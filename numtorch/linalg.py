@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ._aliases import with_numpy_aliases
-from ._autocast import op_inputs
+from ._autocast import op_inputs, suspended
 from ._backend import array_module
 from ._tensor import Tensor, wrap
 from .ops import matmul  # torch.matmul itself
@@ -159,6 +159,7 @@ def _is_vector_rhs(A, B):
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """``X`` with ``A @ X = B`` (or ``X @ A = B`` with ``left=False``)."""
+    A, B = op_inputs("linalg_solve", A, B)
     _ops._check_square(A, "linalg.solve")
     if not left:
         return solve(A.mT, B.mT).mT
@@ -179,6 +180,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    (A,) = op_inputs("linalg_cholesky", A)
     _ops._check_square(A, "linalg.cholesky")
     return _ops.Cholesky.apply(A, upper)
 
@@ -198,6 +200,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     """``cholesky`` that reports failure in ``info`` instead of raising (unless
     ``check_errors``): per matrix, 0 or the order of the first leading minor that is not
     positive-definite. The factor of such a matrix is undefined (here: the identity's)."""
+    (A,) = op_inputs("linalg_cholesky_ex", A)
     from .ops.creation import eye, tensor, zeros
     from .ops.pointwise import where
 
@@ -215,6 +218,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 
 def qr(A: Tensor, mode: str = "reduced"):
+    (A,) = op_inputs("linalg_qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of "
@@ -229,6 +233,7 @@ def qr(A: Tensor, mode: str = "reduced"):
 
 
 def eigh(A: Tensor, UPLO: str = "L"):
+    (A,) = op_inputs("linalg_eigh", A)
     _ops._check_square(A, "linalg.eigh")
     return EighResult(*_ops.Eigh.apply(A, UPLO))
 
@@ -238,6 +243,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
 
 
 def eig(A: Tensor):
+    (A,) = op_inputs("linalg_eig", A)
     _ops._check_square(A, "linalg.eig")
     return EigResult(*_ops.Eig.apply(A))
 
@@ -250,6 +256,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
     """``A = U diag(S) Vh``. Gradients are computed for the reduced factors
     (``full_matrices=False``); as in PyTorch, they are ill-defined where singular values
     repeat."""
+    (A,) = op_inputs("linalg_svd", A)
     if full_matrices and A.shape[-1] != A.shape[-2]:
         if A.requires_grad:
             raise RuntimeError(
@@ -262,6 +269,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
 
 
 def svdvals(A: Tensor) -> Tensor:
+    (A,) = op_inputs("linalg_svdvals", A)
     return _ops.Svd.apply(A)[1]
 
 
@@ -286,9 +294,11 @@ def _eps(A):
 
 def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     """The least-squares solution of ``A X = B`` (through the pseudo-inverse)."""
+    A, B = op_inputs("linalg_lstsq", A, B)
     vector = B._data.ndim == A._data.ndim - 1
     rhs = B.unsqueeze(-1) if vector else B
-    x = pinv(A) @ rhs
+    with suspended():
+        x = pinv(A) @ rhs
     from .ops.creation import empty
 
     return LstsqResult(
@@ -366,7 +376,8 @@ def vander(x: Tensor, N=None) -> Tensor:
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     x, y = op_inputs("vecdot", x, y)
-    return (x.conj() * y).sum(dim) if x.is_complex() else (x * y).sum(dim)
+    with suspended():
+        return (x.conj() * y).sum(dim) if x.is_complex() else (x * y).sum(dim)
 
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -26,6 +26,17 @@ def _f(T):
     return T.nn.functional
 
 
+def _square(T, x, w):
+    """A well-conditioned 4x4 matrix in the autocast dtype (a product's output)."""
+    low = _f(T).linear(x, w)[:, :4]
+    return low + 4 * T.eye(4, dtype=low.dtype)
+
+
+def _spd(T, x, w):
+    low = _square(T, x, w)
+    return low @ low.t()
+
+
 # each op takes (T, x, w, b): x (4, 6), w (5, 6), b (5,), float32 leaves that require grad
 OPS = {
     "mm": lambda T, x, w, b: T.mm(x, w.t()),
@@ -80,6 +91,16 @@ OPS = {
     "multilabel_margin_loss": lambda T, x, w, b: _f(T).multilabel_margin_loss(
         _f(T).linear(x, w), T.tensor(TARGET[:, None].repeat(5, 1) - 1)
     ),
+    # PyTorch's CPU kernels for these lack the half types: float32, from a lower-precision input
+    "linalg_inv": lambda T, x, w, b: T.linalg.inv(_square(T, x, w)),
+    "linalg_solve": lambda T, x, w, b: T.linalg.solve(_square(T, x, w), x[:, :2]),
+    "linalg_cholesky": lambda T, x, w, b: T.linalg.cholesky(_spd(T, x, w)),
+    "linalg_qr": lambda T, x, w, b: T.linalg.qr(_square(T, x, w)).R,
+    "linalg_svdvals": lambda T, x, w, b: T.linalg.svdvals(_f(T).linear(x, w)),
+    "linalg_eigvalsh": lambda T, x, w, b: T.linalg.eigvalsh(_spd(T, x, w)),
+    "linalg_lstsq": lambda T, x, w, b: T.linalg.lstsq(_square(T, x, w), x[:, :2]).solution,
+    "fft_rfft": lambda T, x, w, b: T.fft.rfft(_f(T).linear(x, w)).abs(),
+    "fft_fft2": lambda T, x, w, b: T.fft.fft2(_f(T).linear(x, w)).real,
     # not on the CPU lists: they keep their input's dtype
     "mv_direct": lambda T, x, w, b: T.mv(x, w[0]),
     "dot_direct": lambda T, x, w, b: T.dot(x[0], w[0]),

@@ -9,6 +9,7 @@ opposite transform with the dual normalisation ("backward" <-> "forward", "ortho
 from __future__ import annotations
 
 from ... import _dtype
+from ..._autocast import op_inputs
 from ..._backend import array_module, array_of
 from ..._tensor import Tensor, _wrap_dim
 from ...autograd.function import Primitive
@@ -160,6 +161,8 @@ def _resize(x: Tensor, axes, sizes) -> Tensor:
 
 
 def _floating(x: Tensor, name: str) -> Tensor:
+    """``x`` as a transform takes it: floating, in its autocast dtype (float32, on a CPU)."""
+    (x,) = op_inputs(f"fft_{name}", x)
     kind = x._data.dtype.kind
     if kind in "iub":
         return x.to(_dtype.get_default_dtype())

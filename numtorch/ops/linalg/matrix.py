@@ -5,6 +5,7 @@ differentiable. ``numtorch.linalg`` (linalg.py) is the public namespace built on
 
 from __future__ import annotations
 
+from ..._autocast import op_inputs
 from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Primitive, linear
@@ -395,6 +396,7 @@ def _check_square(a: Tensor, op: str):
 
 
 def inv(a: Tensor) -> Tensor:
+    (a,) = op_inputs("linalg_inv", a)
     _check_square(a, "linalg.inv")
     return Inv.apply(a)
 
