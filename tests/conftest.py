@@ -10,6 +10,7 @@ test or in tests/helpers.py), no NumPy or PyTorch testing assertion, no ``pytest
 from __future__ import annotations
 
 import functools
+import zlib
 
 import hypothesis
 import numpy as np
@@ -29,6 +30,13 @@ _CHECKERS = [
     (pytest, "warns"),
     (pytest, "deprecated_call"),
 ]
+
+
+@pytest.fixture
+def rng(request):
+    """A NumPy generator seeded by the test's name: a test draws the same inputs whatever ran
+    before it, so that the tests pass in any order and a replay meets the recorded inputs."""
+    return np.random.default_rng(zlib.crc32(request.node.name.encode()))
 
 
 def pytest_addoption(parser):

@@ -16,8 +16,6 @@ from numtorch import _backend
 
 pytestmark = pytest.mark.gpu
 
-RNG = np.random.default_rng(0)
-
 
 @pytest.fixture(scope="module", autouse=True)
 def cuda():
@@ -58,8 +56,8 @@ def _compare(fn, *arrays, tol=1e-5):
             np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
 
 
-def _f(*shape):
-    return RNG.standard_normal(shape).astype(np.float32)
+def _f(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
 
 
 UNARY = [
@@ -127,31 +125,31 @@ def _activation(name):
 
 
 @pytest.mark.parametrize("name", UNARY)
-def test_unary_on_cuda_matches_cpu(name):
-    x = np.abs(_f(4, 6)) + 0.1 if name in ("sqrt", "rsqrt", "log1p") else _f(4, 6)
+def test_unary_on_cuda_matches_cpu(name, rng):
+    x = np.abs(_f(rng, 4, 6)) + 0.1 if name in ("sqrt", "rsqrt", "log1p") else _f(rng, 4, 6)
     _compare(_activation(name), x)
 
 
 @pytest.mark.parametrize("name", BINARY)
-def test_binary_on_cuda_matches_cpu(name):
-    a, b = np.abs(_f(4, 6)) + 0.5, _f(1, 6)
+def test_binary_on_cuda_matches_cpu(name, rng):
+    a, b = np.abs(_f(rng, 4, 6)) + 0.5, _f(rng, 1, 6)
     _compare(getattr(nt, name), a, b)
 
 
 @pytest.mark.parametrize("i", range(len(REDUCE)))
-def test_reduction_on_cuda_matches_cpu(i):
-    _compare(REDUCE[i], _f(4, 6), tol=1e-4)
+def test_reduction_on_cuda_matches_cpu(i, rng):
+    _compare(REDUCE[i], _f(rng, 4, 6), tol=1e-4)
 
 
 @pytest.mark.parametrize("i", range(len(SHAPE)))
-def test_shape_and_indexing_on_cuda_matches_cpu(i):
-    _compare(SHAPE[i], _f(4, 6))
+def test_shape_and_indexing_on_cuda_matches_cpu(i, rng):
+    _compare(SHAPE[i], _f(rng, 4, 6))
 
 
-def test_matmul_and_linear_algebra_on_cuda_match_cpu():
-    _compare(nt.matmul, _f(3, 4, 5), _f(5, 2), tol=1e-4)
-    _compare(lambda a, b: nt.einsum("ij,jk->ik", a, b), _f(3, 4), _f(4, 2), tol=1e-4)
-    _compare(lambda a, b, c: nt.addmm(c, a, b), _f(3, 4), _f(4, 2), _f(2), tol=1e-4)
+def test_matmul_and_linear_algebra_on_cuda_match_cpu(rng):
+    _compare(nt.matmul, _f(rng, 3, 4, 5), _f(rng, 5, 2), tol=1e-4)
+    _compare(lambda a, b: nt.einsum("ij,jk->ik", a, b), _f(rng, 3, 4), _f(rng, 4, 2), tol=1e-4)
+    _compare(lambda a, b, c: nt.addmm(c, a, b), _f(rng, 3, 4), _f(rng, 4, 2), _f(rng, 2), tol=1e-4)
 
 
 MODULES = [
@@ -177,8 +175,8 @@ def _module_step(make, device, x):
 
 
 @pytest.mark.parametrize("i", range(len(MODULES)))
-def test_module_forward_and_backward_on_cuda_match_cpu(i):
-    x = _f(5, 6)
+def test_module_forward_and_backward_on_cuda_match_cpu(i, rng):
+    x = _f(rng, 5, 6)
     want, want_g = _module_step(MODULES[i], "cpu", x)
     got, got_g = _module_step(MODULES[i], "cuda", x)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
@@ -186,12 +184,12 @@ def test_module_forward_and_backward_on_cuda_match_cpu(i):
         np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
 
 
-def test_losses_on_cuda_match_cpu():
-    target = RNG.integers(0, 3, 5)
-    _compare(nt.nn.CrossEntropyLoss(label_smoothing=0.1), _f(5, 3), target)
-    _compare(lambda x, t: nt.nn.functional.nll_loss(x.log_softmax(1), t), _f(5, 3), target)
-    _compare(nt.nn.MSELoss(), _f(5, 3), _f(5, 3))
-    _compare(nt.nn.BCEWithLogitsLoss(), _f(5, 3), (_f(5, 3) > 0).astype(np.float32))
+def test_losses_on_cuda_match_cpu(rng):
+    target = rng.integers(0, 3, 5)
+    _compare(nt.nn.CrossEntropyLoss(label_smoothing=0.1), _f(rng, 5, 3), target)
+    _compare(lambda x, t: nt.nn.functional.nll_loss(x.log_softmax(1), t), _f(rng, 5, 3), target)
+    _compare(nt.nn.MSELoss(), _f(rng, 5, 3), _f(rng, 5, 3))
+    _compare(nt.nn.BCEWithLogitsLoss(), _f(rng, 5, 3), (_f(rng, 5, 3) > 0).astype(np.float32))
 
 
 OPTIMIZERS = [
@@ -219,8 +217,8 @@ def _train(make_opt, device, x, y):
 
 
 @pytest.mark.parametrize("i", range(len(OPTIMIZERS)))
-def test_optimizer_steps_on_cuda_match_cpu(i):
-    x, y = nt.tensor(_f(8, 6)), nt.tensor(_f(8, 3))
+def test_optimizer_steps_on_cuda_match_cpu(i, rng):
+    x, y = nt.tensor(_f(rng, 8, 6)), nt.tensor(_f(rng, 8, 3))
     for got, want in zip(_train(OPTIMIZERS[i], "cuda", x, y), _train(OPTIMIZERS[i], "cpu", x, y)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
@@ -238,10 +236,10 @@ SAMPLERS = [
 
 
 @pytest.mark.parametrize("i", range(len(SAMPLERS)))
-def test_sampling_on_cuda_draws_on_the_device(i):
+def test_sampling_on_cuda_draws_on_the_device(i, rng):
     """Draws come from the device's own generator: repeatable after manual_seed, different
     from the CPU stream, and the CPU generator is left untouched."""
-    x = nt.tensor(_f(40, 50), device="cuda")
+    x = nt.tensor(_f(rng, 40, 50), device="cuda")
     nt.manual_seed(3)
     cpu_state = nt.get_rng_state()
     first = SAMPLERS[i](x)

@@ -7,17 +7,15 @@ from helpers import torch
 
 import numtorch
 
-RNG = np.random.default_rng(0)
 
-
-def _data(dtype):
-    a = RNG.standard_normal((3, 3)) + 3 * np.eye(3)
-    b = RNG.standard_normal((3, 2))
-    w = RNG.standard_normal((3, 3))
+def _data(dtype, rng):
+    a = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    w = rng.standard_normal((3, 3))
     if dtype == "complex128":
-        a = a + 1j * RNG.standard_normal((3, 3))
-        b = b + 1j * RNG.standard_normal((3, 2))
-        w = w + 1j * RNG.standard_normal((3, 3))
+        a = a + 1j * rng.standard_normal((3, 3))
+        b = b + 1j * rng.standard_normal((3, 2))
+        w = w + 1j * rng.standard_normal((3, 3))
     return a, b, w
 
 
@@ -53,8 +51,8 @@ CASES = {
 }
 
 
-def _grads(t, case, dtype):
-    a, b, w = _data(dtype)
+def _grads(t, case, data):
+    a, b, w = data
     A, B = t.tensor(a, requires_grad=True), t.tensor(b, requires_grad=True)
     out = CASES[case](t, A, B, t.tensor(w))
     out.abs().sum().backward()
@@ -65,11 +63,9 @@ def _grads(t, case, dtype):
 
 @pytest.mark.parametrize("dtype", ["float64", "complex128"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_linalg_gradient_matches_pytorch(case, dtype):
-    state = RNG.bit_generator.state
-    ours = _grads(numtorch, case, dtype)
-    RNG.bit_generator.state = state
-    theirs = _grads(torch, case, dtype)
+def test_linalg_gradient_matches_pytorch(case, dtype, rng):
+    data = _data(dtype, rng)
+    ours, theirs = _grads(numtorch, case, data), _grads(torch, case, data)
     for x, y in zip(ours, theirs):
         assert (x is None) == (y is None)
         if x is not None:
@@ -77,8 +73,8 @@ def test_linalg_gradient_matches_pytorch(case, dtype):
 
 
 @pytest.mark.parametrize("which", ["eigh", "svd"])
-def test_phase_dependent_losses_raise_as_in_pytorch(which):
-    a, _, w = _data("complex128")
+def test_phase_dependent_losses_raise_as_in_pytorch(which, rng):
+    a, _, w = _data("complex128", rng)
     messages = []
     for t in (numtorch, torch):
         A = t.tensor(a + a.conj().T if which == "eigh" else a, requires_grad=True)
