@@ -327,8 +327,8 @@ def _assert_same(torch, array, requires_grad=False, op=False, **options):
 _RNG = np.random.default_rng(2024)
 
 
-def _randn(*shape, scale=1.0, dtype=np.float32):
-    return (_RNG.standard_normal(shape) * scale).astype(dtype)
+def _randn(*shape, scale=1.0, dtype=np.float32, rng=_RNG):
+    return (rng.standard_normal(shape) * scale).astype(dtype)
 
 
 HAND_PICKED = {
@@ -466,13 +466,13 @@ def test_suffix_wrapping_matches_torch(torch, linewidth):
             _assert_same(torch, array.reshape(1, n), op=True, linewidth=linewidth, edgeitems=0)
 
 
-def test_bfloat16_matches_torch(torch):
+def test_bfloat16_matches_torch(torch, rng):
     pytest.importorskip("ml_dtypes")
     for array in (
-        _randn(5, 7),
-        _randn(2000, scale=1e5),
+        _randn(5, 7, rng=rng),
+        _randn(2000, scale=1e5, rng=rng),
         np.array([1.0, -0.0, nan, inf], np.float32),
-        _randn(3, 4, scale=1e-6),
+        _randn(3, 4, scale=1e-6, rng=rng),
         np.float32(3.5),
     ):
         ours = numtorch.tensor(array, dtype=_dtype.bfloat16, requires_grad=True)
@@ -500,16 +500,16 @@ def test_default_dtype_float64_matches_torch(torch):
         torch.set_default_dtype(saved_torch)
 
 
-def test_parameter_matches_torch(torch):
-    array = _randn(2, 3)
+def test_parameter_matches_torch(torch, rng):
+    array = _randn(2, 3, rng=rng)
     ref = torch.nn.Parameter(torch.from_numpy(array.copy()))
     assert tensor_repr(Parameter(array).requires_grad_()) == repr(ref)
     ref = torch.nn.Parameter(torch.from_numpy(array.copy()), requires_grad=False)
     assert tensor_repr(Parameter(array)) == repr(ref)
 
 
-def test_huge_tensor_matches_torch(torch):
-    array = _randn(100, 100, 1000)
+def test_huge_tensor_matches_torch(torch, rng):
+    array = _randn(100, 100, 1000, rng=rng)
     _assert_same(torch, array)
 
 

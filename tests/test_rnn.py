@@ -87,13 +87,13 @@ def test_packed(make):
     _compare(make, X, lens=[4, 6, 2])
 
 
-def test_initial_states_and_unbatched():
+def test_initial_states_and_unbatched(rng):
     _compare(
         lambda m: m.LSTM(4, 5, 2, proj_size=2),
         X,
-        hx=(RNG.standard_normal((2, 3, 2)), RNG.standard_normal((2, 3, 5))),
+        hx=(rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 5))),
     )
-    _compare(lambda m: m.GRU(4, 5), X, hx=(RNG.standard_normal((1, 3, 5)),))
+    _compare(lambda m: m.GRU(4, 5), X, hx=(rng.standard_normal((1, 3, 5)),))
     _compare(lambda m: m.LSTM(4, 5), X[:, 0])
 
 
@@ -112,20 +112,20 @@ def test_cells(make):
     _compare(make, X[0, 0])
 
 
-def test_double_backward_falls_back_to_ops():
-    w = RNG.standard_normal((12, 2)) * 0.5
-    u = RNG.standard_normal((12, 3)) * 0.5
+def test_double_backward_falls_back_to_ops(rng):
+    w = rng.standard_normal((12, 2)) * 0.5
+    u = rng.standard_normal((12, 3)) * 0.5
 
     def f(x, w_ih, w_hh):
         return nt.ops.nn.rnn_ops.GRULayer.apply(
             x, nt.zeros(2, 3, dtype=x.dtype), w_ih[:9], w_hh[:9], None, None, None, False
         )[0]
 
-    gradcheck(f, [RNG.standard_normal((3, 2, 2)), w, u])
+    gradcheck(f, [rng.standard_normal((3, 2, 2)), w, u])
 
 
-def test_pad_and_pack_sequence():
-    seqs = [RNG.standard_normal((n, 2)) for n in (3, 5, 1)]
+def test_pad_and_pack_sequence(rng):
+    seqs = [rng.standard_normal((n, 2)) for n in (3, 5, 1)]
     a = R.pad_sequence([nt.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0)
     b = torch.nn.utils.rnn.pad_sequence(
         [torch.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0
