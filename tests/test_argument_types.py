@@ -29,6 +29,9 @@ ARGS = {
 # where the text is left to differ: set_rng_state takes PyTorch's own state tensors too;
 # repeat_interleave(x) alone is PyTorch's repeat_interleave(repeats) overload
 LEFT = {"set_rng_state", "repeat_interleave"}
+# functions that change process state when they accept the argument (print options, default
+# dtype, seeds, thread counts, grad mode): calling them here would leak into later tests
+STATEFUL = ("set_", "use_", "manual_seed", "seed", "enable_", "disable_")
 # the binary arithmetic functions keep the operators' direct path and refuse with a TypeError
 # of their own text
 OWN_TEXT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "rsub"}
@@ -60,7 +63,8 @@ def _public(namespace):
     ours = NAMESPACES[namespace](nt)
     for name in sorted(dir(ours)):
         fn = getattr(ours, name)
-        if not name.startswith("_") and callable(fn) and not isinstance(fn, type):
+        public = not name.startswith("_") and callable(fn) and not isinstance(fn, type)
+        if public and not name.startswith(STATEFUL):
             yield name
 
 
