@@ -114,3 +114,56 @@ def test_gradient_node_named_as_torch(name):
         (g,) = lib.autograd.grad(y, w, v, create_graph=True)
         names.append(g.grad_fn.name())
     assert names[0] == names[1] == "EmbeddingDenseBackwardBackward0"
+
+
+# recurrent layers: (module on a library's nn, input shape); gradients in the input and in
+# every parameter, the layer's weights drawn by the test
+RNNS = {
+    "lstm": (lambda nn: nn.LSTM(2, 3), (3, 2, 2)),
+    "lstm_proj": (lambda nn: nn.LSTM(2, 3, proj_size=2), (3, 2, 2)),
+    "gru_bidirectional": (lambda nn: nn.GRU(2, 3, bidirectional=True), (3, 2, 2)),
+    "rnn_relu": (lambda nn: nn.RNN(2, 3, nonlinearity="relu", bias=False), (3, 2, 2)),
+    "lstm_cell": (lambda nn: nn.LSTMCell(2, 3), (2, 2)),
+    "gru_cell": (lambda nn: nn.GRUCell(2, 3), (2, 2)),
+}
+
+
+def _rnn_case(name):
+    make, x_shape = RNNS[name]
+    shapes = [x_shape] + [tuple(p.shape) for p in make(numtorch.nn).parameters()]
+
+    def f(lib, x, *ws):
+        m = make(lib.nn).double()
+        names = [n for n, _ in m.named_parameters()]
+        out = lib.func.functional_call(m, dict(zip(names, ws)), (x,))
+        return out[0] if isinstance(out, tuple) else out
+
+    return shapes, f
+
+
+@pytest.mark.parametrize("name", list(RNNS))
+def test_recurrent_second_derivatives_match_torch(name):
+    shapes, f = _rnn_case(name)
+    arrays = _arrays(shapes, 0)
+    out = f(numtorch, *[numtorch.tensor(a) for a in arrays])
+    rng = np.random.default_rng(1)
+    seeds = [rng.standard_normal(tuple(out.shape))] + [rng.standard_normal(s) for s in shapes]
+    ours = second_derivatives(numtorch, f, arrays, seeds, seed_grad=True)
+    theirs = second_derivatives(torch, f, arrays, seeds, seed_grad=True)
+    for a, b in zip(ours, theirs):
+        assert_close(numtorch.tensor(a), torch.tensor(b))
+
+
+@pytest.mark.parametrize("name", ["lstm_proj", "gru_bidirectional", "lstm_cell"])
+def test_recurrent_gradgradcheck(name):
+    shapes, f = _rnn_case(name)
+    gradcheck(lambda *xs: f(numtorch, *xs), [a * 0.5 for a in _arrays(shapes, 7)])
+
+
+def test_recurrent_third_derivative_refused():
+    shapes, f = _rnn_case("gru_bidirectional")
+    xs = [numtorch.tensor(a, requires_grad=True) for a in _arrays(shapes, 0)]
+    (g,) = numtorch.autograd.grad(f(numtorch, *xs).sum(), xs[:1], create_graph=True)
+    (gg,) = numtorch.autograd.grad((g * g).sum(), xs[:1], create_graph=True)
+    with pytest.raises(RuntimeError, match="third derivative of a fused RNN"):
+        gg.sum().backward()

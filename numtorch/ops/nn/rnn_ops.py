@@ -10,15 +10,16 @@ decreasing length) makes only the first ``batch_sizes[t]`` rows active at step `
 finished row keeps its last state, and in the reverse direction a row starts from ``h0`` at
 its own last step. Padded output positions are zero.
 
-For double backward the layers re-run as a composition of ordinary ops (``cell_*`` below)
-and differentiate that.
+A layer's backward is one formula for both kinds of pass: the gradients are the op
+``RNNGrad`` of the layer's inputs and its output gradients (rnn_grad.py), whose forward is the
+fused backward below and whose own derivative re-runs the layer as ordinary ops.
 """
 
 from __future__ import annotations
 
 from ..._backend import array_module
-from ..._tensor import Tensor
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, linear
+from .rnn_grad import RNNGrad, by_position, steps
 
 __all__ = []
 METHODS = {}
@@ -45,12 +46,6 @@ def _project(xp, x, w, b1, b2):
     return out
 
 
-def _steps(t_len, bsz, batch_sizes, reverse):
-    order = range(t_len - 1, -1, -1) if reverse else range(t_len)
-    for t in order:
-        yield t, (bsz if batch_sizes is None else int(batch_sizes[t]))
-
-
 class _FusedRNN(Primitive):
     __slots__ = ("batch_sizes", "reverse", "store")
 
@@ -66,62 +61,11 @@ class _FusedRNN(Primitive):
         db_hh = gh2.sum(axis=0) if n[6] else None
         return dx, dw_ih, dw_hh, db_ih, db_hh
 
-    def _graph_backward(ctx, inputs, grads, extra):
-        """Double backward: differentiate the same layer written as ordinary ops."""
-        from ...autograd import engine, grad_mode
-
-        with grad_mode.enable_grad():
-            outs = composite_layer(type(ctx), inputs, ctx.batch_sizes, ctx.reverse)
-        pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
-        want = [a for a in inputs if isinstance(a, Tensor) and a.requires_grad]
-        got = iter(
-            engine.grad(
-                [p[0] for p in pairs],
-                want,
-                [p[1] for p in pairs],
-                create_graph=True,
-                allow_unused=True,
-            )
-        )
-        return (
-            tuple(next(got) if isinstance(a, Tensor) and a.requires_grad else None for a in inputs)
-            + (None,) * extra
-        )
-
-
-def composite_layer(kind, inputs, batch_sizes, reverse):
-    """The layer as ordinary differentiable ops (used for double backward)."""
-    import numtorch as nt
-
-    if kind is LSTMLayer:
-        x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
-    else:
-        (x, h, w_ih, w_hh, b_ih, b_hh), c, w_hr = inputs, None, None
-    relu = kind is RNNLayer and reverse[1]
-    reverse = reverse[0] if kind is RNNLayer else reverse
-    t_len, bsz = x.shape[:2]
-    outs = [None] * t_len
-    for t, n in _steps(t_len, bsz, batch_sizes, reverse):
-        gx = x[t, :n] @ w_ih.T + (0 if b_ih is None else b_ih)
-        gh = h[:n] @ w_hh.T + (0 if b_hh is None else b_hh)
-        if kind is LSTMLayer:
-            i, f, g, o = (gx + gh).chunk(4, 1)
-            cn = f.sigmoid() * c[:n] + i.sigmoid() * g.tanh()
-            hn = o.sigmoid() * cn.tanh()
-            hn = hn if w_hr is None else hn @ w_hr.T
-            c = nt.cat([cn, c[n:]])
-        elif kind is GRULayer:
-            xr, xz, xn = gx.chunk(3, 1)
-            hr, hz, hn_ = gh.chunk(3, 1)
-            r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
-            nn_ = (xn + r * hn_).tanh()
-            hn = (1 - z) * nn_ + z * h[:n]
-        else:
-            hn = (gx + gh).relu() if relu else (gx + gh).tanh()
-        outs[t] = nt.cat([hn, nt.zeros(bsz - n, hn.shape[1], dtype=hn.dtype)])
-        h = nt.cat([hn, h[n:]])
-    out = nt.stack(outs)
-    return (out, h, c) if kind is LSTMLayer else (out, h)
+    def backward(ctx, *grads):
+        inputs = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        got = linear(ctx, RNNGrad.of(len(inputs), len(grads)), *inputs, *grads, ctx)
+        return by_position(got, need, len(inputs))
 
 
 class LSTMLayer(_FusedRNN):
@@ -129,6 +73,8 @@ class LSTMLayer(_FusedRNN):
     PyTorch's x86 builds run an LSTM layer through oneDNN, except with a projection (whose
     layer ends in a stack: ``LSTMLayer.named("StackBackward0")``)."""
 
+    _cell = "lstm"
+    _save_at = tuple(range(8))  # the inputs, the time-step arrays being ctx.store
     _name = "MkldnnRnnLayerBackward0"
     _edge_args = (0, 3, 4, 5, 6, 1, 2)  # oneDNN's order: input, weights, biases, h0, c0
 
@@ -145,7 +91,7 @@ class LSTMLayer(_FusedRNN):
         tanhc = xp.zeros_like(cprev)
         m_all = xp.zeros_like(cprev) if w_hr is not None else None
         whh_t = w_hh.T
-        for t, n in _steps(t_len, bsz, batch_sizes, reverse):
+        for t, n in steps(t_len, bsz, batch_sizes, reverse):
             a = xproj[t, :n]
             hprev[t, :n] = h[:n]
             cprev[t, :n] = c[:n]
@@ -167,12 +113,10 @@ class LSTMLayer(_FusedRNN):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         return out, h, c
 
-    def backward(ctx, dout, dh_t, dc_t):
-        inputs = ctx.saved_tensors
-        if ctx._graph:
-            return ctx._graph_backward(inputs, (dout, dh_t, dc_t), 2)
+    def fused_backward(ctx, inputs, dout, dh_t, dc_t):
+        """The gradients of the eight inputs, on arrays."""
         x, _, _, w_ih, w_hh, _, _, w_hr = inputs
-        xp = ctx.xp
+        xp = array_module(x)
         acts, hprev, cprev, tanhc, m_all = ctx.store
         t_len, bsz = x.shape[:2]
         hid = cprev.shape[2]
@@ -184,7 +128,7 @@ class LSTMLayer(_FusedRNN):
         deriv[..., gslice] = 1 - acts[..., gslice] ** 2
         tc_deriv = acts[..., 3 * hid :] * (1 - tanhc**2)
         dw_hr = xp.zeros_like(w_hr) if w_hr is not None else None
-        for t, n in _steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
+        for t, n in steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
             a = acts[t, :n]
             dm = dh[:n] if dout is None else dh[:n] + dout[t, :n]
             if w_hr is not None:
@@ -212,14 +156,14 @@ class LSTMLayer(_FusedRNN):
             db_ih,
             db_hh,
             dw_hr if n_[7] else None,
-            None,
-            None,
         )
 
 
 class GRULayer(_FusedRNN):
     """``(out, h_T)`` of a GRU over ``x`` (T, B, I); gates in PyTorch's order r, z, n."""
 
+    _cell = "gru"
+    _save_at = tuple(range(6))
     _name = "StackBackward0"  # PyTorch stacks the steps' outputs
 
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse):
@@ -233,7 +177,7 @@ class GRULayer(_FusedRNN):
         hprev = xp.zeros_like(out)
         hn_all = xp.zeros_like(out)
         whh_t = w_hh.T
-        for t, n in _steps(t_len, bsz, batch_sizes, reverse):
+        for t, n in steps(t_len, bsz, batch_sizes, reverse):
             a = xproj[t, :n]
             hp = h[:n]
             hprev[t, :n] = hp
@@ -254,19 +198,17 @@ class GRULayer(_FusedRNN):
         ctx.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh)
         return out, h
 
-    def backward(ctx, dout, dh_t):
-        inputs = ctx.saved_tensors
-        if ctx._graph:
-            return ctx._graph_backward(inputs, (dout, dh_t), 2)
+    def fused_backward(ctx, inputs, dout, dh_t):
+        """The gradients of the six inputs, on arrays."""
         x, _, w_ih, w_hh, _, _ = inputs
-        xp = ctx.xp
+        xp = array_module(x)
         acts, hprev, hn_all = ctx.store
         t_len, bsz = x.shape[:2]
         hid = hprev.shape[2]
         dh = xp.zeros_like(hprev[0]) if dh_t is None else dh_t.copy()
         dx_pre = xp.zeros_like(acts)
         dh_pre = xp.zeros_like(acts)
-        for t, n in _steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
+        for t, n in steps(t_len, bsz, ctx.batch_sizes, not ctx.reverse):
             a = acts[t, :n]
             r, z, nn_ = a[:, :hid], a[:, hid : 2 * hid], a[:, 2 * hid :]
             d = dh[:n] if dout is None else dh[:n] + dout[t, :n]
@@ -282,12 +224,14 @@ class GRULayer(_FusedRNN):
         dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
             xp, dx_pre, dh_pre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5])
         )
-        return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None
+        return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh
 
 
 class RNNLayer(_FusedRNN):
     """``(out, h_T)`` of an Elman RNN (tanh or relu) over ``x`` (T, B, I)."""
 
+    _cell = "rnn"
+    _save_at = tuple(range(6))
     _name = "StackBackward0"
 
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse, relu):
@@ -299,7 +243,7 @@ class RNNLayer(_FusedRNN):
         out = xp.zeros((t_len, bsz, h0.shape[1]), x.dtype)
         hprev = xp.zeros_like(out)
         whh_t = w_hh.T
-        for t, n in _steps(t_len, bsz, batch_sizes, reverse):
+        for t, n in steps(t_len, bsz, batch_sizes, reverse):
             a = pre[t, :n]
             hprev[t, :n] = h[:n]
             a += h[:n] @ whh_t
@@ -313,19 +257,17 @@ class RNNLayer(_FusedRNN):
         ctx.save_for_backward(x, h0, w_ih, w_hh, b_ih, b_hh)
         return out, h
 
-    def backward(ctx, dout, dh_t):
-        inputs = ctx.saved_tensors
-        if ctx._graph:
-            return ctx._graph_backward(inputs, (dout, dh_t), 3)
+    def fused_backward(ctx, inputs, dout, dh_t):
+        """The gradients of the six inputs, on arrays."""
         x, _, w_ih, w_hh, _, _ = inputs
-        xp = ctx.xp
+        xp = array_module(x)
         hprev, out = ctx.store
         reverse, relu = ctx.reverse
         t_len, bsz = x.shape[:2]
         deriv = (out > 0).astype(out.dtype) if relu else 1 - out * out
         dh = xp.zeros_like(hprev[0]) if dh_t is None else dh_t.copy()
         dpre = xp.zeros_like(out)
-        for t, n in _steps(t_len, bsz, ctx.batch_sizes, not reverse):
+        for t, n in steps(t_len, bsz, ctx.batch_sizes, not reverse):
             d = dh[:n] if dout is None else dh[:n] + dout[t, :n]
             g = xp.multiply(d, deriv[t, :n], out=dpre[t, :n])
             dh[:n] = g @ w_hh
@@ -333,7 +275,7 @@ class RNNLayer(_FusedRNN):
         dx, dw_ih, dw_hh, db_ih, db_hh = ctx._finish_backward(
             xp, dpre, dpre, hprev, x, w_ih, (n_[0], None, None, n_[2], n_[3], n_[4], n_[5])
         )
-        return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh, None, None, None
+        return dx, dh if n_[1] else None, dw_ih, dw_hh, db_ih, db_hh
 
 
 PROJECTED_LSTM = LSTMLayer.named("StackBackward0")
