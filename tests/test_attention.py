@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, torch
+from helpers import assert_close, check_op, gradcheck, torch
 
 import numtorch as nt
 import numtorch.nn as nn
@@ -26,6 +26,55 @@ def test_sdpa(kw):
         lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, **kw),
         [(2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 6)],
         second_order=not kw,
+    )
+
+
+def _composed_sdpa(q, k, v, bias, scale):
+    scores = q @ k.transpose(-2, -1) * scale
+    return nt.softmax(scores if bias is None else scores + bias, -1) @ v
+
+
+def _mask(kind, dtype, rng):
+    if kind == "bool":
+        return nt.tensor(rng.standard_normal((5, 6)) > -0.5)
+    if kind == "causal":
+        return nt.tril(nt.ones(5, 6, dtype=nt.bool))
+    shape = {"float": (5, 6), "broadcast": (2, 1, 5, 6)}.get(kind)
+    return None if shape is None else nt.tensor(rng.standard_normal(shape).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["none", "causal", "bool", "float", "broadcast"])
+def test_sdpa_node_equals_the_composed_ops_bit_for_bit(dtype, kind):
+    # attention without dropout runs as one node; its output and gradients are those of the
+    # composed matmul, scale, mask, softmax and matmul, to the bit
+    rng = np.random.default_rng(5)
+    arrays = [
+        rng.standard_normal(s).astype(dtype) for s in [(2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3)]
+    ]
+    mask = _mask(kind, dtype, rng)
+    bias = mask
+    if mask is not None and mask.dtype == nt.bool:
+        bias = nt.zeros(5, 6, dtype=getattr(nt, dtype)).masked_fill(~mask, float("-inf"))
+    a = [nt.tensor(x, requires_grad=True) for x in arrays]
+    b = [nt.tensor(x, requires_grad=True) for x in arrays]
+    kw = {"is_causal": True} if kind == "causal" else {"attn_mask": mask}
+    out = nt.nn.functional.scaled_dot_product_attention(*a, **kw)
+    ref = _composed_sdpa(*b, bias, 0.5)
+    assert out.grad_fn.name() == "UnsafeViewBackward0"
+    assert out.detach().numpy().tobytes() == ref.detach().numpy().tobytes()
+    g = nt.tensor(rng.standard_normal(out.shape).astype(dtype))
+    out.backward(g)
+    ref.backward(g)
+    for x, y in zip(a, b):
+        assert x.grad.numpy().tobytes() == y.grad.numpy().tobytes()
+
+
+def test_sdpa_node_second_order_with_a_mask():
+    mask = nt.tensor(RNG.standard_normal((3, 4)))
+    gradcheck(
+        lambda q, k, v: nt.nn.functional.scaled_dot_product_attention(q, k, v, mask),
+        [RNG.standard_normal(s) for s in [(2, 3, 2), (2, 4, 2), (2, 4, 3)]],
     )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 from ... import _dtype
+from ..._autocast import REGION
 from ..._tensor import Tensor
 from ..creation import ones, zeros
 from ..join import cat
 from ..reorder import tril
 from .activation import softmax
+from .attention_ops import ScaledDotProductAttention
 from .conv import pad
 from .dropout import dropout
 from .layers import linear
@@ -82,14 +84,29 @@ def scaled_dot_product_attention(
         rep = query.shape[-3] // key.shape[-3]
         key = key.repeat_interleave(rep, -3)
         value = value.repeat_interleave(rep, -3)
-    scores = query @ key.transpose(-2, -1) * scale
     bias = _mask_as_bias(attn_mask, query.dtype, True)
+    if _fused(query, bias, dropout_p):
+        arr = None if bias is None else bias._data
+        return ScaledDotProductAttention.apply(query, key, value, arr, scale)
+    scores = query @ key.transpose(-2, -1) * scale
     if bias is not None:
         scores = scores + bias
     weights = softmax(scores, -1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights @ value
+
+
+def _fused(query, bias, dropout_p) -> bool:
+    """Whether attention runs as one node (attention_ops): no dropout, a float32 or float64
+    query, a mask that needs no gradient, and no autocast (whose lists cast the composed
+    matmuls)."""
+    return (
+        dropout_p == 0.0
+        and query.dtype in (_dtype.float32, _dtype.float64)
+        and (bias is None or not bias.requires_grad)
+        and not REGION.active
+    )
 
 
 def _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_w):
