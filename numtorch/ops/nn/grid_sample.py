@@ -129,11 +129,9 @@ class ScatterPoints(Primitive):
         return scatter_rows(array_module(g), g, rows, shape)
 
     def backward(ctx, h):
-        if ctx._graph:
-            n, size, c = ctx.shape
-            local = ctx.rows - ctx.xp.arange(n).reshape(n, 1) * size
-            return GatherPoints.apply(h, local), None, None
-        return ctx.xp.take(h.reshape(-1, ctx.shape[2]), ctx.rows, axis=0), None, None
+        n, size, _ = ctx.shape
+        local = ctx.rows - array_module(ctx.rows).arange(n).reshape(n, 1) * size
+        return linear(ctx, GatherPoints, h, local), None, None
 
 
 class ZeroGradLink(Primitive):
