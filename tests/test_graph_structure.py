@@ -116,6 +116,8 @@ CASES = {
     "addmv": lambda m, t: m.addmv(t(2), t(2, 3), t(3)),
     "addr": lambda m, t: m.addr(t(2, 3), t(2), t(3)),
     "baddbmm": lambda m, t: m.baddbmm(t(2, 2, 2), t(2, 2, 3), t(2, 3, 2)),
+    "addbmm": lambda m, t: m.addbmm(t(2, 2), t(3, 2, 4), t(3, 4, 2), beta=0.5, alpha=2),
+    "addmv_broadcast": lambda m, t: m.addmv(t(1), t(2, 3), t(3), alpha=3),
     "mlp": lambda m, t: m.nn.Sequential(m.nn.Linear(3, 4), m.nn.ReLU(), m.nn.Linear(4, 2))(t(2, 3)),
 }
 # graph shapes numtorch does not build yet: one fused node where PyTorch composes several, or
@@ -129,9 +131,6 @@ DIFFERENT = {
     "rnn_cell": _FUSED,
     "attention": "numtorch composes attention from fewer nodes (no bmm/expand/views)",
     "einsum": "numtorch runs einsum as one node; PyTorch lowers it to permutes and bmm",
-    "addmv": "numtorch composes addmv from mv and a scaled sum; PyTorch has one node",
-    "addr": "numtorch composes addr from outer and a scaled sum; PyTorch has one node",
-    "baddbmm": "numtorch composes baddbmm from bmm and a scaled sum; PyTorch has one node",
 }
 
 

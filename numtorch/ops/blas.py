@@ -184,6 +184,12 @@ def mm(input, mat2, *, out=None):
 def bmm(input, mat2, *, out=None):
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
+    check_bmm(input, mat2)
+    return with_out(Bmm.apply(input, mat2), out)
+
+
+def check_bmm(input, mat2):
+    """PyTorch's checks of two 3-D batches' sizes and dtypes (bmm, baddbmm, addbmm)."""
     if input._data.shape[0] != mat2._data.shape[0] or input._data.shape[2] != mat2._data.shape[1]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -191,10 +197,15 @@ def bmm(input, mat2, *, out=None):
             f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
         )
     _check_same_dtype(input, mat2, batched=True)
-    return with_out(Bmm.apply(input, mat2), out)
 
 
 def mv(input, vec, *, out=None):
+    check_mv(input, vec)
+    return with_out(Mv.apply(input, vec), out)
+
+
+def check_mv(input, vec):
+    """PyTorch's checks of ``mv``'s operands (``addmv``'s too)."""
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
@@ -205,7 +216,6 @@ def mv(input, vec, *, out=None):
             f"{input._data.shape[1]}), vec ({vec._data.shape[0]})"
         )
     _check_same_dtype(input, vec)
-    return with_out(Mv.apply(input, vec), out)
 
 
 def dot(input, tensor, *, out=None):
@@ -241,9 +251,11 @@ ger = outer
 
 
 def _rows_matmul(x, w):
-    """``x @ w`` for a 2-D ``w``: a C-contiguous ``x`` of more dimensions is multiplied as one
-    matrix of rows (one BLAS call instead of one per leading index, which is slower)."""
-    if x.ndim <= 2 or not x.flags.c_contiguous:
+    """``x @ w`` for a 2-D ``w``: an ``x`` of more dimensions is multiplied as one matrix of
+    rows (one BLAS call instead of one per leading index, which is slower; a copy where ``x``
+    is not contiguous, as PyTorch's linear makes), arrays and Tensors (``create_graph``)
+    alike."""
+    if x.ndim <= 2:
         return x @ w
     rows = x.reshape(-1, x.shape[-1]) @ w
     return rows.reshape(x.shape[:-1] + rows.shape[-1:])
@@ -371,7 +383,7 @@ class Linear(Primitive):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        gx = (g @ w if ctx._graph else _rows_matmul(g, w)) if n[0] else None
+        gx = _rows_matmul(g, w) if n[0] else None
         gw = None
         if n[1]:
             xp = ctx.xp

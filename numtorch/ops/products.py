@@ -3,8 +3,8 @@
 
 ``addcmul``/``addcdiv`` are primitives (optimisers call them once per parameter per step);
 the BLAS forms (``addmm``, ``addmv``, ``addr``, ``addbmm``, ``baddbmm``) and the rest are
-compositions of the products in blas.py, so their gradients come from those (the BLAS forms
-end in ``ScaledSum``, shown under PyTorch's name for the fused op).
+compositions of the products in blas.py, so their gradients come from those, except the BLAS
+forms, one node each as in PyTorch.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import warnings
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
-from .arithmetic import fma, with_out
-from .blas import Addmm, bmm, check_addmm, matmul, mm, mv, outer
+from .arithmetic import fma, operands, with_out
+from .blas import Addmm, _rounded, check_addmm, check_bmm, check_mv, matmul
 from .inplace import inplace, inplace_method
 
 __all__ = [
@@ -156,24 +156,72 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 
 # --- BLAS with accumulate -----------------------------------------------------------------------
-class ScaledSum(Primitive):
-    """``beta * input + alpha * product``: the last node of ``addmv``, ``addr``, ``addbmm`` and
-    ``baddbmm`` (one node each in PyTorch), shown under each op's name."""
+class _AddProduct(Primitive):
+    """``beta * input + alpha * product(a, b)`` in one node, as PyTorch's ``addmv``, ``addr``,
+    ``addbmm`` and ``baddbmm`` are: each subclass gives the product and the derivative for
+    each factor, written once for arrays and for Tensors (``create_graph``)."""
 
     _holomorphic = True
     __slots__ = ("beta", "alpha")
 
-    def forward(ctx, input, product, beta, alpha):
+    def forward(ctx, input, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        if beta == 0:  # NOTE: as in PyTorch, input is not read (NaN in it included)
-            return product * alpha  # a new array for alpha == 1 too: product keeps its own
-        scaled = product if alpha == 1 else product * alpha
-        return scaled + (input if beta == 1 else input * beta)
+        out = ctx.product(a, b)
+        if alpha != 1:
+            out = out * alpha
+        if beta != 0:  # NOTE: as in PyTorch, input is not read for beta == 0 (NaN included)
+            out = out + (input if beta == 1 else input * beta)
+        return _rounded(out, a)
 
     def backward(ctx, g):
-        n, beta, alpha = ctx.needs_input_grad, ctx.beta, ctx.alpha
+        a, b = ctx.saved_tensors
+        n, xp, beta, alpha = ctx.needs_input_grad, ctx.xp, ctx.beta, ctx.alpha
         gi = (g if beta == 1 else g * beta) if n[0] else None
-        return gi, (g if alpha == 1 else g * alpha) if n[1] else None, None, None
+        ga = g if alpha == 1 else g * alpha
+        da = ctx.grad_a(xp, ga, b) if n[1] else None
+        return gi, da, ctx.grad_b(xp, ga, a) if n[2] else None, None, None
+
+
+class Addmv(_AddProduct):
+    __slots__ = ()
+    _name = "AddmvBackward0"
+    _save_names = ("mat", "vec")
+    product = staticmethod(lambda mat, vec: mat @ vec)
+    grad_a = staticmethod(lambda xp, g, vec: g[:, None] * vec[None, :])
+    grad_b = staticmethod(lambda xp, g, mat: mat.T @ g)
+
+
+class Addr(_AddProduct):
+    __slots__ = ()
+    _name = "AddrBackward0"
+    _save_names = ("vec1", "vec2")
+    product = staticmethod(lambda vec1, vec2: vec1[:, None] * vec2[None, :])
+    grad_a = staticmethod(lambda xp, g, vec2: g @ vec2)
+    grad_b = staticmethod(lambda xp, g, vec1: g.T @ vec1)
+
+
+class Baddbmm(_AddProduct):
+    __slots__ = ()
+    _name = "BaddbmmBackward0"
+    _save_names = ("batch1", "batch2")
+    product = staticmethod(lambda batch1, batch2: batch1 @ batch2)
+    grad_a = staticmethod(lambda xp, g, batch2: g @ xp.swapaxes(batch2, 1, 2))
+    grad_b = staticmethod(lambda xp, g, batch1: xp.swapaxes(batch1, 1, 2) @ g)
+
+
+class Addbmm(Baddbmm):
+    """The batch summed: the gradient ``g`` of one matrix broadcasts over the batch."""
+
+    __slots__ = ()
+    _name = "AddbmmBackward0"
+
+    @staticmethod
+    def product(batch1, batch2):
+        # NOTE: one 2-D product over the joined batch-and-inner axis equals the sum of the
+        # per-batch products, and BLAS does it in one call
+        b, n, k = batch1.shape
+        return batch1.transpose(1, 0, 2).reshape(n, b * k) @ batch2.reshape(b * k, -1)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -184,7 +232,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
-    return with_out(ScaledSum.named("AddmvBackward0").apply(input, mv(mat, vec), beta, alpha), out)
+    check_mv(mat, vec)
+    return with_out(Addmv.apply(input, mat, vec, beta, alpha), out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -195,33 +244,28 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
             if vec1.ndim != 1
             else f"addr: Expected 1-D argument vec2, but got {vec2.ndim}-D"
         )
-    product = outer(vec1, vec2)
-    return with_out(ScaledSum.named("AddrBackward0").apply(input, product, beta, alpha), out)
+    vec1, vec2 = operands(vec1, vec2)
+    return with_out(Addr.apply(input, vec1, vec2, beta, alpha), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    _check_batches(batch1, batch2)
+    return with_out(Addbmm.apply(input, batch1, batch2, beta, alpha), out)
+
+
+def _check_batches(batch1, batch2):
     if batch1.ndim != 3 or batch2.ndim != 3:
         raise RuntimeError(
             "batch1 must be a 3D tensor" if batch1.ndim != 3 else "batch2 must be a 3D tensor"
         )
-    # NOTE: one 2-D product over the joined batch-and-inner axis equals the sum of the
-    # per-batch products, and BLAS does it in one call
-    b, n, k = batch1.shape
-    p = batch2.shape[2]
-    if batch2.shape[0] != b or batch2.shape[1] != k:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
-            f"[{batch2.shape[0]}, {batch2.shape[1]}]."
-        )
-    prod = mm(batch1.permute(1, 0, 2).reshape(n, b * k), batch2.reshape(b * k, p))
-    return with_out(ScaledSum.named("AddbmmBackward0").apply(input, prod, beta, alpha), out)
+    check_bmm(batch1, batch2)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    product = bmm(batch1, batch2)
-    return with_out(ScaledSum.named("BaddbmmBackward0").apply(input, product, beta, alpha), out)
+    _check_batches(batch1, batch2)
+    return with_out(Baddbmm.apply(input, batch1, batch2, beta, alpha), out)
 
 
 def _accumulate_inplace(fn):
