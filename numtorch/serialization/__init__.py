@@ -23,7 +23,8 @@ from .._backend import device
 from .._tensor import Tensor, wrap
 from ._globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 from ._legacy import is_legacy, load_legacy
-from ._load import StorageLoader, restorer, unpickle
+from ._load import FullUnpickler, StorageLoader, restorer, unpickle
+from ._unpickler import StreamUnpickler
 from ._save import archive_name, write_archive, write_legacy, write_path
 from ._scan import get_unsafe_globals_in_checkpoint
 from ._zip import CheckpointError, ZipReader, is_zip
@@ -76,15 +77,24 @@ def _weights_only_message(reason: str) -> str:
     return f"{text}\n\n{reason}{_DOCS_MESSAGE}"
 
 
-def _not_a_checkpoint(head: bytes, weights_only: bool) -> Exception:
-    """PyTorch's error for a file that is neither a zip archive nor a legacy pickle: the
-    unpickler's, as it reads the first byte (an empty file ends its input at once)."""
-    if not head:
-        return EOFError("" if weights_only else "Ran out of input")
-    if weights_only:  # load() wraps it in PyTorch's weights-only text
-        return pickle.UnpicklingError(f"Unsupported operand {head[0]}")
-    key = chr(head[0]) if 32 <= head[0] < 127 else f"\\x{head[0]:02x}"
-    return pickle.UnpicklingError(f"invalid load key, '{key}'.")
+def _not_a_checkpoint(data: bytes, weights_only: bool, encoding: str) -> Exception:
+    """PyTorch's error for a file that is neither a zip archive nor a legacy pickle: what its
+    unpickler raises reading the legacy format's first pickle (the magic number), or, where
+    that pickle reads, its "Invalid magic number"."""
+
+    def refuse(pid):  # the texts of PyTorch's unpickler and of Python's
+        raise pickle.UnpicklingError(
+            "unsupported persistent id encountered"
+            if weights_only
+            else "A load persistent id instruction was encountered,\nbut no persistent_load "
+            "function was specified."
+        )
+
+    if weights_only:
+        StreamUnpickler(data, refuse, 0, encoding).load()
+    else:  # the caller trusts the file: Python's unpickler runs it, as PyTorch's does
+        FullUnpickler(io.BytesIO(data), refuse, encoding=encoding).load()
+    return RuntimeError("Invalid magic number; corrupt file?")
 
 
 def _resolve_weights_only(weights_only, pickle_module) -> bool:
@@ -232,6 +242,8 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
     try:
         if is_zip(fileobj):
             reader = ZipReader(fileobj, str(name))
+            if not meta:  # numtorch inspect lists what a damaged archive still holds
+                reader.require_version()
             mm = None
             if use_mmap:
                 mm = _mmap.mmap(fileobj.fileno(), 0, access=_mmap.ACCESS_COPY)
@@ -252,13 +264,13 @@ def _load(fileobj, name, map_location, weights_only, use_mmap, encoding, meta, l
                 f"{name} is not a checkpoint numtorch can read (neither PyTorch's zip format "
                 "nor its legacy pickle format)"
             )
-        if not is_legacy(head):
-            raise _not_a_checkpoint(head, weights_only)
         if use_mmap:
             raise RuntimeError(
                 "mmap can only be used with files saved with the zip format "
                 "(torch.save(_use_new_zipfile_serialization=True))"
             )
+        if not is_legacy(head):
+            raise _not_a_checkpoint(fileobj.read(), weights_only, encoding)
         start = fileobj.tell()
         data = bytearray(fileobj.seek(0, 2) - start)
         fileobj.seek(start)

@@ -60,11 +60,16 @@ def _is_tensor_class(obj) -> bool:
 class SafeUnpickler:
     """Runs one pickle from ``data[pos:]``; ``pos`` is left just past its STOP."""
 
+    _refused = frozenset()  # opcodes refused although this interpreter knows them
+
     def __init__(self, data, persistent_load, pos: int = 0, encoding: str = "ASCII"):
         self.data, self.pos = data, pos
         self.persistent_load = persistent_load
         self.encoding = encoding
         self.memo = {}
+
+    def _ended(self) -> Exception:
+        return UnpicklingError("pickle data was truncated (no STOP opcode)")
 
     def _read(self, n: int):
         pos = self.pos
@@ -106,12 +111,14 @@ class SafeUnpickler:
 
     def _run(self):  # noqa: C901 - one branch per opcode reads best as a table
         stack, metastack, memo = [], [], self.memo
-        read, data = self._read, self.data
+        read, data, refused = self._read, self.data, self._refused
         while True:
             if self.pos >= len(data):
-                raise UnpicklingError("pickle data was truncated (no STOP opcode)")
+                raise self._ended()
             op = data[self.pos]
             self.pos += 1
+            if op in refused:
+                raise UnpicklingError(f"Unsupported operand {op}")
             if op == 0x71:  # BINPUT
                 memo[read(1)[0]] = stack[-1]
             elif op == 0x72:  # LONG_BINPUT
@@ -172,7 +179,7 @@ class SafeUnpickler:
                 state = stack.pop()
                 self._build(stack[-1], state)
             elif op == 0x51:  # BINPERSID
-                stack[-1] = self._persistent(stack[-1])
+                stack.append(self._persistent(stack.pop()))
             elif op == 0x7D:  # EMPTY_DICT
                 stack.append({})
             elif op == 0x5D:  # EMPTY_LIST
@@ -256,7 +263,7 @@ class SafeUnpickler:
                 _check_key(x)
             stack.append(frozenset(items))
         else:
-            raise UnpicklingError(f"Unsupported operand {op} at byte {self.pos - 1}")
+            raise UnpicklingError(f"Unsupported operand {op}")  # PyTorch's text
         return stack
 
     def _call(self, func, args):
@@ -336,13 +343,36 @@ class SafeUnpickler:
 
     def _persistent(self, pid):
         if type(pid) is not tuple or not pid:
-            raise UnpicklingError(f"persistent_load id must be a tuple, but got {type(pid)}")
+            raise UnpicklingError(f"persistent_load id must be tuple or int, but got {type(pid)}")
         tag = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
         if tag != "storage":
             raise UnpicklingError(
                 f"Only persistent_load of storage is allowed, but got {tag!r:.40}"
             )
         return self.persistent_load(pid)
+
+
+class StreamUnpickler(SafeUnpickler):
+    """The weights-only interpreter as PyTorch runs it on a file that is no checkpoint (the
+    first pickle of its legacy format): a short read returns what there is, as a file's
+    ``read`` does, the end of the data at an opcode raises EOFError, and the errors of
+    damaged data (KeyError, IndexError, struct.error ...) stay what they are, PyTorch's. It
+    knows only the opcodes PyTorch's knows."""
+
+    # MEMOIZE, SHORT_BINUNICODE, BINUNICODE8, LONG4, STACK_GLOBAL, FRAME, the BINBYTES forms,
+    # BINSTRING, POP, POP_MARK, DUP, LIST, DICT, ADDITEMS, FROZENSET
+    _refused = frozenset(b"\x94\x8c\x8d\x8b\x93\x95BC\x8eT012ld\x90\x91")
+
+    def _ended(self) -> Exception:
+        return EOFError()
+
+    def _read(self, n: int):
+        pos = self.pos
+        self.pos = min(pos + max(n, 0), len(self.data))
+        return self.data[pos : self.pos]
+
+    def load(self):
+        return self._run()
 
 
 def _parameter():

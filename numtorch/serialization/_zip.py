@@ -32,6 +32,14 @@ class CheckpointError(RuntimeError):
     """A malformed, truncated or inconsistent checkpoint file."""
 
 
+# PyTorch's reader (miniz) ends its errors with this
+_CORRUPT = (
+    "This is an internal miniz error. If you are seeing this error, there is a high likelihood "
+    "that your checkpoint file is corrupted. This can happen if the checkpoint was not saved "
+    "properly, was transferred incorrectly, or the file was modified after saving."
+)
+
+
 class ZipWriter:
     """Writes stored (uncompressed) records under ``prefix/``, each payload 64-byte aligned."""
 
@@ -149,10 +157,10 @@ class ZipReader:
             OverflowError,
             NotImplementedError,
             UnicodeDecodeError,
-        ) as e:
-            raise CheckpointError(
-                f"PytorchStreamReader failed reading zip archive: {name} is not a valid "
-                f"checkpoint ({e})"
+        ):
+            raise RuntimeError(  # PyTorch's type and text
+                f"PytorchStreamReader failed reading zip archive: failed finding central "
+                f"directory. {_CORRUPT}"
             ) from None
         if not infos or "/" not in infos[0].filename:
             raise CheckpointError(f"{name}: the archive has no top-level folder")
@@ -160,13 +168,23 @@ class ZipReader:
         self.prefix = infos[0].filename.split("/", 1)[0]
         self._infos = {i.filename: i for i in infos}
 
+    def require_version(self) -> None:
+        """PyTorch's refusal of an archive without its format version record."""
+        if not (self.has(".data/version") or self.has("version")):
+            raise RuntimeError(  # PyTorch's type and text
+                'Expected hasRecord("version") to be true, but got false.  (Could this error '
+                "message be improved?  If so, please report an enhancement request to PyTorch.)"
+            )
+
     def has(self, record: str) -> bool:
         return f"{self.prefix}/{record}" in self._infos
 
     def info(self, record: str) -> zipfile.ZipInfo:
         info = self._infos.get(f"{self.prefix}/{record}")
         if info is None:
-            raise CheckpointError(f"{self.name}: the archive has no record '{record}'")
+            raise RuntimeError(  # PyTorch's type and text
+                f"PytorchStreamReader failed locating file {record}: file not found. {_CORRUPT}"
+            )
         return info
 
     def record_size(self, record: str) -> int:
