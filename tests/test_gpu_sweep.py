@@ -12,7 +12,7 @@ import pkgutil
 
 import numpy as np
 import pytest
-from gpu_cases import CASES, _p
+from gpu_cases import CASES, _f, _p
 from test_derivatives import DOMAINS, _call
 from test_gpu_ops import (
     BINARY,
@@ -23,7 +23,6 @@ from test_gpu_ops import (
     UNARY,
     _activation,
     _compare,
-    _f,
     cuda,
 )
 
