@@ -31,14 +31,21 @@ _MATMUL |= {"PreluKernelBackward0", "MkldnnRnnLayerBackward0"}
 _LOSSES = {"MseLossBackward0", "NllLossBackward0", "NllLoss2DBackward0", "HuberLossBackward0"}
 _LOSSES |= {"SmoothL1LossBackward0", "SoftMarginLossBackward0", "MultiMarginLossBackward0"}
 _LOSSES |= {"BinaryCrossEntropyWithLogitsBackward0", "CtcLossBackward0", "CdistBackward0"}
+_LOSSES |= {"cdist"}
 _LOSSES |= {"cross_entropy_loss", "l1_loss", "kl_div", "margin_ranking_loss"}
 _LOSSES |= {"cosine_embedding_loss", "hinge_embedding_loss", "poisson_nll_loss"}
 _LOSSES |= {"triplet_margin_loss", "multilabel_margin_loss"}
-# listed on the CPU only: the linear algebra and FFTs its kernels lack for half types
+# listed on the CPU only: the linear algebra, FFTs, pooling and padding its kernels lack for
+# half types
 _CPU_FP32 = {"linalg_inv", "linalg_solve", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr"}
 _CPU_FP32 |= {"linalg_eigh", "linalg_eig", "linalg_svd", "linalg_svdvals", "linalg_lstsq"}
 _CPU_FP32 |= {f"fft_{n}" for n in ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "hfft")}
 _CPU_FP32 |= {f"fft_{n}" for n in ("rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn", "ihfft")}
+_CPU_FP32 |= {"avg_pool3d", "max_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"}
+_CPU_FP32 |= {"max_unpool2d", "max_unpool3d", "fractional_max_pool2d", "fractional_max_pool3d"}
+_CPU_FP32 |= {"reflection_pad1d", "reflection_pad2d", "replication_pad1d", "replication_pad2d"}
+_CPU_FP32 |= {"replication_pad3d", "grid_sampler", "trace", "quantile", "nanquantile", "polar"}
+_CPU_FP32 |= {"view_as_complex", "triangular_solve", "cholesky_solve", "cholesky_inverse"}
 _CUDA_FP32 = {"AcosBackward0", "AsinBackward0", "CoshBackward0", "SinhBackward0", "TanBackward0"}
 _CUDA_FP32 |= {"ExpBackward0", "Expm1Backward0", "LogBackward0", "Log2Backward0"}
 _CUDA_FP32 |= {"Log10Backward0", "Log1PBackward0", "ReciprocalBackward0", "RsqrtBackward0"}

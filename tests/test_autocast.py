@@ -32,6 +32,12 @@ def _square(T, x, w):
     return low + 4 * T.eye(4, dtype=low.dtype)
 
 
+def _low(T, x, w, ndim):
+    """A product's output (in the autocast dtype), shaped ``ndim``-D for a pooling or padding."""
+    low = _f(T).linear(x, w)[:, :4]
+    return low.reshape((1,) * (ndim - 3) + (2, 2, 4))
+
+
 def _spd(T, x, w):
     low = _square(T, x, w)
     return low @ low.t()
@@ -101,6 +107,23 @@ OPS = {
     "linalg_lstsq": lambda T, x, w, b: T.linalg.lstsq(_square(T, x, w), x[:, :2]).solution,
     "fft_rfft": lambda T, x, w, b: T.fft.rfft(_f(T).linear(x, w)).abs(),
     "fft_fft2": lambda T, x, w, b: T.fft.fft2(_f(T).linear(x, w)).real,
+    "avg_pool3d": lambda T, x, w, b: _f(T).avg_pool3d(_low(T, x, w, 5), (2, 2, 1)),
+    "max_pool3d": lambda T, x, w, b: _f(T).max_pool3d(_low(T, x, w, 5), (2, 2, 1)),
+    "adaptive_avg_pool3d": lambda T, x, w, b: _f(T).adaptive_avg_pool3d(_low(T, x, w, 5), 2),
+    "reflection_pad2d": lambda T, x, w, b: _f(T).pad(_low(T, x, w, 3), (1, 1, 1, 1), "reflect"),
+    "replication_pad1d": lambda T, x, w, b: _f(T).pad(_low(T, x, w, 3), (1, 2), "replicate"),
+    "grid_sampler": lambda T, x, w, b: _f(T).grid_sample(
+        _low(T, x, w, 4), x[:, :4].reshape(1, 2, 4, 2).tanh(), align_corners=False
+    ),
+    "trace": lambda T, x, w, b: T.trace(_f(T).linear(x, w)),
+    "cdist": lambda T, x, w, b: T.cdist(_f(T).linear(x, w), x[:2, :5]),
+    "quantile": lambda T, x, w, b: T.quantile(_f(T).linear(x, w), 0.4, dim=1),
+    "polar": lambda T, x, w, b: T.polar(_f(T).linear(x, w).abs(), x[:, :5]).abs(),
+    "view_as_complex": lambda T, x, w, b: T.view_as_complex(_low(T, x, w, 3)[..., :2]).abs(),
+    "cholesky_solve": lambda T, x, w, b: T.cholesky_solve(
+        _f(T).linear(x, w)[:, :2], T.linalg.cholesky(_spd(T, x, w))
+    ),
+    "index_copy": lambda T, x, w, b: _f(T).linear(x, w).index_copy(0, T.tensor([2, 0]), x[:2, :5]),
     # not on the CPU lists: they keep their input's dtype
     "mv_direct": lambda T, x, w, b: T.mv(x, w[0]),
     "dot_direct": lambda T, x, w, b: T.dot(x[0], w[0]),

@@ -9,6 +9,7 @@ input receiving a complex gradient keeps only its real part.
 from __future__ import annotations
 
 from .. import _dtype
+from .._autocast import op_inputs
 from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
@@ -130,6 +131,7 @@ def view_as_real(input: Tensor) -> Tensor:
 
 def view_as_complex(input: Tensor) -> Tensor:
     """A real tensor of shape ``(..., 2)`` seen as a complex one of shape ``(...)``."""
+    (input,) = op_inputs("view_as_complex", input)
     a = input._data
     if a.dtype.kind != "f" or a.dtype.itemsize not in (4, 8):
         raise RuntimeError(
@@ -333,6 +335,7 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:  # noqa: A001 - 
 
 def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:  # noqa: A002
     """``abs * (cos(angle) + i sin(angle))``."""
+    abs, angle = op_inputs("polar", abs, angle)  # noqa: A001
     _check_pair("polar", abs, angle)
     return with_out(Polar.apply(*_broadcast(abs, angle)), out)
 

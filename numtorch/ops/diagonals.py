@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .. import _dtype
+from .._autocast import op_inputs
 from .._backend import array_module, as_device, module_for
 from .._lazy import nt as _nt
 from .._tensor import Tensor, wrap
@@ -28,6 +29,7 @@ class Trace(Primitive):
 
 def trace(input: Tensor) -> Tensor:
     """The sum of a matrix's main diagonal."""
+    (input,) = op_inputs("trace", input)
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     if input._data.dtype.kind in "bui":

@@ -3,6 +3,7 @@ triangle), ``dist`` and ``renorm``."""
 
 from __future__ import annotations
 
+from .._autocast import op_inputs
 from .._backend import array_module
 from .._lazy import nt as _nt
 from .._tensor import Tensor, _wrap_dim, wrap
@@ -64,6 +65,7 @@ class Cdist(Primitive):
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     """The p-norm distance between each row of ``x1`` and each row of ``x2`` (batched over
     leading dims)."""
+    x1, x2 = op_inputs("cdist", x1, x2)
     for name, t in (("X1", x1), ("X2", x2)):
         if t._data.ndim < 2:
             raise RuntimeError(

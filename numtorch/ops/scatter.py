@@ -7,6 +7,7 @@ into the contiguous result, so one 1-D ``ufunc.at`` (NumPy's fast path) does the
 
 from __future__ import annotations
 
+from .._autocast import op_inputs
 from .._backend import array_module
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
@@ -339,6 +340,7 @@ class IndexCopy(Primitive):
 
 
 def index_copy(input, dim, index, source):
+    input, source = op_inputs("IndexCopyBackward0", input, source)
     d, idx = _vector_index("index_copy_", input, dim, index)
     _source_check("index_copy_", input, d, idx, source)
     return IndexCopy.apply(input, source, d, idx)

@@ -9,6 +9,7 @@ largest value, as in PyTorch.
 from __future__ import annotations
 
 from .. import return_types
+from .._autocast import op_inputs
 from .._backend import array_module
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
@@ -255,6 +256,7 @@ def quantile(
 ) -> Tensor:
     """The ``q``-th quantiles along ``dim`` (all elements when None); NaN where a row holds
     NaN."""
+    input, q = op_inputs("quantile", input, q)
     return with_out(_quantile("quantile", input, q, dim, keepdim, interpolation, False), out)
 
 
@@ -262,6 +264,7 @@ def nanquantile(
     input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear", out=None
 ) -> Tensor:
     """``quantile`` ignoring NaN (NaN only where a row holds nothing else)."""
+    input, q = op_inputs("nanquantile", input, q)
     return with_out(_quantile("nanquantile", input, q, dim, keepdim, interpolation, True), out)
 
 

@@ -8,6 +8,7 @@ triangle of ``A`` is never read, as in PyTorch); the backward is the standard on
 
 from __future__ import annotations
 
+from ..._autocast import op_inputs
 from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Primitive, linear
@@ -121,6 +122,7 @@ def triangular_solve(
     unitriangular: bool = False,
 ) -> TriangularSolveResult:
     """``torch.triangular_solve`` (legacy): ``(X, A.clone())`` with ``op(A) X = input``."""
+    input, A = op_inputs("triangular_solve", input, A)
     _check(A, input, "triangular_solve")
     coeff = A.mT if transpose else A
     x = SolveTriangular.apply(coeff, input, upper != transpose, unitriangular)
@@ -130,6 +132,7 @@ def triangular_solve(
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
     """``torch.cholesky_solve(B, L)``: ``X`` with ``L L^T X = B`` (``U^T U X = B`` if
     ``upper``)."""
+    input, input2 = op_inputs("cholesky_solve", input, input2)
     _check(input2, input, "cholesky_solve")
     factor = input2
     if upper:  # A = U^H U
@@ -141,6 +144,7 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
 
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     """``torch.cholesky_inverse(L)``: ``(L L^T)^{-1}`` (``(U^T U)^{-1}`` if ``upper``)."""
+    (input,) = op_inputs("cholesky_inverse", input)
     import numtorch
 
     eye = numtorch.eye(input.shape[-1], dtype=input.dtype).expand(input.shape)

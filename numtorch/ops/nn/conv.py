@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..._autocast import unifies
+from ..._autocast import op_inputs, unifies
 from ..._backend import array_module
 from ..._tensor import Tensor
 from . import conv_ops as _conv
@@ -282,12 +282,18 @@ _PAD_NAMES = {
 }
 
 
+# PyTorch's names of the padding kernels, which its CPU autocast lists
+_PAD_OPS = {"reflect": "reflection_pad", "replicate": "replication_pad"}
+
+
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pads the last ``len(pad) // 2`` dims; ``pad`` lists (left, right) for the last dim first.
 
     Modes: 'constant' (with ``value``; negative amounts crop), 'reflect', 'replicate',
     'circular'.
     """
+    if mode in _PAD_OPS:
+        (input,) = op_inputs(f"{_PAD_OPS[mode]}{len(pad) // 2}d", input)
     pairs = _pad_pairs(pad, input.dim())
     if mode == "constant":
         return _pad.ConstantPad.apply(input, pairs, 0 if value is None else value)

@@ -15,6 +15,7 @@ import itertools
 import math
 import warnings
 
+from ..._autocast import op_inputs
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
@@ -263,6 +264,7 @@ def grid_sample(
     """Samples ``input`` (``(N, C, H, W)`` or ``(N, C, D, H, W)``) at the normalised positions
     ``grid`` (``(N, H_out, W_out, 2)`` or ``(N, D_out, H_out, W_out, 3)``, ``x`` first; -1 and
     1 are the image's edges, or its corner pixel centres with ``align_corners=True``)."""
+    input, grid = op_inputs("grid_sampler", input, grid)
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(
             "nn.functional.grid_sample(): expected mode to be 'bilinear', "

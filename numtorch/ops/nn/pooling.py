@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 from ... import _dtype
+from ..._autocast import op_inputs
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
 from ..shape import Squeeze, _view
@@ -128,6 +129,7 @@ def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """Max over sliding windows of ``(N, C, D, H, W)``."""
+    (input,) = op_inputs("max_pool3d", input)
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -202,6 +204,7 @@ def avg_pool3d(
     divisor_override=None,
 ) -> Tensor:
     """Mean over sliding windows of ``(N, C, D, H, W)``."""
+    (input,) = op_inputs("avg_pool3d", input)
     return _avg_pool(
         3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -263,6 +266,7 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
 
 
 def adaptive_avg_pool3d(input, output_size) -> Tensor:
+    (input,) = op_inputs("adaptive_avg_pool3d", input)
     return _adaptive_avg(3, input, output_size)
 
 
@@ -285,6 +289,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
+    (input,) = op_inputs("adaptive_max_pool3d", input)
     return _adaptive_max(3, input, output_size, return_indices)
 
 
@@ -333,10 +338,12 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Places each value of ``input`` at its max-pooling index in a zero tensor."""
+    (input,) = op_inputs("max_unpool2d", input)
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    (input,) = op_inputs("max_unpool3d", input)
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
@@ -444,6 +451,7 @@ def fractional_max_pool2d(
     """Max over ``kernel_size`` windows at pseudo-random, overlapping-free steps that shrink
     ``(N, C, H, W)`` to ``output_size`` (or ``output_ratio`` of it); one pair of uniforms per
     plane (``_random_samples``) places the windows."""
+    (input,) = op_inputs("fractional_max_pool2d", input)
     return _fractional_max(
         2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
     )
@@ -458,6 +466,7 @@ def fractional_max_pool3d(
     _random_samples=None,
 ):
     """``fractional_max_pool2d`` over ``(N, C, T, H, W)``."""
+    (input,) = op_inputs("fractional_max_pool3d", input)
     return _fractional_max(
         3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
     )
