@@ -334,6 +334,7 @@ CASES = [
     ),
     ("poisson_nll", lambda x: F.poisson_nll_loss(x, x.abs()), [_f(3, 4)]),
     ("cross_entropy", lambda x, t: F.cross_entropy(x, t), [_f(4, 3), _i(3, 4)]),
+    ("attention", lambda q: F.scaled_dot_product_attention(q, q * 2, q.flip(1)), [_f(2, 3, 4)]),
     ("prod others", lambda a: a.prod() + a.prod(1).sum(), [_f(3, 4)]),
     (
         "repeat rot90 roll unfold",

@@ -58,6 +58,8 @@ NOT_SWEPT = {
     "ops.nn.layers.EmbeddingDenseBackwardBackward0",
     "ops.nn.padding_ops.IndexPadBackwardBackward0",
     "ops.nn.pool_ops.AvgPoolBackwardBackward0",
+    "ops.nn.rnn_grad.RNNGrad",
+    "ops.nn.rnn_grad.RNNGradGrad",
     "ops.numeric.NotImplemented",
     "ops.reduction.ProdOthers",
     "ops.sampling.PoissonBackward0",
