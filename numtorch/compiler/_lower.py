@@ -26,7 +26,8 @@ class Lowered:
     ``backward(S, g)`` returns the gradients of its inputs; ``reads`` are the slots the
     backward reads (kept until the call ends); ``fresh`` says, per input, whether its gradient
     is a new array (a leaf's ``.grad`` may take it); ``fresh_out``: the forward's output is a new
-    array, which a single reader may overwrite."""
+    array, which a single reader may overwrite; ``arg``: the input slot the op would overwrite,
+    if allowed."""
 
     __slots__ = ("step", "backward", "reads", "fresh", "fresh_out", "arg")
 
