@@ -206,13 +206,14 @@ CASES = [
     ),
     ("div_ scalar rsub", lambda a: a / 2.5 + (3.0 - a), [_f(3, 4)]),
     (
-        "addmv addmm addbmm baddbmm linear",
+        "addmv addmm addbmm baddbmm addr linear",
         lambda a, v: (
             nt.addmv(v[:3], a, v).sum()
             + nt.addmm(a[:, :3], a, a.t()[:, :3]).sum()
             + nt.addbmm(a[:, :3], a[None], a.t()[None, :, :3]).sum()
             + nt.baddbmm(a[:, :3], a[None], a.t()[None, :, :3]).sum()
             + F.linear(a[None].expand(2, 3, 4), a, v[:3]).sum()
+            + nt.addr(a, v[:3], v).sum()
         ),
         [_f(3, 4), _f(4)],
     ),
