@@ -176,6 +176,41 @@ def log_epoch(board, model, history: dict) -> None:
         board.add_histogram(name, param, epoch)
 
 
+def _train_epoch(model, loader, batch_loss, optimizer, bar) -> float:
+    """One pass over the training data, a step per batch; the mean loss."""
+    total, seen = 0.0, 0
+    for xb, yb in loader:
+        loss = batch_loss(xb, yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(yb)
+        seen += len(yb)
+        if bar is not None:
+            bar.update()
+    return total / seen
+
+
+def _show_epoch(bar, epochs, history, train_counts, test_counts) -> None:
+    """The epoch's line (above the progress bar, if there is one) and the bar's figures."""
+    epoch, loss = history["epoch"][-1], history["loss"][-1]
+    train, test = history["train_acc"][-1], history["test_acc"][-1]
+    if bar is not None:
+        bar.set_postfix(
+            {
+                "epoch": epoch,
+                "loss": f"{loss:.4f}",
+                "train": f"{train:.1f}%",
+                "test": f"{test:.1f}%",
+            }
+        )
+    _say(
+        bar,
+        f"epoch {epoch:3d}/{epochs}  loss {loss:.4f}  "
+        f"train {train:5.1f}% {train_counts}  test {test:5.1f}% {test_counts}",
+    )
+
+
 def train(T, args, tqdm, board=None) -> dict:
     """Train as the article does; returns the model, its history and the test split."""
     data = importlib.import_module(T.__name__ + ".utils.data")
@@ -201,41 +236,22 @@ def train(T, args, tqdm, board=None) -> dict:
     bar = _progress_bar(tqdm, args.epochs * len(loader))
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
-        total, seen = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), one_hot[yb])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(yb)
-            seen += len(yb)
-            if bar is not None:
-                bar.update()
+        loss = _train_epoch(
+            model, loader, lambda xb, yb: loss_fn(model(xb), one_hot[yb]), optimizer, bar
+        )
         train_ok, _ = accuracy(T, model, x_train, y_train)
         test_ok, predicted = accuracy(T, model, x_test, y_test)
         for key, value in (
             ("epoch", epoch),
-            ("loss", total / seen),
+            ("loss", loss),
             ("train_acc", 100 * train_ok / len(y_train)),
             ("test_acc", 100 * test_ok / len(y_test)),
         ):
             history[key].append(value)
         if board is not None:
             log_epoch(board, model, history)
-        if bar is not None:
-            bar.set_postfix(
-                {
-                    "epoch": epoch,
-                    "loss": f"{total / seen:.4f}",
-                    "train": f"{history['train_acc'][-1]:.1f}%",
-                    "test": f"{history['test_acc'][-1]:.1f}%",
-                }
-            )
-        _say(
-            bar,
-            f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  "
-            f"train {history['train_acc'][-1]:5.1f}% ({train_ok}/{len(y_train)})  "
-            f"test {history['test_acc'][-1]:5.1f}% ({test_ok}/{len(y_test)})",
+        _show_epoch(
+            bar, args.epochs, history, f"({train_ok}/{len(y_train)})", f"({test_ok}/{len(y_test)})"
         )
     if bar is not None:
         bar.close()
