@@ -277,48 +277,17 @@ def functional_call(
     """Call ``module(*args, **kwargs)`` with its parameters and buffers replaced by the
     tensors in ``parameter_and_buffer_dicts`` (a dict, or a tuple of dicts), restoring them
     afterwards."""
-    if isinstance(parameter_and_buffer_dicts, dict):
-        mapping = dict(parameter_and_buffer_dicts)
-    else:
-        mapping = {}
-        for d in parameter_and_buffer_dicts:
-            dup = set(mapping) & set(d)
-            if dup:
-                raise ValueError(
-                    f"{sorted(dup)} appeared in multiple dictionaries; behavior "
-                    "of functional call is ambiguous"
-                )
-            mapping.update(d)
+    mapping = _merged(parameter_and_buffer_dicts)
     if strict:
-        expected = {n for n, _ in module.named_parameters()} | {
-            n for n, _ in module.named_buffers()
-        }
-        missing, unexpected = sorted(expected - set(mapping)), sorted(set(mapping) - expected)
-        if missing or unexpected:
-            raise RuntimeError(
-                f"Error(s) in reparametrizing for {type(module).__name__}: "
-                f"missing keys {missing}, unexpected keys {unexpected}"
-            )
+        _check_names(module, mapping)
+    if args is None:
+        args = ()
+    elif not isinstance(args, tuple):
+        args = (args,)
     saved = []
     try:
         for name, value in mapping.items():
-            *path, leaf = name.split(".")
-            owner = module
-            for p in path:
-                owner = getattr(owner, p)
-            store = next(
-                (s for s in ("_parameters", "_buffers") if leaf in owner.__dict__[s]), None
-            )
-            if store is None:
-                saved.append((owner, None, leaf, owner.__dict__.get(leaf, _MISSING)))
-                object.__setattr__(owner, leaf, value)
-            else:
-                saved.append((owner, store, leaf, owner.__dict__[store][leaf]))
-                owner.__dict__[store][leaf] = value
-        if args is None:
-            args = ()
-        elif not isinstance(args, tuple):
-            args = (args,)
+            saved.append(_swap(module, name, value))
         return module(*args, **(kwargs or {}))
     finally:
         for owner, store, leaf, old in reversed(saved):
@@ -328,6 +297,52 @@ def functional_call(
                 owner.__dict__.pop(leaf, None)
             else:
                 object.__setattr__(owner, leaf, old)
+
+
+def _merged(dicts) -> dict:
+    """One dict of names to tensors from a dict or a tuple of dicts that share no name."""
+    if isinstance(dicts, dict):
+        return dict(dicts)
+    mapping = {}
+    for d in dicts:
+        dup = set(mapping) & set(d)
+        if dup:
+            raise ValueError(
+                f"{sorted(dup)} appeared in multiple dictionaries; behavior "
+                "of functional call is ambiguous"
+            )
+        mapping.update(d)
+    return mapping
+
+
+def _check_names(module, mapping) -> None:
+    """``strict=True``: the names must be exactly the module's parameters and buffers."""
+    expected = {n for n, _ in module.named_parameters()} | {n for n, _ in module.named_buffers()}
+    missing, unexpected = sorted(expected - set(mapping)), sorted(set(mapping) - expected)
+    errors = [f"Unexpected key(s): {', '.join(map(repr, unexpected))}."] if unexpected else []
+    if missing:
+        errors.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
+    if errors:
+        raise RuntimeError(
+            f"Error(s) in reparametrizing for {type(module).__name__}:\n\t" + "\n\t".join(errors)
+        )
+
+
+def _swap(module, name: str, value):
+    """Put ``value`` where the dotted ``name`` points (a parameter, a buffer or a plain
+    attribute); what is needed to put the old value back."""
+    *path, leaf = name.split(".")
+    owner = module
+    for p in path:
+        owner = getattr(owner, p)
+    store = next((s for s in ("_parameters", "_buffers") if leaf in owner.__dict__[s]), None)
+    if store is None:
+        old = owner.__dict__.get(leaf, _MISSING)
+        object.__setattr__(owner, leaf, value)
+        return owner, None, leaf, old
+    old = owner.__dict__[store][leaf]
+    owner.__dict__[store][leaf] = value
+    return owner, store, leaf, old
 
 
 _MISSING = object()

@@ -286,9 +286,20 @@ def test_func_errors():
         F.grad(lambda a: a * 2)(numtorch.ones(3))
     with pytest.raises(ValueError, match="same size"):
         F.vmap(lambda a, b: a + b)(numtorch.ones(2), numtorch.ones(3))
-    lin = numtorch.nn.Linear(2, 2)
-    with pytest.raises(RuntimeError, match="missing"):
-        F.functional_call(lin, {"weight": numtorch.ones(2, 2)}, numtorch.ones(2), strict=True)
+
+
+@pytest.mark.parametrize("names", [["weight"], ["weight", "bias", "x", "a"], ["b", "x"]])
+def test_functional_call_strict_names(names):
+    from oracle import torch
+
+    def message(mod):
+        lin = mod.nn.Linear(2, 2)
+        try:
+            mod.func.functional_call(lin, {n: mod.ones(2) for n in names}, mod.ones(2), strict=True)
+        except RuntimeError as e:
+            return str(e)
+
+    assert message(numtorch) == message(torch)
 
 
 # ---------------------------------------------------------------- utils.checkpoint, amp
