@@ -252,6 +252,14 @@ class Tensor:
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients"
             )
+        if flag and self._meta is not None and self._meta.inference:
+            from .autograd.grad_mode import STATE
+
+            if not STATE.inference:
+                raise RuntimeError(
+                    "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                    "allowed."
+                )
         self._rg = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -377,6 +385,8 @@ class Tensor:
         """A new leaf sharing this tensor's memory and version counter, outside the graph."""
         t = wrap(self._data)
         t._vc = self._vc
+        if self._meta is not None or t._meta is not None:  # a view: inference as its base
+            t._meta_of().inference = self.is_inference()
         return t
 
     def detach_(self) -> "Tensor":

@@ -32,10 +32,49 @@ def _inference(m):
     return [t.is_inference() for t in (made, *made_inside, normal, no_grad, m.ones(1) + made)]
 
 
+def _made_in_inference(m):
+    with m.inference_mode():
+        return m.ones(3)
+
+
+def _views_in_inference(m):
+    """Views made in inference mode take their base's kind: a normal base's are normal."""
+    normal = m.ones(3)
+    with m.inference_mode():
+        inference = m.ones(3)
+        made_inside = [normal[:2], normal.view(3, 1), normal.detach(), inference[:2]]
+    made_outside = [inference[1:], inference.t(), inference.reshape(3, 1), inference.detach()]
+    return [t.is_inference() for t in made_inside + made_outside]
+
+
+def _inplace_inside(m):
+    x = _made_in_inference(m)
+    with m.inference_mode():
+        x[:2].add_(1)
+        x.unsqueeze_(0)
+    return x
+
+
+INF = _made_in_inference
 L = lambda m: m.ones(2, dtype=m.long)  # noqa: E731
 B = lambda m: m.ones(2, dtype=m.bool)  # noqa: E731
 CASES = {
     "is_inference": _inference,
+    # inference tensors: their views are inference tensors, written only in inference mode
+    "inference_views": _views_in_inference,
+    "inference_add_": lambda m: INF(m).add_(1),
+    "inference_view_add_": lambda m: INF(m)[:2].add_(1),
+    "inference_view_of_view_mul_": lambda m: INF(m).view(3, 1)[0].mul_(2),
+    "inference_fill_": lambda m: INF(m).fill_(2.0),
+    "inference_zero_": lambda m: INF(m)[1:].zero_(),
+    "inference_copy_": lambda m: INF(m).copy_(m.zeros(3)),
+    "inference_unsqueeze_": lambda m: INF(m).unsqueeze_(0),
+    "inference_view_t_": lambda m: INF(m)[:2].unsqueeze_(0).t_(),
+    "inference_resize_": lambda m: INF(m).resize_(5),
+    "inference_setitem": lambda m: INF(m).__setitem__(0, 5.0),
+    "inference_requires_grad_": lambda m: INF(m).requires_grad_(),
+    "inference_view_requires_grad_": lambda m: INF(m)[:1].requires_grad_(),
+    "inference_inplace_inside": _inplace_inside,
     # to(): PyTorch's positional forms, non_blocking and copy after the dtype
     "to_device_dtype_non_blocking": lambda m: m.ones(2).to("cpu", m.float64, True).dtype,
     "to_device_dtype_nb_copy": lambda m: m.ones(2).to("cpu", m.float64, False, True).dtype,

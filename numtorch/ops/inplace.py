@@ -27,7 +27,23 @@ def make_view(base: Tensor, out: Tensor, cls, args) -> Tensor:
         out._base, out._view = base, ((cls, args),)
     else:
         out._base, out._view = base._base, base._view + ((cls, args),)
+    if base._meta is not None or out._meta is not None:
+        inherit_inference(base, out)
     return out
+
+
+def inherit_inference(base: Tensor, out: Tensor) -> None:
+    """A view (or ``detach()``) of an inference tensor is one, wherever it is made; of a normal
+    tensor, a normal tensor, even made in inference mode (PyTorch's rule)."""
+    if base.is_inference() != out.is_inference():
+        out._meta_of().inference = base.is_inference()
+
+
+_INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
 
 
 def replay_array(array, chain):
@@ -84,7 +100,15 @@ def check_cast(result_dtype, self_dtype) -> None:
         )
 
 
+def check_not_inference(t: Tensor) -> None:
+    """PyTorch's refusal to write into an inference tensor outside inference mode."""
+    meta = t._meta
+    if meta is not None and meta.inference and not _STATE.inference:
+        raise RuntimeError(_INFERENCE_INPLACE)
+
+
 def check_leaf(t: Tensor) -> None:
+    check_not_inference(t)
     if t._rg and t.grad_fn is None and _STATE.enabled:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."

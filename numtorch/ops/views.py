@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
 from . import shape as _shape
 from . import strided as _strided
-from .inplace import check_leaf, inplace, writes_shared
+from .inplace import check_leaf, check_not_inference, inplace, writes_shared
 
 __all__ = [
     "select_scatter",
@@ -174,6 +174,7 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}"
         )
+    check_not_inference(self)
     if self._rg:
         raise RuntimeError("cannot resize variables that require grad")
     data = self._data
