@@ -107,10 +107,7 @@ def backward(
     if not inputs:
         _run(roots, retain_graph, create_graph, targets=None)
         return
-    for t in inputs:
-        if not t._rg:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs])
+    captured = _run(roots, retain_graph, create_graph, targets=_targets(inputs))
     for t, (g, owned) in zip(inputs, captured):
         if g is not None:
             _accumulate(t, g, owned, kind)
@@ -135,28 +132,36 @@ def grad(
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
-    for t in inputs_t:
+    targets = _targets(inputs_t)
+    roots = _root_grads(outputs, grad_outputs, of_pass(create_graph))
+    captured = _run(roots, retain_graph, create_graph, targets=targets)
+    return tuple(
+        _grad_of(i, t, g, owned, allow_unused, materialize_grads)
+        for i, (t, (g, owned)) in enumerate(zip(inputs_t, captured))
+    )
+
+
+def _targets(inputs):
+    """The edges whose gradients a pass captures (each input must require grad)."""
+    for t in inputs:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    roots = _root_grads(outputs, grad_outputs, of_pass(create_graph))
-    captured = _run(roots, retain_graph, create_graph, targets=[edge(t) for t in inputs_t])
-    result = []
-    for i, (t, (g, owned)) in enumerate(zip(inputs_t, captured)):
-        if g is None:
-            if materialize_grads:
-                result.append(wrap(_backend.array_module(t._data).zeros_like(t._data)))
-                continue
-            if not allow_unused:
-                raise RuntimeError(
-                    f"The differentiated Tensor at index {i} appears to not have been used in "
-                    "the graph. Set allow_unused=True if this is the desired behavior."
-                )
-            result.append(None)
-        elif isinstance(g, Tensor):
-            result.append(g)
-        else:
-            result.append(wrap(g if owned else g.copy()))
-    return tuple(result)
+    return [edge(t) for t in inputs]
+
+
+def _grad_of(i, t, g, owned, allow_unused, materialize):
+    """What ``grad`` returns for input ``i``: its captured gradient as a Tensor of its own, or
+    zeros, or None, or PyTorch's error where the input was not used."""
+    if g is not None:
+        return g if isinstance(g, Tensor) else wrap(g if owned else g.copy())
+    if materialize:
+        return wrap(_backend.array_module(t._data).zeros_like(t._data))
+    if not allow_unused:
+        raise RuntimeError(
+            f"The differentiated Tensor at index {i} appears to not have been used in "
+            "the graph. Set allow_unused=True if this is the desired behavior."
+        )
+    return None
 
 
 class _Pass:
