@@ -1,6 +1,6 @@
 """Second derivatives of the nn primitives whose gradient is an op of its own (convolution,
-pooling, resampling, embedding): in the inputs and in the output's gradient, against PyTorch's,
-and float64 gradgradcheck."""
+pooling, resampling, embedding, recurrent layers) or reads a saved intermediate (losses): in the
+inputs and in the output's gradient, against PyTorch's, and float64 gradgradcheck."""
 
 import numpy as np
 import pytest
@@ -40,6 +40,11 @@ CASES = {
     "nearest": ([(1, 2, 3, 4)], lambda F, x: F.interpolate(x, scale_factor=3)),
     "embedding": ([(6, 3)], lambda F, w: F.embedding(_index(F), w)),
     "embedding_padding": ([(6, 3)], lambda F, w: F.embedding(_index(F), w, padding_idx=2)),
+    # losses that save x - y: under create_graph it is recomputed from x and y
+    "mse_loss": ([(3, 4), (3, 4)], lambda F, x, y: F.mse_loss(x, y)),
+    "mse_loss_none": ([(3, 4), (3, 4)], lambda F, x, y: F.mse_loss(x, y, reduction="none")),
+    "smooth_l1_loss": ([(3, 4), (3, 4)], lambda F, x, y: F.smooth_l1_loss(x, y, beta=1.5)),
+    "huber_loss": ([(3, 4), (3, 4)], lambda F, x, y: F.huber_loss(x, y, reduction="sum")),
 }
 
 

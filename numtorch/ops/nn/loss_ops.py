@@ -29,9 +29,16 @@ def _scale(g, reduction, n):
     return g
 
 
+def _difference(ctx, x, y):
+    """The saved ``x - y``, recomputed from the inputs under ``create_graph``."""
+    return x - y
+
+
 class MseLoss(Primitive):
     _name = "MseLossBackward0"
     __slots__ = ("reduction", "n")
+    _save_at = (0, 1, "_difference")
+    _difference = _difference
 
     def forward(ctx, x, y, reduction):
         d, loss = squared_error(x, y, reduction)
@@ -40,9 +47,7 @@ class MseLoss(Primitive):
         return loss
 
     def backward(ctx, g):
-        x, y, d = ctx.saved_tensors
-        if ctx._graph:
-            d = x - y  # NOTE: the saved difference is a constant; re-derive it for the graph
+        _, _, d = ctx.saved_tensors
         gx = squared_error_grad(d, g, ctx.reduction, ctx.n)
         n = ctx.needs_input_grad
         return gx if n[0] else None, -gx if n[1] else None, None
@@ -71,6 +76,8 @@ class SmoothL1Loss(Primitive):
 
     _name = "SmoothL1LossBackward0"
     __slots__ = ("reduction", "n", "beta")
+    _save_at = (0, 1, "_difference")
+    _difference = _difference
     huber = False
 
     def forward(ctx, x, y, reduction, beta):
@@ -88,10 +95,8 @@ class SmoothL1Loss(Primitive):
         return reduce_array(xp, loss.astype(x.dtype, copy=False), reduction)
 
     def backward(ctx, g):
-        x, y, d = ctx.saved_tensors
+        _, _, d = ctx.saved_tensors
         xp = ctx.xp
-        if ctx._graph:
-            d = x - y
         b = ctx.beta
         if ctx.huber:
             local = xp.where(d < -b, -b + d * 0, xp.where(d > b, b + d * 0, d))
