@@ -128,8 +128,6 @@ class StateDictMixin:
         _writes=None,
     ):
         """Check this module's own keys in ``state_dict``; queue the values to write."""
-        from ..parameter import is_lazy
-
         for hook in self._load_state_dict_pre_hooks.values():
             hook(
                 self,
@@ -152,23 +150,8 @@ class StateDictMixin:
             if key not in state_dict:
                 missing_keys.append(key)
                 continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or '
-                    f"Tensor-like object from checkpoint but received {type(value)}"
-                )
-                continue
-            lazy = is_lazy(current)
-            if not lazy and current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
-                value = value.reshape(())  # checkpoints from before 0-d tensors existed
-            if not lazy and value.shape != current.shape:
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {current.shape}."
-                )
-                continue
-            if _writes is not None:
+            value = _checked(key, state_dict[key], current, error_msgs)
+            if value is not None and _writes is not None:
                 _writes.append((self, name, is_param, value))
         if self._has_extra_state():
             key = prefix + _EXTRA_STATE
@@ -256,3 +239,27 @@ def _apply_writes(job: _Load) -> None:
                 continue
             current._data[...] = value._data.astype(current._data.dtype, copy=False)
             current._vc[0] += 1
+
+
+def _checked(key, value, current, error_msgs):
+    """The checkpoint's ``value`` for the tensor ``current``, or None with PyTorch's error
+    added to ``error_msgs``."""
+    from ..parameter import is_lazy
+
+    if not isinstance(value, Tensor):
+        error_msgs.append(
+            f'While copying the parameter named "{key}", expected torch.Tensor or '
+            f"Tensor-like object from checkpoint but received {type(value)}"
+        )
+        return None
+    if is_lazy(current):
+        return value
+    if current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
+        value = value.reshape(())  # checkpoints from before 0-d tensors existed
+    if value.shape != current.shape:
+        error_msgs.append(
+            f"size mismatch for {key}: copying a param with shape {value.shape} from "
+            f"checkpoint, the shape in current model is {current.shape}."
+        )
+        return None
+    return value
