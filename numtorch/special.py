@@ -15,7 +15,6 @@ from .ops.nn.activation import softmax as _softmax
 from .ops.pointwise import xlogy
 from .ops.reduction import logsumexp
 from .ops.rounding import round
-from .ops.special.erf import erf, erfc, erfinv
 from .ops.special.functions import (
     airy_ai,
     bessel_j0,
@@ -24,7 +23,10 @@ from .ops.special.functions import (
     bessel_y1,
     digamma,
     entr,
+    erf,
+    erfc,
     erfcx,
+    erfinv,
     gammainc,
     gammaincc,
     i0,

@@ -11,7 +11,7 @@ from oracle import torch
 import numtorch
 from numtorch.ops.derivatives import ROWS
 
-TENSORS = ("self", "other")
+TENSORS = ("self", "other", "exponent", "end", "weight", "min", "max")
 
 # How a row's op is called where its public function is not ``op(*tensors)`` (a Python number
 # operand, or an operator): (call on a library's namespace, number of tensor arguments)
@@ -24,6 +24,12 @@ CALLS = {
     "CopysignBackward1": (lambda lib, x: lib.copysign(x, -1.0), 1),
     "XlogyBackward1": (lambda lib, x: lib.xlogy(2.0, x), 1),
     "XlogyBackward2": (lambda lib, x: lib.xlogy(x, 2.0), 1),
+    "ClampBackward1": (lambda lib, x: lib.clamp(x, -0.5, 1.0), 1),
+    "ClampMinBackward0": (lambda lib, x: lib.clamp_min(x, -0.5), 1),
+    "ClampMaxBackward0": (lambda lib, x: lib.clamp_max(x, 0.5), 1),
+    "WhereBackward0": (lambda lib, x, y: lib.where(x > y, x, y * 2), 2),
+    "LerpBackward0": (lambda lib, x, y: lib.lerp(x, y, 0.3), 2),
+    "RoundBackward1": (lambda lib, x: lib.round(x * 10, decimals=1), 1),
 }
 # Inputs where a row's function is smooth (default: -2 to 2)
 DOMAINS = {
@@ -44,9 +50,16 @@ DOMAINS = {
     "PowBackward1": (0.5, 2),
     "XlogyBackward0": (0.5, 2),
     "XlogyBackward1": (0.5, 2),
+    "ErfinvBackward0": (-0.9, 0.9),
 }
+# Rows that save other values than PyTorch's node: erfinv and sinc keep their result where
+# PyTorch computes them again, deg2rad/rad2deg keep their factor, and number ** tensor names its
+# tensor self (PyTorch: exponent)
+SAVED_OTHERWISE = {"ErfinvBackward0", "SincBackward0", "Deg2RadBackward0", "Rad2DegBackward0"}
+SAVED_OTHERWISE |= {"PowBackward2"}
 # one shape per tensor argument: a broadcast pair and 0-d operands
 SHAPES = {1: [[(2, 3)], [()]], 2: [[(2, 3), (3,)], [(), ()]]}
+SHAPES[3] = [[(2, 3), (3,), (2, 1)], [(), (), ()]]
 
 
 def _call(row):
@@ -105,8 +118,10 @@ def test_node_is_the_row_and_named_as_torch(row):
     theirs = fn(torch, *[torch.tensor([0.5, 0.75], requires_grad=True) for _ in range(n)])
     assert type(ours.grad_fn) is row
     assert ours.grad_fn.name() == theirs.grad_fn.name() == row.__name__
+    theirs_saved = {a for a in dir(theirs.grad_fn) if a.startswith("_saved_")}
     for name in row._save_names:  # what the row saves is readable as PyTorch's attribute
         getattr(ours.grad_fn, "_saved_" + name)
+        assert "_saved_" + name in theirs_saved or row.__name__ in SAVED_OTHERWISE
 
 
 @pytest.mark.parametrize("row,shapes", list(_cases()))

@@ -42,6 +42,7 @@ CASES = {
         lambda lib, x: lib.logcumsumexp(x * 40, 0),
         [rand((4, 3), "float64", 3)],
     ),
+    "sgn-complex": (lambda lib, x: lib.sgn(x) * x, [rand((2, 3), "complex128", 26)]),
     "var": (lambda lib, x: lib.var(x, 1), [rand((3, 4), "float64", 4)]),
     "var-all": (lambda lib, x: lib.var(x, correction=0), [rand((3, 4), "float64", 4)]),
     "std": (lambda lib, x: lib.std(x, 0, keepdim=True), [rand((3, 4), "float64", 5)]),

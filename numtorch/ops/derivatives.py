@@ -27,21 +27,26 @@ import math
 from .._backend import array_module, is_array
 from .._tensor import Tensor
 from ..autograd.function import Primitive
+from .special.erf import erf_array, erfc_array, erfinv_array  # noqa: F401 - the rows' kernels
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
+_SQRT_2PI = math.sqrt(2 * math.pi)
 
 ROWS: list = []  # every row's node class, in table order
 
 
-def row(signature, name, forward, *grads, holomorphic=True, scalars=False):
+def row(signature, name, forward, *grads, holomorphic=True, scalars=False, edges=None):
     """The node class ``name`` of the op ``signature`` (``"mul(self, other)"``): ``forward``
     and one formula per argument in ``grads`` (missing or None for an argument with no
     gradient, such as a Python number).
 
     ``holomorphic``: the formulas are written as for real numbers (``g * f'(z)``) and the engine
     conjugates around them for complex gradients. ``scalars``: ``next_functions`` lists Python
-    number operands too (PyTorch wraps them into tensors for ``x * 2``).
+    number operands too (PyTorch wraps them into tensors for ``x * 2``); ``edges``: the
+    positions of the arguments that ``next_functions`` lists (by default the float tensors).
     """
     op, _, rest = signature.partition("(")
     args = tuple(a.strip() for a in rest.rstrip(")").split(","))
@@ -62,6 +67,7 @@ def row(signature, name, forward, *grads, holomorphic=True, scalars=False):
         "_save_at": tuple(None if s == "result" else args.index(s) for s in saved),
         "_holomorphic": holomorphic,
         "_wrapped_scalars": scalars,
+        "_edge_args": edges,
         "_op": op,
         "_signature": args,
         "_grads": grads,
@@ -153,6 +159,43 @@ def _rsqrt(x):
     return array_module(x).divide(1, out, out=out) if is_array(out) else 1 / out
 
 
+def _sign(xp, x):
+    """sign(x), and 0 for NaN as in PyTorch."""
+    out = xp.sign(x)
+    return xp.where(xp.isnan(x), 0, out) if out.dtype.kind == "f" else out
+
+
+def _within(x, lo, hi):
+    """``lo <= x <= hi``, a missing bound (None) passing everything."""
+    if lo is None:
+        return x <= hi
+    return x >= lo if hi is None else (x >= lo) & (x <= hi)
+
+
+def _below(x, lo, hi):
+    """Where the lower bound takes the gradient: ``x < lo``, unless ``lo > hi`` (then ``hi``)."""
+    return x < lo if hi is None else (x < lo) & (lo < hi)
+
+
+def _above(x, lo, hi):
+    """Where the upper bound takes the gradient: ``x > hi``, or everywhere ``hi < lo``."""
+    return x > hi if lo is None else (x > hi) | (hi < lo)
+
+
+def _clamp(xp, x, lo, hi):
+    out = x if lo is None else xp.maximum(x, lo)
+    return out if hi is None else xp.minimum(out, hi)
+
+
+def _lerp(xp, start, end, weight):
+    """``start + weight * (end - start)`` from the nearer end, with fused multiply-adds, as
+    PyTorch's kernel computes it."""
+    diff = end - start
+    near_start = xp.abs(weight) < 0.5
+    fma = _arithmetic.fma
+    return xp.where(near_start, fma(weight, diff, start), fma(weight - 1, diff, end))
+
+
 # fmt: off
 # --- one tensor -------------------------------------------------------------------------------
 # signature, node name, forward, derivative
@@ -212,9 +255,9 @@ PowScalar = row("pow(self, exponent)", "PowBackward0", "scalar_power(xp, self, e
                 "g * 0 if exponent == 0 else g * (exponent * _power(self, exponent - 1))")
 # NOTE: 0 where other == 0, as PyTorch masks it (at self == 0, other * self ** (other - 1) is
 # 0 * inf); 0 ** other has derivative 0 in other for other >= 0 (PyTorch's convention), not nan
-Pow = row("pow(self, other)", "PowBackward1", "_pow(self, other)",
-          "xp.where(other == 0, 0.0, g * other * self ** (other - 1))",
-          "xp.where((self == 0) & (other >= 0), 0.0, g * result * xp.log(self))")
+Pow = row("pow(self, exponent)", "PowBackward1", "_pow(self, exponent)",
+          "xp.where(exponent == 0, 0.0, g * exponent * self ** (exponent - 1))",
+          "xp.where((self == 0) & (exponent >= 0), 0.0, g * result * xp.log(self))")
 # number ** tensor: 0 ** x is flat where defined, and PyTorch gives 0 there too
 RPow = row("pow(self, base)", "PowBackward2", "_pow(base, self)",
            "g * 0 if base == 0 else g * result * math.log(base)")
@@ -251,9 +294,9 @@ Fmin = row("fmin(self, other)", "FminBackward0", "xp.fmin(self, other)",
 _FMOD = ("xp.fmod(self, other)", "g", "-g * xp.trunc(self / other)")
 _REMAINDER = ("xp.remainder(self, other)", "g", "-g * xp.floor(self / other)")
 Fmod = row("fmod(self, other)", "FmodBackward1", *_FMOD, holomorphic=False)
-FmodScalar = row("fmod(self, other)", "FmodBackward0", *_FMOD, holomorphic=False)
+FmodScalar = row("fmod(self, other)", "FmodBackward0", *_FMOD[:2], holomorphic=False)
 Remainder = row("remainder(self, other)", "RemainderBackward1", *_REMAINDER, holomorphic=False)
-RemainderScalar = row("remainder(self, other)", "RemainderBackward0", *_REMAINDER,
+RemainderScalar = row("remainder(self, other)", "RemainderBackward0", *_REMAINDER[:2],
                       holomorphic=False)
 # NOTE: d/dself = the sign flip (0 where self is 0); the sign operand gets a zero gradient
 _COPYSIGN = ("xp.copysign(self, other)",
@@ -268,4 +311,58 @@ _XLOGY = ("xp.where((self == 0) & ~xp.isnan(other), 0.0, self * xp.log(other))",
 Xlogy = row("xlogy(self, other)", "XlogyBackward0", *_XLOGY, holomorphic=False)
 XlogyScalarSelf = row("xlogy(self, other)", "XlogyBackward1", *_XLOGY, holomorphic=False)
 XlogyScalarOther = row("xlogy(self, other)", "XlogyBackward2", *_XLOGY, holomorphic=False)
+
+# --- clamp, where, lerp -----------------------------------------------------------------------
+# NOTE: a value on a bound passes the gradient (PyTorch's convention); where min > max the result
+# is max, and max alone gets the gradient. A missing bound (None) of clamp is no bound.
+_CLAMP = ("xp.where(_within(self, min, max), g, 0.0)", "xp.where(_below(self, min, max), g, 0.0)",
+          "xp.where(_above(self, min, max), g, 0.0)")
+Clamp = row("clamp(self, min, max)", "ClampBackward0", "_clamp(xp, self, min, max)", *_CLAMP,
+            holomorphic=False, edges=(0, 1, 2))
+ClampScalar = row("clamp(self, min, max)", "ClampBackward1", "xp.clip(self, min, max)",
+                  _CLAMP[0], holomorphic=False)
+_CLAMP_MIN = ("xp.where(self >= min, g, 0.0)", "xp.where(self < min, g, 0.0)")
+ClampMin = row("clamp_min(self, min)", "ClampMinBackward1", "xp.maximum(self, min)", *_CLAMP_MIN,
+               holomorphic=False)
+ClampMinScalar = row("clamp_min(self, min)", "ClampMinBackward0", "xp.clip(self, min, None)",
+                     _CLAMP_MIN[0], holomorphic=False)
+_CLAMP_MAX = ("xp.where(self <= max, g, 0.0)", "xp.where(self > max, g, 0.0)")
+ClampMax = row("clamp_max(self, max)", "ClampMaxBackward1", "xp.minimum(self, max)", *_CLAMP_MAX,
+               holomorphic=False)
+ClampMaxScalar = row("clamp_max(self, max)", "ClampMaxBackward0", "xp.clip(self, None, max)",
+                     _CLAMP_MAX[0], holomorphic=False)
+Where = row("where(condition, self, other)", "WhereBackward0", "xp.where(condition, self, other)",
+            None, "xp.where(condition, g, 0.0)", "xp.where(condition, 0.0, g)",
+            holomorphic=False, edges=(1, 2))
+# lerp with a tensor weight; LerpBackward0 has a number weight (a 0-d array here)
+_LERP = ("_lerp(xp, self, end, weight)", "g * (1 - weight)", "g * weight")
+Lerp = row("lerp(self, end, weight)", "LerpBackward1", *_LERP, "g * (end - self)")
+LerpScalar = row("lerp(self, end, weight)", "LerpBackward0", *_LERP)
+
+# --- rounding and sign: piecewise constant, so the gradient is zero (at the jumps too) ---------
+Floor = row("floor(self)", "FloorBackward0", "xp.floor(self)", "g * 0", holomorphic=False)
+Ceil = row("ceil(self)", "CeilBackward0", "xp.ceil(self)", "g * 0", holomorphic=False)
+Round = row("round(self)", "RoundBackward0", "xp.rint(self)", "g * 0", holomorphic=False)
+RoundDecimals = row("round(self, decimals)", "RoundBackward1", "xp.round(self, decimals)",
+                    "g * 0", holomorphic=False)
+Trunc = row("trunc(self)", "TruncBackward0", "xp.trunc(self)", "g * 0", holomorphic=False)
+Frac = row("frac(self)", "FracBackward0", "self - xp.trunc(self)", "g", holomorphic=False)
+Sign = row("sign(self)", "SignBackward0", "_sign(xp, self)", "g * 0", holomorphic=False)
+# NOTE: sgn(z) = z / |z| moves only along the circle: the gradient loses its radial part, and
+# is 0 at z = 0; for real z that leaves 0
+Sgn = row("sgn(self)", "SgnBackward0", "_sign(xp, self)",
+          "xp.where(self == 0, 0.0, (g - result * xp.real(g * xp.conj(result)))"
+          " / xp.where(self == 0, 1.0, xp.abs(self)))", holomorphic=False)
+
+# --- the error function family (kernels in special/erf.py) -------------------------------------
+Erf = row("erf(self)", "ErfBackward0", "erf_array(self)",
+          "g * _TWO_OVER_SQRT_PI * xp.exp(-(self * self))", holomorphic=False)
+Erfc = row("erfc(self)", "ErfcBackward0", "erfc_array(self)",
+           "g * -_TWO_OVER_SQRT_PI * xp.exp(-(self * self))", holomorphic=False)
+# NOTE: from the saved result, where PyTorch saves self and computes erfinv again
+Erfinv = row("erfinv(self)", "ErfinvBackward0", "erfinv_array(self)",
+             "g * _SQRT_PI_OVER_2 * xp.exp(result * result)", holomorphic=False)
 # fmt: on
+
+# arithmetic (fma) uses this table: imported after the rows, the forwards look it up when they run
+from . import arithmetic as _arithmetic  # noqa: E402, F401

@@ -13,10 +13,15 @@ import numbers
 from .. import _dtype
 from .._backend import array_module, is_array
 from .._tensor import Tensor, arg_type_name, wrap
-from ..autograd.function import Primitive
-from .arithmetic import check_int_divisor, fma, operands, with_out
+from .arithmetic import check_int_divisor, operands, with_out
 from .derivatives import (
     Atan2,
+    Clamp,
+    ClampMax,
+    ClampMaxScalar,
+    ClampMin,
+    ClampMinScalar,
+    ClampScalar,
     Copysign,
     CopysignScalar,
     Fmax,
@@ -24,12 +29,15 @@ from .derivatives import (
     Fmod,
     FmodScalar,
     Hypot,
+    Lerp,
+    LerpScalar,
     Logaddexp,
     Logaddexp2,
     Maximum,
     Minimum,
     Remainder,
     RemainderScalar,
+    Where,
     Xlogy,
     XlogyScalarOther,
     XlogyScalarSelf,
@@ -58,119 +66,6 @@ __all__ = [
     "xlogy",
     "special_xlogy",
 ]
-
-
-# --- primitives -------------------------------------------------------------------------------
-class Clamp(Primitive):
-    """``clamp`` with number bounds (either may be None)."""
-
-    _name = "ClampBackward1"
-    __slots__ = ("lo", "hi")
-
-    def forward(ctx, x, lo, hi):
-        ctx.lo, ctx.hi = lo, hi
-        ctx.save_for_backward(x)
-        return array_module(x).clip(x, lo, hi)
-
-    def backward(ctx, g):
-        # NOTE: a value on a bound passes the gradient (PyTorch's convention)
-        (x,) = ctx.saved_tensors
-        lo, hi = ctx.lo, ctx.hi
-        if lo is None:
-            keep = x <= hi
-        elif hi is None:
-            keep = x >= lo
-        else:
-            keep = (x >= lo) & (x <= hi)
-        return ctx.xp.where(keep, g, 0.0), None, None
-
-
-class ClampMin(Clamp):
-    _name = "ClampMinBackward0"
-
-
-class ClampMax(Clamp):
-    _name = "ClampMaxBackward0"
-
-
-class ClampTensor(Primitive):
-    """``clamp`` with tensor bounds (either may be None): ``minimum(maximum(x, lo), hi)``."""
-
-    _name = "ClampBackward0"
-
-    def forward(ctx, x, lo, hi):
-        xp = array_module(x)
-        ctx.save_for_backward(x, lo, hi)
-        out = x if lo is None else xp.maximum(x, lo)
-        return out if hi is None else xp.minimum(out, hi)
-
-    def backward(ctx, g):
-        # NOTE: where lo > hi the result is hi, and hi alone gets the gradient
-        x, lo, hi = ctx.saved_tensors
-        xp, n = ctx.xp, ctx.needs_input_grad
-        if hi is None:
-            return xp.where(x >= lo, g, 0.0), xp.where(x < lo, g, 0.0) if n[1] else None, None
-        if lo is None:
-            return xp.where(x <= hi, g, 0.0), None, xp.where(x > hi, g, 0.0) if n[2] else None
-        gx = xp.where((x >= lo) & (x <= hi), g, 0.0) if n[0] else None
-        glo = xp.where((x < lo) & (lo < hi), g, 0.0) if n[1] else None
-        ghi = xp.where((x > hi) | (hi < lo), g, 0.0) if n[2] else None
-        return gx, glo, ghi
-
-
-class ClampMinTensor(ClampTensor):
-    _name = "ClampMinBackward1"
-
-
-class ClampMaxTensor(ClampTensor):
-    _name = "ClampMaxBackward1"
-
-
-class Where(Primitive):
-    _name = "WhereBackward0"
-    _edge_args = (1, 2)  # the values, not the condition
-
-    def forward(ctx, cond, x, y):
-        ctx.save_for_backward(cond)
-        return array_module(cond).where(cond, x, y)
-
-    def backward(ctx, g):
-        (cond,) = ctx.saved_tensors
-        xp, n = ctx.xp, ctx.needs_input_grad
-        return (
-            None,
-            xp.where(cond, g, 0.0) if n[1] else None,
-            xp.where(cond, 0.0, g) if n[2] else None,
-        )
-
-
-class Lerp(Primitive):
-    """``start + weight * (end - start)``, evaluated from the nearer end as PyTorch does."""
-
-    _name = "LerpBackward1"
-
-    def forward(ctx, start, end, weight):
-        xp = array_module(start)
-        ctx.save_for_backward(start, end, weight)
-        diff = end - start
-        if not hasattr(weight, "dtype"):
-            weight = start.dtype.type(weight)  # 1 - weight rounds in the tensor's dtype
-        # NOTE: PyTorch's kernel: fused multiply-adds from the nearer end
-        near_start = xp.abs(weight) < 0.5
-        return xp.where(near_start, fma(weight, diff, start), fma(weight - 1, diff, end))
-
-    def backward(ctx, g):
-        start, end, w = ctx.saved_tensors
-        n = ctx.needs_input_grad
-        return (
-            g * (1 - w) if n[0] else None,
-            g * w if n[1] else None,
-            g * (end - start) if n[2] else None,
-        )
-
-
-class LerpScalar(Lerp):
-    _name = "LerpBackward0"
 
 
 # --- operand handling -------------------------------------------------------------------------
@@ -295,8 +190,8 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     x = input if input.dtype is dt else input.to(dt)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo, hi = (_bound_tensor(v, x, dt) for v in (min, max))
-        return with_out(ClampTensor.apply(x, lo, hi), out)
-    return with_out(Clamp.apply(x, _bound(x, min), _bound(x, max)), out)
+        return with_out(Clamp.apply(x, lo, hi), out)
+    return with_out(ClampScalar.apply(x, _bound(x, min), _bound(x, max)), out)
 
 
 def _bound_tensor(v, x, dt):
@@ -314,21 +209,21 @@ clip = clamp
 def clamp_min(input: Tensor, min) -> Tensor:
     if isinstance(min, Tensor):
         dt = _dtype.result_type(input, min)
-        return ClampMinTensor.apply(input.to(dt), min.to(dt), None)
-    return _clamp_one(input, min, None, ClampMin)
+        return ClampMin.apply(input.to(dt), min.to(dt))
+    return _clamp_one(input, min, ClampMinScalar)
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
     if isinstance(max, Tensor):
         dt = _dtype.result_type(input, max)
-        return ClampMaxTensor.apply(input.to(dt), None, max.to(dt))
-    return _clamp_one(input, None, max, ClampMax)
+        return ClampMax.apply(input.to(dt), max.to(dt))
+    return _clamp_one(input, max, ClampMaxScalar)
 
 
-def _clamp_one(input, lo, hi, cls):
-    dt = _dtype.result_type(input, lo if hi is None else hi)
+def _clamp_one(input, bound, cls):
+    dt = _dtype.result_type(input, bound)
     x = input if input.dtype is dt else input.to(dt)
-    return cls.apply(x, _bound(x, lo), _bound(x, hi))
+    return cls.apply(x, _bound(x, bound))
 
 
 def where(condition: Tensor, input=None, other=None, *, out=None) -> Tensor:

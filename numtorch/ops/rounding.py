@@ -7,6 +7,7 @@ from .._backend import array_module
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
+from .derivatives import Ceil, Floor, Frac, Round, RoundDecimals, Sgn, Sign, Trunc
 from .unary import _inplace, _no_bool, _ufunc_kernel
 
 __all__ = [
@@ -29,76 +30,10 @@ __all__ = [
 ]
 
 
-class _Step(Primitive):
-    """Piecewise-constant functions: the gradient is zero everywhere (PyTorch's convention
-    at the jumps too)."""
-
-    _ufunc = None
-
-    def forward(ctx, x):
-        return getattr(array_module(x), ctx._ufunc)(x)
-
-    def backward(ctx, g):
-        return g * 0
-
-
-def _sign_array(x):
-    xp = array_module(x)
-    out = xp.sign(x)
-    return xp.where(xp.isnan(x), 0, out) if out.dtype.kind == "f" else out
-
-
 def _sign_kernel(d, out):
     xp = array_module(d)
     xp.sign(d, out=out)
     out[xp.isnan(out)] = 0  # PyTorch: sign(NaN) is 0
-
-
-class Sign(_Step):
-    _name = "SignBackward0"
-
-    def forward(ctx, x):
-        return _sign_array(x)
-
-
-class Sgn(Sign):
-    _name = "SgnBackward0"
-
-
-class Floor(_Step):
-    _name, _ufunc = "FloorBackward0", "floor"
-
-
-class Ceil(_Step):
-    _name, _ufunc = "CeilBackward0", "ceil"
-
-
-class Round(_Step):
-    _name, _ufunc = "RoundBackward0", "rint"
-
-
-class Trunc(_Step):
-    _name, _ufunc = "TruncBackward0", "trunc"
-
-
-class RoundDecimals(Primitive):
-    _name = "RoundBackward1"
-
-    def forward(ctx, x, decimals):
-        return array_module(x).round(x, decimals)
-
-    def backward(ctx, g):
-        return g * 0, None
-
-
-class Frac(Primitive):
-    _name = "FracBackward0"
-
-    def forward(ctx, x):
-        return x - array_module(x).trunc(x)
-
-    def backward(ctx, g):
-        return g
 
 
 class NanToNum(Primitive):

@@ -83,14 +83,14 @@ MUTANTS = [
     ),
     Mutant(
         "constant",
-        "return g * _TWO_OVER_SQRT_PI * ctx.xp.exp(-(x * x))",
-        "return g * _TWO_OVER_SQRT_PI * 1.000001 * ctx.xp.exp(-(x * x))",
+        '"g * _TWO_OVER_SQRT_PI * xp.exp(-(self * self))"',
+        '"g * _TWO_OVER_SQRT_PI * 1.000001 * xp.exp(-(self * self))"',
         _unary("erf"),
     ),
     Mutant(
         "constant",
-        "return g * _SQRT_PI_OVER_2 * ctx.xp.exp(out * out)",
-        "return g * _SQRT_PI_OVER_2 * ctx.xp.exp(out * out * 1.000001)",
+        '"g * _SQRT_PI_OVER_2 * xp.exp(result * result)"',
+        '"g * _SQRT_PI_OVER_2 * xp.exp(result * result * 1.000001)"',
         _unary("erfinv"),
     ),
     # --- binary derivatives
@@ -114,8 +114,8 @@ MUTANTS = [
     ),
     Mutant(
         "constant",
-        '"xp.where(other == 0, 0.0, g * other * self ** (other - 1))"',
-        '"xp.where(other == 0, 0.0, g * other * self ** (other - 1.000001))"',
+        '"xp.where(exponent == 0, 0.0, g * exponent * self ** (exponent - 1))"',
+        '"xp.where(exponent == 0, 0.0, g * exponent * self ** (exponent - 1.000001))"',
         ("tests/test_arithmetic.py",),
     ),
     Mutant(

@@ -1,4 +1,5 @@
-"""The error function family on arrays (NumPy has no erf), and its differentiable ops.
+"""The error function family on arrays (NumPy has no erf): the kernels of the derivative
+table's erf, erfc and erfinv rows (the public functions are in functions.py).
 
 ``erf``/``erfc`` use W. J. Cody's rational Chebyshev approximations (1969; the CALERF
 routine), which are accurate to float64 rounding on three ranges of ``|x|``. ``erfinv`` starts
@@ -10,14 +11,9 @@ from __future__ import annotations
 
 import math
 
-from ... import _dtype
 from ..._backend import array_module
-from ..._tensor import Tensor, wrap
-from ...autograd.function import Primitive
-from ..arithmetic import with_out
-from ..inplace import inplace_method
 
-__all__ = ["erf", "erfc", "erfinv", "special_erf", "special_erfc", "special_erfinv"]
+__all__ = []
 
 _A = (
     3.16112374387056560e00,
@@ -229,75 +225,3 @@ def erfinv_array(y):
     res = xp.copysign(res, y64)
     res = xp.where(xp.isnan(y64), y64, res)
     return res.astype(y.dtype, copy=False)
-
-
-# --- differentiable ops -----------------------------------------------------------------------
-class Erf(Primitive):
-    _name = "ErfBackward0"
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return erf_array(x)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _TWO_OVER_SQRT_PI * ctx.xp.exp(-(x * x))
-
-
-class Erfc(Primitive):
-    _name = "ErfcBackward0"
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return erfc_array(x)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * -_TWO_OVER_SQRT_PI * ctx.xp.exp(-(x * x))
-
-
-class Erfinv(Primitive):
-    _name = "ErfinvBackward0"
-
-    def forward(ctx, x):
-        out = erfinv_array(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * _SQRT_PI_OVER_2 * ctx.xp.exp(out * out)
-
-
-def _float(t: Tensor) -> Tensor:
-    if t._data.dtype.kind in "iub":
-        return wrap(t._data.astype(_dtype.get_default_dtype().np))
-    return t
-
-
-def erf(input: Tensor, *, out=None) -> Tensor:
-    """The error function, ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
-    return with_out(Erf.apply(_float(input)), out)
-
-
-def erfc(input: Tensor, *, out=None) -> Tensor:
-    """``1 - erf(x)``, accurate where erf(x) is close to 1."""
-    return with_out(Erfc.apply(_float(input)), out)
-
-
-def erfinv(input: Tensor, *, out=None) -> Tensor:
-    """The inverse of erf on (-1, 1); +-inf at +-1 and nan outside."""
-    return with_out(Erfinv.apply(_float(input)), out)
-
-
-special_erf, special_erfc, special_erfinv = erf, erfc, erfinv
-
-
-METHODS = {
-    "erf": erf,
-    "erfc": erfc,
-    "erfinv": erfinv,
-    "erf_": inplace_method(erf),
-    "erfc_": inplace_method(erfc),
-    "erfinv_": inplace_method(erfinv),
-}

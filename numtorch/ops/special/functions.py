@@ -18,9 +18,12 @@ from ..._backend import special_module as scipy_special
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
 from ..arithmetic import with_out
+from ..derivatives import Erf, Erfc, Erfinv
+from ..inplace import inplace_method
 from ..shape import linear as _call
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "logit", "igamma", "igammac"]
+__all__ += ["erf", "erfc", "erfinv", "special_erf", "special_erfc", "special_erfinv"]
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -183,6 +186,24 @@ class Gammainc(Primitive):
 
 
 # --- functions ---------------------------------------------------------------------------------
+def erf(input: Tensor, *, out=None) -> Tensor:
+    """The error function, ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+    return with_out(Erf.apply(_floating(input)), out)
+
+
+def erfc(input: Tensor, *, out=None) -> Tensor:
+    """``1 - erf(x)``, accurate where erf(x) is close to 1."""
+    return with_out(Erfc.apply(_floating(input)), out)
+
+
+def erfinv(input: Tensor, *, out=None) -> Tensor:
+    """The inverse of erf on (-1, 1); +-inf at +-1 and nan outside."""
+    return with_out(Erfinv.apply(_floating(input)), out)
+
+
+special_erf, special_erfc, special_erfinv = erf, erfc, erfinv
+
+
 def _unary(cls):
     def fn(input: Tensor, *, out=None) -> Tensor:
         return with_out(cls.apply(_floating(input)), out)
@@ -236,8 +257,6 @@ def logit(input: Tensor, eps=None, *, out=None) -> Tensor:
 
 def ndtr(input: Tensor, *, out=None) -> Tensor:
     """The standard normal CDF, ``erfc(-x / sqrt(2)) / 2``."""
-    from .erf import erfc
-
     return with_out(erfc(_floating(input) * (-1 / math.sqrt(2))) * 0.5, out)
 
 
@@ -323,6 +342,12 @@ def igammac(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 METHODS = {
+    "erf": erf,
+    "erfc": erfc,
+    "erfinv": erfinv,
+    "erf_": inplace_method(erf),
+    "erfc_": inplace_method(erfc),
+    "erfinv_": inplace_method(erfinv),
     "lgamma": lgamma,
     "digamma": digamma,
     "polygamma": lambda self, n: polygamma(n, self),
