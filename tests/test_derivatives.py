@@ -118,10 +118,10 @@ def test_node_is_the_row_and_named_as_torch(row):
     theirs = fn(torch, *[torch.tensor([0.5, 0.75], requires_grad=True) for _ in range(n)])
     assert type(ours.grad_fn) is row
     assert ours.grad_fn.name() == theirs.grad_fn.name() == row.__name__
-    theirs_saved = {a for a in dir(theirs.grad_fn) if a.startswith("_saved_")}
     for name in row._save_names:  # what the row saves is readable as PyTorch's attribute
         getattr(ours.grad_fn, "_saved_" + name)
-        assert "_saved_" + name in theirs_saved or row.__name__ in SAVED_OTHERWISE
+        if row.__name__ not in SAVED_OTHERWISE:
+            getattr(theirs.grad_fn, "_saved_" + name)
 
 
 @pytest.mark.parametrize("row,shapes", list(_cases()))
