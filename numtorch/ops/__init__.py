@@ -38,8 +38,8 @@ for _name in FAMILIES:
     _module = importlib.import_module(f"{__name__}.{_name}")
     for _export in _module.__all__:
         # the binary operators keep their direct path: they refuse a non-Tensor with a
-        # TypeError of their own
-        _checked = None if _export in _DIRECT else _export
+        # TypeError of their own; the private _foreach_* functions take lists
+        _checked = None if _export in _DIRECT or _export[0] == "_" else _export
         globals()[_export] = with_numpy_aliases(getattr(_module, _export), _checked)
     __all__ += _module.__all__
     for _method, _fn in getattr(_module, "METHODS", {}).items():
