@@ -5,6 +5,8 @@ with fused multiply-add instructions, one rounding.
 The product of two float32 values is exact in float64. The sum rounded to float64 and then to
 float32 is right except where it lands exactly on a midpoint between two float32 values while
 being inexact (two roundings where PyTorch has one); those few elements are recomputed exactly.
+Below float32's smallest normal number its grid is coarser (2**-149 apart) and the midpoints lie
+elsewhere in the bits, so every nonzero sum there is recomputed too (rare in practice).
 A big array goes through in blocks that stay in cache, reusing one set of float64 buffers: whole
 float64 temporaries made ``x.add_(y, alpha=a)`` on a million elements about 20x slower than
 ``x.add_(y)``.
@@ -20,6 +22,16 @@ _F32, _F64, _U64 = numpy.float32, numpy.float64, numpy.uint64
 _BLOCK = 1 << 17  # elements: fewer blocks cost more calls; more leave the cache (1 MiB float64)
 # a float64 exactly halfway between two float32 values: its 29 bits below float32's mantissa
 _LOW_BITS, _MIDPOINT = _U64(0x1FFFFFFF), _U64(0x10000000)
+# |s| as bits, and the bits of float32's smallest normal (2**-126) as a float64
+_ABS, _TINY = _U64(0x7FFFFFFFFFFFFFFF), _U64(0x3810000000000000)
+
+
+def _subnormal(xp, s, bits, out=None):
+    """Where the float64 sum ``s`` is nonzero and below float32's normal range, through the
+    uint64 buffer ``bits`` (zero, less 1, wraps to the top and is not counted)."""
+    xp.bitwise_and(s.view(_U64), _ABS, out=bits)
+    xp.subtract(bits, _U64(1), out=bits)
+    return xp.less(bits, _TINY - _U64(1), out=out)
 
 
 def fma32(a, b, c, out=None):
@@ -35,6 +47,7 @@ def fma32(a, b, c, out=None):
     else:
         s += c
     midpoint = (s.view(_U64) & _LOW_BITS) == _MIDPOINT
+    midpoint |= _subnormal(xp, s, xp.empty(s.shape, _U64))
     if xp.count_nonzero(midpoint):  # faster than any() on small arrays
         out = xp.empty(s.shape, _F32) if out is None else out
         _finish(xp, a, b, c, s, out, xp.flatnonzero(midpoint))
@@ -59,7 +72,7 @@ def _blocks(a, b, c, out):
     flat = out.reshape(-1)
     n = flat.size
     s, w = numpy.empty((2, min(n, _BLOCK)), _F64)
-    bits, hits = numpy.empty(s.size, _U64), numpy.empty(s.size, bool)
+    bits, (hits, tiny) = numpy.empty(s.size, _U64), numpy.empty((2, s.size), bool)
     a, b, c = (v.reshape(-1) if getattr(v, "ndim", 0) else v for v in (a, b, c))
     for i in range(0, n, _BLOCK):
         j = min(i + _BLOCK, n)
@@ -70,6 +83,7 @@ def _blocks(a, b, c, out):
         s_ += _wide(c_, w_)
         numpy.bitwise_and(s_.view(_U64), _LOW_BITS, out=bits[: j - i])
         hit = numpy.equal(bits[: j - i], _MIDPOINT, out=hits[: j - i])
+        hit |= _subnormal(numpy, s_, bits[: j - i], tiny[: j - i])
         _finish(
             numpy, a_, b_, c_, s_, flat[i:j], hit.nonzero()[0] if numpy.count_nonzero(hit) else None
         )

@@ -182,6 +182,34 @@ CASES.update(
 )
 
 
+def _subnormal_fma(m):
+    """``c + a * b`` where the float64 sum lands on a midpoint of float32's subnormal grid
+    (2**-149 apart) while the exact value lies below it: one rounding, as PyTorch's fused
+    multiply-add, keeps ``c``; two would round up. Large and small ``c`` of both signs."""
+    k = np.array([(1 << 22) + 1, (1 << 22) + 3, (1 << 21) + 5, 12345, 7, 1], np.float64)
+    c = np.concatenate([k, -k]) * 2.0**-149
+    a = np.full(12, 2.0**-75 * (1 + 2.0**-23))
+    b = np.sign(c) * 2.0**-75 * (1 - 2.0**-23)
+    return [m.tensor(v.astype(np.float32)) for v in (c, a, b)]
+
+
+def _bits(t):
+    return t.numpy().view(np.uint32).tolist()
+
+
+CASES.update(
+    {
+        "fma_subnormal_addcmul": lambda m: _bits(m.addcmul(*_subnormal_fma(m))),
+        "fma_subnormal_add_alpha": lambda m: (lambda c, a, b: _bits(c.add(b, alpha=float(a[0]))))(
+            *_subnormal_fma(m)
+        ),
+        "fma_subnormal_lerp": lambda m: (lambda c, a, b: _bits(c.lerp(c + b, a)))(
+            *_subnormal_fma(m)
+        ),
+    }
+)
+
+
 def _six(m):
     return m.arange(6.0)
 
