@@ -17,8 +17,8 @@ Each library is timed in a process of its own (``--worker numtorch`` / ``--worke
 after the other), never both in one process.
 
 Without a GPU it makes a dry run of the same steps, so that the script itself is checked before
-a GPU is at hand: numtorch on the stand-in GPU of tests/cuda_standin.py, PyTorch on the CPU, the
-matmul at 256x256. Its figures are not GPU timings and get no ratio.
+a GPU is at hand: numtorch on the stand-in GPU of tests/cuda_standin.py, PyTorch on the CPU,
+batch 64 only, the matmul at 256x256. Its figures are not GPU timings and get no ratio.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def worker(name: str, quick: bool) -> None:
     """Time every case with one library (this process imports no other) and print JSON."""
     T = __import__(name)
     at, cells = Target(T), {}
-    for case, arg in _cases(quick):
+    for case, arg in _cases(quick or not at.gpu):  # a dry run checks the steps at batch 64
         if case == "matmul":
             cells[f"matmul {at.size}x{at.size} {arg}"] = _cell(matmul_ms, T, at, arg)
         else:
@@ -200,7 +200,7 @@ def main() -> None:
     nt, pt = _run_worker("numtorch", args.quick), _run_worker("torch", args.quick)
     print(f"{time.strftime('%Y-%m-%d')}  {nt['about']}  ({pt['about']})")
     for label, mine in nt["cells"].items():
-        theirs = pt["cells"][label]
+        theirs = pt["cells"].get(label, "-")
         rows.append((label, mine, theirs, _ratio(mine, theirs) if nt["gpu"] else "-"))
     print("| case | numtorch ms | PyTorch ms | ratio |\n|---|---|---|---|")
     for row in rows:
