@@ -65,6 +65,7 @@ def _ternary(module, name):
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(name=st.sampled_from(BINARY), data=st.data())
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.live_torch("hypothesis' derandomized examples differ between its versions")
 def test_binary_any_values(dtype, name, data):
     arrays = data.draw(operands(2, dtype, special=True))
     compare_with_torch(_binary(numtorch, name), arrays, _binary(torch, name), grad=False)

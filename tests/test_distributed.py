@@ -156,7 +156,7 @@ def test_import_is_cheap_and_needs_no_mpi():
 
 
 def test_errors_before_init_match_pytorch():
-    import torch.distributed as tdist
+    tdist = torch.distributed
 
     for name, args in [
         ("get_rank", ()),
@@ -176,7 +176,7 @@ def test_errors_before_init_match_pytorch():
 
 
 def test_names_match_pytorch():
-    import torch.distributed as tdist
+    tdist = torch.distributed
 
     for op in ("SUM", "AVG", "PRODUCT", "MIN", "MAX"):
         assert repr(getattr(dist.ReduceOp, op)) == repr(getattr(tdist.ReduceOp, op))
@@ -190,7 +190,7 @@ def test_names_match_pytorch():
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("drop_last", [False, True])
 def test_distributed_sampler_matches_pytorch(shuffle, drop_last):
-    from torch.utils.data.distributed import DistributedSampler as TorchSampler
+    TorchSampler = torch.utils.data.distributed.DistributedSampler
 
     for n in (0, 1, 5, 7, 10, 33):
         for replicas in (1, 2, 3, 4):

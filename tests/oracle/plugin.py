@@ -88,10 +88,12 @@ class OraclePlugin:
     @staticmethod
     def _keep(item):
         # a test that failed while recording keeps no recording, so its replay fails loudly
-        if REPLAY or item.get_closest_marker("live_torch"):
+        if REPLAY:
             return
-        # a test that no longer calls PyTorch drops the recording it had
-        STORE.put(item.nodeid, *(SESSION.snapshot() if SESSION.steps else (None, None)))
+        # a test that no longer calls PyTorch, or compares live only, drops the recording it had
+        live = item.get_closest_marker("live_torch")
+        kept = SESSION.snapshot() if SESSION.steps and not live else (None, None)
+        STORE.put(item.nodeid, *kept)
 
 
 def _in_context(key):
