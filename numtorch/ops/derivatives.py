@@ -24,9 +24,9 @@ from __future__ import annotations
 import linecache
 import math
 
-from .._backend import array_module, is_array
+from .._backend import array_module, is_array, special_module
 from .._tensor import Tensor
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, linear  # noqa: F401 - linear: in the rows' formulas
 from .special.erf import erf_array, erfc_array, erfinv_array  # noqa: F401 - the rows' kernels
 
 _LN2 = math.log(2.0)
@@ -180,6 +180,23 @@ def _below(x, lo, hi):
 def _above(x, lo, hi):
     """Where the upper bound takes the gradient: ``x > hi``, or everywhere ``hi < lo``."""
     return x > hi if lo is None else (x > hi) | (hi < lo)
+
+
+def _scipy(name, x, *args):
+    """SciPy's special function ``name`` (the device library's own off the CPU) of ``args``
+    and ``x``, in x's dtype."""
+    return getattr(special_module(x), name)(*args, x).astype(x.dtype, copy=False)
+
+
+def _lgamma(xp, x):
+    # NOTE: log|gamma(-inf)| is +inf in PyTorch (SciPy says -inf)
+    return xp.where(x == -math.inf, math.inf, _scipy("gammaln", x)).astype(x.dtype)
+
+
+def _entr(xp, x):
+    """``-x log x``; 0 at 0 and -inf below it."""
+    out = xp.where(x > 0, -x * xp.log(xp.where(x > 0, x, 1)), xp.where(x == 0, 0, -math.inf))
+    return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
 
 
 def _clamp(xp, x, lo, hi):
@@ -362,6 +379,34 @@ Erfc = row("erfc(self)", "ErfcBackward0", "erfc_array(self)",
 # NOTE: from the saved result, where PyTorch saves self and computes erfinv again
 Erfinv = row("erfinv(self)", "ErfinvBackward0", "erfinv_array(self)",
              "g * _SQRT_PI_OVER_2 * xp.exp(result * result)", holomorphic=False)
+
+# --- special functions: each derivative is a row of the table too, so they have every order ---
+Lgamma = row("lgamma(self)", "LgammaBackward0", "_lgamma(xp, self)",
+             "g * linear(None, Digamma, self)", holomorphic=False)
+Digamma = row("digamma(self)", "DigammaBackward0", "_scipy('psi', self)",
+              "g * linear(None, Polygamma, self, 1)", holomorphic=False)
+Polygamma = row("polygamma(self, n)", "PolygammaBackward0", "_scipy('polygamma', self, n)",
+                "g * linear(None, Polygamma, self, n + 1)", holomorphic=False)
+I0 = row("i0(self)", "I0Backward0", "xp.i0(self).astype(self.dtype, copy=False)",
+         "g * linear(None, I1, self)", holomorphic=False)
+# NOTE: i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2 (and so for i1e)
+I1 = row("special_i1(self)", "SpecialI1Backward0", "_scipy('i1', self)",
+         "g * xp.where(self == 0, 0.5,"
+         " linear(None, I0, self) - result / xp.where(self == 0, 1.0, self))", holomorphic=False)
+I0e = row("special_i0e(self)", "SpecialI0EBackward0", "_scipy('i0e', self)",
+          "g * (linear(None, I1e, self) - xp.sign(self) * result)", holomorphic=False)
+I1e = row("special_i1e(self)", "SpecialI1EBackward0", "_scipy('i1e', self)",
+          "g * xp.where(self == 0, 0.5, linear(None, I0e, self)"
+          " - result * (xp.sign(self) + 1 / xp.where(self == 0, 1.0, self)))", holomorphic=False)
+Ndtri = row("special_ndtri(self)", "SpecialNdtriBackward0", "_scipy('ndtri', self)",
+            "g * _SQRT_2PI * xp.exp(result * result / 2)", holomorphic=False)
+# NOTE: phi(x) / Phi(x) as exp(-x^2/2 - log Phi(x)), finite far into the left tail
+LogNdtr = row("special_log_ndtr(self)", "SpecialLogNdtrBackward0", "_scipy('log_ndtr', self)",
+              "g * xp.exp(-self * self / 2 - result) / _SQRT_2PI", holomorphic=False)
+Erfcx = row("special_erfcx(self)", "SpecialErfcxBackward0", "_scipy('erfcx', self)",
+            "g * (2 * self * result - _TWO_OVER_SQRT_PI)", holomorphic=False)
+Entr = row("special_entr(self)", "SpecialEntrBackward0", "_entr(xp, self)",
+           "-g * (xp.log(self) + 1)", holomorphic=False)
 # fmt: on
 
 # arithmetic (fma) uses this table: imported after the rows, the forwards look it up when they run

@@ -1,6 +1,6 @@
-"""Special functions beyond the error-function family: log-gamma and its derivatives, modified
-Bessel functions, the normal distribution's tails, entropy terms, and the SciPy-backed rest of
-``torch.special``.
+"""The special functions of ``torch.special`` and ``torch.*``: the error-function family,
+log-gamma and its derivatives, modified Bessel functions, the normal distribution's tails,
+entropy terms (rows of the derivative table), and the SciPy-backed rest.
 
 NumPy has only ``i0``; the other routines come from SciPy (a dependency of numtorch), imported
 when first used so that ``import numtorch`` does not pay for it. Each derivative is a special
@@ -18,7 +18,22 @@ from ..._backend import special_module as scipy_special
 from ..._tensor import Tensor, wrap
 from ...autograd.function import Primitive
 from ..arithmetic import with_out
-from ..derivatives import Erf, Erfc, Erfinv
+from ..derivatives import (
+    I0,
+    I1,
+    Digamma,
+    Entr,
+    Erf,
+    Erfc,
+    Erfcx,
+    Erfinv,
+    I0e,
+    I1e,
+    Lgamma,
+    LogNdtr,
+    Ndtri,
+    Polygamma,
+)
 from ..inplace import inplace_method
 from ..shape import linear as _call
 
@@ -33,134 +48,6 @@ def _floating(x: Tensor) -> Tensor:
     if x._data.dtype.kind in "iub":
         return x.to(_dtype.get_default_dtype())
     return x
-
-
-class _Special(Primitive):
-    """``out = f(x)`` elementwise with SciPy's ``f`` (``_fn``), in x's dtype."""
-
-    _fn = None
-
-    def forward(ctx, x):
-        out = getattr(scipy_special(x), ctx._fn)(x).astype(x.dtype, copy=False)
-        ctx.save_for_backward(x, out)
-        return out
-
-
-class Lgamma(_Special):
-    _name, _fn = "LgammaBackward0", "gammaln"
-
-    def forward(ctx, x):
-        out = _Special.forward(ctx, x)
-        # NOTE: log|gamma(-inf)| is +inf in PyTorch (SciPy says -inf)
-        return array_module(x).where(x == -math.inf, math.inf, out).astype(x.dtype)
-
-    def backward(ctx, g):
-        x, _ = ctx.saved_tensors
-        return g * _call(ctx, Digamma, x)
-
-
-class Digamma(_Special):
-    _name, _fn = "DigammaBackward0", "psi"
-
-    def backward(ctx, g):
-        x, _ = ctx.saved_tensors
-        return g * _call(ctx, Polygamma, x, 1)
-
-
-class Polygamma(Primitive):
-    _name = "PolygammaBackward0"
-    __slots__ = ("n",)
-
-    def forward(ctx, x, n):
-        ctx.n = n
-        ctx.save_for_backward(x)
-        return scipy_special(x).polygamma(n, x).astype(x.dtype, copy=False)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _call(ctx, Polygamma, x, ctx.n + 1), None
-
-
-class I0(Primitive):
-    _name = "I0Backward0"
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x).i0(x).astype(x.dtype, copy=False)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _call(ctx, I1, x)
-
-
-class I1(_Special):
-    _name, _fn = "SpecialI1Backward0", "i1"
-
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        xp = ctx.xp
-        # NOTE: i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2
-        safe = xp.where(x == 0, 1.0, x)
-        return g * xp.where(x == 0, 0.5, _call(ctx, I0, x) - out / safe)
-
-
-class I0e(_Special):
-    _name, _fn = "SpecialI0EBackward0", "i0e"
-
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return g * (_call(ctx, I1e, x) - ctx.xp.sign(x) * out)
-
-
-class I1e(_Special):
-    _name, _fn = "SpecialI1EBackward0", "i1e"
-
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        xp = ctx.xp
-        safe = xp.where(x == 0, 1.0, x)
-        d = _call(ctx, I0e, x) - out * (xp.sign(x) + 1 / safe)
-        return g * xp.where(x == 0, 0.5, d)
-
-
-class Ndtri(_Special):
-    _name, _fn = "SpecialNdtriBackward0", "ndtri"
-
-    def backward(ctx, g):
-        _, out = ctx.saved_tensors
-        return g * _SQRT_2PI * ctx.xp.exp(out * out / 2)
-
-
-class LogNdtr(_Special):
-    _name, _fn = "SpecialLogNdtrBackward0", "log_ndtr"
-
-    def backward(ctx, g):
-        # NOTE: phi(x) / Phi(x) as exp(-x^2/2 - log Phi(x)), finite far into the left tail
-        x, out = ctx.saved_tensors
-        return g * ctx.xp.exp(-x * x / 2 - out) / _SQRT_2PI
-
-
-class Erfcx(_Special):
-    _name, _fn = "SpecialErfcxBackward0", "erfcx"
-
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return g * (2 * x * out - _TWO_OVER_SQRT_PI)
-
-
-class Entr(Primitive):
-    _name = "SpecialEntrBackward0"
-
-    def forward(ctx, x):
-        xp = array_module(x)
-        ctx.save_for_backward(x)
-        inner = xp.where(x > 0, x, 1)
-        out = xp.where(x > 0, -x * xp.log(inner), xp.where(x == 0, 0, -math.inf))
-        return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return -g * (ctx.xp.log(x) + 1)
 
 
 class Gammainc(Primitive):
@@ -204,24 +91,24 @@ def erfinv(input: Tensor, *, out=None) -> Tensor:
 special_erf, special_erfc, special_erfinv = erf, erfc, erfinv
 
 
-def _unary(cls):
+def _unary(cls, name):
     def fn(input: Tensor, *, out=None) -> Tensor:
         return with_out(cls.apply(_floating(input)), out)
 
-    fn.__name__ = cls.__name__.lower()
+    fn.__name__ = fn.__qualname__ = name
     return fn
 
 
-lgamma = _unary(Lgamma)
-digamma = _unary(Digamma)
-i0 = _unary(I0)
-i1 = _unary(I1)
-i0e = _unary(I0e)
-i1e = _unary(I1e)
-ndtri = _unary(Ndtri)
-log_ndtr = _unary(LogNdtr)
-erfcx = _unary(Erfcx)
-entr = _unary(Entr)
+lgamma = _unary(Lgamma, "lgamma")
+digamma = _unary(Digamma, "digamma")
+i0 = _unary(I0, "i0")
+i1 = _unary(I1, "i1")
+i0e = _unary(I0e, "i0e")
+i1e = _unary(I1e, "i1e")
+ndtri = _unary(Ndtri, "ndtri")
+log_ndtr = _unary(LogNdtr, "log_ndtr")
+erfcx = _unary(Erfcx, "erfcx")
+entr = _unary(Entr, "entr")
 
 
 def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
