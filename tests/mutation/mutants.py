@@ -71,7 +71,7 @@ MUTANTS = [
     ),
     Mutant(
         "drop",
-        "d = 1 - out\n        d *= g\n        d *= out\n",
+        "d = 1 - out\n    d *= g\n    d *= out\n",
         "d = g * out\n",
         _unary("sigmoid"),
     ),
@@ -134,8 +134,8 @@ MUTANTS = [
     Mutant("transpose", "gx = g @ xp.swapaxes(y, -1, -2)", "gx = g @ y", _MATMUL),
     Mutant(
         "constant",
-        "gw = g2.T * x2 if g2.shape[0] == 1 else g2.T @ x2",
-        "gw = (g2.T * x2 if g2.shape[0] == 1 else g2.T @ x2) * 1.000001",
+        "return g.T * x if g.shape[0] == 1 else g.T @ x",
+        "return (g.T * x if g.shape[0] == 1 else g.T @ x) * 1.000001",
         _MATMUL,
     ),
     # --- reductions
@@ -211,8 +211,8 @@ MUTANTS = [
     ),
     Mutant(
         "drop",
-        "d = g - _dot(xp, g, out, ctx.dim)",
-        "d = g - 0 * _dot(xp, g, out, ctx.dim)",
+        "d = g - _dot(ctx.xp, g, out, ctx.dim)",
+        "d = g - 0 * _dot(ctx.xp, g, out, ctx.dim)",
         ("tests/test_nn_activation.py", "-k", "softmax"),
     ),
     Mutant(
@@ -224,8 +224,8 @@ MUTANTS = [
     # --- losses
     Mutant(
         "constant",
-        "gx = d * (2 * _scale(g, ctx.reduction, ctx.n))",
-        "gx = d * (2.000002 * _scale(g, ctx.reduction, ctx.n))",
+        "return d * (2 * _scale(g, reduction, n))",
+        "return d * (2.000002 * _scale(g, reduction, n))",
         _LOSS,
     ),
     Mutant(
@@ -373,8 +373,8 @@ MUTANTS = [
     ),
     Mutant(
         "sign",
-        "cdf = xp.greater_equal(x.view(xp.int32), 0)",
-        "cdf = xp.greater(x.view(xp.int32), 0)",
+        "xp.greater_equal(x.view(xp.int32), 0)",
+        "xp.greater(x.view(xp.int32), 0)",
         ("tests/test_nn_activation.py", "-k", "gelu_float32"),
         False,
     ),
