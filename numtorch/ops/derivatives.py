@@ -365,6 +365,9 @@ RoundDecimals = row("round(self, decimals)", "RoundBackward1", "xp.round(self, d
 Trunc = row("trunc(self)", "TruncBackward0", "xp.trunc(self)", "g * 0", holomorphic=False)
 Frac = row("frac(self)", "FracBackward0", "self - xp.trunc(self)", "g", holomorphic=False)
 Sign = row("sign(self)", "SignBackward0", "_sign(xp, self)", "g * 0", holomorphic=False)
+NanToNum = row("nan_to_num(self, nan, posinf, neginf)", "NanToNumBackward0",
+               "xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)",
+               "xp.where(xp.isfinite(self), g, 0.0)", holomorphic=False)
 # NOTE: sgn(z) = z / |z| moves only along the circle: the gradient loses its radial part, and
 # is 0 at z = 0; for real z that leaves 0
 Sgn = row("sgn(self)", "SgnBackward0", "_sign(xp, self)",

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from .._backend import array_module
 from .._tensor import Tensor, wrap
-from ..autograd.function import Primitive
 from .arithmetic import with_out
-from .derivatives import Ceil, Floor, Frac, Round, RoundDecimals, Sgn, Sign, Trunc
+from .derivatives import Ceil, Floor, Frac, NanToNum, Round, RoundDecimals, Sgn, Sign, Trunc
 from .unary import _inplace, _no_bool, _ufunc_kernel
 
 __all__ = [
@@ -34,19 +33,6 @@ def _sign_kernel(d, out):
     xp = array_module(d)
     xp.sign(d, out=out)
     out[xp.isnan(out)] = 0  # PyTorch: sign(NaN) is 0
-
-
-class NanToNum(Primitive):
-    _name = "NanToNumBackward0"
-
-    def forward(ctx, x, nan, posinf, neginf):
-        xp = array_module(x)
-        ctx.save_for_backward(x)
-        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return ctx.xp.where(ctx.xp.isfinite(x), g, 0.0), None, None, None
 
 
 # --- functions ---------------------------------------------------------------------------------
