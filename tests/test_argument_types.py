@@ -30,8 +30,9 @@ ARGS = {
 # repeat_interleave(x) alone is PyTorch's repeat_interleave(repeats) overload
 LEFT = {"set_rng_state", "repeat_interleave"}
 # functions that change process state when they accept the argument (print options, default
-# dtype, seeds, thread counts, grad mode): calling them here would leak into later tests
-STATEFUL = ("set_", "use_", "manual_seed", "seed", "enable_", "disable_")
+# dtype, seeds, thread counts, grad mode; PyTorch's compile loads its compiler, which turns off
+# distributions' argument validation): calling them here would leak into later tests
+STATEFUL = ("set_", "use_", "manual_seed", "seed", "enable_", "disable_", "compile")
 # the binary arithmetic functions keep the operators' direct path and refuse with a TypeError
 # of their own text
 OWN_TEXT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "rsub"}
