@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,9 +38,11 @@ _ = cuda  # the module's device fixture, shared with test_gpu_ops
 # Nodes no case reaches yet, by module and node name. Most are built only inside another node's
 # backward under create_graph (a double backward) or are variants of a swept op under the same
 # PyTorch name (matmul's batched forms); ToCopyBackward0 of ops.convert moves
-# between devices (tests/test_cuda_device.py). A new primitive fails the coverage test until it
+# between devices (tests/test_cuda_device.py); CompiledFunctionBackward replays a compiled
+# program's backward (tests/test_compile*.py). A new primitive fails the coverage test until it
 # has a case here or joins this list.
 NOT_SWEPT = {
+    "compiler._grads.CompiledFunctionBackward",
     "nn.utils.parametrizations.WeightNormInterfaceBackward0",
     "ops.blas.UnsafeViewBackward0",
     "ops.complex.ComplexBackward0",
@@ -98,11 +101,19 @@ _NAME_ONLY = {"__module__", "__qualname__", "__doc__", "__slots__", "_name"}
 
 def _primitives() -> set:
     """The primitive classes with code of their own: a subclass that sets nothing but its node
-    name (``Primitive.named``'s, made as ops run) is its base under another name."""
+    name (``Primitive.named``'s, made as ops run) is its base under another name. Every module
+    that defines one is imported first: some load lazily (numtorch.compiler), and which ones a
+    run has loaded depends on the tests before."""
     import numtorch.ops
 
     for m in pkgutil.walk_packages(numtorch.ops.__path__, "numtorch.ops."):
         importlib.import_module(m.name)
+    root = Path(nt.__file__).parent
+    for path in root.rglob("*.py"):
+        if "(Primitive)" in path.read_text():
+            importlib.import_module(
+                ".".join(("numtorch", *path.relative_to(root).with_suffix("").parts))
+            )
     found, todo = set(), [Primitive]
     while todo:
         for sub in todo.pop().__subclasses__():
