@@ -166,6 +166,28 @@ def device_of(arr) -> device:
     return CPU if b is None else b.device_of(arr)
 
 
+def float_info(dtype):
+    """NumPy's finfo of ``dtype``; ml_dtypes' own for its floats (bfloat16, float8)."""
+    if dtype.kind == "V" or dtype.name == "bfloat16":
+        import ml_dtypes
+
+        return ml_dtypes.finfo(dtype)
+    return numpy.finfo(dtype)
+
+
+def kind_of(dtype) -> str:
+    """NumPy's kind letter of ``dtype``, with "f" for ml_dtypes' floats (bfloat16), which NumPy
+    files under "V"."""
+    return "f" if dtype.kind == "V" else dtype.kind
+
+
+def clip(x, lo, hi):
+    """``x`` clipped to ``[lo, hi]`` (either may be None) in ``x``'s dtype: NumPy's clip has no
+    bfloat16 loop and computes in float32."""
+    out = array_module(x).clip(x, lo, hi)
+    return out.astype(x.dtype) if x.dtype.kind == "V" else out
+
+
 def is_array(obj) -> bool:
     return isinstance(obj, ndarray) or type(obj) in _BY_TYPE
 

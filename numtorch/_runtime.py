@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy
 
 from . import _dtype
+from ._backend import float_info
 from .autograd.anomaly_mode import (  # noqa: F401 - torch.* names of autograd's switch
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
@@ -82,7 +83,7 @@ class finfo:
                 "'torch.finfo'"
             )
         dt = dt.to_real()
-        info = _np_finfo(dt.np)
+        info = float_info(dt.np)
         self.bits = dt.itemsize * 8
         # NOTE: PyTorch reports float8_e5m2fnuz's epsilon as 2**-3 where ml_dtypes has 2**-2
         self.eps = 0.125 if dt.name == "float8_e5m2fnuz" else float(info.eps)
@@ -105,14 +106,6 @@ class finfo:
 
     def __hash__(self):
         return hash(("finfo", self.dtype))
-
-
-def _np_finfo(np_dtype):
-    if np_dtype.kind == "V" or np_dtype.name == "bfloat16":  # ml_dtypes types need their finfo
-        import ml_dtypes
-
-        return ml_dtypes.finfo(np_dtype)
-    return numpy.finfo(np_dtype)
 
 
 class iinfo:

@@ -13,7 +13,7 @@ import math
 
 from ._aliases import with_numpy_aliases
 from ._autocast import op_inputs, suspended
-from ._backend import array_module
+from ._backend import array_module, kind_of
 from ._tensor import Tensor, wrap
 from .ops import matmul  # torch.matmul itself
 from .ops.linalg import matrix as _ops
@@ -74,7 +74,7 @@ def _dims(dim, ndim):
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default)."""
-    if x._data.dtype.kind not in "fc":
+    if kind_of(x._data.dtype) not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{x.dtype.scalar_type_name}"

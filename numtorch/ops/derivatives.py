@@ -24,7 +24,7 @@ from __future__ import annotations
 import linecache
 import math
 
-from .._backend import array_module, is_array, special_module
+from .._backend import array_module, clip, float_info, is_array, special_module  # noqa: F401 - clip: rows
 from .._tensor import Tensor
 from ..autograd.function import Primitive, linear  # noqa: F401 - linear: in the rows' formulas
 from .special.erf import erf_array, erfc_array, erfinv_array  # noqa: F401 - the rows' kernels
@@ -199,6 +199,17 @@ def _entr(xp, x):
     return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
 
 
+def _nan_to_num(xp, x, nan, posinf, neginf):
+    if x.dtype.kind != "V":
+        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    # NOTE: NumPy's nan_to_num leaves ml_dtypes' bfloat16 alone; its limits are float32 values
+    info = float_info(x.dtype)
+    hi = float(info.max) if posinf is None else posinf
+    lo = float(info.min) if neginf is None else neginf
+    wide = xp.nan_to_num(x.astype(xp.float32), nan=nan, posinf=hi, neginf=lo)
+    return wide.astype(x.dtype)
+
+
 def _clamp(xp, x, lo, hi):
     out = x if lo is None else xp.maximum(x, lo)
     return out if hi is None else xp.minimum(out, hi)
@@ -336,17 +347,17 @@ _CLAMP = ("xp.where(_within(self, min, max), g, 0.0)", "xp.where(_below(self, mi
           "xp.where(_above(self, min, max), g, 0.0)")
 Clamp = row("clamp(self, min, max)", "ClampBackward0", "_clamp(xp, self, min, max)", *_CLAMP,
             holomorphic=False, edges=(0, 1, 2))
-ClampScalar = row("clamp(self, min, max)", "ClampBackward1", "xp.clip(self, min, max)",
+ClampScalar = row("clamp(self, min, max)", "ClampBackward1", "clip(self, min, max)",
                   _CLAMP[0], holomorphic=False)
 _CLAMP_MIN = ("xp.where(self >= min, g, 0.0)", "xp.where(self < min, g, 0.0)")
 ClampMin = row("clamp_min(self, min)", "ClampMinBackward1", "xp.maximum(self, min)", *_CLAMP_MIN,
                holomorphic=False)
-ClampMinScalar = row("clamp_min(self, min)", "ClampMinBackward0", "xp.clip(self, min, None)",
+ClampMinScalar = row("clamp_min(self, min)", "ClampMinBackward0", "clip(self, min, None)",
                      _CLAMP_MIN[0], holomorphic=False)
 _CLAMP_MAX = ("xp.where(self <= max, g, 0.0)", "xp.where(self > max, g, 0.0)")
 ClampMax = row("clamp_max(self, max)", "ClampMaxBackward1", "xp.minimum(self, max)", *_CLAMP_MAX,
                holomorphic=False)
-ClampMaxScalar = row("clamp_max(self, max)", "ClampMaxBackward0", "xp.clip(self, None, max)",
+ClampMaxScalar = row("clamp_max(self, max)", "ClampMaxBackward0", "clip(self, None, max)",
                      _CLAMP_MAX[0], holomorphic=False)
 Where = row("where(condition, self, other)", "WhereBackward0", "xp.where(condition, self, other)",
             None, "xp.where(condition, g, 0.0)", "xp.where(condition, 0.0, g)",
@@ -366,7 +377,7 @@ Trunc = row("trunc(self)", "TruncBackward0", "xp.trunc(self)", "g * 0", holomorp
 Frac = row("frac(self)", "FracBackward0", "self - xp.trunc(self)", "g", holomorphic=False)
 Sign = row("sign(self)", "SignBackward0", "_sign(xp, self)", "g * 0", holomorphic=False)
 NanToNum = row("nan_to_num(self, nan, posinf, neginf)", "NanToNumBackward0",
-               "xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)",
+               "_nan_to_num(xp, self, nan, posinf, neginf)",
                "xp.where(xp.isfinite(self), g, 0.0)", holomorphic=False)
 # NOTE: sgn(z) = z / |z| moves only along the circle: the gradient loses its radial part, and
 # is 0 at z = 0; for real z that leaves 0

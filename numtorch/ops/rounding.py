@@ -3,7 +3,7 @@ gradient is zero), ``frac`` and ``nan_to_num``."""
 
 from __future__ import annotations
 
-from .._backend import array_module
+from .._backend import array_module, kind_of
 from .._tensor import Tensor, wrap
 from .arithmetic import with_out
 from .derivatives import Ceil, Floor, Frac, NanToNum, Round, RoundDecimals, Sgn, Sign, Trunc
@@ -96,7 +96,7 @@ def positive(input: Tensor) -> Tensor:
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
     dtype's largest and smallest finite values)."""
-    if input._data.dtype.kind not in "fc":
+    if kind_of(input._data.dtype) not in "fc":
         return with_out(wrap(input._data.copy()), out)
     return with_out(NanToNum.apply(input, nan, posinf, neginf), out)
 

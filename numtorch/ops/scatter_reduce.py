@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import warnings
 
-from .._backend import array_module, array_of
+from .._backend import array_module, array_of, kind_of
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -24,10 +24,10 @@ def _identity(reduce, dtype, xp):
         return 0
     if reduce == "prod":
         return 1
-    info = xp.finfo(dtype) if dtype.kind == "f" else xp.iinfo(dtype)
-    if reduce == "amax":
-        return -xp.inf if dtype.kind == "f" else info.min
-    return xp.inf if dtype.kind == "f" else info.max
+    if kind_of(dtype) == "f":
+        return -xp.inf if reduce == "amax" else xp.inf
+    info = xp.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
 
 
 class ScatterReduce(Primitive):

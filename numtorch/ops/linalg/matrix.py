@@ -424,6 +424,9 @@ class VectorNorm(Primitive):
         xp = array_module(x)
         ctx.ord, ctx.axes, ctx.keepdims = ord, axes, keepdims
         a = xp.abs(x)
+        low = a.dtype
+        if low.kind == "V":
+            a = a.astype(xp.float32)  # bfloat16 accumulates in float32, as PyTorch's does
         if ord == float("inf"):
             out = a.max(axis=axes, keepdims=keepdims) if a.size else xp.zeros(())
         elif ord == -float("inf"):
@@ -438,7 +441,7 @@ class VectorNorm(Primitive):
             out = (a**ord).sum(axis=axes, keepdims=keepdims) ** (1.0 / ord)
         # NOTE: a full reduction gives a NumPy scalar; make it the array that is returned, so
         # the saved output is recognised as this node's output under create_graph
-        out = xp.asarray(out, dtype=a.dtype)
+        out = xp.asarray(out, dtype=low)
         ctx.save_for_backward(x, out)
         return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 
-from ..._backend import array_module
+from ..._backend import array_module, clip
 from ...autograd.function import Primitive
 from ..unary import logistic
 
@@ -32,7 +32,7 @@ class Hardtanh(Primitive):
     def forward(ctx, x, lo, hi):
         ctx.lo, ctx.hi = lo, hi
         ctx.save_for_backward(x)
-        return array_module(x).clip(x, _scalar(x, lo), _scalar(x, hi))
+        return clip(x, _scalar(x, lo), _scalar(x, hi))
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from ..._backend import array_module
+from ..._backend import array_module, kind_of
 from ...autograd.function import Primitive
 from ..shape import linear
 from .conv_ops import pad_zeros, windows
@@ -41,7 +41,7 @@ def pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode):
 
 
 def _lowest(xp, dtype):
-    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+    return -xp.inf if kind_of(dtype) == "f" else xp.iinfo(dtype).min
 
 
 # Windows of up to this many elements are reduced one kernel offset at a time: each offset is
@@ -85,7 +85,7 @@ def _first_max(xp, views, values):
         xp.greater(hit, found, out=hit)  # equal here and not before
         found |= hit
         which += hit * kind(j)
-    if values.dtype.kind == "f" and xp.isnan(values).any():
+    if kind_of(values.dtype) == "f" and xp.isnan(values).any():
         nan = xp.isnan(values)
         for j, v in enumerate(views):
             xp.copyto(which, kind(j), where=xp.isnan(v) & nan)
@@ -110,7 +110,7 @@ def max_pool_windows(xp, x, ksize, stride, padding, dilation, outs, pads):
     flat = win.reshape(win.shape[: 2 + nd] + (-1,))
     arg = flat.argmax(axis=-1)
     values = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    if values.dtype.kind == "f" and xp.isnan(values).any():
+    if kind_of(values.dtype) == "f" and xp.isnan(values).any():
         # NOTE: argmax picks the first NaN, PyTorch's scan the last
         last = flat.shape[-1] - 1 - xp.isnan(flat[..., ::-1]).argmax(axis=-1)
         arg = xp.where(xp.isnan(values), last, arg)
