@@ -1,6 +1,7 @@
 """bfloat16 tensors through the ops whose kernels test a dtype's kind: NumPy files ml_dtypes'
-bfloat16 under kind "V", and its clip and nan_to_num have no bfloat16 loop. Each op keeps the
-dtype and values of PyTorch's bfloat16 result."""
+bfloat16 under kind "V", its clip and nan_to_num have no bfloat16 loop, its sums round every
+partial sum to bfloat16, and its matrix products and some ``where`` calls return float32. Each
+op keeps the dtype and values of PyTorch's bfloat16 result."""
 
 from __future__ import annotations
 
@@ -40,6 +41,13 @@ CASES = {
     "vector_norm": lambda T, x: T.linalg.vector_norm(x),
     "norm": lambda T, x: x.norm(),
     "dist": lambda T, x: T.dist(x, x * 0),
+    "sum": lambda T, x: x.sum(),
+    "sum_dim": lambda T, x: x.sum((1, 2)),
+    "xlogy": lambda T, x: T.xlogy(x.abs(), x.abs() + 1),
+    "adaptive_avg_pool2d": lambda T, x: _f(T).adaptive_avg_pool2d(x, 4),
+    "cross_entropy_probs": lambda T, x: _f(T).cross_entropy(
+        x.flatten(1)[:, :5], x.flatten(1)[:, 5:10].softmax(-1)
+    ),
 }
 
 

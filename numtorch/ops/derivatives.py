@@ -334,7 +334,7 @@ CopysignScalar = row("copysign(self, other)", "CopysignBackward1", *_COPYSIGN,
                      holomorphic=False)
 # self * log(other), and 0 where self is 0 (unless other is NaN); Backward1 has a number self,
 # Backward2 a number other
-_XLOGY = ("xp.where((self == 0) & ~xp.isnan(other), 0.0, self * xp.log(other))",
+_XLOGY = ("xp.where((self != 0) | xp.isnan(other), self * xp.log(other), 0.0)",
           "g * xp.where((self == 0) & ~xp.isnan(other), 0.0, xp.log(other))", "g * self / other")
 Xlogy = row("xlogy(self, other)", "XlogyBackward0", *_XLOGY, holomorphic=False)
 XlogyScalarSelf = row("xlogy(self, other)", "XlogyBackward1", *_XLOGY, holomorphic=False)

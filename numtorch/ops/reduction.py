@@ -71,13 +71,23 @@ def _float_of(t: Tensor) -> Tensor:
 
 
 # --- sum and mean -----------------------------------------------------------------------------
+def _accumulator(x, np_dtype):
+    """The dtype a sum accumulates in: bfloat16 in float32, as PyTorch's (NumPy's pairwise sum
+    of ml_dtypes' bfloat16 rounds every partial sum to bfloat16)."""
+    if np_dtype is None and x.dtype.kind == "V":
+        return array_module(x).dtype("float32")
+    return np_dtype
+
+
 class Sum(Primitive):
     _name = "SumBackward1"
     __slots__ = ("shape", "axes", "keepdims")
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        return x.sum(axis=axes, keepdims=keepdims, dtype=np_dtype)
+        wide = _accumulator(x, np_dtype)
+        out = x.sum(axis=axes, keepdims=keepdims, dtype=wide)
+        return out if wide is np_dtype else out.astype(x.dtype)
 
     def backward(ctx, g):
         return (
@@ -93,7 +103,9 @@ class SumAll(Sum):
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        total = sum_all(x, np_dtype)  # no axis tuple: the whole-array fast paths
+        wide = _accumulator(x, np_dtype)
+        total = sum_all(x, wide)  # no axis tuple: the whole-array fast paths
+        total = total if wide is np_dtype else total.astype(x.dtype)
         return total.reshape((1,) * x.ndim) if keepdims else total
 
     def backward(ctx, g):

@@ -10,6 +10,7 @@ import warnings
 
 from ... import _dtype
 from ..._autocast import REGION, op_inputs, unifies
+from ..._backend import kind_of
 from ..._tensor import Tensor, wrap
 from ..arithmetic import _check_bool_sub, operands
 from . import dtype_checks as checks
@@ -257,7 +258,7 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     cdim = 0 if input._data.ndim == 1 else 1
     classes = input._data.shape[cdim]
-    probs = target._data.dtype.kind == "f" and target._data.shape == input._data.shape
+    probs = kind_of(target._data.dtype) == "f" and target._data.shape == input._data.shape
     if _fused(input, probs, classes, label_smoothing):
         _check_nll(input, target, weight, ignore_index, "cross_entropy")
         return ops.CrossEntropy.apply(input, target._data, _arr(weight), ignore_index, red)[0]

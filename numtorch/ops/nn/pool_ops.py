@@ -306,7 +306,8 @@ class Separable(Primitive):
     def forward(ctx, x, mats, transpose, kind):
         ctx.mats, ctx.transpose, ctx.kind = mats, transpose, kind
         xp = array_module(x)
-        return xp.ascontiguousarray(apply_mats(xp, x, mats, transpose))
+        # NOTE: NumPy multiplies ml_dtypes' bfloat16 matrices in float32
+        return xp.ascontiguousarray(apply_mats(xp, x, mats, transpose), dtype=x.dtype)
 
     def backward(ctx, g):
         back = Separable.named(ctx.kind)
