@@ -25,11 +25,15 @@ _ABORT_AT_EXIT = []
 # slow (or gone): sleep between polls and leave the cores to it.
 _YIELD_S = 0.05
 _MAX_SLEEP_S = 0.001
+_FORWARD_S = 0.5
 
 
 def _abort_job():
     sys.stdout.flush()
     sys.stderr.flush()
+    # NOTE: the launcher forwards a rank's output asynchronously and Abort ends the job at once:
+    # without a pause the error that explains the abort can be cut off mid-line
+    time.sleep(_FORWARD_S)
     _mpi.mpi().COMM_WORLD.Abort(1)
 
 
