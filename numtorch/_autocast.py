@@ -46,6 +46,7 @@ _CPU_FP32 |= {"max_unpool2d", "max_unpool3d", "fractional_max_pool2d", "fraction
 _CPU_FP32 |= {"reflection_pad1d", "reflection_pad2d", "replication_pad1d", "replication_pad2d"}
 _CPU_FP32 |= {"replication_pad3d", "grid_sampler", "trace", "quantile", "nanquantile", "polar"}
 _CPU_FP32 |= {"view_as_complex", "triangular_solve", "cholesky_solve", "cholesky_inverse"}
+_CPU_FP32 |= {"pinverse"}
 _CUDA_FP32 = {"AcosBackward0", "AsinBackward0", "CoshBackward0", "SinhBackward0", "TanBackward0"}
 _CUDA_FP32 |= {"ExpBackward0", "Expm1Backward0", "LogBackward0", "Log2Backward0"}
 _CUDA_FP32 |= {"Log10Backward0", "Log1PBackward0", "ReciprocalBackward0", "RsqrtBackward0"}
@@ -57,7 +58,7 @@ _CUDA_FP32 |= {"LinalgVectorNormBackward0"}
 
 # the CPU's einsum is not listed, but PyTorch's decomposes a product of two operands into bmm
 _MATMUL |= {"EinsumBackward0"}
-LOWER = {"cpu": _MATMUL, "cuda": _MATMUL | {"MvBackward0"}}
+LOWER = {"cpu": _MATMUL | {"rnn_layer"}, "cuda": _MATMUL | {"MvBackward0"}}
 FP32 = {
     "cpu": _LOSSES | _CPU_FP32 | {"BinaryCrossEntropyBackward0", "ProdBackward0", "ProdBackward1"},
     "cuda": _LOSSES | _CUDA_FP32,

@@ -275,6 +275,11 @@ def svdvals(A: Tensor) -> Tensor:
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     """The Moore-Penrose pseudo-inverse, through the SVD (so it is differentiable)."""
+    if A.dim() < 2 or A.dtype.name not in ("float32", "float64", "complex64", "complex128"):
+        raise RuntimeError(
+            f"linalg.pinv({A.dtype.scalar_type_name}{{{list(A.shape)}}}): expected a tensor "
+            "with 2 or more dimensions of float, double, cfloat or cdouble types"
+        )
     u, s, vh = _ops.Svd.apply(A)
     if rtol is None:
         rtol = max(A.shape[-2:]) * _eps(A) if atol is None else 0.0
@@ -284,6 +289,14 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     keep = s > cutoff
     s_inv = (1 / s.where(keep, s.new_ones(()))) * keep
     return (vh.mH * s_inv.unsqueeze(-2)) @ u.mH
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """``torch.pinverse``: ``linalg.pinv`` with a relative cutoff; autocast runs it in
+    float32 (``linalg.pinv`` itself follows its pieces)."""
+    (input,) = op_inputs("pinverse", input)
+    with suspended():
+        return pinv(input, rtol=rcond)
 
 
 def _eps(A):
@@ -430,7 +443,7 @@ TORCH_LEVEL = {
     "slogdet": slogdet,
     "logdet": logdet,
     "inverse": inv,
-    "pinverse": pinv,
+    "pinverse": pinverse,
     "matrix_exp": matrix_exp,
     "matrix_power": matrix_power,
     "svd": svd_legacy,

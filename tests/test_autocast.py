@@ -123,6 +123,10 @@ OPS = {
     "cholesky_solve": lambda T, x, w, b: T.cholesky_solve(
         _f(T).linear(x, w)[:, :2], T.linalg.cholesky(_spd(T, x, w))
     ),
+    "pinverse": lambda T, x, w, b: T.pinverse(_f(T).linear(x, w)),
+    "stft": lambda T, x, w, b: T.stft(
+        _f(T).linear(x, w).reshape(-1), 8, window=T.hann_window(8), return_complex=True
+    ).abs(),
     "index_copy": lambda T, x, w, b: _f(T).linear(x, w).index_copy(0, T.tensor([2, 0]), x[:2, :5]),
     # not on the CPU lists: they keep their input's dtype
     "mv_direct": lambda T, x, w, b: T.mv(x, w[0]),
@@ -159,6 +163,78 @@ def test_cpu_op_dtype_values_and_grads(op, dtype):
         assert (mine.grad is None) == (ref.grad is None)
         if ref.grad is not None:
             assert_close(mine.grad, ref.grad, atol=16 * atol, rtol=16 * rtol)
+
+
+RECURRENT = {
+    "RNN": lambda nn: nn.RNN(6, 5),
+    "RNN_relu": lambda nn: nn.RNN(6, 5, num_layers=2, nonlinearity="relu"),
+    "LSTM": lambda nn: nn.LSTM(6, 5),
+    "GRU": lambda nn: nn.GRU(6, 5),
+    "RNNCell": lambda nn: nn.RNNCell(6, 5),
+    "RNNCell_relu": lambda nn: nn.RNNCell(6, 5, nonlinearity="relu"),
+    "LSTMCell": lambda nn: nn.LSTMCell(6, 5),
+    "GRUCell": lambda nn: nn.GRUCell(6, 5),
+}
+
+
+def _recurrent(T, name, state):
+    layer = RECURRENT[name](T.nn)
+    layer.load_state_dict({k: T.tensor(v) for k, v in state.items()})
+    x = T.tensor(SEQ if "Cell" not in name else SEQ[0], requires_grad=True)
+    with T.autocast("cpu", dtype=T.bfloat16):
+        out = layer(x)
+    flat = []
+    for o in out if isinstance(out, tuple) else (out,):
+        flat += list(o) if isinstance(o, tuple) else [o]
+    sum(o.float().sum() for o in flat).backward()
+    return flat, [x.grad] + [p.grad for p in layer.parameters()]
+
+
+@pytest.mark.parametrize("name", sorted(RECURRENT))
+def test_cpu_recurrent_layers_and_cells(name):
+    """RNN layers run in bfloat16 as PyTorch lists them (GRU does not); the cells, which
+    PyTorch composes of ordinary ops, give each output the dtype its last op gives (an LSTM
+    cell's h and c meet its float32 state: float32)."""
+    torch.manual_seed(0)
+    state = {k: v.numpy() for k, v in RECURRENT[name](torch.nn).state_dict().items()}
+    ours, our_grads = _recurrent(nt, name, state)
+    theirs, their_grads = _recurrent(torch, name, state)
+    assert [str(o.dtype) for o in ours] == [str(o.dtype) for o in theirs]
+    atol, rtol = tolerance("bfloat16")
+    for mine, ref in zip(ours, theirs):
+        assert_close(mine.detach().float(), ref.detach().float(), atol=8 * atol, rtol=8 * rtol)
+    for mine, ref in zip(our_grads, their_grads):
+        assert str(mine.dtype) == str(ref.dtype)
+        assert_close(mine, ref, atol=16 * atol, rtol=16 * rtol)
+
+
+def test_cpu_lstm_cell_graph_is_pytorchs():
+    cells = [T.nn.LSTMCell(6, 5) for T in (nt, torch)]
+    names = []
+    for T, cell in zip((nt, torch), cells):
+        with T.autocast("cpu", dtype=T.bfloat16):
+            h, c = cell(T.tensor(SEQ[0]))
+        names.append((h.grad_fn.name(), c.grad_fn.name()))
+    assert names[0] == names[1] == ("MulBackward0", "AddBackward0")
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "int64"])
+def test_pinv_refuses_what_pytorchs_refuses(dtype):
+    texts = []
+    for T in (nt, torch):
+        with pytest.raises(RuntimeError) as err:
+            T.linalg.pinv(T.ones(3, 2).to(getattr(T, dtype)))
+        texts.append(str(err.value))
+    assert texts[0] == texts[1]
+
+
+def test_linalg_pinv_follows_its_pieces():
+    """``linalg.pinv`` is not listed: its SVD runs in float32 and its products in the autocast
+    dtype (``torch.pinverse`` is listed: float32)."""
+    for T in (nt, torch):
+        with T.autocast("cpu", dtype=T.bfloat16):
+            a = T.tensor(X)
+            assert T.linalg.pinv(a).dtype == T.bfloat16 and T.pinverse(a).dtype == T.float32
 
 
 @pytest.mark.parametrize("op", ["cross_entropy", "matmul_vec", "l1_loss"])

@@ -13,6 +13,7 @@ import warnings
 from ..._tensor import Tensor
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
+from ...ops.nn import rnn_cells as _cells
 from ...ops.nn import rnn_ops as _rnn
 from ...ops.nn.dropout import dropout as _dropout
 from .. import init
@@ -410,6 +411,11 @@ class RNNCell(RNNCellBase):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
+        relu = self.nonlinearity == "relu"
+        if _cells.autocasting(x):
+            args = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, relu)
+            hn = _cells.rnn_cell(x[0], h, *args)
+            return hn if batched else hn.squeeze(0)
         step = _rnn.RNNReluCellStep if self.nonlinearity == "relu" else _rnn.RNNTanhCellStep
         _, hn = step.apply(
             x,
@@ -420,7 +426,7 @@ class RNNCell(RNNCellBase):
             self.bias_hh,
             None,
             False,
-            self.nonlinearity == "relu",
+            relu,
         )
         return hn if batched else hn.squeeze(0)
 
@@ -442,6 +448,10 @@ class LSTMCell(RNNCellBase):
         x, states, batched = self._batched(input, hx)
         if states is None:
             states = (self._zeros(x), self._zeros(x))
+        if _cells.autocasting(x):
+            weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            hn, cn = _cells.lstm_cell(x[0], *states, *weights)
+            return (hn, cn) if batched else (hn.squeeze(0), cn.squeeze(0))
         _, hn, cn = _rnn.LSTMCellStep.apply(
             x,
             *states,
@@ -472,6 +482,10 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
+        if _cells.autocasting(x):
+            weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            hn = _cells.gru_cell(x[0], h, *weights)
+            return hn if batched else hn.squeeze(0)
         _, hn = _rnn.GRUCellStep.apply(
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None, False
         )

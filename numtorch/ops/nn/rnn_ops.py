@@ -233,6 +233,7 @@ class RNNLayer(_FusedRNN):
     _cell = "rnn"
     _save_at = tuple(range(6))
     _name = "StackBackward0"
+    _autocast_name = "rnn_layer"  # PyTorch's CPU autocast lists rnn_tanh and rnn_relu
 
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse, relu):
         xp = array_module(x)
