@@ -70,14 +70,47 @@ class Backend:
     one of its devices current (where the library puts new arrays and runs kernels)."""
 
     __slots__ = ("module", "array_type", "device_of", "to_host", "from_host", "scope", "special")
+    __slots__ += ("current",)
 
-    def __init__(self, module, array_type, device_of, to_host, from_host, scope=None, special=None):
+    def __init__(
+        self,
+        module,
+        array_type,
+        device_of,
+        to_host,
+        from_host,
+        scope=None,
+        special=None,
+        current=None,
+    ):
         self.module, self.array_type = module, array_type
         self.device_of = device_of  # array -> device
         self.to_host = to_host  # array -> NumPy array (a copy)
         self.from_host = from_host  # (NumPy array, device index or None) -> array
         self.scope = scope or _one_device  # device index or None -> context manager
         self.special = special  # () -> its scipy.special counterpart, or None where it has none
+        self.current = current or (lambda: 0)  # () -> the index of the current device
+
+
+class _OnDevice:
+    """A device library's module whose calls run with one of its devices current: where
+    CuPy puts the arrays that ``cupy.zeros`` and its kind make."""
+
+    __slots__ = ("_module", "_scope", "_index")
+
+    def __init__(self, module, scope, index):
+        self._module, self._scope, self._index = module, scope, index
+
+    def __getattr__(self, name):
+        attr = getattr(self._module, name)
+        if not callable(attr) or isinstance(attr, type):
+            return attr
+
+        def call(*args, **kwargs):
+            with self._scope(self._index):
+                return attr(*args, **kwargs)
+
+        return call
 
 
 def _one_device(index):
@@ -112,8 +145,13 @@ def backend_for(dev: device) -> Backend:
 
 
 def module_for(dev: device):
-    """The array module for a device."""
-    return numpy if dev.type == "cpu" else backend_for(dev).module
+    """The array module for a device: the arrays its functions make land on ``dev``."""
+    if dev.type == "cpu":
+        return numpy
+    b = backend_for(dev)
+    if dev.index is None or dev.index == b.current():
+        return b.module
+    return _OnDevice(b.module, b.scope, dev.index)
 
 
 def array_module(arr):

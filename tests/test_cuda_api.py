@@ -134,6 +134,9 @@ def _fake_cupy():
     )
     cupy.ndarray, cupy.asnumpy = type("ndarray", (), {}), None
     cupy.random = types.SimpleNamespace(default_rng=lambda key: _Rng(runtime, key))
+    cupy.zeros = lambda shape, dtype=None: (
+        LOG.append(("zeros", runtime.current)) or np.zeros(shape, dtype)
+    )
     cupy.get_default_memory_pool = lambda: pool
     cupy.get_default_pinned_memory_pool = lambda: pinned
     return cupy, pool
@@ -192,6 +195,18 @@ def test_a_device_generator_draws_on_its_own_device(cupy):
     gen.randperm(5)
     gen.manual_seed(3)
     assert LOG == [("draw", 1), ("rng", 1)] and runtime.current == 0
+
+
+def test_factories_make_arrays_on_the_device_they_name(cupy):
+    """``device="cuda:1"`` makes the array with GPU 1 current, whichever GPU is current."""
+    runtime = cupy[0].cuda.runtime
+    numtorch.zeros(2, device="cuda:1")
+    numtorch.zeros(2, device=numtorch.device("cuda", 0))
+    numtorch.zeros(2, device="cuda")
+    with numtorch.cuda.device(1):
+        numtorch.zeros(2, device="cuda")
+    assert LOG == [("zeros", 1), ("zeros", 0), ("zeros", 0), ("zeros", 1)]
+    assert runtime.current == 0
 
 
 def test_memory_statistics_follow_cupys_pool(cupy):

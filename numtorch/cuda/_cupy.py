@@ -45,6 +45,13 @@ def register() -> None:
         return cupyx.scipy.special
 
     backend = _backend.Backend(
-        cupy, cupy.ndarray, device_of, cupy.asnumpy, from_host, scope, special
+        cupy,
+        cupy.ndarray,
+        device_of,
+        cupy.asnumpy,
+        from_host,
+        scope,
+        special,
+        cupy.cuda.runtime.getDevice,
     )
     _backend.register_backend("cuda", backend)

@@ -189,7 +189,7 @@ def default_generator_for(device) -> DeviceGenerator:
     if dev.index is None:
         dev = _backend.device(dev.type, 0)
     gen = _GENERATORS.get(dev)
-    if gen is None or gen._xp is not _backend.module_for(dev):  # none yet, or a new backend
+    if gen is None or gen._xp is not _backend.backend_for(dev).module:  # none yet, or a new one
         from .. import random
 
         gen = _GENERATORS[dev] = DeviceGenerator(dev, random.initial_seed())
