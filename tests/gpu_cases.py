@@ -29,6 +29,11 @@ def _spd(n):
     return a @ a.T + n * np.eye(n, dtype=np.float32)
 
 
+def _idx(a, *values):
+    """An index tensor on ``a``'s device."""
+    return nt.tensor(values, device=a.device)
+
+
 def _seeded(make, *args):
     """A module with the weights of seed 0, whichever device the case runs on."""
     nt.manual_seed(0)
@@ -401,5 +406,86 @@ CASES = [
         [IMG],
     ),
     ("rnn tanh", lambda x: _seeded(nt.nn.RNN, 3, 4).to(x.device)(x)[0], [_f(2, 1, 3)]),
+    (
+        "take_along_dim fft resize reshape copy",
+        lambda a: (
+            nt.take_along_dim(a, _idx(a, [0, 1], [1, 2], [3, 0]), 1).sum()
+            + nt.fft.fft(a, n=6).abs().sum()
+            + a.t().reshape(-1).sum()
+        ),
+        [_f(3, 4)],
+    ),
+    (
+        "matmul broadcast batch",
+        lambda a, b: nt.matmul(a.expand(2, 1, 3, 4), b[None]),
+        [_f(3, 4), _f(2, 4, 5)],
+    ),
+    (
+        "weight_norm",
+        lambda x: nt.nn.utils.parametrizations.weight_norm(
+            _seeded(nt.nn.Linear, 4, 3).to(x.device)
+        )(x),
+        [_f(2, 4)],
+    ),
     ("pooling 3d", lambda v: F.max_pool3d(v, 2).sum() + F.adaptive_avg_pool3d(v, 2).sum(), [VOL]),
+]
+
+
+def _second(fn):
+    """``fn`` differentiated once under ``create_graph``: the sum of squares of the gradients
+    of ``(fn(...)**2)``'s weighted sum. Its graph holds the nodes that a double backward
+    builds, which the comparison's backward then runs (second derivatives, GPU against CPU)."""
+
+    def run(*xs):
+        out = fn(*xs)
+        ins = [x for x in xs if x.requires_grad]
+        w = nt.linspace(0.5, 1.5, out.numel(), dtype=out.dtype, device=out.device)
+        loss = (out * out * w.reshape(out.shape)).sum()
+        grads = nt.autograd.grad(loss, ins, create_graph=True, allow_unused=True)
+        return sum((g * g).sum() for g in grads if g is not None)
+
+    return run
+
+
+SEQ, IDX = _f(3, 2, 3), _i(5, 2, 3)
+SECOND_ORDER = [
+    ("conv2d", lambda x, w: F.conv2d(x, w, padding=1), [IMG, _f(4, 3, 3, 3)]),
+    ("avg_pool2d", lambda x: F.avg_pool2d(x, 2), [IMG]),
+    ("interpolate", lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), [IMG]),
+    ("embedding", lambda i, w: F.embedding(i, w), [IDX, _f(5, 4)]),
+    (
+        "pad reflect replicate",
+        lambda x: F.pad(x, (1, 1, 1, 1), "reflect") + F.pad(x, (1, 1, 1, 1), "replicate"),
+        [IMG],
+    ),
+    ("prod", lambda a: a.prod(1).sum() + a.prod(), [_p(3, 4)]),
+    ("cumsum", lambda a: a.cumsum(1), [_f(3, 4)]),
+    ("unfold", lambda a: a.unfold(1, 2, 1), [_f(3, 4)]),
+    ("max dim", lambda a: a.max(1).values + a.amax(1), [_f(3, 4)]),
+    (
+        "index gather take",
+        lambda a: (
+            a[_idx(a, 0, 2)].sum()
+            + a.gather(1, _idx(a, [0, 1], [1, 2], [3, 0])).sum()
+            + a.take(_idx(a, 0, 5)).sum()
+            + a.index_select(0, _idx(a, 2, 0)).sum()
+        ),
+        [_f(3, 4)],
+    ),
+    (
+        "diagonal slice as_strided",
+        lambda a: a.diagonal().sum() + a[:, 1:3].sum() + a.as_strided((2, 2), (1, 2)).sum(),
+        [_f(3, 4)],
+    ),
+    ("grid_sample", lambda x, g: F.grid_sample(x, g, align_corners=False), [IMG, _f(2, 3, 3, 2)]),
+    ("lstm", lambda x: _seeded(nt.nn.LSTM, 3, 4).to(x.device)(x)[0], [SEQ]),
+    ("fft c2c", lambda a: nt.fft.fft(nt.complex(a, a.flip(1))).abs(), [_f(3, 4)]),
+    (
+        "real imag",
+        lambda a, b: (nt.complex(a, b) * nt.complex(b, a)).real + nt.complex(a, b).imag * a,
+        [_f(3, 4), _f(3, 4)],
+    ),
+]
+SECOND_ORDER = [
+    (f"{name} (second order)", _second(fn), arrays) for name, fn, arrays in SECOND_ORDER
 ]

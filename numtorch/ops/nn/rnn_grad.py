@@ -16,6 +16,7 @@ from ..._lazy import nt
 from ..._tensor import wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive, linear
+from .rnn_cells import gru_cell, lstm_cell, rnn_cell
 
 __all__ = []
 METHODS = {}
@@ -129,23 +130,17 @@ def composite_layer(layer, inputs):
     t_len, bsz = x.shape[:2]
     outs = [None] * t_len
     for t, n in steps(t_len, bsz, batch_sizes, reverse):
-        gx = x[t, :n] @ w_ih.T + (0 if b_ih is None else b_ih)
-        gh = h[:n] @ w_hh.T + (0 if b_hh is None else b_hh)
+        weights = (w_ih, w_hh, b_ih, b_hh)
         if cell == "lstm":
-            i, f, g, o = (gx + gh).chunk(4, 1)
-            cn = f.sigmoid() * c[:n] + i.sigmoid() * g.tanh()
-            hn = o.sigmoid() * cn.tanh()
+            hn, cn = lstm_cell(x[t, :n], h[:n], c[:n], *weights)
             hn = hn if w_hr is None else hn @ w_hr.T
             c = cat([cn, c[n:]])
         elif cell == "gru":
-            xr, xz, xn = gx.chunk(3, 1)
-            hr, hz, hn_ = gh.chunk(3, 1)
-            r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
-            nn_ = (xn + r * hn_).tanh()
-            hn = (1 - z) * nn_ + z * h[:n]
+            hn = gru_cell(x[t, :n], h[:n], *weights)
         else:
-            hn = (gx + gh).relu() if relu else (gx + gh).tanh()
-        outs[t] = cat([hn, zeros(bsz - n, hn.shape[1], dtype=hn.dtype)])
+            hn = rnn_cell(x[t, :n], h[:n], *weights, relu)
+        pad = zeros(bsz - n, hn.shape[1], dtype=hn.dtype, device=hn.device)
+        outs[t] = cat([hn, pad])
         h = cat([hn, h[n:]])
     out = nt().stack(outs)
     return (out, h, c) if cell == "lstm" else (out, h)
