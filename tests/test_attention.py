@@ -89,6 +89,19 @@ def test_sdpa_masks(kind, rng):
     )
 
 
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_sdpa_rows_the_mask_shuts_give_zeros(kind, rng):
+    """A query row whose mask admits no key: PyTorch's attention returns zeros there, with
+    zero gradients (to the second order), where a softmax over -inf alone gives NaN."""
+    keep = rng.standard_normal((5, 6)) > -0.5
+    keep[[1, 3]] = False
+    mask = keep if kind == "bool" else np.where(keep, rng.standard_normal((5, 6)), -np.inf)
+    check_op(
+        lambda q, k, v: F(q).scaled_dot_product_attention(q, k, v, _lib_tensor(q, mask)),
+        [(2, 5, 4), (2, 6, 4), (2, 6, 3)],
+    )
+
+
 def _pair(make):
     nt.manual_seed(3)
     torch.manual_seed(3)

@@ -28,17 +28,32 @@ def _scores(xp, q, k, bias, scale):
     return s
 
 
+def _open_rows(xp, bias, dtype):
+    """1 for each row of the mask that lets some key through, 0 for a row it shuts entirely
+    (all -inf), or None where every row is open. PyTorch's attention gives a shut row zeros
+    and zero gradients, where a softmax over -inf alone would give NaN."""
+    if bias is None:
+        return None
+    shut = xp.isneginf(bias).all(axis=-1, keepdims=True)
+    return (~shut).astype(dtype) if shut.any() else None
+
+
 class ScaledDotProductAttention(Primitive):
     _name = "UnsafeViewBackward0"  # the last node of PyTorch's composed attention
-    __slots__ = ("scale", "bias")
+    __slots__ = ("scale", "bias", "open")
 
     def forward(ctx, q, k, v, bias, scale):
         xp = array_module(q)
+        ctx.open = _open_rows(xp, bias, q.dtype)
+        if ctx.open is not None:  # a shut row's scores stay finite; its weights become 0
+            bias = xp.where(ctx.open == 0, xp.zeros((), bias.dtype), bias)
         ctx.scale, ctx.bias = scale, bias
         p = _scores(xp, q, k, bias, xp.asarray(scale, dtype=q.dtype))
         p -= p.max(axis=-1, keepdims=True)
         xp.exp(p, out=p)
         p /= p.sum(axis=-1, keepdims=True)
+        if ctx.open is not None:
+            p *= ctx.open
         ctx.save_for_backward(q, k, v, p)
         return p @ v
 
@@ -50,6 +65,8 @@ class ScaledDotProductAttention(Primitive):
 
             bias = None if ctx.bias is None else xp.asarray(ctx.bias)
             p = softmax(_scores(xp, q, k, bias, ctx.scale), -1)
+            if ctx.open is not None:
+                p = p * xp.asarray(ctx.open)
         n = ctx.needs_input_grad
         gv = xp.swapaxes(p, -1, -2) @ g if n[2] else None
         gs = None
