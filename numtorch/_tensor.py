@@ -104,6 +104,7 @@ class TensorMeta:
         "post_accumulate_hooks",
         "retains_grad",
         "inference",
+        "inference_view",
         "buffer_persistent",
     )
 
@@ -111,6 +112,8 @@ class TensorMeta:
         self.accumulator = None
         self.hooks, self.post_accumulate_hooks = [], []
         self.retains_grad = self.inference = False
+        # a view of a normal tensor made in inference mode: autograd may not write through it
+        self.inference_view = 0
         self.buffer_persistent = None  # True/False for a tensor marked by nn.Buffer
 
 
@@ -311,6 +314,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._meta is not None and self._meta.inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
     def _is_view(self) -> bool:

@@ -123,7 +123,7 @@ class Primitive(Node):
         ``_save_at``): an input, an output, or else a constant."""
         for a in args:
             if isinstance(a, Tensor) and a._data is s:
-                return ("in", a, a._vc, a._vc[0])
+                return _input_ref(a)
         for i, o in enumerate(outs):
             if o is s:
                 return ("out", i, results[i]._vc, 0)
@@ -200,8 +200,24 @@ def _declared_ref(i, args, results):
         return ("derived", i, None, 0)
     a = args[i]
     if isinstance(a, Tensor):
-        return ("in", a, a._vc, a._vc[0])
+        return _input_ref(a)
     return _CONST_REF
+
+
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
+    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+
+
+def _input_ref(a):
+    """A saved input's reference, checked against its version counter; an inference tensor has
+    none, and PyTorch refuses to save it."""
+    if a._meta is not None and a._meta.inference:
+        raise RuntimeError(_INFERENCE_SAVED)
+    return ("in", a, a._vc, a._vc[0])
 
 
 def linear(ctx, cls, g, *args):
@@ -224,7 +240,7 @@ class FunctionCtx:
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
         self._to_save = tensors
-        self._versions = tuple(None if t is None else t._version for t in tensors)
+        self._versions = tuple(None if t is None else t._vc[0] for t in tensors)
 
     def mark_non_differentiable(self, *tensors):
         self._non_diff = set(map(id, tensors))
@@ -375,6 +391,9 @@ class Function(metaclass=_FunctionMeta):
 
 
 def _connect_user_outputs(node, args, output):
+    for t in node._to_save:
+        if t is not None and t.is_inference():
+            raise RuntimeError(_INFERENCE_SAVED)
     node._edges = tuple(edge(a) for a in args)
     node._in_shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
     multi = isinstance(output, tuple)

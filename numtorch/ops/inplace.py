@@ -29,7 +29,20 @@ def make_view(base: Tensor, out: Tensor, cls, args) -> Tensor:
         out._base, out._view = base._base, base._view + ((cls, args),)
     if base._meta is not None or out._meta is not None:
         inherit_inference(base, out)
+    if _STATE.inference or (base._meta is not None and base._meta.inference_view):
+        mark_inference_view(base, out)
     return out
+
+
+# TensorMeta.inference_view: how a view of a normal tensor relates to inference mode
+MADE_IN_INFERENCE, OF_INFERENCE_VIEW = 1, 2
+
+
+def mark_inference_view(base: Tensor, out: Tensor) -> None:
+    """Remember that ``out``, a view of a normal tensor, was made in inference mode (or is a
+    view of one that was), so that autograd refuses to record a write through it."""
+    if not out.is_inference():
+        out._meta_of().inference_view = MADE_IN_INFERENCE if _STATE.inference else OF_INFERENCE_VIEW
 
 
 def inherit_inference(base: Tensor, out: Tensor) -> None:
@@ -105,6 +118,26 @@ def check_not_inference(t: Tensor) -> None:
     meta = t._meta
     if meta is not None and meta.inference and not _STATE.inference:
         raise RuntimeError(_INFERENCE_INPLACE)
+
+
+_INFERENCE_VIEW_WRITE = (
+    "{} created in inference mode and is being modified inplace in normal mode. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+    "both the view and the inplace either both inside the inference_mode block (if you don't "
+    "want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
+
+
+def check_inference_view(t: Tensor) -> None:
+    """PyTorch's refusal to record a write through a view made in inference mode."""
+    kind = t._meta.inference_view if t._meta is not None else 0
+    if kind == MADE_IN_INFERENCE:
+        raise RuntimeError(_INFERENCE_VIEW_WRITE.format("A view was"))
+    if kind == OF_INFERENCE_VIEW:
+        op = t._view[-1][0].__name__.removesuffix("Backward0")
+        raise RuntimeError(
+            _INFERENCE_VIEW_WRITE.format(f"Output 0 of {op} is a view of a view which was")
+        )
 
 
 def check_leaf(t: Tensor) -> None:
@@ -185,6 +218,8 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
         t._vc[0] += 1
         return t
     base = t._base
+    if base is not None:
+        check_inference_view(t)
     base_snap = _snapshot(base) if base is not None else None
     result = fn(_snapshot(t), *args, **kwargs)
     check_cast(result._data.dtype, t._data.dtype)
