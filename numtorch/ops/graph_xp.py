@@ -101,6 +101,11 @@ def square(a):
     return a * a
 
 
+def sign(a):
+    # NumPy's sign of a complex z is z / |z|, numtorch's sgn (whose gradient is not 0 there)
+    return _nt.sgn(a)
+
+
 def conj(a):
     return a.conj() if a.is_complex() else a
 
