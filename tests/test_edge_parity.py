@@ -56,6 +56,28 @@ def _inplace_inside(m):
 
 
 INF = _made_in_inference
+
+
+def _view_made_in(m, mode, requires_grad=True):
+    """A view, made in ``mode``, of a non-leaf that requires grad (or of a plain tensor)."""
+    base = m.ones(3, requires_grad=requires_grad).clone()
+    with m.inference_mode() if mode == "inference" else m.no_grad():
+        return base.view(3)
+
+
+def _write_view_of_leaf(m):
+    leaf = m.ones(3, requires_grad=True)
+    with m.no_grad():
+        view = leaf.view(3)
+    return view.mul_(2)
+
+
+def _write_in_no_grad(m):
+    view = _view_made_in(m, "inference")
+    with m.no_grad():
+        return view.mul_(2)
+
+
 L = lambda m: m.ones(2, dtype=m.long)  # noqa: E731
 B = lambda m: m.ones(2, dtype=m.bool)  # noqa: E731
 CASES = {
@@ -75,6 +97,16 @@ CASES = {
     "inference_requires_grad_": lambda m: INF(m).requires_grad_(),
     "inference_view_requires_grad_": lambda m: INF(m)[:1].requires_grad_(),
     "inference_inplace_inside": _inplace_inside,
+    "inference_saved_for_backward": lambda m: m.ones(3, requires_grad=True) * INF(m),
+    "inference_saved_by_exp_mul": lambda m: (INF(m) * m.ones(3, requires_grad=True)).exp(),
+    "inference_not_saved_by_add": lambda m: (m.ones(3, requires_grad=True) + INF(m)).sum(),
+    "inference_version": lambda m: INF(m)._version,
+    "inference_view_of_normal_version": lambda m: _view_made_in(m, "inference")._version,
+    "inference_view_written_outside": lambda m: _view_made_in(m, "inference").mul_(2),
+    "inference_view_written_in_no_grad": _write_in_no_grad,
+    "no_grad_view_written_outside": lambda m: _view_made_in(m, "no_grad").mul_(2),
+    "no_grad_view_of_no_grad_base": lambda m: _view_made_in(m, "no_grad", False).mul_(2),
+    "no_grad_view_of_leaf_written": _write_view_of_leaf,
     # to(): PyTorch's positional forms, non_blocking and copy after the dtype
     "to_device_dtype_non_blocking": lambda m: m.ones(2).to("cpu", m.float64, True).dtype,
     "to_device_dtype_nb_copy": lambda m: m.ones(2).to("cpu", m.float64, False, True).dtype,

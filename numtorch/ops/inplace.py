@@ -31,11 +31,14 @@ def make_view(base: Tensor, out: Tensor, cls, args) -> Tensor:
         inherit_inference(base, out)
     if _STATE.inference or (base._meta is not None and base._meta.inference_view):
         mark_inference_view(base, out)
+    elif base._rg and not _STATE.enabled:
+        out._meta_of().inference_view = MADE_IN_NO_GRAD
     return out
 
 
-# TensorMeta.inference_view: how a view of a normal tensor relates to inference mode
-MADE_IN_INFERENCE, OF_INFERENCE_VIEW = 1, 2
+# TensorMeta.inference_view: how a view of a normal tensor relates to inference mode, or to
+# no_grad mode (a view of a tensor that requires grad, made there)
+MADE_IN_INFERENCE, OF_INFERENCE_VIEW, MADE_IN_NO_GRAD = 1, 2, 3
 
 
 def mark_inference_view(base: Tensor, out: Tensor) -> None:
@@ -129,10 +132,18 @@ _INFERENCE_VIEW_WRITE = (
 
 
 def check_inference_view(t: Tensor) -> None:
-    """PyTorch's refusal to record a write through a view made in inference mode."""
+    """PyTorch's refusal to record a write through a view made in inference or no_grad mode."""
     kind = t._meta.inference_view if t._meta is not None else 0
     if kind == MADE_IN_INFERENCE:
         raise RuntimeError(_INFERENCE_VIEW_WRITE.format("A view was"))
+    if kind == MADE_IN_NO_GRAD:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+            "can clarify your code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+            "want the inplace to be tracked)."
+        )
     if kind == OF_INFERENCE_VIEW:
         op = t._view[-1][0].__name__.removesuffix("Backward0")
         raise RuntimeError(
@@ -148,6 +159,7 @@ def check_leaf(t: Tensor) -> None:
         )
     base = t._base
     if base is not None and base._rg and base.grad_fn is None and _STATE.enabled:
+        check_inference_view(t)  # made in no_grad or inference mode: PyTorch says that first
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
