@@ -17,6 +17,7 @@ from ._backend import array_module, kind_of
 from ._tensor import Tensor, wrap
 from .ops import matmul  # torch.matmul itself
 from .ops.linalg import matrix as _ops
+from .ops.linalg.half import refuse_half
 from .ops.linalg.matrix import LinAlgError, inv, matrix_exp
 from .ops.linalg.matrix import cross as _cross
 from .return_types import _make
@@ -219,6 +220,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 def qr(A: Tensor, mode: str = "reduced"):
     (A,) = op_inputs("linalg_qr", A)
+    refuse_half("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of "
@@ -257,6 +259,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
     (``full_matrices=False``); as in PyTorch, they are ill-defined where singular values
     repeat."""
     (A,) = op_inputs("linalg_svd", A)
+    refuse_half("linalg.svd", A)
     if full_matrices and A.shape[-1] != A.shape[-2]:
         if A.requires_grad:
             raise RuntimeError(
@@ -270,6 +273,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
 
 def svdvals(A: Tensor) -> Tensor:
     (A,) = op_inputs("linalg_svdvals", A)
+    refuse_half("linalg.svd", A)
     return _ops.Svd.apply(A)[1]
 
 
@@ -308,6 +312,7 @@ def _eps(A):
 def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     """The least-squares solution of ``A X = B`` (through the pseudo-inverse)."""
     A, B = op_inputs("linalg_lstsq", A, B)
+    refuse_half("linalg.lstsq", A)
     vector = B._data.ndim == A._data.ndim - 1
     rhs = B.unsqueeze(-1) if vector else B
     with suspended():
@@ -323,6 +328,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
 
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    refuse_half("linalg.matrix_rank", A)
     s = svdvals(A.detach())
     tol = s.amax(-1, keepdim=True) * (max(A.shape[-2:]) * _eps(A) if rtol is None else rtol)
     if atol is not None:
@@ -336,7 +342,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     if n == 0:
         from .ops.creation import eye
 
-        return eye(A.shape[-1], dtype=A.dtype).expand(A.shape).clone()
+        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape).clone()
     if n < 0:
         A, n = inv(A), -n
     result, base = None, A
@@ -415,6 +421,7 @@ def svd_legacy(input: Tensor, some: bool = True, compute_uv: bool = True):
 
 
 def logdet(input: Tensor) -> Tensor:
+    refuse_half("logdet", input)
     sign, logabs = slogdet(input)
     return logabs + (sign < 0) * float("nan") if not input.is_complex() else logabs
 

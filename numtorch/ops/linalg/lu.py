@@ -22,6 +22,7 @@ from ..complex import Conj
 from ..reorder import Triu
 from ..scatter import Gather, _positions
 from ..shape import Transpose, _view
+from .half import refuse_half
 from .matrix import _mH, _mT
 from .triangular import SolveTriangular, solve_triangular
 
@@ -196,6 +197,7 @@ def _triangles(LU_data: Tensor, name: str | None = None):
 
 # --- the public functions ------------------------------------------------------------------------
 def _check_matrix(A: Tensor, op: str) -> None:
+    refuse_half("linalg.lu", A)
     if A.ndim < 2:
         raise RuntimeError(
             f"{op}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"

@@ -6,9 +6,10 @@ differentiable. ``numtorch.linalg`` (linalg.py) is the public namespace built on
 from __future__ import annotations
 
 from ..._autocast import op_inputs
-from ..._backend import array_module
+from ..._backend import array_module, kind_of
 from ..._tensor import Tensor
 from ...autograd.function import Primitive, linear
+from .half import refuse_half
 
 __all__ = []
 
@@ -381,6 +382,7 @@ class Cross(Primitive):
 
 # --- tensor-level entry points (used by numtorch.linalg and by the backward formulas) -------
 def _check_square(a: Tensor, op: str):
+    refuse_half(op, a)
     if a._data.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if a._data.shape[-1] != a._data.shape[-2]:
@@ -388,7 +390,7 @@ def _check_square(a: Tensor, op: str):
             f"{op}: A must be batches of square matrices, but they are {a._data.shape[-2]} by "
             f"{a._data.shape[-1]} matrices"
         )
-    if a._data.dtype.kind not in "fc":
+    if kind_of(a._data.dtype) not in "fc":
         raise RuntimeError(
             f"{op}: Expected a floating point or complex tensor as input. Got "
             f"{a.dtype.scalar_type_name}"
@@ -411,6 +413,8 @@ def cross(a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
 
 def matrix_exp(a: Tensor) -> Tensor:
     _check_square(a, "linalg.matrix_exp")
+    if a.dtype.name in ("bfloat16", "float16"):  # LAPACK's solve has no half types
+        return MatrixExp.apply(a.float()).to(a.dtype)
     return MatrixExp.apply(a)
 
 

@@ -13,6 +13,7 @@ from ..._backend import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Primitive, linear
 from ...return_types import _make
+from .half import refuse_half
 from .matrix import _call, _mT
 
 __all__ = []
@@ -62,6 +63,7 @@ class SolveTriangular(Primitive):
 
 
 def _check(a: Tensor, b: Tensor, op: str) -> None:
+    refuse_half(op, a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise RuntimeError(
             f"{op}: A must be batches of square matrices, but they are "
@@ -145,7 +147,9 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     """``torch.cholesky_inverse(L)``: ``(L L^T)^{-1}`` (``(U^T U)^{-1}`` if ``upper``)."""
     (input,) = op_inputs("cholesky_inverse", input)
+    refuse_half("cholesky_inverse", input)
     import numtorch
 
-    eye = numtorch.eye(input.shape[-1], dtype=input.dtype).expand(input.shape)
+    eye = numtorch.eye(input.shape[-1], dtype=input.dtype, device=input.device)
+    eye = eye.expand(input.shape)
     return cholesky_solve(eye, input, upper)
