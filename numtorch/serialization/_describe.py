@@ -83,7 +83,7 @@ class DescribingUnpickler(SafeUnpickler):
         return SafeUnpickler._settable(target)
 
     @staticmethod
-    def _list(target):
+    def _list(target, verb):
         if isinstance(target, Opaque):
             return target.elements
-        return SafeUnpickler._list(target)
+        return SafeUnpickler._list(target, verb)

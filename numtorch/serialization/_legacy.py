@@ -8,7 +8,7 @@ import struct
 
 import numpy
 
-from ._rebuild import MissingDtype, Storage, StorageType
+from ._rebuild import MissingDtype, Storage, StorageType, storage_reference
 from ._zip import CheckpointError
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
@@ -30,9 +30,7 @@ class _LegacyStorages:
         self.views = {}
 
     def __call__(self, pid):
-        if len(pid) != 6:
-            raise CheckpointError(f"legacy storage reference has {len(pid)} fields instead of 6")
-        _, stype, key, location, numel, view = pid
+        stype, key, location, numel, view = storage_reference(pid)  # PyTorch's ValueError
         if isinstance(location, bytes):
             location = location.decode("ascii")
         if (
@@ -76,26 +74,36 @@ class _LegacyStorages:
         return Storage(key, dtype, numel, arr, location)
 
     def fill(self, data, pos: int, keys, little: bool) -> None:
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise CheckpointError("legacy checkpoint has an invalid storage key list")
+        """Read each listed storage's bytes after the pickles, refusing a damaged file with
+        PyTorch's errors (its reader's texts, an unknown key's bare AssertionError)."""
         for key in keys:
             storage = self.roots.get(key)
             if storage is None:
-                raise CheckpointError(f"legacy checkpoint lists unknown storage '{key}'")
-            if pos + 8 > len(data):
-                raise CheckpointError("legacy checkpoint is truncated")
+                if key in self.views:
+                    raise CheckpointError(f"legacy checkpoint lists view '{key}' as a storage")
+                raise AssertionError
+            _need(data, pos, 8)
             (numel,) = struct.unpack("<q" if little else ">q", data[pos : pos + 8])
             nbytes = storage.numel * storage.dtype.itemsize
-            if numel != storage.numel or pos + 8 + nbytes > len(data):
-                raise CheckpointError(
-                    f"legacy storage '{key}' has {numel} elements on disk, {storage.numel} in "
-                    "its reference, or runs past the end of the file"
+            on_disk = (numel * storage.dtype.itemsize + 2**63) % 2**64 - 2**63  # int64, as C++
+            if on_disk != nbytes:  # PyTorch's text, its format string not filled in
+                raise RuntimeError(
+                    f"storage has wrong byte size: expected %ld got %ld{on_disk}{nbytes}"
                 )
+            _need(data, pos + 8, nbytes)
             if storage.array is not None and nbytes:
                 raw = numpy.frombuffer(data, numpy.uint8, nbytes, pos + 8)
                 values = raw.view(storage.dtype.np)
                 storage.array[...] = values if little else values.byteswap()
             pos += 8 + nbytes
+
+
+def _need(data, pos: int, n: int) -> None:
+    if pos + n > len(data):
+        missing = n - max(len(data) - pos, 0)
+        raise RuntimeError(  # PyTorch's text
+            f"unexpected EOF, expected {missing} more bytes. The file might be corrupted."
+        )
 
 
 def load_legacy(data: bytearray, restore, unpickle, meta: bool = False):
@@ -107,10 +115,10 @@ def load_legacy(data: bytearray, restore, unpickle, meta: bool = False):
 
     magic, pos = unpickle(data, 0, refuse)
     if magic != MAGIC_NUMBER:
-        raise CheckpointError("Invalid magic number; corrupt file?")
+        raise RuntimeError("Invalid magic number; corrupt file?")  # PyTorch's type and text
     version, pos = unpickle(data, pos, refuse)
     if version != PROTOCOL_VERSION:
-        raise CheckpointError(f"Invalid protocol version: {version!r:.40}")
+        raise RuntimeError(f"Invalid protocol version: {version!r:.40}")  # PyTorch's
     info, pos = unpickle(data, pos, refuse)
     little = not isinstance(info, dict) or info.get("little_endian", True) is not False
     storages = _LegacyStorages(len(data), restore, meta)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import re
 import sys
 
 import numpy
@@ -13,8 +14,8 @@ from .. import _backend
 from .._backend import device
 from .._tensor import Tensor, wrap
 from . import _globals
-from ._rebuild import MissingDtype, Storage, StorageType
-from ._unpickler import SafeUnpickler
+from ._rebuild import MissingDtype, Storage, StorageType, storage_reference
+from ._unpickler import CheckpointUnpickler
 from ._zip import CheckpointError
 
 
@@ -48,9 +49,19 @@ def restorer(map_location):
     )
 
 
+# the locations PyTorch's deserializers claim: cpu, meta, mps..., and <backend>, <backend>:...,
+# <backend><digits> for its other backends
+_LOCATION = re.compile(r"(cpu|meta)\Z|mps|(cuda|privateuseone|hpu|xpu|mtia)(\Z|:|[0-9]+)")
+
+
 def _to_device(arr, location):
     if not isinstance(location, str):
         raise CheckpointError(f"checkpoint gives a non-string storage location: {location!r:.40}")
+    if not _LOCATION.match(location):
+        raise RuntimeError(  # PyTorch's text
+            "don't know how to restore data location of torch.storage.UntypedStorage (tagged "
+            f"with {location})"
+        )
     dev = device(location)
     if dev.type == "cpu":
         return arr
@@ -79,9 +90,7 @@ class StorageLoader:
         self.swap = order != sys.byteorder.encode()
 
     def __call__(self, pid):
-        if len(pid) != 5:
-            raise CheckpointError(f"storage reference has {len(pid)} fields instead of 5")
-        _, stype, key, location, numel = pid
+        stype, key, location, numel = storage_reference(pid)  # PyTorch's ValueError
         if isinstance(location, bytes):
             location = location.decode("ascii")
         if not isinstance(stype, StorageType):
@@ -165,7 +174,7 @@ def unpickle(
         up = DescribingUnpickler(data, persistent_load, pos, encoding)
         return up.load(), up.pos
     if weights_only:
-        up = SafeUnpickler(data, persistent_load, pos, encoding)
+        up = CheckpointUnpickler(data, persistent_load, pos, encoding)
         obj = up.load()
         return obj, up.pos
     import io

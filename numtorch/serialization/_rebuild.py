@@ -138,6 +138,15 @@ class StorageType:
         return f"torch.{self.name}"
 
 
+def storage_reference(pid) -> tuple:
+    """The fields of a storage reference after its tag; a reference that is no tuple, or an
+    empty one, is refused as PyTorch's loader refuses it."""
+    if not isinstance(pid, tuple):
+        raise AssertionError(f"saved_id must be a tuple, got {type(pid).__name__}")
+    pid[0]  # noqa: B018 - an empty reference: PyTorch's IndexError
+    return pid[1:]
+
+
 class TensorInfo:
     """What ``numtorch inspect`` sees of a tensor: its description without its values."""
 
@@ -185,11 +194,8 @@ class Storage:
             raise CheckpointError(f"tensor of size {list(size)} has too many elements")
         if 0 not in size:
             need = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
-            if need > numel:
-                raise CheckpointError(
-                    f"tensor of size {list(size)}, stride {list(stride)} and offset {offset} "
-                    f"needs {need} elements but its storage '{self.key}' holds {numel}"
-                )
+            if need > numel:  # PyTorch's set_ would grow the storage, which a loaded one refuses
+                raise RuntimeError("Trying to resize storage that is not resizable")
         if not isinstance(requires_grad, bool):
             raise CheckpointError("checkpoint gives a non-boolean requires_grad")
         if requires_grad and not missing and not (dtype.is_floating_point or dtype.is_complex):
@@ -247,11 +253,11 @@ def _apply_metadata(t, metadata):
     return wrap(data, t._rg)
 
 
-def rebuild_tensor(storage, storage_offset, size, stride):
+def _rebuild_tensor(storage, storage_offset, size, stride):
     return _check_storage(storage).tensor(storage_offset, size, stride)
 
 
-def rebuild_tensor_v2(
+def _rebuild_tensor_v2(
     storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
 ):
     _check_hooks(backward_hooks)
@@ -259,7 +265,7 @@ def rebuild_tensor_v2(
     return _apply_metadata(t, metadata)
 
 
-def rebuild_tensor_v3(
+def _rebuild_tensor_v3(
     storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None
 ):
     _check_hooks(backward_hooks)
@@ -269,7 +275,7 @@ def rebuild_tensor_v3(
     return _apply_metadata(t, metadata)
 
 
-def rebuild_parameter(data, requires_grad, backward_hooks, state=None):
+def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     _check_hooks(backward_hooks)
     if isinstance(data, TensorInfo):
         data.requires_grad, data.is_parameter = requires_grad, True
@@ -284,8 +290,8 @@ def rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     return p
 
 
-def rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
-    return rebuild_parameter(data, requires_grad, backward_hooks, state)
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    return _rebuild_parameter(data, requires_grad, backward_hooks, state)
 
 
 def _set_state(obj, state):
@@ -327,11 +333,11 @@ def unsupported(kind: str):
 
 
 _TENSOR_BUILDERS = (
-    rebuild_tensor,
-    rebuild_tensor_v2,
-    rebuild_tensor_v3,
-    rebuild_parameter,
-    rebuild_parameter_with_state,
+    _rebuild_tensor,
+    _rebuild_tensor_v2,
+    _rebuild_tensor_v3,
+    _rebuild_parameter,
+    _rebuild_parameter_with_state,
 )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import pickle
 import struct
+import warnings
 
 from .._tensor import Tensor
 from . import _globals
@@ -23,6 +24,7 @@ UnpicklingError = pickle.UnpicklingError
 _MAX_KEY_DEPTH = 100
 _I4, _U4 = struct.Struct("<i"), struct.Struct("<I")
 _U8, _F8 = struct.Struct("<Q"), struct.Struct(">d")
+_U2 = struct.Struct("<H")
 _SETTABLE = (dict, collections.OrderedDict, collections.Counter)
 _PLAIN = (str, int, float, bool, type(None), bytes)
 
@@ -53,6 +55,13 @@ def _check_args(args) -> None:
                 _check_key(x)
 
 
+def _allowed(func) -> bool:
+    """Whether ``func`` is a global of the allowlist or of the user's."""
+    return id(func) in _globals.default_ids() or any(
+        func is v for v in _globals.user_globals().values()
+    )
+
+
 def _is_tensor_class(obj) -> bool:
     return isinstance(obj, type) and issubclass(obj, Tensor)
 
@@ -70,6 +79,10 @@ class SafeUnpickler:
 
     def _ended(self) -> Exception:
         return UnpicklingError("pickle data was truncated (no STOP opcode)")
+
+    def _protocol(self, protocol: int) -> None:
+        if not 2 <= protocol <= 5:
+            raise UnpicklingError("unsupported pickle protocol")
 
     def _read(self, n: int):
         pos = self.pos
@@ -138,7 +151,7 @@ class SafeUnpickler:
             elif op == 0x4B:  # BININT1
                 stack.append(read(1)[0])
             elif op == 0x4D:  # BININT2
-                stack.append(int.from_bytes(read(2), "little"))
+                stack.append(_U2.unpack(read(2))[0])
             elif op == 0x4A:  # BININT
                 stack.append(_I4.unpack(read(4))[0])
             elif op == 0x8A:  # LONG1
@@ -187,9 +200,7 @@ class SafeUnpickler:
             elif op == 0x75:  # SETITEMS
                 items, stack = stack, metastack.pop()
                 target = self._settable(stack[-1])
-                if len(items) % 2:
-                    raise UnpicklingError("SETITEMS with an odd number of items")
-                for i in range(0, len(items), 2):
+                for i in range(0, len(items), 2):  # an odd count: PyTorch's IndexError
                     _check_key(items[i])
                     target[items[i]] = items[i + 1]
             elif op == 0x73:  # SETITEM
@@ -198,18 +209,16 @@ class SafeUnpickler:
                 self._settable(stack[-1])[key] = value
             elif op == 0x65:  # APPENDS
                 items, stack = stack, metastack.pop()
-                self._list(stack[-1]).extend(items)
+                self._list(stack[-1], "extend").extend(items)
             elif op == 0x61:  # APPEND
                 item = stack.pop()
-                self._list(stack[-1]).append(item)
+                self._list(stack[-1], "append to").append(item)
             elif op in (0x88, 0x89):  # NEWTRUE, NEWFALSE
                 stack.append(op == 0x88)
             elif op == 0x4E:  # NONE
                 stack.append(None)
-            elif op == 0x2E:  # STOP
-                if metastack or len(stack) != 1:
-                    raise UnpicklingError("pickle stack is not balanced at STOP")
-                return stack[0]
+            elif op == 0x2E:  # STOP: the top of the stack, as PyTorch's unpickler returns it
+                return stack.pop()
             else:
                 stack = self._rare(op, stack, metastack)
 
@@ -217,8 +226,7 @@ class SafeUnpickler:
         """The opcodes a checkpoint seldom uses (kept apart so the hot loop stays short)."""
         read = self._read
         if op == 0x80:  # PROTO
-            if not 2 <= read(1)[0] <= 5:
-                raise UnpicklingError("unsupported pickle protocol")
+            self._protocol(read(1)[0])
         elif op == 0x95:  # FRAME
             read(8)
         elif op in (0x42, 0x43, 0x8E):  # BINBYTES, SHORT_BINBYTES, BINBYTES8
@@ -267,36 +275,30 @@ class SafeUnpickler:
         return stack
 
     def _call(self, func, args):
-        if not isinstance(args, tuple):
-            raise UnpicklingError("REDUCE arguments must be a tuple")
+        if not _allowed(func):
+            text = f"Trying to call reduce for unrecognized function {func}"  # PyTorch's
+            if hasattr(func, "__self__"):
+                text += f" which belongs to {func.__self__}"
+            raise UnpicklingError(text)
         if _is_tensor_class(func) and func is not _parameter():
             raise UnpicklingError(f"calling {func.__name__} from a checkpoint is not allowed")
-        self._check_callable(func, "call")
-        _check_args(args)
+        if isinstance(args, (tuple, list)):  # the other containers' keys were checked
+            _check_args(args)
         return func(*args)
 
     def _new(self, cls, args):
-        if not isinstance(args, tuple):
-            raise UnpicklingError("NEWOBJ arguments must be a tuple")
         if cls is _parameter():
             return cls(*args)
+        if not _allowed(cls) or not isinstance(cls, type):
+            raise UnpicklingError(  # PyTorch's text
+                "Can only create new object for nn.Parameter or classes allowlisted via "
+                f"`add_safe_globals` but got {cls}"
+            )
         if _is_tensor_class(cls):
             raise UnpicklingError(f"creating a {cls.__name__} from a checkpoint is not allowed")
-        self._check_callable(cls, "create")
-        if not isinstance(cls, type):
-            raise UnpicklingError(f"NEWOBJ needs a class, got {type(cls).__name__}")
-        _check_args(args)
+        if isinstance(args, (tuple, list)):
+            _check_args(args)
         return cls.__new__(cls, *args)
-
-    @staticmethod
-    def _check_callable(func, verb):
-        allowed = id(func) in _globals.default_ids() or any(
-            func is v for v in _globals.user_globals().values()
-        )
-        if not allowed or not callable(func):
-            raise UnpicklingError(
-                f"Trying to {verb} {type(func).__name__} object, which is not an allowed global"
-            )
 
     def _build(self, inst, state):
         kind = type(inst)
@@ -336,32 +338,53 @@ class SafeUnpickler:
         return target
 
     @staticmethod
-    def _list(target):
+    def _list(target, verb):
         if type(target) is not list:
-            raise UnpicklingError(f"Can only append to lists, but got {type(target)}")
+            raise UnpicklingError(f"Can only {verb} lists, but got {type(target)}")
         return target
 
     def _persistent(self, pid):
-        if type(pid) is not tuple or not pid:
+        if type(pid) is not tuple and type(pid) is not int:
             raise UnpicklingError(f"persistent_load id must be tuple or int, but got {type(pid)}")
-        tag = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
-        if tag != "storage":
-            raise UnpicklingError(
-                f"Only persistent_load of storage is allowed, but got {tag!r:.40}"
-            )
+        if type(pid) is tuple and pid:
+            tag = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
+            if tag != "storage":
+                raise UnpicklingError(
+                    f"Only persistent_load of storage is allowed, but got {type(pid[0])}"
+                )
         return self.persistent_load(pid)
 
 
-class StreamUnpickler(SafeUnpickler):
-    """The weights-only interpreter as PyTorch runs it on a file that is no checkpoint (the
-    first pickle of its legacy format): a short read returns what there is, as a file's
-    ``read`` does, the end of the data at an opcode raises EOFError, and the errors of
-    damaged data (KeyError, IndexError, struct.error ...) stay what they are, PyTorch's. It
-    knows only the opcodes PyTorch's knows."""
+# the opcodes PyTorch's weights-only unpickler does not know: MEMOIZE, SHORT_BINUNICODE,
+# BINUNICODE8, LONG4, STACK_GLOBAL, FRAME, the BINBYTES forms, BINSTRING, POP, POP_MARK, DUP,
+# LIST, DICT, ADDITEMS, FROZENSET
+_UNKNOWN_TO_PYTORCH = frozenset(b"\x94\x8c\x8d\x8b\x93\x95BC\x8eT012ld\x90\x91")
+_PROTOCOL_WARNING = (
+    "Detected pickle protocol {} in the checkpoint, which was not the default pickle protocol "
+    "used by `torch.load` (2). The weights_only Unpickler might not support all instructions "
+    "implemented by this protocol, please file an issue for adding support if you encounter this."
+)
 
-    # MEMOIZE, SHORT_BINUNICODE, BINUNICODE8, LONG4, STACK_GLOBAL, FRAME, the BINBYTES forms,
-    # BINSTRING, POP, POP_MARK, DUP, LIST, DICT, ADDITEMS, FROZENSET
-    _refused = frozenset(b"\x94\x8c\x8d\x8b\x93\x95BC\x8eT012ld\x90\x91")
+
+class CheckpointUnpickler(SafeUnpickler):
+    """The weights-only interpreter as PyTorch runs it on a checkpoint's pickle: a short read
+    returns what there is, as a file's ``read`` does, the end of the data at an opcode raises
+    EOFError, and the errors of damaged data (KeyError, IndexError, struct.error,
+    UnicodeDecodeError ...) stay what they are, PyTorch's. A pickle of protocol 2, PyTorch's,
+    may use only the opcodes PyTorch's interpreter knows; one of protocol 3 to 5 (which
+    PyTorch's refuses) also those its protocol added."""
+
+    reads_newer_protocols = True
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._refused = set(_UNKNOWN_TO_PYTORCH)  # the loop holds this set: PROTO edits it
+
+    def _protocol(self, protocol: int) -> None:
+        if protocol != 2:
+            warnings.warn(_PROTOCOL_WARNING.format(protocol), stacklevel=4)
+        if 3 <= protocol <= 5 and self.reads_newer_protocols:
+            self._refused.clear()
 
     def _ended(self) -> Exception:
         return EOFError()
@@ -369,10 +392,25 @@ class StreamUnpickler(SafeUnpickler):
     def _read(self, n: int):
         pos = self.pos
         self.pos = min(pos + max(n, 0), len(self.data))
-        return self.data[pos : self.pos]
+        return bytes(self.data[pos : self.pos])  # a file's read: bytes' errors, not bytearray's
+
+    def _line(self) -> str:
+        """A GLOBAL name as PyTorch's unpickler reads it: the file's ``readline()`` less its
+        last byte, whatever that is."""
+        end = self.data.find(b"\n", self.pos)
+        end = len(self.data) if end < 0 else end + 1
+        line, self.pos = bytes(self.data[self.pos : end]), end
+        return line[:-1].decode("utf-8")
 
     def load(self):
         return self._run()
+
+
+class StreamUnpickler(CheckpointUnpickler):
+    """The weights-only interpreter as PyTorch runs it on a file that is no checkpoint (the
+    first pickle of its legacy format): it knows only the opcodes PyTorch's knows."""
+
+    reads_newer_protocols = False
 
 
 def _parameter():

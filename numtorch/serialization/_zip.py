@@ -138,6 +138,51 @@ def is_zip(fileobj) -> bool:
     return magic == b"PK\x03\x04"
 
 
+def _miniz_refusal(f, size: int) -> str | None:
+    """Why PyTorch's zip reader (miniz) refuses to open the archive, in its words, else None:
+    the end record and each central directory entry are checked in miniz's order against the
+    file's length (zipfile is more lenient: it forgives data prepended to an archive). ZIP64
+    archives are left to the checks below."""
+    f.seek(max(size - 0x10000 - _EOCD.size, 0))
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - _EOCD.size + 4, 0))
+    if at < 0:
+        return "failed finding central directory"
+    eocd_at = size - len(tail) + at
+    if eocd_at >= _LOCATOR64.size and tail[at - _LOCATOR64.size : at][:4] == b"PK\x06\x07":
+        return None
+    _, this_disk, cd_disk, on_disk, total, cd_size, cd_ofs, _ = _EOCD.unpack_from(tail, at)
+    if total != on_disk or (this_disk | cd_disk and (this_disk, cd_disk) != (1, 1)):
+        return "unsupported multidisk archive"
+    if cd_size < total * _CENTRAL.size or cd_ofs + cd_size > size:
+        return "invalid header or archive is corrupted"
+    f.seek(cd_ofs)
+    return _central_refusal(f.read(cd_size), total, this_disk, size)
+
+
+def _central_refusal(cd: bytes, total: int, this_disk: int, size: int) -> str | None:
+    pos = 0
+    for _ in range(total):
+        if len(cd) - pos < _CENTRAL.size or cd[pos : pos + 4] != b"PK\x01\x02":
+            return "invalid header or archive is corrupted"
+        fields = _CENTRAL.unpack_from(cd, pos)
+        flags, method, csize, usize = fields[3], fields[4], fields[8], fields[9]
+        disk, local = fields[13], fields[16]
+        if csize != ZIP64_LIMIT and usize != ZIP64_LIMIT:
+            if (method == 0 and usize != csize) or (usize and not csize):
+                return "invalid header or archive is corrupted"
+        if disk == 0xFFFF or disk not in (this_disk, 1):
+            return "unsupported multidisk archive"
+        if csize != ZIP64_LIMIT and local + _LOCAL.size + csize > size:
+            return "invalid header or archive is corrupted"
+        if flags & 0x2000:  # the local directory is masked (encrypted)
+            return "unsupported encryption"
+        pos += _CENTRAL.size + fields[10] + fields[11] + fields[12]
+        if pos > len(cd):
+            return "invalid header or archive is corrupted"
+    return None
+
+
 class ZipReader:
     """The records of a checkpoint archive, found through the central directory."""
 
@@ -145,6 +190,11 @@ class ZipReader:
         self._f = fileobj
         self.name = name
         self.size = fileobj.seek(0, 2)
+        refusal = _miniz_refusal(fileobj, self.size)
+        if refusal:
+            raise RuntimeError(  # PyTorch's type and text
+                f"PytorchStreamReader failed reading zip archive: {refusal}. {_CORRUPT}"
+            )
         fileobj.seek(0)
         try:
             self._zip = zipfile.ZipFile(fileobj)

@@ -108,4 +108,26 @@ def exception_form(exc: BaseException) -> list:
 
 def rebuild_exception(form) -> BaseException:
     info, args = form
-    return rebuild_class(*info)(*args)
+    cls = rebuild_class(*info)
+    try:
+        return cls(*args)
+    except TypeError:  # a class built from fields (UnicodeDecodeError): its text was recorded
+        return _told(cls)(*args)
+
+
+@functools.lru_cache(maxsize=None)
+def _told(cls):
+    """``cls`` built from its recorded text alone."""
+    return type(
+        cls.__name__,
+        (cls,),
+        {"__module__": cls.__module__, "__init__": _keep_args, "__str__": _first_arg},
+    )
+
+
+def _keep_args(self, *args):
+    pass  # BaseException.__new__ keeps them in .args
+
+
+def _first_arg(self):
+    return self.args[0]
