@@ -121,6 +121,27 @@ def test_gradient_node_named_as_torch(name):
     assert names[0] == names[1] == "EmbeddingDenseBackwardBackward0"
 
 
+_BY_INPUT = {
+    "max_pool3d": ([(1, 2, 4, 4, 5)], lambda F, x: F.max_pool3d(x, 2)),
+    "avg_pool3d": ([(1, 2, 4, 4, 5)], lambda F, x: F.avg_pool3d(x, 2, 1)),
+    "adaptive_avg_pool2d_windows": ([(1, 2, 6, 6)], lambda F, x: F.adaptive_avg_pool2d(x, 3)),
+}
+
+
+@pytest.mark.parametrize("name", ["conv2d", "conv1d", "max_pool2d", "avg_pool2d", *_BY_INPUT])
+def test_input_gradient_node_named_as_torch(name):
+    # the node computing the input's gradient under create_graph, as PyTorch names it
+    shapes, f = _BY_INPUT.get(name) or CASES[name]
+    names = []
+    for lib in (numtorch, torch):
+        xs = [lib.tensor(a, requires_grad=True) for a in _arrays(shapes, 0)]
+        y = f(lib.nn.functional, *xs)
+        v = lib.ones(tuple(y.shape), dtype=y.dtype, requires_grad=True)
+        (g,) = lib.autograd.grad(y, xs[0], v, create_graph=True)
+        names.append(g.grad_fn.name())
+    assert names[0] == names[1]
+
+
 # recurrent layers: (module on a library's nn, input shape); gradients in the input and in
 # every parameter, the layer's weights drawn by the test
 RNNS = {

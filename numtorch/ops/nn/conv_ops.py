@@ -125,6 +125,10 @@ def _bias_grad(xp, g):
     return xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
 
 
+# PyTorch's name for every node a convolution's backward records under create_graph
+_DOUBLE = "ConvolutionBackwardBackward0"
+
+
 class Convolution(Primitive):
     _name = "ConvolutionBackward0"
     __slots__ = ("cfg", "in_spatial")
@@ -144,7 +148,8 @@ class Convolution(Primitive):
         cfg = ctx.cfg
         # NOTE: the weight gradient reads the forward's columns of x, as an op of (x, g): under
         # create_graph its node differentiates them in x
-        gx = linear(ctx, ConvTranspose, g, w, None, *cfg, ctx.in_spatial) if n[0] else None
+        back = ConvTranspose.named(_DOUBLE)
+        gx = linear(ctx, back, g, w, None, *cfg, ctx.in_spatial) if n[0] else None
         gw = linear(ctx, ConvWeight, x, g, tuple(w.shape), *cfg, cols) if n[1] else None
         return gx, gw, _bias_grad(ctx.xp, g) if n[2] else None, None, None, None, None
 
@@ -173,7 +178,7 @@ class ConvTranspose(Primitive):
         n = ctx.needs_input_grad
         cfg = ctx.cfg
         crop = (Ellipsis,) + tuple(slice(0, s) for s in x.shape[2:])
-        gx = linear(ctx, Convolution, h, w, None, *cfg)[crop] if n[0] else None
+        gx = linear(ctx, Convolution.named(_DOUBLE), h, w, None, *cfg)[crop] if n[0] else None
         gw = linear(ctx, ConvWeight, h, x, tuple(w.shape), *cfg) if n[1] else None
         return gx, gw, _bias_grad(ctx.xp, h) if n[2] else None, None, None, None, None, None
 
@@ -182,7 +187,7 @@ class ConvWeight(Primitive):
     """The weight gradient of a convolution as an op of ``(x, g)`` (for double backward);
     ``cols``, where given, are the im2col columns of ``x`` that the forward already made."""
 
-    _name = "ConvolutionBackwardBackward0"
+    _name = _DOUBLE
     __slots__ = ("cfg",)
     _save_at = (0, 1)
 

@@ -40,6 +40,15 @@ def pool_geometry(spatial, ksize, stride, padding, dilation, ceil_mode):
     return tuple(outs), tuple(pads)
 
 
+def double_name(ctx, kind):
+    """PyTorch's name for the node a pooling's backward records under create_graph: its own
+    name's, or for batched 1-D pooling (shown as a squeeze) the 2-D kernel's ``kind``."""
+    own = type(ctx).__name__
+    if own.startswith("Squeeze"):
+        own = f"{kind[0]}2D{kind[1]}Backward0"
+    return own.replace("Backward0", "BackwardBackward0")
+
+
 def _lowest(xp, dtype):
     return -xp.inf if kind_of(dtype) == "f" else xp.iinfo(dtype).min
 
@@ -208,7 +217,8 @@ class MaxPool(Primitive):
         return values, idx
 
     def backward(ctx, g, _):
-        gx = linear(ctx, ScatterPlane, g, ctx.idx, ctx.spatial, ctx.which, ctx.cfg)
+        back = ScatterPlane.named(double_name(ctx, ("MaxPool", "WithIndices")))
+        gx = linear(ctx, back, g, ctx.idx, ctx.spatial, ctx.which, ctx.cfg)
         return gx, None, None, None, None, None
 
 
@@ -255,7 +265,8 @@ class AvgPool(Primitive):
         return out
 
     def backward(ctx, g):
-        return (linear(ctx, AvgPoolAdjoint, g, ctx.cfg, ctx.spatial),) + (None,) * 5
+        back = AvgPoolAdjoint.named(double_name(ctx, ("AvgPool", "")))
+        return (linear(ctx, back, g, ctx.cfg, ctx.spatial),) + (None,) * 5
 
 
 def avg_pool_adjoint(xp, g, cfg, spatial):
