@@ -16,6 +16,13 @@ from .._dtype import from_np
 from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, linear
+from .inference_views import (
+    MADE_IN_NO_GRAD,
+    check_inference_view,
+    check_not_inference,
+    inherit_inference,
+    mark_inference_view,
+)
 
 _STATE = grad_mode.STATE
 
@@ -34,32 +41,6 @@ def make_view(base: Tensor, out: Tensor, cls, args) -> Tensor:
     elif base._rg and not _STATE.enabled:
         out._meta_of().inference_view = MADE_IN_NO_GRAD
     return out
-
-
-# TensorMeta.inference_view: how a view of a normal tensor relates to inference mode, or to
-# no_grad mode (a view of a tensor that requires grad, made there)
-MADE_IN_INFERENCE, OF_INFERENCE_VIEW, MADE_IN_NO_GRAD = 1, 2, 3
-
-
-def mark_inference_view(base: Tensor, out: Tensor) -> None:
-    """Remember that ``out``, a view of a normal tensor, was made in inference mode (or is a
-    view of one that was), so that autograd refuses to record a write through it."""
-    if not out.is_inference():
-        out._meta_of().inference_view = MADE_IN_INFERENCE if _STATE.inference else OF_INFERENCE_VIEW
-
-
-def inherit_inference(base: Tensor, out: Tensor) -> None:
-    """A view (or ``detach()``) of an inference tensor is one, wherever it is made; of a normal
-    tensor, a normal tensor, even made in inference mode (PyTorch's rule)."""
-    if base.is_inference() != out.is_inference():
-        out._meta_of().inference = base.is_inference()
-
-
-_INFERENCE_INPLACE = (
-    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
-    "clone to get a normal tensor before doing inplace update.See "
-    "https://github.com/pytorch/rfcs/pull/17 for more details."
-)
 
 
 def replay_array(array, chain):
@@ -116,41 +97,6 @@ def check_cast(result_dtype, self_dtype) -> None:
         )
 
 
-def check_not_inference(t: Tensor) -> None:
-    """PyTorch's refusal to write into an inference tensor outside inference mode."""
-    meta = t._meta
-    if meta is not None and meta.inference and not _STATE.inference:
-        raise RuntimeError(_INFERENCE_INPLACE)
-
-
-_INFERENCE_VIEW_WRITE = (
-    "{} created in inference mode and is being modified inplace in normal mode. Given that this "
-    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-    "both the view and the inplace either both inside the inference_mode block (if you don't "
-    "want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-)
-
-
-def check_inference_view(t: Tensor) -> None:
-    """PyTorch's refusal to record a write through a view made in inference or no_grad mode."""
-    kind = t._meta.inference_view if t._meta is not None else 0
-    if kind == MADE_IN_INFERENCE:
-        raise RuntimeError(_INFERENCE_VIEW_WRITE.format("A view was"))
-    if kind == MADE_IN_NO_GRAD:
-        raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode "
-            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
-            "can clarify your code by moving both the view and the inplace either both inside the "
-            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
-            "want the inplace to be tracked)."
-        )
-    if kind == OF_INFERENCE_VIEW:
-        op = t._view[-1][0].__name__.removesuffix("Backward0")
-        raise RuntimeError(
-            _INFERENCE_VIEW_WRITE.format(f"Output 0 of {op} is a view of a view which was")
-        )
-
-
 def check_leaf(t: Tensor) -> None:
     check_not_inference(t)
     if t._rg and t.grad_fn is None and _STATE.enabled:
@@ -199,10 +145,14 @@ def check_not_overlapping(t: Tensor) -> None:
     """PyTorch's refusal to write through a view whose elements share memory (an expand):
     numtorch makes those views read-only."""
     if not t._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
+        check_not_overlapping_layout()
+
+
+def check_not_overlapping_layout() -> None:
+    raise RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
 
 
 def needs_graph(t: Tensor, args) -> bool:
@@ -232,6 +182,8 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     base = t._base
     if base is not None:
         check_inference_view(t)
+    if not t._data.flags.writeable and base is not None:
+        return _inplace_shared(t, fn, args, kwargs)
     base_snap = _snapshot(base) if base is not None else None
     result = fn(_snapshot(t), *args, **kwargs)
     check_cast(result._data.dtype, t._data.dtype)
@@ -248,6 +200,55 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     view = replay_tensor(base, t._view)
     t.grad_fn, t._output_nr, t._rg = view.grad_fn, view._output_nr, True
     return t
+
+
+class SharedCopySlices(Primitive):
+    """``base`` after a write through ``view``, a view whose elements share memory (an
+    expand): PyTorch's CopySlices, whose backward cannot write the base's gradient through
+    such a view, but reads the written value's gradient through it."""
+
+    _name = "CopySlices"
+    __slots__ = ("layout",)
+
+    def forward(ctx, base, value, layout):
+        ctx.layout = layout
+        return base
+
+    def backward(ctx, g):
+        from .strided import AsStrided
+
+        if ctx.needs_input_grad[0]:
+            check_not_overlapping_layout()
+        return None, linear(ctx, AsStrided, g, *ctx.layout), None
+
+
+def _inplace_shared(t: Tensor, fn, args, kwargs) -> Tensor:
+    """``inplace`` on a view whose elements share memory, in a graph: written as without one
+    (by the ops PyTorch allows there), its history an ``as_strided`` view of its base's."""
+    from .strided import as_strided
+
+    fills = _fills_a_number(fn, args)
+    if fn not in SHARED_WRITES and not fills:
+        check_not_overlapping_layout()
+    base = t._base
+    base_snap = _snapshot(base)
+    result = fn(_snapshot(t), *args, **kwargs)
+    check_cast(result._data.dtype, t._data.dtype)
+    if fills:
+        shared_memory(t)[...] = result._data
+    else:
+        _write(t, fn, result._data)
+    t._vc[0] += 1
+    layout = (t.shape, t.stride(), (t.data_ptr() - base.data_ptr()) // t._data.itemsize)
+    new_base = SharedCopySlices.apply(base_snap, result, layout)
+    base.grad_fn, base._output_nr, base._rg = new_base.grad_fn, 0, True
+    view = as_strided(base, *layout)
+    t.grad_fn, t._output_nr, t._rg = view.grad_fn, 0, True
+    return t
+
+
+def _fills_a_number(fn, args) -> bool:
+    return fn in (Fill.apply, Zero.apply) and not isinstance(args[0], Tensor)
 
 
 # ops whose in-place form PyTorch runs on a tensor whose elements share memory (an expand),

@@ -14,7 +14,8 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
 from . import shape as _shape
 from . import strided as _strided
-from .inplace import check_leaf, check_not_inference, inplace, writes_shared
+from .inference_views import check_not_inference
+from .inplace import check_leaf, inplace, needs_graph, writes_shared
 
 __all__ = [
     "select_scatter",
@@ -217,12 +218,33 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
         raise RuntimeError("dimensions must larger than 1")
     if len(shape) > 2 and len(set(shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
+    if not self._data.flags.writeable and self._base is not None and needs_graph(self, ()):
+        return _fill_diagonal_shared(self, fill_value, wrap)
     xp = array_module(self._data)
     mask = xp.zeros(shape, bool)
     xp.fill_diagonal(mask, True, wrap=wrap)
     from .._tensor import wrap as _wrap
 
     return inplace(self, _fill_where, _wrap(mask), fill_value)
+
+
+def _fill_diagonal_shared(self: Tensor, fill_value, wrap: bool) -> Tensor:
+    """fill_diagonal_ in a graph where elements of ``self`` share memory (an expand): as
+    PyTorch's, a fill of the diagonal's memory through a view of the base, ``self`` then an
+    ``as_strided`` view of it."""
+    check_leaf(self)
+    base, (height, width) = self._base, self.shape[:2]
+    offset = (self.data_ptr() - base.data_ptr()) // self._data.itemsize
+    stride = (sum(self.stride()),)
+    size = min(height, width)
+    _strided.as_strided(base, (size,), stride, offset).fill_(fill_value)
+    if wrap and self.ndim == 2 and height > width + 1:
+        rest = -(-self.numel() // (width + 1)) - size
+        start = offset + self.stride(0) * (width + 1)
+        _strided.as_strided(base, (rest,), stride, start).fill_(fill_value)
+    view = _strided.as_strided(base, self.shape, self.stride(), offset)
+    self.grad_fn, self._output_nr, self._rg = view.grad_fn, 0, True
+    return self
 
 
 @writes_shared  # PyTorch fills the diagonal of a view whose elements share memory, silently
