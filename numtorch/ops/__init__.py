@@ -16,6 +16,7 @@ FAMILIES = [
     "arithmetic",
     "logic",
     "creation",
+    "new_methods",
     "convert",
     "inplace",
     "shape",

@@ -14,8 +14,8 @@ from .. import _backend, _dtype, _rng_kernels
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd.function import Primitive
-from .creation import _finish, parse_size, size_keyword
 from .inplace import check_leaf, check_not_overlapping
+from .tensor_data import _finish, parse_size, size_keyword
 
 __all__ = [
     "rand",

@@ -10,7 +10,7 @@ import math
 
 from ... import _dtype
 from ..._tensor import Tensor, wrap
-from ..creation import _xp
+from ..tensor_data import _xp
 
 __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
 
