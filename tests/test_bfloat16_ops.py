@@ -59,3 +59,36 @@ def test_bfloat16_op_matches_torch(name):
     # NOTE: compared in float32 (PyTorch's bfloat16 has no NumPy form), at bfloat16's tolerance
     atol, rtol = tolerance(torch.bfloat16)
     assert_close(got.float(), want.float(), atol=atol, rtol=rtol)
+
+
+# A thousand values near 3: bfloat16 partial sums stall (at 1792 for this sum) where PyTorch's
+# kernels accumulate in float32 and round once
+LONG = (np.random.default_rng(1).standard_normal((10, 100)) + 3).astype("float32")
+REDUCTIONS = {
+    "mean": lambda T, x: x.mean(),
+    "mean_dim": lambda T, x: x.mean(0),
+    "nansum": lambda T, x: x.nansum(),
+    "nanmean": lambda T, x: x.nanmean(),
+    "var": lambda T, x: x.var(),
+    "std_dim": lambda T, x: x.std(1),
+    "var_mean": lambda T, x: T.var_mean(x)[1],
+    "cumsum": lambda T, x: x.flatten().cumsum(0),
+    "logsumexp": lambda T, x: x.flatten().logsumexp(0),
+    "softmax": lambda T, x: x.flatten().softmax(0) * 1000,
+    "log_softmax": lambda T, x: x.flatten().log_softmax(0),
+    "trace": lambda T, x: x[:, :10].trace(),
+    "layer_norm": lambda T, x: _f(T).layer_norm(x, (100,)),
+    "batch_norm": lambda T, x: _f(T).batch_norm(x.t(), None, None, training=True),
+    "group_norm": lambda T, x: _f(T).group_norm(x.reshape(2, 5, 100), 5),
+    "avg_pool1d": lambda T, x: _f(T).avg_pool1d(x[None], 50),
+    "adaptive_avg_pool1d": lambda T, x: _f(T).adaptive_avg_pool1d(x.reshape(1, 1, 1000), 3),
+}
+
+
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+def test_bfloat16_reductions_accumulate_in_float32(name):
+    want = REDUCTIONS[name](torch, torch.tensor(LONG).bfloat16())
+    got = REDUCTIONS[name](nt, nt.tensor(LONG).to(nt.bfloat16))
+    assert str(got.dtype) == str(want.dtype)
+    atol, rtol = tolerance(torch.bfloat16)
+    assert_close(got.float(), want.float(), atol=atol, rtol=rtol)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._autocast import op_inputs
-from .._backend import array_module, as_device, module_for
+from .._backend import accumulator, array_module, as_device, module_for, narrowed
 from .._lazy import nt as _nt
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
@@ -20,7 +20,9 @@ class Trace(Primitive):
 
     def forward(ctx, x):
         ctx.shape = x.shape
-        return array_module(x).trace(x)
+        wide = accumulator(x)
+        out = array_module(x).trace(x, dtype=wide)
+        return out if wide is None else narrowed(out, x.dtype)
 
     def backward(ctx, g):
         n, m = ctx.shape

@@ -12,7 +12,7 @@ import math
 import warnings
 
 from .. import _dtype
-from .._backend import array_module, sum_all
+from .._backend import accumulator, array_module, narrowed, sum_all, widened
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -71,21 +71,13 @@ def _float_of(t: Tensor) -> Tensor:
 
 
 # --- sum and mean -----------------------------------------------------------------------------
-def _accumulator(x, np_dtype):
-    """The dtype a sum accumulates in: bfloat16 in float32, as PyTorch's (NumPy's pairwise sum
-    of ml_dtypes' bfloat16 rounds every partial sum to bfloat16)."""
-    if np_dtype is None and x.dtype.kind == "V":
-        return array_module(x).dtype("float32")
-    return np_dtype
-
-
 class Sum(Primitive):
     _name = "SumBackward1"
     __slots__ = ("shape", "axes", "keepdims")
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        wide = _accumulator(x, np_dtype)
+        wide = accumulator(x, np_dtype)
         out = x.sum(axis=axes, keepdims=keepdims, dtype=wide)
         return out if wide is np_dtype else out.astype(x.dtype)
 
@@ -103,7 +95,7 @@ class SumAll(Sum):
 
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        wide = _accumulator(x, np_dtype)
+        wide = accumulator(x, np_dtype)
         total = sum_all(x, wide)  # no axis tuple: the whole-array fast paths
         total = total if wide is np_dtype else total.astype(x.dtype)
         return total.reshape((1,) * x.ndim) if keepdims else total
@@ -137,7 +129,8 @@ class Mean(Primitive):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
         ctx.count = count_of(x.shape, axes)
         # the sum over the count (what NumPy's mean does, without its empty-slice warning)
-        return x.sum(axis=axes, keepdims=keepdims, dtype=np_dtype) / ctx.count
+        total = x.sum(axis=axes, keepdims=keepdims, dtype=accumulator(x, np_dtype))
+        return narrowed(total / ctx.count, x.dtype)
 
     def backward(ctx, g):
         xp = ctx.xp
@@ -176,7 +169,9 @@ class Nansum(Primitive):
     def forward(ctx, x, axes, keepdims, np_dtype):
         ctx.axes, ctx.keepdims = axes, keepdims
         ctx.save_for_backward(x)
-        return array_module(x).nansum(x, axis=axes, keepdims=keepdims, dtype=np_dtype)
+        wide = accumulator(x, np_dtype)
+        out = array_module(x).nansum(x, axis=axes, keepdims=keepdims, dtype=wide)
+        return out if wide is np_dtype else narrowed(out, x.dtype)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -324,11 +319,13 @@ class VarMean(Primitive):
     def forward(ctx, x, axes, keepdims, n, dof):
         ctx.axes, ctx.keepdims, ctx.n, ctx.dof = axes, keepdims, n, dof
         xp = array_module(x)
-        m = x.sum(axis=axes, keepdims=True) / count_of(x.shape, axes)
-        d = x - m
+        xw = widened(x)
+        m = xw.sum(axis=axes, keepdims=True) / count_of(x.shape, axes)
+        d = xw - m
         # NOTE: a complex variance is the mean squared modulus: real, as PyTorch's
         sq = d * d if d.dtype.kind != "c" else d.real * d.real + d.imag * d.imag
-        var = xp.sum(sq, axis=axes, keepdims=keepdims) / max(dof, 0)
+        var = narrowed(xp.sum(sq, axis=axes, keepdims=keepdims) / max(dof, 0), x.dtype)
+        m = narrowed(m, x.dtype)
         ctx.save_for_backward(x, m)
         return var, (m if keepdims else xp.squeeze(m, axis=axes))
 
@@ -437,14 +434,15 @@ class Logsumexp(Primitive):
     def forward(ctx, x, axes, keepdims):
         ctx.axes, ctx.keepdims = axes, keepdims
         xp = array_module(x)
+        xw = widened(x)
         if x.size == 0:
-            out = xp.log(xp.exp(x).sum(axis=axes, keepdims=True))
+            out = xp.log(xp.exp(xw).sum(axis=axes, keepdims=True))
         else:
             # shifting by the max keeps exp from overflowing; an infinite max shifts by 0
-            m = x.max(axis=axes, keepdims=True)
+            m = xw.max(axis=axes, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0)
-            out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        out = out if keepdims else xp.squeeze(out, axis=axes)
+            out = xp.log(xp.exp(xw - m).sum(axis=axes, keepdims=True)) + m
+        out = narrowed(out if keepdims else xp.squeeze(out, axis=axes), x.dtype)
         ctx.save_for_backward(x, out)
         return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _dtype, return_types
-from .._backend import array_module, array_of
+from .._backend import accumulator, array_module, array_of, narrowed
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -24,7 +24,9 @@ class Cumsum(Primitive):
 
     def forward(ctx, x, axis, np_dtype=None):
         ctx.axis = axis
-        return array_module(x).cumsum(x, axis, dtype=np_dtype)
+        wide = accumulator(x, np_dtype)
+        out = array_module(x).cumsum(x, axis, dtype=wide)
+        return out if wide is np_dtype else narrowed(out, x.dtype)
 
     def backward(ctx, g):
         return reverse_cumsum_of(g, ctx.axis), None, None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 
-from ..._backend import array_module, clip
+from ..._backend import array_module, clip, narrowed, widened
 from ...autograd.function import Primitive
 from ..unary import logistic
 
@@ -315,9 +315,11 @@ class Softmax(Primitive):
     def forward(ctx, x, dim):
         xp = array_module(x)
         ctx.dim = dim
-        out = x - x.max(axis=dim, keepdims=True)
+        xw = widened(x)
+        out = xw - xw.max(axis=dim, keepdims=True)
         xp.exp(out, out=out)
         out /= out.sum(axis=dim, keepdims=True)
+        out = narrowed(out, x.dtype)
         ctx.save_for_backward(out)
         return out
 
@@ -333,9 +335,10 @@ class Softmax(Primitive):
 def log_softmax_array(x, dim):
     """``log_softmax`` of an array: each slice shifted by its own maximum."""
     xp = array_module(x)
-    out = x - x.max(axis=dim, keepdims=True)
+    xw = widened(x)
+    out = xw - xw.max(axis=dim, keepdims=True)
     out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
-    return out
+    return narrowed(out, x.dtype)
 
 
 class LogSoftmax(Primitive):

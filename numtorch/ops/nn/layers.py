@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._backend import array_module, array_of
+from ..._backend import array_module, array_of, narrowed, widened
 from ..._tensor import Tensor, wrap
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
@@ -176,14 +176,14 @@ class LayerNorm(Primitive):
     def forward(ctx, x, weight, bias, k, eps):
         axes = tuple(range(x.ndim - k, x.ndim))
         ctx.axes, ctx.eps = axes, eps
-        xhat, rstd = _normalise(x, axes, eps)
-        ctx.save_for_backward(x, xhat, rstd, weight)
+        xhat, rstd = _normalise(widened(x), axes, eps)  # bfloat16's in float32
+        ctx.save_for_backward(x, narrowed(xhat, x.dtype), narrowed(rstd, x.dtype), weight)
         if weight is None:
-            return xhat if bias is None else xhat + bias
+            return narrowed(xhat if bias is None else xhat + bias, x.dtype)
         out = xhat * weight
         if bias is not None:
             out += bias
-        return out
+        return narrowed(out, x.dtype)
 
     def backward(ctx, g):
         x, xhat, rstd, w = ctx.saved_tensors

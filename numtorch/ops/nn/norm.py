@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..._backend import array_module
+from ..._backend import array_module, widened
 from ..._tensor import Tensor
 from ..arithmetic import Add, Mul
 from ..shape import View, _view
@@ -115,7 +115,7 @@ def _train_norm(
 ):
     x = input._data
     xp = array_module(x)
-    mean, var = _norm.batch_stats(xp, x, axes)
+    mean, var = _norm.batch_stats(xp, widened(x), axes)  # bfloat16's in float32
     node = _INSTANCE if per_instance else _norm.Normalize
     out = node.apply(input, weight, bias, mean, var, eps, axes)
     if running_mean is not None or running_var is not None:
@@ -175,7 +175,7 @@ def group_norm(
         )
     grouped = input.reshape(n, num_groups, -1)
     x = grouped._data
-    mean, var = _norm.batch_stats(array_module(x), x, (2,))
+    mean, var = _norm.batch_stats(array_module(x), widened(x), (2,))
     normed = _norm.Normalize.apply(grouped, None, None, mean, var, eps, (2,))
     if weight is None and bias is None:
         return _view(View.named(_GROUP), normed, tuple(input.shape))

@@ -9,7 +9,7 @@ statistics are recomputed from ``x`` so that their own dependence on ``x`` is di
 
 from __future__ import annotations
 
-from ..._backend import array_module
+from ..._backend import array_module, narrowed
 from ..._tensor import wrap
 from ...autograd.function import Primitive
 
@@ -38,15 +38,15 @@ class Normalize(Primitive):
         xp = array_module(x)
         ctx.axes, ctx.eps = axes, eps
         invstd = 1.0 / xp.sqrt(var + eps)
-        xhat = (x - mean) * invstd
-        ctx.save_for_backward(x, w, xhat, invstd)
+        xhat = (x - mean) * invstd  # in float32 for bfloat16 (its statistics are)
+        ctx.save_for_backward(x, w, narrowed(xhat, x.dtype), narrowed(invstd, x.dtype))
         if w is None and b is None:
-            return xhat
+            return narrowed(xhat, x.dtype)
         shape = channel_shape(x.ndim, x.shape[1])
         out = xhat * w.reshape(shape) if w is not None else xhat.copy()
         if b is not None:
             out += b.reshape(shape)
-        return out
+        return narrowed(out, x.dtype)
 
     def backward(ctx, g):
         x, w, xhat, invstd = ctx.saved_tensors

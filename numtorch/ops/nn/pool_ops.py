@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from ..._backend import array_module, kind_of
+from ..._backend import array_module, kind_of, narrowed, widened
 from ...autograd.function import Primitive
 from ..shape import linear
 from .conv_ops import pad_zeros, windows
@@ -258,11 +258,11 @@ class AvgPool(Primitive):
     def forward(ctx, x, ksize, stride, pads, outs, div):
         ctx.cfg, ctx.spatial = (ksize, stride, pads, outs, div), x.shape[2:]
         xp = array_module(x)
-        out = avg_pool_windows(xp, x, ksize, stride, pads, outs)
+        out = avg_pool_windows(xp, widened(x), ksize, stride, pads, outs)
         if out.dtype.kind == "i":  # int64: C's division, toward zero, as PyTorch's kernel
             return xp.sign(out) * (xp.abs(out) // div)
         out /= div
-        return out
+        return narrowed(out, x.dtype)
 
     def backward(ctx, g):
         back = AvgPoolAdjoint.named(double_name(ctx, ("AvgPool", "")))
