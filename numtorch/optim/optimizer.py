@@ -6,7 +6,9 @@ gradient), the parameter's new values and its new state arrays, into temporaries
 runs every update of a step first and commits them afterwards, so a step that raises half way
 (a shape mismatch after a bad ``load_state_dict``, an exception in a hook) leaves parameters and
 state as they were. Committing writes the new values into the parameter's own array (so views of
-``param.data`` see them, as in PyTorch) and rebinds the state tensors to their new arrays.
+``param.data`` see them, as in PyTorch) and rebinds the state tensors to their new arrays. An
+algorithm whose class sets ``_increments`` returns the change of the parameter instead of its new
+values, and committing adds it in place: one pass over the parameter instead of two.
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class Optimizer:
             groups with their own options).
         defaults: the options a group takes when it does not give them.
     """
+
+    _increments = False  # whether ``_update`` returns the parameter's change (see the top)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -293,7 +297,10 @@ class Optimizer:
                 pending.append((p, state, fresh, new_p, new_state))
         for p, state, fresh, new_p, new_state in pending:
             if new_p is not None:
-                array_module(new_p).copyto(p._data, new_p)
+                if self._increments:
+                    array_module(new_p).add(p._data, new_p, out=p._data)
+                else:
+                    array_module(new_p).copyto(p._data, new_p)
                 p._vc[0] += 1
             for key, value in new_state.items():
                 old = state.get(key)

@@ -28,6 +28,7 @@ class SGD(Optimizer):
 
     # PyTorch's options, in the order its defaults (and so param groups) list them
     _options = "lr momentum dampening weight_decay nesterov maximize foreach differentiable fused"
+    _increments = True  # ``-lr * d``, added to the parameter in place
 
     def __init__(
         self,
@@ -67,6 +68,4 @@ class SGD(Optimizer):
                 buf += g if group["dampening"] == 0 else xp.multiply(g, 1 - group["dampening"])
             new_state["momentum_buffer"] = buf
             g = xp.add(g, xp.multiply(buf, momentum)) if group["nesterov"] else buf
-        step = xp.multiply(g, -lr)
-        step += p
-        return step, new_state
+        return xp.multiply(g, -lr), new_state
