@@ -303,12 +303,12 @@ def test_unsupported_dtype_disables_with_pytorch_warning():
         nt.autocast("mps")
 
 
-def _scaler_run(T):
-    """Steps of an enabled CPU GradScaler, some with inf gradients: the scales seen and the
+def _scaler_run(T, device="cpu"):
+    """Steps of an enabled GradScaler, some with inf gradients: the scales seen and the
     parameters after each step."""
-    p = T.nn.Parameter(T.tensor([1.0, -2.0, 3.0]))
+    p = T.nn.Parameter(T.tensor([1.0, -2.0, 3.0], device=device))
     opt = T.optim.SGD([p], lr=0.1, momentum=0.9)
-    scaler = T.amp.GradScaler("cpu", init_scale=2.0**4, growth_interval=2)
+    scaler = T.amp.GradScaler(device, init_scale=2.0**4, growth_interval=2)
     seen = []
     for step in range(7):
         opt.zero_grad()
@@ -316,7 +316,7 @@ def _scaler_run(T):
         scaler.scale(loss).backward()
         scaler.step(opt)
         scaler.update()
-        seen.append((scaler.get_scale(), p.detach().numpy().copy()))
+        seen.append((scaler.get_scale(), p.detach().cpu().numpy().copy()))
     return seen
 
 
@@ -375,3 +375,11 @@ def test_cuda_refuses_binary_cross_entropy(cuda):
     with nt.autocast("cuda"), pytest.raises(RuntimeError, match="unsafe to autocast"):
         nt.nn.functional.binary_cross_entropy(p, p)
     assert nt.nn.functional.binary_cross_entropy(p, p).dtype is nt.float32
+
+
+@pytest.mark.gpu
+def test_grad_scaler_on_cuda_steps_as_on_cpu(cuda):
+    ours, on_cpu = _scaler_run(nt, "cuda"), _scaler_run(nt)
+    assert [s for s, _ in ours] == [s for s, _ in on_cpu]
+    for (_, a), (_, b) in zip(ours, on_cpu):
+        np.testing.assert_array_equal(a, b)

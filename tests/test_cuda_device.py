@@ -153,6 +153,33 @@ def test_module_to_and_optimizer_state_follow_the_parameters(gpu):
     assert {p.device.type for p in model.parameters()} == {"cpu"}
     opt.load_state_dict(opt.state_dict())
     assert opt.state[model.weight]["exp_avg"].device.type == "cpu"
+    model.cuda()
+    opt.load_state_dict(opt.state_dict())  # a CPU state onto GPU parameters, as PyTorch moves it
+    state = opt.state[model.weight]
+    assert state["exp_avg"].device.type == state["exp_avg_sq"].device.type == "cuda"
+    assert state["step"].device.type == "cpu"  # PyTorch keeps Adam's step on the host
+
+
+# PyTorch keeps these counters on the host (read every step without a device sync) unless the
+# group is capturable or fused; ASGD keeps its own on the parameter's device
+HOST_COUNTERS = {"step", "mu_product"}
+OPTIMIZERS = "Adam AdamW Adamax NAdam RAdam RMSprop Adagrad Adadelta Rprop ASGD Adafactor"
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.split())
+def test_optimizer_counters_stay_where_pytorch_keeps_them(gpu, name):
+    p = numtorch.nn.Parameter(numtorch.ones(3, 2, device="cuda"))
+    opt = getattr(numtorch.optim, name)([p])
+    p.sum().backward()
+    opt.step()
+    placed = {k: v.device.type for k, v in opt.state[p].items()}
+    host = "cuda" if name == "ASGD" else "cpu"
+    assert placed == {k: host if k in HOST_COUNTERS else "cuda" for k in placed}
+    if name in ("Adam", "AdamW"):
+        on_device = getattr(numtorch.optim, name)([p], capturable=True)
+        p.sum().backward()
+        on_device.step()
+        assert on_device.state[p]["step"].device.type == "cuda"
 
 
 def _saved(obj):
@@ -188,3 +215,40 @@ def test_cuda_checkpoint_without_a_gpu_points_to_map_location():
         _backend.register_backend("cuda", None)
     with pytest.raises(RuntimeError, match="map_location=torch.device\\('cpu'\\)"):
         numtorch.load(buf)
+
+
+def _amp_warnings():
+    with pytest.warns(FutureWarning) as rec:
+        scaler = numtorch.cuda.amp.GradScaler()
+        region = numtorch.cuda.amp.autocast()
+    return [(w.category, str(w.message)) for w in rec], scaler.is_enabled(), region._enabled
+
+
+def _deprecated(name):
+    return (
+        FutureWarning,
+        f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use "
+        f"`torch.amp.{name}('cuda', args...)` instead.",
+    )
+
+
+@no_gpu_only
+def test_cuda_amp_spellings_warn_and_disable_without_a_gpu():
+    seen, scaler_on, autocast_on = _amp_warnings()
+    assert seen == [
+        _deprecated("GradScaler"),
+        (
+            UserWarning,
+            "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
+        ),
+        _deprecated("autocast"),
+        (UserWarning, "CUDA is not available or torch_xla is imported. Disabling autocast."),
+    ]
+    assert not scaler_on and not autocast_on
+
+
+def test_cuda_amp_spellings_only_warn_on_a_gpu(gpu, monkeypatch):
+    monkeypatch.setattr(numtorch.cuda, "is_available", lambda: True)
+    seen, scaler_on, autocast_on = _amp_warnings()
+    assert seen == [_deprecated("GradScaler"), _deprecated("autocast")]
+    assert scaler_on and autocast_on

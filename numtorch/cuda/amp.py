@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import warnings
 
-from .. import _dtype
+from .. import _dtype, cuda
 from .. import amp as _amp
-from . import is_available
 
 __all__ = ["GradScaler", "autocast"]
 
@@ -25,7 +24,7 @@ def _deprecated(name: str, enabled: bool, no_gpu: str) -> bool:
         FutureWarning,
         stacklevel=3,
     )
-    if enabled and not is_available():
+    if enabled and not cuda.is_available():
         warnings.warn(no_gpu, stacklevel=3)
         return False
     return enabled

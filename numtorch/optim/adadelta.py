@@ -45,7 +45,7 @@ class Adadelta(Optimizer):
         super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        return {"step": new_step_state(p), **zeros(p, "square_avg", "acc_delta")}
+        return {"step": new_step_state(p, group), **zeros(p, "square_avg", "acc_delta")}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -65,7 +65,7 @@ class Adafactor(Optimizer):
         if p.is_complex():
             raise RuntimeError("Adafactor does not support complex parameters")
         xp = array_module(p._data)
-        state = {"step": new_step_state(p)}
+        state = {"step": new_step_state(p, group)}
         shape = p._data.shape
         if len(shape) > 1:  # the factors: a mean over the last axis, and over the one before
             state["row_var"] = wrap(xp.zeros(shape[:-1] + (1,), p._data.dtype))

@@ -61,7 +61,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group):
         xp = array_module(p._data)
         init = group["initial_accumulator_value"]
-        return {"step": new_step_state(p), "sum": wrap(xp.full_like(p._data, init))}
+        return {"step": new_step_state(p, group), "sum": wrap(xp.full_like(p._data, init))}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

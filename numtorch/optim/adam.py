@@ -55,7 +55,7 @@ class Adam(Optimizer):
 
     def _init_state(self, p, group):
         buffers = ("exp_avg", "exp_avg_sq") + ("max_exp_avg_sq",) * group["amsgrad"]
-        return {"step": new_step_state(p), **zeros(p, *buffers)}
+        return {"step": new_step_state(p, group), **zeros(p, *buffers)}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -41,7 +41,7 @@ class Adamax(Optimizer):
         super().__init__(params, options(locals(), self._options))
 
     def _init_state(self, p, group):
-        return {"step": new_step_state(p), **zeros(p, "exp_avg", "exp_inf")}
+        return {"step": new_step_state(p, group), **zeros(p, "exp_avg", "exp_inf")}
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -45,9 +45,9 @@ class ASGD(Optimizer):
 
     def _init_state(self, p, group):
         return {
-            "step": new_step_state(p),
-            "eta": new_step_state(p, _to_scalar(group["lr"])),
-            "mu": new_step_state(p, 1.0),
+            "step": new_step_state(p, None),
+            "eta": new_step_state(p, None, _to_scalar(group["lr"])),
+            "mu": new_step_state(p, None, 1.0),
             **zeros(p, "ax"),
         }
 

@@ -51,8 +51,8 @@ class NAdam(Optimizer):
 
     def _init_state(self, p, group):
         return {
-            "step": new_step_state(p),
-            "mu_product": new_step_state(p, 1.0),
+            "step": new_step_state(p, group),
+            "mu_product": new_step_state(p, group, 1.0),
             **zeros(p, "exp_avg", "exp_avg_sq"),
         }
 

@@ -20,7 +20,7 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any, Callable, Iterable
 
-from .._backend import array_module
+from .._backend import CPU, array_module, asarray, device_of
 from .._dtype import get_default_dtype
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -85,10 +85,12 @@ def step_counter(state) -> tuple:
     return s, float(s)
 
 
-def new_step_state(p: Tensor, value: float = 0.0) -> Tensor:
-    """A 0-d counter in the scalar dtype (``step``, ``mu_product`` ...)."""
-    xp = array_module(p._data)
-    return wrap(xp.full((), value, dtype=_scalar_dtype()))
+def new_step_state(p: Tensor, group: dict | None, value: float = 0.0) -> Tensor:
+    """A 0-d counter in the scalar dtype (``step``, ``mu_product`` ...). PyTorch keeps it on the
+    host, where reading it every step costs no device sync, unless the group is capturable or
+    fused; ``group=None`` is for ASGD's counters, which PyTorch keeps on the parameter's device."""
+    on_device = group is None or group.get("capturable") or group.get("fused")
+    return wrap(asarray(value, _scalar_dtype(), device_of(p._data) if on_device else CPU))
 
 
 def _with_hooks(step):

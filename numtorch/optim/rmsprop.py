@@ -51,7 +51,10 @@ class RMSprop(Optimizer):
 
     def _init_state(self, p, group):
         buffers = ("square_avg",) + ("momentum_buffer",) * (group["momentum"] > 0)
-        return {"step": new_step_state(p), **zeros(p, *buffers, *("grad_avg",) * group["centered"])}
+        return {
+            "step": new_step_state(p, group),
+            **zeros(p, *buffers, *("grad_avg",) * group["centered"]),
+        }
 
     def _update(self, p, g, state, group):
         xp = array_module(p)

@@ -45,7 +45,7 @@ class Rprop(Optimizer):
     def _init_state(self, p, group):
         xp = array_module(p._data)
         return {
-            "step": new_step_state(p),
+            "step": new_step_state(p, group),
             **zeros(p, "prev"),
             "step_size": wrap(xp.full_like(p._data, _to_scalar(group["lr"]))),
         }
