@@ -166,27 +166,39 @@ def _cases(quick: bool) -> list:
 
 
 def worker(name: str, quick: bool) -> None:
-    """Time every case with one library (this process imports no other) and print JSON."""
+    """Time every case with one library (this process imports no other), printing a JSON line
+    about the run and then one per case as it is measured, so a run cut off keeps its rows."""
     T = __import__(name)
-    at, cells = Target(T), {}
-    for case, arg in _cases(quick or not at.gpu):  # a dry run checks the steps at batch 64
-        if case == "matmul":
-            cells[f"matmul {at.size}x{at.size} {arg}"] = _cell(matmul_ms, T, at, arg)
-        else:
-            cells[f"{case} step, batch {arg}"] = _cell(train_ms, T, at, case, arg)
+    at = Target(T)
     if name == "numtorch":
         about = T.cuda.get_device_name() if at.gpu else "no GPU: a dry run"
     else:
         about = f"PyTorch {T.__version__}, CUDA {T.version.cuda} on {at.device}"
-    print(json.dumps({"about": about, "gpu": at.gpu, "cells": cells}))
+    print(json.dumps({"about": about, "gpu": at.gpu}), flush=True)
+    for case, arg in _cases(quick or not at.gpu):  # a dry run checks the steps at batch 64
+        if case == "matmul":
+            label, cell = f"matmul {at.size}x{at.size} {arg}", _cell(matmul_ms, T, at, arg)
+        else:
+            label, cell = f"{case} step, batch {arg}", _cell(train_ms, T, at, case, arg)
+        print(json.dumps({label: cell}), flush=True)
 
 
-def _run_worker(name: str, quick: bool) -> dict:
+def _run_worker(name: str, quick: bool, limit: float) -> dict:
+    """A worker's rows; one that runs past ``limit`` seconds keeps those it printed."""
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", name]
-    out = subprocess.run(cmd + (["--quick"] if quick else []), capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{name} worker failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    cmd += ["--quick"] if quick else []
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+        out, err = done.stdout, done.stderr
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout or ""
+        err = f"{name} worker cut off after {limit:.0f} s"
+        print(err)
+    lines = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise SystemExit(f"{name} worker printed no row:\n{err[-2000:]}")
+    cells = {k: v for line in lines[1:] for k, v in line.items()}
+    return {**lines[0], "cells": cells}
 
 
 def main() -> None:
@@ -197,7 +209,8 @@ def main() -> None:
     if args.worker:
         return worker(args.worker, args.quick)
     rows = [] if args.quick else [(*run_tests(), "", "")]
-    nt, pt = _run_worker("numtorch", args.quick), _run_worker("torch", args.quick)
+    # within one call of 10 minutes: tests 240 s, numtorch 150 s, PyTorch 120 s, starts
+    nt, pt = _run_worker("numtorch", args.quick, 150), _run_worker("torch", args.quick, 120)
     print(f"{time.strftime('%Y-%m-%d')}  {nt['about']}  ({pt['about']})")
     for label, mine in nt["cells"].items():
         theirs = pt["cells"].get(label, "-")
