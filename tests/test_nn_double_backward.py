@@ -45,6 +45,9 @@ CASES = {
     "mse_loss_none": ([(3, 4), (3, 4)], lambda F, x, y: F.mse_loss(x, y, reduction="none")),
     "smooth_l1_loss": ([(3, 4), (3, 4)], lambda F, x, y: F.smooth_l1_loss(x, y, beta=1.5)),
     "huber_loss": ([(3, 4), (3, 4)], lambda F, x, y: F.huber_loss(x, y, reduction="sum")),
+    # the values GELU keeps for its backward are recomputed from x under create_graph
+    "gelu": ([(3, 4)], lambda F, x: F.gelu(x * 2)),
+    "gelu_tanh": ([(3, 4)], lambda F, x: F.gelu(x * 2, approximate="tanh")),
 }
 
 

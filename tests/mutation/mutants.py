@@ -367,8 +367,8 @@ MUTANTS = [
     ),
     Mutant(
         "constant",
-        "d *= _scalar(x, _INV_SQRT_2PI)",
-        "d *= _scalar(x, _INV_SQRT_2PI * 1.000001)",
+        "d *= _INV_SQRT_2PI",
+        "d *= _INV_SQRT_2PI * 1.000001",
         _act("gelu"),
     ),
     Mutant(

@@ -69,43 +69,78 @@ def gelu_f32(x):
 
 
 class Gelu(Primitive):
+    """GELU; the backward is one formula on the input and two values the forward keeps
+    (``Phi(x)`` and ``exp(-x^2/2)``, or for ``tanh`` the tanh of the inner polynomial), each
+    recomputed on Tensors under ``create_graph`` so that its dependence on ``x`` is
+    differentiated again."""
+
     _name = "GeluBackward0"
-    __slots__ = ("tanh", "cdf", "pdf")
+    __slots__ = ("tanh",)
+    _save_at = (0, "_first", "_second")
 
-    def forward(ctx, x, tanh):
-        xp = array_module(x)
-        ctx.tanh = tanh
-        ctx.save_for_backward(x)
-        if tanh:
-            inner = _scalar(x, _SQRT_2_PI) * (x + _scalar(x, 0.044715) * x * x * x)
-            return _scalar(x, 0.5) * x * (1 + xp.tanh(inner))
-        # Phi(x) and exp(-x^2/2) are both kept: a first-order backward needs them again
-        if x.dtype == xp.float32:
-            out, ctx.cdf, ctx.pdf = gelu_f32(x)
-            return out
-        from ..special.erf import erf_array
-
-        cdf = erf_array(x * _scalar(x, _INV_SQRT_2))
-        cdf += 1
-        cdf *= _scalar(x, 0.5)
-        ctx.cdf, ctx.pdf = cdf, xp.exp(x * _scalar(x, -0.5) * x)
-        return x * cdf
-
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+    def _first(ctx, x):
+        """``Phi(x)``, or ``tanh(sqrt(2/pi) (x + 0.044715 x^3))`` for the tanh form."""
         xp = ctx.xp
         if ctx.tanh:
-            t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
-            d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner), None
-        if ctx._graph:
-            cdf = 0.5 * (1 + xp.erf(x * _INV_SQRT_2))
-            return g * (cdf + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)), None
-        # NOTE: d/dx x Phi(x) = Phi(x) + x * pdf(x), from the forward's Phi and exp(-x^2/2)
-        d = x * ctx.pdf
-        d *= _scalar(x, _INV_SQRT_2PI)
-        d += ctx.cdf
-        if g.dtype != d.dtype:
-            return g * d, None
-        d *= g
-        return d, None
+            return xp.tanh(_SQRT_2_PI * (x + 0.044715 * (x * x * x)))
+        return 0.5 * (1 + xp.erf(x * _INV_SQRT_2))
+
+    def _second(ctx, x, first):
+        """``exp(-x^2/2)``; the tanh form keeps nothing more."""
+        return None if ctx.tanh else ctx.xp.exp(x * -0.5 * x)
+
+    def forward(ctx, x, tanh):
+        ctx.tanh = tanh
+        if tanh:
+            return _tanh_forward(ctx, x)
+        # Phi(x) and exp(-x^2/2) are both kept: the backward needs them again
+        if x.dtype == array_module(x).float32:
+            out, cdf, pdf = gelu_f32(x)
+        else:
+            out, cdf, pdf = _gelu_erf(x)
+        ctx.save_for_backward(x, cdf, pdf)
+        return out
+
+    def backward(ctx, g):
+        x, first, pdf = ctx.saved_tensors
+        # NOTE: d/dx x Phi(x) = Phi(x) + x pdf(x); the tanh form's 0.5 (1 + t) + 0.5 x (1 - t^2)
+        # sqrt(2/pi) (1 + 3 0.044715 x^2) is written as PyTorch's kernel groups it
+        if ctx.tanh:
+            d = x * x * (3 * 0.044715) + 1
+            d *= _SQRT_2_PI * 0.5
+            d *= x
+            d *= 1 - first * first
+            d += (first + 1) * 0.5
+        else:
+            d = x * pdf
+            d *= _INV_SQRT_2PI
+            d += first
+        return g * d, None
+
+
+def _gelu_erf(x):
+    """``(x * Phi(x), Phi(x), exp(-x^2/2))`` through the float64-accurate error function."""
+    from ..special.erf import erf_array
+
+    xp = array_module(x)
+    cdf = erf_array(x * _scalar(x, _INV_SQRT_2))
+    cdf += 1
+    cdf *= _scalar(x, 0.5)
+    return x * cdf, cdf, xp.exp(x * _scalar(x, -0.5) * x)
+
+
+def _tanh_forward(ctx, x):
+    """``0.5 x (1 + t)`` with ``t = tanh(sqrt(2/pi) (x + 0.044715 x^3))``, rounded as
+    PyTorch's kernel; ``t`` is kept for the backward."""
+    shape, x = x.shape, x.reshape(-1)  # 1-d: NumPy's ufuncs give 0-d arrays back as scalars
+    t = x * x
+    t *= x
+    t *= _scalar(x, 0.044715)
+    t += x
+    t *= _scalar(x, _SQRT_2_PI)
+    array_module(x).tanh(t, out=t)
+    out = t + 1
+    out *= x
+    out *= _scalar(x, 0.5)
+    ctx.save_for_backward(x.reshape(shape), t.reshape(shape), None)
+    return out.reshape(shape)
