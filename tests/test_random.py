@@ -369,7 +369,7 @@ def test_normal_tensor_overloads(torch, sampling):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_inplace_distributions(torch, sampling, dtype):
+def test_inplace_distributions(torch, dtype):
     g, tg = Generator().manual_seed(1), _tg(torch, 1)
     cases = [
         ("uniform_", (-2.0, 3.0)),
@@ -386,14 +386,14 @@ def test_inplace_distributions(torch, sampling, dtype):
     for name, args in cases:
         for shape in [(5,), (33,), (4099,)]:
             t = _nt(np.zeros(shape, dtype))
-            getattr(sampling, name)(t, *args, generator=g)
+            getattr(t, name)(*args, generator=g)
             want = getattr(torch.zeros(shape, dtype=getattr(torch, dtype)), name)(
                 *args, generator=tg
             )
             assert np.array_equal(t._data, want.numpy()), (name, shape)
 
 
-def test_inplace_non_contiguous(torch, sampling):
+def test_inplace_non_contiguous(torch):
     g, tg = Generator().manual_seed(5), _tg(torch, 5)
     for name, args in [("normal_", ()), ("uniform_", (1.0, 2.0)), ("random_", (0, 7))]:
         from numtorch._tensor import wrap
@@ -402,7 +402,7 @@ def test_inplace_non_contiguous(torch, sampling):
         view = wrap(base._data[:, ::2].T)  # a strided, transposed view of base's memory
         tb = torch.zeros(6, 20)
         tview = tb[:, ::2].t()
-        getattr(sampling, name)(view, *args, generator=g)
+        getattr(view, name)(*args, generator=g)
         getattr(tview, name)(*args, generator=tg)
         assert np.array_equal(base._data, tb.numpy()), name
 

@@ -23,6 +23,7 @@ FAMILIES = [
     "reduction",
     "blas",
     "sampling",
+    "sampling_inplace",
 ]
 FAMILIES += ["unary", "pointwise", "minmax", "scan", "rounding"]
 FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
