@@ -14,6 +14,7 @@ from .._tensor import Tensor
 
 FAMILIES = [
     "arithmetic",
+    "operators",
     "logic",
     "creation",
     "new_methods",

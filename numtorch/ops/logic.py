@@ -6,8 +6,9 @@ from __future__ import annotations
 from .._backend import array_module, is_array
 from .._tensor import Tensor, arg_type_name, wrap
 from ..autograd.node import broadcast_error
-from .arithmetic import _not_implemented_guard, operands, with_out
+from .arithmetic import operands, with_out
 from .inplace import inplace_method
+from .operators import _not_implemented_guard
 
 __all__ = [
     "eq",
