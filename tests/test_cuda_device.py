@@ -180,6 +180,11 @@ def test_optimizer_counters_stay_where_pytorch_keeps_them(gpu, name):
         p.sum().backward()
         on_device.step()
         assert on_device.state[p]["step"].device.type == "cuda"
+        saved = on_device.state_dict()
+        saved["state"][0]["step"] = saved["state"][0]["step"].cpu().double()
+        on_device.load_state_dict(saved)  # PyTorch moves a capturable group's step back
+        step = on_device.state[p]["step"]
+        assert step.device.type == "cuda" and step.dtype is numtorch.float32
 
 
 def _saved(obj):

@@ -21,7 +21,7 @@ from itertools import chain
 from typing import Any, Callable, Iterable
 
 from .._backend import CPU, array_module, asarray, device_of
-from .._dtype import get_default_dtype
+from .._dtype import float32, get_default_dtype
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..utils.hooks import RemovableHandle
@@ -397,10 +397,14 @@ class Optimizer:
                 chain.from_iterable(g["params"] for g in groups),
             )
         )
+        # PyTorch moves the step counters of capturable or fused groups onto the device
+        on_device = {
+            k for g in saved_groups if g.get("capturable") or g.get("fused") for k in g["params"]
+        }
         state: defaultdict = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
-                state[id_map[k]] = _cast(id_map[k], v)
+                state[id_map[k]] = _cast(id_map[k], v, step_on_device=k in on_device)
             else:
                 state[k] = v
         new_groups = []
@@ -417,19 +421,19 @@ class Optimizer:
 Optimizer.step = _with_hooks(Optimizer.step)
 
 
-def _cast(param: Tensor, value, key=None):
+def _cast(param: Tensor, value, key=None, step_on_device=False):
     """A loaded state value, with tensors on the parameter's device in its float dtype
-    (``step`` keeps its own)."""
+    (``step`` keeps its own, or becomes a float32 on the device with ``step_on_device``)."""
     if isinstance(value, Tensor):
         if key == "step":  # PyTorch keeps the step count where it was
-            return value
+            return value.to(param.device, float32) if step_on_device else value
         if param.is_floating_point() and value.dtype != param.dtype:
             value = value.to(param.dtype)
         return value.to(param.device)
     if _is_array(value):  # a PyTorch checkpoint read without torch
-        return _cast(param, wrap(value), key)
+        return _cast(param, wrap(value), key, step_on_device)
     if isinstance(value, dict):
-        return {k: _cast(param, v, k) for k, v in value.items()}
+        return {k: _cast(param, v, k, step_on_device) for k, v in value.items()}
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
         return type(value)(_cast(param, v) for v in value)
     return value
