@@ -33,10 +33,10 @@ LEFT = {"set_rng_state", "repeat_interleave"}
 # dtype, seeds, thread counts, grad mode; PyTorch's compile loads its compiler, which turns off
 # distributions' argument validation): calling them here would leak into later tests
 STATEFUL = ("set_", "use_", "manual_seed", "seed", "enable_", "disable_", "compile")
-# the binary arithmetic functions keep the operators' direct path and refuse with a TypeError
-# of their own text
-OWN_TEXT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "rsub"}
-OWN_TEXT |= {"floor_divide", "pow", "float_power"}
+# the overloaded binary arithmetic functions refuse with a TypeError of their own text (PyTorch
+# lists their signatures)
+OWN_TEXT = {"subtract", "multiply", "divide", "true_divide", "rsub", "floor_divide", "pow"}
+OWN_TEXT |= {"float_power"}
 
 
 def _refuses_tensor(text):
@@ -126,3 +126,75 @@ def test_sequences_and_positions(call):
     want = outcome(torch)
     got = outcome(nt)
     assert got == want or not PARSER.match(want) and want[:4] != "expe" and got != "ok"
+
+
+@pytest.mark.parametrize("arg", list(ARGS))
+def test_functional_first_argument_sweep(arg):
+    """nn.functional: where PyTorch's parser refuses the input, numtorch raises its TypeError
+    and text; where PyTorch's Python function fails otherwise, the type is compared."""
+    checked, differ = 0, []
+    for name in sorted(nt.nn.functional.__all__):
+        if not hasattr(torch.nn.functional, name):
+            continue
+        want = _outcome(torch.nn.functional, name, ARGS[arg]())
+        if want[0] != "TypeError" or not PARSER.match(want[1]):
+            continue
+        if not want[1].startswith(f"{name}("):
+            continue  # a function it calls refused the argument
+        checked += 1
+        got = _outcome(nt.nn.functional, name, ARGS[arg]())
+        if got != want:
+            differ.append((name, want, got))
+    assert checked > 40
+    assert not differ, "\n".join(map(str, differ))
+
+
+def _w(m):
+    return m.ones(2, 2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.nn.functional.linear(_t(m), np.ones((2, 2))),
+        lambda m: m.nn.functional.linear(_t(m), [1.0]),
+        lambda m: m.nn.functional.linear(_t(m), _w(m), np.ones(2)),
+        lambda m: m.nn.functional.bilinear(_t(m), np.ones(2), _w(m)),
+        lambda m: m.nn.functional.prelu(_t(m), np.ones(1)),
+        lambda m: m.nn.functional.relu([1.0]),
+        lambda m: m.add(np.ones(2), 1),
+        lambda m: m.add(_t(m), np.ones(2)),
+        lambda m: m.add(_t(m), [1.0], alpha=2),
+        lambda m: m.sub(_t(m), "a"),
+        lambda m: m.mul(_t(m), [1]),
+        lambda m: m.mul([1], _t(m)),
+        lambda m: m.mul(_t(m), None),
+        lambda m: m.div(_t(m), [1]),
+        lambda m: _t(m) + "a",
+        lambda m: "a" + _t(m),
+        lambda m: _t(m) * [1],
+        lambda m: m.zeros(2.5),
+        lambda m: m.zeros((2, 2.5)),
+        lambda m: m.zeros(2, 2.5),
+        lambda m: m.zeros([2.5]),
+        lambda m: m.ones("a"),
+        lambda m: m.empty(None),
+        lambda m: m.full(2.5, 1.0),
+        lambda m: m.randn(-1),
+        lambda m: m.rand(2, "a"),
+    ],
+)
+def test_later_arguments_and_sizes(call):
+    """PyTorch's refusal of a later Tensor argument, of a binary arithmetic function's operands
+    and of a size that is no tuple of ints: type and text."""
+
+    def outcome(m):
+        try:
+            call(m)
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            return type(e).__name__, str(e)
+        return ("ok",)
+
+    want = outcome(torch)
+    assert want[0] != "ok"
+    assert outcome(nt) == want

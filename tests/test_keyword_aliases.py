@@ -96,4 +96,6 @@ def test_axis_in_submodules(namespace):
 def test_operators_keep_their_direct_path():
     # the elementwise operators have no dim: the alias wrapper must not slow them down
     assert nt.Tensor.add is nt.ops.arithmetic.METHODS["add"]
-    assert nt.add is nt.ops.arithmetic.add
+    assert nt.multiply is nt.ops.arithmetic.multiply
+    # torch.add refuses a non-Tensor operand in PyTorch's words, checked after a failure
+    assert nt.add.__wrapped__ is nt.ops.arithmetic.add

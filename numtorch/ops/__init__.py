@@ -33,17 +33,22 @@ FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statisti
 FAMILIES += ["numeric", "views", "nn.torch_level", "inplace_forms", "attributes"]
 FAMILIES += ["fft.windows", "fft.stft", "foreach"]
 
-_DIRECT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "rsub"}
-_DIRECT |= {"floor_divide", "pow", "float_power"}
+# binary functions whose PyTorch refusal lists several signatures, which numtorch does not
+# reproduce: they refuse a non-Tensor with a TypeError of their own
+_DIRECT = {"subtract", "multiply", "divide", "true_divide", "rsub", "floor_divide", "pow"}
+_DIRECT |= {"float_power"}
+# binary functions that PyTorch's parser refuses naming the argument, checked after a failure
+# (the operators and Tensor methods keep their direct path)
+_BINARY = {"add", "sub", "mul", "div"}
 
 __all__ = []
 for _name in FAMILIES:
     _module = importlib.import_module(f"{__name__}.{_name}")
     for _export in _module.__all__:
-        # the binary operators keep their direct path: they refuse a non-Tensor with a
-        # TypeError of their own; the private _foreach_* functions take lists
+        # the private _foreach_* functions take lists
         _checked = None if _export in _DIRECT or _export[0] == "_" else _export
-        globals()[_export] = with_numpy_aliases(getattr(_module, _export), _checked)
+        _fn = getattr(_module, _export)
+        globals()[_export] = with_numpy_aliases(_fn, _checked, later=_export in _BINARY)
     __all__ += _module.__all__
     for _method, _fn in getattr(_module, "METHODS", {}).items():
         # operators keep their direct path: no alias can reach them

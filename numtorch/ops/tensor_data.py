@@ -8,7 +8,7 @@ import functools
 import numbers
 
 from .. import _backend, _dtype
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, arg_type_name, wrap
 
 
 def size_keyword(fn):
@@ -25,19 +25,32 @@ def size_keyword(fn):
     return wrapper
 
 
+def _size_error(name: str, size: tuple, s, i: int) -> TypeError:
+    """PyTorch's parser's refusal of element ``i`` (``s``) of a size: of the whole argument
+    where it is one non-sequence, else of the element and its position (counted from 0 in a
+    list, from 1 in a tuple or the arguments)."""
+    kind = arg_type_name(s)
+    if len(size) == 1 and not isinstance(size[0], (tuple, list)):
+        problem = f"(position 1) must be tuple of ints, not {kind}"
+    elif len(size) == 1 and isinstance(size[0], list):
+        problem = f"(position 1) must be tuple of ints, but found element of type {kind} at pos {i}"
+    else:
+        problem = (
+            f'failed to unpack the object at pos {i + 1} with error "type must be tuple of '
+            f'ints,but got {kind}"'
+        )
+    return TypeError(f"{name}(): argument 'size' {problem}")
+
+
 def parse_size(size, name="zeros"):
     """``(2, 3)``, ``((2, 3),)``, ``([2, 3],)`` or ``(Size,)`` as a tuple of ints."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
+    items = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
     out = []
-    for s in size:
+    for s in items:
         if isinstance(s, Tensor):
             s = s.__index__()
         if not isinstance(s, numbers.Integral) or isinstance(s, bool):
-            raise TypeError(
-                f"{name}(): argument 'size' (position 1) must be tuple of ints, but found "
-                f"element of type {type(s).__name__} at pos {len(out)}"
-            )
+            raise _size_error(name, size, s, len(out))
         out.append(int(s))
     for s in out:
         if s < 0:

@@ -40,3 +40,18 @@ from .ctc import *  # noqa: F401,F403,E402
 from .ctc import __all__ as _ctc  # noqa: E402
 
 __all__ = __all__ + _ctc
+
+from ..._aliases import with_numpy_aliases  # noqa: E402
+
+# the functions whose PyTorch counterpart refuses a non-Tensor input (and weight, bias ...)
+# through its argument parser (the others are Python functions that fail on the first
+# attribute they read); nn.functional takes no NumPy-style keyword aliases
+_PARSED = """adaptive_avg_pool1d alpha_dropout avg_pool1d avg_pool2d avg_pool3d bilinear celu celu_
+channel_shuffle conv_transpose1d conv_transpose2d conv_transpose3d cosine_similarity dropout elu
+elu_ feature_alpha_dropout gelu hardshrink hardsigmoid hardswish hardtanh hardtanh_ leaky_relu
+leaky_relu_ linear mish native_channel_shuffle one_hot pairwise_distance pdist pixel_shuffle
+pixel_unshuffle prelu relu relu6 relu_ rrelu rrelu_ scaled_dot_product_attention selu selu_ silu
+softplus softshrink threshold_""".split()
+for _name in _PARSED:
+    globals()[_name] = with_numpy_aliases(globals()[_name], _name, aliases=False, later=True)
+del _name

@@ -167,6 +167,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # --- normalisation --------------------------------------------------------------------------
+
+
+one_hot.tensor_first = "input"  # the name PyTorch's parser gives its argument
+
+
 class LayerNorm(Primitive):
     """Normalise over the trailing ``k`` dims, then scale by ``weight`` and add ``bias``."""
 
