@@ -7,6 +7,7 @@ module (NumPy on "cpu", CuPy on "cuda") serves which device.
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 
 import numpy
@@ -250,6 +251,20 @@ def clip(x, lo, hi):
 
 def is_array(obj) -> bool:
     return isinstance(obj, ndarray) or type(obj) in _BY_TYPE
+
+
+_IN_PLACE = {operator.mul: operator.imul, operator.add: operator.iadd, operator.sub: operator.isub}
+
+
+def reuse(op, a, b):
+    """``op(a, b)`` (``operator.mul``, ``add`` or ``sub``) for a temporary ``a`` that a
+    backward formula made and owns, with ``b`` broadcasting to ``a``'s shape: written into
+    ``a`` when ``a`` is an array of ``b``'s dtype (a fresh full-size temporary costs about as
+    much as a pass over it), a new value otherwise (so on Tensors under ``create_graph`` the
+    formula records ordinary differentiable ops)."""
+    if is_array(a) and a.ndim and a.dtype == getattr(b, "dtype", a.dtype):
+        return _IN_PLACE[op](a, b)
+    return op(a, b)
 
 
 def asarray(obj, dtype=None, dev: device = CPU):

@@ -48,12 +48,53 @@ CASES = {
     # the values GELU keeps for its backward are recomputed from x under create_graph
     "gelu": ([(3, 4)], lambda F, x: F.gelu(x * 2)),
     "gelu_tanh": ([(3, 4)], lambda F, x: F.gelu(x * 2, approximate="tanh")),
+    # activations and losses whose backward reuses its output or a saved intermediate, and the
+    # normalisations and attention whose statistics or probabilities depend on the input
+    "sigmoid": ([(3, 4)], lambda F, x: x.sigmoid()),
+    "tanh": ([(3, 4)], lambda F, x: x.tanh()),
+    "silu": ([(3, 4)], lambda F, x: F.silu(x)),
+    "log_softmax": ([(3, 4)], lambda F, x: F.log_softmax(x, 1)),
+    "cross_entropy": (
+        [(4, 5)],
+        lambda F, x: F.cross_entropy(x, _const(F, TARGET), _const(F, WEIGHT), ignore_index=2),
+    ),
+    "cross_entropy_none": (
+        [(4, 5)],
+        lambda F, x: F.cross_entropy(x, _const(F, TARGET), reduction="none"),
+    ),
+    "nll_loss": (
+        [(4, 5)],
+        lambda F, x: F.nll_loss(x, _const(F, TARGET), _const(F, WEIGHT), reduction="sum"),
+    ),
+    "layer_norm": ([(3, 4), (4,), (4,)], lambda F, x, w, b: F.layer_norm(x, (4,), w, b)),
+    "layer_norm_no_affine": ([(2, 3, 4)], lambda F, x: F.layer_norm(x, (3, 4))),
+    "batch_norm": (
+        [(4, 3, 2), (3,), (3,)],
+        lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+    ),
+    "batch_norm_eval": (
+        [(4, 3), (3,), (3,)],
+        lambda F, x, w, b: F.batch_norm(x, _const(F, MEAN), _const(F, VAR), w, b),
+    ),
+    "group_norm": ([(2, 4, 3), (4,), (4,)], lambda F, x, w, b: F.group_norm(x, 2, w, b)),
+    "attention_masked": (
+        [(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, _const(F, MASK)),
+    ),
 }
+TARGET = [0, 4, 2, 1]
+WEIGHT = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
+MEAN, VAR = np.array([0.1, -0.2, 0.3]), np.array([1.5, 0.5, 2.0])
+MASK = np.arange(15).reshape(3, 5) % 4 != 1
+
+
+def _const(F, value):
+    lib = numtorch if F is numtorch.nn.functional else torch
+    return lib.tensor(value)
 
 
 def _index(F):
-    lib = numtorch if F is numtorch.nn.functional else torch
-    return lib.tensor(IDX)
+    return _const(F, IDX)
 
 
 def _arrays(shapes, seed):

@@ -9,9 +9,10 @@ the cheaper operand (``exp``, ``sqrt``, ``tanh``, ``sigmoid``).
 from __future__ import annotations
 
 import math
+from operator import mul
 
 from .. import _dtype
-from .._backend import array_module, is_array
+from .._backend import array_module, is_array, reuse
 from .._tensor import Tensor, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -95,12 +96,7 @@ class Tanh(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        d = 1 - out * out
-        if ctx._graph or d.dtype != g.dtype or not d.ndim:
-            return g * d
-        # in place: each fresh full-size temporary costs about as much as a pass over it
-        d *= g
-        return d
+        return reuse(mul, 1 - out * out, g)
 
 
 def sigmoid_into(x, out):
@@ -137,20 +133,13 @@ class Sigmoid(Primitive):
 
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if ctx._graph:
-            return g * out * (1 - out)
         return sigmoid_grad(g, out)
 
 
 def sigmoid_grad(g, out):
-    """Sigmoid's gradient on arrays, from its output: also the compiled replay's step."""
-    if g.dtype != out.dtype:
-        return g * out * (1 - out)
-    # NOTE: (1 - out) * g * out, PyTorch's order, in one buffer
-    d = 1 - out
-    d *= g
-    d *= out
-    return d
+    """Sigmoid's gradient from its output (arrays, or Tensors under ``create_graph``): also the
+    compiled replay's step. (1 - out) * g * out, PyTorch's order, in one buffer on arrays."""
+    return reuse(mul, reuse(mul, 1 - out, g), out)
 
 
 # --- functions --------------------------------------------------------------------------------

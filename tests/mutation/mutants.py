@@ -59,8 +59,8 @@ MUTANTS = [
     Mutant("constant", '"g / (self * self + 1)"', '"g / (self * self + 1.000001)"', _unary("atan")),
     Mutant(
         "constant",
-        "d = 1 - out * out",
-        "d = 1.000001 - out * out",
+        "return reuse(mul, 1 - out * out, g)",
+        "return reuse(mul, 1.000001 - out * out, g)",
         _unary("tanh"),
     ),
     Mutant(
@@ -71,8 +71,8 @@ MUTANTS = [
     ),
     Mutant(
         "drop",
-        "d = 1 - out\n    d *= g\n    d *= out\n",
-        "d = g * out\n",
+        "return reuse(mul, reuse(mul, 1 - out, g), out)",
+        "return g * out",
         _unary("sigmoid"),
     ),
     Mutant(
@@ -184,7 +184,7 @@ MUTANTS = [
         "d_inner = _SQRT_2_PI * (1 + 3 * 0.0447151 * x * x)",
         _act("gelu"),
     ),
-    Mutant("drop", "return g * (s * (1 + x * (1 - s)))", "return g * (s * (1 + x))", _act("silu")),
+    Mutant("drop", "reuse(add, reuse(mul, 1 - s, x), 1)", "(x + 1)", _act("silu")),
     Mutant(
         "sign",
         "return g * (t + x * (1 - t * t) * logistic(x))",
@@ -217,8 +217,8 @@ MUTANTS = [
     ),
     Mutant(
         "axis",
-        "soft *= _uniform(xp.sum(g, axis=ctx.dim, keepdims=True))",
-        "soft *= _uniform(xp.sum(g, axis=ctx.dim - 1, keepdims=True))",
+        "-_uniform(xp.sum(g, axis=ctx.dim, keepdims=True))",
+        "-_uniform(xp.sum(g, axis=ctx.dim - 1, keepdims=True))",
         ("tests/test_nn_activation.py", "-k", "softmax"),
     ),
     # --- losses

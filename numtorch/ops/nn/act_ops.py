@@ -9,8 +9,9 @@ instead of storing it, so an inference forward pays nothing for autograd.
 from __future__ import annotations
 
 import struct
+from operator import add, mul
 
-from ..._backend import array_module, clip, narrowed, widened
+from ..._backend import array_module, clip, is_array, narrowed, reuse, widened
 from ...autograd.function import Primitive
 from ..unary import logistic
 
@@ -90,24 +91,20 @@ class Celu(Elu):
 
 class Silu(Primitive):
     _name = "SiluBackward0"
-    __slots__ = ("sig",)
+    _save_at = (0, "_sig")  # x and its sigmoid, recomputed from x under create_graph
+
+    def _sig(ctx, x):
+        return logistic(x)
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.sig = logistic(x)  # reused by a first-order backward
-        return x * ctx.sig
+        sig = logistic(x)
+        ctx.save_for_backward(x, sig)
+        return x * sig
 
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        if ctx._graph or g.dtype != x.dtype:
-            s = logistic(x)
-            return g * (s * (1 + x * (1 - s)))
-        d = 1 - ctx.sig
-        d *= x
-        d += 1
-        d *= ctx.sig
-        d *= g
-        return d
+        x, s = ctx.saved_tensors
+        # NOTE: ((1 - s) * x + 1) * s * g, in one buffer on arrays
+        return reuse(mul, reuse(mul, reuse(add, reuse(mul, 1 - s, x), 1), s), g)
 
 
 class Mish(Primitive):
@@ -292,7 +289,10 @@ class MulNoise(Primitive):
 
 def _uniform(col):
     """``col`` (a reduced column), or its value as a scalar where all its entries are equal
-    (every row of a cross-entropy's mean gradient): a faster operand for a broadcast."""
+    (every row of a cross-entropy's mean gradient): a faster operand for a broadcast. A Tensor
+    (under ``create_graph``) stays itself, so its gradient reaches every entry."""
+    if not is_array(col):
+        return col
     first = col.ravel()[:1]
     if col.size > 1 and (col == first).all():
         return first[0]
@@ -355,8 +355,6 @@ class LogSoftmax(Primitive):
         (out,) = ctx.saved_tensors
         # NOTE: d log_softmax = g - softmax * sum(g): softmax is exp(out), recomputed, not kept
         xp = ctx.xp
-        if ctx._graph or g.dtype != out.dtype:
-            return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
-        soft = xp.exp(out)
-        soft *= _uniform(xp.sum(g, axis=ctx.dim, keepdims=True))
-        return xp.subtract(g, soft, out=soft), None
+        # NOTE: g + exp(out) * -sum(g) is g - exp(out) * sum(g) exactly; in one buffer on arrays
+        soft = reuse(mul, xp.exp(out), -_uniform(xp.sum(g, axis=ctx.dim, keepdims=True)))
+        return reuse(add, soft, g), None

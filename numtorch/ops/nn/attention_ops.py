@@ -3,8 +3,8 @@
 The composed form (matmul, scale, mask, softmax, matmul) makes five nodes and a new array at
 each step; here the scores are scaled, masked and normalised in place, and the backward runs
 the same formulas in the same order (so the values are the composed form's) with two arrays
-fewer. Under ``create_graph`` the probabilities are rebuilt from the inputs, so that the
-second derivative sees them depend on ``q`` and ``k``.
+fewer. The probabilities are a saved intermediate: under ``create_graph`` they are rebuilt
+from the inputs, so that the second derivative sees them depend on ``q`` and ``k``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,16 @@ def _open_rows(xp, bias, dtype):
 class ScaledDotProductAttention(Primitive):
     _name = "UnsafeViewBackward0"  # the last node of PyTorch's composed attention
     __slots__ = ("scale", "bias", "open")
+    _save_at = (0, 1, 2, "_probs")  # q, k, v and the probabilities, rebuilt from q and k
+
+    def _probs(ctx, q, k, v):
+        """The probabilities in the graph of ``q`` and ``k`` (under ``create_graph``)."""
+        from .activation import softmax
+
+        xp = ctx.xp
+        bias = None if ctx.bias is None else xp.asarray(ctx.bias)
+        p = softmax(_scores(xp, q, k, bias, ctx.scale), -1)
+        return p if ctx.open is None else p * xp.asarray(ctx.open)
 
     def forward(ctx, q, k, v, bias, scale):
         xp = array_module(q)
@@ -60,13 +70,6 @@ class ScaledDotProductAttention(Primitive):
     def backward(ctx, g):
         q, k, v, p = ctx.saved_tensors
         xp = ctx.xp
-        if ctx._graph:  # NOTE: p depends on q and k; rebuild it in the graph
-            from .activation import softmax
-
-            bias = None if ctx.bias is None else xp.asarray(ctx.bias)
-            p = softmax(_scores(xp, q, k, bias, ctx.scale), -1)
-            if ctx.open is not None:
-                p = p * xp.asarray(ctx.open)
         n = ctx.needs_input_grad
         gv = xp.swapaxes(p, -1, -2) @ g if n[2] else None
         gs = None

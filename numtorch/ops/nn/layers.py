@@ -177,12 +177,20 @@ class LayerNorm(Primitive):
 
     _name = "NativeLayerNormBackward0"
     __slots__ = ("axes", "eps")
+    # x, rstd and xhat (both recomputed from x under create_graph) and the weight
+    _save_at = (0, "_rstd", "_xhat", 1)
+
+    def _rstd(ctx, x):
+        return _normalise(x, ctx.axes, ctx.eps)[1]
+
+    def _xhat(ctx, x, rstd):
+        return (x - x.mean(ctx.axes, keepdim=True)) * rstd
 
     def forward(ctx, x, weight, bias, k, eps):
         axes = tuple(range(x.ndim - k, x.ndim))
         ctx.axes, ctx.eps = axes, eps
         xhat, rstd = _normalise(widened(x), axes, eps)  # bfloat16's in float32
-        ctx.save_for_backward(x, narrowed(xhat, x.dtype), narrowed(rstd, x.dtype), weight)
+        ctx.save_for_backward(x, narrowed(rstd, x.dtype), narrowed(xhat, x.dtype), weight)
         if weight is None:
             return narrowed(xhat if bias is None else xhat + bias, x.dtype)
         out = xhat * weight
@@ -191,11 +199,9 @@ class LayerNorm(Primitive):
         return narrowed(out, x.dtype)
 
     def backward(ctx, g):
-        x, xhat, rstd, w = ctx.saved_tensors
+        _, rstd, xhat, w = ctx.saved_tensors
         xp = ctx.xp
         axes = ctx.axes
-        if ctx._graph:  # NOTE: xhat and rstd depend on x; rebuild them in the graph
-            xhat, rstd = _normalise(x, axes, ctx.eps)
         n = ctx.needs_input_grad
         gw = xp.sum(g * xhat, axis=tuple(range(g.ndim - len(axes)))) if n[1] else None
         gb = g if n[2] else None

@@ -7,9 +7,12 @@ recomputing them; under ``create_graph`` the same formulas run on Tensors.
 
 from __future__ import annotations
 
-from ..._backend import array_module
+from operator import mul
+
+from ..._backend import array_module, is_array, reuse
 from ...autograd.function import Primitive
 from ..linear_graph import _over
+from ..minmax import scatter
 from ..unary import logistic
 from .act_ops import _uniform, log_softmax_array
 
@@ -151,16 +154,8 @@ class NllLoss(Primitive):
 
     def _scatter(ctx, safe, coef):
         """The (N, C, d1, ...) gradient: zero except ``coef`` at each target class."""
-        shape = ctx._in_shapes[0]
-        if ctx._graph:
-            import numtorch
-
-            idx = safe.unsqueeze(1)
-            return numtorch.zeros(shape, dtype=coef.dtype).scatter(1, idx, coef.unsqueeze(1))
         xp = ctx.xp
-        gx = xp.zeros(shape, dtype=coef.dtype)
-        xp.put_along_axis(gx, xp.expand_dims(safe, 1), xp.expand_dims(coef, 1), axis=1)
-        return gx
+        return scatter(ctx, xp.expand_dims(coef, 1), xp.expand_dims(safe, 1), 1, ctx._in_shapes[0])
 
 
 # PyTorch runs inputs with spatial dims (N, C, d1, ...) through its 2-D kernel
@@ -192,17 +187,11 @@ class CrossEntropy(NllLoss):
         xp = ctx.xp
         gx = None
         if g is not None:
-            coef = ctx._coef(w, g)
-            if ctx._graph or coef.dtype != logp.dtype:
-                gx = _log_softmax_grad(xp, ctx._scatter(safe, coef), logp)
-            else:
-                gx = xp.exp(logp)
-                col = xp.expand_dims(coef, 1)
-                gx *= _uniform(col + 0.0)  # the row sum of the nll gradient
-                idx = xp.expand_dims(safe, 1)
-                at = xp.take_along_axis(gx, idx, axis=1)
-                xp.subtract(0.0, gx, out=gx)
-                xp.put_along_axis(gx, idx, col - at, axis=1)
+            # NOTE: softmax * -coef (0.0 - coef: the row sum of the nll gradient, negated, +0.0
+            # for a zero), then coef added at the targets: in one buffer on arrays
+            coef = xp.expand_dims(ctx._coef(w, g), 1)
+            gx = reuse(mul, xp.exp(logp), _uniform(0.0 - coef))
+            gx = _add_at(ctx, gx, xp.expand_dims(safe, 1), coef)
         if g_logp is not None:  # only a graph made under create_graph reaches the hidden output
             d = _log_softmax_grad(xp, g_logp, logp)
             gx = d if gx is None else gx + d
@@ -214,6 +203,16 @@ class CrossEntropy(NllLoss):
         if shown is None:  # made once, so that graph walkers see the same node each time
             shown = self._shown = (_over(self, "LogSoftmaxBackward0", self._edges[0]),)
         return shown
+
+
+def _add_at(ctx, gx, idx, coef):
+    """``gx`` plus ``coef`` at ``idx`` along axis 1 (one index per row): in place on an array
+    (a buffer the backward made), a scatter in the graph for a Tensor."""
+    if not is_array(gx):
+        return gx + scatter(ctx, coef, idx, 1, tuple(gx.shape))
+    xp = ctx.xp
+    xp.put_along_axis(gx, idx, xp.take_along_axis(gx, idx, axis=1) + coef, axis=1)
+    return gx
 
 
 def _log_softmax_grad(xp, g, logp):

@@ -10,7 +10,6 @@ statistics are recomputed from ``x`` so that their own dependence on ``x`` is di
 from __future__ import annotations
 
 from ..._backend import array_module, narrowed
-from ..._tensor import wrap
 from ...autograd.function import Primitive
 
 __all__ = []
@@ -33,13 +32,20 @@ class Normalize(Primitive):
 
     _name = "NativeBatchNormBackward0"
     __slots__ = ("axes", "eps")
+    _save_at = (0, 1, "_invstd", "_xhat")  # the statistics recomputed from x under create_graph
+
+    def _invstd(ctx, x, w):
+        return 1.0 / ctx.xp.sqrt(batch_stats(ctx.xp, x, ctx.axes)[1] + ctx.eps)
+
+    def _xhat(ctx, x, w, invstd):
+        return (x - ctx.xp.mean(x, axis=ctx.axes, keepdims=True)) * invstd
 
     def forward(ctx, x, w, b, mean, var, eps, axes):
         xp = array_module(x)
         ctx.axes, ctx.eps = axes, eps
         invstd = 1.0 / xp.sqrt(var + eps)
         xhat = (x - mean) * invstd  # in float32 for bfloat16 (its statistics are)
-        ctx.save_for_backward(x, w, narrowed(xhat, x.dtype), narrowed(invstd, x.dtype))
+        ctx.save_for_backward(x, w, narrowed(invstd, x.dtype), narrowed(xhat, x.dtype))
         if w is None and b is None:
             return narrowed(xhat, x.dtype)
         shape = channel_shape(x.ndim, x.shape[1])
@@ -49,13 +55,9 @@ class Normalize(Primitive):
         return narrowed(out, x.dtype)
 
     def backward(ctx, g):
-        x, w, xhat, invstd = ctx.saved_tensors
+        x, w, invstd, xhat = ctx.saved_tensors
         xp, axes = ctx.xp, ctx.axes
         n = ctx.needs_input_grad
-        if ctx._graph:  # the statistics depend on x: recompute them from the graph's x
-            mean, var = batch_stats(xp, x, axes)
-            invstd = 1.0 / xp.sqrt(var + ctx.eps)
-            xhat = (x - mean) * invstd
         param_axes = tuple(a for a in range(g.ndim) if a != 1)
         shape = channel_shape(g.ndim, g.shape[1])
         gw = xp.sum(g * xhat, axis=param_axes) if n[1] else None
@@ -75,7 +77,12 @@ class NormalizeStats(Primitive):
     """``(x - mean) / sqrt(var + eps) * w + b`` with fixed (running) ``mean`` and ``var``."""
 
     _name = "NativeBatchNormBackward0"
-    __slots__ = ("scale", "mean", "invstd")
+    __slots__ = ("mean", "invstd")
+    _save_at = (0, 1, "_scale")  # x, w and invstd * w (rebuilt from w under create_graph)
+
+    def _scale(ctx, x, w):
+        invstd = ctx.xp.asarray(ctx.invstd)
+        return invstd if w is None else invstd * ctx.xp.reshape(w, invstd.shape)
 
     def forward(ctx, x, w, b, mean, var, eps):
         xp = array_module(x)
@@ -83,8 +90,8 @@ class NormalizeStats(Primitive):
         invstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
         mean = mean.astype(x.dtype, copy=False).reshape(shape)
         scale = invstd if w is None else invstd * w.reshape(shape)
-        ctx.scale, ctx.mean, ctx.invstd = scale, mean, invstd
-        ctx.save_for_backward(x, w)
+        ctx.mean, ctx.invstd = mean, invstd
+        ctx.save_for_backward(x, w, scale)
         out = x * scale
         out -= mean * scale
         if b is not None:
@@ -92,14 +99,11 @@ class NormalizeStats(Primitive):
         return out
 
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w, scale = ctx.saved_tensors
         xp = ctx.xp
         n = ctx.needs_input_grad
         axes = tuple(a for a in range(g.ndim) if a != 1)
-        scale, mean, invstd = ctx.scale, ctx.mean, ctx.invstd
-        if ctx._graph:
-            mean, invstd = wrap(mean), wrap(invstd)
-            scale = invstd if w is None else invstd * xp.reshape(w, invstd.shape)
+        mean, invstd = xp.asarray(ctx.mean), xp.asarray(ctx.invstd)
         gx = g * scale if n[0] else None
         gw = xp.sum(g * (x - mean) * invstd, axis=axes) if n[1] else None
         gb = xp.sum(g, axis=axes) if n[2] else None
