@@ -115,7 +115,10 @@ class Gelu(Primitive):
             d = x * pdf
             d *= _INV_SQRT_2PI
             d += first
-        return g * d, None
+        if g.dtype != d.dtype:
+            return g * d, None
+        d *= g  # d is this call's own: no new array for the product
+        return d, None
 
 
 def _gelu_erf(x):
