@@ -34,6 +34,13 @@ def _idx(a, *values):
     return nt.tensor(values, device=a.device)
 
 
+def _expanded_fill(a):
+    """A fill written through an expanded view inside a graph (the base's CopySlices over
+    elements that share memory), the value ``a.sum()`` reaching ``a``'s gradient."""
+    view = nt.zeros(1, 4, device=a.device).expand(3, 4)
+    return view.index_fill_(1, _idx(a, 1, 3), a.sum())
+
+
 def _seeded(make, *args):
     """A module with the weights of seed 0, whichever device the case runs on."""
     nt.manual_seed(0)
@@ -428,6 +435,7 @@ CASES = [
         [_f(2, 4)],
     ),
     ("pooling 3d", lambda v: F.max_pool3d(v, 2).sum() + F.adaptive_avg_pool3d(v, 2).sum(), [VOL]),
+    ("index_fill_ through expand", lambda a: _expanded_fill(a) * a, [_f(3, 4)]),
 ]
 
 
@@ -488,4 +496,11 @@ SECOND_ORDER = [
 ]
 SECOND_ORDER = [
     (f"{name} (second order)", _second(fn), arrays) for name, fn, arrays in SECOND_ORDER
+]
+# third derivatives of the cases whose double backward's own backward builds nodes of its own
+# (the min/max gather, as_strided's gather form)
+THIRD_ORDER = [
+    (name.replace("second", "third"), _second(fn), arrays)
+    for name, fn, arrays in SECOND_ORDER
+    if name.startswith(("max dim", "diagonal slice as_strided"))
 ]

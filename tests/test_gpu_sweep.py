@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gpu_cases import CASES, SECOND_ORDER, _f, _p
+from gpu_cases import CASES, SECOND_ORDER, THIRD_ORDER, _f, _p
 from test_derivatives import DOMAINS, _call
 from test_gpu_ops import (
     BINARY,
@@ -35,27 +35,27 @@ pytestmark = pytest.mark.gpu
 _ = cuda  # the module's device fixture, shared with test_gpu_ops
 
 
-# Nodes no case reaches, by module and node name. The double-backward nodes are swept by the
-# second-order cases (tests/gpu_cases.py's SECOND_ORDER); those left here are built only by a
-# third derivative (RNNGradGrad, AsStridedBackward0's gather form) or a rarer second one (CTC's,
-# the min/max gather and scatter forms), are variants of a swept op under the same PyTorch name
-# (matmul's UnsafeViewBackward0), draw random numbers, whose streams differ by device
-# (PoissonBackward0), raise by design (NotImplemented, Unique2Backward0's backward), move
-# between devices (ToCopyBackward0: tests/test_cuda_device.py) or replay a compiled program's
-# backward (CompiledFunctionBackward: tests/test_compile*.py). A new primitive fails the coverage
-# test until it has a case or joins this list.
+# Nodes no case reaches, by module and node name. The nodes a double backward builds are swept
+# by the second-order cases (tests/gpu_cases.py's SECOND_ORDER), those its backward builds by
+# the third-order ones (THIRD_ORDER). Those left here raise in backward by design: PyTorch has
+# no derivative for them (NotImplemented, Unique2Backward0, scatter's legacy reduce form
+# ScatterBackward0, CTC's double backward CtcLossBackwardBackward0), or numtorch refuses the
+# third derivative of a fused RNN, LSTM or GRU layer (RNNGradGrad). The others are a variant
+# of a swept op under the same PyTorch name (matmul's UnsafeViewBackward0), draw random
+# numbers, whose streams differ by device (PoissonBackward0), move between devices
+# (ToCopyBackward0: tests/test_cuda_device.py) or replay a compiled program's backward
+# (CompiledFunctionBackward: tests/test_compile*.py). A new primitive fails the coverage test
+# until it has a case or joins this list.
 NOT_SWEPT = {
     "compiler._grads.CompiledFunctionBackward",
     "ops.blas.UnsafeViewBackward0",
     "ops.convert.ToCopyBackward0",
-    "ops.minmax.GatherBackward0",
     "ops.nn.ctc.CtcLossBackwardBackward0",
     "ops.nn.rnn_grad.RNNGradGrad",
     "ops.numeric.NotImplemented",
     "ops.sampling.PoissonBackward0",
     "ops.scatter.ScatterBackward0",
     "ops.sets.Unique2Backward0",
-    "ops.strided.AsStridedBackward0",
 }
 
 
@@ -68,7 +68,11 @@ def test_derivative_table_rows_on_cuda_match_cpu(row):
     _compare(lambda *xs: fn(nt, *xs), *arrays, tol=1e-4)
 
 
-@pytest.mark.parametrize("case", CASES + SECOND_ORDER, ids=[c[0] for c in CASES + SECOND_ORDER])
+@pytest.mark.parametrize(
+    "case",
+    CASES + SECOND_ORDER + THIRD_ORDER,
+    ids=[c[0] for c in CASES + SECOND_ORDER + THIRD_ORDER],
+)
 def test_case_on_cuda_matches_cpu(case):
     _, fn, arrays = case
     nt.manual_seed(0)
@@ -122,7 +126,7 @@ def _swept() -> set:
     calls += [(f, [_f(4, 6)]) for f in REDUCE + SHAPE]
     calls += [(lambda x, m=m: m()(x), [_f(5, 6)]) for m in MODULES]
     calls += [(f, [_f(40, 50)]) for f in SAMPLERS]
-    calls += [(fn, arrays) for _, fn, arrays in CASES + SECOND_ORDER]
+    calls += [(fn, arrays) for _, fn, arrays in CASES + SECOND_ORDER + THIRD_ORDER]
     calls += [(lambda *xs, r=r: _call(r)[0](nt, *xs), [_p(2, 3)] * _call(r)[1]) for r in ROWS]
     seen = set()
     for fn, arrays in calls:
