@@ -220,26 +220,31 @@ def kind_of(dtype) -> str:
     return "f" if dtype.kind == "V" else dtype.kind
 
 
-# One accumulation rule for reductions of bfloat16 (ml_dtypes' type, NumPy kind "V"): they
-# compute in float32 and round the result once, as PyTorch's CPU kernels accumulate. NumPy's
-# loops for bfloat16 round every partial sum to bfloat16: a sum of a thousand values near 3
-# stalled at 1792.
+# One accumulation rule for reductions of the 16-bit floats (float16, and bfloat16: ml_dtypes'
+# type, NumPy kind "V"): they compute in float32 and round the result once, as PyTorch's CPU
+# kernels accumulate. NumPy's loops for bfloat16 round every partial sum to bfloat16 (a sum of
+# a thousand values near 3 stalled at 1792); its float16 results were rounded before a mean's
+# division or a variance's square root, one or two units in the last place off.
+def _is_half(dtype) -> bool:
+    return dtype.itemsize == 2 and dtype.kind in "fV"
+
+
 def accumulator(x, np_dtype=None):
     """The dtype a reduction of ``x`` accumulates in: ``np_dtype`` where one was asked for,
-    float32 for bfloat16, else None (the array's own)."""
-    if np_dtype is None and x.dtype.kind == "V":
+    float32 for the 16-bit floats, else None (the array's own)."""
+    if np_dtype is None and _is_half(x.dtype):
         return array_module(x).dtype("float32")
     return np_dtype
 
 
 def widened(x):
-    """``x`` as a reduction computes on it: bfloat16 in float32 (a copy), else ``x`` itself."""
-    return x.astype("float32") if x.dtype.kind == "V" else x
+    """``x`` as a reduction computes on it: a 16-bit float in float32 (a copy), else ``x``."""
+    return x.astype("float32") if _is_half(x.dtype) else x
 
 
 def narrowed(out, dtype):
-    """A result computed in a wider dtype, rounded back to bfloat16 where ``dtype`` is it."""
-    return out.astype(dtype) if dtype.kind == "V" and out.dtype != dtype else out
+    """A result computed in a wider dtype, rounded back where ``dtype`` is a 16-bit float."""
+    return out.astype(dtype) if _is_half(dtype) and out.dtype != dtype else out
 
 
 def clip(x, lo, hi):

@@ -92,3 +92,36 @@ def test_bfloat16_reductions_accumulate_in_float32(name):
     assert str(got.dtype) == str(want.dtype)
     atol, rtol = tolerance(torch.bfloat16)
     assert_close(got.float(), want.float(), atol=atol, rtol=rtol)
+
+
+# Rows long enough, and off zero, that a sum rounded to 16 bits at each step drifts by many
+# units in the last place; PyTorch accumulates in float32 and rounds once.
+WIDE = np.random.default_rng(1).standard_normal((8, 500)).astype("float32") + 3
+
+HALF_REDUCTIONS = {
+    "mean": lambda T, x: x.mean(),
+    "mean_dim": lambda T, x: x.mean(1),
+    "var": lambda T, x: x.var(),
+    "std_dim": lambda T, x: x.std(1, keepdim=True),
+    "var_mean": lambda T, x: T.cat(T.var_mean(x, 1, correction=0)),
+    "std_mean": lambda T, x: T.cat(T.std_mean(x, 0)),
+    "nansum": lambda T, x: T.nansum(x + (x - x) / (x > 2), 1),
+    "nanmean": lambda T, x: T.nanmean(x + (x - x) / (x > 2), 1),
+    "logsumexp": lambda T, x: T.logsumexp(x, 1),
+    "l1_loss": lambda T, x: _f(T).l1_loss(x, x * 0),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", list(HALF_REDUCTIONS))
+def test_half_reduction_accumulates_in_float32(name, dtype):
+    t = torch.tensor(WIDE).to(getattr(torch, dtype)).requires_grad_()
+    n = nt.tensor(WIDE).to(getattr(nt, dtype)).requires_grad_()
+    want, got = HALF_REDUCTIONS[name](torch, t), HALF_REDUCTIONS[name](nt, n)
+    assert str(got.dtype) == str(want.dtype)
+    # NOTE: one rounding of a float32 result gives PyTorch's bits exactly
+    np.testing.assert_array_equal(got.detach().float().numpy(), want.detach().float().numpy())
+    want.sum().backward()
+    got.sum().backward()
+    assert str(n.grad.dtype) == str(t.grad.dtype)
+    assert_close(n.grad.float().numpy(), t.grad.float().numpy(), *tolerance(t.dtype))

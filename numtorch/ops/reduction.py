@@ -170,7 +170,11 @@ class Nansum(Primitive):
         ctx.axes, ctx.keepdims = axes, keepdims
         ctx.save_for_backward(x)
         wide = accumulator(x, np_dtype)
-        out = array_module(x).nansum(x, axis=axes, keepdims=keepdims, dtype=wide)
+        xp = array_module(x)
+        if x.dtype.kind == "V":
+            # NOTE: NumPy's nansum leaves in the NaNs of ml_dtypes' bfloat16 (not inexact)
+            x = xp.where(xp.isnan(x), 0, x)
+        out = xp.nansum(x, axis=axes, keepdims=keepdims, dtype=wide)
         return out if wide is np_dtype else narrowed(out, x.dtype)
 
     def backward(ctx, g):
@@ -312,6 +316,7 @@ class VarMean(Primitive):
     _name = "VarMeanBackward0"
     __slots__ = ("axes", "keepdims", "n", "dof")
     _save_names, _save_at = ("self",), (0, "_mean")
+    _root = False  # the first output is the variance's square root
 
     def _mean(ctx, x):
         return ctx.xp.mean(x, axis=ctx.axes, keepdims=True)
@@ -324,7 +329,8 @@ class VarMean(Primitive):
         d = xw - m
         # NOTE: a complex variance is the mean squared modulus: real, as PyTorch's
         sq = d * d if d.dtype.kind != "c" else d.real * d.real + d.imag * d.imag
-        var = narrowed(xp.sum(sq, axis=axes, keepdims=keepdims) / max(dof, 0), x.dtype)
+        var = xp.sum(sq, axis=axes, keepdims=keepdims) / max(dof, 0)
+        var = narrowed(xp.sqrt(var) if ctx._root else var, x.dtype)
         m = narrowed(m, x.dtype)
         ctx.save_for_backward(x, m)
         return var, (m if keepdims else xp.squeeze(m, axis=axes))
@@ -344,10 +350,10 @@ class VarMean(Primitive):
 class StdMean(VarMean):
     _name = "StdMeanBackward0"
     _save_names, _save_at = ("self", None, "result0"), (0, "_mean", None)
+    _root = True
 
     def forward(ctx, x, axes, keepdims, n, dof):
-        var, m = VarMean.forward(ctx, x, axes, keepdims, n, dof)
-        std = array_module(var).sqrt(var)
+        std, m = VarMean.forward(ctx, x, axes, keepdims, n, dof)
         ctx.save_for_backward(x, ctx._saved[1], std)
         return std, m
 
@@ -427,6 +433,11 @@ def std_mean(
 
 
 # --- logsumexp -------------------------------------------------------------------------------
+def _rounded_sum(x, axes):
+    """``x``'s sum over ``axes`` (kept), accumulated as ``Sum``'s and rounded to ``x``'s dtype."""
+    return narrowed(x.sum(axis=axes, keepdims=True, dtype=accumulator(x)), x.dtype)
+
+
 class Logsumexp(Primitive):
     _name = "LogsumexpBackward0"
     __slots__ = ("axes", "keepdims")
@@ -434,15 +445,15 @@ class Logsumexp(Primitive):
     def forward(ctx, x, axes, keepdims):
         ctx.axes, ctx.keepdims = axes, keepdims
         xp = array_module(x)
-        xw = widened(x)
+        # NOTE: only the sum is widened: PyTorch's exp, log and shift run in x's dtype
         if x.size == 0:
-            out = xp.log(xp.exp(xw).sum(axis=axes, keepdims=True))
+            out = xp.log(_rounded_sum(xp.exp(x), axes))
         else:
             # shifting by the max keeps exp from overflowing; an infinite max shifts by 0
-            m = xw.max(axis=axes, keepdims=True)
+            m = x.max(axis=axes, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0)
-            out = xp.log(xp.exp(xw - m).sum(axis=axes, keepdims=True)) + m
-        out = narrowed(out if keepdims else xp.squeeze(out, axis=axes), x.dtype)
+            out = xp.log(_rounded_sum(xp.exp(x - m), axes)) + m
+        out = out if keepdims else xp.squeeze(out, axis=axes)
         ctx.save_for_backward(x, out)
         return out
 
