@@ -162,6 +162,15 @@ CASES = [
         [_f(3, 4)],
     ),
     (
+        "index_put_ on an expand (a written value's gradient read through shared memory)",
+        lambda a: (
+            nt.zeros(3, 1, device=a.device)
+            .expand(3, 4)
+            .index_put_((nt.tensor([1], device=a.device),), a[:1])
+        ),
+        [_f(3, 4)],
+    ),
+    (
         "ctc_loss",
         lambda x, t: F.ctc_loss(x.log_softmax(2), t, [6, 6], [3, 2]),
         [_f(6, 2, 5), np.array([[1, 2, 3], [3, 4, 0]])],

@@ -112,7 +112,14 @@ class TENSORS:
     @staticmethod
     def add_to_grad(tensor: Tensor, g, owned: bool) -> None:
         g = _as_tensor(g)
-        tensor._grad = g if tensor._grad is None else tensor._grad + g
+        if tensor._grad is None:
+            from ..ops.inplace import Copy  # the ops sit above autograd: imported when first used
+
+            # PyTorch stores a copy, recorded (CopyBackwards): never a view of another tensor
+            empty = _backend.array_module(g._data).empty(g._data.shape, g._data.dtype)
+            tensor._grad = Copy.apply(wrap(empty), g)
+        else:
+            tensor._grad = tensor._grad + g
 
 
 def of_pass(create_graph: bool):
