@@ -24,6 +24,7 @@ class Adadelta(Optimizer):
 
     # PyTorch's options, in the order its defaults (and so param groups) list them
     _options = "lr rho eps weight_decay maximize capturable foreach differentiable"
+    _increments = True  # the step, added to the parameter in place
 
     def __init__(
         self,
@@ -61,5 +62,4 @@ class Adadelta(Optimizer):
         delta *= g
         acc_delta = second_moment(xp, state["acc_delta"]._data, delta, rho)
         delta *= -lr
-        delta += p
         return delta, {"step": step_arr, "square_avg": square_avg, "acc_delta": acc_delta}

@@ -28,6 +28,7 @@ class Adagrad(Optimizer):
         "lr lr_decay eps weight_decay initial_accumulator_value foreach maximize "
         "differentiable fused"
     )
+    _increments = True  # the step, added to the parameter in place
 
     def __init__(
         self,
@@ -75,5 +76,4 @@ class Adagrad(Optimizer):
         std += group["eps"]
         new_p = xp.multiply(g, -clr)
         new_p /= std
-        new_p += p
         return new_p, {"step": step_arr, "sum": total}

@@ -23,6 +23,7 @@ class Adamax(Optimizer):
 
     # PyTorch's options, in the order its defaults (and so param groups) list them
     _options = "lr betas eps weight_decay foreach maximize differentiable capturable"
+    _increments = True  # the step, added to the parameter in place
 
     def __init__(
         self,
@@ -57,5 +58,4 @@ class Adamax(Optimizer):
         clr = lr / (1 - beta1**step)
         new_p = xp.multiply(exp_avg, -clr)
         new_p /= exp_inf
-        new_p += p
         return new_p, {"step": step_arr, "exp_avg": exp_avg, "exp_inf": exp_inf}

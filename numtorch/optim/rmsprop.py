@@ -27,6 +27,7 @@ class RMSprop(Optimizer):
     _options = (
         "lr momentum alpha eps centered weight_decay capturable foreach maximize differentiable"
     )
+    _increments = True  # the step, added to the parameter in place
 
     def __init__(
         self,
@@ -80,5 +81,4 @@ class RMSprop(Optimizer):
         else:
             new_p = xp.multiply(g, -lr)
             new_p /= avg
-        new_p += p
         return new_p, new_state
