@@ -182,6 +182,18 @@ def _w(m):
         lambda m: m.full(2.5, 1.0),
         lambda m: m.randn(-1),
         lambda m: m.rand(2, "a"),
+        lambda m: m.zeros((2.5, 2)),
+        lambda m: m.zeros(2.5, 2),
+        lambda m: m.ones(4).view("a"),
+        lambda m: m.ones(4).view(2.0),
+        lambda m: m.ones(4).view(None),
+        lambda m: m.ones(4).view(2, "a"),
+        lambda m: m.ones(4).reshape(2.0),
+        lambda m: m.ones(4).reshape([2, "a"]),
+        lambda m: m.ones(4).reshape(["a", 2]),
+        lambda m: m.ones(4).reshape(None),
+        lambda m: m.ones(4).expand(2.5),
+        lambda m: m.ones(4).expand(2, "a"),
     ],
 )
 def test_later_arguments_and_sizes(call):

@@ -10,13 +10,15 @@ are in join.py and reorder.py.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 from .._backend import array_module, array_of
-from .._tensor import Size, Tensor, _wrap_dim, wrap
+from .._tensor import Size, Tensor, _wrap_dim, arg_type_name, wrap
 from ..autograd.function import Primitive
 from ..autograd.function import linear as linear  # the ops' backwards import it from here
 from .inplace import make_view
+from .tensor_data import size_error
 
 __all__ = [
     "reshape",
@@ -97,6 +99,34 @@ def _shape_args(shape):
     return shape
 
 
+def _int_shape(shape, name: str, arg: str):
+    """``_shape_args(shape)``, each element an int (or an integer Tensor), else refused in
+    the words of PyTorch's parser (``int()`` would take 2.5 and "2")."""
+    items = _shape_args(shape)
+    for s in items:
+        if type(s) is not int:
+            _check_ints(shape, items, name, arg)
+            break
+    return items
+
+
+def _check_ints(shape, items, name: str, arg: str) -> None:
+    for i, s in enumerate(items):
+        if not isinstance(s, (numbers.Integral, Tensor)) or isinstance(s, bool):
+            if name == "view" and len(shape) == 1 and items is shape:
+                raise TypeError(_VIEW_REFUSAL.format(kind=arg_type_name(s)))
+            raise size_error(name, shape, s, i, arg)
+
+
+# view's two signatures, neither of which takes the one argument given
+_VIEW_REFUSAL = (
+    "view() received an invalid combination of arguments - got ({kind}), but expected one of:\n"
+    " * (torch.dtype dtype)\n      didn't match because some of the arguments have invalid "
+    "types: (!{kind}!)\n * (tuple of ints size)\n      didn't match because some of the "
+    "arguments have invalid types: (!{kind}!)\n"
+)
+
+
 # --- reshaping ---------------------------------------------------------------------------------
 class View(Primitive):
     _name = "ViewBackward0"
@@ -138,7 +168,7 @@ def view(self, *shape, **kwargs):
     shape = keyword_form(shape, kwargs, "size")
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return _view_dtype(self, shape[0])
-    shape = _infer_shape(_shape_args(shape), self._data.size)
+    shape = _infer_shape(_int_shape(shape, "view", "size"), self._data.size)
     return _view(View, self, shape)
 
 
@@ -149,7 +179,7 @@ def _view_dtype(self, dtype):
 
 def reshape(input, *shape, **kwargs):
     shape = keyword_form(shape, kwargs, "shape")
-    shape = _infer_shape(_shape_args(shape), input._data.size)
+    shape = _infer_shape(_int_shape(shape, "reshape", "shape"), input._data.size)
     data = input._data
     if data.flags.c_contiguous or data.ndim <= 1:
         return _view(View, input, shape)
@@ -457,7 +487,7 @@ def _expand_shape(input, sizes):
 
 def expand(self, *sizes, **kwargs):
     sizes = keyword_form(sizes, kwargs, "size")
-    return _view(Expand, self, _expand_shape(self, _shape_args(sizes)))
+    return _view(Expand, self, _expand_shape(self, _int_shape(sizes, "expand", "size")))
 
 
 def expand_as(self, other):

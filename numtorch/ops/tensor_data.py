@@ -25,21 +25,23 @@ def size_keyword(fn):
     return wrapper
 
 
-def _size_error(name: str, size: tuple, s, i: int) -> TypeError:
-    """PyTorch's parser's refusal of element ``i`` (``s``) of a size: of the whole argument
-    where it is one non-sequence, else of the element and its position (counted from 0 in a
-    list, from 1 in a tuple or the arguments)."""
+def size_error(name: str, size: tuple, s, i: int, arg: str = "size") -> TypeError:
+    """PyTorch's parser's refusal of element ``i`` (``s``) of the int list ``arg`` given as
+    ``size`` (the arguments): of the whole argument where it is one non-sequence; its parser
+    checks the first element before it unpacks the rest."""
     kind = arg_type_name(s)
     if len(size) == 1 and not isinstance(size[0], (tuple, list)):
         problem = f"(position 1) must be tuple of ints, not {kind}"
-    elif len(size) == 1 and isinstance(size[0], list):
-        problem = f"(position 1) must be tuple of ints, but found element of type {kind} at pos {i}"
+    elif i == 0 and len(size) > 1:
+        return TypeError(f"{name}() takes 1 positional argument but {len(size)} were given")
+    elif i == 0:
+        problem = f"(position 1) must be tuple of ints, but found element of type {kind} at pos 0"
     else:
         problem = (
             f'failed to unpack the object at pos {i + 1} with error "type must be tuple of '
             f'ints,but got {kind}"'
         )
-    return TypeError(f"{name}(): argument 'size' {problem}")
+    return TypeError(f"{name}(): argument '{arg}' {problem}")
 
 
 def parse_size(size, name="zeros"):
@@ -50,7 +52,7 @@ def parse_size(size, name="zeros"):
         if isinstance(s, Tensor):
             s = s.__index__()
         if not isinstance(s, numbers.Integral) or isinstance(s, bool):
-            raise _size_error(name, size, s, len(out))
+            raise size_error(name, size, s, len(out))
         out.append(int(s))
     for s in out:
         if s < 0:
