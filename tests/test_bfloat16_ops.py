@@ -109,6 +109,13 @@ HALF_REDUCTIONS = {
     "nanmean": lambda T, x: T.nanmean(x + (x - x) / (x > 2), 1),
     "logsumexp": lambda T, x: T.logsumexp(x, 1),
     "l1_loss": lambda T, x: _f(T).l1_loss(x, x * 0),
+    "mse_loss": lambda T, x: _f(T).mse_loss(x * 10, x * 0),
+    "mse_loss_sum": lambda T, x: _f(T).mse_loss(x / 64, x * 0, reduction="sum"),
+    "smooth_l1_loss": lambda T, x: _f(T).smooth_l1_loss(x, x * 0),
+    "soft_margin_loss": lambda T, x: _f(T).soft_margin_loss(x, x.detach().sign()),
+    "bce_with_logits_sum": lambda T, x: _f(T).binary_cross_entropy_with_logits(
+        x, x * 0, reduction="sum"
+    ),
 }
 
 

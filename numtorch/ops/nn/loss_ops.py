@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from operator import mul
 
-from ..._backend import array_module, is_array, reuse
+from ..._backend import accumulator, array_module, is_array, narrowed, reuse, widened
 from ...autograd.function import Primitive
 from ..linear_graph import _over
 from ..minmax import scatter
@@ -18,11 +18,11 @@ from .act_ops import _uniform, log_softmax_array
 
 
 def reduce_array(xp, loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+    if reduction == "none":
+        return loss
+    wide = accumulator(loss)
+    out = loss.mean(dtype=wide) if reduction == "mean" else loss.sum(dtype=wide)
+    return narrowed(out, loss.dtype)
 
 
 def _scale(g, reduction, n):
@@ -62,10 +62,10 @@ def squared_error(x, y, reduction):
     if reduction == "none":
         return d, d * d
     xp = array_module(x)
-    flat = d.reshape(-1)
+    flat = widened(d.reshape(-1))
     # one BLAS dot product: no squared temporary, no Python-level mean
-    total = xp.asarray(xp.dot(flat, flat), dtype=d.dtype)
-    return d, total / d.size if reduction == "mean" else total
+    total = xp.asarray(xp.dot(flat, flat), dtype=flat.dtype)
+    return d, narrowed(total / d.size if reduction == "mean" else total, d.dtype)
 
 
 def squared_error_grad(d, g, reduction, n):
