@@ -21,6 +21,7 @@ FAMILIES = [
     "convert",
     "inplace",
     "shape",
+    "squeeze_expand",
     "reduction",
     "blas",
     "sampling",

@@ -12,7 +12,8 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
 from .inplace import make_view
-from .shape import _shape_args, expand, keyword_form, reshape, zeros
+from .shape import _shape_args, keyword_form, reshape, zeros
+from .squeeze_expand import expand
 from .strided import Select, Slice, narrow
 
 __all__ = [

@@ -404,7 +404,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     broadcasting the other dims."""
     from .join import broadcast_shapes
     from .masking import take
-    from .shape import expand
+    from .squeeze_expand import expand
 
     if dim is None:
         return with_out(take(input, indices.reshape(-1)), out)

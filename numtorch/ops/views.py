@@ -13,6 +13,7 @@ from .._backend import array_module
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Primitive
 from . import shape as _shape
+from . import squeeze_expand as _size1
 from . import strided as _strided
 from .inference_views import check_not_inference
 from .inplace import check_leaf, inplace, needs_graph, writes_shared
@@ -131,10 +132,10 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 _INPLACE_NAMES = {
     _shape.T: "TBackward1",
     _shape.Transpose: "TransposeBackward1",
-    _shape.Unsqueeze: "UnsqueezeBackward1",
-    _shape.SqueezeAll: "SqueezeBackward3",
-    _shape.Squeeze: "SqueezeBackward4",
-    _shape.SqueezeDims: "SqueezeBackward5",
+    _size1.Unsqueeze: "UnsqueezeBackward1",
+    _size1.SqueezeAll: "SqueezeBackward3",
+    _size1.Squeeze: "SqueezeBackward4",
+    _size1.SqueezeDims: "SqueezeBackward5",
     _strided.AsStrided: "AsStridedBackward1",
 }
 _INPLACE_CLASSES = {cls: cls.named(name) for cls, name in _INPLACE_NAMES.items()}
@@ -253,7 +254,7 @@ def _fill_where(t: Tensor, mask: Tensor, value) -> Tensor:
 
 
 def _squeeze_args(self, dim=None):
-    return _shape.squeeze(self) if dim is None else _shape.squeeze(self, dim)
+    return _size1.squeeze(self) if dim is None else _size1.squeeze(self, dim)
 
 
 METHODS = {
@@ -268,7 +269,7 @@ METHODS = {
     "transpose_": _inplace_view(_shape.transpose),
     "swapaxes_": _inplace_view(_shape.transpose),
     "swapdims_": _inplace_view(_shape.transpose),
-    "unsqueeze_": _inplace_view(_shape.unsqueeze),
+    "unsqueeze_": _inplace_view(_size1.unsqueeze),
     "squeeze_": _inplace_view(_squeeze_args),
     "as_strided_": _inplace_view(_strided.as_strided),
     "resize_": resize_,

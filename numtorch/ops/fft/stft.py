@@ -11,7 +11,8 @@ import warnings
 
 from ..._lazy import nt as _nt
 from ..._tensor import Tensor
-from ..shape import Squeeze, Transpose, _view
+from ..shape import Transpose, _view
+from ..squeeze_expand import Squeeze
 
 __all__ = ["stft", "istft"]
 

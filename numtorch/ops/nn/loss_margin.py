@@ -9,7 +9,8 @@ from ..._lazy import nt as _nt
 from ..._tensor import Tensor
 from ..arithmetic import Div
 from ..reduction import MeanAll, SumAll
-from ..shape import Squeeze, _view
+from ..shape import _view
+from ..squeeze_expand import Squeeze
 from . import dtype_checks as checks
 from .activation import logsigmoid
 from .distance import cosine_similarity, pairwise_distance

@@ -9,7 +9,8 @@ from ... import _dtype
 from ..._autocast import op_inputs
 from ..._backend import array_module
 from ..._tensor import Tensor, wrap
-from ..shape import Squeeze, _view
+from ..shape import _view
+from ..squeeze_expand import Squeeze
 from . import pool_ops as _pool
 from .conv import expand_param
 
