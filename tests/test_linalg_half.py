@@ -18,6 +18,9 @@ def _chol(T, a):
 
 
 CASES = {
+    "cdist": lambda T, a: T.cdist(a, a),
+    "cdist_p1": lambda T, a: T.cdist(a, a, p=1),
+    "pdist": lambda T, a: T.nn.functional.pdist(a),
     "det": lambda T, a: T.linalg.det(a),
     "slogdet": lambda T, a: T.linalg.slogdet(a)[1],
     "logdet": lambda T, a: T.logdet(a),

@@ -3,6 +3,7 @@ triangle), ``dist`` and ``renorm``."""
 
 from __future__ import annotations
 
+from .. import _dtype
 from .._autocast import op_inputs
 from .._backend import array_module
 from .._lazy import nt as _nt
@@ -62,6 +63,12 @@ class Cdist(Primitive):
         return (gt.sum(-2) if n[0] else None), (-gt.sum(-3) if n[1] else None), None
 
 
+def _refuse_half(kernel, t):
+    # PyTorch's CPU build has no cdist/pdist kernel for the 16-bit floats
+    if t.dtype in (_dtype.float16, _dtype.bfloat16):
+        raise _dtype.not_implemented(kernel, t.dtype)
+
+
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     """The p-norm distance between each row of ``x1`` and each row of ``x2`` (batched over
     leading dims)."""
@@ -71,7 +78,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
             raise RuntimeError(
                 f"cdist only supports at least 2D tensors, {name} got: {t._data.ndim}D"
             )
-        if t._data.dtype.kind != "f":
+        if not t.is_floating_point():
             raise RuntimeError(
                 f"cdist only supports floating-point dtypes, {name} got: {t.dtype.scalar_type_name}"
             )
@@ -82,6 +89,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
         )
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    _refuse_half("cdist", x1)
     if x1.dtype is not x2.dtype:
         raise RuntimeError(
             f"cdist: X1 and X2 must have the same dtype, but got {x1.dtype} and {x2.dtype}"
@@ -94,12 +102,13 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     order of the pairs (the upper triangle of ``cdist(input, input)``)."""
     if input._data.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(
             f"pdist only supports floating-point dtypes, got: {input.dtype.scalar_type_name}"
         )
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    _refuse_half("pdist", input)
     n = input._data.shape[0]
     xp = array_module(input._data)
     i, j = xp.triu_indices(n, 1)
