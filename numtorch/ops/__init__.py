@@ -28,7 +28,16 @@ FAMILIES = [
     "sampling_inplace",
 ]
 FAMILIES += ["unary", "pointwise", "minmax", "scan", "rounding"]
-FAMILIES += ["strided", "join", "reorder", "indexing", "masking", "scatter", "scatter_reduce"]
+FAMILIES += [
+    "strided",
+    "join",
+    "split",
+    "reorder",
+    "indexing",
+    "masking",
+    "scatter",
+    "scatter_reduce",
+]
 FAMILIES += ["complex", "sorting", "sets", "special.functions"]
 FAMILIES += ["products", "grids", "diagonals", "distance", "calculus", "statistics"]
 FAMILIES += ["numeric", "views", "nn.torch_level", "inplace_forms", "attributes"]
