@@ -4,7 +4,7 @@ squeeze, unsqueeze and expand: ``squeeze_expand.py``).
 A view's result shares its input's memory and version counter and remembers how it was made
 (``inplace.make_view``), so in-place writes through it keep gradients right. Every view
 primitive's ``forward`` therefore returns an array that is a view of its input, and can be
-replayed on another array with the same arguments. The ops that copy (cat, split, flip ...)
+replayed on another array with the same arguments. The ops that copy (cat, stack, flip ...)
 are in join.py and reorder.py.
 """
 
