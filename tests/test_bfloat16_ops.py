@@ -41,6 +41,8 @@ CASES = {
     "vector_norm": lambda T, x: T.linalg.vector_norm(x),
     "norm": lambda T, x: x.norm(),
     "dist": lambda T, x: T.dist(x, x * 0),
+    "sign_nan": lambda T, x: T.sign(x * 0 / 0),
+    "sgn_zero_signbit": lambda T, x: T.sgn(x * 0).signbit(),
     "sum": lambda T, x: x.sum(),
     "sum_dim": lambda T, x: x.sum((1, 2)),
     "xlogy": lambda T, x: T.xlogy(x.abs(), x.abs() + 1),

@@ -161,6 +161,8 @@ def _rsqrt(x):
 
 def _sign(xp, x):
     """sign(x), and 0 for NaN as in PyTorch."""
+    if x.dtype.kind == "V":  # ml_dtypes' sign keeps NaN and -0.0: NumPy's float32 one, rounded
+        return _sign(xp, x.astype("float32")).astype(x.dtype)
     out = xp.sign(x)
     return xp.where(xp.isnan(x), 0, out) if out.dtype.kind == "f" else out
 
