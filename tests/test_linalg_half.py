@@ -21,6 +21,8 @@ CASES = {
     "cdist": lambda T, a: T.cdist(a, a),
     "cdist_p1": lambda T, a: T.cdist(a, a, p=1),
     "pdist": lambda T, a: T.nn.functional.pdist(a),
+    "histc": lambda T, a: T.histc(a, 4),
+    "histogram": lambda T, a: T.histogram(a, 4).hist,
     "det": lambda T, a: T.linalg.det(a),
     "slogdet": lambda T, a: T.linalg.slogdet(a)[1],
     "logdet": lambda T, a: T.logdet(a),

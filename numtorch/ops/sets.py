@@ -8,7 +8,7 @@ which (as in PyTorch) are part of the graph but cannot be differentiated.
 from __future__ import annotations
 
 from .. import return_types
-from .._backend import array_module
+from .._backend import array_module, kind_of
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.function import Primitive
 from .arithmetic import with_out
@@ -211,8 +211,11 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     return wrap(xp.bincount(a, weights=w, minlength=minlength).astype(dt))
 
 
-def _check_float(input: Tensor, op: str):
-    if input._data.dtype.kind != "f":
+def _check_float(input: Tensor, op: str, halves: bool = True):
+    """Refuse what PyTorch's CPU kernel ``op`` has no loop for: non-floats, and the 16-bit floats
+    where not ``halves``."""
+    dt = input._data.dtype
+    if kind_of(dt) != "f" or (not halves and dt.itemsize == 2):
         raise NotImplementedError(f"\"{op}\" not implemented for '{input.dtype.scalar_type_name}'")
 
 
@@ -241,7 +244,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
 def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool = False, out=None):
     """A histogram with ``bins`` equal bins over ``range`` (default: the data's range) or
     with the given bin edges; returns ``(hist, bin_edges)``."""
-    _check_float(input, "histogramdd")
+    _check_float(input, "histogramdd", halves=False)
     a = input._data.reshape(-1)
     xp = array_module(a)
     edges = bins._data if isinstance(bins, Tensor) else bins
