@@ -180,8 +180,8 @@ MUTANTS = [
     ),
     Mutant(
         "constant",
-        "d_inner = _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)",
-        "d_inner = _SQRT_2_PI * (1 + 3 * 0.0447151 * x * x)",
+        "d = x * x * (3 * 0.044715) + 1",
+        "d = x * x * (3 * 0.0447151) + 1",
         _act("gelu"),
     ),
     Mutant("drop", "reuse(add, reuse(mul, 1 - s, x), 1)", "(x + 1)", _act("silu")),
@@ -347,8 +347,8 @@ MUTANTS = [
     ),
     Mutant(
         "constant",
-        "inner = _scalar(x, _SQRT_2_PI) * (x + _scalar(x, 0.044715) * x * x * x)",
-        "inner = _scalar(x, _SQRT_2_PI) * (x + _scalar(x, 0.0447151) * x * x * x)",
+        "t *= _scalar(x, 0.044715)",
+        "t *= _scalar(x, 0.0447151)",
         _act("gelu"),
         False,
     ),
