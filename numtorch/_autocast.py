@@ -107,6 +107,14 @@ class _Region:
 REGION = _Region()
 
 
+def enabled_on(device_type) -> bool:
+    """Whether autocast is on for ``device_type`` (the flag check first: off, it costs that)."""
+    if not REGION.active:
+        return False
+    st = REGION.devices.get(device_type)
+    return bool(st and st[0])
+
+
 def _floating(a, tensor_type) -> bool:
     return isinstance(a, tensor_type) and a._data.dtype.kind in "fV"
 
@@ -189,9 +197,9 @@ def cast_by_names(names: frozenset, args: tuple) -> tuple:
     from ._tensor import Tensor
 
     device = next((a.device.type for a in args if isinstance(a, Tensor)), None)
-    st = REGION.devices.get(device)
-    if st is None or not st[0]:
+    if not enabled_on(device):
         return args
+    st = REGION.devices[device]
     table = _policy(names, device)
     if table is LOWER:
         dtype = st[1]
@@ -215,9 +223,6 @@ def cast_by_names(names: frozenset, args: tuple) -> tuple:
 def unifies(a, b) -> bool:
     """Whether autocast casts the operands ``a`` and ``b`` of a lower-precision op to one dtype,
     so that a dtype check before the op lets them through as PyTorch's autocast does."""
-    if not REGION.active:
-        return False
-    st = REGION.devices.get(a.device.type)
-    return bool(st and st[0]) and all(
+    return enabled_on(a.device.type) and all(
         t._data.dtype.kind in "fV" and t.dtype is not _dtype.float64 for t in (a, b)
     )

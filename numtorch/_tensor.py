@@ -112,7 +112,8 @@ class TensorMeta:
         self.accumulator = None
         self.hooks, self.post_accumulate_hooks = [], []
         self.retains_grad = self.inference = False
-        # a view of a normal tensor made in inference mode: autograd may not write through it
+        # a view of a normal tensor made in inference mode, or of a tensor that requires grad
+        # made in no_grad mode: autograd may not record a write through it
         self.inference_view = 0
         self.buffer_persistent = None  # True/False for a tensor marked by nn.Buffer
 

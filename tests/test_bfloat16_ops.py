@@ -53,14 +53,19 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_bfloat16_op_matches_torch(name):
-    want = CASES[name](torch, torch.tensor(X).bfloat16())
-    got = CASES[name](nt, nt.tensor(X).to(nt.bfloat16))
+def _matches_torch(make, array):
+    """``make`` on ``array`` in bfloat16 gives PyTorch's dtype and values."""
+    want = make(torch, torch.tensor(array).bfloat16())
+    got = make(nt, nt.tensor(array).to(nt.bfloat16))
     assert str(got.dtype) == str(want.dtype)
     # NOTE: compared in float32 (PyTorch's bfloat16 has no NumPy form), at bfloat16's tolerance
     atol, rtol = tolerance(torch.bfloat16)
     assert_close(got.float(), want.float(), atol=atol, rtol=rtol)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bfloat16_op_matches_torch(name):
+    _matches_torch(CASES[name], X)
 
 
 # A thousand values near 3: bfloat16 partial sums stall (at 1792 for this sum) where PyTorch's
@@ -89,11 +94,7 @@ REDUCTIONS = {
 
 @pytest.mark.parametrize("name", list(REDUCTIONS))
 def test_bfloat16_reductions_accumulate_in_float32(name):
-    want = REDUCTIONS[name](torch, torch.tensor(LONG).bfloat16())
-    got = REDUCTIONS[name](nt, nt.tensor(LONG).to(nt.bfloat16))
-    assert str(got.dtype) == str(want.dtype)
-    atol, rtol = tolerance(torch.bfloat16)
-    assert_close(got.float(), want.float(), atol=atol, rtol=rtol)
+    _matches_torch(REDUCTIONS[name], LONG)
 
 
 # Rows long enough, and off zero, that a sum rounded to 16 bits at each step drifts by many

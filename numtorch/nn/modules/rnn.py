@@ -10,6 +10,7 @@ import math
 import numbers
 import warnings
 
+from ... import _autocast
 from ..._tensor import Tensor
 from ...ops.creation import empty, zeros
 from ...ops.join import cat, stack
@@ -412,7 +413,7 @@ class RNNCell(RNNCellBase):
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
         relu = self.nonlinearity == "relu"
-        if _cells.autocasting(x):
+        if _autocast.enabled_on(x.device.type):
             args = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, relu)
             hn = _cells.rnn_cell(x[0], h, *args)
             return hn if batched else hn.squeeze(0)
@@ -448,7 +449,7 @@ class LSTMCell(RNNCellBase):
         x, states, batched = self._batched(input, hx)
         if states is None:
             states = (self._zeros(x), self._zeros(x))
-        if _cells.autocasting(x):
+        if _autocast.enabled_on(x.device.type):
             weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
             hn, cn = _cells.lstm_cell(x[0], *states, *weights)
             return (hn, cn) if batched else (hn.squeeze(0), cn.squeeze(0))
@@ -482,7 +483,7 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, states, batched = self._batched(input, hx)
         h = states[0] if states else self._zeros(x)
-        if _cells.autocasting(x):
+        if _autocast.enabled_on(x.device.type):
             weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
             hn = _cells.gru_cell(x[0], h, *weights)
             return hn if batched else hn.squeeze(0)

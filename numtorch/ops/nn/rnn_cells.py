@@ -10,16 +10,7 @@ dtypes, values and graph (an LSTM cell's ``h'`` under ``MulBackward0``, its ``c'
 
 from __future__ import annotations
 
-from ..._autocast import REGION
 from .layers import linear
-
-
-def autocasting(x) -> bool:
-    """Whether autocast is on for ``x``'s device."""
-    if not REGION.active:
-        return False
-    state = REGION.devices.get(x.device.type)
-    return bool(state and state[0])
 
 
 def _gates(x, h, w_ih, w_hh, b_ih, b_hh):
